@@ -1,0 +1,8 @@
+/* dc-model.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include "dc-model.h"

@@ -1,0 +1,121 @@
+/* dc-model.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Entities are JSON objects as the client sent them (unknown fields kept, types kept),
+ * validated and normalised by this module. Id fields are always strings after
+ * normalisation. Typed views for the engine (DcPointInfo) are derived from the JSON. */
+typedef enum
+{
+  DC_KIND_DEVICE,
+  DC_KIND_TERM,
+  DC_KIND_ITEM,
+  DC_KIND_POINT,
+  DC_KIND_FORMULA,
+  DC_N_KINDS
+} DcKind;
+
+typedef enum
+{
+  DC_CHANGE_CREATE,
+  DC_CHANGE_UPDATE,
+  DC_CHANGE_DELETE,
+} DcChangeOp;
+
+typedef enum
+{
+  DC_HISTORY_CHANGE,
+  DC_HISTORY_ALL,
+  DC_HISTORY_NONE,
+} DcHistoryMode;
+
+/* "device", "term", "item", "point", "formula" */
+const char *dc_kind_to_string      (DcKind      kind);
+/* "create", "update", "delete" */
+const char *dc_change_op_to_string (DcChangeOp  op);
+/* Compat texts: "device_id not found!", …, "term_item not found!" */
+const char *dc_kind_not_found_text (DcKind      kind);
+/* Compat texts: "device already exists!", …, "term_item already exists!" */
+const char *dc_kind_exists_text    (DcKind      kind);
+
+/* Id rules of rest-api.md: 1–64 Unicode characters, no '/', ':', '*', whitespace or control. */
+gboolean    dc_model_id_is_valid   (const char *id);
+/* Reads an id field: a string, or a JSON integer that becomes its decimal string. Errors
+ * (DC_ERROR_INVALID) name the field: "field id must be a string or an integer". */
+char       *dc_model_id_from_node  (JsonNode   *node,
+                                    const char *field,
+                                    GError    **error);
+/* Natural order: numeric ids numerically first, then strings (collated). */
+int         dc_natural_compare     (const char *a,
+                                    const char *b);
+void        dc_natural_sort        (GPtrArray  *ids);
+
+/* Validates @object of @kind in place: required fields, every known field's type and range
+ * (numeric strings accepted and validated by value), id fields normalised to strings,
+ * `status` removed (engine-owned). Messages name the field and rule, e.g.
+ * "missing field: id", "field port must be an integer between 1 and 65535". For points,
+ * @device_protocol (nullable) selects the protocol-specific checks of protocol_code and
+ * code_type. */
+gboolean    dc_model_validate      (DcKind      kind,
+                                    JsonObject *object,
+                                    const char *device_protocol,
+                                    GError    **error);
+
+/* Field accessors that accept a number, a numeric string or a boolean, with a default. */
+gint64      dc_json_get_int        (JsonObject *object,
+                                    const char *field,
+                                    gint64      default_value);
+double      dc_json_get_double     (JsonObject *object,
+                                    const char *field,
+                                    double      default_value);
+gboolean    dc_json_get_bool       (JsonObject *object,
+                                    const char *field,
+                                    gboolean    default_value);
+/* Returns a string field, or the decimal form of an integer field, or @default_value. */
+const char *dc_json_get_string     (JsonObject *object,
+                                    const char *field,
+                                    const char *default_value);
+
+/* The protocol address range a point occupies, for the uniqueness rule of rest-api.md.
+ * Modbus: @space = "unit/table", [@first, @last] registers or bits, @bit = N for bitN
+ * points else -1. IEC 104: @space = "ca", @first = @last = IOA. Returns FALSE when the point
+ * has no address (virtual, formula) or its address does not parse. */
+gboolean    dc_model_point_address (JsonObject *point,
+                                    const char *device_protocol,
+                                    gint64      term_address,
+                                    char      **space,
+                                    gint64     *first,
+                                    gint64     *last,
+                                    int        *bit);
+
+/* A typed view of a point for the engine, history and plugins. */
+typedef struct
+{
+  gint64         key;
+  char          *device_id;
+  char          *term_id;
+  char          *item_id;
+  char          *protocol_code;
+  char          *code_type;
+  double         coefficient;
+  double         base_val;
+  DcHistoryMode  history;
+  double         history_deadband;
+  int            retention_days;   /* 0 = use the settings default */
+  JsonObject    *json;             /* the stored object, for plugins (param.x) */
+} DcPointInfo;
+
+DcPointInfo *dc_point_info_new_from_json (gint64      key,
+                                          JsonObject *point);
+void         dc_point_info_free          (DcPointInfo *info);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcPointInfo, dc_point_info_free)
+
+G_END_DECLS

@@ -1,0 +1,53 @@
+/* dc-sample.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Quality bits, 0 = good (../shared/spec/domain.md). The low five are IEC 60870-5 QDS. */
+typedef enum
+{
+  DC_QUALITY_GOOD            = 0,
+  DC_QUALITY_OVERFLOW        = 0x01,
+  DC_QUALITY_BLOCKED         = 0x10,
+  DC_QUALITY_SUBSTITUTED     = 0x20,
+  DC_QUALITY_NOT_TOPICAL     = 0x40,
+  DC_QUALITY_INVALID         = 0x80,
+  DC_QUALITY_COMM_LOST       = 0x100,
+  DC_QUALITY_CALC_FAILED     = 0x200,
+  DC_QUALITY_TIME_INVALID    = 0x400,
+  DC_QUALITY_TRANSIENT       = 0x800,
+  DC_QUALITY_COUNTER_ADJUSTED = 0x1000,
+  DC_QUALITY_COUNTER_CARRY   = 0x2000,
+  DC_QUALITY_ELAPSED_INVALID = 0x4000,
+} DcQuality;
+
+/* One value of one point. Plain data, copied by value into GArrays: drivers hand the
+ * engine batches (GArray of DcSample), never single samples.
+ *
+ * @key:     the point's integer key (never reused; history is keyed on it)
+ * @time:    source time (device time tag, else receive time), µs since the Unix epoch, UTC
+ * @value:   scaled engineering value; NaN/Inf carry DC_QUALITY_INVALID and are sent as null
+ * @quality: DcQuality bits
+ */
+typedef struct
+{
+  gint64  key;
+  gint64  time;
+  double  value;
+  guint32 quality;
+} DcSample;
+
+/* RFC 3339 UTC with exactly six fraction digits: 2015-12-01T08:50:15.000003Z. */
+char     *dc_time_format (gint64 time_us);
+/* Parses RFC 3339 with any offset; without an offset the time is local. Also accepts a
+ * plain integer or float of seconds since the epoch. */
+gboolean  dc_time_parse  (const char *text,
+                          gint64     *time_us);
+
+G_END_DECLS

@@ -1,0 +1,128 @@
+/* dc-store.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "dc-model.h"
+
+G_BEGIN_DECLS
+
+/* The configuration store: devices, terms, items, points, formulas, the control record, in
+ * one sqlite file (WAL, foreign keys, schema version with migrations). One process per file
+ * (a lock file next to it). Used from the main thread only; every change is one short
+ * transaction and is durable when the call returns. After each commit the store emits
+ * ::changed once per affected entity, so the engine and the API follow at once.
+ *
+ * Errors are DC_ERROR with the exact REST texts: DC_ERROR_NOT_FOUND "device_id not found!",
+ * DC_ERROR_EXISTS "device already exists!", DC_ERROR_INVALID "missing field: id", …
+ * Batch errors append " (element <n>, id <id>)".
+ *
+ * Point ids in signals and lists are "term_id:item_id"; point objects always carry
+ * device_id, term_id and item_id (device_id from the term) and "key" is NOT part of the JSON
+ * (use dc_store_get_point_key()).
+ *
+ * Signals (main thread, after commit):
+ *   ::changed (DcKind kind, DcChangeOp op, const char *id, const char *old_id)
+ *       old_id is the previous id on a rename, else NULL. Cascaded deletes emit one
+ *       ::changed per deleted child.
+ *   ::point-removed (gint64 key)
+ *       a point is gone for good: its history may be purged in the background. */
+#define DC_TYPE_STORE (dc_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcStore, dc_store, DC, STORE, GObject)
+
+/* Opens or creates @path; refuses with DC_ERROR_BUSY "database <path> is in use by process
+ * <pid>" when another process holds it. */
+DcStore    *dc_store_open                  (const char  *path,
+                                            GError     **error);
+const char *dc_store_get_path              (DcStore     *self);
+int         dc_store_get_schema_version    (DcStore     *self);
+
+/* Lists: ids in natural order. */
+GPtrArray  *dc_store_list_ids              (DcStore     *self,
+                                            DcKind       kind);
+GPtrArray  *dc_store_list_device_terms     (DcStore     *self,
+                                            const char  *device_id,
+                                            GError     **error);
+GPtrArray  *dc_store_list_term_items       (DcStore     *self,
+                                            const char  *term_id,
+                                            GError     **error);
+/* Point objects (JsonObject, owned by the array) ordered by device, term, item (natural);
+ * @device_id and @term_id filter when non-NULL. */
+GPtrArray  *dc_store_list_points           (DcStore     *self,
+                                            const char  *device_id,
+                                            const char  *term_id);
+
+/* Gets a device, term, item or formula (not points). */
+JsonObject *dc_store_get                   (DcStore     *self,
+                                            DcKind       kind,
+                                            const char  *id,
+                                            GError     **error);
+/* 404s in the order term, item, point. */
+JsonObject *dc_store_get_point             (DcStore     *self,
+                                            const char  *term_id,
+                                            const char  *item_id,
+                                            GError     **error);
+/* The never-reused integer key of a point, or 0 if the point does not exist. */
+gint64      dc_store_get_point_key         (DcStore     *self,
+                                            const char  *term_id,
+                                            const char  *item_id);
+/* All points as typed views (DcPointInfo, owned by the array). */
+GPtrArray  *dc_store_list_point_infos      (DcStore     *self);
+
+/* Creates one entity (validated). Points need term_id and item_id in @object. */
+gboolean    dc_store_create                (DcStore     *self,
+                                            DcKind       kind,
+                                            JsonObject  *object,
+                                            GError     **error);
+/* Merge update of a device, term, item (patch fields replace, null removes, a different
+ * "id" renames with children kept and formula references rewritten) or whole replacement
+ * of a formula (PUT semantics of rest-api.md). */
+gboolean    dc_store_update                (DcStore     *self,
+                                            DcKind       kind,
+                                            const char  *id,
+                                            JsonObject  *patch,
+                                            GError     **error);
+gboolean    dc_store_update_point          (DcStore     *self,
+                                            const char  *term_id,
+                                            const char  *item_id,
+                                            JsonObject  *patch,
+                                            GError     **error);
+gboolean    dc_store_delete                (DcStore     *self,
+                                            DcKind       kind,
+                                            const char  *id,
+                                            GError     **error);
+gboolean    dc_store_delete_point          (DcStore     *self,
+                                            const char  *term_id,
+                                            const char  *item_id,
+                                            GError     **error);
+/* v2 batches: all or nothing. @kind DC_KIND_POINT takes objects with device_id, term_id,
+ * item_id. Deletes take ids (strings or integers); point deletes take objects. */
+gboolean    dc_store_create_batch          (DcStore     *self,
+                                            DcKind       kind,
+                                            JsonArray   *objects,
+                                            GError     **error);
+gboolean    dc_store_delete_batch          (DcStore     *self,
+                                            DcKind       kind,
+                                            JsonArray   *ids,
+                                            GError     **error);
+
+/* The control record (rest-api.md: time, user, point, value, result). */
+gboolean    dc_store_record_control        (DcStore     *self,
+                                            gint64       time_us,
+                                            const char  *user,
+                                            const char  *device_id,
+                                            const char  *term_id,
+                                            const char  *item_id,
+                                            double       value,
+                                            const char  *result,
+                                            GError     **error);
+/* Newest first, at most @limit, as JSON objects {time,user,device_id,term_id,item_id,value,result}. */
+JsonArray  *dc_store_list_controls         (DcStore     *self,
+                                            guint        limit);
+
+G_END_DECLS
