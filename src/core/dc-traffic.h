@@ -1,0 +1,46 @@
+/* dc-traffic.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A device's traffic ring (rest-api.md Live data): time, direction and raw bytes only, bounded
+ * by bytes (256 KiB per device; 64 MiB for all devices together, oldest dropped first), decoded
+ * on request by the driver. Thread-safe: I/O threads append, the main thread reads. */
+
+typedef struct
+{
+  guint64  seq;       /* increasing per ring, lets readers ask "since" */
+  gint64   time;      /* µs since the epoch, UTC */
+  gboolean incoming;  /* rx = TRUE, tx = FALSE */
+  guint    len;
+  guint8  *bytes;     /* owned by the frame copy */
+} DcTrafficFrame;
+
+typedef struct _DcTraffic DcTraffic;
+
+DcTraffic      *dc_traffic_new          (gsize             max_bytes);
+void            dc_traffic_free         (DcTraffic        *self);
+/* [any thread] */
+void            dc_traffic_append       (DcTraffic        *self,
+                                         gboolean          incoming,
+                                         const guint8     *bytes,
+                                         gsize             len);
+/* [any thread] Copies of the newest @limit frames with seq > @since_seq, oldest first. Free
+ * with g_ptr_array_unref (elements are freed with dc_traffic_frame_free). */
+GPtrArray      *dc_traffic_get_frames   (DcTraffic        *self,
+                                         guint64           since_seq,
+                                         guint             limit);
+void            dc_traffic_frame_free   (DcTrafficFrame   *frame);
+/* "68 04 07 00 00 00" */
+char           *dc_traffic_format_hex   (const guint8     *bytes,
+                                         gsize             len);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcTraffic, dc_traffic_free)
+
+G_END_DECLS
