@@ -144,8 +144,9 @@ gboolean      dc_driver_protocol_is_known   (const char         *protocol);
 
 /* Configuration, set by the engine on the main thread before start and on every change.
  * @device is the stored device object, @terms the device's term objects (JsonObject), @points
- * the DcPointInfo of all points on the device. The driver reads them on the main thread and
- * copies what its I/O thread needs. */
+ * the DcPointInfo of all points on the device. The driver keeps references (the caller must
+ * not change them afterwards), reads them on the main thread and copies what its I/O thread
+ * needs. */
 void          dc_driver_set_config          (DcDriver           *self,
                                              JsonObject         *device,
                                              GPtrArray          *terms,
@@ -196,8 +197,10 @@ char         *dc_driver_decode_frame        (DcDriver           *self,
                                              JsonObject        **decoded,
                                              char              **error);
 
-/* Link state and counters. [any thread] The state change is marshalled to the main context,
- * where ::link-changed (DcLinkState state, const char *last_error) is emitted. When the link goes
+/* Link state and counters. [any thread] The state change is marshalled to the main context
+ * (the thread-default context where the driver was created), where ::link-changed (int
+ * DcLinkState state, const char *last_error) is emitted, in order, once per real change (same
+ * state and same error is no change). When the link goes
  * down the engine marks the device's points communication-lost (0x100). */
 void          dc_driver_set_link_state      (DcDriver           *self,
                                              DcLinkState         state,
@@ -206,7 +209,9 @@ DcLinkState   dc_driver_get_link_state      (DcDriver           *self);
 char         *dc_driver_dup_last_error      (DcDriver           *self);
 gint64        dc_driver_get_link_since      (DcDriver           *self);
 /* [any thread] A unit (term) of a multi-unit link went down or up (Modbus RTU/TCP per unit):
- * the engine marks only that term's points communication-lost. */
+ * the engine marks only that term's points communication-lost. Marshalled like the link
+ * state: ::term-link-changed (const char *term_id, gboolean up, const char *last_error) on the
+ * main context, once per real change. */
 void          dc_driver_set_term_link_state (DcDriver           *self,
                                              const char         *term_id,
                                              gboolean            up,
@@ -230,5 +235,21 @@ void          dc_driver_get_counters        (DcDriver           *self,
                                              DcDriverCounters   *counters);
 /* Main thread: the JSON of GET /api/v1/devices/{id}/status. */
 JsonNode     *dc_driver_build_status        (DcDriver           *self);
+
+/* [any thread] The exact error texts of rest-api.md for calls and controls:
+ * DC_ERROR_OFFLINE "device <id> is offline", DC_ERROR_TIMEOUT "device <id> did not answer
+ * within <n> s", DC_ERROR_REJECTED "device <id> rejected the command: <reason>". */
+GError       *dc_driver_error_offline       (const char         *device_id);
+GError       *dc_driver_error_timeout       (const char         *device_id,
+                                             gint64              timeout_us);
+GError       *dc_driver_error_rejected      (const char         *device_id,
+                                             const char         *reason);
+
+/* [any thread] Runs @func (@data) on the driver's I/O context and waits for it (directly when
+ * already on that thread). Handy for stop(): after it returns, the I/O thread has seen the
+ * stop. */
+void          dc_driver_io_invoke_sync      (DcDriver           *self,
+                                             GSourceFunc         func,
+                                             gpointer            data);
 
 G_END_DECLS

@@ -24,6 +24,9 @@ typedef struct
 
 typedef struct _DcTraffic DcTraffic;
 
+/* The per-device ring size of rest-api.md. */
+#define DC_TRAFFIC_DEVICE_BYTES (256 * 1024)
+
 DcTraffic      *dc_traffic_new          (gsize             max_bytes);
 void            dc_traffic_free         (DcTraffic        *self);
 /* [any thread] */
@@ -37,9 +40,16 @@ GPtrArray      *dc_traffic_get_frames   (DcTraffic        *self,
                                          guint64           since_seq,
                                          guint             limit);
 void            dc_traffic_frame_free   (DcTrafficFrame   *frame);
-/* "68 04 07 00 00 00" */
+/* "68 04 07 00 00 00" (lower-case hex digits, one space between bytes) */
 char           *dc_traffic_format_hex   (const guint8     *bytes,
                                          gsize             len);
+/* [any thread] Bytes charged to this ring / to all rings: each frame costs its length plus 32
+ * bytes of bookkeeping. A frame longer than the ring is cut to fit. */
+gsize           dc_traffic_get_bytes        (DcTraffic *self);
+gsize           dc_traffic_get_global_bytes (void);
+/* The cap for all rings together (default 64 MiB); returns the previous cap. For tests and
+ * small boxes. */
+gsize           dc_traffic_set_global_limit (gsize      limit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcTraffic, dc_traffic_free)
 

@@ -1,0 +1,870 @@
+/* dc-driver.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-driver"
+
+#include "config.h"
+
+#include "dc-driver.h"
+#include "dc-error.h"
+#include "dc-io-pool.h"
+
+typedef struct
+{
+  /* Configuration, main thread only. */
+  JsonObject   *device;
+  GPtrArray    *terms;
+  GPtrArray    *points;
+  char         *device_id;
+
+  /* Wiring: set before start, then read from any thread. */
+  DcSampleSink *sink;
+  GMainContext *io_context;
+  GMainContext *main_context;
+  DcTraffic    *traffic;
+
+  /* Link state, under state_lock. */
+  GMutex        state_lock;
+  DcLinkState   state;
+  char         *last_error;
+  gint64        since;
+  GHashTable   *down_terms;   /* term id → last error */
+
+  /* Atomic counters. */
+  guint64       frames_in;
+  guint64       frames_out;
+  guint64       bytes_in;
+  guint64       bytes_out;
+  guint64       reconnects;
+} DcDriverPrivate;
+
+enum {
+  SIGNAL_LINK_CHANGED,
+  SIGNAL_TERM_LINK_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DcDriver, dc_driver, G_TYPE_OBJECT)
+
+static GMutex protocols_lock;
+static GHashTable *protocols;
+
+const char *
+dc_link_state_to_string (DcLinkState state)
+{
+  switch (state)
+    {
+    case DC_LINK_DISABLED:   return "disabled";
+    case DC_LINK_CONNECTING: return "connecting";
+    case DC_LINK_UP:         return "up";
+    case DC_LINK_DOWN:       return "down";
+    default:                 return "down";
+    }
+}
+
+const char *
+dc_ctrl_step_to_string (DcCtrlStep step)
+{
+  switch (step)
+    {
+    case DC_CTRL_STEP_SELECT_SENT:  return "select sent";
+    case DC_CTRL_STEP_SELECTED:     return "selected";
+    case DC_CTRL_STEP_EXECUTE_SENT: return "execute sent";
+    case DC_CTRL_STEP_CONFIRMED:    return "confirmed";
+    case DC_CTRL_STEP_TERMINATED:   return "terminated";
+    case DC_CTRL_STEP_FAILED:       return "failed";
+    default:                        return "failed";
+    }
+}
+
+void
+dc_sample_sink_push_batch (DcSampleSink *sink,
+                           GArray       *samples)
+{
+  g_return_if_fail (sink != NULL);
+  g_return_if_fail (samples != NULL);
+
+  sink->push_batch (sink, samples);
+}
+
+gboolean
+dc_sample_sink_is_congested (DcSampleSink *sink)
+{
+  g_return_val_if_fail (sink != NULL, FALSE);
+
+  return sink->is_congested != NULL && sink->is_congested (sink);
+}
+
+/* Errors */
+
+GError *
+dc_driver_error_offline (const char *device_id)
+{
+  return g_error_new (DC_ERROR, DC_ERROR_OFFLINE, "device %s is offline", device_id);
+}
+
+GError *
+dc_driver_error_timeout (const char *device_id,
+                         gint64      timeout_us)
+{
+  char seconds[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (seconds, sizeof seconds, "%g", (double) timeout_us / G_USEC_PER_SEC);
+
+  return g_error_new (DC_ERROR, DC_ERROR_TIMEOUT, "device %s did not answer within %s s",
+                      device_id, seconds);
+}
+
+GError *
+dc_driver_error_rejected (const char *device_id,
+                          const char *reason)
+{
+  return g_error_new (DC_ERROR, DC_ERROR_REJECTED, "device %s rejected the command: %s",
+                      device_id, reason);
+}
+
+/* Default vfuncs */
+
+static void
+dc_driver_real_points_changed (DcDriver *self)
+{
+  DC_DRIVER_GET_CLASS (self)->stop (self);
+  DC_DRIVER_GET_CLASS (self)->start (self);
+}
+
+static void
+dc_driver_real_start (DcDriver *self)
+{
+}
+
+static void
+dc_driver_real_stop (DcDriver *self)
+{
+}
+
+static void
+dc_driver_real_call_async (DcDriver            *self,
+                           const DcPointInfo   *point,
+                           gint64               deadline_us,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_task_report_error (self, callback, user_data, dc_driver_real_call_async,
+                       dc_driver_error_rejected (dc_driver_get_device_id (self),
+                                                 "reading is not supported"));
+}
+
+static gboolean
+dc_driver_real_call_finish (DcDriver      *self,
+                            GAsyncResult  *result,
+                            DcSample      *sample,
+                            GError       **error)
+{
+  g_autofree DcSample *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  if (sample != NULL)
+    *sample = *value;
+
+  return TRUE;
+}
+
+static void
+dc_driver_real_ctrl_async (DcDriver            *self,
+                           const DcPointInfo   *point,
+                           double               value,
+                           gint64               deadline_us,
+                           DcCtrlProgressFunc   progress,
+                           gpointer             progress_data,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_task_report_new_error (self, callback, user_data, dc_driver_real_ctrl_async,
+                           DC_ERROR, DC_ERROR_INVALID, "point is read-only");
+}
+
+static gboolean
+dc_driver_real_ctrl_finish (DcDriver      *self,
+                            GAsyncResult  *result,
+                            double        *confirmed,
+                            GError       **error)
+{
+  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  if (confirmed != NULL)
+    *confirmed = *value;
+
+  return TRUE;
+}
+
+static char *
+dc_driver_real_decode_frame (DcDriver             *self,
+                             const DcTrafficFrame *frame,
+                             JsonObject          **decoded,
+                             char                **error)
+{
+  if (decoded != NULL)
+    *decoded = NULL;
+  if (error != NULL)
+    *error = NULL;
+
+  return g_strdup_printf ("%s %u bytes", frame->incoming ? "rx" : "tx", frame->len);
+}
+
+/* Object */
+
+static void
+dc_driver_finalize (GObject *object)
+{
+  DcDriver *self = DC_DRIVER (object);
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_clear_pointer (&priv->device, json_object_unref);
+  g_clear_pointer (&priv->terms, g_ptr_array_unref);
+  g_clear_pointer (&priv->points, g_ptr_array_unref);
+  g_clear_pointer (&priv->device_id, g_free);
+  g_clear_pointer (&priv->io_context, g_main_context_unref);
+  g_clear_pointer (&priv->main_context, g_main_context_unref);
+  g_clear_pointer (&priv->traffic, dc_traffic_free);
+  g_clear_pointer (&priv->last_error, g_free);
+  g_clear_pointer (&priv->down_terms, g_hash_table_unref);
+  g_mutex_clear (&priv->state_lock);
+
+  G_OBJECT_CLASS (dc_driver_parent_class)->finalize (object);
+}
+
+static void
+dc_driver_class_init (DcDriverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dc_driver_finalize;
+
+  klass->start = dc_driver_real_start;
+  klass->stop = dc_driver_real_stop;
+  klass->points_changed = dc_driver_real_points_changed;
+  klass->call_async = dc_driver_real_call_async;
+  klass->call_finish = dc_driver_real_call_finish;
+  klass->ctrl_async = dc_driver_real_ctrl_async;
+  klass->ctrl_finish = dc_driver_real_ctrl_finish;
+  klass->decode_frame = dc_driver_real_decode_frame;
+
+  /**
+   * DcDriver::link-changed:
+   * @state: the new #DcLinkState (as int)
+   * @last_error: (nullable): the last error text
+   */
+  signals[SIGNAL_LINK_CHANGED] =
+    g_signal_new ("link-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+
+  /**
+   * DcDriver::term-link-changed:
+   * @term_id: the term (unit)
+   * @up: whether it answers
+   * @last_error: (nullable): the last error text
+   */
+  signals[SIGNAL_TERM_LINK_CHANGED] =
+    g_signal_new ("term-link-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_STRING);
+}
+
+static void
+dc_driver_init (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_mutex_init (&priv->state_lock);
+  priv->state = DC_LINK_DISABLED;
+  priv->since = g_get_real_time ();
+  priv->down_terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  priv->main_context = g_main_context_ref_thread_default ();
+  priv->traffic = dc_traffic_new (DC_TRAFFIC_DEVICE_BYTES);
+  priv->device_id = g_strdup ("");
+}
+
+/* Protocol registry */
+
+void
+dc_driver_register_protocol (const char      *protocol,
+                             DcDriverFactory  factory)
+{
+  g_return_if_fail (protocol != NULL);
+  g_return_if_fail (factory != NULL);
+
+  g_mutex_lock (&protocols_lock);
+  if (protocols == NULL)
+    protocols = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_replace (protocols, g_strdup (protocol), (gpointer) factory);
+  g_mutex_unlock (&protocols_lock);
+}
+
+static DcDriverFactory
+lookup_factory (const char *protocol)
+{
+  DcDriverFactory factory = NULL;
+
+  g_mutex_lock (&protocols_lock);
+  if (protocols != NULL && protocol != NULL)
+    factory = (DcDriverFactory) g_hash_table_lookup (protocols, protocol);
+  g_mutex_unlock (&protocols_lock);
+
+  return factory;
+}
+
+DcDriver *
+dc_driver_new_for_protocol (const char *protocol)
+{
+  DcDriverFactory factory = lookup_factory (protocol);
+
+  if (factory == NULL)
+    return NULL;
+
+  return factory ();
+}
+
+gboolean
+dc_driver_protocol_is_known (const char *protocol)
+{
+  return lookup_factory (protocol) != NULL;
+}
+
+/* Configuration and wiring */
+
+void
+dc_driver_set_config (DcDriver   *self,
+                      JsonObject *device,
+                      GPtrArray  *terms,
+                      GPtrArray  *points)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  if (device != NULL)
+    json_object_ref (device);
+  g_clear_pointer (&priv->device, json_object_unref);
+  priv->device = device;
+
+  if (terms != NULL)
+    g_ptr_array_ref (terms);
+  g_clear_pointer (&priv->terms, g_ptr_array_unref);
+  priv->terms = terms;
+
+  if (points != NULL)
+    g_ptr_array_ref (points);
+  g_clear_pointer (&priv->points, g_ptr_array_unref);
+  priv->points = points;
+
+  g_free (priv->device_id);
+  priv->device_id = NULL;
+  if (device != NULL && json_object_has_member (device, "id"))
+    {
+      JsonNode *node = json_object_get_member (device, "id");
+
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        priv->device_id = json_node_dup_string (node);
+      else if (json_node_get_value_type (node) == G_TYPE_INT64)
+        priv->device_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    }
+  if (priv->device_id == NULL)
+    priv->device_id = g_strdup ("");
+}
+
+JsonObject *
+dc_driver_get_device (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->device;
+}
+
+GPtrArray *
+dc_driver_get_terms (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->terms;
+}
+
+GPtrArray *
+dc_driver_get_points (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->points;
+}
+
+const char *
+dc_driver_get_device_id (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->device_id;
+}
+
+void
+dc_driver_set_sink (DcDriver     *self,
+                    DcSampleSink *sink)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  priv->sink = sink;
+}
+
+void
+dc_driver_set_io_context (DcDriver     *self,
+                          GMainContext *context)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  if (context != NULL)
+    g_main_context_ref (context);
+  g_clear_pointer (&priv->io_context, g_main_context_unref);
+  priv->io_context = context;
+}
+
+DcSampleSink *
+dc_driver_get_sink (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->sink;
+}
+
+GMainContext *
+dc_driver_get_io_context (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->io_context;
+}
+
+DcTraffic *
+dc_driver_get_traffic (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->traffic;
+}
+
+void
+dc_driver_io_invoke_sync (DcDriver    *self,
+                          GSourceFunc  func,
+                          gpointer     data)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  dc_io_invoke_sync (priv->io_context, func, data);
+}
+
+/* Operations */
+
+void
+dc_driver_start (DcDriver *self)
+{
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  DC_DRIVER_GET_CLASS (self)->start (self);
+}
+
+void
+dc_driver_stop (DcDriver *self)
+{
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  DC_DRIVER_GET_CLASS (self)->stop (self);
+}
+
+void
+dc_driver_points_changed (DcDriver *self)
+{
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  DC_DRIVER_GET_CLASS (self)->points_changed (self);
+}
+
+void
+dc_driver_call_async (DcDriver            *self,
+                      const DcPointInfo   *point,
+                      gint64               deadline_us,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_DRIVER (self));
+  g_return_if_fail (point != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  DC_DRIVER_GET_CLASS (self)->call_async (self, point, deadline_us, cancellable,
+                                          callback, user_data);
+}
+
+gboolean
+dc_driver_call_finish (DcDriver      *self,
+                       GAsyncResult  *result,
+                       DcSample      *sample,
+                       GError       **error)
+{
+  g_return_val_if_fail (DC_IS_DRIVER (self), FALSE);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+
+  return DC_DRIVER_GET_CLASS (self)->call_finish (self, result, sample, error);
+}
+
+void
+dc_driver_ctrl_async (DcDriver            *self,
+                      const DcPointInfo   *point,
+                      double               value,
+                      gint64               deadline_us,
+                      DcCtrlProgressFunc   progress,
+                      gpointer             progress_data,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_DRIVER (self));
+  g_return_if_fail (point != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  DC_DRIVER_GET_CLASS (self)->ctrl_async (self, point, value, deadline_us, progress,
+                                          progress_data, cancellable, callback, user_data);
+}
+
+gboolean
+dc_driver_ctrl_finish (DcDriver      *self,
+                       GAsyncResult  *result,
+                       double        *confirmed,
+                       GError       **error)
+{
+  g_return_val_if_fail (DC_IS_DRIVER (self), FALSE);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+
+  return DC_DRIVER_GET_CLASS (self)->ctrl_finish (self, result, confirmed, error);
+}
+
+char *
+dc_driver_decode_frame (DcDriver              *self,
+                        const DcTrafficFrame  *frame,
+                        JsonObject           **decoded,
+                        char                 **error)
+{
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  if (decoded != NULL)
+    *decoded = NULL;
+  if (error != NULL)
+    *error = NULL;
+
+  return DC_DRIVER_GET_CLASS (self)->decode_frame (self, frame, decoded, error);
+}
+
+/* Link state */
+
+typedef struct
+{
+  DcDriver    *driver;
+  DcLinkState  state;
+  char        *last_error;
+  char        *term_id;
+  gboolean     up;
+} LinkChange;
+
+static void
+link_change_free (gpointer data)
+{
+  LinkChange *change = data;
+
+  g_object_unref (change->driver);
+  g_free (change->last_error);
+  g_free (change->term_id);
+  g_free (change);
+}
+
+static gboolean
+emit_link_changed_cb (gpointer data)
+{
+  LinkChange *change = data;
+
+  g_signal_emit (change->driver, signals[SIGNAL_LINK_CHANGED], 0,
+                 (int) change->state, change->last_error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+emit_term_link_changed_cb (gpointer data)
+{
+  LinkChange *change = data;
+
+  g_signal_emit (change->driver, signals[SIGNAL_TERM_LINK_CHANGED], 0,
+                 change->term_id, change->up, change->last_error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_to_main (DcDriver    *self,
+              GSourceFunc  func,
+              LinkChange  *change)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* One idle per change, same priority: they run in the order they were posted. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, change, link_change_free);
+  g_source_set_static_name (source, "[dc-driver-link-changed]");
+  g_source_attach (source, priv->main_context);
+}
+
+void
+dc_driver_set_link_state (DcDriver    *self,
+                          DcLinkState  state,
+                          const char  *last_error)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+  LinkChange *change;
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  g_mutex_lock (&priv->state_lock);
+  if (priv->state == state && g_strcmp0 (priv->last_error, last_error) == 0)
+    {
+      g_mutex_unlock (&priv->state_lock);
+      return;
+    }
+  if (priv->state != state)
+    priv->since = g_get_real_time ();
+  priv->state = state;
+  /* An error text stays until a new one replaces it; "up" clears it. */
+  if (last_error != NULL || state == DC_LINK_UP)
+    {
+      g_free (priv->last_error);
+      priv->last_error = g_strdup (last_error);
+    }
+
+  change = g_new0 (LinkChange, 1);
+  change->driver = g_object_ref (self);
+  change->state = state;
+  change->last_error = g_strdup (priv->last_error);
+  /* Posted under the lock, so that idles are attached in the order of the changes. */
+  post_to_main (self, emit_link_changed_cb, change);
+  g_mutex_unlock (&priv->state_lock);
+}
+
+DcLinkState
+dc_driver_get_link_state (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+  DcLinkState state;
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), DC_LINK_DOWN);
+
+  g_mutex_lock (&priv->state_lock);
+  state = priv->state;
+  g_mutex_unlock (&priv->state_lock);
+
+  return state;
+}
+
+char *
+dc_driver_dup_last_error (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+  char *error;
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  g_mutex_lock (&priv->state_lock);
+  error = g_strdup (priv->last_error);
+  g_mutex_unlock (&priv->state_lock);
+
+  return error;
+}
+
+gint64
+dc_driver_get_link_since (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+  gint64 since;
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), 0);
+
+  g_mutex_lock (&priv->state_lock);
+  since = priv->since;
+  g_mutex_unlock (&priv->state_lock);
+
+  return since;
+}
+
+void
+dc_driver_set_term_link_state (DcDriver   *self,
+                               const char *term_id,
+                               gboolean    up,
+                               const char *last_error)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+  LinkChange *change;
+  gboolean was_down;
+  const char *old_error;
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+  g_return_if_fail (term_id != NULL);
+
+  up = !!up;
+
+  g_mutex_lock (&priv->state_lock);
+  was_down = g_hash_table_lookup_extended (priv->down_terms, term_id, NULL,
+                                           (gpointer *) &old_error);
+  if ((up && !was_down) ||
+      (!up && was_down && g_strcmp0 (old_error, last_error) == 0))
+    {
+      g_mutex_unlock (&priv->state_lock);
+      return;
+    }
+  if (up)
+    g_hash_table_remove (priv->down_terms, term_id);
+  else
+    g_hash_table_replace (priv->down_terms, g_strdup (term_id), g_strdup (last_error));
+
+  change = g_new0 (LinkChange, 1);
+  change->driver = g_object_ref (self);
+  change->term_id = g_strdup (term_id);
+  change->up = up;
+  change->last_error = g_strdup (last_error);
+  post_to_main (self, emit_term_link_changed_cb, change);
+  g_mutex_unlock (&priv->state_lock);
+}
+
+/* Counters */
+
+void
+dc_driver_count_frame (DcDriver *self,
+                       gboolean  incoming,
+                       gsize     n_bytes)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  if (incoming)
+    {
+      __atomic_fetch_add (&priv->frames_in, 1, __ATOMIC_RELAXED);
+      __atomic_fetch_add (&priv->bytes_in, (guint64) n_bytes, __ATOMIC_RELAXED);
+    }
+  else
+    {
+      __atomic_fetch_add (&priv->frames_out, 1, __ATOMIC_RELAXED);
+      __atomic_fetch_add (&priv->bytes_out, (guint64) n_bytes, __ATOMIC_RELAXED);
+    }
+}
+
+void
+dc_driver_count_reconnect (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  __atomic_fetch_add (&priv->reconnects, 1, __ATOMIC_RELAXED);
+}
+
+void
+dc_driver_get_counters (DcDriver         *self,
+                        DcDriverCounters *counters)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+  g_return_if_fail (counters != NULL);
+
+  counters->frames_in = __atomic_load_n (&priv->frames_in, __ATOMIC_RELAXED);
+  counters->frames_out = __atomic_load_n (&priv->frames_out, __ATOMIC_RELAXED);
+  counters->bytes_in = __atomic_load_n (&priv->bytes_in, __ATOMIC_RELAXED);
+  counters->bytes_out = __atomic_load_n (&priv->bytes_out, __ATOMIC_RELAXED);
+  counters->reconnects = __atomic_load_n (&priv->reconnects, __ATOMIC_RELAXED);
+}
+
+JsonNode *
+dc_driver_build_status (DcDriver *self)
+{
+  DcDriverClass *klass;
+  DcDriverCounters counters;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *last_error = NULL;
+  g_autofree char *since = NULL;
+  DcLinkState state;
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  klass = DC_DRIVER_GET_CLASS (self);
+  state = dc_driver_get_link_state (self);
+  last_error = dc_driver_dup_last_error (self);
+  since = dc_time_format (dc_driver_get_link_since (self));
+  dc_driver_get_counters (self, &counters);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "device_id");
+  json_builder_add_string_value (builder, dc_driver_get_device_id (self));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, dc_link_state_to_string (state));
+  json_builder_set_member_name (builder, "since");
+  json_builder_add_string_value (builder, since);
+  json_builder_set_member_name (builder, "last_error");
+  if (last_error != NULL)
+    json_builder_add_string_value (builder, last_error);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "reconnects");
+  json_builder_add_int_value (builder, (gint64) counters.reconnects);
+  json_builder_set_member_name (builder, "frames_in");
+  json_builder_add_int_value (builder, (gint64) counters.frames_in);
+  json_builder_set_member_name (builder, "frames_out");
+  json_builder_add_int_value (builder, (gint64) counters.frames_out);
+  json_builder_set_member_name (builder, "bytes_in");
+  json_builder_add_int_value (builder, (gint64) counters.bytes_in);
+  json_builder_set_member_name (builder, "bytes_out");
+  json_builder_add_int_value (builder, (gint64) counters.bytes_out);
+  json_builder_set_member_name (builder, "protocol");
+  json_builder_begin_object (builder);
+  if (klass->add_status != NULL)
+    klass->add_status (self, builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
