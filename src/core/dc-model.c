@@ -3,6 +3,1000 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
+#define G_LOG_DOMAIN "dc-model"
+
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dc-error.h"
 #include "dc-model.h"
+
+static const char * const kind_names[DC_N_KINDS] = {
+  "device", "term", "item", "point", "formula",
+};
+
+static const char * const not_found_texts[DC_N_KINDS] = {
+  "device_id not found!",
+  "term_id not found!",
+  "item_id not found!",
+  "term_item not found!",
+  "formula_id not found!",
+};
+
+static const char * const exists_texts[DC_N_KINDS] = {
+  "device already exists!",
+  "term already exists!",
+  "item already exists!",
+  "term_item already exists!",
+  "formula already exists!",
+};
+
+const char *
+dc_kind_to_string (DcKind kind)
+{
+  g_return_val_if_fail (kind < DC_N_KINDS, NULL);
+  return kind_names[kind];
+}
+
+const char *
+dc_change_op_to_string (DcChangeOp op)
+{
+  switch (op)
+    {
+    case DC_CHANGE_CREATE: return "create";
+    case DC_CHANGE_UPDATE: return "update";
+    case DC_CHANGE_DELETE: return "delete";
+    default:               g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+dc_kind_not_found_text (DcKind kind)
+{
+  g_return_val_if_fail (kind < DC_N_KINDS, NULL);
+  return not_found_texts[kind];
+}
+
+const char *
+dc_kind_exists_text (DcKind kind)
+{
+  g_return_val_if_fail (kind < DC_N_KINDS, NULL);
+  return exists_texts[kind];
+}
+
+gboolean
+dc_model_id_is_valid (const char *id)
+{
+  glong n = 0;
+
+  if (id == NULL || !g_utf8_validate (id, -1, NULL))
+    return FALSE;
+
+  for (const char *p = id; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '/' || c == ':' || c == '*' || g_unichar_isspace (c) ||
+          g_unichar_iscntrl (c) || c == 0xFEFF || c == 0x200B)
+        return FALSE;
+      n++;
+    }
+
+  return n >= 1 && n <= 64;
+}
+
+char *
+dc_model_id_from_node (JsonNode   *node,
+                       const char *field,
+                       GError    **error)
+{
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+
+      if (type == G_TYPE_STRING)
+        {
+          const char *s = json_node_get_string (node);
+
+          if (dc_model_id_is_valid (s))
+            return g_strdup (s);
+
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be 1 to 64 characters without '/', ':', '*', "
+                       "spaces or control characters", field);
+          return NULL;
+        }
+
+      if (type == G_TYPE_INT64)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    }
+
+  g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+               "field %s must be a string or an integer", field);
+  return NULL;
+}
+
+/* A canonical decimal integer id ("0", "12", "-3"), which sorts numerically. */
+static gboolean
+parse_numeric_id (const char *s,
+                  gint64     *out)
+{
+  const char *p = s;
+
+  if (*p == '-')
+    p++;
+  if (*p == '\0' || strlen (p) > 18)
+    return FALSE;
+  for (const char *q = p; *q; q++)
+    if (!g_ascii_isdigit (*q))
+      return FALSE;
+
+  *out = g_ascii_strtoll (s, NULL, 10);
+  return TRUE;
+}
+
+int
+dc_natural_compare (const char *a,
+                    const char *b)
+{
+  gint64 na, nb;
+  gboolean a_num = parse_numeric_id (a, &na);
+  gboolean b_num = parse_numeric_id (b, &nb);
+
+  if (a_num && b_num)
+    {
+      if (na != nb)
+        return na < nb ? -1 : 1;
+      return strcmp (a, b);
+    }
+  if (a_num != b_num)
+    return a_num ? -1 : 1;
+
+  return strcmp (a, b);
+}
+
+static int
+natural_compare_ptr (gconstpointer a,
+                     gconstpointer b)
+{
+  return dc_natural_compare (*(const char * const *) a, *(const char * const *) b);
+}
+
+void
+dc_natural_sort (GPtrArray *ids)
+{
+  g_return_if_fail (ids != NULL);
+  g_ptr_array_sort (ids, natural_compare_ptr);
+}
+
+/* Field readers. A number may come as a JSON number or as a numeric string; the stored JSON
+ * keeps what the client sent. */
+
+static gboolean
+node_get_number (JsonNode *node,
+                 double   *out,
+                 gboolean *is_integer)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      *out = (double) json_node_get_int (node);
+      *is_integer = TRUE;
+      return TRUE;
+
+    case G_TYPE_DOUBLE:
+      *out = json_node_get_double (node);
+      *is_integer = (*out == floor (*out)) && fabs (*out) < 9.0e15;
+      return isfinite (*out);
+
+    case G_TYPE_STRING:
+      {
+        const char *s = json_node_get_string (node);
+        g_autofree char *stripped = g_strstrip (g_strdup (s));
+        char *end = NULL;
+        double v;
+
+        if (*stripped == '\0')
+          return FALSE;
+        errno = 0;
+        v = g_ascii_strtod (stripped, &end);
+        if (*end != '\0' || errno == ERANGE || !isfinite (v))
+          return FALSE;
+        *out = v;
+        *is_integer = (v == floor (v)) && fabs (v) < 9.0e15;
+        return TRUE;
+      }
+
+    default:
+      return FALSE;
+    }
+}
+
+gint64
+dc_json_get_int (JsonObject *object,
+                 const char *field,
+                 gint64      default_value)
+{
+  double v;
+  gboolean is_int;
+
+  if (object == NULL || !node_get_number (json_object_get_member (object, field), &v, &is_int))
+    return default_value;
+  return (gint64) v;
+}
+
+double
+dc_json_get_double (JsonObject *object,
+                    const char *field,
+                    double      default_value)
+{
+  double v;
+  gboolean is_int;
+
+  if (object == NULL || !node_get_number (json_object_get_member (object, field), &v, &is_int))
+    return default_value;
+  return v;
+}
+
+static gboolean
+node_get_bool (JsonNode *node,
+               gboolean *out)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_BOOLEAN:
+      *out = json_node_get_boolean (node);
+      return TRUE;
+
+    case G_TYPE_INT64:
+      if (json_node_get_int (node) != 0 && json_node_get_int (node) != 1)
+        return FALSE;
+      *out = json_node_get_int (node) == 1;
+      return TRUE;
+
+    case G_TYPE_STRING:
+      {
+        const char *s = json_node_get_string (node);
+
+        if (g_ascii_strcasecmp (s, "true") == 0 || g_strcmp0 (s, "1") == 0)
+          *out = TRUE;
+        else if (g_ascii_strcasecmp (s, "false") == 0 || g_strcmp0 (s, "0") == 0)
+          *out = FALSE;
+        else
+          return FALSE;
+        return TRUE;
+      }
+
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+dc_json_get_bool (JsonObject *object,
+                  const char *field,
+                  gboolean    default_value)
+{
+  gboolean v;
+
+  if (object == NULL || !node_get_bool (json_object_get_member (object, field), &v))
+    return default_value;
+  return v;
+}
+
+const char *
+dc_json_get_string (JsonObject *object,
+                    const char *field,
+                    const char *default_value)
+{
+  JsonNode *node;
+
+  if (object == NULL)
+    return default_value;
+
+  node = json_object_get_member (object, field);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return default_value;
+
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+
+  return default_value;
+}
+
+/* Validation. */
+
+typedef enum
+{
+  FIELD_TEXT,     /* free text: string or number */
+  FIELD_INT,      /* integer in [min, max] */
+  FIELD_NUMBER,   /* any finite number */
+  FIELD_BOOL,
+  FIELD_ENUM,     /* one of choices */
+  FIELD_HOST,     /* non-empty string without whitespace */
+} FieldType;
+
+typedef struct
+{
+  const char        *name;
+  FieldType          type;
+  double             min;
+  double             max;
+  const char * const *choices;
+} FieldRule;
+
+static const char * const protocols[] = { "iec104", "modbus_tcp", "modbus_rtu", "virtual", "formula", NULL };
+static const char * const parities[] = { "N", "E", "O", NULL };
+static const char * const priorities[] = { "low", "medium", "high", "critical", NULL };
+static const char * const history_modes[] = { "change", "all", "none", NULL };
+
+static const FieldRule device_rules[] = {
+  { "name", FIELD_TEXT },
+  { "identify", FIELD_TEXT },
+  { "protocol", FIELD_ENUM, 0, 0, protocols },
+  { "ip", FIELD_HOST },
+  { "port", FIELD_INT, 1, 65535 },
+  { "serial", FIELD_HOST },
+  { "baud", FIELD_INT, 50, 4000000 },
+  { "parity", FIELD_ENUM, 0, 0, parities },
+  { "data_bits", FIELD_INT, 5, 8 },
+  { "stop_bits", FIELD_INT, 1, 2 },
+  { "poll_ms", FIELD_INT, 1, 86400000 },
+  { "timeout_ms", FIELD_INT, 1, 600000 },
+  { "backup_ip", FIELD_HOST },
+  { "backup_port", FIELD_INT, 1, 65535 },
+  { "k", FIELD_INT, 1, 32767 },
+  { "w", FIELD_INT, 1, 32767 },
+  { "t0", FIELD_INT, 1, 255 },
+  { "t1", FIELD_INT, 1, 255 },
+  { "t2", FIELD_INT, 1, 255 },
+  { "t3", FIELD_INT, 1, 172800 },
+  { "gi_s", FIELD_INT, 0, 604800 },
+  { "ci_s", FIELD_INT, 0, 604800 },
+  { "clock_sync", FIELD_BOOL },
+  { "enabled", FIELD_BOOL },
+  { "comm_alarm_delay_ms", FIELD_INT, 0, 86400000 },
+  { "comm_alarm_priority", FIELD_ENUM, 0, 0, priorities },
+  { NULL }
+};
+
+static const FieldRule term_rules[] = {
+  { "name", FIELD_TEXT },
+  { "identify", FIELD_TEXT },
+  { "protocol", FIELD_TEXT },
+  { NULL }
+};
+
+static const FieldRule item_rules[] = {
+  { "name", FIELD_TEXT },
+  { "view_code", FIELD_TEXT },
+  { "func_type", FIELD_TEXT },
+  { "unit", FIELD_TEXT },
+  { NULL }
+};
+
+static const FieldRule point_rules[] = {
+  { "coefficient", FIELD_NUMBER },
+  { "base_val", FIELD_NUMBER },
+  { "history", FIELD_ENUM, 0, 0, history_modes },
+  { "history_deadband", FIELD_NUMBER, 0, G_MAXDOUBLE },
+  { "retention_days", FIELD_INT, 1, 36500 },
+  { "up_limit", FIELD_NUMBER },
+  { "down_limit", FIELD_NUMBER },
+  { "alarm_deadband", FIELD_NUMBER, 0, G_MAXDOUBLE },
+  { "alarm_delay_ms", FIELD_INT, 0, 86400000 },
+  { "alarm_on", FIELD_NUMBER },
+  { "alarm_priority", FIELD_ENUM, 0, 0, priorities },
+  { "direct", FIELD_BOOL },
+  { "do_verify", FIELD_TEXT },
+  { "warn_msg", FIELD_TEXT },
+  { "db_save_sql", FIELD_TEXT },
+  { "db_warn_sql", FIELD_TEXT },
+  { NULL }
+};
+
+static char *
+format_bound (double v)
+{
+  if (v == floor (v) && fabs (v) < 1e15)
+    return g_strdup_printf ("%.0f", v);
+  return g_strdup_printf ("%g", v);
+}
+
+static gboolean
+check_field (const FieldRule *rule,
+             JsonNode        *node,
+             GError         **error)
+{
+  double v;
+  gboolean is_int;
+  gboolean b;
+
+  switch (rule->type)
+    {
+    case FIELD_TEXT:
+      if (JSON_NODE_HOLDS_VALUE (node) &&
+          json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        return TRUE;
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "field %s must be a string", rule->name);
+      return FALSE;
+
+    case FIELD_HOST:
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        {
+          const char *s = json_node_get_string (node);
+          gboolean ok = *s != '\0' && strlen (s) <= 255;
+
+          for (const char *p = s; ok && *p; p++)
+            if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+              ok = FALSE;
+          if (ok)
+            return TRUE;
+        }
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "field %s must be a non-empty host name or address without spaces",
+                   rule->name);
+      return FALSE;
+
+    case FIELD_INT:
+      if (!node_get_number (node, &v, &is_int) || !is_int || v < rule->min || v > rule->max)
+        {
+          g_autofree char *lo = format_bound (rule->min);
+          g_autofree char *hi = format_bound (rule->max);
+
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be an integer between %s and %s", rule->name, lo, hi);
+          return FALSE;
+        }
+      return TRUE;
+
+    case FIELD_NUMBER:
+      if (!node_get_number (node, &v, &is_int))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be a number", rule->name);
+          return FALSE;
+        }
+      if (rule->max > rule->min && (v < rule->min || v > rule->max))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must not be negative", rule->name);
+          return FALSE;
+        }
+      return TRUE;
+
+    case FIELD_BOOL:
+      if (!node_get_bool (node, &b))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be true or false", rule->name);
+          return FALSE;
+        }
+      return TRUE;
+
+    case FIELD_ENUM:
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+          g_strv_contains ((const char * const *) rule->choices, json_node_get_string (node)))
+        return TRUE;
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) rule->choices);
+
+        g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                     "field %s must be one of %s", rule->name, list);
+      }
+      return FALSE;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+check_rules (const FieldRule *rules,
+             JsonObject      *object,
+             GError         **error)
+{
+  for (const FieldRule *rule = rules; rule->name; rule++)
+    {
+      JsonNode *node = json_object_get_member (object, rule->name);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      if (!check_field (rule, node, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Normalises an id field to a string in place. */
+static gboolean
+normalize_id (JsonObject *object,
+              const char *field,
+              gboolean    required,
+              GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, field);
+  g_autofree char *id = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "missing field: %s", field);
+      return FALSE;
+    }
+
+  id = dc_model_id_from_node (node, field, error);
+  if (id == NULL)
+    return FALSE;
+
+  json_object_set_string_member (object, field, id);
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *name;
+  int         registers;  /* 0 = bits */
+} ModbusType;
+
+static const ModbusType modbus_types[] = {
+  { "bool", 0 },
+  { "u16", 1 }, { "i16", 1 },
+  { "u32", 2 }, { "i32", 2 }, { "f32", 2 },
+  { "u64", 4 }, { "i64", 4 }, { "f64", 4 },
+};
+
+/* Parses "<table>:<type>[:<order>]"; returns the width in registers (0 for bits), -1 on error. */
+static int
+parse_modbus_code_type (const char *code_type,
+                        char       *table_out,
+                        int        *bit_out)
+{
+  g_auto(GStrv) parts = NULL;
+  guint n;
+  const char *table, *type;
+  int width = -1;
+
+  if (code_type == NULL)
+    return -1;
+
+  parts = g_strsplit (code_type, ":", -1);
+  n = g_strv_length (parts);
+  if (n < 2 || n > 3)
+    return -1;
+
+  table = parts[0];
+  type = parts[1];
+  *bit_out = -1;
+
+  if (!g_str_equal (table, "co") && !g_str_equal (table, "di") &&
+      !g_str_equal (table, "ir") && !g_str_equal (table, "hr"))
+    return -1;
+
+  if (g_str_has_prefix (type, "bit"))
+    {
+      char *end = NULL;
+      gint64 bit;
+
+      if (type[3] == '\0')
+        return -1;
+      bit = g_ascii_strtoll (type + 3, &end, 10);
+      if (*end != '\0' || bit < 0 || bit > 15)
+        return -1;
+      *bit_out = (int) bit;
+      width = 1;
+    }
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (modbus_types); i++)
+        if (g_str_equal (type, modbus_types[i].name))
+          width = modbus_types[i].registers;
+      if (width < 0)
+        return -1;
+    }
+
+  /* Bits live in coils and discrete inputs; registers in ir/hr. */
+  if ((g_str_equal (table, "co") || g_str_equal (table, "di")) != (width == 0))
+    return -1;
+  if (width == 0 && *bit_out >= 0)
+    return -1;
+
+  if (n == 3)
+    {
+      const char *order = parts[2];
+
+      if (width < 2)
+        return -1;
+      if (!g_str_equal (order, "abcd") && !g_str_equal (order, "cdab") &&
+          !g_str_equal (order, "badc") && !g_str_equal (order, "dcba"))
+        return -1;
+    }
+
+  g_strlcpy (table_out, table, 3);
+  return width;
+}
+
+static const int iec104_types[] = {
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21,
+  30, 31, 32, 33, 34, 35, 36, 37, 38,
+  45, 46, 47, 48, 49, 50, 51, 58, 59, 60, 61, 62, 63, 64,
+};
+
+static gboolean
+validate_point_address (JsonObject *object,
+                        const char *protocol,
+                        GError    **error)
+{
+  JsonNode *code = json_object_get_member (object, "protocol_code");
+  JsonNode *type = json_object_get_member (object, "code_type");
+  double v;
+  gboolean is_int;
+
+  if (protocol == NULL || g_str_equal (protocol, "virtual") || g_str_equal (protocol, "formula"))
+    return TRUE;
+
+  if (g_str_equal (protocol, "iec104"))
+    {
+      gboolean known = FALSE;
+
+      if (code == NULL || JSON_NODE_HOLDS_NULL (code))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol_code");
+          return FALSE;
+        }
+      if (!node_get_number (code, &v, &is_int) || !is_int || v < 1 || v > 16777215)
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                               "field protocol_code must be an integer between 1 and 16777215 (IOA)");
+          return FALSE;
+        }
+      if (type == NULL || JSON_NODE_HOLDS_NULL (type))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
+          return FALSE;
+        }
+      if (node_get_number (type, &v, &is_int) && is_int)
+        for (guint i = 0; i < G_N_ELEMENTS (iec104_types); i++)
+          if (iec104_types[i] == (int) v)
+            known = TRUE;
+      if (!known)
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                               "field code_type must be a supported IEC 104 type id "
+                               "(1-16, 20, 21, 30-38, 45-51, 58-64)");
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (g_str_has_prefix (protocol, "modbus"))
+    {
+      char table[3];
+      int bit;
+
+      if (code == NULL || JSON_NODE_HOLDS_NULL (code))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol_code");
+          return FALSE;
+        }
+      if (!node_get_number (code, &v, &is_int) || !is_int || v < 0 || v > 65535)
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                               "field protocol_code must be an integer between 0 and 65535 "
+                               "(0-based protocol address)");
+          return FALSE;
+        }
+      if (type == NULL || JSON_NODE_HOLDS_NULL (type))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
+          return FALSE;
+        }
+      if (!JSON_NODE_HOLDS_VALUE (type) || json_node_get_value_type (type) != G_TYPE_STRING ||
+          parse_modbus_code_type (json_node_get_string (type), table, &bit) < 0)
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                               "field code_type must be <table>:<type>[:<order>] with table "
+                               "co, di, ir or hr, type bool, u16, i16, u32, i32, f32, u64, i64, "
+                               "f64 or bit0-bit15, order abcd, cdab, badc or dcba");
+          return FALSE;
+        }
+      {
+        int width = parse_modbus_code_type (json_node_get_string (type), table, &bit);
+
+        if (width > 1 && v + width - 1 > 65535)
+          {
+            g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                                 "field protocol_code leaves no room for the type's registers");
+            return FALSE;
+          }
+      }
+      return TRUE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_term_address (JsonObject *object,
+                       const char *protocol,
+                       GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, "address");
+  double v;
+  gboolean is_int;
+  double lo = 0, hi = 65535;
+  const char *what = "";
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (g_strcmp0 (protocol, "modbus_tcp") == 0)
+    lo = 0, hi = 255, what = " (Modbus unit id)";
+  else if (g_strcmp0 (protocol, "modbus_rtu") == 0)
+    lo = 1, hi = 247, what = " (Modbus unit id)";
+  else if (g_strcmp0 (protocol, "iec104") == 0)
+    lo = 1, hi = 65534, what = " (common address)";
+
+  if (!node_get_number (node, &v, &is_int) || !is_int || v < lo || v > hi)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "field address must be an integer between %.0f and %.0f%s", lo, hi, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_time_zone (JsonObject *object,
+                    GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, "time_zone");
+  const char *tz;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      tz = json_node_get_string (node);
+      if (g_str_equal (tz, "UTC") || g_str_equal (tz, "local"))
+        return TRUE;
+      if (*tz != '\0' && strstr (tz, "..") == NULL)
+        {
+          GTimeZone *zone = g_time_zone_new_identifier (tz);
+
+          if (zone != NULL)
+            {
+              g_time_zone_unref (zone);
+              return TRUE;
+            }
+        }
+    }
+
+  g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field time_zone must be UTC, local or an IANA time zone name");
+  return FALSE;
+}
+
+static gboolean
+validate_formula (JsonObject *object,
+                  GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, "formula");
+  g_autoptr(GList) members = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: formula");
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      *json_node_get_string (node) == '\0')
+    {
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                           "field formula must be a non-empty string");
+      return FALSE;
+    }
+
+  members = json_object_get_members (object);
+  for (const GList *l = members; l; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *param;
+      g_auto(GStrv) parts = NULL;
+      gboolean ok = FALSE;
+
+      if (name[0] != 'p' || name[1] == '\0' || strspn (name + 1, "0123456789") != strlen (name + 1))
+        continue;
+
+      param = json_object_get_member (object, name);
+      if (JSON_NODE_HOLDS_VALUE (param) && json_node_get_value_type (param) == G_TYPE_STRING)
+        {
+          parts = g_strsplit (json_node_get_string (param), ":", -1);
+          ok = g_strv_length (parts) == 3 && dc_model_id_is_valid (parts[0]) &&
+               dc_model_id_is_valid (parts[1]) && dc_model_id_is_valid (parts[2]);
+        }
+      if (!ok)
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be a point name device_id:term_id:item_id", name);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+gboolean
+dc_model_validate (DcKind      kind,
+                   JsonObject *object,
+                   const char *device_protocol,
+                   GError    **error)
+{
+  g_return_val_if_fail (kind < DC_N_KINDS, FALSE);
+  g_return_val_if_fail (object != NULL, FALSE);
+
+  switch (kind)
+    {
+    case DC_KIND_DEVICE:
+      json_object_remove_member (object, "status");
+      if (!normalize_id (object, "id", TRUE, error))
+        return FALSE;
+      if (!json_object_has_member (object, "protocol") ||
+          JSON_NODE_HOLDS_NULL (json_object_get_member (object, "protocol")))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol");
+          return FALSE;
+        }
+      return check_rules (device_rules, object, error) && validate_time_zone (object, error);
+
+    case DC_KIND_TERM:
+      return normalize_id (object, "id", TRUE, error) &&
+             normalize_id (object, "device_id", TRUE, error) &&
+             check_rules (term_rules, object, error) &&
+             validate_term_address (object, device_protocol, error);
+
+    case DC_KIND_ITEM:
+      return normalize_id (object, "id", TRUE, error) &&
+             check_rules (item_rules, object, error);
+
+    case DC_KIND_POINT:
+      return normalize_id (object, "term_id", TRUE, error) &&
+             normalize_id (object, "item_id", TRUE, error) &&
+             normalize_id (object, "device_id", FALSE, error) &&
+             check_rules (point_rules, object, error) &&
+             validate_point_address (object, device_protocol, error);
+
+    case DC_KIND_FORMULA:
+      return normalize_id (object, "id", TRUE, error) &&
+             normalize_id (object, "device_id", TRUE, error) &&
+             normalize_id (object, "term_id", TRUE, error) &&
+             normalize_id (object, "item_id", TRUE, error) &&
+             validate_formula (object, error);
+
+    case DC_N_KINDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+dc_model_point_address (JsonObject *point,
+                        const char *device_protocol,
+                        gint64      term_address,
+                        char      **space,
+                        gint64     *first,
+                        gint64     *last,
+                        int        *bit)
+{
+  double v;
+  gboolean is_int;
+
+  g_return_val_if_fail (point != NULL, FALSE);
+
+  if (device_protocol == NULL ||
+      !node_get_number (json_object_get_member (point, "protocol_code"), &v, &is_int) || !is_int)
+    return FALSE;
+
+  if (g_str_equal (device_protocol, "iec104"))
+    {
+      *space = g_strdup_printf ("%" G_GINT64_FORMAT, term_address);
+      *first = *last = (gint64) v;
+      *bit = -1;
+      return TRUE;
+    }
+
+  if (g_str_has_prefix (device_protocol, "modbus"))
+    {
+      char table[3];
+      int width = parse_modbus_code_type (dc_json_get_string (point, "code_type", NULL), table, bit);
+
+      if (width < 0)
+        return FALSE;
+      *space = g_strdup_printf ("%" G_GINT64_FORMAT "/%s", term_address, table);
+      *first = (gint64) v;
+      *last = (gint64) v + MAX (width, 1) - 1;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+DcPointInfo *
+dc_point_info_new_from_json (gint64      key,
+                             JsonObject *point)
+{
+  DcPointInfo *info;
+  const char *history;
+  JsonNode *code;
+
+  g_return_val_if_fail (point != NULL, NULL);
+
+  info = g_new0 (DcPointInfo, 1);
+  info->key = key;
+  info->device_id = g_strdup (dc_json_get_string (point, "device_id", ""));
+  info->term_id = g_strdup (dc_json_get_string (point, "term_id", ""));
+  info->item_id = g_strdup (dc_json_get_string (point, "item_id", ""));
+
+  code = json_object_get_member (point, "protocol_code");
+  if (code != NULL && JSON_NODE_HOLDS_VALUE (code))
+    {
+      if (json_node_get_value_type (code) == G_TYPE_STRING)
+        info->protocol_code = g_strdup (json_node_get_string (code));
+      else if (json_node_get_value_type (code) == G_TYPE_INT64)
+        info->protocol_code = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (code));
+      else if (json_node_get_value_type (code) == G_TYPE_DOUBLE)
+        info->protocol_code = g_strdup_printf ("%.0f", json_node_get_double (code));
+    }
+
+  code = json_object_get_member (point, "code_type");
+  if (code != NULL && JSON_NODE_HOLDS_VALUE (code))
+    {
+      if (json_node_get_value_type (code) == G_TYPE_STRING)
+        info->code_type = g_strdup (json_node_get_string (code));
+      else if (json_node_get_value_type (code) == G_TYPE_INT64)
+        info->code_type = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (code));
+    }
+
+  info->coefficient = dc_json_get_double (point, "coefficient", 1.0);
+  info->base_val = dc_json_get_double (point, "base_val", 0.0);
+  history = dc_json_get_string (point, "history", "change");
+  if (g_str_equal (history, "all"))
+    info->history = DC_HISTORY_ALL;
+  else if (g_str_equal (history, "none"))
+    info->history = DC_HISTORY_NONE;
+  else
+    info->history = DC_HISTORY_CHANGE;
+  info->history_deadband = dc_json_get_double (point, "history_deadband", 0.0);
+  info->retention_days = (int) dc_json_get_int (point, "retention_days", 0);
+  info->json = json_object_ref (point);
+
+  return info;
+}
+
+void
+dc_point_info_free (DcPointInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->device_id);
+  g_free (info->term_id);
+  g_free (info->item_id);
+  g_free (info->protocol_code);
+  g_free (info->code_type);
+  g_clear_pointer (&info->json, json_object_unref);
+  g_free (info);
+}
