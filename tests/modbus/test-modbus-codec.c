@@ -335,7 +335,7 @@ test_frames (void)
 {
   guint8 pdu[260], adu[260], rsp[260];
   guint16 regs[] = { 0x1234, 0xabcd };
-  guint16 values[4];
+  guint16 values[16];  /* large enough for the 10-coil read below */
   gsize n, m;
   guint8 exc = 0xff;
   char *error = NULL;
