@@ -18,25 +18,23 @@ typedef struct
   guint        n_ports;
 } TestSim;
 
-/* Spawns "$DATACOLL_SIM modbus ARGS…" and waits for its "ready" line. */
+/* Spawns "$DATACOLL_SIM modbus ARGS…" and waits for its "ready" line; returns NULL when the
+ * simulator exits before (a port in use). */
 static inline TestSim *
-test_sim_spawn (const char *first_arg,
-                ...)
+test_sim_spawnv (const char *first_arg,
+                 va_list     ap)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) data = NULL;
   TestSim *sim = g_new0 (TestSim, 1);
   const char *exe = g_getenv ("DATACOLL_SIM");
-  va_list ap;
 
   g_assert_nonnull (exe);
   g_ptr_array_add (argv, (char *) exe);
   g_ptr_array_add (argv, (char *) "modbus");
-  va_start (ap, first_arg);
   for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
     g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
 
   sim->process = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -48,13 +46,70 @@ test_sim_spawn (const char *first_arg,
       g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, &error);
 
       g_assert_no_error (error);
-      g_assert_nonnull (line);
+      if (line == NULL)
+        {
+          g_subprocess_wait (sim->process, NULL, NULL);
+          g_object_unref (sim->process);
+          g_free (sim);
+          return NULL;
+        }
       if (g_str_has_prefix (line, "listening on port ") && sim->n_ports < 16)
         sim->ports[sim->n_ports++] = atoi (line + strlen ("listening on port "));
       if (strcmp (line, "ready") == 0)
         break;
     }
   return sim;
+}
+
+static inline TestSim *
+test_sim_try_spawn (const char *first_arg,
+                    ...)
+{
+  TestSim *sim;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  sim = test_sim_spawnv (first_arg, ap);
+  va_end (ap);
+  return sim;
+}
+
+static inline TestSim *
+test_sim_spawn (const char *first_arg,
+                ...)
+{
+  TestSim *sim;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  sim = test_sim_spawnv (first_arg, ap);
+  va_end (ap);
+  g_assert_nonnull (sim);
+  return sim;
+}
+
+/* A port range outside the kernel's ephemeral range (where client sockets of other tests live):
+ * spawns the simulator on @n ports from a random base, retrying on conflicts. */
+static inline TestSim *
+test_sim_spawn_range (guint        n,
+                      guint16     *base,
+                      const char  *registers)
+{
+  for (int attempt = 0; attempt < 20; attempt++)
+    {
+      guint16 first = g_random_int_range (10000, 32000 - n);
+      g_autofree char *range = g_strdup_printf ("%u-%u", first, first + n - 1);
+      TestSim *sim = test_sim_try_spawn ("--ports", range, "--registers", registers, "--static",
+                                         NULL);
+
+      if (sim != NULL)
+        {
+          *base = first;
+          return sim;
+        }
+    }
+  g_assert_not_reached ();
+  return NULL;
 }
 
 static inline void

@@ -130,30 +130,9 @@ test_sim_cli_static_no_mask_write (void)
 static void
 test_sim_cli_port_range (void)
 {
-  g_autoptr(GSocket) probe = NULL;
-  g_autoptr(GSocketAddress) any = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autofree char *range = NULL;
   guint16 base;
-  TestSim *sim;
+  TestSim *sim = test_sim_spawn_range (20, &base, "10");
 
-  /* Find a free port and hope the next 19 are free too; retry a few bases if not. */
-  for (int attempt = 0; ; attempt++)
-    {
-      probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-      any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-      g_assert_true (g_socket_bind (probe, any, FALSE, NULL));
-      local = g_socket_get_local_address (probe, NULL);
-      base = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-      g_clear_object (&probe);
-      g_clear_object (&any);
-      g_clear_object (&local);
-      if (base < 65000)
-        break;
-      g_assert_cmpint (attempt, <, 20);
-    }
-  range = g_strdup_printf ("%u-%u", base, base + 19);
-  sim = test_sim_spawn ("--ports", range, "--registers", "10", NULL);
   g_assert_cmpuint (sim->n_ports, ==, 16); /* only the first 16 are printed one by one */
 
   /* Each port is an independent device. */
