@@ -1420,7 +1420,7 @@ update_point_in_tx (DcStore    *self,
   g_autofree char *body = NULL;
   g_autofree char *pid = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  const char *device_id;
+  g_autofree char *device_id = NULL;
   static const char * const identity[] = { "term_id", "item_id" };
 
   current = dc_store_get_point (self, term_id, item_id, NULL);
@@ -1445,7 +1445,8 @@ update_point_in_tx (DcStore    *self,
         }
     }
 
-  device_id = json_object_get_string_member (current, "device_id");
+  /* A copy: the merge below replaces the member this would point into. */
+  device_id = g_strdup (json_object_get_string_member (current, "device_id"));
   protocol = device_protocol_of (self, device_id);
   merge_patch (current, patch);
   json_object_set_string_member (current, "term_id", term_id);
@@ -1880,4 +1881,236 @@ dc_store_list_controls (DcStore *self,
     }
 
   return array;
+}
+
+/* Project import and export. */
+
+static const char * const project_sections[DC_N_KINDS] = {
+  "devices", "terms", "items", "points", "formulas",
+};
+
+void
+dc_import_row_free (DcImportRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->id);
+  g_free (row->error);
+  g_free (row);
+}
+
+const char *
+dc_import_action_to_string (DcImportAction action)
+{
+  switch (action)
+    {
+    case DC_IMPORT_CREATE:    return "create";
+    case DC_IMPORT_UPDATE:    return "update";
+    case DC_IMPORT_UNCHANGED: return "unchanged";
+    case DC_IMPORT_ERROR:     return "error";
+    default:                  g_return_val_if_reached (NULL);
+    }
+}
+
+static JsonObject *
+get_any (DcStore    *self,
+         DcKind      kind,
+         JsonObject *row)
+{
+  if (kind == DC_KIND_POINT)
+    {
+      const char *term_id = dc_json_get_string (row, "term_id", NULL);
+      const char *item_id = dc_json_get_string (row, "item_id", NULL);
+
+      if (term_id == NULL || item_id == NULL)
+        return NULL;
+      return dc_store_get_point (self, term_id, item_id, NULL);
+    }
+  if (dc_json_get_string (row, "id", NULL) == NULL)
+    return NULL;
+  return get_entity (self, kind, dc_json_get_string (row, "id", NULL), NULL);
+}
+
+static gboolean
+json_objects_equal (JsonObject *a,
+                    JsonObject *b)
+{
+  g_autoptr(JsonNode) na = json_node_init_object (json_node_alloc (), a);
+  g_autoptr(JsonNode) nb = json_node_init_object (json_node_alloc (), b);
+
+  return json_node_equal (na, nb);
+}
+
+static void
+import_row (DcStore     *self,
+            DcKind       kind,
+            JsonNode    *element,
+            DcImportRow *row)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(JsonObject) existing = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  guint n_changes, n_removed;
+
+  row->id = element_id (kind, element);
+  if (!JSON_NODE_HOLDS_OBJECT (element))
+    {
+      row->action = DC_IMPORT_ERROR;
+      row->error = g_strdup ("row must be an object");
+      return;
+    }
+
+  /* Work on a normalised copy so that integer ids find their string form. */
+  copy = json_object_new ();
+  merge_patch (copy, json_node_get_object (element));
+  for (const char * const *f = identity_fields (kind); *f; f++)
+    if (json_object_has_member (copy, *f) && !g_str_equal (*f, "status"))
+      {
+        g_autofree char *id = dc_model_id_from_node (json_object_get_member (copy, *f), *f, NULL);
+
+        if (id != NULL)
+          json_object_set_string_member (copy, *f, id);
+      }
+
+  existing = get_any (self, kind, copy);
+  n_changes = self->changes->len;
+  n_removed = self->removed_keys->len;
+  sqlite3_exec (self->db, "SAVEPOINT import_row", NULL, NULL, NULL);
+
+  if (existing == NULL)
+    {
+      row->action = DC_IMPORT_CREATE;
+      create_in_tx (self, kind, copy, &error);
+    }
+  else
+    {
+      if (kind == DC_KIND_POINT)
+        update_point_in_tx (self, json_object_get_string_member (copy, "term_id"),
+                            json_object_get_string_member (copy, "item_id"), copy, &error);
+      else
+        update_in_tx (self, kind, json_object_get_string_member (copy, "id"), copy, &error);
+      if (error == NULL)
+        {
+          after = get_any (self, kind, copy);
+          row->action = after != NULL && json_objects_equal (existing, after) ?
+                        DC_IMPORT_UNCHANGED : DC_IMPORT_UPDATE;
+        }
+    }
+
+  if (error != NULL)
+    {
+      row->action = DC_IMPORT_ERROR;
+      row->error = g_strdup (error->message);
+      sqlite3_exec (self->db, "ROLLBACK TO import_row", NULL, NULL, NULL);
+    }
+  sqlite3_exec (self->db, "RELEASE import_row", NULL, NULL, NULL);
+
+  /* Nothing to announce for a failed or unchanged row. */
+  if (row->action == DC_IMPORT_ERROR || row->action == DC_IMPORT_UNCHANGED)
+    {
+      g_array_set_size (self->changes, n_changes);
+      g_array_set_size (self->removed_keys, n_removed);
+    }
+}
+
+GPtrArray *
+dc_store_import (DcStore     *self,
+                 JsonObject  *project,
+                 gboolean     apply,
+                 gboolean    *applied,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  gboolean failed = FALSE;
+
+  g_return_val_if_fail (DC_IS_STORE (self), NULL);
+  g_return_val_if_fail (project != NULL, NULL);
+
+  if (applied != NULL)
+    *applied = FALSE;
+
+  for (guint k = 0; k < DC_N_KINDS; k++)
+    {
+      JsonNode *section = json_object_get_member (project, project_sections[k]);
+
+      if (section != NULL && !JSON_NODE_HOLDS_ARRAY (section) && !JSON_NODE_HOLDS_NULL (section))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be an array", project_sections[k]);
+          return NULL;
+        }
+    }
+
+  if (!begin (self, error))
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_import_row_free);
+  for (guint k = 0; k < DC_N_KINDS; k++)
+    {
+      JsonNode *section = json_object_get_member (project, project_sections[k]);
+      JsonArray *array;
+
+      if (section == NULL || JSON_NODE_HOLDS_NULL (section))
+        continue;
+      array = json_node_get_array (section);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          DcImportRow *row = g_new0 (DcImportRow, 1);
+
+          row->kind = k;
+          row->index = i;
+          import_row (self, k, json_array_get_element (array, i), row);
+          failed |= row->action == DC_IMPORT_ERROR;
+          g_ptr_array_add (rows, row);
+        }
+    }
+
+  if (apply && !failed)
+    {
+      if (!commit (self, error))
+        return NULL;
+      if (applied != NULL)
+        *applied = TRUE;
+    }
+  else
+    rollback (self);
+
+  return g_steal_pointer (&rows);
+}
+
+JsonObject *
+dc_store_export (DcStore *self)
+{
+  JsonObject *project = json_object_new ();
+
+  g_return_val_if_fail (DC_IS_STORE (self), project);
+
+  for (guint k = 0; k < DC_N_KINDS; k++)
+    {
+      JsonArray *array = json_array_new ();
+
+      if (k == DC_KIND_POINT)
+        {
+          g_autoptr(GPtrArray) points = dc_store_list_points (self, NULL, NULL);
+
+          for (guint i = 0; i < points->len; i++)
+            json_array_add_object_element (array, json_object_ref (g_ptr_array_index (points, i)));
+        }
+      else
+        {
+          g_autoptr(GPtrArray) ids = dc_store_list_ids (self, k);
+
+          for (guint i = 0; i < ids->len; i++)
+            {
+              JsonObject *o = get_entity (self, k, g_ptr_array_index (ids, i), NULL);
+
+              if (o != NULL)
+                json_array_add_object_element (array, o);
+            }
+        }
+      json_object_set_array_member (project, project_sections[k], array);
+    }
+
+  return project;
 }

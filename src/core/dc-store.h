@@ -111,6 +111,39 @@ gboolean    dc_store_delete_batch          (DcStore     *self,
                                             JsonArray   *ids,
                                             GError     **error);
 
+/* Project import (bulk editing): applies @project — an object with arrays "devices", "terms",
+ * "items", "points", "formulas", in that order — row by row inside one transaction, each row in
+ * its own savepoint: an existing entity is merged (update) or left alone when nothing changes, a
+ * new one is created. Returns one DcImportRow per row (the preview). With @apply, the transaction
+ * is committed only when no row failed; otherwise (or without @apply) everything is rolled back.
+ * Returns NULL with @error only when the project itself is malformed. */
+typedef enum
+{
+  DC_IMPORT_CREATE,
+  DC_IMPORT_UPDATE,
+  DC_IMPORT_UNCHANGED,
+  DC_IMPORT_ERROR,
+} DcImportAction;
+
+typedef struct
+{
+  DcKind          kind;
+  guint           index;   /* row within its kind, from 0 */
+  char           *id;      /* "term_id:item_id" for points */
+  DcImportAction  action;
+  char           *error;   /* for DC_IMPORT_ERROR */
+} DcImportRow;
+
+void        dc_import_row_free             (DcImportRow *row);
+const char *dc_import_action_to_string     (DcImportAction action);
+GPtrArray  *dc_store_import                (DcStore     *self,
+                                            JsonObject  *project,
+                                            gboolean     apply,
+                                            gboolean    *applied,
+                                            GError     **error);
+/* The whole configuration as a project object (same shape as dc_store_import takes). */
+JsonObject *dc_store_export                (DcStore     *self);
+
 /* The control record (rest-api.md: time, user, point, value, result). */
 gboolean    dc_store_record_control        (DcStore     *self,
                                             gint64       time_us,
