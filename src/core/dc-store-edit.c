@@ -1,0 +1,1027 @@
+/* dc-store-edit.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "dc-error.h"
+#include "dc-sample.h"
+#include "dc-store-private.h"
+
+/* Writes. Every public write is one transaction; the *_in_tx helpers run inside one. */
+
+static char *
+device_protocol_of (DcStore    *self,
+                    const char *device_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT body FROM devices WHERE id = ?", NULL);
+  g_autoptr(JsonObject) body = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  _dc_store_bind_text (stmt, 1, device_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 0));
+  return g_strdup (dc_json_get_string (body, "protocol", NULL));
+}
+
+static char *
+term_device_of (DcStore    *self,
+                const char *term_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT device_id FROM terms WHERE id = ?", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  _dc_store_bind_text (stmt, 1, term_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static gint64
+term_address_of (DcStore    *self,
+                 const char *term_id,
+                 const char *protocol)
+{
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT body FROM terms WHERE id = ?", NULL);
+  g_autoptr(JsonObject) body = NULL;
+
+  if (stmt == NULL)
+    return 1;
+  _dc_store_bind_text (stmt, 1, term_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 1;
+  body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 0));
+  return dc_json_get_int (body, "address", 1);
+}
+
+/* rest-api.md "Address uniqueness": one IEC 104 point per (device, CA, IOA); Modbus register
+ * ranges on one (device, unit, table) must not overlap, except bitN points sharing a register. */
+static gboolean
+check_address_unique (DcStore    *self,
+                      JsonObject *point,
+                      const char *device_id,
+                      const char *protocol,
+                      GError    **error)
+{
+  g_autoptr(GPtrArray) others = NULL;
+  g_autofree char *space = NULL;
+  gint64 first, last;
+  int bit;
+  const char *term_id = json_object_get_string_member (point, "term_id");
+  const char *item_id = json_object_get_string_member (point, "item_id");
+
+  if (!dc_model_point_address (point, protocol, term_address_of (self, term_id, protocol),
+                               &space, &first, &last, &bit))
+    return TRUE;
+
+  others = dc_store_list_points (self, device_id, NULL);
+  for (guint i = 0; i < others->len; i++)
+    {
+      JsonObject *other = g_ptr_array_index (others, i);
+      const char *o_term = json_object_get_string_member (other, "term_id");
+      const char *o_item = json_object_get_string_member (other, "item_id");
+      g_autofree char *o_space = NULL;
+      gint64 o_first, o_last;
+      int o_bit;
+
+      if (g_str_equal (o_term, term_id) && g_str_equal (o_item, item_id))
+        continue;
+      if (!dc_model_point_address (other, protocol, term_address_of (self, o_term, protocol),
+                                   &o_space, &o_first, &o_last, &o_bit))
+        continue;
+      if (!g_str_equal (space, o_space) || o_last < first || o_first > last)
+        continue;
+      if (bit >= 0 && o_bit >= 0 && bit != o_bit)
+        continue;
+
+      g_set_error (error, DC_ERROR, DC_ERROR_EXISTS,
+                   "protocol_code already used by %s:%s!", o_term, o_item);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gint64
+formula_of_result (DcStore    *self,
+                   gint64      key,
+                   char      **formula_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT id FROM formulas WHERE result_key = ?", NULL);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  if (formula_id)
+    *formula_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  return key;
+}
+
+static gboolean
+insert_row (DcStore    *self,
+            const char *sql,
+            const char *a,
+            const char *b,
+            const char *c,
+            gint64      key,
+            GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, sql, error);
+  int i = 1;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (key != 0)
+    sqlite3_bind_int64 (stmt, i++, key);
+  _dc_store_bind_text (stmt, i++, a);
+  if (b != NULL)
+    _dc_store_bind_text (stmt, i++, b);
+  if (c != NULL)
+    _dc_store_bind_text (stmt, i++, c);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return _dc_store_set_sqlite_error (self, error);
+  return TRUE;
+}
+
+/* Validates a formula's result point: it exists, sits on a formula device, and no other formula
+ * computes it. Returns its key. */
+static gint64
+check_formula_result (DcStore    *self,
+                      JsonObject *formula,
+                      const char *self_id,
+                      GError    **error)
+{
+  const char *device_id = json_object_get_string_member (formula, "device_id");
+  const char *term_id = json_object_get_string_member (formula, "term_id");
+  const char *item_id = json_object_get_string_member (formula, "item_id");
+  g_autofree char *term_device = term_device_of (self, term_id);
+  g_autofree char *protocol = NULL;
+  g_autofree char *other = NULL;
+  gint64 key = dc_store_get_point_key (self, term_id, item_id);
+
+  if (key == 0 || g_strcmp0 (term_device, device_id) != 0)
+    return _dc_store_not_found (DC_KIND_POINT, error), 0;
+
+  protocol = device_protocol_of (self, device_id);
+  if (g_strcmp0 (protocol, "formula") != 0)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "result point %s:%s:%s must be on a formula device", device_id, term_id, item_id);
+      return 0;
+    }
+
+  if (formula_of_result (self, key, &other) != 0 && g_strcmp0 (other, self_id) != 0)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_EXISTS, "point already computed by formula %s!", other);
+      return 0;
+    }
+
+  return key;
+}
+
+gboolean
+_dc_store_create_in_tx (DcStore    *self,
+                        DcKind      kind,
+                        JsonObject *object,
+                        GError    **error)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *protocol = NULL;
+  const char *id = NULL;
+
+  /* Ids first so that errors about the parent use the normalised id. */
+  switch (kind)
+    {
+    case DC_KIND_DEVICE:
+    case DC_KIND_ITEM:
+      if (!dc_model_validate (kind, object, NULL, error))
+        return FALSE;
+      id = json_object_get_string_member (object, "id");
+      if (_dc_store_exists (self, kind, id))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_EXISTS, dc_kind_exists_text (kind));
+          return FALSE;
+        }
+      body = _dc_store_body_to_string (object, _dc_store_identity_fields (kind));
+      if (!insert_row (self, kind == DC_KIND_DEVICE ?
+                             "INSERT INTO devices (id, body) VALUES (?, ?)" :
+                             "INSERT INTO items (id, body) VALUES (?, ?)",
+                       id, body, NULL, 0, error))
+        return FALSE;
+      break;
+
+    case DC_KIND_TERM:
+      {
+        g_autofree char *device_id = NULL;
+        JsonNode *node = json_object_get_member (object, "device_id");
+
+        if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+          {
+            g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: device_id");
+            return FALSE;
+          }
+        device_id = dc_model_id_from_node (node, "device_id", error);
+        if (device_id == NULL)
+          return FALSE;
+        protocol = device_protocol_of (self, device_id);
+        if (!dc_model_validate (kind, object, protocol, error))
+          return FALSE;
+        id = json_object_get_string_member (object, "id");
+        if (protocol == NULL)
+          return _dc_store_not_found (DC_KIND_DEVICE, error);
+        if (_dc_store_exists (self, kind, id))
+          {
+            g_set_error_literal (error, DC_ERROR, DC_ERROR_EXISTS, dc_kind_exists_text (kind));
+            return FALSE;
+          }
+        body = _dc_store_body_to_string (object, _dc_store_identity_fields (kind));
+        if (!insert_row (self, "INSERT INTO terms (id, device_id, body) VALUES (?, ?, ?)",
+                         id, device_id, body, 0, error))
+          return FALSE;
+      }
+      break;
+
+    case DC_KIND_POINT:
+      {
+        g_autofree char *term_id = NULL;
+        g_autofree char *device_id = NULL;
+        g_autofree char *point_id = NULL;
+        JsonNode *node = json_object_get_member (object, "term_id");
+        const char *item_id;
+
+        if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+          {
+            g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: term_id");
+            return FALSE;
+          }
+        term_id = dc_model_id_from_node (node, "term_id", error);
+        if (term_id == NULL)
+          return FALSE;
+        device_id = term_device_of (self, term_id);
+        if (device_id != NULL)
+          protocol = device_protocol_of (self, device_id);
+        if (!dc_model_validate (kind, object, protocol, error))
+          return FALSE;
+        if (device_id == NULL)
+          return _dc_store_not_found (DC_KIND_TERM, error);
+        item_id = json_object_get_string_member (object, "item_id");
+        if (!_dc_store_exists (self, DC_KIND_ITEM, item_id))
+          return _dc_store_not_found (DC_KIND_ITEM, error);
+        if (dc_store_get_point_key (self, term_id, item_id) != 0)
+          {
+            g_set_error_literal (error, DC_ERROR, DC_ERROR_EXISTS, dc_kind_exists_text (kind));
+            return FALSE;
+          }
+        json_object_set_string_member (object, "device_id", device_id);
+        if (!check_address_unique (self, object, device_id, protocol, error))
+          return FALSE;
+        body = _dc_store_body_to_string (object, _dc_store_identity_fields (kind));
+        if (!insert_row (self, "INSERT INTO points (term_id, item_id, body) VALUES (?, ?, ?)",
+                         term_id, item_id, body, 0, error))
+          return FALSE;
+        point_id = g_strconcat (term_id, ":", item_id, NULL);
+        _dc_store_queue_change (self, kind, DC_CHANGE_CREATE, point_id, NULL);
+        return TRUE;
+      }
+
+    case DC_KIND_FORMULA:
+      {
+        gint64 key;
+
+        if (!dc_model_validate (kind, object, NULL, error))
+          return FALSE;
+        id = json_object_get_string_member (object, "id");
+        if (_dc_store_exists (self, kind, id))
+          {
+            g_set_error_literal (error, DC_ERROR, DC_ERROR_EXISTS, dc_kind_exists_text (kind));
+            return FALSE;
+          }
+        key = check_formula_result (self, object, id, error);
+        if (key == 0)
+          return FALSE;
+        body = _dc_store_body_to_string (object, _dc_store_identity_fields (kind));
+        if (!insert_row (self, "INSERT INTO formulas (result_key, id, body) VALUES (?, ?, ?)",
+                         id, body, NULL, key, error))
+          return FALSE;
+      }
+      break;
+
+    case DC_N_KINDS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  _dc_store_queue_change (self, kind, DC_CHANGE_CREATE, id, NULL);
+  return TRUE;
+}
+
+gboolean
+dc_store_create (DcStore     *self,
+                 DcKind       kind,
+                 JsonObject  *object,
+                 GError     **error)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (object != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+  if (!_dc_store_create_in_tx (self, kind, object, error))
+    {
+      _dc_store_rollback (self);
+      return FALSE;
+    }
+  return _dc_store_commit (self, error);
+}
+
+/* Formula references "d:t:i" follow renames of their parts. @part: 0 device, 1 term, 2 item.
+ * With @device_filter (term moves), only references whose device part equals it change. */
+static gboolean
+rewrite_formula_refs (DcStore    *self,
+                      int         part,
+                      const char *old_id,
+                      const char *new_id,
+                      const char *term_filter,
+                      GError    **error)
+{
+  g_autoptr(sqlite3_stmt) select = _dc_store_prepare (self, "SELECT id, body FROM formulas", error);
+  g_autoptr(GPtrArray) updates = g_ptr_array_new_with_free_func (g_free);
+
+  if (select == NULL)
+    return FALSE;
+
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      g_autoptr(JsonObject) body = _dc_store_parse_body ((const char *) sqlite3_column_text (select, 1));
+      g_autoptr(GList) members = json_object_get_members (body);
+      gboolean changed = FALSE;
+
+      for (const GList *l = members; l; l = l->next)
+        {
+          const char *name = l->data;
+          const char *ref;
+          g_auto(GStrv) parts = NULL;
+
+          if (name[0] != 'p' || !g_ascii_isdigit (name[1]))
+            continue;
+          ref = dc_json_get_string (body, name, NULL);
+          if (ref == NULL)
+            continue;
+          parts = g_strsplit (ref, ":", -1);
+          if (g_strv_length (parts) != 3 || !g_str_equal (parts[part], old_id))
+            continue;
+          if (term_filter != NULL && !g_str_equal (parts[1], term_filter))
+            continue;
+
+          g_free (parts[part]);
+          parts[part] = g_strdup (new_id);
+          {
+            g_autofree char *joined = g_strjoinv (":", parts);
+
+            json_object_set_string_member (body, name, joined);
+          }
+          changed = TRUE;
+        }
+
+      if (changed)
+        {
+          g_ptr_array_add (updates, g_strdup ((const char *) sqlite3_column_text (select, 0)));
+          g_ptr_array_add (updates, _dc_store_body_to_string (body, NULL));
+        }
+    }
+
+  for (guint i = 0; i < updates->len; i += 2)
+    {
+      g_autoptr(sqlite3_stmt) update = _dc_store_prepare (self, "UPDATE formulas SET body = ? WHERE id = ?", error);
+
+      if (update == NULL)
+        return FALSE;
+      _dc_store_bind_text (update, 1, g_ptr_array_index (updates, i + 1));
+      _dc_store_bind_text (update, 2, g_ptr_array_index (updates, i));
+      if (sqlite3_step (update) != SQLITE_DONE)
+        return _dc_store_set_sqlite_error (self, error);
+      _dc_store_queue_change (self, DC_KIND_FORMULA, DC_CHANGE_UPDATE, g_ptr_array_index (updates, i), NULL);
+    }
+
+  return TRUE;
+}
+
+
+static gboolean
+update_body (DcStore    *self,
+             const char *table,
+             const char *id,
+             JsonObject *object,
+             DcKind      kind,
+             GError    **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET body = ? WHERE id = ?", table);
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, sql, error);
+  g_autofree char *body = _dc_store_body_to_string (object, _dc_store_identity_fields (kind));
+
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, body);
+  _dc_store_bind_text (stmt, 2, id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return _dc_store_set_sqlite_error (self, error);
+  return TRUE;
+}
+
+static gboolean
+rename_row (DcStore    *self,
+            DcKind      kind,
+            const char *old_id,
+            const char *new_id,
+            GError    **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET id = ? WHERE id = ?", _dc_store_table_of (kind));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (_dc_store_exists (self, kind, new_id))
+    {
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_EXISTS, dc_kind_exists_text (kind));
+      return FALSE;
+    }
+
+  stmt = _dc_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, new_id);
+  _dc_store_bind_text (stmt, 2, old_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return _dc_store_set_sqlite_error (self, error);
+  return TRUE;
+}
+
+/* Every point of @device_id as a ::changed update (address or owner changed). */
+static void
+queue_points_of (DcStore    *self,
+                 const char *device_id,
+                 const char *term_id)
+{
+  g_autoptr(GPtrArray) points = dc_store_list_points (self, device_id, term_id);
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      JsonObject *p = g_ptr_array_index (points, i);
+      g_autofree char *pid = g_strconcat (json_object_get_string_member (p, "term_id"), ":",
+                                          json_object_get_string_member (p, "item_id"), NULL);
+
+      _dc_store_queue_change (self, DC_KIND_POINT, DC_CHANGE_UPDATE, pid, NULL);
+    }
+}
+
+gboolean
+_dc_store_update_in_tx (DcStore    *self,
+                        DcKind      kind,
+                        const char *id,
+                        JsonObject *patch,
+                        GError    **error)
+{
+  g_autoptr(JsonObject) current = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *protocol = NULL;
+  JsonNode *id_node;
+
+  current = _dc_store_get_entity (self, kind, id, error);
+  if (current == NULL)
+    return FALSE;
+
+  if (kind == DC_KIND_FORMULA)
+    {
+      /* PUT replaces the whole formula (it may rename it). */
+      g_autoptr(JsonObject) replacement = json_object_new ();
+      gint64 key;
+
+      _dc_store_merge_patch (replacement, patch);
+      if (!json_object_has_member (replacement, "id"))
+        json_object_set_string_member (replacement, "id", id);
+      if (!dc_model_validate (kind, replacement, NULL, error))
+        return FALSE;
+      new_id = g_strdup (json_object_get_string_member (replacement, "id"));
+      if (!g_str_equal (new_id, id) && !rename_row (self, kind, id, new_id, error))
+        return FALSE;
+      key = check_formula_result (self, replacement, new_id, error);
+      if (key == 0)
+        return FALSE;
+      {
+        g_autoptr(sqlite3_stmt) stmt =
+          _dc_store_prepare (self, "UPDATE formulas SET body = ?, result_key = ? WHERE id = ?", error);
+        g_autofree char *body = _dc_store_body_to_string (replacement, _dc_store_identity_fields (kind));
+
+        if (stmt == NULL)
+          return FALSE;
+        _dc_store_bind_text (stmt, 1, body);
+        sqlite3_bind_int64 (stmt, 2, key);
+        _dc_store_bind_text (stmt, 3, new_id);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+          return _dc_store_set_sqlite_error (self, error);
+      }
+      _dc_store_queue_change (self, kind, DC_CHANGE_UPDATE, new_id,
+                    g_str_equal (new_id, id) ? NULL : id);
+      return TRUE;
+    }
+
+  id_node = json_object_get_member (patch, "id");
+  _dc_store_merge_patch (current, patch);
+  if (id_node == NULL || JSON_NODE_HOLDS_NULL (id_node))
+    json_object_set_string_member (current, "id", id);
+
+  if (kind == DC_KIND_TERM)
+    {
+      JsonNode *dev = json_object_get_member (current, "device_id");
+      g_autofree char *device_id = NULL;
+
+      if (dev == NULL || JSON_NODE_HOLDS_NULL (dev))
+        {
+          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: device_id");
+          return FALSE;
+        }
+      device_id = dc_model_id_from_node (dev, "device_id", error);
+      if (device_id == NULL)
+        return FALSE;
+      protocol = device_protocol_of (self, device_id);
+      if (protocol == NULL)
+        return _dc_store_not_found (DC_KIND_DEVICE, error);
+    }
+
+  if (!dc_model_validate (kind, current, protocol, error))
+    return FALSE;
+
+  new_id = g_strdup (json_object_get_string_member (current, "id"));
+  if (!g_str_equal (new_id, id))
+    {
+      if (!rename_row (self, kind, id, new_id, error) ||
+          !rewrite_formula_refs (self, kind == DC_KIND_DEVICE ? 0 : kind == DC_KIND_TERM ? 1 : 2,
+                                 id, new_id, NULL, error))
+        return FALSE;
+    }
+
+  if (!update_body (self, _dc_store_table_of (kind), new_id, current, kind, error))
+    return FALSE;
+
+  if (kind == DC_KIND_TERM)
+    {
+      const char *device_id = json_object_get_string_member (current, "device_id");
+      g_autofree char *old_device = term_device_of (self, new_id);
+
+      if (g_strcmp0 (old_device, device_id) != 0)
+        {
+          g_autoptr(sqlite3_stmt) stmt =
+            _dc_store_prepare (self, "UPDATE terms SET device_id = ? WHERE id = ?", error);
+
+          if (stmt == NULL)
+            return FALSE;
+          _dc_store_bind_text (stmt, 1, device_id);
+          _dc_store_bind_text (stmt, 2, new_id);
+          if (sqlite3_step (stmt) != SQLITE_DONE)
+            return _dc_store_set_sqlite_error (self, error);
+          /* Formula references of the moved points follow the term to its new device. */
+          if (!rewrite_formula_refs (self, 0, old_device, device_id, new_id, error))
+            return FALSE;
+        }
+    }
+
+  _dc_store_queue_change (self, kind, DC_CHANGE_UPDATE, new_id, g_str_equal (new_id, id) ? NULL : id);
+
+  /* Children's identity or their driver's settings changed with the parent. */
+  if (kind == DC_KIND_DEVICE)
+    queue_points_of (self, new_id, NULL);
+  else if (kind == DC_KIND_TERM)
+    queue_points_of (self, NULL, new_id);
+  else if (kind == DC_KIND_ITEM && !g_str_equal (new_id, id))
+    {
+      g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT term_id FROM points WHERE item_id = ?", NULL);
+
+      if (stmt != NULL)
+        {
+          _dc_store_bind_text (stmt, 1, new_id);
+          while (sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              g_autofree char *pid = g_strconcat ((const char *) sqlite3_column_text (stmt, 0),
+                                                  ":", new_id, NULL);
+              _dc_store_queue_change (self, DC_KIND_POINT, DC_CHANGE_UPDATE, pid, NULL);
+            }
+        }
+    }
+
+  return TRUE;
+}
+
+gboolean
+dc_store_update (DcStore     *self,
+                 DcKind       kind,
+                 const char  *id,
+                 JsonObject  *patch,
+                 GError     **error)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (kind != DC_KIND_POINT, FALSE);
+  g_return_val_if_fail (id != NULL && patch != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+  if (!_dc_store_update_in_tx (self, kind, id, patch, error))
+    {
+      _dc_store_rollback (self);
+      return FALSE;
+    }
+  return _dc_store_commit (self, error);
+}
+
+gboolean
+_dc_store_update_point_in_tx (DcStore    *self,
+                              const char *term_id,
+                              const char *item_id,
+                              JsonObject *patch,
+                              GError    **error)
+{
+  g_autoptr(JsonObject) current = NULL;
+  g_autofree char *protocol = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *pid = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *device_id = NULL;
+  static const char * const identity[] = { "term_id", "item_id" };
+
+  current = dc_store_get_point (self, term_id, item_id, NULL);
+  if (current == NULL)
+    return _dc_store_not_found (DC_KIND_POINT, error);
+
+  /* A point is named by its URL; the body may repeat but not change its identity. */
+  for (guint i = 0; i < G_N_ELEMENTS (identity); i++)
+    {
+      JsonNode *node = json_object_get_member (patch, identity[i]);
+      g_autofree char *value = NULL;
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      value = dc_model_id_from_node (node, identity[i], error);
+      if (value == NULL)
+        return FALSE;
+      if (!g_str_equal (value, i == 0 ? term_id : item_id))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "%s mismatch in url and body!", identity[i]);
+          return FALSE;
+        }
+    }
+
+  /* A copy: the merge below replaces the member this would point into. */
+  device_id = g_strdup (json_object_get_string_member (current, "device_id"));
+  protocol = device_protocol_of (self, device_id);
+  _dc_store_merge_patch (current, patch);
+  json_object_set_string_member (current, "term_id", term_id);
+  json_object_set_string_member (current, "item_id", item_id);
+  json_object_set_string_member (current, "device_id", device_id);
+  if (!dc_model_validate (DC_KIND_POINT, current, protocol, error) ||
+      !check_address_unique (self, current, device_id, protocol, error))
+    return FALSE;
+
+  stmt = _dc_store_prepare (self, "UPDATE points SET body = ? WHERE term_id = ? AND item_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  body = _dc_store_body_to_string (current, _dc_store_identity_fields (DC_KIND_POINT));
+  _dc_store_bind_text (stmt, 1, body);
+  _dc_store_bind_text (stmt, 2, term_id);
+  _dc_store_bind_text (stmt, 3, item_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return _dc_store_set_sqlite_error (self, error);
+
+  pid = g_strconcat (term_id, ":", item_id, NULL);
+  _dc_store_queue_change (self, DC_KIND_POINT, DC_CHANGE_UPDATE, pid, NULL);
+  return TRUE;
+}
+
+gboolean
+dc_store_update_point (DcStore     *self,
+                       const char  *term_id,
+                       const char  *item_id,
+                       JsonObject  *patch,
+                       GError     **error)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (term_id != NULL && item_id != NULL && patch != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+  if (!_dc_store_update_point_in_tx (self, term_id, item_id, patch, error))
+    {
+      _dc_store_rollback (self);
+      return FALSE;
+    }
+  return _dc_store_commit (self, error);
+}
+
+/* Queues the notifications of everything a delete takes with it, before it goes. */
+static gboolean
+queue_cascade (DcStore    *self,
+               const char *where_sql,
+               const char *id,
+               GError    **error)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "SELECT p.key, p.term_id, p.item_id, f.id FROM points p JOIN terms t ON t.id = p.term_id "
+    "LEFT JOIN formulas f ON f.result_key = p.key WHERE %s", where_sql);
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 key = sqlite3_column_int64 (stmt, 0);
+      g_autofree char *pid = g_strconcat ((const char *) sqlite3_column_text (stmt, 1), ":",
+                                          (const char *) sqlite3_column_text (stmt, 2), NULL);
+
+      if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+        _dc_store_queue_change (self, DC_KIND_FORMULA, DC_CHANGE_DELETE,
+                      (const char *) sqlite3_column_text (stmt, 3), NULL);
+      _dc_store_queue_change (self, DC_KIND_POINT, DC_CHANGE_DELETE, pid, NULL);
+      g_array_append_val (self->removed_keys, key);
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_in_tx (DcStore    *self,
+              DcKind      kind,
+              const char *id,
+              GError    **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!_dc_store_exists (self, kind, id))
+    return _dc_store_not_found (kind, error);
+
+  switch (kind)
+    {
+    case DC_KIND_DEVICE:
+      if (!queue_cascade (self, "t.device_id = ?1", id, error))
+        return FALSE;
+      {
+        g_autoptr(sqlite3_stmt) terms = _dc_store_prepare (self, "SELECT id FROM terms WHERE device_id = ?", error);
+
+        if (terms == NULL)
+          return FALSE;
+        _dc_store_bind_text (terms, 1, id);
+        while (sqlite3_step (terms) == SQLITE_ROW)
+          _dc_store_queue_change (self, DC_KIND_TERM, DC_CHANGE_DELETE,
+                        (const char *) sqlite3_column_text (terms, 0), NULL);
+      }
+      break;
+    case DC_KIND_TERM:
+      if (!queue_cascade (self, "p.term_id = ?1", id, error))
+        return FALSE;
+      break;
+    case DC_KIND_ITEM:
+      if (!queue_cascade (self, "p.item_id = ?1", id, error))
+        return FALSE;
+      break;
+    case DC_KIND_FORMULA:
+      break;
+    case DC_KIND_POINT:
+    case DC_N_KINDS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", _dc_store_table_of (kind));
+  stmt = _dc_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return _dc_store_set_sqlite_error (self, error);
+
+  _dc_store_queue_change (self, kind, DC_CHANGE_DELETE, id, NULL);
+  return TRUE;
+}
+
+gboolean
+dc_store_delete (DcStore     *self,
+                 DcKind       kind,
+                 const char  *id,
+                 GError     **error)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (kind != DC_KIND_POINT, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+  if (!delete_in_tx (self, kind, id, error))
+    {
+      _dc_store_rollback (self);
+      return FALSE;
+    }
+  return _dc_store_commit (self, error);
+}
+
+static gboolean
+delete_point_in_tx (DcStore    *self,
+                    const char *term_id,
+                    const char *item_id,
+                    GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *pid = NULL;
+
+  if (!_dc_store_exists (self, DC_KIND_TERM, term_id))
+    return _dc_store_not_found (DC_KIND_TERM, error);
+  if (!_dc_store_exists (self, DC_KIND_ITEM, item_id))
+    return _dc_store_not_found (DC_KIND_ITEM, error);
+
+  pid = g_strconcat (term_id, ":", item_id, NULL);
+  stmt = _dc_store_prepare (self, "SELECT p.key, f.id FROM points p LEFT JOIN formulas f "
+                        "ON f.result_key = p.key WHERE p.term_id = ? AND p.item_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, term_id);
+  _dc_store_bind_text (stmt, 2, item_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return _dc_store_not_found (DC_KIND_POINT, error);
+
+  {
+    gint64 key = sqlite3_column_int64 (stmt, 0);
+    g_autoptr(sqlite3_stmt) del = NULL;
+
+    if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+      _dc_store_queue_change (self, DC_KIND_FORMULA, DC_CHANGE_DELETE,
+                    (const char *) sqlite3_column_text (stmt, 1), NULL);
+    g_array_append_val (self->removed_keys, key);
+
+    del = _dc_store_prepare (self, "DELETE FROM points WHERE key = ?", error);
+    if (del == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (del, 1, key);
+    if (sqlite3_step (del) != SQLITE_DONE)
+      return _dc_store_set_sqlite_error (self, error);
+  }
+
+  _dc_store_queue_change (self, DC_KIND_POINT, DC_CHANGE_DELETE, pid, NULL);
+  return TRUE;
+}
+
+gboolean
+dc_store_delete_point (DcStore     *self,
+                       const char  *term_id,
+                       const char  *item_id,
+                       GError     **error)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (term_id != NULL && item_id != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+  if (!delete_point_in_tx (self, term_id, item_id, error))
+    {
+      _dc_store_rollback (self);
+      return FALSE;
+    }
+  return _dc_store_commit (self, error);
+}
+
+/* " (element <n>, id <id>)" after the first failing element's error. */
+static gboolean
+batch_error (GError    **error,
+             GError     *inner,
+             guint       index,
+             const char *id)
+{
+  g_set_error (error, inner->domain, inner->code, "%s (element %u, id %s)",
+               inner->message, index, id ? id : "");
+  g_error_free (inner);
+  return FALSE;
+}
+
+
+gboolean
+dc_store_create_batch (DcStore     *self,
+                       DcKind       kind,
+                       JsonArray   *objects,
+                       GError     **error)
+{
+  guint n;
+
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (objects != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+
+  n = json_array_get_length (objects);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (objects, i);
+      g_autofree char *id = _dc_store_element_id (kind, element);
+      GError *inner = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "element must be an object");
+      else
+        {
+          g_autoptr(JsonObject) copy = json_object_ref (json_node_get_object (element));
+
+          _dc_store_create_in_tx (self, kind, copy, &inner);
+        }
+
+      if (inner != NULL)
+        {
+          _dc_store_rollback (self);
+          return batch_error (error, inner, i, id);
+        }
+    }
+
+  return _dc_store_commit (self, error);
+}
+
+gboolean
+dc_store_delete_batch (DcStore     *self,
+                       DcKind       kind,
+                       JsonArray   *ids,
+                       GError     **error)
+{
+  guint n;
+
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ids != NULL, FALSE);
+
+  if (!_dc_store_begin (self, error))
+    return FALSE;
+
+  n = json_array_get_length (ids);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (ids, i);
+      g_autofree char *id = _dc_store_element_id (kind, element);
+      GError *inner = NULL;
+
+      if (kind == DC_KIND_POINT)
+        {
+          JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+          g_autofree char *term_id = NULL;
+          g_autofree char *item_id = NULL;
+
+          if (object == NULL)
+            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID,
+                                 "element must be an object with term_id and item_id");
+          else if (!json_object_has_member (object, "term_id"))
+            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "missing field: term_id");
+          else if (!json_object_has_member (object, "item_id"))
+            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "missing field: item_id");
+          else if ((term_id = dc_model_id_from_node (json_object_get_member (object, "term_id"),
+                                                     "term_id", &inner)) != NULL &&
+                   (item_id = dc_model_id_from_node (json_object_get_member (object, "item_id"),
+                                                     "item_id", &inner)) != NULL)
+            {
+              g_autofree char *term_device = term_device_of (self, term_id);
+              const char *device_id = dc_json_get_string (object, "device_id", NULL);
+              g_autofree char *device_norm = NULL;
+
+              if (json_object_has_member (object, "device_id"))
+                device_norm = dc_model_id_from_node (json_object_get_member (object, "device_id"),
+                                                     "device_id", NULL);
+              device_id = device_norm ? device_norm : device_id;
+              if (device_id != NULL && !_dc_store_exists (self, DC_KIND_DEVICE, device_id))
+                _dc_store_not_found (DC_KIND_DEVICE, &inner);
+              else if (device_id != NULL && term_device != NULL &&
+                       !g_str_equal (device_id, term_device))
+                _dc_store_not_found (DC_KIND_POINT, &inner);
+              else
+                delete_point_in_tx (self, term_id, item_id, &inner);
+            }
+        }
+      else if (id == NULL)
+        {
+          if (element != NULL)
+            g_free (dc_model_id_from_node (element, "id", &inner));
+          if (inner == NULL)
+            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID,
+                                 "field id must be a string or an integer");
+        }
+      else
+        delete_in_tx (self, kind, id, &inner);
+
+      if (inner != NULL)
+        {
+          _dc_store_rollback (self);
+          return batch_error (error, inner, i, id);
+        }
+    }
+
+  return _dc_store_commit (self, error);
+}

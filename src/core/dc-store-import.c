@@ -1,0 +1,309 @@
+/* dc-store-import.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "dc-error.h"
+#include "dc-project.h"
+#include "dc-sample.h"
+#include "dc-store-private.h"
+
+gboolean
+dc_store_record_control (DcStore     *self,
+                         gint64       time_us,
+                         const char  *user,
+                         const char  *device_id,
+                         const char  *term_id,
+                         const char  *item_id,
+                         double       value,
+                         const char  *result,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+
+  stmt = _dc_store_prepare (self, "INSERT INTO controls (time, user, device_id, term_id, item_id, value, result) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, time_us);
+  _dc_store_bind_text (stmt, 2, user ? user : "");
+  _dc_store_bind_text (stmt, 3, device_id);
+  _dc_store_bind_text (stmt, 4, term_id);
+  _dc_store_bind_text (stmt, 5, item_id);
+  sqlite3_bind_double (stmt, 6, value);
+  _dc_store_bind_text (stmt, 7, result ? result : "");
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return _dc_store_set_sqlite_error (self, error);
+  return TRUE;
+}
+
+JsonArray *
+dc_store_list_controls (DcStore *self,
+                        guint    limit)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  JsonArray *array = json_array_new ();
+
+  g_return_val_if_fail (DC_IS_STORE (self), array);
+
+  stmt = _dc_store_prepare (self, "SELECT time, user, device_id, term_id, item_id, value, result "
+                        "FROM controls ORDER BY id DESC LIMIT ?", NULL);
+  if (stmt == NULL)
+    return array;
+  sqlite3_bind_int64 (stmt, 1, limit);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *o = json_object_new ();
+      g_autofree char *time = dc_time_format (sqlite3_column_int64 (stmt, 0));
+
+      json_object_set_string_member (o, "time", time);
+      json_object_set_string_member (o, "user", (const char *) sqlite3_column_text (stmt, 1));
+      json_object_set_string_member (o, "device_id", (const char *) sqlite3_column_text (stmt, 2));
+      json_object_set_string_member (o, "term_id", (const char *) sqlite3_column_text (stmt, 3));
+      json_object_set_string_member (o, "item_id", (const char *) sqlite3_column_text (stmt, 4));
+      json_object_set_double_member (o, "value", sqlite3_column_double (stmt, 5));
+      json_object_set_string_member (o, "result", (const char *) sqlite3_column_text (stmt, 6));
+      json_array_add_object_element (array, o);
+    }
+
+  return array;
+}
+
+/* Project import and export. */
+
+void
+dc_import_row_free (DcImportRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->id);
+  g_free (row->error);
+  g_free (row);
+}
+
+const char *
+dc_import_action_to_string (DcImportAction action)
+{
+  switch (action)
+    {
+    case DC_IMPORT_CREATE:    return "create";
+    case DC_IMPORT_UPDATE:    return "update";
+    case DC_IMPORT_UNCHANGED: return "unchanged";
+    case DC_IMPORT_ERROR:     return "error";
+    default:                  g_return_val_if_reached (NULL);
+    }
+}
+
+static JsonObject *
+get_any (DcStore    *self,
+         DcKind      kind,
+         JsonObject *row)
+{
+  if (kind == DC_KIND_POINT)
+    {
+      const char *term_id = dc_json_get_string (row, "term_id", NULL);
+      const char *item_id = dc_json_get_string (row, "item_id", NULL);
+
+      if (term_id == NULL || item_id == NULL)
+        return NULL;
+      return dc_store_get_point (self, term_id, item_id, NULL);
+    }
+  if (dc_json_get_string (row, "id", NULL) == NULL)
+    return NULL;
+  return _dc_store_get_entity (self, kind, dc_json_get_string (row, "id", NULL), NULL);
+}
+
+static gboolean
+json_objects_equal (JsonObject *a,
+                    JsonObject *b)
+{
+  g_autoptr(JsonNode) na = json_node_init_object (json_node_alloc (), a);
+  g_autoptr(JsonNode) nb = json_node_init_object (json_node_alloc (), b);
+
+  return json_node_equal (na, nb);
+}
+
+static void
+import_row (DcStore     *self,
+            DcKind       kind,
+            JsonNode    *element,
+            DcImportRow *row)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(JsonObject) existing = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  guint n_changes, n_removed;
+
+  row->id = _dc_store_element_id (kind, element);
+  if (!JSON_NODE_HOLDS_OBJECT (element))
+    {
+      row->action = DC_IMPORT_ERROR;
+      row->error = g_strdup ("row must be an object");
+      return;
+    }
+
+  /* Work on a normalised copy so that integer ids find their string form. */
+  copy = json_object_new ();
+  _dc_store_merge_patch (copy, json_node_get_object (element));
+  for (const char * const *f = _dc_store_identity_fields (kind); *f; f++)
+    if (json_object_has_member (copy, *f) && !g_str_equal (*f, "status"))
+      {
+        g_autofree char *id = dc_model_id_from_node (json_object_get_member (copy, *f), *f, NULL);
+
+        if (id != NULL)
+          json_object_set_string_member (copy, *f, id);
+      }
+
+  existing = get_any (self, kind, copy);
+  n_changes = self->changes->len;
+  n_removed = self->removed_keys->len;
+  sqlite3_exec (self->db, "SAVEPOINT import_row", NULL, NULL, NULL);
+
+  if (existing == NULL)
+    {
+      row->action = DC_IMPORT_CREATE;
+      _dc_store_create_in_tx (self, kind, copy, &error);
+    }
+  else
+    {
+      if (kind == DC_KIND_POINT)
+        _dc_store_update_point_in_tx (self, json_object_get_string_member (copy, "term_id"),
+                            json_object_get_string_member (copy, "item_id"), copy, &error);
+      else
+        _dc_store_update_in_tx (self, kind, json_object_get_string_member (copy, "id"), copy, &error);
+      if (error == NULL)
+        {
+          after = get_any (self, kind, copy);
+          row->action = after != NULL && json_objects_equal (existing, after) ?
+                        DC_IMPORT_UNCHANGED : DC_IMPORT_UPDATE;
+        }
+    }
+
+  if (error != NULL)
+    {
+      row->action = DC_IMPORT_ERROR;
+      row->error = g_strdup (error->message);
+      sqlite3_exec (self->db, "ROLLBACK TO import_row", NULL, NULL, NULL);
+    }
+  sqlite3_exec (self->db, "RELEASE import_row", NULL, NULL, NULL);
+
+  /* Nothing to announce for a failed or unchanged row. */
+  if (row->action == DC_IMPORT_ERROR || row->action == DC_IMPORT_UNCHANGED)
+    {
+      g_array_set_size (self->changes, n_changes);
+      g_array_set_size (self->removed_keys, n_removed);
+    }
+}
+
+GPtrArray *
+dc_store_import (DcStore     *self,
+                 JsonObject  *project,
+                 gboolean     apply,
+                 gboolean    *applied,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  gboolean failed = FALSE;
+
+  g_return_val_if_fail (DC_IS_STORE (self), NULL);
+  g_return_val_if_fail (project != NULL, NULL);
+
+  if (applied != NULL)
+    *applied = FALSE;
+
+  for (guint k = 0; k < DC_N_KINDS; k++)
+    {
+      JsonNode *section = json_object_get_member (project, dc_project_section_name (k));
+
+      if (section != NULL && !JSON_NODE_HOLDS_ARRAY (section) && !JSON_NODE_HOLDS_NULL (section))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s must be an array", dc_project_section_name (k));
+          return NULL;
+        }
+    }
+
+  if (!_dc_store_begin (self, error))
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_import_row_free);
+  for (guint k = 0; k < DC_N_KINDS; k++)
+    {
+      JsonNode *section = json_object_get_member (project, dc_project_section_name (k));
+      JsonArray *array;
+
+      if (section == NULL || JSON_NODE_HOLDS_NULL (section))
+        continue;
+      array = json_node_get_array (section);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          DcImportRow *row = g_new0 (DcImportRow, 1);
+
+          row->kind = k;
+          row->index = i;
+          import_row (self, k, json_array_get_element (array, i), row);
+          failed |= row->action == DC_IMPORT_ERROR;
+          g_ptr_array_add (rows, row);
+        }
+    }
+
+  if (apply && !failed)
+    {
+      if (!_dc_store_commit (self, error))
+        return NULL;
+      if (applied != NULL)
+        *applied = TRUE;
+    }
+  else
+    _dc_store_rollback (self);
+
+  return g_steal_pointer (&rows);
+}
+
+JsonObject *
+dc_store_export (DcStore *self)
+{
+  JsonObject *project = json_object_new ();
+
+  g_return_val_if_fail (DC_IS_STORE (self), project);
+
+  for (guint k = 0; k < DC_N_KINDS; k++)
+    {
+      JsonArray *array = json_array_new ();
+
+      if (k == DC_KIND_POINT)
+        {
+          g_autoptr(GPtrArray) points = dc_store_list_points (self, NULL, NULL);
+
+          for (guint i = 0; i < points->len; i++)
+            json_array_add_object_element (array, json_object_ref (g_ptr_array_index (points, i)));
+        }
+      else
+        {
+          g_autoptr(GPtrArray) ids = dc_store_list_ids (self, k);
+
+          for (guint i = 0; i < ids->len; i++)
+            {
+              JsonObject *o = _dc_store_get_entity (self, k, g_ptr_array_index (ids, i), NULL);
+
+              if (o != NULL)
+                json_array_add_object_element (array, o);
+            }
+        }
+      json_object_set_array_member (project, dc_project_section_name (k), array);
+    }
+
+  return project;
+}

@@ -1,0 +1,108 @@
+/* dc-store-private.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (writes and batches) and
+ * dc-store-import.c (project import/export, control record).
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "dc-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  DcKind      kind;
+  DcChangeOp  op;
+  char       *id;
+  char       *old_id;
+} Change;
+
+struct _DcStore
+{
+  GObject   parent_instance;
+
+  char     *path;
+  sqlite3  *db;
+  int       lock_fd;
+
+  /* Pending notifications of the running transaction, emitted after COMMIT. */
+  GArray   *changes;
+  GArray   *removed_keys;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+#define POINT_COLUMNS "p.body, t.device_id, p.term_id, p.item_id"
+#define POINT_FROM    "FROM points p JOIN terms t ON t.id = p.term_id"
+
+/* Transactions: notifications are queued and emitted after COMMIT. */
+gboolean             _dc_store_begin              (DcStore      *self,
+                                                   GError      **error);
+void                 _dc_store_rollback           (DcStore      *self);
+gboolean             _dc_store_commit             (DcStore      *self,
+                                                   GError      **error);
+void                 _dc_store_queue_change       (DcStore      *self,
+                                                   DcKind        kind,
+                                                   DcChangeOp    op,
+                                                   const char   *id,
+                                                   const char   *old_id);
+
+/* SQL helpers. */
+gboolean             _dc_store_set_sqlite_error   (DcStore      *self,
+                                                   GError      **error);
+sqlite3_stmt        *_dc_store_prepare            (DcStore      *self,
+                                                   const char   *sql,
+                                                   GError      **error);
+void                 _dc_store_bind_text          (sqlite3_stmt *stmt,
+                                                   int           index,
+                                                   const char   *text);
+gboolean             _dc_store_exec_sql           (DcStore      *self,
+                                                   const char   *sql,
+                                                   GError      **error);
+const char          *_dc_store_table_of           (DcKind        kind);
+
+/* JSON bodies: stored without identity fields, which live in columns. */
+JsonObject          *_dc_store_parse_body         (const char   *text);
+char                *_dc_store_body_to_string     (JsonObject   *object,
+                                                   const char * const *skip);
+const char * const  *_dc_store_identity_fields    (DcKind        kind);
+void                 _dc_store_merge_patch        (JsonObject   *target,
+                                                   JsonObject   *patch);
+char                *_dc_store_element_id         (DcKind        kind,
+                                                   JsonNode     *element);
+
+/* Lookups. */
+gboolean             _dc_store_exists             (DcStore      *self,
+                                                   DcKind        kind,
+                                                   const char   *id);
+gboolean             _dc_store_not_found          (DcKind        kind,
+                                                   GError      **error);
+JsonObject          *_dc_store_get_entity         (DcStore      *self,
+                                                   DcKind        kind,
+                                                   const char   *id,
+                                                   GError      **error);
+JsonObject          *_dc_store_point_from_row     (sqlite3_stmt *stmt,
+                                                   int           first_column);
+
+/* Writes inside a running transaction. */
+gboolean             _dc_store_create_in_tx       (DcStore      *self,
+                                                   DcKind        kind,
+                                                   JsonObject   *object,
+                                                   GError      **error);
+gboolean             _dc_store_update_in_tx       (DcStore      *self,
+                                                   DcKind        kind,
+                                                   const char   *id,
+                                                   JsonObject   *patch,
+                                                   GError      **error);
+gboolean             _dc_store_update_point_in_tx (DcStore      *self,
+                                                   const char   *term_id,
+                                                   const char   *item_id,
+                                                   JsonObject   *patch,
+                                                   GError      **error);
+
+G_END_DECLS
