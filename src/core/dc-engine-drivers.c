@@ -216,6 +216,10 @@ device_stop_driver (Device *device)
   if (driver == NULL)
     return;
 
+  /* The entry carries the state on, so that the next state is reported as a change. */
+  device->state = dc_driver_get_link_state (driver);
+  g_free (device->last_error);
+  device->last_error = dc_driver_dup_last_error (driver);
   g_signal_handlers_disconnect_by_data (driver, device);
   dc_driver_stop (driver);
 }
