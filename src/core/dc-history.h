@@ -1,0 +1,181 @@
+/* dc-history.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dc-sample.h"
+
+G_BEGIN_DECLS
+
+/* The history store: samples of every point in their own sqlite file (WAL), keyed by
+ * (point key, time). One writer thread takes batches from a bounded queue and writes each
+ * batch in one transaction; queries run on reader connections through GTask and also see
+ * samples that are queued but not yet written (read-your-writes). Retention and the purge
+ * of deleted points run in small steps between batches. See docs/history.md.
+ *
+ * The object is created and used on one thread (the main thread); dc_history_push() may be
+ * called from any thread. ::ready is emitted on the creating thread's main context when
+ * the queue has room again after dc_history_push() refused a batch. */
+#define DC_TYPE_HISTORY (dc_history_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcHistory, dc_history, DC, HISTORY, GObject)
+
+/* One bucket of dc_history_query_buckets_async(): @time is the bucket start. @min, @max,
+ * @first, @last and @avg are NaN when every sample of the bucket is invalid (null). */
+typedef struct
+{
+  gint64 time;
+  double min;
+  double max;
+  double first;
+  double last;
+  double avg;
+  gint64 count;
+} DcBucket;
+
+/* Counters, all since the object was created. */
+typedef struct
+{
+  guint64 accepted;     /* samples taken by dc_history_push() */
+  guint64 refused;      /* samples refused by dc_history_push() (the caller kept them) */
+  guint64 written;      /* samples committed */
+  guint64 batches;      /* transactions committed */
+  guint64 purged;       /* samples deleted by retention and point purges */
+  guint64 queued;       /* samples accepted and not yet committed */
+  guint   jobs;         /* retention and purge jobs not yet finished */
+} DcHistoryStats;
+
+/* The most samples a query returns (limit 0 = this). */
+#define DC_HISTORY_MAX_BUCKETS 10000
+
+/* "datacoll-history.db" in the directory of @config_db_path. */
+char       *dc_history_path_for_config     (const char     *config_db_path);
+
+/* Opens or creates the history database at @path and starts the writer thread. */
+DcHistory  *dc_history_new                 (const char     *path,
+                                            GError        **error);
+const char *dc_history_get_path            (DcHistory      *self);
+
+/* The queue holds at most @max_samples samples (default 1,000,000). */
+void        dc_history_set_queue_capacity  (DcHistory      *self,
+                                            guint           max_samples);
+/* Retention for points without their own (default 365 days). */
+void        dc_history_set_default_retention_days
+                                           (DcHistory      *self,
+                                            int             days);
+/* Per point retention; @days 0 goes back to the default. */
+void        dc_history_set_retention_days  (DcHistory      *self,
+                                            gint64          key,
+                                            int             days);
+
+/* Queues @samples (any thread; copied). Refuses the whole batch with DC_ERROR_BUSY when the
+ * queue is full: nothing is taken, the caller keeps the samples and retries after ::ready.
+ * An empty batch is accepted. */
+gboolean    dc_history_push                (DcHistory      *self,
+                                            const DcSample *samples,
+                                            guint           n_samples,
+                                            GError        **error);
+gboolean    dc_history_is_congested        (DcHistory      *self);
+
+/* Deletes the history of @key in the background (after the samples already queued). */
+void        dc_history_purge_key           (DcHistory      *self,
+                                            gint64          key);
+/* Starts a retention pass now; @now_us 0 means the current time. The writer also runs one
+ * at start and every hour. */
+void        dc_history_run_retention       (DcHistory      *self,
+                                            gint64          now_us);
+
+void        dc_history_get_stats           (DcHistory      *self,
+                                            DcHistoryStats *stats);
+/* Blocks until the queue is empty and every job is done. For shutdown and tests; never
+ * call it from a request handler. */
+void        dc_history_sync                (DcHistory      *self);
+
+#if DC_TEST_BUILD
+/* Test hook: the writer sleeps @delay_us before each batch. */
+void        dc_history_set_throttle        (DcHistory      *self,
+                                            guint           delay_us);
+/* Test hook: rows per purge step (default 5000). */
+void        dc_history_set_purge_chunk     (DcHistory      *self,
+                                            guint           rows);
+#endif
+
+/* Queries. Times are µs since the epoch; the window is [@from, @to) (G_MININT64 and
+ * G_MAXINT64 for open ends). All run on reader connections in a thread. */
+
+/* The newest @limit samples of the window (0 = no limit), oldest first. *@truncated is set
+ * when the window holds more than @limit samples. Returns a GArray of DcSample. */
+void        dc_history_query_samples_async (DcHistory          *self,
+                                            gint64              key,
+                                            gint64              from,
+                                            gint64              to,
+                                            guint               limit,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+GArray     *dc_history_query_samples_finish
+                                           (DcHistory      *self,
+                                            GAsyncResult   *result,
+                                            gboolean       *truncated,
+                                            GError        **error);
+
+void        dc_history_count_async         (DcHistory          *self,
+                                            gint64              key,
+                                            gint64              from,
+                                            gint64              to,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gint64      dc_history_count_finish        (DcHistory      *self,
+                                            GAsyncResult   *result,
+                                            GError        **error);
+
+/* One sample by position: 0 is the oldest, -1 the newest. DC_ERROR_NOT_FOUND
+ * "index out of range!" beyond the samples. */
+void        dc_history_query_index_async   (DcHistory          *self,
+                                            gint64              key,
+                                            gint64              index,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean    dc_history_query_index_finish  (DcHistory      *self,
+                                            GAsyncResult   *result,
+                                            DcSample       *sample,
+                                            GError        **error);
+
+/* At most @n_buckets (1–10,000) buckets over [@from, @to), non-empty ones only, oldest
+ * first. Buckets are aligned to the rollup period used (docs/history.md), so there may
+ * be fewer than @n_buckets. Returns a GArray of DcBucket. */
+void        dc_history_query_buckets_async (DcHistory          *self,
+                                            gint64              key,
+                                            gint64              from,
+                                            gint64              to,
+                                            guint               n_buckets,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+GArray     *dc_history_query_buckets_finish
+                                           (DcHistory      *self,
+                                            GAsyncResult   *result,
+                                            GError        **error);
+
+/* The selection of dc_history_query_samples_async() as CSV: header "time,value,quality",
+ * RFC 3339 times, empty value for invalid samples. */
+void        dc_history_query_csv_async     (DcHistory          *self,
+                                            gint64              key,
+                                            gint64              from,
+                                            gint64              to,
+                                            guint               limit,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+GBytes     *dc_history_query_csv_finish    (DcHistory      *self,
+                                            GAsyncResult   *result,
+                                            gboolean       *truncated,
+                                            GError        **error);
+
+G_END_DECLS
