@@ -7,12 +7,245 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <glib.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+
+#include "dc-api.h"
+#include "dc-server.h"
+#include "dc-settings.h"
+#include "dc-store.h"
+
+static gboolean log_verbose;
+
+/* Structured logging: to the journal when stderr is connected to it, else one line per
+ * message on stderr: "2026-11-26T14:15:22.123456Z INFO dc-server: listening on …".
+ * Debug and info messages only with --verbose (or [log] verbose). */
+static GLogWriterOutput
+log_writer_cb (GLogLevelFlags   log_level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         user_data)
+{
+  const char *domain = NULL;
+  const char *message = NULL;
+  const char *level;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
+
+  if ((log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && !log_verbose)
+    return G_LOG_WRITER_HANDLED;
+
+  if (g_log_writer_is_journald (fileno (stderr)) &&
+      g_log_writer_journald (log_level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+    return G_LOG_WRITER_HANDLED;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+      else if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+    }
+
+  if (log_level & G_LOG_LEVEL_ERROR)
+    level = "ERROR";
+  else if (log_level & G_LOG_LEVEL_CRITICAL)
+    level = "CRITICAL";
+  else if (log_level & G_LOG_LEVEL_WARNING)
+    level = "WARNING";
+  else if (log_level & G_LOG_LEVEL_MESSAGE)
+    level = "NOTICE";
+  else if (log_level & G_LOG_LEVEL_INFO)
+    level = "INFO";
+  else
+    level = "DEBUG";
+
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  fprintf (stderr, "%s %s %s: %s\n", stamp, level, domain ? domain : "datacoll",
+           message ? message : "");
+  fflush (stderr);
+
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* Many devices mean many sockets: use everything the hard limit allows (modbus.md). */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        g_debug ("cannot raise RLIMIT_NOFILE: %s", g_strerror (errno));
+    }
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_message ("stopping");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
+static int
+run_server (DcSettings *settings)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DcStore) store = NULL;
+  g_autoptr(DcServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *db_dir = NULL;
+  g_autofree char *uri = NULL;
+  guint sigint_id, sigterm_id;
+
+  if (settings->token_file != NULL)
+    {
+      token = dc_server_read_token_file (settings->token_file, &error);
+      if (token == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+
+  db_dir = g_path_get_dirname (settings->db);
+  if (g_mkdir_with_parents (db_dir, 0700) != 0)
+    {
+      g_printerr ("cannot create %s: %s\n", db_dir, g_strerror (errno));
+      return 1;
+    }
+
+  store = dc_store_open (settings->db, &error);
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  server = dc_server_new (store);
+  dc_server_set_token (server, token);
+  dc_server_set_log_requests (server, settings->verbose);
+  dc_api_add_config_routes (server);
+
+  if (!dc_server_listen (server, settings->bind, settings->port, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  uri = dc_server_get_base_uri (server);
+  g_message ("DataColl %s listening on %s (database %s%s)", PACKAGE_VERSION, uri, settings->db,
+             token != NULL ? ", token required for changes" : "");
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  dc_server_disconnect (server);
+  g_clear_object (&server);
+  g_clear_object (&store);
+  g_message ("stopped");
+
+  return 0;
+}
+
+/* Decides between the workstation and the headless server, before anything touches GTK:
+ * --server, a build without the GUI or no display all mean the server. */
+static gboolean
+want_gui (gboolean server_flag)
+{
+#if HAVE_GUI
+  if (server_flag)
+    return FALSE;
+  return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
+#else
+  return FALSE;
+#endif
+}
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_print ("datacoll %s\n", PACKAGE_VERSION);
-  return 0;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(DcSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean server_flag = FALSE;
+  gboolean version_flag = FALSE;
+  const GOptionEntry main_entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_NONE, &server_flag,
+      N_("Run the headless server (no GUI, no display needed)"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version_flag,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_log_set_writer_func (log_writer_cb, NULL, NULL);
+  raise_file_limit ();
+
+  settings = dc_settings_new ();
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("DataColl: SCADA data collection (Modbus, IEC 104) "
+                                           "with a REST interface."));
+  g_option_context_set_main_group (context, dc_settings_get_option_group (settings));
+  g_option_context_add_main_entries (context, main_entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  args = g_strdupv (argv);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  if (version_flag)
+    {
+      g_print ("datacoll %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_strv_length (args) > 1)
+    {
+      g_printerr ("unexpected argument %s (see --help)\n", args[1]);
+      return 1;
+    }
+
+  if (!dc_settings_load (settings, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  log_verbose = settings->verbose;
+
+  /* The workstation (GtkApplication) starts here when it is part of the build. */
+  if (want_gui (server_flag))
+    g_debug ("the workstation is not part of this build yet: running the server");
+
+  return run_server (settings);
 }

@@ -1,0 +1,129 @@
+/* dc-api-points.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-api"
+
+#include "config.h"
+
+#include "dc-api-private.h"
+
+/* Points (PyDataColl's term-items): /api/v1/terms/{term_id}/items/{item_id}. */
+
+static void
+get_point_cb (DcServer          *server,
+              SoupServerMessage *msg,
+              GHashTable        *params,
+              JsonNode          *body,
+              gpointer           user_data)
+{
+  const char *term_id = g_hash_table_lookup (params, "term_id");
+  const char *item_id = g_hash_table_lookup (params, "item_id");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  object = dc_store_get_point (dc_server_get_store (server), term_id, item_id, &error);
+  if (object == NULL)
+    {
+      dc_server_reply_error (msg, error);
+      return;
+    }
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, object);
+  dc_server_reply_json (msg, 200, node);
+}
+
+static void
+create_point_cb (DcServer          *server,
+                 SoupServerMessage *msg,
+                 GHashTable        *params,
+                 JsonNode          *body,
+                 gpointer           user_data)
+{
+  const char *term_id = g_hash_table_lookup (params, "term_id");
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  JsonNode *body_term;
+
+  object = dc_api_require_object (msg, body);
+  if (object == NULL)
+    return;
+
+  /* compat: the body's term_id, when given, must be the URL's. */
+  body_term = json_object_get_member (object, "term_id");
+  if (body_term != NULL && !JSON_NODE_HOLDS_NULL (body_term))
+    {
+      g_autofree char *id = dc_model_id_from_node (body_term, "term_id", &error);
+
+      if (id == NULL)
+        {
+          dc_server_reply_error (msg, error);
+          return;
+        }
+      if (!g_str_equal (id, term_id))
+        {
+          dc_server_reply_text (msg, 400, "term_id mismatch in url and body!");
+          return;
+        }
+    }
+  json_object_set_string_member (object, "term_id", term_id);
+
+  if (!dc_store_create (dc_server_get_store (server), DC_KIND_POINT, object, &error))
+    dc_server_reply_error (msg, error);
+  else
+    dc_server_reply_empty (msg);
+}
+
+static void
+update_point_cb (DcServer          *server,
+                 SoupServerMessage *msg,
+                 GHashTable        *params,
+                 JsonNode          *body,
+                 gpointer           user_data)
+{
+  const char *term_id = g_hash_table_lookup (params, "term_id");
+  const char *item_id = g_hash_table_lookup (params, "item_id");
+  g_autoptr(GError) error = NULL;
+  JsonObject *patch;
+
+  patch = dc_api_require_object (msg, body);
+  if (patch == NULL)
+    return;
+
+  if (!dc_store_update_point (dc_server_get_store (server), term_id, item_id, patch, &error))
+    dc_server_reply_error (msg, error);
+  else
+    dc_server_reply_empty (msg);
+}
+
+static void
+delete_point_cb (DcServer          *server,
+                 SoupServerMessage *msg,
+                 GHashTable        *params,
+                 JsonNode          *body,
+                 gpointer           user_data)
+{
+  const char *term_id = g_hash_table_lookup (params, "term_id");
+  const char *item_id = g_hash_table_lookup (params, "item_id");
+  g_autoptr(GError) error = NULL;
+
+  if (!dc_store_delete_point (dc_server_get_store (server), term_id, item_id, &error))
+    dc_server_reply_error (msg, error);
+  else
+    dc_server_reply_empty (msg);
+}
+
+void
+dc_api_add_point_routes (DcServer *server)
+{
+  dc_server_add_route (server, "POST", "/api/v1/terms/{term_id}/items", create_point_cb, NULL);
+  dc_server_add_route (server, "GET", "/api/v1/terms/{term_id}/items/{item_id}",
+                       get_point_cb, NULL);
+  dc_server_add_route (server, "PUT", "/api/v1/terms/{term_id}/items/{item_id}",
+                       update_point_cb, NULL);
+  dc_server_add_route (server, "DELETE", "/api/v1/terms/{term_id}/items/{item_id}",
+                       delete_point_cb, NULL);
+}
