@@ -138,6 +138,11 @@ run_server (DcSettings *settings)
       return 1;
     }
 
+  /* Signals are handled from here on: a SIGTERM right after "listening" stops cleanly. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   server = dc_server_new (store);
   dc_server_set_token (server, token);
   dc_server_set_log_requests (server, settings->verbose);
@@ -146,16 +151,14 @@ run_server (DcSettings *settings)
   if (!dc_server_listen (server, settings->bind, settings->port, &error))
     {
       g_printerr ("%s\n", error->message);
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
       return 1;
     }
 
   uri = dc_server_get_base_uri (server);
   g_message ("DataColl %s listening on %s (database %s%s)", PACKAGE_VERSION, uri, settings->db,
              token != NULL ? ", token required for changes" : "");
-
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   g_main_loop_run (loop);
 
@@ -216,6 +219,9 @@ main (int   argc,
   g_option_context_set_main_group (context, dc_settings_get_option_group (settings));
   g_option_context_add_main_entries (context, main_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  /* Unknown options stay in the arguments: the workstation passes them to GApplication
+   * (--gapplication-service); the server refuses them below. */
+  g_option_context_set_ignore_unknown_options (context, TRUE);
 
   args = g_strdupv (argv);
   if (!g_option_context_parse_strv (context, &args, &error))

@@ -481,7 +481,7 @@ parse_value (DcJsonParser *parser,
 {
   skip_whitespace (parser);
 
-  if (depth > DC_JSON_MAX_DEPTH)
+  if (depth >= DC_JSON_MAX_DEPTH)
     {
       parser_fail_at (parser, parser->p, "nesting deeper than %d levels", DC_JSON_MAX_DEPTH);
       return NULL;

@@ -119,7 +119,7 @@ dc_settings_get_option_group (DcSettings *self)
     { "call-timeout", 0, 0, G_OPTION_ARG_INT, &real->cli_call_timeout,
       N_("Deadline of device_call and device_ctrl in seconds (default 10)"), N_("SECONDS") },
     { "max-samples", 0, 0, G_OPTION_ARG_INT64, &real->cli_max_samples,
-      N_("Most samples a datas request returns without parameters (default 100000)"), N_("N") },
+      N_("Most samples a history request returns without parameters (default 100000)"), N_("N") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &real->cli_verbose,
       N_("Log debug messages"), NULL },
     { NULL }

@@ -1,0 +1,381 @@
+/* test-datacoll.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+/* The real binary ($DATACOLL): persistence across a restart, a second instance refused, a
+ * busy port, the token rule on a non-loopback bind, --config, --version. */
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *err;
+  char             *base;   /* http://127.0.0.1:<port> */
+  char             *log;    /* what it printed up to "listening on" */
+} Instance;
+
+static const char *
+datacoll_path (void)
+{
+  const char *path = g_getenv ("DATACOLL");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+static GSubprocess *
+spawn (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, (char *) datacoll_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Starts the server and reads its log until it listens. */
+static Instance *
+start (const char * const *args)
+{
+  Instance *instance = g_new0 (Instance, 1);
+  GString *log = g_string_new (NULL);
+
+  instance->process = spawn (args);
+  instance->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (instance->process));
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (instance->err, NULL, NULL, &error);
+      const char *at;
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("datacoll exited before listening: %s", log->str);
+      g_string_append_printf (log, "%s\n", line);
+      at = strstr (line, "listening on http://");
+      if (at != NULL)
+        {
+          const char *colon = strrchr (at, ':');
+          guint port = (guint) g_ascii_strtoull (colon + 1, NULL, 10);
+
+          g_assert_cmpuint (port, >, 0);
+          instance->base = g_strdup_printf ("http://127.0.0.1:%u", port);
+          break;
+        }
+    }
+
+  instance->log = g_string_free (log, FALSE);
+  return instance;
+}
+
+/* SIGTERM, and the exit status must be 0 (a clean stop). */
+static void
+stop (Instance *instance)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (instance->process, SIGTERM);
+  g_subprocess_wait (instance->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (instance->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (instance->process), ==, 0);
+
+  g_object_unref (instance->err);
+  g_object_unref (instance->process);
+  g_free (instance->base);
+  g_free (instance->log);
+  g_free (instance);
+}
+
+/* Runs datacoll to completion; returns its exit status and stderr. */
+static int
+run (const char * const  *args,
+     char               **out,
+     char               **err)
+{
+  g_autoptr(GSubprocess) process = spawn (args);
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static guint
+request (const char  *base,
+         const char  *method,
+         const char  *path,
+         const char  *body,
+         const char  *token,
+         char       **reply)
+{
+  static SoupSession *session;
+  g_autofree char *uri = g_strconcat (base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (session == NULL)
+    {
+      g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+
+      session = soup_session_new_with_options ("timeout", 20, "proxy-resolver", direct, NULL);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) request_body = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
+    }
+  if (token != NULL)
+    {
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+
+  bytes = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (reply != NULL)
+    *reply = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  return soup_message_get_status (msg);
+}
+
+static void
+post_ok (const char *base,
+         const char *path,
+         const char *body)
+{
+  g_autofree char *reply = NULL;
+  guint status = request (base, "POST", path, body, NULL, &reply);
+
+  if (status != 200)
+    g_error ("POST %s %s: %u %s", path, body, status, reply);
+}
+
+/* Everything reachable through the API, in one string. */
+static char *
+dump (const char *base)
+{
+  GString *out = g_string_new (NULL);
+  const char *paths[] = {
+    "/api/v1/devices", "/api/v1/devices/d1", "/api/v1/devices/%E7%94%B5", "/api/v1/terms",
+    "/api/v1/terms/t1", "/api/v1/items", "/api/v1/items/i1", "/api/v1/terms/t1/items",
+    "/api/v1/terms/t1/items/i1", "/api/v1/formulas", "/api/v1/formulas/f1",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *reply = NULL;
+      guint status = request (base, "GET", paths[i], NULL, NULL, &reply);
+
+      g_string_append_printf (out, "%s %u %s\n", paths[i], status, reply);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+make_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("dc-datacoll-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+test_version (void)
+{
+  const char *args[] = { "--version", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (args, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "datacoll " PACKAGE_VERSION "\n");
+}
+
+static void
+test_bad_arguments (void)
+{
+  const char *unknown[] = { "--server", "--no-such-option", NULL };
+  const char *port[] = { "--server", "--port", "99999", NULL };
+  g_autofree char *err1 = NULL;
+  g_autofree char *err2 = NULL;
+
+  g_assert_cmpint (run (unknown, NULL, &err1), ==, 1);
+  g_assert_cmpstr (err1, ==, "unexpected argument --no-such-option (see --help)\n");
+  g_assert_cmpint (run (port, NULL, &err2), ==, 1);
+  g_assert_cmpstr (err2, ==, "--port must be an integer between 0 and 65535\n");
+}
+
+/* Stop and restart on the same file: everything is still there. A second instance on the
+ * same file is refused, naming the first one's pid. */
+static void
+test_persistence (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *db = g_build_filename (dir, "sub", "dc.db", NULL);
+  const char *args[] = { "--server", "--port", "0", "--db", db, NULL };
+  Instance *first;
+  Instance *again;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *want = NULL;
+
+  first = start (args);
+  g_assert_nonnull (strstr (first->log, db));
+  post_ok (first->base, "/api/v1/devices",
+           "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":\"1502\",\"x\":[1.5,null]}");
+  post_ok (first->base, "/api/v1/devices", "{\"id\":\"电\",\"protocol\":\"formula\",\"name\":\"计算\"}");
+  post_ok (first->base, "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":3}");
+  post_ok (first->base, "/api/v1/terms", "{\"id\":\"t2\",\"device_id\":\"电\"}");
+  post_ok (first->base, "/api/v1/items", "{\"id\":\"i1\",\"unit\":\"kWh\"}");
+  post_ok (first->base, "/api/v1/terms/t1/items",
+           "{\"item_id\":\"i1\",\"protocol_code\":4,\"code_type\":\"hr:u32:cdab\",\"coefficient\":0.01}");
+  post_ok (first->base, "/api/v1/terms/t2/items", "{\"item_id\":\"i1\"}");
+  post_ok (first->base, "/api/v1/formulas",
+           "{\"id\":\"f1\",\"formula\":\"p1[-1]\",\"device_id\":\"电\",\"term_id\":\"t2\",\"item_id\":\"i1\",\"p1\":\"d1:t1:i1\"}");
+  before = dump (first->base);
+  g_assert_null (strstr (before, " 404 "));
+
+  want = g_strdup_printf ("database %s is in use by process %s\n", db,
+                          g_subprocess_get_identifier (first->process));
+  g_assert_cmpint (run (args, NULL, &err), ==, 1);
+  g_assert_cmpstr (err, ==, want);
+
+  stop (first);
+
+  again = start (args);
+  after = dump (again->base);
+  g_assert_cmpstr (before, ==, after);
+  stop (again);
+}
+
+static void
+test_busy_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_dir ();
+  g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
+  g_autofree char *port = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *want = NULL;
+  guint n;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &effective, &error);
+  g_assert_no_error (error);
+  n = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  port = g_strdup_printf ("%u", n);
+  want = g_strdup_printf ("port %u is in use\n", n);
+
+  {
+    const char *args[] = { "--server", "--port", port, "--db", db, NULL };
+
+    g_assert_cmpint (run (args, NULL, &err), ==, 1);
+    g_assert_cmpstr (err, ==, want);
+  }
+}
+
+/* A non-loopback bind (0.0.0.0, reached through 127.0.0.1) needs --token-file; then changes
+ * need the token, reads do not. */
+static void
+test_token_bind (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
+  g_autofree char *token_file = g_build_filename (dir, "token", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *open_args[] = { "--server", "--bind", "0.0.0.0", "--port", "0", "--db", db, NULL };
+  const char *args[] = { "--server", "--bind", "0.0.0.0", "--port", "0", "--db", db,
+                         "--token-file", token_file, NULL };
+  Instance *instance;
+
+  g_assert_cmpint (run (open_args, NULL, &err), ==, 1);
+  g_assert_cmpstr (err, ==, "binding 0.0.0.0 requires --token-file (only loopback addresses are open)\n");
+
+  g_file_set_contents (token_file, "  abc123  \n", -1, &error);
+  g_assert_no_error (error);
+  instance = start (args);
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", NULL, &reply), ==, 401);
+  g_assert_cmpstr (reply, ==, "token required");
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc", &reply), ==, 403);
+  g_assert_cmpstr (reply, ==, "token rejected");
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc123", NULL), ==, 200);
+  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/items", NULL, NULL, &reply), ==, 200);
+  g_assert_cmpstr (reply, ==, "[\"x\"]");
+  stop (instance);
+}
+
+/* Settings from --config; the command line wins over the file. */
+static void
+test_config_file (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *conf = g_build_filename (dir, "datacoll.conf", NULL);
+  g_autofree char *file_db = g_build_filename (dir, "from-file.db", NULL);
+  g_autofree char *cli_db = g_build_filename (dir, "from-cli.db", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *file_args[] = { "--server", "--config", conf, NULL };
+  const char *cli_args[] = { "--server", "--config", conf, "--db", cli_db, NULL };
+  Instance *instance;
+
+  g_file_set_contents (conf, "[server]\nport=0\ndb=from-file.db\n[log]\nverbose=false\n", -1, &error);
+  g_assert_no_error (error);
+
+  instance = start (file_args);
+  g_assert_nonnull (strstr (instance->log, file_db));
+  stop (instance);
+  g_assert_true (g_file_test (file_db, G_FILE_TEST_EXISTS));
+
+  instance = start (cli_args);
+  g_assert_nonnull (strstr (instance->log, cli_db));
+  stop (instance);
+  g_assert_true (g_file_test (cli_db, G_FILE_TEST_EXISTS));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/dc/datacoll/version", test_version);
+  g_test_add_func ("/dc/datacoll/bad-arguments", test_bad_arguments);
+  g_test_add_func ("/dc/datacoll/persistence", test_persistence);
+  g_test_add_func ("/dc/datacoll/busy-port", test_busy_port);
+  g_test_add_func ("/dc/datacoll/token-bind", test_token_bind);
+  g_test_add_func ("/dc/datacoll/config-file", test_config_file);
+
+  return g_test_run ();
+}
