@@ -1,0 +1,1169 @@
+/* dc-modbus-tcp-driver.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * modbus_tcp: a non-blocking MBAP client on the driver's I/O context (modbus.md
+ * "Implementation"). One connection per device, one request in flight. Each poll cycle sends
+ * the plan's requests one after the other and hands the engine one batch at the end. Reads
+ * (call) and writes (ctrl) queue ahead of the remaining poll requests.
+ */
+
+#define G_LOG_DOMAIN "dc-modbus-tcp"
+
+#include "config.h"
+
+#include "dc-modbus-tcp-driver.h"
+
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+
+#include "dc-error.h"
+#include "dc-io-pool.h"
+#include "dc-modbus-private.h"
+
+#define BACKOFF_MIN_US (1 * G_USEC_PER_SEC)
+#define BACKOFF_MAX_US (30 * G_USEC_PER_SEC)
+#define RX_BUF_SIZE    4096
+
+typedef struct _Conn Conn;
+
+typedef enum
+{
+  OP_CALL,
+  OP_CTRL,
+} OpKind;
+
+typedef enum
+{
+  STEP_READ,        /* call: read the point; ctrl: read-back */
+  STEP_WRITE,       /* ctrl: the write (FC 5/6/16/22) */
+  STEP_RMW_READ,    /* ctrl bitN fallback: read the register */
+  STEP_RMW_WRITE,   /* ctrl bitN fallback: write it back with the bit replaced */
+} OpStep;
+
+typedef struct
+{
+  Conn               *conn;
+  OpKind              kind;
+  OpStep              step;
+  GTask              *task;
+  DcModbusPoint       point;
+  double              raw;
+  gint64              deadline;   /* monotonic µs, 0 = none */
+  guint16             current;
+  DcCtrlProgressFunc  progress;
+  gpointer            progress_data;
+} Op;
+
+struct _Conn
+{
+  gatomicrefcount  ref;
+  DcModbusTcpDriver *driver;    /* valid until stopped */
+  GMainContext    *context;
+  char            *device_id;
+  char            *host;
+  guint16          port;
+  gint64           poll_us;
+  gint64           timeout_us;
+  DcModbusConfig  *config;
+  gboolean         stopped;
+
+  /* Connection */
+  GSocket         *socket;
+  GSource         *io_source;
+  GSource         *connect_source;
+  GSource         *reconnect_source;
+  GCancellable    *cancellable;
+  gboolean         connected;
+  gint64           backoff_us;
+  gboolean         ever_connected;
+
+  /* The request in flight */
+  gboolean         busy;
+  guint16          tid;
+  guint8           unit;
+  guint8           pdu[256];
+  gsize            pdu_len;
+  gint64           sent_at;
+  Op              *op;          /* NULL for a poll request */
+  guint            request;     /* plan request index of a poll request */
+  DcModbusConfig  *request_config;
+  GSource         *timeout_source;
+  gboolean         op_deadline_timer; /* the timer is the op's deadline, not timeout_ms */
+
+  /* Polling */
+  GSource         *poll_source;
+  gint64           next_due;
+  gboolean         cycle_active;
+  guint            cycle_next;
+  DcModbusConfig  *cycle_config;
+  GArray          *batch;
+
+  GQueue           ops;
+  gsize            rx_len;
+  guint8           rx[RX_BUF_SIZE];
+  guint16          values[DC_MODBUS_MAX_BITS];
+};
+
+struct _DcModbusTcpDriver
+{
+  DcDriver        parent_instance;
+
+  DcModbusConfig *config;   /* main thread */
+  Conn           *conn;     /* main thread: the running connection, NULL when stopped */
+
+  GMutex          stats_lock;
+  DcModbusStats   stats;
+};
+
+G_DEFINE_FINAL_TYPE (DcModbusTcpDriver, dc_modbus_tcp_driver, DC_TYPE_DRIVER)
+
+static void conn_pump           (Conn       *conn);
+static void conn_fail           (Conn       *conn,
+                                 const char *reason,
+                                 gboolean    timeout);
+static void conn_connect        (Conn       *conn);
+
+#define STATS_LOCK(c)   g_mutex_lock (&(c)->driver->stats_lock)
+#define STATS_UNLOCK(c) g_mutex_unlock (&(c)->driver->stats_lock)
+
+/* A source that fires at its ready time only (a timeout source would re-arm itself with its
+ * interval after each dispatch). */
+static gboolean
+ready_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs ready_source_funcs = {
+  .dispatch = ready_source_dispatch,
+};
+
+static GSource *
+ready_source_new (gint64       ready_time,
+                  GSourceFunc  func,
+                  gpointer     data,
+                  GMainContext *context)
+{
+  GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
+
+  g_source_set_ready_time (source, ready_time);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, context);
+  return source;
+}
+
+static Conn *
+conn_ref (Conn *conn)
+{
+  g_atomic_ref_count_inc (&conn->ref);
+  return conn;
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+conn_unref (Conn *conn)
+{
+  if (!g_atomic_ref_count_dec (&conn->ref))
+    return;
+  /* Sources were destroyed on the I/O thread when the connection stopped. */
+  g_assert (conn->socket == NULL);
+  g_clear_object (&conn->cancellable);
+  g_clear_pointer (&conn->config, dc_modbus_config_unref);
+  g_clear_pointer (&conn->cycle_config, dc_modbus_config_unref);
+  g_clear_pointer (&conn->request_config, dc_modbus_config_unref);
+  g_clear_pointer (&conn->batch, g_array_unref);
+  g_main_context_unref (conn->context);
+  g_free (conn->device_id);
+  g_free (conn->host);
+  g_free (conn);
+}
+
+static void
+op_free (Op *op)
+{
+  g_clear_object (&op->task);
+  dc_modbus_point_clear (&op->point);
+  if (op->conn != NULL)
+    conn_unref (op->conn);
+  g_free (op);
+}
+
+typedef struct
+{
+  DcCtrlProgressFunc func;
+  gpointer           data;
+  DcCtrlStep         step;
+  char              *detail;
+} Progress;
+
+static gboolean
+progress_cb (gpointer user_data)
+{
+  Progress *p = user_data;
+
+  p->func (p->step, p->detail, p->data);
+  g_free (p->detail);
+  g_free (p);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+op_progress (Op         *op,
+             DcCtrlStep  step,
+             const char *detail)
+{
+  Progress *p;
+
+  if (op->progress == NULL)
+    return;
+  p = g_new0 (Progress, 1);
+  p->func = op->progress;
+  p->data = op->progress_data;
+  p->step = step;
+  p->detail = g_strdup (detail);
+  g_main_context_invoke (g_task_get_context (op->task), progress_cb, p);
+}
+
+static void
+op_return_error (Op     *op,
+                 GError *error)
+{
+  if (op->kind == OP_CTRL)
+    op_progress (op, DC_CTRL_STEP_FAILED, error->message);
+  g_task_return_error (op->task, error);
+  op_free (op);
+}
+
+static void
+op_return_value (Op     *op,
+                 double  value,
+                 guint32 quality)
+{
+  if (op->kind == OP_CALL)
+    {
+      DcSample *s = g_new0 (DcSample, 1);
+
+      s->key = op->point.key;
+      s->time = g_get_real_time ();
+      s->value = value;
+      s->quality = quality;
+      g_task_return_pointer (op->task, s, g_free);
+    }
+  else
+    {
+      double *v = g_new (double, 1);
+
+      *v = value;
+      g_task_return_pointer (op->task, v, g_free);
+    }
+  op_free (op);
+}
+
+/* Traffic and sending */
+
+static void
+conn_record (Conn         *conn,
+             gboolean      incoming,
+             const guint8 *bytes,
+             gsize         len)
+{
+  DcDriver *driver = DC_DRIVER (conn->driver);
+
+  dc_traffic_append (dc_driver_get_traffic (driver), incoming, bytes, len);
+  dc_driver_count_frame (driver, incoming, len);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  destroy_source (&conn->timeout_source);
+  if (conn->op_deadline_timer && conn->op != NULL)
+    {
+      /* The caller's deadline passed before the device's timeout: fail the operation but keep
+       * the connection; the late answer is recognised by its transaction id and dropped. */
+      Op *op = g_steal_pointer (&conn->op);
+
+      conn->busy = FALSE;
+      op_return_error (op, dc_driver_error_timeout (conn->device_id,
+                                                    g_get_monotonic_time () - conn->sent_at));
+      conn_pump (conn);
+      return G_SOURCE_REMOVE;
+    }
+
+  STATS_LOCK (conn);
+  conn->driver->stats.timeouts++;
+  STATS_UNLOCK (conn);
+  {
+    g_autofree char *reason = g_strdup_printf ("no answer within %" G_GINT64_FORMAT " ms",
+                                               conn->timeout_us / 1000);
+    conn_fail (conn, reason, TRUE);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends the PDU in conn->pdu to @unit. */
+static void
+conn_send (Conn   *conn,
+           guint8  unit)
+{
+  g_autoptr(GError) error = NULL;
+  guint8 adu[DC_MODBUS_MAX_ADU];
+  gsize len;
+  gssize n;
+  gint64 now = g_get_monotonic_time ();
+  gint64 wait = conn->timeout_us;
+
+  conn->tid++;
+  conn->unit = unit;
+  len = dc_modbus_mbap_wrap (adu, conn->tid, unit, conn->pdu, conn->pdu_len);
+  n = g_socket_send (conn->socket, (const char *) adu, len, NULL, &error);
+  if (n != (gssize) len)
+    {
+      /* One small request on an idle connection always fits the socket buffer; anything else
+       * is a broken connection. */
+      conn_fail (conn, error ? error->message : "short send", FALSE);
+      return;
+    }
+  conn_record (conn, FALSE, adu, len);
+  conn->busy = TRUE;
+  conn->sent_at = now;
+  STATS_LOCK (conn);
+  conn->driver->stats.requests++;
+  STATS_UNLOCK (conn);
+
+  conn->op_deadline_timer = FALSE;
+  if (conn->op != NULL && conn->op->deadline > 0 && conn->op->deadline - now < wait)
+    {
+      wait = MAX (conn->op->deadline - now, 0);
+      conn->op_deadline_timer = TRUE;
+    }
+  conn->timeout_source = ready_source_new (now + wait, timeout_cb, conn, conn->context);
+}
+
+/* Operations */
+
+static void
+op_send_step (Conn *conn,
+              Op   *op)
+{
+  conn->op = op;
+  switch (op->step)
+    {
+    case STEP_READ:
+    case STEP_RMW_READ:
+      conn->pdu_len = dc_modbus_point_read_pdu (&op->point, conn->pdu);
+      break;
+    case STEP_WRITE:
+      conn->pdu_len = dc_modbus_ctrl_write_pdu (&op->point, op->raw, TRUE, 0, conn->pdu);
+      break;
+    case STEP_RMW_WRITE:
+      conn->pdu_len = dc_modbus_ctrl_write_pdu (&op->point, op->raw, FALSE, op->current,
+                                                conn->pdu);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  conn_send (conn, op->point.unit);
+  if (conn->busy && op->kind == OP_CTRL &&
+      (op->step == STEP_WRITE || op->step == STEP_RMW_WRITE))
+    op_progress (op, DC_CTRL_STEP_EXECUTE_SENT, NULL);
+}
+
+static void
+op_handle_response (Conn         *conn,
+                    Op           *op,
+                    const guint8 *pdu,
+                    gsize         len)
+{
+  g_autofree char *error = NULL;
+  guint8 exception = 0;
+
+  if (!dc_modbus_check_response (conn->pdu, conn->pdu_len, pdu, len, conn->values, &exception,
+                                 &error))
+    {
+      if (exception == DC_MODBUS_EX_ILLEGAL_FUNCTION && op->step == STEP_WRITE &&
+          op->point.ct.type == DC_MODBUS_TYPE_BIT)
+        {
+          /* No mask write on this device: read-modify-write instead. */
+          op->step = STEP_RMW_READ;
+          g_queue_push_head (&conn->ops, op);
+          return;
+        }
+      if (exception != 0)
+        {
+          STATS_LOCK (conn);
+          conn->driver->stats.exceptions++;
+          STATS_UNLOCK (conn);
+          op_return_error (op, dc_driver_error_rejected (conn->device_id,
+                                                         dc_modbus_exception_name (exception)));
+        }
+      else
+        op_return_error (op, dc_driver_error_rejected (conn->device_id, error));
+      return;
+    }
+
+  switch (op->step)
+    {
+    case STEP_RMW_READ:
+      op->current = conn->values[0];
+      op->step = STEP_RMW_WRITE;
+      g_queue_push_head (&conn->ops, op);
+      return;
+    case STEP_WRITE:
+    case STEP_RMW_WRITE:
+      op_progress (op, DC_CTRL_STEP_CONFIRMED, NULL);
+      op->step = STEP_READ;
+      g_queue_push_head (&conn->ops, op);
+      return;
+    case STEP_READ:
+      {
+        guint32 quality;
+        double v = dc_modbus_point_decode (&op->point, conn->values, &quality);
+
+        op_return_value (op, v, quality);
+      }
+      return;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Polling */
+
+static void
+cycle_finish (Conn *conn)
+{
+  DcSampleSink *sink = dc_driver_get_sink (DC_DRIVER (conn->driver));
+
+  conn->cycle_active = FALSE;
+  g_clear_pointer (&conn->cycle_config, dc_modbus_config_unref);
+  if (conn->batch != NULL && conn->batch->len > 0 && sink != NULL)
+    dc_sample_sink_push_batch (sink, g_steal_pointer (&conn->batch));
+  g_clear_pointer (&conn->batch, g_array_unref);
+}
+
+static void
+poll_handle_response (Conn         *conn,
+                      const guint8 *pdu,
+                      gsize         len)
+{
+  g_autofree char *error = NULL;
+  guint8 exception = 0;
+  gint64 now = g_get_real_time ();
+
+  if (conn->batch == NULL)
+    return; /* the cycle ended (configuration changed) */
+
+  if (dc_modbus_check_response (conn->pdu, conn->pdu_len, pdu, len, conn->values, &exception,
+                                &error))
+    dc_modbus_config_decode (conn->request_config, conn->request, conn->values, now, conn->batch);
+  else
+    {
+      if (exception != 0)
+        {
+          STATS_LOCK (conn);
+          conn->driver->stats.exceptions++;
+          STATS_UNLOCK (conn);
+          g_debug ("device %s: %s", conn->device_id, dc_modbus_exception_name (exception));
+        }
+      else
+        g_debug ("device %s: bad response: %s", conn->device_id, error);
+      dc_modbus_config_mark (conn->request_config, conn->request, DC_QUALITY_INVALID, now,
+                             conn->batch);
+    }
+}
+
+static void
+conn_pump (Conn *conn)
+{
+  if (!conn->connected || conn->busy || conn->stopped)
+    return;
+
+  while (!g_queue_is_empty (&conn->ops))
+    {
+      Op *op = g_queue_pop_head (&conn->ops);
+
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (op->task)))
+        {
+          op_return_error (op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                    "operation cancelled"));
+          continue;
+        }
+      op_send_step (conn, op);
+      return;
+    }
+
+  if (!conn->cycle_active)
+    return;
+
+  if (conn->cycle_next < conn->cycle_config->plan->requests->len)
+    {
+      const DcModbusRequest *req = &g_array_index (conn->cycle_config->plan->requests,
+                                                   DcModbusRequest, conn->cycle_next);
+
+      conn->op = NULL;
+      conn->request = conn->cycle_next++;
+      g_clear_pointer (&conn->request_config, dc_modbus_config_unref);
+      conn->request_config = dc_modbus_config_ref (conn->cycle_config);
+      conn->pdu_len = dc_modbus_pdu_read (conn->pdu, dc_modbus_table_read_function (req->table),
+                                          req->address, req->count);
+      conn_send (conn, req->unit);
+      return;
+    }
+
+  cycle_finish (conn);
+}
+
+static gboolean
+poll_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 due = conn->next_due;
+  gint64 missed = (now - due) / conn->poll_us;
+  gint64 lateness;
+
+  /* Periods that passed entirely without a poll count as late polls. */
+  conn->next_due = due + (missed + 1) * conn->poll_us;
+  g_source_set_ready_time (conn->poll_source, conn->next_due);
+  due += missed * conn->poll_us;
+  lateness = now - due;
+
+  if (!conn->connected)
+    return G_SOURCE_CONTINUE;
+
+  STATS_LOCK (conn);
+  conn->driver->stats.late_polls += missed;
+  if (conn->cycle_active)
+    conn->driver->stats.late_polls++;
+  STATS_UNLOCK (conn);
+  if (conn->cycle_active)
+    return G_SOURCE_CONTINUE;
+
+  if (dc_sample_sink_is_congested (dc_driver_get_sink (DC_DRIVER (conn->driver))))
+    {
+      STATS_LOCK (conn);
+      conn->driver->stats.congested_polls++;
+      STATS_UNLOCK (conn);
+      return G_SOURCE_CONTINUE;
+    }
+
+  STATS_LOCK (conn);
+  conn->driver->stats.polls++;
+  conn->driver->stats.sum_lateness_us += lateness;
+  conn->driver->stats.max_lateness_us = MAX (conn->driver->stats.max_lateness_us, lateness);
+  STATS_UNLOCK (conn);
+
+  conn->cycle_active = TRUE;
+  conn->cycle_next = 0;
+  g_clear_pointer (&conn->cycle_config, dc_modbus_config_unref);
+  conn->cycle_config = dc_modbus_config_ref (conn->config);
+  g_clear_pointer (&conn->batch, g_array_unref);
+  conn->batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample),
+                                   conn->cycle_config->points->len);
+  conn_pump (conn);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Receiving */
+
+static gboolean
+conn_input_cb (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+  gsize pos = 0;
+  gssize n;
+
+  n = g_socket_receive (socket, (char *) conn->rx + conn->rx_len, RX_BUF_SIZE - conn->rx_len,
+                        NULL, &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    {
+      conn_fail (conn, n == 0 ? "connection closed by the device" : error->message, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  conn->rx_len += n;
+
+  /* conn_fail() from inside clears the buffer; guard the loop with conn->socket. */
+  conn_ref (conn);
+  while (conn->socket != NULL && conn->rx_len - pos >= DC_MODBUS_MBAP_HEADER + 1)
+    {
+      const guint8 *frame = conn->rx + pos;
+      gsize flen = dc_modbus_mbap_frame_length (frame);
+      guint16 tid;
+
+      if (flen == 0)
+        {
+          conn_record (conn, TRUE, frame, conn->rx_len - pos);
+          conn_fail (conn, "invalid MBAP header from the device", FALSE);
+          break;
+        }
+      if (conn->rx_len - pos < flen)
+        break;
+      pos += flen;
+      conn_record (conn, TRUE, frame, flen);
+      tid = (frame[0] << 8) | frame[1];
+      if (!conn->busy || tid != conn->tid || frame[6] != conn->unit)
+        continue; /* a late answer to a request given up on */
+
+      conn->busy = FALSE;
+      destroy_source (&conn->timeout_source);
+      STATS_LOCK (conn);
+      dc_modbus_stats_add_response (&conn->driver->stats,
+                                    g_get_monotonic_time () - conn->sent_at);
+      STATS_UNLOCK (conn);
+      if (conn->op != NULL)
+        op_handle_response (conn, g_steal_pointer (&conn->op), frame + 7, flen - 7);
+      else
+        poll_handle_response (conn, frame + 7, flen - 7);
+    }
+  if (conn->socket != NULL)
+    {
+      if (pos > 0)
+        {
+          memmove (conn->rx, conn->rx + pos, conn->rx_len - pos);
+          conn->rx_len -= pos;
+        }
+      conn_pump (conn);
+    }
+  conn_unref (conn);
+  return conn->socket != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Connecting */
+
+static void
+conn_close (Conn *conn)
+{
+  destroy_source (&conn->io_source);
+  destroy_source (&conn->connect_source);
+  destroy_source (&conn->timeout_source);
+  if (conn->socket != NULL)
+    {
+      g_socket_close (conn->socket, NULL);
+      g_clear_object (&conn->socket);
+    }
+  if (conn->poll_source != NULL)
+    g_source_set_ready_time (conn->poll_source, -1);
+  conn->connected = FALSE;
+  conn->busy = FALSE;
+  conn->rx_len = 0;
+}
+
+static void
+conn_fail_ops (Conn   *conn,
+               GError *error)
+{
+  Op *op;
+
+  while ((op = g_queue_pop_head (&conn->ops)) != NULL)
+    op_return_error (op, g_error_copy (error));
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  destroy_source (&conn->reconnect_source);
+  dc_driver_count_reconnect (DC_DRIVER (conn->driver));
+  conn_connect (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_fail (Conn       *conn,
+           const char *reason,
+           gboolean    timeout)
+{
+  g_autoptr(GError) offline = dc_driver_error_offline (conn->device_id);
+  Op *op = g_steal_pointer (&conn->op);
+
+  g_debug ("device %s: %s", conn->device_id, reason);
+  conn_close (conn);
+
+  /* Samples already received in this cycle go out before the link-down. */
+  cycle_finish (conn);
+
+  if (op != NULL)
+    op_return_error (op, timeout ? dc_driver_error_timeout (conn->device_id, conn->timeout_us)
+                                 : g_error_copy (offline));
+  conn_fail_ops (conn, offline);
+
+  dc_driver_set_link_state (DC_DRIVER (conn->driver), DC_LINK_DOWN, reason);
+
+  conn->reconnect_source = g_timeout_source_new (conn->backoff_us / 1000);
+  g_source_set_callback (conn->reconnect_source, reconnect_cb, conn, NULL);
+  g_source_attach (conn->reconnect_source, conn->context);
+  conn->backoff_us = MIN (conn->backoff_us * 2, BACKOFF_MAX_US);
+}
+
+static void
+conn_connected (Conn *conn)
+{
+  g_socket_set_option (conn->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  conn->connected = TRUE;
+  conn->ever_connected = TRUE;
+  conn->backoff_us = BACKOFF_MIN_US;
+  conn->io_source = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (conn->io_source, (GSourceFunc) (void (*)(void)) conn_input_cb, conn,
+                         NULL);
+  g_source_attach (conn->io_source, conn->context);
+  dc_driver_set_link_state (DC_DRIVER (conn->driver), DC_LINK_UP, NULL);
+
+  /* Poll right away, then every poll_ms. */
+  conn->next_due = g_get_monotonic_time ();
+  g_source_set_ready_time (conn->poll_source, conn->next_due);
+  conn_pump (conn);
+}
+
+static gboolean
+connect_ready_cb (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  destroy_source (&conn->connect_source);
+  destroy_source (&conn->timeout_source);
+  if (!g_socket_check_connect_result (socket, &error))
+    {
+      conn_fail (conn, error->message, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  conn_connected (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  destroy_source (&conn->timeout_source);
+  conn_fail (conn, "connection timed out", FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_connect_address (Conn         *conn,
+                      GInetAddress *inet)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, conn->port);
+
+  conn->socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                               G_SOCKET_PROTOCOL_TCP, &error);
+  if (conn->socket == NULL)
+    {
+      conn_fail (conn, error->message, FALSE);
+      return;
+    }
+  g_socket_set_blocking (conn->socket, FALSE);
+  if (g_socket_connect (conn->socket, address, NULL, &error))
+    {
+      conn_connected (conn);
+      return;
+    }
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+    {
+      conn_fail (conn, error->message, FALSE);
+      return;
+    }
+  conn->connect_source = g_socket_create_source (conn->socket, G_IO_OUT, NULL);
+  g_source_set_callback (conn->connect_source, (GSourceFunc) (void (*)(void)) connect_ready_cb,
+                         conn, NULL);
+  g_source_attach (conn->connect_source, conn->context);
+  conn->timeout_source = g_timeout_source_new (MAX (conn->timeout_us / 1000, 1));
+  g_source_set_callback (conn->timeout_source, connect_timeout_cb, conn, NULL);
+  g_source_attach (conn->timeout_source, conn->context);
+}
+
+static void
+resolve_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      conn_unref (conn);
+      return;
+    }
+  if (!conn->stopped)
+    {
+      if (addresses == NULL)
+        conn_fail (conn, error->message, FALSE);
+      else
+        conn_connect_address (conn, addresses->data);
+    }
+  g_resolver_free_addresses (addresses);
+  conn_unref (conn);
+}
+
+static void
+conn_connect (Conn *conn)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (conn->host);
+
+  dc_driver_set_link_state (DC_DRIVER (conn->driver), DC_LINK_CONNECTING, NULL);
+  if (inet != NULL)
+    {
+      conn_connect_address (conn, inet);
+      return;
+    }
+
+  /* A host name: resolve without blocking the I/O thread. */
+  {
+    g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+    g_resolver_lookup_by_name_async (resolver, conn->host, conn->cancellable, resolve_cb,
+                                     conn_ref (conn));
+  }
+}
+
+/* I/O thread entry points */
+
+static gboolean
+conn_start_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  conn->poll_source = ready_source_new (-1, poll_cb, conn, conn->context);
+  conn_connect (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+conn_stop_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  conn->stopped = TRUE;
+  g_cancellable_cancel (conn->cancellable);
+  conn_close (conn);
+  destroy_source (&conn->poll_source);
+  destroy_source (&conn->reconnect_source);
+  g_clear_pointer (&conn->batch, g_array_unref);
+  conn->cycle_active = FALSE;
+
+  error = g_error_new (DC_ERROR, DC_ERROR_OFFLINE, "device %s is offline", conn->device_id);
+  if (conn->op != NULL)
+    op_return_error (g_steal_pointer (&conn->op), g_error_copy (error));
+  conn_fail_ops (conn, error);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  Conn           *conn;
+  DcModbusConfig *config;
+} SwapConfig;
+
+static gboolean
+conn_swap_config_cb (gpointer user_data)
+{
+  SwapConfig *swap = user_data;
+
+  g_clear_pointer (&swap->conn->config, dc_modbus_config_unref);
+  swap->conn->config = g_steal_pointer (&swap->config);
+  /* A cycle in progress finishes with the plan it started with. */
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+conn_submit_cb (gpointer user_data)
+{
+  Op *op = user_data;
+  Conn *conn = op->conn;
+
+  if (conn->stopped || !conn->connected)
+    {
+      op_return_error (op, dc_driver_error_offline (conn->device_id));
+      return G_SOURCE_REMOVE;
+    }
+  g_queue_push_tail (&conn->ops, op);
+  conn_pump (conn);
+  return G_SOURCE_REMOVE;
+}
+
+/* DcDriver */
+
+static GMainContext *
+driver_io_context (DcDriver *driver)
+{
+  GMainContext *context = dc_driver_get_io_context (driver);
+
+  return context != NULL ? context : g_main_context_default ();
+}
+
+static void
+dc_modbus_tcp_driver_stop (DcDriver *driver)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
+  Conn *conn = g_steal_pointer (&self->conn);
+
+  if (conn == NULL)
+    return;
+  dc_io_invoke_sync (conn->context, conn_stop_cb, conn);
+  conn_unref (conn);
+  dc_driver_set_link_state (driver, DC_LINK_DISABLED, NULL);
+}
+
+static void
+dc_modbus_tcp_driver_start (DcDriver *driver)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
+  JsonObject *device = dc_driver_get_device (driver);
+  Conn *conn;
+
+  if (self->conn != NULL)
+    dc_modbus_tcp_driver_stop (driver);
+
+  g_clear_pointer (&self->config, dc_modbus_config_unref);
+  self->config = dc_modbus_config_new (dc_driver_get_terms (driver), dc_driver_get_points (driver),
+                                       FALSE);
+
+  conn = g_new0 (Conn, 1);
+  g_atomic_ref_count_init (&conn->ref);
+  conn->driver = self;
+  conn->context = g_main_context_ref (driver_io_context (driver));
+  conn->device_id = g_strdup (dc_driver_get_device_id (driver));
+  conn->host = g_strdup (dc_json_get_string (device, "ip", "127.0.0.1"));
+  conn->port = CLAMP (dc_json_get_int (device, "port", 502), 1, 65535);
+  conn->poll_us = MAX (dc_json_get_int (device, "poll_ms", 1000), 1) * 1000;
+  conn->timeout_us = MAX (dc_json_get_int (device, "timeout_ms", 1000), 1) * 1000;
+  conn->config = dc_modbus_config_ref (self->config);
+  conn->cancellable = g_cancellable_new ();
+  conn->backoff_us = BACKOFF_MIN_US;
+  g_queue_init (&conn->ops);
+  self->conn = conn;
+
+  g_main_context_invoke_full (conn->context, G_PRIORITY_DEFAULT, conn_start_cb, conn_ref (conn),
+                              (GDestroyNotify) conn_unref);
+}
+
+static void
+dc_modbus_tcp_driver_points_changed (DcDriver *driver)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
+  SwapConfig swap;
+
+  g_clear_pointer (&self->config, dc_modbus_config_unref);
+  self->config = dc_modbus_config_new (dc_driver_get_terms (driver), dc_driver_get_points (driver),
+                                       FALSE);
+  if (self->conn == NULL)
+    return;
+  swap.conn = self->conn;
+  swap.config = dc_modbus_config_ref (self->config);
+  dc_io_invoke_sync (self->conn->context, conn_swap_config_cb, &swap);
+}
+
+static gint64
+deadline_to_monotonic (gint64 deadline_us)
+{
+  gint64 now_real;
+
+  if (deadline_us <= 0)
+    return 0;
+  /* Accept both clocks: a wall-clock deadline is far larger than any monotonic one. */
+  now_real = g_get_real_time ();
+  if (deadline_us > now_real / 2)
+    return g_get_monotonic_time () + (deadline_us - now_real);
+  return deadline_us;
+}
+
+static Op *
+op_new (DcModbusTcpDriver  *self,
+        OpKind              kind,
+        const DcPointInfo  *point,
+        gint64              deadline_us,
+        GTask              *task)
+{
+  g_autoptr(GError) error = NULL;
+  DcDriver *driver = DC_DRIVER (self);
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->task = task;
+  op->deadline = deadline_to_monotonic (deadline_us);
+  if (!dc_modbus_point_from_info (point, dc_driver_get_terms (driver), FALSE, &op->point, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      op->task = NULL;
+      g_object_unref (task);
+      op_free (op);
+      return NULL;
+    }
+  return op;
+}
+
+static void
+op_submit (DcModbusTcpDriver *self,
+           Op                *op)
+{
+  if (self->conn == NULL)
+    {
+      op_return_error (op, dc_driver_error_offline (dc_driver_get_device_id (DC_DRIVER (self))));
+      return;
+    }
+  op->conn = conn_ref (self->conn);
+  g_main_context_invoke (op->conn->context, conn_submit_cb, op);
+}
+
+static void
+dc_modbus_tcp_driver_call_async (DcDriver            *driver,
+                                 const DcPointInfo   *point,
+                                 gint64               deadline_us,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Op *op;
+
+  g_task_set_source_tag (task, dc_modbus_tcp_driver_call_async);
+  op = op_new (self, OP_CALL, point, deadline_us, task);
+  if (op == NULL)
+    return;
+  op->step = STEP_READ;
+  op_submit (self, op);
+}
+
+static void
+dc_modbus_tcp_driver_ctrl_async (DcDriver            *driver,
+                                 const DcPointInfo   *point,
+                                 double               value,
+                                 gint64               deadline_us,
+                                 DcCtrlProgressFunc   progress,
+                                 gpointer             progress_data,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
+  g_autoptr(GError) error = NULL;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Op *op;
+
+  g_task_set_source_tag (task, dc_modbus_tcp_driver_ctrl_async);
+  op = op_new (self, OP_CTRL, point, deadline_us, task);
+  if (op == NULL)
+    return;
+  if (!dc_modbus_inverse_scale (&op->point.ct, value, op->point.coefficient, op->point.base_val,
+                                &op->raw, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      op_free (op);
+      return;
+    }
+  op->step = STEP_WRITE;
+  op->progress = progress;
+  op->progress_data = progress_data;
+  op_submit (self, op);
+}
+
+static void
+dc_modbus_tcp_driver_add_status (DcDriver    *driver,
+                                 JsonBuilder *builder)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
+  DcModbusStats stats;
+
+  g_mutex_lock (&self->stats_lock);
+  stats = self->stats;
+  g_mutex_unlock (&self->stats_lock);
+  dc_modbus_stats_to_json (&stats, builder);
+  json_builder_set_member_name (builder, "plan_requests");
+  json_builder_add_int_value (builder, self->config ? self->config->plan->requests->len : 0);
+  json_builder_set_member_name (builder, "invalid_points");
+  json_builder_add_int_value (builder, self->config ? self->config->n_invalid : 0);
+}
+
+static char *
+dc_modbus_tcp_driver_decode_frame (DcDriver             *driver,
+                                   const DcTrafficFrame *frame,
+                                   JsonObject          **decoded,
+                                   char                **error)
+{
+  return dc_modbus_decode_frame (frame->bytes, frame->len, FALSE, frame->incoming, decoded, error);
+}
+
+static void
+dc_modbus_tcp_driver_dispose (GObject *object)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (object);
+
+  if (self->conn != NULL)
+    dc_modbus_tcp_driver_stop (DC_DRIVER (self));
+
+  G_OBJECT_CLASS (dc_modbus_tcp_driver_parent_class)->dispose (object);
+}
+
+static void
+dc_modbus_tcp_driver_finalize (GObject *object)
+{
+  DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (object);
+
+  g_clear_pointer (&self->config, dc_modbus_config_unref);
+  g_mutex_clear (&self->stats_lock);
+
+  G_OBJECT_CLASS (dc_modbus_tcp_driver_parent_class)->finalize (object);
+}
+
+static void
+dc_modbus_tcp_driver_class_init (DcModbusTcpDriverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  DcDriverClass *driver_class = DC_DRIVER_CLASS (klass);
+
+  object_class->dispose = dc_modbus_tcp_driver_dispose;
+  object_class->finalize = dc_modbus_tcp_driver_finalize;
+
+  driver_class->start = dc_modbus_tcp_driver_start;
+  driver_class->stop = dc_modbus_tcp_driver_stop;
+  driver_class->points_changed = dc_modbus_tcp_driver_points_changed;
+  driver_class->call_async = dc_modbus_tcp_driver_call_async;
+  driver_class->ctrl_async = dc_modbus_tcp_driver_ctrl_async;
+  driver_class->add_status = dc_modbus_tcp_driver_add_status;
+  driver_class->decode_frame = dc_modbus_tcp_driver_decode_frame;
+}
+
+static void
+dc_modbus_tcp_driver_init (DcModbusTcpDriver *self)
+{
+  g_mutex_init (&self->stats_lock);
+}
+
+DcDriver *
+dc_modbus_tcp_driver_new (void)
+{
+  return g_object_new (DC_TYPE_MODBUS_TCP_DRIVER, NULL);
+}

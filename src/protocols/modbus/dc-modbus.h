@@ -1,0 +1,19 @@
+/* dc-modbus.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Registers the modbus_tcp and modbus_rtu drivers with dc_driver_register_protocol().
+ * Idempotent; call once at start (the static library drops unreferenced drivers otherwise). */
+void dc_modbus_register_drivers (void);
+
+/* Raises the RLIMIT_NOFILE soft limit to the hard limit (modbus.md: 1,000+ connections). */
+void dc_modbus_raise_nofile_limit (void);
+
+G_END_DECLS
