@@ -12,12 +12,14 @@
 #include <sys/resource.h>
 
 #include "dc-driver.h"
+#include "dc-modbus-rtu-driver.h"
 #include "dc-modbus-tcp-driver.h"
 
 void
 dc_modbus_register_drivers (void)
 {
   dc_driver_register_protocol ("modbus_tcp", dc_modbus_tcp_driver_new);
+  dc_driver_register_protocol ("modbus_rtu", dc_modbus_rtu_driver_new);
 }
 
 void
