@@ -1,0 +1,686 @@
+/* dc-engine.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-engine"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "dc-engine.h"
+#include "dc-error.h"
+
+/* The ingest half of the engine. The driver half is DcEngineDrivers (dc-engine-drivers.c);
+ * this file owns it and hands it the sink and the hooks. */
+
+typedef struct
+{
+  DcSample live;
+  DcSample stored;       /* the last sample handed to history (change mode) */
+  gboolean has_live;
+  gboolean has_stored;
+} PointState;
+
+typedef struct
+{
+  DcSampleSink  parent;
+  DcEngine     *engine;   /* borrowed; the engine outlives its sink */
+
+  GMutex        mutex;
+  GQueue        batches;   /* GArray of DcSample */
+  guint64       queued;
+  gboolean      wakeup_pending;
+  gint          congested; /* atomic */
+} Sink;
+
+struct _DcEngine
+{
+  GObject          parent_instance;
+
+  DcStore         *store;
+  DcHistory       *history;
+  DcEngineDrivers *drivers;
+  GMainContext    *context;
+  Sink            *sink;
+
+  GHashTable      *points;     /* key → DcPointInfo */
+  GHashTable      *states;     /* key → PointState */
+  GArray          *order;      /* keys in natural order */
+  GQueue           backlog;    /* GArray of DcSample refused by the history writer */
+  guint64          backlog_samples;
+  gboolean         reload_pending;
+  gboolean         started;
+  gulong           changed_id;
+  gulong           removed_id;
+  gulong           ready_id;
+  DcEngineStats    stats;
+};
+
+enum {
+  SIGNAL_SAMPLES,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DcEngine, dc_engine, G_TYPE_OBJECT)
+
+/* The sink queues a batch above this many samples → drivers are told to slow down. */
+#define SINK_CONGESTED_SAMPLES 200000
+
+static void engine_process_sink (DcEngine *self);
+
+static gboolean
+sink_wakeup_cb (gpointer data)
+{
+  GWeakRef *ref = data;
+  g_autoptr(DcEngine) self = g_weak_ref_get (ref);
+
+  if (self != NULL)
+    engine_process_sink (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static void
+sink_push_batch (DcSampleSink *sink,
+                 GArray       *samples)
+{
+  Sink *s = (Sink *) sink;
+  gboolean wake = FALSE;
+
+  g_mutex_lock (&s->mutex);
+  g_queue_push_tail (&s->batches, samples);
+  s->queued += samples->len;
+  if (s->queued > SINK_CONGESTED_SAMPLES)
+    g_atomic_int_set (&s->congested, TRUE);
+  if (!s->wakeup_pending)
+    {
+      s->wakeup_pending = TRUE;
+      wake = TRUE;
+    }
+  g_mutex_unlock (&s->mutex);
+
+  if (wake)
+    {
+      GSource *source = g_idle_source_new ();
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, s->engine);
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, sink_wakeup_cb, ref, free_weak_ref);
+      g_source_set_static_name (source, "[dc-engine-ingest]");
+      g_source_attach (source, s->engine->context);
+      g_source_unref (source);
+    }
+}
+
+static gboolean
+sink_is_congested (DcSampleSink *sink)
+{
+  Sink *s = (Sink *) sink;
+
+  return g_atomic_int_get (&s->congested);
+}
+
+/* Points. */
+
+static int
+compare_points_cb (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  GHashTable *points = user_data;
+  const DcPointInfo *pa = g_hash_table_lookup (points, a);
+  const DcPointInfo *pb = g_hash_table_lookup (points, b);
+  int r;
+
+  if ((r = dc_natural_compare (pa->device_id ? pa->device_id : "",
+                               pb->device_id ? pb->device_id : "")) != 0)
+    return r;
+  if ((r = dc_natural_compare (pa->term_id, pb->term_id)) != 0)
+    return r;
+  return dc_natural_compare (pa->item_id, pb->item_id);
+}
+
+static void
+reload_points (DcEngine *self)
+{
+  g_autoptr(GPtrArray) infos = dc_store_list_point_infos (self->store);
+  GHashTable *points = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                              (GDestroyNotify) dc_point_info_free);
+  g_autoptr(GArray) order = g_array_sized_new (FALSE, FALSE, sizeof (gint64), infos->len);
+
+  self->reload_pending = FALSE;
+
+  /* Steal the infos from the array: the hash table owns them now. */
+  g_ptr_array_set_free_func (infos, NULL);
+  for (guint i = 0; i < infos->len; i++)
+    {
+      DcPointInfo *info = g_ptr_array_index (infos, i);
+
+      g_hash_table_replace (points, &info->key, info);
+      g_array_append_val (order, info->key);
+      if (self->history != NULL)
+        dc_history_set_retention_days (self->history, info->key, info->retention_days);
+    }
+  g_array_sort_with_data (order, compare_points_cb, points);
+
+  g_clear_pointer (&self->points, g_hash_table_unref);
+  self->points = points;
+  g_clear_pointer (&self->order, g_array_unref);
+  self->order = g_steal_pointer (&order);
+}
+
+static void
+ensure_points (DcEngine *self)
+{
+  if (self->reload_pending || self->points == NULL)
+    reload_points (self);
+}
+
+static gboolean
+reload_idle_cb (gpointer data)
+{
+  DcEngine *self = data;
+
+  if (self->reload_pending)
+    reload_points (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (DcStore    *store,
+                  int         kind,
+                  int         op,
+                  const char *id,
+                  const char *old_id,
+                  DcEngine   *self)
+{
+  GSource *source;
+
+  if (kind == DC_KIND_FORMULA || self->reload_pending)
+    return;
+
+  /* Coalesced: a batch of 10,000 point changes reloads once, right after the commit; any
+   * ingest before the idle reloads first. */
+  self->reload_pending = TRUE;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, reload_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[dc-engine-reload]");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static void
+store_point_removed_cb (DcStore  *store,
+                        gint64    key,
+                        DcEngine *self)
+{
+  if (self->points != NULL)
+    g_hash_table_remove (self->points, &key);
+  g_hash_table_remove (self->states, &key);
+  self->reload_pending = TRUE;
+  if (self->history != NULL)
+    dc_history_purge_key (self->history, key);
+}
+
+/* History backlog. */
+
+static void
+update_congestion (DcEngine *self)
+{
+  Sink *s = self->sink;
+  gboolean congested;
+
+  g_mutex_lock (&s->mutex);
+  congested = self->backlog.length > 0 || s->queued > SINK_CONGESTED_SAMPLES;
+  g_atomic_int_set (&s->congested, congested);
+  g_mutex_unlock (&s->mutex);
+}
+
+static void
+drain_backlog (DcEngine *self)
+{
+  GArray *batch;
+
+  while ((batch = g_queue_peek_head (&self->backlog)) != NULL)
+    {
+      if (!dc_history_push (self->history, (DcSample *) batch->data, batch->len, NULL))
+        break;
+      g_queue_pop_head (&self->backlog);
+      self->backlog_samples -= batch->len;
+      self->stats.stored += batch->len;
+      g_array_unref (batch);
+    }
+  update_congestion (self);
+}
+
+static void
+history_ready_cb (DcHistory *history,
+                  DcEngine  *self)
+{
+  drain_backlog (self);
+}
+
+static void
+store_samples (DcEngine *self,
+               GArray   *samples)
+{
+  if (samples->len == 0 || self->history == NULL)
+    return;
+
+  if (self->backlog.length == 0 &&
+      dc_history_push (self->history, (DcSample *) samples->data, samples->len, NULL))
+    {
+      self->stats.stored += samples->len;
+      return;
+    }
+
+  /* The writer is behind: keep the batch, in order, and tell the drivers to slow down. */
+  g_queue_push_tail (&self->backlog, g_array_ref (samples));
+  self->backlog_samples += samples->len;
+}
+
+static gboolean
+should_store (const DcPointInfo *info,
+              PointState        *st,
+              const DcSample    *s,
+              gboolean           late,
+              DcIngestFlags      flags)
+{
+  const DcSample *last = &st->stored;
+
+  switch (info->history)
+    {
+    case DC_HISTORY_NONE:
+      return FALSE;
+    case DC_HISTORY_ALL:
+      return TRUE;
+    case DC_HISTORY_CHANGE:
+    default:
+      break;
+    }
+
+  if ((flags & DC_INGEST_API) || late || !st->has_stored)
+    return TRUE;
+  if (s->quality != last->quality)
+    return TRUE;
+  if (isnan (s->value) || isnan (last->value))
+    return isnan (s->value) != isnan (last->value);
+  return fabs (s->value - last->value) > info->history_deadband;
+}
+
+static void
+ingest (DcEngine       *self,
+        const DcSample *samples,
+        guint           n_samples,
+        DcIngestFlags   flags)
+{
+  g_autoptr(GArray) accepted = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
+  g_autoptr(GArray) to_store = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
+
+  ensure_points (self);
+  self->stats.received += n_samples;
+
+  for (guint i = 0; i < n_samples; i++)
+    {
+      DcSample s = samples[i];
+      const DcPointInfo *info = g_hash_table_lookup (self->points, &s.key);
+      PointState *st;
+      gboolean late;
+
+      if (info == NULL)
+        {
+          self->stats.unknown++;
+          continue;
+        }
+      if (!isfinite (s.value))
+        {
+          s.value = NAN;
+          s.quality |= DC_QUALITY_INVALID;
+        }
+
+      st = g_hash_table_lookup (self->states, &s.key);
+      if (st == NULL)
+        {
+          gint64 *key = g_new (gint64, 1);
+
+          *key = s.key;
+          st = g_new0 (PointState, 1);
+          g_hash_table_insert (self->states, key, st);
+        }
+
+      late = st->has_live && s.time < st->live.time;
+      if (late)
+        self->stats.late++;
+      else
+        {
+          st->live = s;
+          st->has_live = TRUE;
+        }
+
+      if (should_store (info, st, &s, late, flags))
+        {
+          g_array_append_val (to_store, s);
+          if (!late)
+            {
+              st->stored = s;
+              st->has_stored = TRUE;
+            }
+        }
+      else
+        self->stats.not_stored++;
+
+      g_array_append_val (accepted, s);
+    }
+
+  self->stats.accepted += accepted->len;
+  store_samples (self, to_store);
+  update_congestion (self);
+
+  if (accepted->len > 0)
+    g_signal_emit (self, signals[SIGNAL_SAMPLES], 0, accepted);
+}
+
+static void
+engine_process_sink (DcEngine *self)
+{
+  Sink *s = self->sink;
+  GQueue batches = G_QUEUE_INIT;
+  GArray *batch;
+
+  g_mutex_lock (&s->mutex);
+  batches = s->batches;
+  g_queue_init (&s->batches);
+  s->queued = 0;
+  s->wakeup_pending = FALSE;
+  g_mutex_unlock (&s->mutex);
+
+  while ((batch = g_queue_pop_head (&batches)) != NULL)
+    {
+      ingest (self, (DcSample *) batch->data, batch->len, DC_INGEST_NONE);
+      g_array_unref (batch);
+    }
+}
+
+/* Hooks for the driver half. */
+
+static gboolean
+hook_get_live (gpointer  user_data,
+               gint64    key,
+               DcSample *sample)
+{
+  return dc_engine_get_live (user_data, key, sample);
+}
+
+static void
+hook_push_api (gpointer        user_data,
+               const DcSample *sample)
+{
+  dc_engine_ingest (user_data, sample, 1, DC_INGEST_API);
+}
+
+static void
+hook_flush_ingest (gpointer user_data)
+{
+  dc_engine_flush (user_data);
+}
+
+static void
+dc_engine_dispose (GObject *object)
+{
+  DcEngine *self = DC_ENGINE (object);
+
+  if (self->drivers != NULL)
+    dc_engine_drivers_shutdown (self->drivers);
+  g_clear_object (&self->drivers);
+  g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_signal_handler (&self->removed_id, self->store);
+  g_clear_signal_handler (&self->ready_id, self->history);
+
+  G_OBJECT_CLASS (dc_engine_parent_class)->dispose (object);
+}
+
+static void
+dc_engine_finalize (GObject *object)
+{
+  DcEngine *self = DC_ENGINE (object);
+  GArray *batch;
+
+  /* Nothing accepted is lost at a clean stop: queued batches go to history. */
+  if (self->sink->batches.length > 0)
+    engine_process_sink (self);
+  if (self->history != NULL)
+    {
+      while ((batch = g_queue_pop_head (&self->backlog)) != NULL)
+        {
+          while (!dc_history_push (self->history, (DcSample *) batch->data, batch->len, NULL))
+            dc_history_sync (self->history);
+          g_array_unref (batch);
+        }
+    }
+  g_queue_clear_full (&self->backlog, (GDestroyNotify) g_array_unref);
+  g_queue_clear_full (&self->sink->batches, (GDestroyNotify) g_array_unref);
+  g_mutex_clear (&self->sink->mutex);
+  g_clear_pointer (&self->sink, g_free);
+
+  g_clear_pointer (&self->points, g_hash_table_unref);
+  g_clear_pointer (&self->states, g_hash_table_unref);
+  g_clear_pointer (&self->order, g_array_unref);
+  g_clear_object (&self->history);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (dc_engine_parent_class)->finalize (object);
+}
+
+static void
+dc_engine_class_init (DcEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dc_engine_dispose;
+  object_class->finalize = dc_engine_finalize;
+
+  /**
+   * DcEngine::samples:
+   * @samples: (element-type DcSample): the accepted samples of one batch
+   */
+  signals[SIGNAL_SAMPLES] =
+    g_signal_new ("samples", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  G_TYPE_ARRAY | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+dc_engine_init (DcEngine *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_queue_init (&self->backlog);
+
+  self->sink = g_new0 (Sink, 1);
+  self->sink->parent.push_batch = sink_push_batch;
+  self->sink->parent.is_congested = sink_is_congested;
+  self->sink->engine = self;
+  g_mutex_init (&self->sink->mutex);
+  g_queue_init (&self->sink->batches);
+}
+
+DcEngine *
+dc_engine_new (DcStore   *store,
+               DcHistory *history)
+{
+  DcEngine *self;
+  DcEngineDriversHooks hooks = { hook_get_live, hook_push_api, hook_flush_ingest };
+
+  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (history == NULL || DC_IS_HISTORY (history), NULL);
+
+  self = g_object_new (DC_TYPE_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  if (history != NULL)
+    {
+      self->history = g_object_ref (history);
+      self->ready_id = g_signal_connect (history, "ready", G_CALLBACK (history_ready_cb), self);
+    }
+  self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  self->removed_id = g_signal_connect (store, "point-removed",
+                                       G_CALLBACK (store_point_removed_cb), self);
+  self->drivers = dc_engine_drivers_new (store, &self->sink->parent, &hooks, self);
+
+  return self;
+}
+
+DcStore *
+dc_engine_get_store (DcEngine *self)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
+
+  return self->store;
+}
+
+DcHistory *
+dc_engine_get_history (DcEngine *self)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
+
+  return self->history;
+}
+
+DcEngineDrivers *
+dc_engine_get_drivers (DcEngine *self)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
+
+  return self->drivers;
+}
+
+DcSampleSink *
+dc_engine_get_sink (DcEngine *self)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
+
+  return &self->sink->parent;
+}
+
+void
+dc_engine_start (DcEngine *self)
+{
+  g_return_if_fail (DC_IS_ENGINE (self));
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+  reload_points (self);
+  dc_engine_drivers_start (self->drivers);
+}
+
+void
+dc_engine_shutdown (DcEngine *self)
+{
+  g_return_if_fail (DC_IS_ENGINE (self));
+
+  dc_engine_drivers_shutdown (self->drivers);
+  engine_process_sink (self);
+  if (self->history != NULL)
+    {
+      GArray *batch;
+
+      while ((batch = g_queue_pop_head (&self->backlog)) != NULL)
+        {
+          while (!dc_history_push (self->history, (DcSample *) batch->data, batch->len, NULL))
+            dc_history_sync (self->history);
+          self->backlog_samples -= batch->len;
+          self->stats.stored += batch->len;
+          g_array_unref (batch);
+        }
+    }
+}
+
+void
+dc_engine_ingest (DcEngine       *self,
+                  const DcSample *samples,
+                  guint           n_samples,
+                  DcIngestFlags   flags)
+{
+  g_return_if_fail (DC_IS_ENGINE (self));
+  g_return_if_fail (samples != NULL || n_samples == 0);
+
+  /* Batches the drivers queued before go first, so the live table keeps their order. */
+  engine_process_sink (self);
+  ingest (self, samples, n_samples, flags);
+}
+
+void
+dc_engine_flush (DcEngine *self)
+{
+  g_return_if_fail (DC_IS_ENGINE (self));
+
+  engine_process_sink (self);
+}
+
+gboolean
+dc_engine_get_live (DcEngine *self,
+                    gint64    key,
+                    DcSample *sample)
+{
+  PointState *st;
+
+  g_return_val_if_fail (DC_IS_ENGINE (self), FALSE);
+
+  st = g_hash_table_lookup (self->states, &key);
+  if (st == NULL || !st->has_live)
+    return FALSE;
+  if (sample != NULL)
+    *sample = st->live;
+  return TRUE;
+}
+
+const DcPointInfo *
+dc_engine_get_point (DcEngine *self,
+                     gint64    key)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
+
+  ensure_points (self);
+  return g_hash_table_lookup (self->points, &key);
+}
+
+GArray *
+dc_engine_list_keys (DcEngine *self)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
+
+  ensure_points (self);
+  return g_array_ref (self->order);
+}
+
+gboolean
+dc_engine_is_congested (DcEngine *self)
+{
+  g_return_val_if_fail (DC_IS_ENGINE (self), FALSE);
+
+  return sink_is_congested (&self->sink->parent);
+}
+
+void
+dc_engine_get_stats (DcEngine      *self,
+                     DcEngineStats *stats)
+{
+  g_return_if_fail (DC_IS_ENGINE (self));
+  g_return_if_fail (stats != NULL);
+
+  *stats = self->stats;
+  stats->backlog = self->backlog_samples;
+}
