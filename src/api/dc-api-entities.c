@@ -35,9 +35,16 @@ list_cb (DcServer          *server,
          gpointer           user_data)
 {
   const DcEntityRoutes *routes = user_data;
-  g_autoptr(GPtrArray) ids = dc_store_list_ids (dc_server_get_store (server), routes->kind);
+  g_autofree char *key = g_strdup_printf ("list/%s", routes->collection);
+  GBytes *json = dc_api_cache_lookup (server, key);
 
-  dc_server_reply_string_array (msg, ids);
+  if (json == NULL)
+    {
+      g_autoptr(GPtrArray) ids = dc_store_list_ids (dc_server_get_store (server), routes->kind);
+
+      json = dc_api_cache_insert (server, key, dc_api_string_array (ids));
+    }
+  dc_server_reply_json_bytes (msg, 200, json, NULL);
 }
 
 static void
@@ -49,23 +56,45 @@ get_cb (DcServer          *server,
 {
   const DcEntityRoutes *routes = user_data;
   const char *id = g_hash_table_lookup (params, routes->param);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *key = g_strdup_printf ("get/%s/%s", routes->collection, id);
+  GBytes *json = dc_api_cache_lookup (server, key);
+  g_autofree char *suffix = NULL;
 
-  object = dc_store_get (dc_server_get_store (server), routes->kind, id, &error);
-  if (object == NULL)
+  if (json == NULL)
     {
-      dc_server_reply_error (msg, error);
-      return;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) object = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      GString *out = g_string_new (NULL);
+
+      object = dc_store_get (dc_server_get_store (server), routes->kind, id, &error);
+      if (object == NULL)
+        {
+          g_string_free (out, TRUE);
+          dc_server_reply_error (msg, error);
+          return;
+        }
+
+      /* A device's status is the engine's, current at every request: it is appended to the
+       * cached object, which is kept without its closing brace. */
+      json_object_remove_member (object, "status");
+      node = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (node, object);
+      dc_json_append (out, node);
+      if (routes->kind == DC_KIND_DEVICE)
+        g_string_truncate (out, out->len - 1);
+      json = dc_api_cache_insert (server, key, out);
     }
 
   if (routes->kind == DC_KIND_DEVICE)
-    json_object_set_string_member (object, "status", dc_server_get_device_status (server, id));
+    {
+      const char *status = dc_server_get_device_status (server, id);
+      gsize length = g_bytes_get_size (json);
 
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, object);
-  dc_server_reply_json (msg, 200, node);
+      /* "{" alone when the object was empty: no comma then. */
+      suffix = g_strdup_printf ("%s\"status\":\"%s\"}", length > 1 ? "," : "", status);
+    }
+  dc_server_reply_json_bytes (msg, 200, json, suffix);
 }
 
 static void
@@ -128,40 +157,37 @@ delete_cb (DcServer          *server,
     dc_server_reply_empty (msg);
 }
 
+/* Children lists: the ids, or the store's 404 for a missing parent. */
 static void
-device_terms_cb (DcServer          *server,
-                 SoupServerMessage *msg,
-                 GHashTable        *params,
-                 JsonNode          *body,
-                 gpointer           user_data)
+children_cb (DcServer          *server,
+             SoupServerMessage *msg,
+             GHashTable        *params,
+             JsonNode          *body,
+             gpointer           user_data)
 {
-  const char *device_id = g_hash_table_lookup (params, "device_id");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ids = NULL;
+  DcKind parent = GPOINTER_TO_INT (user_data);
+  const char *id = g_hash_table_lookup (params, parent == DC_KIND_DEVICE ? "device_id" : "term_id");
+  g_autofree char *key = g_strdup_printf ("children/%d/%s", parent, id);
+  GBytes *json = dc_api_cache_lookup (server, key);
 
-  ids = dc_store_list_device_terms (dc_server_get_store (server), device_id, &error);
-  if (ids == NULL)
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_string_array (msg, ids);
-}
+  if (json == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) ids = NULL;
+      DcStore *store = dc_server_get_store (server);
 
-static void
-term_items_cb (DcServer          *server,
-               SoupServerMessage *msg,
-               GHashTable        *params,
-               JsonNode          *body,
-               gpointer           user_data)
-{
-  const char *term_id = g_hash_table_lookup (params, "term_id");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ids = NULL;
-
-  ids = dc_store_list_term_items (dc_server_get_store (server), term_id, &error);
-  if (ids == NULL)
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_string_array (msg, ids);
+      if (parent == DC_KIND_DEVICE)
+        ids = dc_store_list_device_terms (store, id, &error);
+      else
+        ids = dc_store_list_term_items (store, id, &error);
+      if (ids == NULL)
+        {
+          dc_server_reply_error (msg, error);
+          return;
+        }
+      json = dc_api_cache_insert (server, key, dc_api_string_array (ids));
+    }
+  dc_server_reply_json_bytes (msg, 200, json, NULL);
 }
 
 void
@@ -179,6 +205,8 @@ dc_api_add_entity_routes (DcServer *server)
       dc_server_add_route (server, "DELETE", routes->item, delete_cb, data);
     }
 
-  dc_server_add_route (server, "GET", "/api/v1/devices/{device_id}/terms", device_terms_cb, NULL);
-  dc_server_add_route (server, "GET", "/api/v1/terms/{term_id}/items", term_items_cb, NULL);
+  dc_server_add_route (server, "GET", "/api/v1/devices/{device_id}/terms", children_cb,
+                       GINT_TO_POINTER (DC_KIND_DEVICE));
+  dc_server_add_route (server, "GET", "/api/v1/terms/{term_id}/items", children_cb,
+                       GINT_TO_POINTER (DC_KIND_TERM));
 }

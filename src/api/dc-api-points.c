@@ -20,20 +20,30 @@ get_point_cb (DcServer          *server,
 {
   const char *term_id = g_hash_table_lookup (params, "term_id");
   const char *item_id = g_hash_table_lookup (params, "item_id");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  /* Ids never contain ':' (id rules), so the key is unambiguous. */
+  g_autofree char *key = g_strdup_printf ("point/%s:%s", term_id, item_id);
+  GBytes *json = dc_api_cache_lookup (server, key);
 
-  object = dc_store_get_point (dc_server_get_store (server), term_id, item_id, &error);
-  if (object == NULL)
+  if (json == NULL)
     {
-      dc_server_reply_error (msg, error);
-      return;
-    }
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) object = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      GString *out;
 
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, object);
-  dc_server_reply_json (msg, 200, node);
+      object = dc_store_get_point (dc_server_get_store (server), term_id, item_id, &error);
+      if (object == NULL)
+        {
+          dc_server_reply_error (msg, error);
+          return;
+        }
+      node = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (node, object);
+      out = g_string_new (NULL);
+      dc_json_append (out, node);
+      json = dc_api_cache_insert (server, key, out);
+    }
+  dc_server_reply_json_bytes (msg, 200, json, NULL);
 }
 
 static void

@@ -23,4 +23,16 @@ void        dc_api_add_batch_routes     (DcServer          *server);
 JsonObject *dc_api_require_object       (SoupServerMessage *msg,
                                          JsonNode          *body);
 
+/* A cache of serialised GET answers (the configuration changes rarely and is read often),
+ * keyed by a string the route chooses, emptied on every change the store signals. */
+GBytes     *dc_api_cache_lookup         (DcServer          *server,
+                                         const char        *key);
+/* Takes @json, stores it under @key and returns it (owned by the cache: use it before the
+ * handler returns). */
+GBytes     *dc_api_cache_insert         (DcServer          *server,
+                                         const char        *key,
+                                         GString           *json);
+/* Serialises an array of strings. */
+GString    *dc_api_string_array         (GPtrArray         *strings);
+
 G_END_DECLS

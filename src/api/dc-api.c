@@ -9,6 +9,94 @@
 
 #include "dc-api-private.h"
 
+/* Bounded: past this many entries the cache starts over. */
+#define CACHE_MAX_ENTRIES 20000
+
+typedef struct
+{
+  DcStore    *store;
+  GHashTable *entries;  /* key → GBytes */
+  gulong      changed_id;
+  gulong      removed_id;
+} DcApiCache;
+
+static GQuark cache_quark;
+
+static void
+cache_clear_cb (DcApiCache *cache)
+{
+  g_hash_table_remove_all (cache->entries);
+}
+
+static void
+cache_free (DcApiCache *cache)
+{
+  g_clear_signal_handler (&cache->changed_id, cache->store);
+  g_clear_signal_handler (&cache->removed_id, cache->store);
+  g_clear_object (&cache->store);
+  g_hash_table_unref (cache->entries);
+  g_free (cache);
+}
+
+static void
+cache_install (DcServer *server)
+{
+  DcApiCache *cache = g_new0 (DcApiCache, 1);
+
+  cache->store = g_object_ref (dc_server_get_store (server));
+  cache->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_bytes_unref);
+  /* Any change may touch any answer (a rename rewrites formulas, a delete cascades): the
+   * whole cache goes. */
+  cache->changed_id = g_signal_connect_swapped (cache->store, "changed",
+                                                G_CALLBACK (cache_clear_cb), cache);
+  cache->removed_id = g_signal_connect_swapped (cache->store, "point-removed",
+                                                G_CALLBACK (cache_clear_cb), cache);
+  cache_quark = g_quark_from_static_string ("dc-api-cache");
+  g_object_set_qdata_full (G_OBJECT (server), cache_quark, cache, (GDestroyNotify) cache_free);
+}
+
+GBytes *
+dc_api_cache_lookup (DcServer   *server,
+                     const char *key)
+{
+  DcApiCache *cache = g_object_get_qdata (G_OBJECT (server), cache_quark);
+
+  return cache != NULL ? g_hash_table_lookup (cache->entries, key) : NULL;
+}
+
+GBytes *
+dc_api_cache_insert (DcServer   *server,
+                     const char *key,
+                     GString    *json)
+{
+  DcApiCache *cache = g_object_get_qdata (G_OBJECT (server), cache_quark);
+  GBytes *bytes = g_string_free_to_bytes (json);
+
+  g_assert (cache != NULL);
+  if (g_hash_table_size (cache->entries) >= CACHE_MAX_ENTRIES)
+    g_hash_table_remove_all (cache->entries);
+  g_hash_table_insert (cache->entries, g_strdup (key), bytes);
+
+  return bytes;
+}
+
+GString *
+dc_api_string_array (GPtrArray *strings)
+{
+  GString *out = g_string_sized_new (16 + strings->len * 12);
+
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < strings->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      dc_json_append_string (out, g_ptr_array_index (strings, i));
+    }
+  g_string_append_c (out, ']');
+  return out;
+}
+
 JsonObject *
 dc_api_require_object (SoupServerMessage *msg,
                        JsonNode          *body)
@@ -32,6 +120,7 @@ dc_api_add_config_routes (DcServer *server)
   g_return_if_fail (DC_IS_SERVER (server));
   g_return_if_fail (dc_server_get_store (server) != NULL);
 
+  cache_install (server);
   dc_api_add_catalogue_routes (server);
   dc_api_add_entity_routes (server);
   dc_api_add_point_routes (server);

@@ -863,6 +863,27 @@ dc_server_reply_json_take (SoupServerMessage *msg,
 }
 
 void
+dc_server_reply_json_bytes (SoupServerMessage *msg,
+                            guint              status,
+                            GBytes            *json,
+                            const char        *suffix)
+{
+  SoupMessageBody *body;
+
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+  g_return_if_fail (json != NULL);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type",
+                                "application/json; charset=utf-8");
+  body = soup_server_message_get_response_body (msg);
+  soup_message_body_truncate (body);
+  soup_message_body_append_bytes (body, json);
+  if (suffix != NULL)
+    soup_message_body_append (body, SOUP_MEMORY_COPY, suffix, strlen (suffix));
+}
+
+void
 dc_server_reply_json (SoupServerMessage *msg,
                       guint              status,
                       JsonNode          *node)

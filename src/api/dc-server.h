@@ -113,6 +113,11 @@ void         dc_server_reply_json_take    (SoupServerMessage   *msg,
                                            guint                status,
                                            char                *json,
                                            gsize                length);
+/* Appends @json (serialised JSON, not copied) and then a copy of @suffix (may be NULL). */
+void         dc_server_reply_json_bytes   (SoupServerMessage   *msg,
+                                           guint                status,
+                                           GBytes              *json,
+                                           const char          *suffix);
 /* text/plain; charset=utf-8, the text as is (no newline added). */
 void         dc_server_reply_text         (SoupServerMessage   *msg,
                                            guint                status,

@@ -300,6 +300,13 @@ test_catalogues (Fixture       *f,
                                                                    term_protocols[i])));
 }
 
+static const char *
+status_cb (const char *device_id,
+           gpointer    user_data)
+{
+  return g_str_equal (device_id, user_data) ? "on" : "off";
+}
+
 /* PyDataColl's device scenario: create, get, 409, rename, 404, delete, batch delete. */
 static void
 test_devices (Fixture       *f,
@@ -321,6 +328,13 @@ test_devices (Fixture       *f,
 
   assert_request (f, "POST", "/api/v1/devices", "{\"id\":\"dev\",\"protocol\":\"virtual\"}",
                   409, "device already exists!");
+
+  /* The status is the engine's, current at each request (not cached with the object). */
+  dc_server_set_device_status_func (f->server, status_cb, g_strdup ("dev"), g_free);
+  device = (json_node_unref (device), get_json (f, "/api/v1/devices/dev"));
+  g_assert_cmpstr (member_string (device, "status"), ==, "on");
+  g_assert_cmpstr (member_string (device, "ip"), ==, "10.0.0.1");
+  dc_server_set_device_status_func (f->server, NULL, NULL, NULL);
 
   ok (f, "POST", "/api/v1/terms", "{\"id\":\"rtu-1\",\"device_id\":\"dev\"}");
   ok (f, "PUT", "/api/v1/devices/dev", "{\"id\":\"dev2\",\"name\":\"renamed\"}");
