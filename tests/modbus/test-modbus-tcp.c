@@ -548,6 +548,139 @@ test_congestion (Fixture       *f,
   g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
 }
 
+/* The simulator process is killed and started again on the same port: the driver goes down,
+ * reconnects with its back-off and values flow again with good quality. */
+static void
+test_reconnect_after_kill (void)
+{
+  g_autoptr(DcIoPool) pool = dc_io_pool_new (1);
+  g_autoptr(GPtrArray) terms = test_terms_new ();
+  g_autoptr(GPtrArray) points = test_points_new ();
+  g_autoptr(JsonObject) device = NULL;
+  g_autofree char *port_text = NULL;
+  TestSink *sink = test_sink_new ();
+  LinkLog log = { 0 };
+  TestSim *sim = test_sim_spawn ("--port", "0", "--static", "--registers", "100", NULL);
+  guint16 port = sim->ports[0];
+  DcDriver *driver;
+  DcSample s = { 0 };
+
+  dc_modbus_register_drivers ();
+  device = test_device_json ("d1", "modbus_tcp", port, 20, 500);
+  g_ptr_array_add (terms, test_term_json ("t1", 1));
+  g_ptr_array_add (points, test_point (1, "d1", "t1", 42, "hr:u16", 1, 0));
+  driver = dc_driver_new_for_protocol ("modbus_tcp");
+  g_signal_connect (driver, "link-changed", G_CALLBACK (test_link_changed_cb), &log);
+  dc_driver_set_config (driver, device, terms, points);
+  dc_driver_set_sink (driver, &sink->parent);
+  dc_driver_set_io_context (driver, dc_io_pool_get_context (pool, 0));
+  dc_driver_start (driver);
+  g_assert_true (test_sink_wait_batches (sink, 1, 20));
+
+  test_sim_kill (sim);
+  g_assert_true (test_wait_link (&log, 1, 1, 20));
+  g_assert_cmpint (log.state, !=, DC_LINK_UP);
+
+  port_text = g_strdup_printf ("%u", port);
+  sim = test_sim_spawn ("--port", port_text, "--static", "--registers", "100", NULL);
+  g_assert_true (test_wait_link (&log, 2, 1, 40));
+  test_sink_reset (sink);
+  g_assert_true (test_sink_wait_batches (sink, 2, 20));
+  g_assert_true (test_sink_latest (sink, 1, &s));
+  g_assert_cmpfloat (s.value, ==, 42);
+  g_assert_cmpuint (s.quality, ==, 0);
+  {
+    DcDriverCounters counters;
+
+    dc_driver_get_counters (driver, &counters);
+    g_assert_cmpuint (counters.reconnects, >=, 1);
+  }
+
+  dc_driver_stop (driver);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (driver);
+  test_sim_kill (sim);
+  test_sink_free (sink);
+  g_free (log.last_error);
+}
+
+typedef struct
+{
+  TestSink *sink;
+  guint     n_keys;
+} AllKeys;
+
+static gboolean
+all_keys_seen (gpointer user_data)
+{
+  AllKeys *w = user_data;
+  guint n;
+
+  g_mutex_lock (&w->sink->lock);
+  n = g_hash_table_size (w->sink->latest);
+  g_mutex_unlock (&w->sink->lock);
+  return n >= w->n_keys;
+}
+
+/* 200 devices on a port range of the simulator, two I/O threads. */
+static void
+test_many_devices (void)
+{
+  const guint n_devices = 200;
+  const guint n_points = 10;
+  g_autoptr(DcIoPool) pool = dc_io_pool_new (2);
+  g_autoptr(GPtrArray) drivers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) terms = test_terms_new ();
+  TestSink *sink = test_sink_new ();
+  guint16 base;
+  TestSim *sim = test_sim_spawn_range (n_devices, &base, "20");
+  AllKeys wait = { sink, n_devices * n_points };
+
+  dc_modbus_register_drivers ();
+  g_ptr_array_add (terms, test_term_json ("t1", 1));
+  for (guint d = 0; d < n_devices; d++)
+    {
+      g_autofree char *id = g_strdup_printf ("d%u", d);
+      g_autoptr(JsonObject) device = test_device_json (id, "modbus_tcp", base + d, 100, 1000);
+      g_autoptr(GPtrArray) points = test_points_new ();
+      DcDriver *driver = dc_driver_new_for_protocol ("modbus_tcp");
+
+      for (guint i = 0; i < n_points; i++)
+        g_ptr_array_add (points, test_point (d * 100 + i, id, "t1", i, "hr:u16", 1, d));
+      dc_driver_set_config (driver, device, terms, points);
+      dc_driver_set_sink (driver, &sink->parent);
+      dc_driver_set_io_context (driver, dc_io_pool_next_context (pool));
+      dc_driver_start (driver);
+      g_ptr_array_add (drivers, driver);
+    }
+
+  g_assert_true (test_wait_for (NULL, all_keys_seen, &wait, 30));
+  for (guint d = 0; d < n_devices; d++)
+    for (guint i = 0; i < n_points; i++)
+      {
+        DcSample s = { 0 };
+
+        g_assert_true (test_sink_latest (sink, d * 100 + i, &s));
+        g_assert_cmpuint (s.quality, ==, 0);
+        g_assert_cmpfloat (s.value, ==, i + d);
+      }
+
+  for (guint d = 0; d < n_devices; d++)
+    {
+      DcDriver *driver = g_ptr_array_index (drivers, d);
+
+      g_assert_cmpint (dc_driver_get_link_state (driver), ==, DC_LINK_UP);
+      dc_driver_stop (driver);
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (guint d = 0; d < n_devices; d++)
+    g_assert_finalize_object (g_ptr_array_index (drivers, d));
+  test_sim_kill (sim);
+  test_sink_free (sink);
+}
+
 static gboolean
 heartbeat_cb (gpointer data)
 {
@@ -575,6 +708,8 @@ main (int   argc,
   ADD ("port-change", test_port_change);
   ADD ("congestion", test_congestion);
 #undef ADD
+  g_test_add_func ("/dc/modbus/tcp/reconnect-after-kill", test_reconnect_after_kill);
+  g_test_add_func ("/dc/modbus/tcp/many-devices", test_many_devices);
 
   return g_test_run ();
 }

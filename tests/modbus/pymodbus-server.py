@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""An independent Modbus TCP peer for the DataColl tests, built on python3-pymodbus.
+
+Serves unit 1 with known values in every word order (encoded here with struct, not with
+DataColl's code), prints "port N" once listening on 127.0.0.1, then serves until killed.
+Exits with 77 when pymodbus is not importable (the test is then skipped).
+"""
+
+import asyncio
+import struct
+import sys
+
+try:
+    from pymodbus.datastore import (ModbusSequentialDataBlock, ModbusServerContext,
+                                    ModbusSlaveContext)
+    from pymodbus.server.async_io import ModbusTcpServer
+except ImportError as exc:  # pragma: no cover
+    print(f"python3-pymodbus is not usable: {exc}", file=sys.stderr)
+    sys.exit(77)
+
+
+def words(fmt, value, order):
+    """Registers of value packed big-endian with struct, rearranged into order."""
+    raw = struct.pack(">" + fmt, value)
+    ws = [raw[i:i + 2] for i in range(0, len(raw), 2)]
+    if order in ("cdab", "dcba"):
+        ws.reverse()
+    if order in ("badc", "dcba"):
+        ws = [w[::-1] for w in ws]
+    return [int.from_bytes(w, "big") for w in ws]
+
+
+ORDERS = ("abcd", "cdab", "badc", "dcba")
+
+# (address, struct format, value) per order; the C test holds the same table.
+LAYOUT = [
+    (10, "f", 123.456),
+    (20, "d", -9876.54321),
+    (40, "I", 3000000000),
+    (60, "q", -1234567890123),
+    (80, "i", -100000),
+]
+
+
+def build():
+    hr = [0] * 200
+    ir = [0] * 200
+    hr[0] = 65000
+    hr[1] = struct.unpack(">H", struct.pack(">h", -1234))[0]
+    for base, fmt, value in LAYOUT:
+        size = struct.calcsize(fmt) // 2
+        for i, order in enumerate(ORDERS):
+            ws = words(fmt, value, order)
+            hr[base + i * size:base + (i + 1) * size] = ws
+            ir[base + i * size:base + (i + 1) * size] = ws
+    hr[100] = 0b1010
+    co = [False] * 200
+    co[3] = True
+    di = [False] * 200
+    di[4] = True
+    slave = ModbusSlaveContext(
+        co=ModbusSequentialDataBlock(0, co),
+        di=ModbusSequentialDataBlock(0, di),
+        hr=ModbusSequentialDataBlock(0, hr),
+        ir=ModbusSequentialDataBlock(0, ir),
+        zero_mode=True,
+    )
+    return ModbusServerContext(slaves={1: slave}, single=False)
+
+
+async def main():
+    server = ModbusTcpServer(build(), address=("127.0.0.1", 0))
+    task = asyncio.create_task(server.serve_forever())
+    await server.serving
+    print(f"port {server.server.sockets[0].getsockname()[1]}", flush=True)
+    await task
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
