@@ -165,6 +165,12 @@ link_changed_cb (DcDriver   *driver,
 typedef gboolean (*Cond) (Fixture *f, gconstpointer data);
 
 static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 wait_for (Fixture       *f,
           Cond           cond,
           gconstpointer  data,
@@ -174,8 +180,7 @@ wait_for (Fixture       *f,
   g_autoptr(GSource) tick = g_timeout_source_new (20);
 
   /* A 20 ms tick so that conditions on other threads' state are re-checked. */
-  g_source_set_callback (tick, (GSourceFunc) (void (*)(void)) g_source_remove, NULL, NULL);
-  g_source_set_dummy_callback (tick);
+  g_source_set_callback (tick, tick_cb, NULL, NULL);
   g_source_attach (tick, NULL);
   while (!cond (f, data))
     {
@@ -442,6 +447,14 @@ test_gi (Fixture       *f,
     }
 }
 
+static gboolean
+value_is_42_5 (Fixture *f, gconstpointer data)
+{
+  DcSample s;
+
+  return sink_last (&f->sink, 48, &s) && s.value == 42.5;
+}
+
 static void
 test_spontaneous (Fixture       *f,
                   gconstpointer  data)
@@ -454,11 +467,8 @@ test_spontaneous (Fixture       *f,
   now = g_get_real_time ();
   dc_iec104_sim_set_value (f->sim, DC_IEC104_SIM_IOA_FLOATS + 7, 42.5);
   g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (48), 10));
-  for (int i = 0; i < 500 && (!sink_last (&f->sink, 48, &s) || s.value != 42.5); i++)
-    {
-      g_usleep (0);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  g_assert_true (wait_for (f, value_is_42_5, NULL, 10));
+  g_assert_true (sink_last (&f->sink, 48, &s));
   g_assert_cmpfloat (s.value, ==, 42.5);
   /* M_ME_TF_1 carries the station's CP56 time, within a second or so of now. */
   g_assert_cmpint (llabs (s.time - now), <, 2 * G_USEC_PER_SEC);
