@@ -1,0 +1,278 @@
+/* bench-history.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "dc-history.h"
+
+/* Writer rows/s against a raw sqlite batched-insert loop into the same schema, then queries
+ * over 10 million samples of one point. Run through bench/history/run. */
+
+#define SEC ((gint64) G_USEC_PER_SEC)
+#define BATCH 1000
+
+typedef struct
+{
+  const char *name;
+  guint       n_keys;     /* points, one sample each per step */
+  gint64      step;       /* µs between samples of one point */
+  guint64     n_rows;
+} Workload;
+
+static gint64 t_base;
+
+static void
+fill_batch (const Workload *w,
+            guint64         first,
+            DcSample       *out,
+            guint           n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 row = first + i;
+
+      out[i].key = 1 + row % w->n_keys;
+      out[i].time = t_base + (gint64) (row / w->n_keys) * w->step;
+      out[i].value = sin ((double) row * 0.001) * 100.0;
+      out[i].quality = 0;
+    }
+}
+
+static double
+raw_floor (const char     *path,
+           const Workload *w)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  DcSample batch[BATCH];
+  gint64 start;
+
+  g_remove (path);
+  sqlite3_open (path, &db);
+  sqlite3_exec (db,
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                "CREATE TABLE samples (key INTEGER NOT NULL, time INTEGER NOT NULL, value REAL,"
+                " quality INTEGER NOT NULL, PRIMARY KEY (key, time)) WITHOUT ROWID;",
+                NULL, NULL, NULL);
+  sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO samples VALUES (?1, ?2, ?3, ?4)", -1, &st,
+                      NULL);
+  start = g_get_monotonic_time ();
+  for (guint64 row = 0; row < w->n_rows; row += BATCH)
+    {
+      fill_batch (w, row, batch, BATCH);
+      sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+      for (guint i = 0; i < BATCH; i++)
+        {
+          sqlite3_bind_int64 (st, 1, batch[i].key);
+          sqlite3_bind_int64 (st, 2, batch[i].time);
+          sqlite3_bind_double (st, 3, batch[i].value);
+          sqlite3_bind_int64 (st, 4, batch[i].quality);
+          sqlite3_step (st);
+          sqlite3_reset (st);
+        }
+      sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    }
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return w->n_rows / ((g_get_monotonic_time () - start) / 1e6);
+}
+
+static double
+history_rate (const char     *path,
+              const Workload *w,
+              DcHistory     **keep)
+{
+  g_autoptr(GError) error = NULL;
+  DcHistory *h;
+  DcSample batch[BATCH];
+  gint64 start;
+
+  if (keep == NULL || *keep == NULL)
+    {
+      g_remove (path);
+      h = dc_history_new (path, &error);
+      g_assert_no_error (error);
+      dc_history_sync (h);   /* the start-up retention pass */
+    }
+  else
+    h = *keep;
+
+  start = g_get_monotonic_time ();
+  for (guint64 row = 0; row < w->n_rows; row += BATCH)
+    {
+      fill_batch (w, row, batch, BATCH);
+      while (!dc_history_push (h, batch, BATCH, NULL))
+        {
+          /* Wait for room the way a caller without a main loop can. */
+          DcHistoryStats stats;
+
+          do
+            {
+              g_usleep (200);
+              dc_history_get_stats (h, &stats);
+            }
+          while (stats.queued > 100000);
+        }
+    }
+  dc_history_sync (h);
+  {
+    double rate = w->n_rows / ((g_get_monotonic_time () - start) / 1e6);
+
+    if (keep != NULL)
+      *keep = h;
+    else
+      g_object_unref (h);
+    return rate;
+  }
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Wait;
+
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ((Wait *) user_data)->result = g_object_ref (result);
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median_ms (double *v,
+           guint   n)
+{
+  qsort (v, n, sizeof (double), compare_double);
+  return v[n / 2];
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-history-XXXXXX", NULL);
+  g_autofree char *raw_path = g_build_filename (dir, "raw.db", NULL);
+  g_autofree char *hist_path = g_build_filename (dir, "datacoll-history.db", NULL);
+  guint64 big = argc > 1 ? g_ascii_strtoull (argv[1], NULL, 10) : 10000000;
+  Workload loads[] = {
+    { "1000 points at 1 Hz", 1000, SEC, 500000 },
+    { "1 point at 10 Hz", 1, SEC / 10, 1000000 },
+  };
+  Workload one = { "10M samples, 1 point at 10 Hz", 1, SEC / 10, big };
+  DcHistory *h = NULL;
+  double bucket_ms[9], limit_ms[9], raw_ms[3];
+  guint n_buckets = 0;
+
+  t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
+
+  for (guint i = 0; i < G_N_ELEMENTS (loads); i++)
+    {
+      double raw = raw_floor (raw_path, &loads[i]);
+      double ours = history_rate (hist_path, &loads[i], NULL);
+
+      printf ("writer %-22s raw sqlite %9.0f rows/s  DcHistory %9.0f rows/s  ratio %.2f\n",
+              loads[i].name, raw, ours, ours / raw);
+    }
+
+  {
+    double ours = history_rate (hist_path, &one, &h);
+
+    printf ("writer %-22s DcHistory %9.0f rows/s\n", one.name, ours);
+  }
+
+  {
+    gint64 from = t_base, to = t_base + (gint64) (big / 1) * (SEC / 10);
+
+    for (guint r = 0; r < G_N_ELEMENTS (bucket_ms); r++)
+      {
+        Wait w = { 0 };
+        g_autoptr(GArray) buckets = NULL;
+        gint64 start = g_get_monotonic_time ();
+
+        dc_history_query_buckets_async (h, 1, from, to, 1000, NULL, done_cb, &w);
+        while (w.result == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        buckets = dc_history_query_buckets_finish (h, w.result, NULL);
+        bucket_ms[r] = (g_get_monotonic_time () - start) / 1000.0;
+        n_buckets = buckets->len;
+        g_object_unref (w.result);
+      }
+    for (guint r = 0; r < G_N_ELEMENTS (limit_ms); r++)
+      {
+        Wait w = { 0 };
+        g_autoptr(GArray) samples = NULL;
+        gint64 start = g_get_monotonic_time ();
+
+        dc_history_query_samples_async (h, 1, G_MININT64, G_MAXINT64, 1000, NULL, done_cb, &w);
+        while (w.result == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        samples = dc_history_query_samples_finish (h, w.result, NULL, NULL);
+        limit_ms[r] = (g_get_monotonic_time () - start) / 1000.0;
+        g_object_unref (w.result);
+      }
+    /* Floor for comparison: the same buckets from the samples table, no rollups. */
+    {
+      sqlite3 *db = NULL;
+      sqlite3_stmt *st = NULL;
+
+      sqlite3_open (hist_path, &db);
+      sqlite3_prepare_v2 (db, "SELECT (time-?1)/?2 AS b, min(value), max(value), avg(value),"
+                          " count(*) FROM samples WHERE key=1 AND time>=?1 AND time<?3"
+                          " GROUP BY b", -1, &st, NULL);
+      for (guint r = 0; r < G_N_ELEMENTS (raw_ms); r++)
+        {
+          gint64 start = g_get_monotonic_time ();
+
+          sqlite3_bind_int64 (st, 1, from);
+          sqlite3_bind_int64 (st, 2, (to - from) / 1000);
+          sqlite3_bind_int64 (st, 3, to);
+          while (sqlite3_step (st) == SQLITE_ROW)
+            ;
+          sqlite3_reset (st);
+          raw_ms[r] = (g_get_monotonic_time () - start) / 1000.0;
+        }
+      sqlite3_finalize (st);
+      sqlite3_close (db);
+    }
+    printf ("buckets=1000 over %" G_GUINT64_FORMAT " samples: %.1f ms median (%u buckets; "
+            "GROUP BY over the samples table: %.0f ms, target <= 100 ms)\n",
+            big, median_ms (bucket_ms, G_N_ELEMENTS (bucket_ms)), n_buckets,
+            median_ms (raw_ms, G_N_ELEMENTS (raw_ms)));
+    printf ("datas?limit=1000 at that size: %.2f ms median\n",
+            median_ms (limit_ms, G_N_ELEMENTS (limit_ms)));
+  }
+
+  g_object_unref (h);
+  g_remove (raw_path);
+  g_remove (hist_path);
+  {
+    g_autofree char *wal = g_strconcat (hist_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (hist_path, "-shm", NULL);
+    g_autofree char *rwal = g_strconcat (raw_path, "-wal", NULL);
+    g_autofree char *rshm = g_strconcat (raw_path, "-shm", NULL);
+
+    g_remove (wal);
+    g_remove (shm);
+    g_remove (rwal);
+    g_remove (rshm);
+  }
+  g_rmdir (dir);
+  return 0;
+}

@@ -1,0 +1,688 @@
+/* dc-api-samples.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-api-samples"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "dc-api-private.h"
+#include "dc-api-samples.h"
+
+/* Samples (history) and reads/controls of rest-api.md: `datas` and `datas/{index}`,
+ * GET /api/v1/values, POST /api/v1/device_call and /api/v1/device_ctrl. History queries run
+ * in DcHistory's reader threads; the message is paused meanwhile. */
+
+#define DEFAULT_BUCKET_WINDOW ((gint64) 86400 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  DcEngine *engine;
+  gint64    max_samples;
+} Routes;
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  DcHistory         *history;
+} Pending;
+
+static Pending *
+pending_new (SoupServerMessage *msg,
+             DcHistory         *history)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->msg = g_object_ref (msg);
+  p->history = g_object_ref (history);
+  soup_server_message_pause (msg);
+  return p;
+}
+
+static void
+pending_finish (Pending *p)
+{
+  soup_server_message_unpause (p->msg);
+  g_object_unref (p->msg);
+  g_object_unref (p->history);
+  g_free (p);
+}
+
+static void
+append_sample_json (GString        *out,
+                    const DcSample *s)
+{
+  g_autofree char *time = dc_time_format (s->time);
+
+  dc_json_append_string (out, time);
+  g_string_append_c (out, ':');
+  dc_json_append_double (out, s->value);
+}
+
+static void
+reply_gstring (SoupServerMessage *msg,
+               GString           *json)
+{
+  gsize len = json->len;
+
+  dc_server_reply_json_take (msg, 200, g_string_free (json, FALSE), len);
+}
+
+/* The point key of the path, or 0 when the point does not exist or its term is on another
+ * device. */
+static gint64
+lookup_key (Routes     *routes,
+            GHashTable *params)
+{
+  DcStore *store = dc_engine_get_store (routes->engine);
+  const char *device_id = g_hash_table_lookup (params, "device_id");
+  gint64 key = dc_store_get_point_key (store, g_hash_table_lookup (params, "term_id"),
+                                       g_hash_table_lookup (params, "item_id"));
+  const DcPointInfo *info;
+
+  if (key == 0)
+    return 0;
+  info = dc_engine_get_point (routes->engine, key);
+  if (info == NULL || g_strcmp0 (info->device_id, device_id) != 0)
+    return 0;
+  return key;
+}
+
+/* datas */
+
+typedef enum
+{
+  FORMAT_JSON,
+  FORMAT_CSV,
+} Format;
+
+static void
+samples_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Pending *p = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) samples = NULL;
+  gboolean truncated = FALSE;
+  GString *json;
+
+  samples = dc_history_query_samples_finish (p->history, result, &truncated, &error);
+  if (samples == NULL)
+    {
+      dc_server_reply_error (p->msg, error);
+      pending_finish (p);
+      return;
+    }
+
+  json = g_string_sized_new (16 + samples->len * 40);
+  g_string_append_c (json, '{');
+  for (guint i = 0; i < samples->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (json, ',');
+      append_sample_json (json, &g_array_index (samples, DcSample, i));
+    }
+  g_string_append_c (json, '}');
+  reply_gstring (p->msg, json);
+  if (truncated)
+    soup_message_headers_replace (soup_server_message_get_response_headers (p->msg),
+                                  "X-DataColl-Truncated", "true");
+  pending_finish (p);
+}
+
+static void
+csv_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Pending *p = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) csv = NULL;
+  gboolean truncated = FALSE;
+
+  csv = dc_history_query_csv_finish (p->history, result, &truncated, &error);
+  if (csv == NULL)
+    dc_server_reply_error (p->msg, error);
+  else
+    {
+      soup_server_message_set_status (p->msg, 200, NULL);
+      soup_server_message_set_response (p->msg, "text/csv; charset=utf-8", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (csv, NULL), g_bytes_get_size (csv));
+      if (truncated)
+        soup_message_headers_replace (soup_server_message_get_response_headers (p->msg),
+                                      "X-DataColl-Truncated", "true");
+    }
+  pending_finish (p);
+}
+
+static void
+buckets_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Pending *p = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  GString *json;
+
+  buckets = dc_history_query_buckets_finish (p->history, result, &error);
+  if (buckets == NULL)
+    {
+      dc_server_reply_error (p->msg, error);
+      pending_finish (p);
+      return;
+    }
+
+  json = g_string_sized_new (16 + buckets->len * 160);
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      const DcBucket *b = &g_array_index (buckets, DcBucket, i);
+      g_autofree char *time = dc_time_format (b->time);
+
+      if (i > 0)
+        g_string_append_c (json, ',');
+      g_string_append (json, "{\"time\":");
+      dc_json_append_string (json, time);
+      g_string_append (json, ",\"min\":");
+      dc_json_append_double (json, b->min);
+      g_string_append (json, ",\"max\":");
+      dc_json_append_double (json, b->max);
+      g_string_append (json, ",\"first\":");
+      dc_json_append_double (json, b->first);
+      g_string_append (json, ",\"last\":");
+      dc_json_append_double (json, b->last);
+      g_string_append (json, ",\"avg\":");
+      dc_json_append_double (json, b->avg);
+      g_string_append_printf (json, ",\"count\":%" G_GINT64_FORMAT "}", b->count);
+    }
+  g_string_append_c (json, ']');
+  reply_gstring (p->msg, json);
+  pending_finish (p);
+}
+
+static gboolean
+parse_time_param (GHashTable  *query,
+                  const char  *name,
+                  gint64      *out,
+                  GError     **error)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (!dc_time_parse (text, out))
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "parameter %s must be an RFC 3339 time or seconds since the epoch", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_int_param (GHashTable  *query,
+                 const char  *name,
+                 gint64       min,
+                 gint64       max,
+                 gint64      *out,
+                 GError     **error)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  gint64 value;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "parameter %s must be an integer between %" G_GINT64_FORMAT " and %"
+                   G_GINT64_FORMAT, name, min, max);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+static void
+datas_cb (DcServer          *server,
+          SoupServerMessage *msg,
+          GHashTable        *params,
+          JsonNode          *body,
+          gpointer           user_data)
+{
+  Routes *routes = user_data;
+  DcHistory *history = dc_engine_get_history (routes->engine);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query_text = g_uri_get_query (uri);
+  g_autoptr(GHashTable) query = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 from = G_MININT64, to = G_MAXINT64;
+  gint64 limit = routes->max_samples, buckets = 0;
+  gboolean has_from, has_to;
+  const char *format_text;
+  Format format = FORMAT_JSON;
+  gint64 key;
+
+  if (query_text != NULL)
+    {
+      query = g_uri_parse_params (query_text, -1, "&", G_URI_PARAMS_NONE, &error);
+      if (query == NULL)
+        {
+          dc_server_reply_text (msg, 400, "invalid query string");
+          return;
+        }
+    }
+
+  if (!parse_time_param (query, "from", &from, &error) ||
+      !parse_time_param (query, "to", &to, &error) ||
+      !parse_int_param (query, "limit", 1, G_MAXINT32, &limit, &error) ||
+      !parse_int_param (query, "buckets", 1, DC_HISTORY_MAX_BUCKETS, &buckets, &error))
+    {
+      dc_server_reply_error (msg, error);
+      return;
+    }
+  format_text = query != NULL ? g_hash_table_lookup (query, "format") : NULL;
+  if (format_text != NULL && g_str_equal (format_text, "csv"))
+    format = FORMAT_CSV;
+  else if (format_text != NULL && !g_str_equal (format_text, "json"))
+    {
+      dc_server_reply_text (msg, 400, "parameter format must be json or csv");
+      return;
+    }
+  has_from = query != NULL && g_hash_table_contains (query, "from");
+  has_to = query != NULL && g_hash_table_contains (query, "to");
+  if (has_from && has_to && from >= to)
+    {
+      dc_server_reply_text (msg, 400, "parameter from must be before to");
+      return;
+    }
+  /* --max-samples caps every answer; a larger limit is cut (and flagged). */
+  if (limit > routes->max_samples)
+    limit = routes->max_samples;
+
+  key = lookup_key (routes, params);
+  if (key == 0 || history == NULL)
+    {
+      if (buckets > 0)
+        dc_server_reply_json_take (msg, 200, g_strdup ("[]"), 2);
+      else if (format == FORMAT_CSV)
+        {
+          soup_server_message_set_status (msg, 200, NULL);
+          soup_server_message_set_response (msg, "text/csv; charset=utf-8", SOUP_MEMORY_STATIC,
+                                            "time,value,quality\n", 19);
+        }
+      else
+        dc_server_reply_json_take (msg, 200, g_strdup ("{}"), 2);
+      return;
+    }
+
+  if (buckets > 0)
+    {
+      if (!has_to)
+        to = has_from && from < G_MAXINT64 - DEFAULT_BUCKET_WINDOW
+             ? MIN (from + DEFAULT_BUCKET_WINDOW, g_get_real_time () + 1)
+             : g_get_real_time () + 1;
+      if (!has_from)
+        from = to - DEFAULT_BUCKET_WINDOW;
+      if (from >= to)
+        to = from + DEFAULT_BUCKET_WINDOW;
+      dc_history_query_buckets_async (history, key, from, to, (guint) buckets, NULL,
+                                      buckets_done_cb, pending_new (msg, history));
+    }
+  else if (format == FORMAT_CSV)
+    dc_history_query_csv_async (history, key, from, to, (guint) limit, NULL, csv_done_cb,
+                                pending_new (msg, history));
+  else
+    dc_history_query_samples_async (history, key, from, to, (guint) limit, NULL,
+                                    samples_done_cb, pending_new (msg, history));
+}
+
+static void
+index_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Pending *p = user_data;
+  g_autoptr(GError) error = NULL;
+  DcSample sample;
+
+  if (!dc_history_query_index_finish (p->history, result, &sample, &error))
+    dc_server_reply_error (p->msg, error);
+  else
+    {
+      GString *json = g_string_new ("{");
+
+      append_sample_json (json, &sample);
+      g_string_append_c (json, '}');
+      reply_gstring (p->msg, json);
+    }
+  pending_finish (p);
+}
+
+static void
+datas_index_cb (DcServer          *server,
+                SoupServerMessage *msg,
+                GHashTable        *params,
+                JsonNode          *body,
+                gpointer           user_data)
+{
+  Routes *routes = user_data;
+  DcHistory *history = dc_engine_get_history (routes->engine);
+  const char *text = g_hash_table_lookup (params, "index");
+  gint64 index, key;
+
+  if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &index, NULL))
+    {
+      g_autofree char *reason = g_strdup_printf ("index must be an integer, not %s", text);
+
+      dc_server_reply_text (msg, 400, reason);
+      return;
+    }
+
+  key = lookup_key (routes, params);
+  if (key == 0 || history == NULL)
+    {
+      dc_server_reply_text (msg, 404, "index out of range!");
+      return;
+    }
+  dc_history_query_index_async (history, key, index, NULL, index_done_cb,
+                                pending_new (msg, history));
+}
+
+/* Live values */
+
+static void
+append_full_sample (GString           *out,
+                    const DcPointInfo *info,
+                    const DcSample    *s)
+{
+  g_autofree char *time = dc_time_format (s->time);
+
+  g_string_append (out, "{\"device_id\":");
+  dc_json_append_string (out, info->device_id);
+  g_string_append (out, ",\"term_id\":");
+  dc_json_append_string (out, info->term_id);
+  g_string_append (out, ",\"item_id\":");
+  dc_json_append_string (out, info->item_id);
+  g_string_append (out, ",\"time\":");
+  dc_json_append_string (out, time);
+  g_string_append (out, ",\"value\":");
+  dc_json_append_double (out, s->value);
+  g_string_append_printf (out, ",\"quality\":%u}", s->quality);
+}
+
+static void
+values_cb (DcServer          *server,
+           SoupServerMessage *msg,
+           GHashTable        *params,
+           JsonNode          *body,
+           gpointer           user_data)
+{
+  Routes *routes = user_data;
+  const char *query_text = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) query = NULL;
+  g_autoptr(GArray) keys = dc_engine_list_keys (routes->engine);
+  const char *device_id = NULL, *term_id = NULL;
+  GString *json = g_string_sized_new (64 + keys->len * 16);
+  gboolean first = TRUE;
+
+  if (query_text != NULL &&
+      (query = g_uri_parse_params (query_text, -1, "&", G_URI_PARAMS_NONE, NULL)) != NULL)
+    {
+      device_id = g_hash_table_lookup (query, "device_id");
+      term_id = g_hash_table_lookup (query, "term_id");
+    }
+
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gint64 key = g_array_index (keys, gint64, i);
+      const DcPointInfo *info = dc_engine_get_point (routes->engine, key);
+      DcSample s;
+
+      if (info == NULL || !dc_engine_get_live (routes->engine, key, &s))
+        continue;
+      if ((device_id != NULL && g_strcmp0 (device_id, info->device_id) != 0) ||
+          (term_id != NULL && g_strcmp0 (term_id, info->term_id) != 0))
+        continue;
+      if (!first)
+        g_string_append_c (json, ',');
+      first = FALSE;
+      append_full_sample (json, info, &s);
+    }
+  g_string_append_c (json, ']');
+  reply_gstring (msg, json);
+}
+
+/* device_call / device_ctrl */
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  DcEngine          *engine;
+  char              *ids[3];
+} Control;
+
+static void
+control_free (Control *c)
+{
+  g_object_unref (c->msg);
+  g_object_unref (c->engine);
+  for (guint i = 0; i < G_N_ELEMENTS (c->ids); i++)
+    g_free (c->ids[i]);
+  g_free (c);
+}
+
+static void
+control_reply (Control        *c,
+               const DcSample *s)
+{
+  DcPointInfo info = { .device_id = c->ids[0], .term_id = c->ids[1], .item_id = c->ids[2] };
+  GString *json = g_string_new (NULL);
+
+  append_full_sample (json, &info, s);
+  reply_gstring (c->msg, json);
+}
+
+static void
+call_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Control *c = user_data;
+  g_autoptr(GError) error = NULL;
+  DcSample sample;
+
+  if (dc_engine_drivers_call_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
+    control_reply (c, &sample);
+  else
+    dc_server_reply_error (c->msg, error);
+  soup_server_message_unpause (c->msg);
+  control_free (c);
+}
+
+static void
+ctrl_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Control *c = user_data;
+  g_autoptr(GError) error = NULL;
+  DcSample sample;
+
+  if (dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
+    control_reply (c, &sample);
+  else
+    dc_server_reply_error (c->msg, error);
+  soup_server_message_unpause (c->msg);
+  control_free (c);
+}
+
+static Control *
+control_parse (Routes            *routes,
+               SoupServerMessage *msg,
+               JsonNode          *body,
+               JsonObject       **object_out)
+{
+  static const char *fields[] = { "device_id", "term_id", "item_id" };
+  JsonObject *object = dc_api_require_object (msg, body);
+  g_autofree char *ids[3] = { NULL, NULL, NULL };
+  Control *c;
+
+  if (object == NULL)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *node = json_object_get_member (object, fields[i]);
+      g_autoptr(GError) error = NULL;
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        {
+          g_autofree char *text = g_strdup_printf ("missing field: %s", fields[i]);
+
+          dc_server_reply_text (msg, 400, text);
+          return NULL;
+        }
+      ids[i] = dc_model_id_from_node (node, fields[i], &error);
+      if (ids[i] == NULL)
+        {
+          dc_server_reply_error (msg, error);
+          return NULL;
+        }
+    }
+
+  c = g_new0 (Control, 1);
+  c->msg = g_object_ref (msg);
+  c->engine = g_object_ref (routes->engine);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    c->ids[i] = g_steal_pointer (&ids[i]);
+  *object_out = object;
+  return c;
+}
+
+static void
+device_call_cb (DcServer          *server,
+                SoupServerMessage *msg,
+                GHashTable        *params,
+                JsonNode          *body,
+                gpointer           user_data)
+{
+  Routes *routes = user_data;
+  JsonObject *object = NULL;
+  Control *c = control_parse (routes, msg, body, &object);
+
+  if (c == NULL)
+    return;
+  soup_server_message_pause (msg);
+  dc_engine_drivers_call_async (dc_engine_get_drivers (routes->engine),
+                                c->ids[0], c->ids[1], c->ids[2], NULL, call_done_cb, c);
+}
+
+/* A number, a boolean (1/0) or a numeric string (PyDataColl clients send strings). */
+static gboolean
+parse_value (JsonNode *node,
+             double   *value)
+{
+  GType type;
+
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    *value = (double) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    *value = json_node_get_double (node);
+  else if (type == G_TYPE_BOOLEAN)
+    *value = json_node_get_boolean (node) ? 1.0 : 0.0;
+  else if (type == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+      char *end = NULL;
+
+      *value = g_ascii_strtod (text, &end);
+      if (end == text || *end != '\0')
+        return FALSE;
+    }
+  else
+    return FALSE;
+  return isfinite (*value);
+}
+
+static void
+device_ctrl_cb (DcServer          *server,
+                SoupServerMessage *msg,
+                GHashTable        *params,
+                JsonNode          *body,
+                gpointer           user_data)
+{
+  Routes *routes = user_data;
+  JsonObject *object = NULL;
+  Control *c = control_parse (routes, msg, body, &object);
+  g_autofree char *user = NULL;
+  JsonNode *node;
+  double value;
+
+  if (c == NULL)
+    return;
+
+  node = json_object_get_member (object, "value");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      dc_server_reply_text (msg, 400, "missing field: value");
+      control_free (c);
+      return;
+    }
+  if (!parse_value (node, &value))
+    {
+      dc_server_reply_text (msg, 400, "field value must be a number");
+      control_free (c);
+      return;
+    }
+
+  user = dc_server_message_get_user (msg, body);
+  soup_server_message_pause (msg);
+  dc_engine_drivers_ctrl_async (dc_engine_get_drivers (routes->engine),
+                                c->ids[0], c->ids[1], c->ids[2], value, user, NULL, NULL, NULL,
+                                ctrl_done_cb, c);
+}
+
+static void
+routes_free (Routes *routes)
+{
+  g_object_unref (routes->engine);
+  g_free (routes);
+}
+
+void
+dc_api_add_sample_routes (DcServer *server,
+                          DcEngine *engine,
+                          gint64    max_samples)
+{
+  Routes *routes;
+
+  g_return_if_fail (DC_IS_SERVER (server));
+  g_return_if_fail (DC_IS_ENGINE (engine));
+  g_return_if_fail (max_samples > 0);
+
+  routes = g_new0 (Routes, 1);
+  routes->engine = g_object_ref (engine);
+  routes->max_samples = MIN (max_samples, G_MAXINT32);
+  g_object_set_data_full (G_OBJECT (server), "dc-api-samples", routes,
+                          (GDestroyNotify) routes_free);
+
+  dc_server_add_route (server, "GET",
+                       "/api/v1/devices/{device_id}/terms/{term_id}/items/{item_id}/datas",
+                       datas_cb, routes);
+  dc_server_add_route (server, "GET",
+                       "/api/v1/devices/{device_id}/terms/{term_id}/items/{item_id}/datas/{index}",
+                       datas_index_cb, routes);
+  dc_server_add_route (server, "GET", "/api/v1/values", values_cb, routes);
+  dc_server_add_route (server, "POST", "/api/v1/device_call", device_call_cb, routes);
+  dc_server_add_route (server, "POST", "/api/v1/device_ctrl", device_ctrl_cb, routes);
+}
