@@ -19,6 +19,9 @@
 #include <glib-unix.h>
 
 #include "dc-api.h"
+#include "dc-api-samples.h"
+#include "dc-engine.h"
+#include "dc-history.h"
 #include "dc-server.h"
 #include "dc-settings.h"
 #include "dc-store.h"
@@ -107,6 +110,8 @@ run_server (DcSettings *settings)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DcStore) store = NULL;
+  g_autoptr(DcHistory) history = NULL;
+  g_autoptr(DcEngine) engine = NULL;
   g_autoptr(DcServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
@@ -138,6 +143,18 @@ run_server (DcSettings *settings)
       return 1;
     }
 
+  history = dc_history_new (settings->history_db, &error);
+  if (history == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  dc_history_set_default_retention_days (history, settings->retention_days);
+  engine = dc_engine_new (store, history);
+  dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (engine),
+                                      (gint64) settings->call_timeout_s * G_USEC_PER_SEC);
+  dc_engine_start (engine);
+
   /* Signals are handled from here on: a SIGTERM right after "listening" stops cleanly. */
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
@@ -147,6 +164,7 @@ run_server (DcSettings *settings)
   dc_server_set_token (server, token);
   dc_server_set_log_requests (server, settings->verbose);
   dc_api_add_config_routes (server);
+  dc_api_add_sample_routes (server, engine, settings->max_samples);
 
   if (!dc_server_listen (server, settings->bind, settings->port, &error))
     {
@@ -166,6 +184,9 @@ run_server (DcSettings *settings)
   g_source_remove (sigterm_id);
   dc_server_disconnect (server);
   g_clear_object (&server);
+  dc_engine_shutdown (engine);
+  g_clear_object (&engine);
+  g_clear_object (&history);
   g_clear_object (&store);
   g_message ("stopped");
 
