@@ -1,0 +1,342 @@
+/* dc-application.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dc-application.h"
+#include "dc-preferences-window.h"
+#include "dc-window.h"
+
+struct _DcApplication
+{
+  AdwApplication  parent_instance;
+
+  DcPlantModel   *plant;
+  GSettings      *settings;
+  char           *rest_address;
+  char           *config_path;
+};
+
+enum {
+  OPEN_DEMO,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (DcApplication, dc_application, ADW_TYPE_APPLICATION)
+
+static guint signals[N_SIGNALS];
+
+static DcWindow *
+get_window (DcApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (DC_IS_WINDOW (l->data))
+          return l->data;
+      return NULL;
+    }
+  return DC_IS_WINDOW (window) ? DC_WINDOW (window) : NULL;
+}
+
+static void
+apply_color_scheme (DcApplication *self)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  g_autofree char *scheme = NULL;
+
+  if (self->settings == NULL)
+    return;
+  scheme = g_settings_get_string (self->settings, "color-scheme");
+  if (g_strcmp0 (scheme, "light") == 0)
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+apply_refresh_rate (DcApplication *self)
+{
+  if (self->settings == NULL)
+    return;
+  dc_plant_model_set_refresh_rate (self->plant,
+                                   g_settings_get_uint (self->settings, "refresh-rate-hz"));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  DcPreferencesWindow *prefs;
+
+  prefs = dc_preferences_window_new (GTK_WINDOW (get_window (self)), self->settings,
+                                     self->config_path);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  static const char *developers[] = { "DataColl contributors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", get_window (self),
+                        "modal", TRUE,
+                        "application-name", _("DataColl"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("DataColl contributors"),
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/datacoll/datacoll",
+                        "issue-url", "https://github.com/datacoll/datacoll/issues",
+                        "license-type", GTK_LICENSE_APACHE_2_0,
+                        "comments", _("SCADA data collection for Modbus and IEC 60870-5-104 "
+                                      "devices, with history, trends and a REST interface."),
+                        "developers", developers,
+                        /* Translators: put your names here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  DcApplication *self = user_data;
+
+  gtk_show_uri (GTK_WINDOW (get_window (self)), "help:datacoll", GDK_CURRENT_TIME);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Close the windows (they save their size); the application ends with the last one. */
+  while (windows != NULL)
+    {
+      GList *next = windows->next;
+
+      gtk_window_close (windows->data);
+      windows = next;
+    }
+}
+
+static void
+open_demo_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  gboolean handled = FALSE;
+
+  g_signal_emit (self, signals[OPEN_DEMO], 0, &handled);
+  if (!handled)
+    {
+      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+
+      if (exe != NULL)
+        child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, exe, "--demo", NULL);
+      if (child == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not open the demo plant: %s"),
+                                                   error ? error->message : "/proc/self/exe");
+
+          dc_application_report (self, text);
+          return;
+        }
+      g_application_quit (G_APPLICATION (self));
+    }
+}
+
+static const GActionEntry app_actions[] = {
+  { "preferences", preferences_action },
+  { "about", about_action },
+  { "help", help_action },
+  { "quit", quit_action },
+  { "open-demo", open_demo_action },
+};
+
+static void
+dc_application_startup (GApplication *application)
+{
+  DcApplication *self = DC_APPLICATION (application);
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "F1", NULL };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (dc_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  gtk_window_set_default_icon_name (APP_ID);
+  apply_color_scheme (self);
+}
+
+static void
+dc_application_activate (GApplication *application)
+{
+  DcApplication *self = DC_APPLICATION (application);
+  DcWindow *window = get_window (self);
+
+  if (window == NULL)
+    {
+      window = dc_window_new (GTK_APPLICATION (self));
+      dc_window_set_plant (window, self->plant);
+      dc_window_set_rest_address (window, self->rest_address);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+dc_application_dispose (GObject *object)
+{
+  DcApplication *self = DC_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->plant);
+
+  G_OBJECT_CLASS (dc_application_parent_class)->dispose (object);
+}
+
+static void
+dc_application_finalize (GObject *object)
+{
+  DcApplication *self = DC_APPLICATION (object);
+
+  g_free (self->rest_address);
+  g_free (self->config_path);
+
+  G_OBJECT_CLASS (dc_application_parent_class)->finalize (object);
+}
+
+static void
+dc_application_class_init (DcApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = dc_application_dispose;
+  object_class->finalize = dc_application_finalize;
+  app_class->startup = dc_application_startup;
+  app_class->activate = dc_application_activate;
+
+  /* gboolean handler (DcApplication *self): TRUE when the demo plant was opened. */
+  signals[OPEN_DEMO] =
+    g_signal_new ("open-demo", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 0);
+}
+
+static void
+dc_application_init (DcApplication *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  self->plant = dc_plant_model_new ();
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL)
+    {
+      self->settings = g_settings_new (APP_ID);
+      g_signal_connect_object (self->settings, "changed::color-scheme",
+                               G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::refresh-rate-hz",
+                               G_CALLBACK (apply_refresh_rate), self, G_CONNECT_SWAPPED);
+      apply_refresh_rate (self);
+    }
+  else
+    g_debug ("GSettings schema %s not installed: desktop preferences are not saved", APP_ID);
+}
+
+DcApplication *
+dc_application_new (GApplicationFlags flags)
+{
+  return g_object_new (DC_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", flags,
+                       "resource-base-path", "/io/github/datacoll/DataColl",
+                       NULL);
+}
+
+DcPlantModel *
+dc_application_get_plant (DcApplication *self)
+{
+  g_return_val_if_fail (DC_IS_APPLICATION (self), NULL);
+  return self->plant;
+}
+
+void
+dc_application_set_rest_address (DcApplication *self,
+                                 const char    *address)
+{
+  DcWindow *window;
+
+  g_return_if_fail (DC_IS_APPLICATION (self));
+
+  g_free (self->rest_address);
+  self->rest_address = g_strdup (address);
+  if ((window = get_window (self)) != NULL)
+    dc_window_set_rest_address (window, address);
+}
+
+void
+dc_application_set_config_path (DcApplication *self,
+                                const char    *path)
+{
+  g_return_if_fail (DC_IS_APPLICATION (self));
+
+  g_free (self->config_path);
+  self->config_path = g_strdup (path);
+}
+
+GSettings *
+dc_application_get_settings (DcApplication *self)
+{
+  g_return_val_if_fail (DC_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+void
+dc_application_report (DcApplication *self,
+                       const char    *message)
+{
+  DcWindow *window;
+
+  g_return_if_fail (DC_IS_APPLICATION (self));
+
+  window = get_window (self);
+  if (window != NULL)
+    dc_window_add_toast (window, message);
+  else
+    g_warning ("%s", message);
+}

@@ -1,0 +1,35 @@
+/* dc-application.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "dc-plant-model.h"
+
+G_BEGIN_DECLS
+
+/* The workstation: one main window over a DcPlantModel. The process around it (main.c) owns
+ * the store, engine and REST server and feeds the plant model; the application only shows it.
+ *
+ * ::open-demo is emitted by the empty state's "Open Demo Plant"; without a handler the
+ * application restarts itself with --demo. */
+#define DC_TYPE_APPLICATION (dc_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcApplication, dc_application, DC, APPLICATION, AdwApplication)
+
+DcApplication *dc_application_new              (GApplicationFlags  flags);
+DcPlantModel  *dc_application_get_plant        (DcApplication     *self);
+void           dc_application_set_rest_address (DcApplication     *self,
+                                                const char        *address);
+void           dc_application_set_config_path  (DcApplication     *self,
+                                                const char        *path);
+/* GSettings of the app, or NULL when the schema is not installed. */
+GSettings     *dc_application_get_settings     (DcApplication     *self);
+/* Shows an error as a toast in the main window. */
+void           dc_application_report           (DcApplication     *self,
+                                                const char        *message);
+
+G_END_DECLS

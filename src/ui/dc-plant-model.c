@@ -1,0 +1,899 @@
+/* dc-plant-model.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-plant-model"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "dc-plant-model.h"
+
+struct _DcPlantModel
+{
+  GObject      parent_instance;
+
+  GListStore  *devices;
+  GHashTable  *devices_by_id;   /* id → DcDeviceNode (borrowed from the stores) */
+  GHashTable  *terms_by_id;     /* id → DcDeviceNode */
+  GHashTable  *rows_by_key;     /* gint64* → DcPointRow (owned) */
+  GHashTable  *rows_by_id;      /* "term:item" → DcPointRow (borrowed) */
+  GHashTable  *items;           /* item id → JsonObject (owned) */
+  GHashTable  *pending;         /* gint64* (in the value) → DcSample* (owned) */
+
+  double       refresh_rate;
+  guint        flush_id;
+};
+
+enum {
+  PROP_0,
+  PROP_REFRESH_RATE,
+  PROP_N_POINTS,
+  N_PROPS
+};
+
+enum {
+  FLUSHED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (DcPlantModel, dc_plant_model, G_TYPE_OBJECT)
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Field readers that accept numbers, numeric strings and booleans (the store keeps what the
+ * client sent). Local so that the UI does not depend on the model's validation code. */
+static const char *
+json_str (JsonObject *object,
+          const char *field,
+          const char *default_value)
+{
+  JsonNode *node = json_object_get_member (object, field);
+  static char buf[4][32];
+  static guint slot;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return default_value;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      /* Ids may be integers: a few rotating buffers are enough for the callers here. */
+      slot = (slot + 1) % G_N_ELEMENTS (buf);
+      g_snprintf (buf[slot], sizeof buf[slot], "%" G_GINT64_FORMAT, json_node_get_int (node));
+      return buf[slot];
+    }
+  return default_value;
+}
+
+static double
+json_dbl (JsonObject *object,
+          const char *field,
+          double      default_value)
+{
+  JsonNode *node = json_object_get_member (object, field);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return default_value;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      return (double) json_node_get_int (node);
+    case G_TYPE_DOUBLE:
+      return json_node_get_double (node);
+    case G_TYPE_BOOLEAN:
+      return json_node_get_boolean (node) ? 1 : 0;
+    case G_TYPE_STRING:
+      {
+        const char *text = json_node_get_string (node);
+        char *end = NULL;
+        double v = g_ascii_strtod (text, &end);
+
+        return (end != text && *end == '\0') ? v : default_value;
+      }
+    default:
+      return default_value;
+    }
+}
+
+static gboolean
+json_bool (JsonObject *object,
+           const char *field,
+           gboolean    default_value)
+{
+  JsonNode *node = json_object_get_member (object, field);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return default_value;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+
+      if (g_ascii_strcasecmp (text, "true") == 0 || g_strcmp0 (text, "1") == 0)
+        return TRUE;
+      if (g_ascii_strcasecmp (text, "false") == 0 || g_strcmp0 (text, "0") == 0)
+        return FALSE;
+      return default_value;
+    }
+  return json_dbl (object, field, default_value ? 1 : 0) != 0;
+}
+
+static const char *
+node_id_cb (gpointer item)
+{
+  return dc_device_node_get_id (item);
+}
+
+static const char *
+row_item_id_cb (gpointer item)
+{
+  return dc_point_row_get_item_id (item);
+}
+
+static gboolean
+store_remove_item (GListStore *store,
+                   gpointer    item)
+{
+  guint position;
+
+  if (g_list_store_find (store, item, &position))
+    {
+      g_list_store_remove (store, position);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static DcLinkState
+initial_state (JsonObject *device)
+{
+  if (!json_bool (device, "enabled", TRUE))
+    return DC_LINK_DISABLED;
+  return DC_LINK_UNKNOWN;
+}
+
+static void
+update_device (DcDeviceNode *node,
+               JsonObject   *device)
+{
+  DcLinkState state = initial_state (device);
+
+  dc_device_node_set_name (node, json_str (device, "name", NULL));
+  dc_device_node_set_protocol (node, json_str (device, "protocol", NULL));
+  if (state == DC_LINK_DISABLED || dc_device_node_get_state (node) == DC_LINK_DISABLED)
+    dc_device_node_set_state (node, state);
+}
+
+static char *
+format_address (JsonObject *point,
+                const char *protocol)
+{
+  const char *code = json_str (point, "protocol_code", NULL);
+  const char *type = json_str (point, "code_type", NULL);
+
+  if (code == NULL || code[0] == '\0')
+    return g_strdup ("");
+  if (g_strcmp0 (protocol, "iec104") == 0)
+    return g_strdup_printf ("IOA %s", code);
+  if (protocol != NULL && g_str_has_prefix (protocol, "modbus") && type != NULL)
+    {
+      const char *colon = strchr (type, ':');
+      g_autofree char *table = colon ? g_strndup (type, colon - type) : g_strdup (type);
+
+      return g_strdup_printf ("%s %s", table, code);
+    }
+  return g_strdup (code);
+}
+
+static void
+update_row (DcPlantModel *self,
+            DcPointRow   *row,
+            JsonObject   *point)
+{
+  DcDeviceNode *device = g_hash_table_lookup (self->devices_by_id,
+                                              dc_point_row_get_device_id (row));
+  JsonObject *item = g_hash_table_lookup (self->items, dc_point_row_get_item_id (row));
+  g_autofree char *address = NULL;
+
+  if (point != NULL)
+    {
+      address = format_address (point, device ? dc_device_node_get_protocol (device) : NULL);
+      dc_point_row_set_address (row, address);
+      dc_point_row_set_scaling (row,
+                                json_dbl (point, "coefficient", 1),
+                                json_dbl (point, "base_val", 0));
+      dc_point_row_set_limits (row,
+                               json_dbl (point, "down_limit", NAN),
+                               json_dbl (point, "up_limit", NAN));
+    }
+  dc_point_row_set_name (row, item ? json_str (item, "name", NULL) : NULL);
+  dc_point_row_set_unit (row, item ? json_str (item, "unit", NULL) : NULL);
+}
+
+static DcPointRow *
+create_row (DcPlantModel *self,
+            gint64        key,
+            JsonObject   *point)
+{
+  const char *term_id = json_str (point, "term_id", NULL);
+  const char *item_id = json_str (point, "item_id", NULL);
+  DcDeviceNode *term = g_hash_table_lookup (self->terms_by_id, term_id);
+  const char *device_id = json_str (point, "device_id", NULL);
+  DcPointRow *row;
+
+  if (device_id == NULL && term != NULL)
+    device_id = dc_device_node_get_device_id (term);
+
+  row = dc_point_row_new (key, device_id, term_id, item_id);
+  update_row (self, row, point);
+  g_hash_table_insert (self->rows_by_key, &((gint64 *) g_memdup2 (&key, sizeof key))[0], row);
+  g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+
+  return row;
+}
+
+static void
+forget_row (DcPlantModel *self,
+            DcPointRow   *row)
+{
+  gint64 key = dc_point_row_get_key (row);
+
+  g_hash_table_remove (self->pending, &key);
+  g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+  g_hash_table_remove (self->rows_by_key, &key);
+}
+
+static void
+forget_term (DcPlantModel *self,
+             DcDeviceNode *term)
+{
+  GListModel *points = G_LIST_MODEL (dc_device_node_get_children (term));
+
+  for (guint i = 0; i < g_list_model_get_n_items (points); i++)
+    {
+      g_autoptr(DcPointRow) row = g_list_model_get_item (points, i);
+
+      forget_row (self, row);
+    }
+  g_hash_table_remove (self->terms_by_id, dc_device_node_get_id (term));
+}
+
+static void
+notify_n_points (DcPlantModel *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  DcPlantModel *self = data;
+
+  dc_plant_model_flush (self);
+  if (g_hash_table_size (self->pending) == 0)
+    {
+      self->flush_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+dc_plant_model_dispose (GObject *object)
+{
+  DcPlantModel *self = DC_PLANT_MODEL (object);
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_object (&self->devices);
+
+  G_OBJECT_CLASS (dc_plant_model_parent_class)->dispose (object);
+}
+
+static void
+dc_plant_model_finalize (GObject *object)
+{
+  DcPlantModel *self = DC_PLANT_MODEL (object);
+
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->rows_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->rows_by_key, g_hash_table_unref);
+  g_clear_pointer (&self->terms_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->devices_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_hash_table_unref);
+
+  G_OBJECT_CLASS (dc_plant_model_parent_class)->finalize (object);
+}
+
+static void
+dc_plant_model_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DcPlantModel *self = DC_PLANT_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REFRESH_RATE:
+      g_value_set_double (value, self->refresh_rate);
+      break;
+    case PROP_N_POINTS:
+      g_value_set_uint (value, dc_plant_model_get_n_points (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_plant_model_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  DcPlantModel *self = DC_PLANT_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REFRESH_RATE:
+      dc_plant_model_set_refresh_rate (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_plant_model_class_init (DcPlantModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dc_plant_model_dispose;
+  object_class->finalize = dc_plant_model_finalize;
+  object_class->get_property = dc_plant_model_get_property;
+  object_class->set_property = dc_plant_model_set_property;
+
+  properties[PROP_REFRESH_RATE] =
+    g_param_spec_double ("refresh-rate", NULL, NULL, 0.5, 60, 10,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_POINTS] =
+    g_param_spec_uint ("n-points", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Emitted after pending samples were applied to the rows, with the number of rows. */
+  signals[FLUSHED] =
+    g_signal_new ("flushed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+dc_plant_model_init (DcPlantModel *self)
+{
+  self->devices = g_list_store_new (DC_TYPE_DEVICE_NODE);
+  self->devices_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->terms_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rows_by_key = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->rows_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) json_object_unref);
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  self->refresh_rate = 10;
+}
+
+DcPlantModel *
+dc_plant_model_new (void)
+{
+  return g_object_new (DC_TYPE_PLANT_MODEL, NULL);
+}
+
+GListModel *
+dc_plant_model_get_devices (DcPlantModel *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+  return G_LIST_MODEL (self->devices);
+}
+
+guint
+dc_plant_model_get_n_points (DcPlantModel *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), 0);
+  return g_hash_table_size (self->rows_by_key);
+}
+
+DcDeviceNode *
+dc_plant_model_lookup_device (DcPlantModel *self,
+                              const char   *device_id)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+  return device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+}
+
+DcDeviceNode *
+dc_plant_model_lookup_term (DcPlantModel *self,
+                            const char   *term_id)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+  return term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
+}
+
+DcPointRow *
+dc_plant_model_lookup_point (DcPlantModel *self,
+                             gint64        key)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+  return g_hash_table_lookup (self->rows_by_key, &key);
+}
+
+DcPointRow *
+dc_plant_model_lookup_point_id (DcPlantModel *self,
+                                const char   *term_id,
+                                const char   *item_id)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+
+  id = g_strconcat (term_id, ":", item_id, NULL);
+  return g_hash_table_lookup (self->rows_by_id, id);
+}
+
+void
+dc_plant_model_load (DcPlantModel       *self,
+                     GPtrArray          *devices,
+                     GPtrArray          *terms,
+                     GPtrArray          *items,
+                     const DcPlantPoint *points,
+                     guint               n_points)
+{
+  g_autoptr(GPtrArray) device_nodes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) term_rows = g_hash_table_new_full (NULL, NULL, NULL,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GHashTable) device_terms = g_hash_table_new_full (NULL, NULL, NULL,
+                                                              (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer k, v;
+
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_hash_table_remove_all (self->pending);
+  g_hash_table_remove_all (self->rows_by_id);
+  g_hash_table_remove_all (self->rows_by_key);
+  g_hash_table_remove_all (self->terms_by_id);
+  g_hash_table_remove_all (self->devices_by_id);
+  g_hash_table_remove_all (self->items);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      JsonObject *item = g_ptr_array_index (items, i);
+      const char *id = json_str (item, "id", NULL);
+
+      if (id != NULL)
+        g_hash_table_insert (self->items, g_strdup (id), json_object_ref (item));
+    }
+
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      JsonObject *device = g_ptr_array_index (devices, i);
+      const char *id = json_str (device, "id", NULL);
+      DcDeviceNode *node;
+
+      if (id == NULL)
+        continue;
+      node = dc_device_node_new (DC_NODE_DEVICE, id);
+      update_device (node, device);
+      g_ptr_array_add (device_nodes, node);
+      g_hash_table_insert (self->devices_by_id, g_strdup (id), node);
+      g_hash_table_insert (device_terms, node, g_ptr_array_new_with_free_func (g_object_unref));
+    }
+
+  for (guint i = 0; terms != NULL && i < terms->len; i++)
+    {
+      JsonObject *term = g_ptr_array_index (terms, i);
+      const char *id = json_str (term, "id", NULL);
+      const char *device_id = json_str (term, "device_id", NULL);
+      DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+      DcDeviceNode *node;
+
+      if (id == NULL || device == NULL)
+        continue;
+      node = dc_device_node_new (DC_NODE_TERM, id);
+      dc_device_node_set_name (node, json_str (term, "name", NULL));
+      dc_device_node_set_device_id (node, device_id);
+      dc_device_node_set_protocol (node, dc_device_node_get_protocol (device));
+      g_ptr_array_add (g_hash_table_lookup (device_terms, device), node);
+      g_hash_table_insert (self->terms_by_id, g_strdup (id), node);
+      g_hash_table_insert (term_rows, node, g_ptr_array_new_with_free_func (g_object_unref));
+    }
+
+  for (guint i = 0; i < n_points; i++)
+    {
+      const char *term_id = json_str (points[i].json, "term_id", NULL);
+      DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
+      DcPointRow *row;
+
+      if (term == NULL)
+        continue;
+      row = create_row (self, points[i].key, points[i].json);
+      g_ptr_array_add (g_hash_table_lookup (term_rows, term), g_object_ref (row));
+    }
+
+  /* Fill the stores in one splice each: the list models see one change per store. */
+  g_hash_table_iter_init (&iter, term_rows);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      GPtrArray *rows = v;
+
+      g_list_store_splice (dc_device_node_get_children (k), 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (dc_device_node_get_children (k))),
+                           rows->pdata, rows->len);
+    }
+  g_hash_table_iter_init (&iter, device_terms);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      GPtrArray *nodes = v;
+
+      g_list_store_splice (dc_device_node_get_children (k), 0, 0, nodes->pdata, nodes->len);
+    }
+  g_list_store_splice (self->devices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->devices)),
+                       device_nodes->pdata, device_nodes->len);
+
+  notify_n_points (self);
+}
+
+static void
+apply_device (DcPlantModel *self,
+              DcChangeOp    op,
+              const char   *id,
+              const char   *old_id,
+              JsonObject   *object)
+{
+  DcDeviceNode *node = g_hash_table_lookup (self->devices_by_id, old_id ? old_id : id);
+
+  if (op == DC_CHANGE_DELETE)
+    {
+      GListModel *terms;
+
+      if (node == NULL)
+        return;
+      terms = G_LIST_MODEL (dc_device_node_get_children (node));
+      for (guint i = 0; i < g_list_model_get_n_items (terms); i++)
+        {
+          g_autoptr(DcDeviceNode) term = g_list_model_get_item (terms, i);
+
+          forget_term (self, term);
+        }
+      g_hash_table_remove (self->devices_by_id, id);
+      store_remove_item (self->devices, node);
+      notify_n_points (self);
+      return;
+    }
+
+  if (object == NULL)
+    return;
+
+  if (node == NULL)
+    {
+      g_autoptr(DcDeviceNode) created = dc_device_node_new (DC_NODE_DEVICE, id);
+
+      update_device (created, object);
+      g_hash_table_insert (self->devices_by_id, g_strdup (id), created);
+      dc_list_store_insert_natural (self->devices, created, node_id_cb);
+      return;
+    }
+
+  update_device (node, object);
+  if (old_id != NULL && g_strcmp0 (old_id, id) != 0)
+    {
+      g_autoptr(DcDeviceNode) keep = g_object_ref (node);
+      GListModel *terms = G_LIST_MODEL (dc_device_node_get_children (node));
+
+      g_hash_table_remove (self->devices_by_id, old_id);
+      dc_device_node_set_id (node, id);
+      g_hash_table_insert (self->devices_by_id, g_strdup (id), node);
+      for (guint i = 0; i < g_list_model_get_n_items (terms); i++)
+        {
+          g_autoptr(DcDeviceNode) term = g_list_model_get_item (terms, i);
+          GListModel *rows = G_LIST_MODEL (dc_device_node_get_children (term));
+
+          dc_device_node_set_device_id (term, id);
+          for (guint j = 0; j < g_list_model_get_n_items (rows); j++)
+            {
+              g_autoptr(DcPointRow) row = g_list_model_get_item (rows, j);
+
+              dc_point_row_set_ids (row, id, dc_point_row_get_term_id (row),
+                                    dc_point_row_get_item_id (row));
+            }
+        }
+      store_remove_item (self->devices, node);
+      dc_list_store_insert_natural (self->devices, node, node_id_cb);
+    }
+}
+
+static void
+apply_term (DcPlantModel *self,
+            DcChangeOp    op,
+            const char   *id,
+            const char   *old_id,
+            JsonObject   *object)
+{
+  DcDeviceNode *node = g_hash_table_lookup (self->terms_by_id, old_id ? old_id : id);
+  const char *device_id = object ? json_str (object, "device_id", NULL) : NULL;
+  DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+
+  if (op == DC_CHANGE_DELETE)
+    {
+      DcDeviceNode *owner;
+
+      if (node == NULL)
+        return;
+      owner = g_hash_table_lookup (self->devices_by_id, dc_device_node_get_device_id (node));
+      g_object_ref (node);
+      forget_term (self, node);
+      if (owner != NULL)
+        store_remove_item (dc_device_node_get_children (owner), node);
+      g_object_unref (node);
+      notify_n_points (self);
+      return;
+    }
+
+  if (object == NULL || device == NULL)
+    return;
+
+  if (node == NULL)
+    {
+      g_autoptr(DcDeviceNode) created = dc_device_node_new (DC_NODE_TERM, id);
+
+      dc_device_node_set_name (created, json_str (object, "name", NULL));
+      dc_device_node_set_device_id (created, device_id);
+      dc_device_node_set_protocol (created, dc_device_node_get_protocol (device));
+      g_hash_table_insert (self->terms_by_id, g_strdup (id), created);
+      dc_list_store_insert_natural (dc_device_node_get_children (device), created, node_id_cb);
+      return;
+    }
+
+  dc_device_node_set_name (node, json_str (object, "name", NULL));
+  if ((old_id != NULL && g_strcmp0 (old_id, id) != 0) ||
+      g_strcmp0 (dc_device_node_get_device_id (node), device_id) != 0)
+    {
+      g_autoptr(DcDeviceNode) keep = g_object_ref (node);
+      DcDeviceNode *owner = g_hash_table_lookup (self->devices_by_id,
+                                                 dc_device_node_get_device_id (node));
+      GListModel *rows = G_LIST_MODEL (dc_device_node_get_children (node));
+
+      if (owner != NULL)
+        store_remove_item (dc_device_node_get_children (owner), node);
+      g_hash_table_steal (self->terms_by_id, old_id ? old_id : id);
+      dc_device_node_set_id (node, id);
+      dc_device_node_set_device_id (node, device_id);
+      g_hash_table_insert (self->terms_by_id, g_strdup (id), node);
+      for (guint j = 0; j < g_list_model_get_n_items (rows); j++)
+        {
+          g_autoptr(DcPointRow) row = g_list_model_get_item (rows, j);
+
+          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          dc_point_row_set_ids (row, device_id, id, dc_point_row_get_item_id (row));
+          g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+        }
+      dc_list_store_insert_natural (dc_device_node_get_children (device), node, node_id_cb);
+    }
+}
+
+static void
+apply_item (DcPlantModel *self,
+            DcChangeOp    op,
+            const char   *id,
+            const char   *old_id,
+            JsonObject   *object)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (old_id != NULL)
+    g_hash_table_remove (self->items, old_id);
+  if (op == DC_CHANGE_DELETE || object == NULL)
+    g_hash_table_remove (self->items, id);
+  else
+    g_hash_table_insert (self->items, g_strdup (id), json_object_ref (object));
+
+  g_hash_table_iter_init (&iter, self->rows_by_key);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DcPointRow *row = value;
+
+      if (old_id != NULL && g_strcmp0 (dc_point_row_get_item_id (row), old_id) == 0)
+        {
+          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          dc_point_row_set_ids (row, dc_point_row_get_device_id (row),
+                                dc_point_row_get_term_id (row), id);
+          g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+        }
+      if (g_strcmp0 (dc_point_row_get_item_id (row), id) == 0)
+        update_row (self, row, NULL);
+    }
+}
+
+static void
+apply_point (DcPlantModel *self,
+             DcChangeOp    op,
+             const char   *id,
+             const char   *old_id,
+             JsonObject   *object,
+             gint64        key)
+{
+  DcPointRow *row = g_hash_table_lookup (self->rows_by_id, old_id ? old_id : id);
+
+  if (op == DC_CHANGE_DELETE)
+    {
+      DcDeviceNode *term;
+
+      if (row == NULL)
+        return;
+      term = g_hash_table_lookup (self->terms_by_id, dc_point_row_get_term_id (row));
+      g_object_ref (row);
+      forget_row (self, row);
+      if (term != NULL)
+        store_remove_item (dc_device_node_get_children (term), row);
+      g_object_unref (row);
+      notify_n_points (self);
+      return;
+    }
+
+  if (object == NULL)
+    return;
+
+  if (row == NULL)
+    {
+      const char *term_id = json_str (object, "term_id", NULL);
+      DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
+
+      if (term == NULL || key <= 0)
+        return;
+      row = create_row (self, key, object);
+      dc_list_store_insert_natural (dc_device_node_get_children (term), row, row_item_id_cb);
+      notify_n_points (self);
+      return;
+    }
+
+  update_row (self, row, object);
+}
+
+void
+dc_plant_model_apply_change (DcPlantModel *self,
+                             DcKind        kind,
+                             DcChangeOp    op,
+                             const char   *id,
+                             const char   *old_id,
+                             JsonObject   *object,
+                             gint64        key)
+{
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+  g_return_if_fail (id != NULL);
+
+  switch (kind)
+    {
+    case DC_KIND_DEVICE:
+      apply_device (self, op, id, old_id, object);
+      break;
+    case DC_KIND_TERM:
+      apply_term (self, op, id, old_id, object);
+      break;
+    case DC_KIND_ITEM:
+      apply_item (self, op, id, old_id, object);
+      break;
+    case DC_KIND_POINT:
+      apply_point (self, op, id, old_id, object, key);
+      break;
+    case DC_KIND_FORMULA:
+    case DC_N_KINDS:
+    default:
+      break;
+    }
+}
+
+void
+dc_plant_model_push_samples (DcPlantModel   *self,
+                             const DcSample *samples,
+                             guint           n_samples)
+{
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+
+  for (guint i = 0; i < n_samples; i++)
+    {
+      DcSample *pending = g_hash_table_lookup (self->pending, &samples[i].key);
+
+      if (pending != NULL)
+        {
+          if (samples[i].time >= pending->time)
+            *pending = samples[i];
+          continue;
+        }
+      if (!g_hash_table_contains (self->rows_by_key, &samples[i].key))
+        continue;
+      pending = g_memdup2 (&samples[i], sizeof *pending);
+      g_hash_table_insert (self->pending, &pending->key, pending);
+    }
+
+  if (self->flush_id == 0 && g_hash_table_size (self->pending) > 0)
+    self->flush_id = g_timeout_add ((guint) (1000 / self->refresh_rate), flush_cb, self);
+}
+
+guint
+dc_plant_model_flush (DcPlantModel *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), 0);
+
+  if (g_hash_table_size (self->pending) == 0)
+    return 0;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DcSample *sample = value;
+      DcPointRow *row = g_hash_table_lookup (self->rows_by_key, &sample->key);
+
+      /* The live rule of the engine: an older sample does not replace a newer one. */
+      if (row != NULL &&
+          (!dc_point_row_has_value (row) || sample->time >= dc_point_row_get_time (row)))
+        {
+          dc_point_row_set_sample (row, sample);
+          n++;
+        }
+    }
+  g_hash_table_remove_all (self->pending);
+
+  g_signal_emit (self, signals[FLUSHED], 0, n);
+  return n;
+}
+
+double
+dc_plant_model_get_refresh_rate (DcPlantModel *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), 10);
+  return self->refresh_rate;
+}
+
+void
+dc_plant_model_set_refresh_rate (DcPlantModel *self,
+                                 double        hz)
+{
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+
+  hz = CLAMP (hz, 0.5, 60);
+  if (self->refresh_rate == hz)
+    return;
+  self->refresh_rate = hz;
+  if (self->flush_id != 0)
+    {
+      g_clear_handle_id (&self->flush_id, g_source_remove);
+      self->flush_id = g_timeout_add ((guint) (1000 / self->refresh_rate), flush_cb, self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_RATE]);
+}
+
+void
+dc_plant_model_set_device_state (DcPlantModel *self,
+                                 const char   *device_id,
+                                 DcLinkState   state,
+                                 const char   *last_error,
+                                 guint         reconnects)
+{
+  DcDeviceNode *node;
+
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+
+  node = dc_plant_model_lookup_device (self, device_id);
+  if (node == NULL)
+    return;
+  dc_device_node_set_state (node, state);
+  dc_device_node_set_last_error (node, last_error);
+  dc_device_node_set_reconnects (node, reconnects);
+}

@@ -1,0 +1,71 @@
+/* dc-point-row.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dc-sample.h"
+
+G_BEGIN_DECLS
+
+/* One point as the workstation shows it: identity and configuration from the store, the
+ * current sample from the engine. Rows live as long as the point is configured; a new
+ * sample changes the row in place (property notifications), never the list models. */
+#define DC_TYPE_POINT_ROW (dc_point_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcPointRow, dc_point_row, DC, POINT_ROW, GObject)
+
+DcPointRow *dc_point_row_new             (gint64          key,
+                                          const char     *device_id,
+                                          const char     *term_id,
+                                          const char     *item_id);
+gint64      dc_point_row_get_key         (DcPointRow     *self);
+const char *dc_point_row_get_device_id   (DcPointRow     *self);
+const char *dc_point_row_get_term_id     (DcPointRow     *self);
+const char *dc_point_row_get_item_id     (DcPointRow     *self);
+/* "term:item", the id used in the store's signals. */
+const char *dc_point_row_get_point_id    (DcPointRow     *self);
+/* Renames and moves (term or item rename, term moved to another device). */
+void        dc_point_row_set_ids         (DcPointRow     *self,
+                                          const char     *device_id,
+                                          const char     *term_id,
+                                          const char     *item_id);
+const char *dc_point_row_get_name        (DcPointRow     *self);
+void        dc_point_row_set_name        (DcPointRow     *self,
+                                          const char     *name);
+const char *dc_point_row_get_address     (DcPointRow     *self);
+void        dc_point_row_set_address     (DcPointRow     *self,
+                                          const char     *address);
+const char *dc_point_row_get_unit        (DcPointRow     *self);
+void        dc_point_row_set_unit        (DcPointRow     *self,
+                                          const char     *unit);
+void        dc_point_row_set_limits      (DcPointRow     *self,
+                                          double          down_limit,
+                                          double          up_limit);
+void        dc_point_row_get_limits      (DcPointRow     *self,
+                                          double         *down_limit,
+                                          double         *up_limit);
+void        dc_point_row_set_scaling     (DcPointRow     *self,
+                                          double          coefficient,
+                                          double          base_val);
+void        dc_point_row_get_scaling     (DcPointRow     *self,
+                                          double         *coefficient,
+                                          double         *base_val);
+/* Applies a sample: notifies only the properties that changed. */
+void        dc_point_row_set_sample      (DcPointRow     *self,
+                                          const DcSample *sample);
+gboolean    dc_point_row_has_value       (DcPointRow     *self);
+double      dc_point_row_get_value       (DcPointRow     *self);
+guint32     dc_point_row_get_quality     (DcPointRow     *self);
+gint64      dc_point_row_get_time        (DcPointRow     *self);
+/* "152.3 A", or "—" before the first sample. */
+const char *dc_point_row_get_value_text  (DcPointRow     *self);
+const char *dc_point_row_get_time_text   (DcPointRow     *self);
+/* "0.4 s", "14 min"… relative to @now_us (µs since the epoch); "" before the first sample. */
+char       *dc_point_row_format_age      (DcPointRow     *self,
+                                          gint64          now_us);
+
+G_END_DECLS

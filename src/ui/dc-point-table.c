@@ -1,0 +1,366 @@
+/* dc-point-table.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-point-table"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dc-point-table.h"
+
+struct _DcPointTable
+{
+  GtkWidget           parent_instance;
+
+  GtkScrolledWindow  *scroller;
+  GtkColumnView      *column_view;
+
+  GListModel         *model;
+  GtkSortListModel   *sorted;
+  GtkSingleSelection *selection;
+  GHashTable         *age_cells;    /* GtkListItem → NULL: bound age cells */
+  guint               tick_id;
+};
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_SELECTED,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (DcPointTable, dc_point_table, GTK_TYPE_WIDGET)
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_age_cell (GtkListItem *list_item,
+                 gint64       now)
+{
+  DcPointRow *row = gtk_list_item_get_item (list_item);
+  GtkInscription *label = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  g_autofree char *text = NULL;
+
+  if (row == NULL)
+    return;
+  text = dc_point_row_format_age (row, now);
+  if (g_strcmp0 (gtk_inscription_get_text (label), text) != 0)
+    gtk_inscription_set_text (label, text);
+}
+
+static void
+age_row_time_changed_cb (DcPointRow  *row,
+                         GParamSpec  *pspec,
+                         GtkListItem *list_item)
+{
+  update_age_cell (list_item, g_get_real_time ());
+}
+
+static void
+age_setup_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              DcPointTable             *self)
+{
+  GtkWidget *label = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (label), 1);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 7);
+  gtk_widget_add_css_class (label, "age");
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+age_bind_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             DcPointTable             *self)
+{
+  DcPointRow *row = gtk_list_item_get_item (list_item);
+
+  g_signal_connect_object (row, "notify::time", G_CALLBACK (age_row_time_changed_cb),
+                           list_item, 0);
+  g_hash_table_add (self->age_cells, list_item);
+  update_age_cell (list_item, g_get_real_time ());
+}
+
+static void
+age_unbind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               DcPointTable             *self)
+{
+  DcPointRow *row = gtk_list_item_get_item (list_item);
+
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, age_row_time_changed_cb, list_item);
+  g_hash_table_remove (self->age_cells, list_item);
+}
+
+static void
+age_teardown_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 DcPointTable             *self)
+{
+  g_hash_table_remove (self->age_cells, list_item);
+}
+
+static int
+compare_age (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
+{
+  gint64 ta = dc_point_row_has_value ((DcPointRow *) a) ? dc_point_row_get_time ((DcPointRow *) a) : G_MININT64;
+  gint64 tb = dc_point_row_has_value ((DcPointRow *) b) ? dc_point_row_get_time ((DcPointRow *) b) : G_MININT64;
+
+  /* Younger first: a newer time is a smaller age. */
+  return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  dc_point_table_tick (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+selection_changed_cb (DcPointTable *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+static void
+dc_point_table_map (GtkWidget *widget)
+{
+  DcPointTable *self = DC_POINT_TABLE (widget);
+
+  GTK_WIDGET_CLASS (dc_point_table_parent_class)->map (widget);
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+}
+
+static void
+dc_point_table_unmap (GtkWidget *widget)
+{
+  DcPointTable *self = DC_POINT_TABLE (widget);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  GTK_WIDGET_CLASS (dc_point_table_parent_class)->unmap (widget);
+}
+
+static void
+dc_point_table_dispose (GObject *object)
+{
+  DcPointTable *self = DC_POINT_TABLE (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_POINT_TABLE);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sorted);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (dc_point_table_parent_class)->dispose (object);
+}
+
+static void
+dc_point_table_finalize (GObject *object)
+{
+  DcPointTable *self = DC_POINT_TABLE (object);
+
+  g_clear_pointer (&self->age_cells, g_hash_table_unref);
+
+  G_OBJECT_CLASS (dc_point_table_parent_class)->finalize (object);
+}
+
+static void
+dc_point_table_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DcPointTable *self = DC_POINT_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    case PROP_SELECTED:
+      g_value_set_object (value, dc_point_table_get_selected (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_point_table_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  DcPointTable *self = DC_POINT_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      dc_point_table_set_model (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_point_table_class_init (DcPointTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dc_point_table_dispose;
+  object_class->finalize = dc_point_table_finalize;
+  object_class->get_property = dc_point_table_get_property;
+  object_class->set_property = dc_point_table_set_property;
+
+  widget_class->map = dc_point_table_map;
+  widget_class->unmap = dc_point_table_unmap;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECTED] =
+    g_param_spec_object ("selected", NULL, NULL, DC_TYPE_POINT_ROW,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (DC_TYPE_POINT_ROW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/datacoll/DataColl/ui/dc-point-table.ui");
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, scroller);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, column_view);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+dc_point_table_init (DcPointTable *self)
+{
+  GtkListItemFactory *factory;
+  GtkColumnViewColumn *column;
+  GtkSorter *sorter;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->age_cells = g_hash_table_new (NULL, NULL);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (age_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (age_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (age_unbind_cb), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (age_teardown_cb), self);
+  column = gtk_column_view_column_new (_("Age"), factory);
+  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_age, NULL, NULL));
+  gtk_column_view_column_set_sorter (column, sorter);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_append_column (self->column_view, column);
+  g_object_unref (sorter);
+  g_object_unref (column);
+
+  self->sorted = gtk_sort_list_model_new (NULL,
+                                          g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+}
+
+GtkWidget *
+dc_point_table_new (void)
+{
+  return g_object_new (DC_TYPE_POINT_TABLE, NULL);
+}
+
+GListModel *
+dc_point_table_get_model (DcPointTable *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_TABLE (self), NULL);
+  return self->model;
+}
+
+void
+dc_point_table_set_model (DcPointTable *self,
+                          GListModel   *model)
+{
+  g_return_if_fail (DC_IS_POINT_TABLE (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  if (!g_set_object (&self->model, model))
+    return;
+  gtk_sort_list_model_set_model (self->sorted, model);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+DcPointRow *
+dc_point_table_get_selected (DcPointTable *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_TABLE (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+void
+dc_point_table_select_key (DcPointTable *self,
+                           gint64        key)
+{
+  GListModel *model;
+
+  g_return_if_fail (DC_IS_POINT_TABLE (self));
+
+  model = G_LIST_MODEL (self->sorted);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DcPointRow) row = g_list_model_get_item (model, i);
+
+      if (dc_point_row_get_key (row) == key)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          /* GTK 4.8 has no gtk_column_view_scroll_to(): use the inner list view's action. */
+          for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+               child != NULL;
+               child = gtk_widget_get_next_sibling (child))
+            if (GTK_IS_LIST_VIEW (child))
+              gtk_widget_activate_action (child, "list.scroll-to-item", "u", i);
+          return;
+        }
+    }
+}
+
+GListModel *
+dc_point_table_get_sorted_model (DcPointTable *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_TABLE (self), NULL);
+  return G_LIST_MODEL (self->sorted);
+}
+
+GtkColumnView *
+dc_point_table_get_column_view (DcPointTable *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_TABLE (self), NULL);
+  return self->column_view;
+}
+
+void
+dc_point_table_tick (DcPointTable *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  gint64 now = g_get_real_time ();
+
+  g_return_if_fail (DC_IS_POINT_TABLE (self));
+
+  g_hash_table_iter_init (&iter, self->age_cells);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    update_age_cell (key, now);
+}

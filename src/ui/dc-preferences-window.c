@@ -1,0 +1,246 @@
+/* dc-preferences-window.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-preferences-window"
+
+#include "config.h"
+
+#include <errno.h>
+
+#include <glib/gi18n.h>
+
+#include "dc-preferences-window.h"
+
+struct _DcPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GtkSpinButton        *refresh_spin;
+  AdwEntryRow          *bind_row;
+  GtkSpinButton        *port_spin;
+  GtkSpinButton        *retention_spin;
+  GtkLabel             *config_path_label;
+
+  GSettings            *settings;
+  char                 *config_path;
+  guint                 loading : 1;
+};
+
+G_DEFINE_FINAL_TYPE (DcPreferencesWindow, dc_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+report_error (DcPreferencesWindow *self,
+              const GError        *error)
+{
+  g_autofree char *text = g_strdup_printf (_("Could not save the settings: %s"), error->message);
+
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
+}
+
+static void
+save_setting (DcPreferencesWindow *self,
+              const char          *group,
+              const char          *key,
+              const char          *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading)
+    return;
+  if (!dc_preferences_window_write_setting (self, group, key, value, &error))
+    report_error (self, error);
+}
+
+static void
+bind_apply_cb (DcPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->bind_row));
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
+
+  if (address == NULL)
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("The bind address must be an IP address")));
+      return;
+    }
+  save_setting (self, "server", "bind", text);
+}
+
+static void
+port_changed_cb (DcPreferencesWindow *self)
+{
+  g_autofree char *text = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->port_spin));
+
+  save_setting (self, "server", "port", text);
+}
+
+static void
+retention_changed_cb (DcPreferencesWindow *self)
+{
+  g_autofree char *text = g_strdup_printf ("%d",
+                                           gtk_spin_button_get_value_as_int (self->retention_spin));
+
+  save_setting (self, "history", "retention_days", text);
+}
+
+static void
+load_config (DcPreferencesWindow *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *bind = NULL;
+  g_autofree char *label = NULL;
+  int port = 8080;
+  int retention = 365;
+
+  self->loading = TRUE;
+  if (g_key_file_load_from_file (keyfile, self->config_path, G_KEY_FILE_NONE, NULL))
+    {
+      g_autoptr(GError) error = NULL;
+      int v;
+
+      bind = g_key_file_get_string (keyfile, "server", "bind", NULL);
+      v = g_key_file_get_integer (keyfile, "server", "port", &error);
+      if (error == NULL)
+        port = v;
+      g_clear_error (&error);
+      v = g_key_file_get_integer (keyfile, "history", "retention_days", &error);
+      if (error == NULL)
+        retention = v;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->bind_row), bind ? bind : "127.0.0.1");
+  gtk_spin_button_set_value (self->port_spin, port);
+  gtk_spin_button_set_value (self->retention_spin, retention);
+  /* Translators: %s is a file path. */
+  label = g_strdup_printf (_("Saved in %s. The server uses these settings from its next start."),
+                           self->config_path);
+  gtk_label_set_label (self->config_path_label, label);
+  self->loading = FALSE;
+}
+
+static void
+dc_preferences_window_dispose (GObject *object)
+{
+  DcPreferencesWindow *self = DC_PREFERENCES_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (dc_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+dc_preferences_window_finalize (GObject *object)
+{
+  DcPreferencesWindow *self = DC_PREFERENCES_WINDOW (object);
+
+  g_free (self->config_path);
+
+  G_OBJECT_CLASS (dc_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+dc_preferences_window_class_init (DcPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dc_preferences_window_dispose;
+  object_class->finalize = dc_preferences_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/datacoll/DataColl/ui/dc-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, refresh_spin);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, bind_row);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, retention_spin);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, config_path_label);
+  gtk_widget_class_bind_template_callback (widget_class, bind_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, port_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, retention_changed_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+dc_preferences_window_init (DcPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+DcPreferencesWindow *
+dc_preferences_window_new (GtkWindow  *parent,
+                           GSettings  *settings,
+                           const char *config_path)
+{
+  DcPreferencesWindow *self;
+
+  self = g_object_new (DC_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "modal", parent != NULL,
+                       NULL);
+
+  if (settings != NULL)
+    {
+      g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+      g_autoptr(GAction) scheme = g_settings_create_action (settings, "color-scheme");
+
+      self->settings = g_object_ref (settings);
+      g_settings_bind (settings, "refresh-rate-hz",
+                       gtk_spin_button_get_adjustment (self->refresh_spin), "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_action_map_add_action (G_ACTION_MAP (group), scheme);
+      gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (group));
+    }
+  else
+    gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_spin), FALSE);
+
+  if (config_path != NULL)
+    self->config_path = g_strdup (config_path);
+  else
+    self->config_path = g_build_filename (g_get_user_config_dir (), "datacoll", "datacoll.conf",
+                                          NULL);
+  load_config (self);
+
+  return self;
+}
+
+const char *
+dc_preferences_window_get_config_path (DcPreferencesWindow *self)
+{
+  g_return_val_if_fail (DC_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->config_path;
+}
+
+gboolean
+dc_preferences_window_write_setting (DcPreferencesWindow  *self,
+                                     const char           *group,
+                                     const char           *key,
+                                     const char           *value,
+                                     GError              **error)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (DC_IS_PREFERENCES_WINDOW (self), FALSE);
+
+  if (!g_key_file_load_from_file (keyfile, self->config_path,
+                                  G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
+                                  &local_error) &&
+      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  dir = g_path_get_dirname (self->config_path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "%s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  g_key_file_set_string (keyfile, group, key, value);
+  return g_key_file_save_to_file (keyfile, self->config_path, error);
+}

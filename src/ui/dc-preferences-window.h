@@ -1,0 +1,31 @@
+/* dc-preferences-window.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Desktop preferences (GSettings: refresh rate, colour scheme) and server settings written to
+ * the configuration file (GKeyFile groups [server] and [history] of domain.md; comments in the
+ * file are kept). Server settings take effect at the next start. */
+#define DC_TYPE_PREFERENCES_WINDOW (dc_preferences_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcPreferencesWindow, dc_preferences_window, DC, PREFERENCES_WINDOW,
+                      AdwPreferencesWindow)
+
+DcPreferencesWindow *dc_preferences_window_new             (GtkWindow           *parent,
+                                                            GSettings           *settings,
+                                                            const char          *config_path);
+const char          *dc_preferences_window_get_config_path (DcPreferencesWindow *self);
+/* Writes one value into the configuration file (tests and the widgets use it). */
+gboolean             dc_preferences_window_write_setting   (DcPreferencesWindow *self,
+                                                            const char          *group,
+                                                            const char          *key,
+                                                            const char          *value,
+                                                            GError             **error);
+
+G_END_DECLS

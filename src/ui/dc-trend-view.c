@@ -1,0 +1,912 @@
+/* dc-trend-view.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-trend-view"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "dc-trend-view.h"
+
+#define MIN_SPAN ((gint64) 10 * G_USEC_PER_SEC)
+#define MAX_SPAN ((gint64) 31 * 24 * (gint64) 3600 * G_USEC_PER_SEC)
+#define LEFT_MARGIN 64
+#define BOTTOM_MARGIN 24
+#define TOP_MARGIN 8
+#define RIGHT_MARGIN 12
+
+typedef struct
+{
+  gint64  key;
+  char   *label;
+  char   *unit;
+  GArray *buckets;   /* DcTrendBucket, sorted by start */
+} Series;
+
+struct _DcTrendView
+{
+  GtkWidget  parent_instance;
+
+  GPtrArray *series;
+
+  gint64     end;
+  gint64     span;
+  gint64     drag_end;
+  guint      follow : 1;
+
+  guint      tick_id;
+  guint      range_changed_id;
+};
+
+enum {
+  PROP_0,
+  PROP_SPAN,
+  PROP_FOLLOW,
+  N_PROPS
+};
+
+enum {
+  RANGE_CHANGED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (DcTrendView, dc_trend_view, GTK_TYPE_WIDGET)
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const GdkRGBA palette[] = {
+  { 0.208, 0.518, 0.894, 1 },  /* blue 3 */
+  { 1.000, 0.471, 0.000, 1 },  /* orange 3 */
+  { 0.200, 0.820, 0.478, 1 },  /* green 3 */
+  { 0.569, 0.255, 0.675, 1 },  /* purple 3 */
+  { 0.878, 0.106, 0.141, 1 },  /* red 3 */
+  { 0.965, 0.827, 0.176, 1 },  /* yellow 3 */
+};
+
+static void
+series_free (gpointer data)
+{
+  Series *s = data;
+
+  g_free (s->label);
+  g_free (s->unit);
+  g_array_unref (s->buckets);
+  g_free (s);
+}
+
+static Series *
+find_series (DcTrendView *self,
+             gint64       key)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+
+      if (s->key == key)
+        return s;
+    }
+  return NULL;
+}
+
+static gboolean
+emit_range_changed_cb (gpointer data)
+{
+  DcTrendView *self = data;
+  gint64 from, to;
+
+  self->range_changed_id = 0;
+  dc_trend_view_get_range (self, &from, &to);
+  g_signal_emit (self, signals[RANGE_CHANGED], 0, from, to);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_range_changed (DcTrendView *self)
+{
+  /* Coalesce a burst of scroll or drag events into one query. */
+  if (self->range_changed_id == 0)
+    self->range_changed_id = g_timeout_add (120, emit_range_changed_cb, self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+dc_trend_nice_step (double range,
+                    guint  max_ticks)
+{
+  double raw, mag, norm;
+
+  if (!(range > 0) || max_ticks == 0)
+    return 1;
+  raw = range / max_ticks;
+  mag = pow (10, floor (log10 (raw)));
+  norm = raw / mag;
+  if (norm <= 1)
+    return mag;
+  if (norm <= 2)
+    return 2 * mag;
+  if (norm <= 5)
+    return 5 * mag;
+  return 10 * mag;
+}
+
+gint64
+dc_trend_time_step (gint64 span_us,
+                    guint  max_ticks)
+{
+  static const gint64 steps_s[] = {
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600,
+    12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400,
+  };
+
+  if (max_ticks == 0)
+    max_ticks = 1;
+  for (guint i = 0; i < G_N_ELEMENTS (steps_s); i++)
+    if (span_us / (steps_s[i] * G_USEC_PER_SEC) <= (gint64) max_ticks)
+      return steps_s[i] * G_USEC_PER_SEC;
+  return steps_s[G_N_ELEMENTS (steps_s) - 1] * G_USEC_PER_SEC;
+}
+
+static void
+value_range (DcTrendView *self,
+             gint64       from,
+             gint64       to,
+             double      *lo,
+             double      *hi)
+{
+  double vmin = INFINITY, vmax = -INFINITY;
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+
+      for (guint j = 0; j < s->buckets->len; j++)
+        {
+          const DcTrendBucket *b = &g_array_index (s->buckets, DcTrendBucket, j);
+
+          if (b->end < from || b->start > to || b->count == 0)
+            continue;
+          if (isfinite (b->min))
+            vmin = MIN (vmin, b->min);
+          if (isfinite (b->max))
+            vmax = MAX (vmax, b->max);
+        }
+    }
+
+  if (!isfinite (vmin) || !isfinite (vmax))
+    {
+      vmin = 0;
+      vmax = 1;
+    }
+  if (vmax - vmin < 1e-9)
+    {
+      double pad = fabs (vmax) > 1e-9 ? fabs (vmax) * 0.05 : 1;
+
+      vmin -= pad;
+      vmax += pad;
+    }
+  else
+    {
+      double pad = (vmax - vmin) * 0.05;
+
+      vmin -= pad;
+      vmax += pad;
+    }
+  *lo = vmin;
+  *hi = vmax;
+}
+
+static char *
+format_tick_time (gint64 t,
+                  gint64 step)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (t / G_USEC_PER_SEC);
+
+  if (dt == NULL)
+    return g_strdup ("");
+  if (step < (gint64) 60 * G_USEC_PER_SEC)
+    return g_date_time_format (dt, "%H:%M:%S");
+  if (step < (gint64) 86400 * G_USEC_PER_SEC)
+    {
+      if (g_date_time_get_hour (dt) == 0 && g_date_time_get_minute (dt) == 0)
+        return g_date_time_format (dt, "%b %d");
+      return g_date_time_format (dt, "%H:%M");
+    }
+  return g_date_time_format (dt, "%b %d");
+}
+
+static void
+append_text (GtkSnapshot   *snapshot,
+             PangoLayout   *layout,
+             const char    *text,
+             double         x,
+             double         y,
+             double         xalign,
+             const GdkRGBA *color)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x - w * xalign, y - h / 2.0));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+dc_trend_view_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  DcTrendView *self = DC_TREND_VIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  double px = LEFT_MARGIN, py = TOP_MARGIN;
+  double pw = width - LEFT_MARGIN - RIGHT_MARGIN;
+  double ph = height - TOP_MARGIN - BOTTOM_MARGIN;
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
+  GdkRGBA fg, grid, axis;
+  gint64 from, to, tstep;
+  double lo, hi, vstep;
+  cairo_t *cr;
+
+  if (pw < 20 || ph < 20)
+    return;
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  grid = fg;
+  grid.alpha = 0.12;
+  axis = fg;
+  axis.alpha = 0.5;
+
+  dc_trend_view_get_range (self, &from, &to);
+  value_range (self, from, to, &lo, &hi);
+
+  /* Value axis: round steps, labels right-aligned in the left margin. */
+  vstep = dc_trend_nice_step (hi - lo, MAX (2, (guint) (ph / 36)));
+  for (double v = ceil (lo / vstep) * vstep; v <= hi; v += vstep)
+    {
+      double y = py + ph - (v - lo) / (hi - lo) * ph;
+      char buf[64];
+
+      gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (px, y, pw, 1));
+      g_snprintf (buf, sizeof buf, "%.*f", vstep >= 1 ? 0 : (int) ceil (-log10 (vstep)),
+                  fabs (v) < vstep / 1e6 ? 0 : v);
+      append_text (snapshot, layout, buf, px - 6, y, 1, &axis);
+    }
+
+  /* Time axis. */
+  tstep = dc_trend_time_step (to - from, MAX (2, (guint) (pw / 90)));
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    gint64 offset = g_date_time_get_utc_offset (now);
+    gint64 first = ((from + offset) / tstep + 1) * tstep - offset;
+
+    for (gint64 t = first; t < to; t += tstep)
+      {
+        double x = px + (double) (t - from) / (to - from) * pw;
+        g_autofree char *label = format_tick_time (t, tstep);
+
+        gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (x, py, 1, ph));
+        append_text (snapshot, layout, label, x, py + ph + BOTTOM_MARGIN / 2.0, 0.5, &axis);
+      }
+  }
+  gtk_snapshot_append_color (snapshot, &axis, &GRAPHENE_RECT_INIT (px, py + ph, pw, 1));
+  gtk_snapshot_append_color (snapshot, &axis, &GRAPHENE_RECT_INIT (px, py, 1, ph));
+
+  if (self->series->len == 0)
+    {
+      append_text (snapshot, layout, _("Select a point to show its trend"),
+                   px + pw / 2, py + ph / 2, 0.5, &axis);
+      return;
+    }
+
+  /* Curves: the min/max band translucent, the average line on top. */
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (px, py, pw, ph));
+  cairo_rectangle (cr, px, py, pw, ph);
+  cairo_clip (cr);
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      const GdkRGBA *c = &palette[i % G_N_ELEMENTS (palette)];
+      gboolean started = FALSE;
+
+#define X_OF(t) (px + (double) ((t) - from) / (double) (to - from) * pw)
+#define Y_OF(v) (py + ph - ((v) - lo) / (hi - lo) * ph)
+
+      cairo_set_source_rgba (cr, c->red, c->green, c->blue, 0.25);
+      for (guint j = 0; j < s->buckets->len; j++)
+        {
+          const DcTrendBucket *b = &g_array_index (s->buckets, DcTrendBucket, j);
+          double x0, x1, y0, y1;
+
+          if (b->count == 0 || b->end < from || b->start > to)
+            continue;
+          x0 = X_OF (b->start);
+          x1 = MAX (X_OF (b->end), x0 + 1);
+          y0 = Y_OF (b->max);
+          y1 = Y_OF (b->min);
+          cairo_rectangle (cr, x0, y0, x1 - x0, MAX (y1 - y0, 1));
+        }
+      cairo_fill (cr);
+
+      cairo_set_source_rgba (cr, c->red, c->green, c->blue, 1);
+      cairo_set_line_width (cr, 1.5);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      for (guint j = 0; j < s->buckets->len; j++)
+        {
+          const DcTrendBucket *b = &g_array_index (s->buckets, DcTrendBucket, j);
+          double x, y;
+
+          if (b->count == 0 || !isfinite (b->avg))
+            {
+              started = FALSE;
+              continue;
+            }
+          if (b->end < from || b->start > to)
+            continue;
+          x = X_OF (b->start + (b->end - b->start) / 2);
+          y = Y_OF (b->avg);
+          if (!started)
+            cairo_move_to (cr, x, y);
+          else
+            cairo_line_to (cr, x, y);
+          started = TRUE;
+        }
+      cairo_stroke (cr);
+#undef X_OF
+#undef Y_OF
+    }
+  cairo_destroy (cr);
+
+  /* Legend, top left inside the plot. */
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      const GdkRGBA *c = &palette[i % G_N_ELEMENTS (palette)];
+      g_autofree char *text = s->unit && s->unit[0]
+                              ? g_strdup_printf ("%s [%s]", s->label, s->unit)
+                              : g_strdup (s->label);
+      double y = py + 10 + i * 18;
+
+      gtk_snapshot_append_color (snapshot, c, &GRAPHENE_RECT_INIT (px + 10, y - 1, 14, 3));
+      append_text (snapshot, layout, text, px + 30, y, 0, &fg);
+    }
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  DcTrendView *self = data;
+
+  if (self->follow)
+    {
+      gint64 now = g_get_real_time ();
+
+      /* Query again only when a good part of a bucket has scrolled in. */
+      if (now - self->end > self->span / 200)
+        {
+          self->end = now;
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+scroll_cb (DcTrendView              *self,
+           double                    dx,
+           double                    dy,
+           GtkEventControllerScroll *controller)
+{
+  dc_trend_view_zoom (self, pow (1.2, dy));
+  return TRUE;
+}
+
+static void
+drag_begin_cb (DcTrendView    *self,
+               double          x,
+               double          y,
+               GtkGestureDrag *gesture)
+{
+  self->drag_end = self->end;
+}
+
+static void
+drag_update_cb (DcTrendView    *self,
+                double          dx,
+                double          dy,
+                GtkGestureDrag *gesture)
+{
+  double pw = MAX (1, gtk_widget_get_width (GTK_WIDGET (self)) - LEFT_MARGIN - RIGHT_MARGIN);
+  gint64 end = self->drag_end - (gint64) (dx / pw * self->span);
+
+  if (dx != 0)
+    dc_trend_view_set_follow (self, FALSE);
+  dc_trend_view_set_end (self, end);
+}
+
+static gboolean
+key_pressed_cb (DcTrendView           *self,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GtkEventControllerKey *controller)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_plus:
+    case GDK_KEY_KP_Add:
+    case GDK_KEY_equal:
+      dc_trend_view_zoom (self, 1 / 1.5);
+      return TRUE;
+    case GDK_KEY_minus:
+    case GDK_KEY_KP_Subtract:
+      dc_trend_view_zoom (self, 1.5);
+      return TRUE;
+    case GDK_KEY_Left:
+      dc_trend_view_pan (self, -0.25);
+      return TRUE;
+    case GDK_KEY_Right:
+      dc_trend_view_pan (self, 0.25);
+      return TRUE;
+    case GDK_KEY_End:
+      dc_trend_view_set_follow (self, TRUE);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+dc_trend_view_map (GtkWidget *widget)
+{
+  DcTrendView *self = DC_TREND_VIEW (widget);
+
+  GTK_WIDGET_CLASS (dc_trend_view_parent_class)->map (widget);
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+}
+
+static void
+dc_trend_view_unmap (GtkWidget *widget)
+{
+  DcTrendView *self = DC_TREND_VIEW (widget);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  GTK_WIDGET_CLASS (dc_trend_view_parent_class)->unmap (widget);
+}
+
+static void
+dc_trend_view_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 200;
+      *natural = 600;
+    }
+  else
+    {
+      *minimum = 120;
+      *natural = 300;
+    }
+}
+
+static void
+dc_trend_view_dispose (GObject *object)
+{
+  DcTrendView *self = DC_TREND_VIEW (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->range_changed_id, g_source_remove);
+
+  G_OBJECT_CLASS (dc_trend_view_parent_class)->dispose (object);
+}
+
+static void
+dc_trend_view_finalize (GObject *object)
+{
+  DcTrendView *self = DC_TREND_VIEW (object);
+
+  g_clear_pointer (&self->series, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (dc_trend_view_parent_class)->finalize (object);
+}
+
+static void
+dc_trend_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  DcTrendView *self = DC_TREND_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPAN:
+      g_value_set_int64 (value, self->span);
+      break;
+    case PROP_FOLLOW:
+      g_value_set_boolean (value, self->follow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_trend_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  DcTrendView *self = DC_TREND_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPAN:
+      dc_trend_view_set_span (self, g_value_get_int64 (value));
+      break;
+    case PROP_FOLLOW:
+      dc_trend_view_set_follow (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_trend_view_class_init (DcTrendViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dc_trend_view_dispose;
+  object_class->finalize = dc_trend_view_finalize;
+  object_class->get_property = dc_trend_view_get_property;
+  object_class->set_property = dc_trend_view_set_property;
+
+  widget_class->snapshot = dc_trend_view_snapshot;
+  widget_class->measure = dc_trend_view_measure;
+  widget_class->map = dc_trend_view_map;
+  widget_class->unmap = dc_trend_view_unmap;
+
+  properties[PROP_SPAN] =
+    g_param_spec_int64 ("span", NULL, NULL, MIN_SPAN, MAX_SPAN, (gint64) 3600 * G_USEC_PER_SEC,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FOLLOW] =
+    g_param_spec_boolean ("follow", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* (gint64 from, gint64 to): the owner should query buckets for this range. */
+  signals[RANGE_CHANGED] =
+    g_signal_new ("range-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+
+  gtk_widget_class_set_css_name (widget_class, "trendview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+dc_trend_view_init (DcTrendView *self)
+{
+  GtkEventController *controller;
+  GtkGesture *drag;
+
+  self->series = g_ptr_array_new_with_free_func (series_free);
+  self->span = (gint64) 3600 * G_USEC_PER_SEC;
+  self->end = g_get_real_time ();
+  self->follow = TRUE;
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Trend chart"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Scroll or press plus and minus to zoom, drag or press the arrow keys to move in time, End to follow live values"),
+                                  -1);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  g_signal_connect_swapped (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  drag = gtk_gesture_drag_new ();
+  g_signal_connect_swapped (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect_swapped (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+GtkWidget *
+dc_trend_view_new (void)
+{
+  return g_object_new (DC_TYPE_TREND_VIEW, NULL);
+}
+
+void
+dc_trend_view_add_series (DcTrendView *self,
+                          gint64       key,
+                          const char  *label,
+                          const char  *unit)
+{
+  Series *s;
+
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  if (find_series (self, key) != NULL)
+    return;
+  s = g_new0 (Series, 1);
+  s->key = key;
+  s->label = g_strdup (label);
+  s->unit = g_strdup (unit);
+  s->buckets = g_array_new (FALSE, FALSE, sizeof (DcTrendBucket));
+  g_ptr_array_add (self->series, s);
+  queue_range_changed (self);
+}
+
+void
+dc_trend_view_clear_series (DcTrendView *self)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  g_ptr_array_set_size (self->series, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+dc_trend_view_get_n_series (DcTrendView *self)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
+  return self->series->len;
+}
+
+gint64
+dc_trend_view_get_series_key (DcTrendView *self,
+                              guint        index)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
+  g_return_val_if_fail (index < self->series->len, 0);
+  return ((Series *) g_ptr_array_index (self->series, index))->key;
+}
+
+void
+dc_trend_view_set_buckets (DcTrendView         *self,
+                           gint64               key,
+                           const DcTrendBucket *buckets,
+                           guint                n_buckets)
+{
+  Series *s;
+
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  s = find_series (self, key);
+  if (s == NULL)
+    return;
+  g_array_set_size (s->buckets, 0);
+  g_array_append_vals (s->buckets, buckets, n_buckets);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+dc_trend_view_get_n_buckets (DcTrendView *self,
+                             gint64       key)
+{
+  Series *s;
+
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
+
+  s = find_series (self, key);
+  return s ? s->buckets->len : 0;
+}
+
+void
+dc_trend_view_add_sample (DcTrendView *self,
+                          gint64       key,
+                          gint64       time,
+                          double       value)
+{
+  Series *s;
+  DcTrendBucket *last;
+  gint64 width;
+
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  s = find_series (self, key);
+  if (s == NULL || !isfinite (value))
+    return;
+
+  width = MAX (self->span / MAX (1, dc_trend_view_get_wanted_buckets (self)), G_USEC_PER_SEC);
+  last = s->buckets->len ? &g_array_index (s->buckets, DcTrendBucket, s->buckets->len - 1) : NULL;
+  if (last != NULL && time >= last->start && time < last->end)
+    {
+      last->avg = (last->avg * last->count + value) / (last->count + 1);
+      last->count++;
+      last->min = MIN (last->min, value);
+      last->max = MAX (last->max, value);
+    }
+  else if (last == NULL || time >= last->end)
+    {
+      DcTrendBucket b = { 0, };
+
+      b.start = last && time - last->end < width ? last->end : time - time % width;
+      b.end = b.start + width;
+      while (b.end <= time)
+        b.end += width;
+      b.min = b.max = b.avg = value;
+      b.count = 1;
+      g_array_append_val (s->buckets, b);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dc_trend_view_get_range (DcTrendView *self,
+                         gint64      *from,
+                         gint64      *to)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  if (self->follow)
+    self->end = MAX (self->end, g_get_real_time ());
+  *to = self->end;
+  *from = self->end - self->span;
+}
+
+gint64
+dc_trend_view_get_span (DcTrendView *self)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
+  return self->span;
+}
+
+void
+dc_trend_view_set_span (DcTrendView *self,
+                        gint64       span_us)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  span_us = CLAMP (span_us, MIN_SPAN, MAX_SPAN);
+  if (self->span == span_us)
+    return;
+  self->span = span_us;
+  queue_range_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPAN]);
+}
+
+void
+dc_trend_view_set_end (DcTrendView *self,
+                       gint64       end_us)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  if (self->end == end_us)
+    return;
+  self->end = end_us;
+  queue_range_changed (self);
+}
+
+gboolean
+dc_trend_view_get_follow (DcTrendView *self)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), FALSE);
+  return self->follow;
+}
+
+void
+dc_trend_view_set_follow (DcTrendView *self,
+                          gboolean     follow)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  follow = !!follow;
+  if (self->follow == follow)
+    return;
+  self->follow = follow;
+  if (follow)
+    {
+      self->end = g_get_real_time ();
+      queue_range_changed (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOW]);
+}
+
+void
+dc_trend_view_zoom (DcTrendView *self,
+                    double       factor)
+{
+  gint64 center;
+  gint64 span;
+
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  span = CLAMP ((gint64) (self->span * factor), MIN_SPAN, MAX_SPAN);
+  if (!self->follow)
+    {
+      /* Zoom around the middle of the view. */
+      center = self->end - self->span / 2;
+      self->end = center + span / 2;
+    }
+  dc_trend_view_set_span (self, span);
+}
+
+void
+dc_trend_view_pan (DcTrendView *self,
+                   double       fraction)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  dc_trend_view_set_follow (self, FALSE);
+  dc_trend_view_set_end (self, self->end + (gint64) (fraction * self->span));
+}
+
+guint
+dc_trend_view_get_wanted_buckets (DcTrendView *self)
+{
+  int width;
+
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
+
+  /* About one bucket per two pixels. */
+  width = gtk_widget_get_width (GTK_WIDGET (self)) - LEFT_MARGIN - RIGHT_MARGIN;
+  return CLAMP (width / 2, 50, 1000);
+}
+
+char *
+dc_trend_view_to_csv (DcTrendView *self)
+{
+  GString *csv;
+  gint64 from, to;
+
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), NULL);
+
+  dc_trend_view_get_range (self, &from, &to);
+  csv = g_string_new ("time,point,min,max,avg,count\n");
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+
+      for (guint j = 0; j < s->buckets->len; j++)
+        {
+          const DcTrendBucket *b = &g_array_index (s->buckets, DcTrendBucket, j);
+          g_autoptr(GDateTime) second = NULL;
+          g_autoptr(GDateTime) dt = NULL;
+          g_autofree char *time = NULL;
+          char min[G_ASCII_DTOSTR_BUF_SIZE], max[G_ASCII_DTOSTR_BUF_SIZE];
+          char avg[G_ASCII_DTOSTR_BUF_SIZE];
+          g_autofree char *label = NULL;
+
+          if (b->end <= from || b->start >= to || b->count == 0)
+            continue;
+          second = g_date_time_new_from_unix_utc (b->start / G_USEC_PER_SEC);
+          dt = g_date_time_add (second, b->start % G_USEC_PER_SEC);
+          time = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S.%fZ");
+          /* Quote the label: names may contain commas. */
+          label = g_strdup (s->label ? s->label : "");
+          g_string_append_printf (csv, "%s,\"%s\",%s,%s,%s,%u\n", time,
+                                  g_strdelimit (label, "\"", '\''),
+                                  g_ascii_dtostr (min, sizeof min, b->min),
+                                  g_ascii_dtostr (max, sizeof max, b->max),
+                                  g_ascii_dtostr (avg, sizeof avg, b->avg),
+                                  b->count);
+        }
+    }
+  return g_string_free (csv, FALSE);
+}

@@ -1,0 +1,763 @@
+/* dc-window.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-window"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "dc-window.h"
+
+struct _DcWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkToggleButton      *search_button;
+  GtkButton            *rest_button;
+  GtkLabel             *rest_label;
+  GtkStack             *main_stack;
+  AdwViewStack         *view_stack;
+  DcDeviceTree         *device_tree;
+  DcPointTable         *point_table;
+  GtkStack             *detail_stack;
+  GtkLabel             *detail_name;
+  GtkLabel             *detail_value;
+  GtkLabel             *detail_quality;
+  GtkLabel             *detail_time;
+  GtkLabel             *detail_address;
+  GtkLabel             *detail_scaling;
+  GtkLabel             *detail_limits;
+  DcTrendView          *mini_trend;
+  DcTrendView          *trend_view;
+  GtkToggleButton      *follow_button;
+  GtkLabel             *trend_points_label;
+  AdwActionRow         *device_state_row;
+  GtkImage             *device_state_icon;
+  AdwActionRow         *device_protocol_row;
+  AdwActionRow         *device_error_row;
+  AdwActionRow         *device_reconnects_row;
+  AdwActionRow         *device_points_row;
+
+  /* Owned */
+  DcPlantModel         *plant;
+  DcPointRow           *detail_row;
+  DcDeviceNode         *device;
+  GSettings            *settings;
+  char                 *rest_address;
+};
+
+enum {
+  PROP_0,
+  PROP_PLANT,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (DcWindow, dc_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_page (DcWindow *self)
+{
+  gboolean empty = self->plant == NULL ||
+                   g_list_model_get_n_items (dc_plant_model_get_devices (self->plant)) == 0;
+
+  gtk_stack_set_visible_child_name (self->main_stack, empty ? "empty" : "plant");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", !empty);
+}
+
+static void
+devices_changed_cb (DcWindow   *self,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    GListModel *model)
+{
+  update_page (self);
+}
+
+static void
+update_device_page (DcWindow *self)
+{
+  DcDeviceNode *device = self->device;
+  g_autofree char *reconnects = NULL;
+  g_autofree char *points = NULL;
+  const char *error;
+
+  if (device == NULL)
+    {
+      adw_action_row_set_subtitle (self->device_state_row, _("No device selected"));
+      adw_action_row_set_subtitle (self->device_protocol_row, "");
+      adw_action_row_set_subtitle (self->device_error_row, "");
+      adw_action_row_set_subtitle (self->device_reconnects_row, "");
+      adw_action_row_set_subtitle (self->device_points_row, "");
+      gtk_image_set_from_icon_name (self->device_state_icon, NULL);
+      return;
+    }
+
+  error = dc_device_node_get_last_error (device);
+  reconnects = g_strdup_printf ("%u", dc_device_node_get_reconnects (device));
+  points = g_strdup_printf ("%u", dc_device_node_get_n_points (device));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->device_state_row),
+                                 dc_device_node_get_name (device));
+  adw_action_row_set_subtitle (self->device_state_row, dc_device_node_get_state_text (device));
+  gtk_image_set_from_icon_name (self->device_state_icon, dc_device_node_get_state_icon (device));
+  adw_action_row_set_subtitle (self->device_protocol_row,
+                               dc_device_node_get_protocol (device) ? dc_device_node_get_protocol (device) : "");
+  adw_action_row_set_subtitle (self->device_error_row, error && error[0] ? error : _("None"));
+  adw_action_row_set_subtitle (self->device_reconnects_row, reconnects);
+  adw_action_row_set_subtitle (self->device_points_row, points);
+}
+
+static void
+device_notify_cb (DcWindow *self)
+{
+  update_device_page (self);
+}
+
+static void
+set_device (DcWindow     *self,
+            DcDeviceNode *device)
+{
+  if (self->device == device)
+    return;
+  if (self->device != NULL)
+    g_signal_handlers_disconnect_by_func (self->device, device_notify_cb, self);
+  g_set_object (&self->device, device);
+  if (device != NULL)
+    g_signal_connect_object (device, "notify", G_CALLBACK (device_notify_cb), self,
+                             G_CONNECT_SWAPPED);
+  update_device_page (self);
+}
+
+static char *
+format_limit (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v))
+    return g_strdup ("—");
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", v));
+}
+
+static void
+update_detail (DcWindow *self)
+{
+  DcPointRow *row = self->detail_row;
+  g_autofree char *quality = NULL;
+  g_autofree char *scaling = NULL;
+  g_autofree char *limits = NULL;
+  g_autofree char *lo = NULL;
+  g_autofree char *hi = NULL;
+  double coefficient, base_val, down, up;
+  guint32 q;
+
+  if (row == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->detail_stack, "detail");
+  gtk_label_set_label (self->detail_name, dc_point_row_get_name (row));
+  gtk_label_set_label (self->detail_value, dc_point_row_get_value_text (row));
+  q = dc_point_row_get_quality (row);
+  g_object_get (row, "quality-text", &quality, NULL);
+  gtk_label_set_label (self->detail_quality, quality);
+  if (dc_point_row_has_value (row) && q != 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->detail_value), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->detail_value), "dim-label");
+  gtk_label_set_label (self->detail_time, dc_point_row_get_time_text (row));
+  gtk_label_set_label (self->detail_address, dc_point_row_get_address (row));
+  dc_point_row_get_scaling (row, &coefficient, &base_val);
+  /* Translators: value = raw × coefficient + offset. */
+  scaling = g_strdup_printf (_("raw × %g + %g"), coefficient, base_val);
+  gtk_label_set_label (self->detail_scaling, scaling);
+  dc_point_row_get_limits (row, &down, &up);
+  lo = format_limit (down);
+  hi = format_limit (up);
+  limits = g_strdup_printf ("%s … %s", lo, hi);
+  gtk_label_set_label (self->detail_limits, limits);
+}
+
+static void
+detail_row_notify_cb (DcWindow *self)
+{
+  update_detail (self);
+}
+
+static void
+update_trend_label (DcWindow *self)
+{
+  g_autoptr(GString) str = g_string_new (NULL);
+
+  for (guint i = 0; i < dc_trend_view_get_n_series (self->trend_view); i++)
+    {
+      gint64 key = dc_trend_view_get_series_key (self->trend_view, i);
+      DcPointRow *row = self->plant ? dc_plant_model_lookup_point (self->plant, key) : NULL;
+
+      if (row == NULL)
+        continue;
+      if (str->len > 0)
+        g_string_append (str, ", ");
+      g_string_append (str, dc_point_row_get_name (row));
+    }
+  gtk_label_set_label (self->trend_points_label, str->str);
+}
+
+static void
+show_in_trend (DcTrendView *view,
+               DcPointRow  *row)
+{
+  dc_trend_view_add_series (view, dc_point_row_get_key (row), dc_point_row_get_name (row),
+                            dc_point_row_get_unit (row));
+  if (dc_point_row_has_value (row))
+    dc_trend_view_add_sample (view, dc_point_row_get_key (row), dc_point_row_get_time (row),
+                              dc_point_row_get_value (row));
+}
+
+static void
+set_detail_row (DcWindow   *self,
+                DcPointRow *row)
+{
+  if (self->detail_row == row)
+    return;
+  if (self->detail_row != NULL)
+    g_signal_handlers_disconnect_by_func (self->detail_row, detail_row_notify_cb, self);
+  g_set_object (&self->detail_row, row);
+  if (row != NULL)
+    g_signal_connect_object (row, "notify", G_CALLBACK (detail_row_notify_cb), self,
+                             G_CONNECT_SWAPPED);
+
+  dc_trend_view_clear_series (self->mini_trend);
+  if (row != NULL)
+    {
+      show_in_trend (self->mini_trend, row);
+      /* Without pinned points the trend page shows the selection. */
+      if (dc_trend_view_get_n_series (self->trend_view) <= 1)
+        {
+          dc_trend_view_clear_series (self->trend_view);
+          show_in_trend (self->trend_view, row);
+          update_trend_label (self);
+        }
+    }
+  update_detail (self);
+}
+
+static void
+table_selected_cb (DcWindow *self)
+{
+  set_detail_row (self, dc_point_table_get_selected (self->point_table));
+}
+
+static void
+tree_selected_cb (DcWindow *self)
+{
+  GObject *item = dc_device_tree_get_selected (self->device_tree);
+  DcDeviceNode *node = NULL;
+
+  if (item == NULL || self->plant == NULL)
+    return;
+
+  if (DC_IS_DEVICE_NODE (item))
+    node = DC_DEVICE_NODE (item);
+  else if (DC_IS_POINT_ROW (item))
+    node = dc_plant_model_lookup_term (self->plant, dc_point_row_get_term_id (DC_POINT_ROW (item)));
+
+  if (node != NULL)
+    {
+      dc_point_table_set_model (self->point_table, dc_device_node_get_points (node));
+      if (dc_device_node_get_kind (node) == DC_NODE_DEVICE)
+        set_device (self, node);
+      else
+        set_device (self, dc_plant_model_lookup_device (self->plant,
+                                                        dc_device_node_get_device_id (node)));
+    }
+
+  if (DC_IS_POINT_ROW (item))
+    dc_point_table_select_key (self->point_table, dc_point_row_get_key (DC_POINT_ROW (item)));
+}
+
+static void
+plant_flushed_cb (DcWindow     *self,
+                  guint         n_rows,
+                  DcPlantModel *plant)
+{
+  DcTrendView *views[] = { self->mini_trend, self->trend_view };
+
+  /* Extend the trends live with the rows that were just updated. */
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    for (guint i = 0; i < dc_trend_view_get_n_series (views[v]); i++)
+      {
+        gint64 key = dc_trend_view_get_series_key (views[v], i);
+        DcPointRow *row = dc_plant_model_lookup_point (plant, key);
+
+        if (row != NULL && dc_point_row_has_value (row))
+          dc_trend_view_add_sample (views[v], key, dc_point_row_get_time (row),
+                                    dc_point_row_get_value (row));
+      }
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  DcWindow *self = DC_WINDOW (widget);
+
+  dc_device_tree_focus_search (self->device_tree);
+}
+
+static void
+copy_rest_address_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  DcWindow *self = DC_WINDOW (widget);
+  g_autofree char *uri = NULL;
+
+  if (self->rest_address == NULL)
+    return;
+  uri = g_strdup_printf ("http://%s/", self->rest_address);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), uri);
+  dc_window_add_toast (self, _("Server address copied"));
+}
+
+static void
+trend_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  DcWindow *self = DC_WINDOW (widget);
+
+  /* Ctrl+T: pin the selected point to the trend page (several points share one chart). */
+  if (self->detail_row != NULL)
+    show_in_trend (self->trend_view, self->detail_row);
+  update_trend_label (self);
+  adw_view_stack_set_visible_child_name (self->view_stack, "trend");
+}
+
+static void
+trend_range_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  DcWindow *self = user_data;
+  const char *range = g_variant_get_string (param, NULL);
+  gint64 span = 3600;
+
+  if (g_str_equal (range, "8h"))
+    span = 8 * 3600;
+  else if (g_str_equal (range, "24h"))
+    span = 24 * 3600;
+  else if (g_str_equal (range, "7d"))
+    span = 7 * 24 * 3600;
+  dc_trend_view_set_span (self->trend_view, span * G_USEC_PER_SEC);
+  dc_trend_view_set_follow (self->trend_view, TRUE);
+  g_simple_action_set_state (action, param);
+}
+
+static void
+export_response_cb (DcWindow             *self,
+                    int                   response,
+                    GtkFileChooserNative *native)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      csv = dc_trend_view_to_csv (self->trend_view);
+      if (!g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE,
+                                    G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &error))
+        {
+          g_autofree char *msg = g_strdup_printf (_("Could not export: %s"), error->message);
+
+          dc_window_add_toast (self, msg);
+        }
+      else
+        dc_window_add_toast (self, _("Trend exported"));
+    }
+  g_object_unref (native);
+}
+
+static void
+export_csv_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  DcWindow *self = DC_WINDOW (widget);
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (_("Export Trend"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "trend.csv");
+  g_signal_connect_swapped (native, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static gboolean
+settings_has_key (GSettings  *settings,
+                  const char *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (settings == NULL)
+    return FALSE;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  return schema != NULL && g_settings_schema_has_key (schema, key);
+}
+
+static gboolean
+dc_window_close_request (GtkWindow *window)
+{
+  DcWindow *self = DC_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  if (settings_has_key (self->settings, "window-width") &&
+      settings_has_key (self->settings, "window-height") &&
+      settings_has_key (self->settings, "window-maximized"))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (dc_window_parent_class)->close_request (window);
+}
+
+static void
+dc_window_dispose (GObject *object)
+{
+  DcWindow *self = DC_WINDOW (object);
+
+  set_detail_row (self, NULL);
+  set_device (self, NULL);
+  if (self->plant != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (dc_plant_model_get_devices (self->plant), self);
+      g_signal_handlers_disconnect_by_data (self->plant, self);
+    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_WINDOW);
+  g_clear_object (&self->plant);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (dc_window_parent_class)->dispose (object);
+}
+
+static void
+dc_window_finalize (GObject *object)
+{
+  DcWindow *self = DC_WINDOW (object);
+
+  g_free (self->rest_address);
+
+  G_OBJECT_CLASS (dc_window_parent_class)->finalize (object);
+}
+
+static void
+dc_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  DcWindow *self = DC_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PLANT:
+      g_value_set_object (value, self->plant);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  DcWindow *self = DC_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PLANT:
+      dc_window_set_plant (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_window_class_init (DcWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = dc_window_dispose;
+  object_class->finalize = dc_window_finalize;
+  object_class->get_property = dc_window_get_property;
+  object_class->set_property = dc_window_set_property;
+
+  window_class->close_request = dc_window_close_request;
+
+  properties[PROP_PLANT] =
+    g_param_spec_object ("plant", NULL, NULL, DC_TYPE_PLANT_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (DC_TYPE_DEVICE_TREE);
+  g_type_ensure (DC_TYPE_POINT_TABLE);
+  g_type_ensure (DC_TYPE_TREND_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/datacoll/DataColl/ui/dc-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, rest_button);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, rest_label);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_tree);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, point_table);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_name);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_value);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_quality);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_time);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_address);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_scaling);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, detail_limits);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, mini_trend);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, trend_view);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, follow_button);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, trend_points_label);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_state_row);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_state_icon);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_protocol_row);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_error_row);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_reconnects_row);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_points_row);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-rest-address", NULL,
+                                   copy_rest_address_action);
+  gtk_widget_class_install_action (widget_class, "win.trend", NULL, trend_action);
+  gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, export_csv_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.trend", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-csv", NULL);
+}
+
+static void
+dc_window_init (DcWindow *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL)
+    self->settings = g_settings_new (APP_ID);
+  if (settings_has_key (self->settings, "window-width") &&
+      settings_has_key (self->settings, "window-height"))
+    gtk_window_set_default_size (GTK_WINDOW (self),
+                                 g_settings_get_int (self->settings, "window-width"),
+                                 g_settings_get_int (self->settings, "window-height"));
+  if (settings_has_key (self->settings, "window-maximized") &&
+      g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_object_bind_property (self->trend_view, "follow", self->follow_button, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_signal_connect_object (self->point_table, "notify::selected",
+                           G_CALLBACK (table_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->device_tree, "notify::selected",
+                           G_CALLBACK (tree_selected_cb), self, G_CONNECT_SWAPPED);
+  {
+    g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+    g_autoptr(GSimpleAction) range = NULL;
+
+    range = g_simple_action_new_stateful ("range", G_VARIANT_TYPE_STRING,
+                                          g_variant_new_string ("1h"));
+    g_signal_connect_object (range, "activate", G_CALLBACK (trend_range_action), self, 0);
+    g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (range));
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "trend", G_ACTION_GROUP (group));
+  }
+  update_page (self);
+  update_device_page (self);
+  update_detail (self);
+}
+
+DcWindow *
+dc_window_new (GtkApplication *application)
+{
+  return g_object_new (DC_TYPE_WINDOW, "application", application, NULL);
+}
+
+DcPlantModel *
+dc_window_get_plant (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->plant;
+}
+
+void
+dc_window_set_plant (DcWindow     *self,
+                     DcPlantModel *plant)
+{
+  g_return_if_fail (DC_IS_WINDOW (self));
+
+  if (self->plant == plant)
+    return;
+  if (self->plant != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (dc_plant_model_get_devices (self->plant), self);
+      g_signal_handlers_disconnect_by_data (self->plant, self);
+    }
+  set_detail_row (self, NULL);
+  set_device (self, NULL);
+  dc_trend_view_clear_series (self->trend_view);
+  dc_point_table_set_model (self->point_table, NULL);
+  g_set_object (&self->plant, plant);
+  if (plant != NULL)
+    {
+      g_signal_connect_object (dc_plant_model_get_devices (plant), "items-changed",
+                               G_CALLBACK (devices_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (plant, "flushed", G_CALLBACK (plant_flushed_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  dc_device_tree_set_plant (self->device_tree, plant);
+  update_page (self);
+
+  /* Start on the first device so that the table is never empty by accident. */
+  if (plant != NULL && g_list_model_get_n_items (dc_plant_model_get_devices (plant)) > 0)
+    {
+      g_autoptr(DcDeviceNode) first = g_list_model_get_item (dc_plant_model_get_devices (plant), 0);
+
+      dc_window_select (self, first);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLANT]);
+}
+
+void
+dc_window_set_rest_address (DcWindow   *self,
+                            const char *address)
+{
+  g_return_if_fail (DC_IS_WINDOW (self));
+
+  g_free (self->rest_address);
+  self->rest_address = g_strdup (address);
+  gtk_label_set_label (self->rest_label, address ? address : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->rest_button), address != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-rest-address", address != NULL);
+}
+
+const char *
+dc_window_get_rest_address (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->rest_address;
+}
+
+void
+dc_window_add_toast (DcWindow   *self,
+                     const char *text)
+{
+  g_return_if_fail (DC_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+gboolean
+dc_window_select (DcWindow *self,
+                  gpointer  item)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), FALSE);
+
+  if (dc_device_tree_select (self->device_tree, item))
+    return TRUE;
+
+  /* A point inside a collapsed term: show its term's points and select the row. */
+  if (DC_IS_POINT_ROW (item) && self->plant != NULL)
+    {
+      DcDeviceNode *term = dc_plant_model_lookup_term (self->plant,
+                                                       dc_point_row_get_term_id (item));
+
+      if (term == NULL)
+        return FALSE;
+      dc_point_table_set_model (self->point_table, dc_device_node_get_points (term));
+      set_device (self, dc_plant_model_lookup_device (self->plant,
+                                                      dc_device_node_get_device_id (term)));
+      dc_point_table_select_key (self->point_table, dc_point_row_get_key (item));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+const char *
+dc_window_get_page (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+void
+dc_window_set_view (DcWindow   *self,
+                    const char *name)
+{
+  g_return_if_fail (DC_IS_WINDOW (self));
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+DcDeviceTree *
+dc_window_get_device_tree (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->device_tree;
+}
+
+DcPointTable *
+dc_window_get_point_table (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->point_table;
+}
+
+DcTrendView *
+dc_window_get_trend_view (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->trend_view;
+}
+
+DcTrendView *
+dc_window_get_mini_trend (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->mini_trend;
+}
+
+const char *
+dc_window_get_detail_value (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return gtk_label_get_label (self->detail_value);
+}
