@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-application.h"
+#include "dc-ui.h"
 #include "dc-preferences-window.h"
 #include "dc-window.h"
 
@@ -243,6 +244,8 @@ dc_application_class_init (DcApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  dc_ui_ensure_resources ();
 
   object_class->dispose = dc_application_dispose;
   object_class->finalize = dc_application_finalize;

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-device-node.h"
+#include "dc-model.h"
 
 struct _DcDeviceNode
 {
@@ -450,33 +451,6 @@ dc_device_node_points_changed (DcDeviceNode *self)
   recount (self);
 }
 
-/* Numeric ids numerically first, then strings: the store's natural order. Kept local until
- * dc_natural_compare() (dc-model.c) is implemented on main. */
-static int
-natural_compare (const char *a,
-                 const char *b)
-{
-  char *end_a = NULL;
-  char *end_b = NULL;
-  gboolean num_a;
-  gboolean num_b;
-  gint64 va = 0;
-  gint64 vb = 0;
-
-  if (a == NULL || b == NULL)
-    return g_strcmp0 (a, b);
-
-  va = g_ascii_strtoll (a, &end_a, 10);
-  vb = g_ascii_strtoll (b, &end_b, 10);
-  num_a = a[0] != '\0' && *end_a == '\0';
-  num_b = b[0] != '\0' && *end_b == '\0';
-  if (num_a && num_b)
-    return va < vb ? -1 : va > vb ? 1 : 0;
-  if (num_a != num_b)
-    return num_a ? -1 : 1;
-  return g_utf8_collate (a, b);
-}
-
 static guint
 find_insert_position (GListStore  *store,
                       const char  *id,
@@ -491,7 +465,7 @@ find_insert_position (GListStore  *store,
       guint mid = lo + (hi - lo) / 2;
       g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), mid);
 
-      if (natural_compare (id_func (item), id) <= 0)
+      if (dc_natural_compare (id_func (item), id) <= 0)
         lo = mid + 1;
       else
         hi = mid;
@@ -520,7 +494,7 @@ dc_list_store_find_id (GListStore  *store,
     {
       guint mid = lo + (hi - lo) / 2;
       g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), mid);
-      int cmp = natural_compare (id_func (item), id);
+      int cmp = dc_natural_compare (id_func (item), id);
 
       if (cmp == 0)
         {

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-device-tree.h"
+#include "dc-ui.h"
 
 struct _DcDeviceTree
 {
@@ -221,29 +222,29 @@ bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_widget_get_next_sibling (icon);
   GtkWidget *count = gtk_widget_get_next_sibling (label);
   GObject *item = gtk_tree_list_row_get_item (row);
-  GPtrArray *bindings = g_ptr_array_new ();
+  GPtrArray *bindings = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), row);
 
   if (DC_IS_DEVICE_NODE (item))
     {
-      g_ptr_array_add (bindings, g_object_bind_property (item, "name", label, "label",
-                                                         G_BINDING_SYNC_CREATE));
-      g_ptr_array_add (bindings, g_object_bind_property (item, "state-icon", icon, "icon-name",
-                                                         G_BINDING_SYNC_CREATE));
-      g_ptr_array_add (bindings, g_object_bind_property (item, "state-text", icon, "tooltip-text",
-                                                         G_BINDING_SYNC_CREATE));
-      g_ptr_array_add (bindings, g_object_bind_property (item, "count-text", count, "label",
-                                                         G_BINDING_SYNC_CREATE));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "name", label, "label",
+                                                         G_BINDING_SYNC_CREATE)));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "state-icon", icon, "icon-name",
+                                                         G_BINDING_SYNC_CREATE)));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "state-text", icon, "tooltip-text",
+                                                         G_BINDING_SYNC_CREATE)));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "count-text", count, "label",
+                                                         G_BINDING_SYNC_CREATE)));
       gtk_widget_set_visible (icon, TRUE);
       gtk_widget_remove_css_class (count, "value");
     }
   else if (DC_IS_POINT_ROW (item))
     {
-      g_ptr_array_add (bindings, g_object_bind_property (item, "name", label, "label",
-                                                         G_BINDING_SYNC_CREATE));
-      g_ptr_array_add (bindings, g_object_bind_property (item, "value-text", count, "label",
-                                                         G_BINDING_SYNC_CREATE));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "name", label, "label",
+                                                         G_BINDING_SYNC_CREATE)));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "value-text", count, "label",
+                                                         G_BINDING_SYNC_CREATE)));
       gtk_widget_set_visible (icon, FALSE);
       gtk_widget_add_css_class (count, "value");
     }
@@ -274,6 +275,12 @@ dc_device_tree_dispose (GObject *object)
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_DEVICE_TREE);
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   g_clear_object (&self->selection);
   g_clear_object (&self->tree);
   g_clear_object (&self->filter);
@@ -327,6 +334,8 @@ dc_device_tree_class_init (DcDeviceTreeClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  dc_ui_ensure_resources ();
 
   object_class->dispose = dc_device_tree_dispose;
   object_class->get_property = dc_device_tree_get_property;

@@ -23,6 +23,8 @@ struct _DcPlantModel
   GHashTable  *items;           /* item id → JsonObject (owned) */
   GHashTable  *pending;         /* gint64* (in the value) → DcSample* (owned) */
 
+  DcStore     *store;
+
   double       refresh_rate;
   guint        flush_id;
 };
@@ -43,83 +45,6 @@ G_DEFINE_FINAL_TYPE (DcPlantModel, dc_plant_model, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-/* Field readers that accept numbers, numeric strings and booleans (the store keeps what the
- * client sent). Local so that the UI does not depend on the model's validation code. */
-static const char *
-json_str (JsonObject *object,
-          const char *field,
-          const char *default_value)
-{
-  JsonNode *node = json_object_get_member (object, field);
-  static char buf[4][32];
-  static guint slot;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    {
-      /* Ids may be integers: a few rotating buffers are enough for the callers here. */
-      slot = (slot + 1) % G_N_ELEMENTS (buf);
-      g_snprintf (buf[slot], sizeof buf[slot], "%" G_GINT64_FORMAT, json_node_get_int (node));
-      return buf[slot];
-    }
-  return default_value;
-}
-
-static double
-json_dbl (JsonObject *object,
-          const char *field,
-          double      default_value)
-{
-  JsonNode *node = json_object_get_member (object, field);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      return (double) json_node_get_int (node);
-    case G_TYPE_DOUBLE:
-      return json_node_get_double (node);
-    case G_TYPE_BOOLEAN:
-      return json_node_get_boolean (node) ? 1 : 0;
-    case G_TYPE_STRING:
-      {
-        const char *text = json_node_get_string (node);
-        char *end = NULL;
-        double v = g_ascii_strtod (text, &end);
-
-        return (end != text && *end == '\0') ? v : default_value;
-      }
-    default:
-      return default_value;
-    }
-}
-
-static gboolean
-json_bool (JsonObject *object,
-           const char *field,
-           gboolean    default_value)
-{
-  JsonNode *node = json_object_get_member (object, field);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      const char *text = json_node_get_string (node);
-
-      if (g_ascii_strcasecmp (text, "true") == 0 || g_strcmp0 (text, "1") == 0)
-        return TRUE;
-      if (g_ascii_strcasecmp (text, "false") == 0 || g_strcmp0 (text, "0") == 0)
-        return FALSE;
-      return default_value;
-    }
-  return json_dbl (object, field, default_value ? 1 : 0) != 0;
-}
 
 static const char *
 node_id_cb (gpointer item)
@@ -150,7 +75,7 @@ store_remove_item (GListStore *store,
 static DcLinkState
 initial_state (JsonObject *device)
 {
-  if (!json_bool (device, "enabled", TRUE))
+  if (!dc_json_get_bool (device, "enabled", TRUE))
     return DC_LINK_DISABLED;
   return DC_LINK_UNKNOWN;
 }
@@ -161,8 +86,8 @@ update_device (DcDeviceNode *node,
 {
   DcLinkState state = initial_state (device);
 
-  dc_device_node_set_name (node, json_str (device, "name", NULL));
-  dc_device_node_set_protocol (node, json_str (device, "protocol", NULL));
+  dc_device_node_set_name (node, dc_json_get_string (device, "name", NULL));
+  dc_device_node_set_protocol (node, dc_json_get_string (device, "protocol", NULL));
   if (state == DC_LINK_DISABLED || dc_device_node_get_state (node) == DC_LINK_DISABLED)
     dc_device_node_set_state (node, state);
 }
@@ -171,10 +96,18 @@ static char *
 format_address (JsonObject *point,
                 const char *protocol)
 {
-  const char *code = json_str (point, "protocol_code", NULL);
-  const char *type = json_str (point, "code_type", NULL);
+  const char *type = dc_json_get_string (point, "code_type", NULL);
+  JsonNode *node = json_object_get_member (point, "protocol_code");
+  g_autofree char *code = NULL;
 
-  if (code == NULL || code[0] == '\0')
+  /* protocol_code is kept as the client sent it: a number or a string. */
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return g_strdup ("");
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    code = g_strdup (json_node_get_string (node));
+  else
+    code = g_strdup_printf ("%" G_GINT64_FORMAT, dc_json_get_int (point, "protocol_code", 0));
+  if (code[0] == '\0')
     return g_strdup ("");
   if (g_strcmp0 (protocol, "iec104") == 0)
     return g_strdup_printf ("IOA %s", code);
@@ -203,14 +136,14 @@ update_row (DcPlantModel *self,
       address = format_address (point, device ? dc_device_node_get_protocol (device) : NULL);
       dc_point_row_set_address (row, address);
       dc_point_row_set_scaling (row,
-                                json_dbl (point, "coefficient", 1),
-                                json_dbl (point, "base_val", 0));
+                                dc_json_get_double (point, "coefficient", 1),
+                                dc_json_get_double (point, "base_val", 0));
       dc_point_row_set_limits (row,
-                               json_dbl (point, "down_limit", NAN),
-                               json_dbl (point, "up_limit", NAN));
+                               dc_json_get_double (point, "down_limit", NAN),
+                               dc_json_get_double (point, "up_limit", NAN));
     }
-  dc_point_row_set_name (row, item ? json_str (item, "name", NULL) : NULL);
-  dc_point_row_set_unit (row, item ? json_str (item, "unit", NULL) : NULL);
+  dc_point_row_set_name (row, item ? dc_json_get_string (item, "name", NULL) : NULL);
+  dc_point_row_set_unit (row, item ? dc_json_get_string (item, "unit", NULL) : NULL);
 }
 
 static DcPointRow *
@@ -218,10 +151,10 @@ create_row (DcPlantModel *self,
             gint64        key,
             JsonObject   *point)
 {
-  const char *term_id = json_str (point, "term_id", NULL);
-  const char *item_id = json_str (point, "item_id", NULL);
+  const char *term_id = dc_json_get_string (point, "term_id", NULL);
+  const char *item_id = dc_json_get_string (point, "item_id", NULL);
   DcDeviceNode *term = g_hash_table_lookup (self->terms_by_id, term_id);
-  const char *device_id = json_str (point, "device_id", NULL);
+  const char *device_id = dc_json_get_string (point, "device_id", NULL);
   DcPointRow *row;
 
   if (device_id == NULL && term != NULL)
@@ -287,6 +220,7 @@ dc_plant_model_dispose (GObject *object)
   DcPlantModel *self = DC_PLANT_MODEL (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  dc_plant_model_follow_store (self, NULL);
   g_clear_object (&self->devices);
 
   G_OBJECT_CLASS (dc_plant_model_parent_class)->dispose (object);
@@ -470,7 +404,7 @@ dc_plant_model_load (DcPlantModel       *self,
   for (guint i = 0; items != NULL && i < items->len; i++)
     {
       JsonObject *item = g_ptr_array_index (items, i);
-      const char *id = json_str (item, "id", NULL);
+      const char *id = dc_json_get_string (item, "id", NULL);
 
       if (id != NULL)
         g_hash_table_insert (self->items, g_strdup (id), json_object_ref (item));
@@ -479,7 +413,7 @@ dc_plant_model_load (DcPlantModel       *self,
   for (guint i = 0; devices != NULL && i < devices->len; i++)
     {
       JsonObject *device = g_ptr_array_index (devices, i);
-      const char *id = json_str (device, "id", NULL);
+      const char *id = dc_json_get_string (device, "id", NULL);
       DcDeviceNode *node;
 
       if (id == NULL)
@@ -494,15 +428,15 @@ dc_plant_model_load (DcPlantModel       *self,
   for (guint i = 0; terms != NULL && i < terms->len; i++)
     {
       JsonObject *term = g_ptr_array_index (terms, i);
-      const char *id = json_str (term, "id", NULL);
-      const char *device_id = json_str (term, "device_id", NULL);
+      const char *id = dc_json_get_string (term, "id", NULL);
+      const char *device_id = dc_json_get_string (term, "device_id", NULL);
       DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
       DcDeviceNode *node;
 
       if (id == NULL || device == NULL)
         continue;
       node = dc_device_node_new (DC_NODE_TERM, id);
-      dc_device_node_set_name (node, json_str (term, "name", NULL));
+      dc_device_node_set_name (node, dc_json_get_string (term, "name", NULL));
       dc_device_node_set_device_id (node, device_id);
       dc_device_node_set_protocol (node, dc_device_node_get_protocol (device));
       g_ptr_array_add (g_hash_table_lookup (device_terms, device), node);
@@ -512,7 +446,7 @@ dc_plant_model_load (DcPlantModel       *self,
 
   for (guint i = 0; i < n_points; i++)
     {
-      const char *term_id = json_str (points[i].json, "term_id", NULL);
+      const char *term_id = dc_json_get_string (points[i].json, "term_id", NULL);
       DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
       DcPointRow *row;
 
@@ -622,7 +556,7 @@ apply_term (DcPlantModel *self,
             JsonObject   *object)
 {
   DcDeviceNode *node = g_hash_table_lookup (self->terms_by_id, old_id ? old_id : id);
-  const char *device_id = object ? json_str (object, "device_id", NULL) : NULL;
+  const char *device_id = object ? dc_json_get_string (object, "device_id", NULL) : NULL;
   DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
 
   if (op == DC_CHANGE_DELETE)
@@ -648,7 +582,7 @@ apply_term (DcPlantModel *self,
     {
       g_autoptr(DcDeviceNode) created = dc_device_node_new (DC_NODE_TERM, id);
 
-      dc_device_node_set_name (created, json_str (object, "name", NULL));
+      dc_device_node_set_name (created, dc_json_get_string (object, "name", NULL));
       dc_device_node_set_device_id (created, device_id);
       dc_device_node_set_protocol (created, dc_device_node_get_protocol (device));
       g_hash_table_insert (self->terms_by_id, g_strdup (id), created);
@@ -656,7 +590,7 @@ apply_term (DcPlantModel *self,
       return;
     }
 
-  dc_device_node_set_name (node, json_str (object, "name", NULL));
+  dc_device_node_set_name (node, dc_json_get_string (object, "name", NULL));
   if ((old_id != NULL && g_strcmp0 (old_id, id) != 0) ||
       g_strcmp0 (dc_device_node_get_device_id (node), device_id) != 0)
     {
@@ -748,7 +682,7 @@ apply_point (DcPlantModel *self,
 
   if (row == NULL)
     {
-      const char *term_id = json_str (object, "term_id", NULL);
+      const char *term_id = dc_json_get_string (object, "term_id", NULL);
       DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
 
       if (term == NULL || key <= 0)
@@ -896,4 +830,117 @@ dc_plant_model_set_device_state (DcPlantModel *self,
   dc_device_node_set_state (node, state);
   dc_device_node_set_last_error (node, last_error);
   dc_device_node_set_reconnects (node, reconnects);
+}
+
+static int
+compare_plant_points (gconstpointer a,
+                      gconstpointer b)
+{
+  const DcPlantPoint *pa = a;
+  const DcPlantPoint *pb = b;
+  int cmp = dc_natural_compare (dc_json_get_string (pa->json, "term_id", ""),
+                                dc_json_get_string (pb->json, "term_id", ""));
+
+  if (cmp != 0)
+    return cmp;
+  return dc_natural_compare (dc_json_get_string (pa->json, "item_id", ""),
+                             dc_json_get_string (pb->json, "item_id", ""));
+}
+
+static GPtrArray *
+get_all (DcStore *store,
+         DcKind   kind)
+{
+  g_autoptr(GPtrArray) ids = dc_store_list_ids (store, kind);
+  GPtrArray *objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      JsonObject *object = dc_store_get (store, kind, g_ptr_array_index (ids, i), NULL);
+
+      if (object != NULL)
+        g_ptr_array_add (objects, object);
+    }
+  return objects;
+}
+
+static void
+store_changed_cb (DcPlantModel *self,
+                  int           kind,
+                  int           op,
+                  const char   *id,
+                  const char   *old_id,
+                  DcStore      *store)
+{
+  g_autoptr(JsonObject) object = NULL;
+  gint64 key = 0;
+
+  if (op != DC_CHANGE_DELETE)
+    {
+      if (kind == DC_KIND_POINT)
+        {
+          const char *colon = strchr (id, ':');
+          g_autofree char *term_id = NULL;
+
+          if (colon == NULL)
+            return;
+          term_id = g_strndup (id, colon - id);
+          object = dc_store_get_point (store, term_id, colon + 1, NULL);
+          key = dc_store_get_point_key (store, term_id, colon + 1);
+        }
+      else if (kind != DC_KIND_FORMULA)
+        object = dc_store_get (store, kind, id, NULL);
+      if (object == NULL)
+        return;
+    }
+
+  dc_plant_model_apply_change (self, kind, op, id, old_id, object, key);
+}
+
+void
+dc_plant_model_follow_store (DcPlantModel *self,
+                             DcStore      *store)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GPtrArray) terms = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) infos = NULL;
+  g_autofree DcPlantPoint *points = NULL;
+
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+  g_return_if_fail (store == NULL || DC_IS_STORE (store));
+
+  if (self->store != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->store, self);
+      g_clear_object (&self->store);
+    }
+  if (store == NULL)
+    return;
+
+  self->store = g_object_ref (store);
+  devices = get_all (store, DC_KIND_DEVICE);
+  terms = get_all (store, DC_KIND_TERM);
+  items = get_all (store, DC_KIND_ITEM);
+  infos = dc_store_list_point_infos (store);
+  points = g_new0 (DcPlantPoint, MAX (infos->len, 1));
+  for (guint i = 0; i < infos->len; i++)
+    {
+      DcPointInfo *info = g_ptr_array_index (infos, i);
+
+      points[i].key = info->key;
+      points[i].json = info->json;
+    }
+  qsort (points, infos->len, sizeof *points, compare_plant_points);
+  dc_plant_model_load (self, devices, terms, items, points, infos->len);
+
+  g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+DcStore *
+dc_plant_model_get_store (DcPlantModel *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+  return self->store;
 }

@@ -11,6 +11,7 @@
 #include "dc-model.h"
 #include "dc-point-row.h"
 #include "dc-sample.h"
+#include "dc-store.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +64,11 @@ void          dc_plant_model_apply_change     (DcPlantModel       *self,
                                                const char         *old_id,
                                                JsonObject         *object,
                                                gint64              key);
+/* Loads everything from @store and follows its ::changed signal (incrementally) until the
+ * store or the model goes away. NULL stops following. */
+void          dc_plant_model_follow_store     (DcPlantModel       *self,
+                                               DcStore            *store);
+DcStore      *dc_plant_model_get_store        (DcPlantModel       *self);
 /* Main thread. Remembers the newest sample per key; rows change at the next refresh. */
 void          dc_plant_model_push_samples     (DcPlantModel       *self,
                                                const DcSample     *samples,

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-point-table.h"
+#include "dc-ui.h"
 
 struct _DcPointTable
 {
@@ -156,6 +157,12 @@ dc_point_table_dispose (GObject *object)
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_POINT_TABLE);
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   g_clear_object (&self->selection);
   g_clear_object (&self->sorted);
   g_clear_object (&self->model);
@@ -217,6 +224,8 @@ dc_point_table_class_init (DcPointTableClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  dc_ui_ensure_resources ();
 
   object_class->dispose = dc_point_table_dispose;
   object_class->finalize = dc_point_table_finalize;

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-preferences-window.h"
+#include "dc-ui.h"
 
 struct _DcPreferencesWindow
 {
@@ -145,6 +146,8 @@ dc_preferences_window_class_init (DcPreferencesWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  dc_ui_ensure_resources ();
 
   object_class->dispose = dc_preferences_window_dispose;
   object_class->finalize = dc_preferences_window_finalize;

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-window.h"
+#include "dc-ui.h"
 
 struct _DcWindow
 {
@@ -19,7 +20,8 @@ struct _DcWindow
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
-  GtkToggleButton      *search_button;
+  GtkButton            *search_button;
+  AdwViewSwitcherTitle *switcher_title;
   GtkButton            *rest_button;
   GtkLabel             *rest_label;
   GtkStack             *main_stack;
@@ -70,6 +72,8 @@ update_page (DcWindow *self)
                    g_list_model_get_n_items (dc_plant_model_get_devices (self->plant)) == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, empty ? "empty" : "plant");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_button), !empty);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", !empty);
 }
 
@@ -509,6 +513,8 @@ dc_window_class_init (DcWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  dc_ui_ensure_resources ();
+
   object_class->dispose = dc_window_dispose;
   object_class->finalize = dc_window_finalize;
   object_class->get_property = dc_window_get_property;
@@ -529,6 +535,7 @@ dc_window_class_init (DcWindowClass *klass)
                                                "/io/github/datacoll/DataColl/ui/dc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DcWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, rest_button);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, rest_label);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, main_stack);
@@ -701,11 +708,17 @@ dc_window_select (DcWindow *self,
       DcDeviceNode *term = dc_plant_model_lookup_term (self->plant,
                                                        dc_point_row_get_term_id (item));
 
+      DcDeviceNode *device;
+
       if (term == NULL)
         return FALSE;
-      dc_point_table_set_model (self->point_table, dc_device_node_get_points (term));
-      set_device (self, dc_plant_model_lookup_device (self->plant,
-                                                      dc_device_node_get_device_id (term)));
+      device = dc_plant_model_lookup_device (self->plant, dc_device_node_get_device_id (term));
+      /* Select the device in the tree (its points fill the table), then the row. */
+      if (device == NULL || !dc_device_tree_select (self->device_tree, device))
+        {
+          dc_point_table_set_model (self->point_table, dc_device_node_get_points (term));
+          set_device (self, device);
+        }
       dc_point_table_select_key (self->point_table, dc_point_row_get_key (item));
       return TRUE;
     }

@@ -1,0 +1,224 @@
+/* test-ui-util.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include "test-ui-util.h"
+
+static void
+subprocess_cb (gconstpointer data)
+{
+  GTestFunc func = (GTestFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      static const char *mime_dirs[] = { "/usr/share/mime", NULL };
+
+      /* G_TEST_OPTION_ISOLATE_DIRS hides the system data dirs. The MIME database (gdk-pixbuf
+       * needs it to recognise SVG icons) and the icon themes are read-only system data: point
+       * GIO and the icon theme at them. Never link system dirs into the isolated dirs: GLib
+       * deletes those recursively after the test. */
+      g_content_type_set_mime_dirs (mime_dirs);
+      gtk_init ();
+      adw_init ();
+      gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                      "/usr/share/icons");
+      func ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDOUT |
+                                                      G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+void
+ui_test_add (const char *path,
+             GTestFunc   func)
+{
+  g_test_add_data_func (path, (gconstpointer) func, subprocess_cb);
+}
+
+typedef struct
+{
+  gboolean done;
+} Flag;
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  ((Flag *) data)->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+ui_wait_until (gboolean (*cond) (gpointer),
+               gpointer   data,
+               guint      timeout_ms)
+{
+  Flag expired = { FALSE };
+  guint id = g_timeout_add (timeout_ms, deadline_cb, &expired);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && !expired.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired.done)
+    g_source_remove (id);
+  return ok;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                Flag          *painted)
+{
+  painted->done = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return ((Flag *) data)->done;
+}
+
+static gboolean
+mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+void
+ui_wait_for_frame (GtkWidget *widget)
+{
+  Flag painted = { FALSE };
+  GdkFrameClock *clock;
+  gulong id;
+
+  g_assert_true (ui_wait_until (mapped, widget, 10000));
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (ui_wait_until (flag_set, &painted, 10000));
+  g_signal_handler_disconnect (clock, id);
+}
+
+guint
+ui_render_png (GtkWidget  *widget,
+               const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
+  g_autofree char *path = NULL;
+  g_autofree guchar *pixels = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  /* Opaque background first, as the window would draw it on screen. */
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  stride = (gsize) gdk_texture_get_width (texture) * 4;
+  pixels = g_malloc (stride * gdk_texture_get_height (texture));
+  gdk_texture_download (texture, pixels, stride);
+  for (gsize i = 0; i < stride * gdk_texture_get_height (texture); i += 4)
+    {
+      guint32 px;
+
+      memcpy (&px, pixels + i, 4);
+      g_hash_table_add (colours, GUINT_TO_POINTER (px));
+      if (g_hash_table_size (colours) > 10000)
+        break;
+    }
+  return g_hash_table_size (colours);
+}
+
+JsonObject *
+ui_json (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+void
+ui_create (DcStore    *store,
+           DcKind      kind,
+           const char *json)
+{
+  g_autoptr(JsonObject) object = ui_json (json);
+  g_autoptr(GError) error = NULL;
+
+  dc_store_create (store, kind, object, &error);
+  g_assert_no_error (error);
+}
+
+void
+ui_create_demo_plant (DcStore *store)
+{
+  static const char *items[] = {
+    "{\"id\":\"f1_i\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}",
+    "{\"id\":\"f2_i\",\"name\":\"Feeder 2 current\",\"unit\":\"A\"}",
+    "{\"id\":\"f3_i\",\"name\":\"Feeder 3 current\",\"unit\":\"A\"}",
+    "{\"id\":\"f1_p\",\"name\":\"Feeder 1 active power\",\"unit\":\"kW\"}",
+    "{\"id\":\"f1_cb\",\"name\":\"Feeder 1 breaker\"}",
+    "{\"id\":\"bus_u\",\"name\":\"Busbar voltage\",\"unit\":\"kV\"}",
+    "{\"id\":\"u_l1\",\"name\":\"Voltage L1\",\"unit\":\"V\"}",
+    "{\"id\":\"u_l2\",\"name\":\"Voltage L2\",\"unit\":\"V\"}",
+    "{\"id\":\"p_tot\",\"name\":\"Total active power\",\"unit\":\"kW\"}",
+    "{\"id\":\"freq\",\"name\":\"Frequency\",\"unit\":\"Hz\"}",
+    "{\"id\":\"level\",\"name\":\"Tank level\",\"unit\":\"%\"}",
+    "{\"id\":\"pump\",\"name\":\"Pump running\"}",
+    "{\"id\":\"ambient\",\"name\":\"Ambient temperature\",\"unit\":\"°C\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    ui_create (store, DC_KIND_ITEM, items[i]);
+
+  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"sub1\",\"name\":\"Substation 1 RTU\","
+             "\"protocol\":\"iec104\",\"ip\":\"127.0.0.1\",\"port\":2404}");
+  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"meter1\",\"name\":\"Main meter\","
+             "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":502}");
+  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"plc1\",\"name\":\"Pump station PLC\","
+             "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":503}");
+  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"manual\",\"name\":\"Manual entry\","
+             "\"protocol\":\"virtual\"}");
+  ui_create (store, DC_KIND_TERM, "{\"id\":\"ca1\",\"name\":\"Station CA 1\",\"device_id\":\"sub1\",\"address\":1}");
+  ui_create (store, DC_KIND_TERM, "{\"id\":\"meter1_u1\",\"name\":\"Meter unit 1\",\"device_id\":\"meter1\",\"address\":1}");
+  ui_create (store, DC_KIND_TERM, "{\"id\":\"plc1_u2\",\"name\":\"PLC unit 2\",\"device_id\":\"plc1\",\"address\":2}");
+  ui_create (store, DC_KIND_TERM, "{\"id\":\"manual_t\",\"name\":\"Operator\",\"device_id\":\"manual\"}");
+
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_i\",\"protocol_code\":1001,\"code_type\":13,\"up_limit\":400}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f2_i\",\"protocol_code\":1002,\"code_type\":13}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f3_i\",\"protocol_code\":1003,\"code_type\":13}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_p\",\"protocol_code\":1011,\"code_type\":13}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_cb\",\"protocol_code\":1101,\"code_type\":31}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"bus_u\",\"protocol_code\":1201,\"code_type\":13,\"down_limit\":9.5,\"up_limit\":10.5}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"u_l1\",\"protocol_code\":0,\"code_type\":\"ir:f32\"}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"u_l2\",\"protocol_code\":2,\"code_type\":\"ir:f32\"}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"p_tot\",\"protocol_code\":12,\"code_type\":\"ir:f32:cdab\"}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"freq\",\"protocol_code\":14,\"code_type\":\"ir:f32\"}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"plc1_u2\",\"item_id\":\"level\",\"protocol_code\":0,\"code_type\":\"hr:i16\",\"coefficient\":0.1,\"down_limit\":10,\"up_limit\":90}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"plc1_u2\",\"item_id\":\"pump\",\"protocol_code\":0,\"code_type\":\"co:bool\"}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"manual_t\",\"item_id\":\"ambient\"}");
+}
