@@ -8,11 +8,11 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "dc-api-live.h"
 #include "dc-error.h"
+#include "dc-json.h"
 
 #define DEFAULT_FRAMES 200
 #define MAX_FRAMES 100000
@@ -84,49 +84,6 @@ static void client_send (Client *client, const char *text);
 
 /* JSON helpers */
 
-static void
-append_json_string (GString    *out,
-                    const char *str)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = str; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-append_json_double (GString *out,
-                    double   value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (value))
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  /* The shortest form that reads back exactly. */
-  g_ascii_formatd (buf, sizeof buf, "%.15g", value);
-  if (g_ascii_strtod (buf, NULL) != value)
-    g_ascii_formatd (buf, sizeof buf, "%.17g", value);
-  g_string_append (out, buf);
-  if (strpbrk (buf, ".eEn") == NULL)
-    g_string_append (out, ".0");
-}
-
 /* RFC 3339 with six fraction digits; the seconds part is cached (samples of a batch share it). */
 static void
 append_time (GString *out,
@@ -166,7 +123,7 @@ append_sample (GString        *out,
   g_string_append (out, "\"time\":");
   append_time (out, sample->time);
   g_string_append (out, ",\"value\":");
-  append_json_double (out, sample->value);
+  dc_json_append_double (out, sample->value);
   g_string_append_printf (out, ",\"quality\":%u}",
                           sample->quality | (isfinite (sample->value) ? 0 : DC_QUALITY_INVALID));
 }
@@ -199,11 +156,11 @@ add_point_ref (DcApiLive  *self,
   ref->device_id = g_strdup (device_id);
   ref->term_id = g_strdup (term_id);
   ref->item_id = g_strdup (item_id);
-  append_json_string (prefix, device_id);
+  dc_json_append_string (prefix, device_id);
   g_string_append (prefix, ",\"term_id\":");
-  append_json_string (prefix, term_id);
+  dc_json_append_string (prefix, term_id);
   g_string_append (prefix, ",\"item_id\":");
-  append_json_string (prefix, item_id);
+  dc_json_append_string (prefix, item_id);
   g_string_append_c (prefix, ',');
   ref->prefix = g_string_free (prefix, FALSE);
 
@@ -643,12 +600,12 @@ device_changed_cb (DcEngineDrivers *drivers,
 {
   GString *out = g_string_new ("{\"type\":\"device\",\"device_id\":");
 
-  append_json_string (out, device_id);
+  dc_json_append_string (out, device_id);
   g_string_append (out, ",\"state\":");
-  append_json_string (out, state);
+  dc_json_append_string (out, state);
   g_string_append (out, ",\"last_error\":");
   if (last_error != NULL)
-    append_json_string (out, last_error);
+    dc_json_append_string (out, last_error);
   else
     g_string_append (out, "null");
   g_string_append_c (out, '}');
@@ -687,15 +644,15 @@ store_changed_cb (DcStore    *store,
     return;
 
   out = g_string_new ("{\"type\":\"config\",\"kind\":");
-  append_json_string (out, dc_kind_to_string (kind));
+  dc_json_append_string (out, dc_kind_to_string (kind));
   g_string_append (out, ",\"op\":");
-  append_json_string (out, dc_change_op_to_string (op));
+  dc_json_append_string (out, dc_change_op_to_string (op));
   g_string_append (out, ",\"id\":");
-  append_json_string (out, id);
+  dc_json_append_string (out, id);
   if (old_id != NULL)
     {
       g_string_append (out, ",\"old_id\":");
-      append_json_string (out, old_id);
+      dc_json_append_string (out, old_id);
     }
   g_string_append_c (out, '}');
 
@@ -737,7 +694,7 @@ client_send_error (Client     *client,
 {
   GString *out = g_string_new ("{\"type\":\"error\",\"message\":");
 
-  append_json_string (out, message);
+  dc_json_append_string (out, message);
   g_string_append_c (out, '}');
   client_send (client, out->str);
   g_string_free (out, TRUE);
