@@ -878,9 +878,21 @@ dc_server_reply_json_bytes (SoupServerMessage *msg,
                                 "application/json; charset=utf-8");
   body = soup_server_message_get_response_body (msg);
   soup_message_body_truncate (body);
-  soup_message_body_append_bytes (body, json);
-  if (suffix != NULL)
-    soup_message_body_append (body, SOUP_MEMORY_COPY, suffix, strlen (suffix));
+  if (suffix == NULL)
+    {
+      soup_message_body_append_bytes (body, json);
+    }
+  else
+    {
+      /* One buffer, so the response goes out in one write. */
+      gsize length = g_bytes_get_size (json);
+      gsize suffix_length = strlen (suffix);
+      char *data = g_malloc (length + suffix_length);
+
+      memcpy (data, g_bytes_get_data (json, NULL), length);
+      memcpy (data + length, suffix, suffix_length);
+      soup_message_body_append_take (body, (guchar *) data, length + suffix_length);
+    }
 }
 
 void
