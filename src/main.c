@@ -104,6 +104,14 @@ quit_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A device's `status` in GET /api/v1/devices/{id}: the engine's view of its link. */
+static const char *
+device_status_cb (const char *device_id,
+                  gpointer    user_data)
+{
+  return dc_engine_drivers_get_device_status (user_data, device_id);
+}
+
 /* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
 static int
 run_server (DcSettings *settings)
@@ -163,6 +171,9 @@ run_server (DcSettings *settings)
   server = dc_server_new (store);
   dc_server_set_token (server, token);
   dc_server_set_log_requests (server, settings->verbose);
+  dc_server_set_device_status_func (server, device_status_cb,
+                                    g_object_ref (dc_engine_get_drivers (engine)),
+                                    g_object_unref);
   dc_api_add_config_routes (server);
   dc_api_add_sample_routes (server, engine, settings->max_samples);
 

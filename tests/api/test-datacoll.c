@@ -334,6 +334,13 @@ test_token_bind (void)
   g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc123", NULL), ==, 200);
   g_assert_cmpuint (request (instance->base, "GET", "/api/v1/items", NULL, NULL, &reply), ==, 200);
   g_assert_cmpstr (reply, ==, "[\"x\"]");
+  g_clear_pointer (&reply, g_free);
+
+  /* The engine runs behind the server: a virtual device's link is up at once. */
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/devices",
+                             "{\"id\":\"v\",\"protocol\":\"virtual\"}", "abc123", NULL), ==, 200);
+  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices/v", NULL, NULL, &reply), ==, 200);
+  g_assert_cmpstr (reply, ==, "{\"protocol\":\"virtual\",\"id\":\"v\",\"status\":\"on\"}");
   stop (instance);
 }
 
