@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <glib.h>
 #include <glib-unix.h>
 
@@ -117,6 +118,7 @@ dc_sim_iec104_main (int argc, char **argv)
   layout = dc_iec104_sim_describe (&config);
   g_print ("datacoll-sim iec104: listening on %s port %u\n%s",
            config.address, dc_iec104_sim_get_port (sim), layout);
+  fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);

@@ -11,6 +11,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 
 #include "dc-error.h"
@@ -775,6 +777,194 @@ test_malformed_asdu (Fixture       *f,
 }
 
 
+static gboolean
+float_time_near (Fixture *f, gconstpointer data)
+{
+  DcSample s;
+
+  return sink_last (&f->sink, 41, &s) && s.value == 77 && llabs (s.time - *(const gint64 *) data) < 2 * G_USEC_PER_SEC;
+}
+
+static gboolean
+float_is_77 (Fixture *f, gconstpointer data)
+{
+  DcSample s;
+
+  return sink_last (&f->sink, 41, &s) && s.value == 77;
+}
+
+static void
+test_time_zone (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
+  gint64 now;
+  DcSample s = { 0 };
+
+  if (tz == NULL)
+    {
+      g_test_skip ("tzdata missing");
+      return;
+    }
+  /* A DL/T 634.5104 station keeping Beijing time: read in the device's zone, stored in UTC. */
+  f->sim_config.time_zone = "Asia/Shanghai";
+  json_object_set_string_member (f->device, "time_zone", "Asia/Shanghai");
+  start_both (f);
+  g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
+  now = g_get_real_time ();
+  dc_iec104_sim_set_value (f->sim, DC_IEC104_SIM_IOA_FLOATS, 77);
+  g_assert_true (wait_for (f, float_is_77, NULL, 10));
+  g_assert_true (sink_last (&f->sink, 41, &s));
+  g_assert_cmpint (llabs (s.time - now), <, 2 * G_USEC_PER_SEC);
+  g_assert_true (wait_for (f, float_time_near, &now, 1));
+}
+
+static gboolean
+float_is_88 (Fixture *f, gconstpointer data)
+{
+  DcSample s;
+
+  return sink_last (&f->sink, 41, &s) && s.value == 88;
+}
+
+static void
+test_cp24 (Fixture       *f,
+           gconstpointer  data)
+{
+  DcIec104Asdu h = { .type = DC_IEC104_M_ME_TC_1, .cause = DC_IEC104_COT_SPONTANEOUS, .ca = 1 };
+  DcIec104Object o = { .ioa = DC_IEC104_SIM_IOA_FLOATS, .value = 88 };
+  gint64 tag = (g_get_real_time () / 1000 - 2000) * 1000;  /* 2 s ago, whole ms */
+  guint8 buf[64];
+  gsize len;
+  DcSample s = { 0 };
+
+  start_both (f);
+  g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
+  dc_iec104_time_from_us (&o.time, tag, NULL);
+  len = dc_iec104_build_asdu (buf, sizeof buf, &h, &o, 1, NULL);
+  g_assert_cmpuint (len, >, 0);
+  dc_iec104_sim_send_raw_asdu (f->sim, buf, len);
+  g_assert_true (wait_for (f, float_is_88, NULL, 10));
+  g_assert_true (sink_last (&f->sink, 41, &s));
+  /* Minutes and milliseconds from the tag, hour and date from the receive time. */
+  g_assert_cmpint (s.time, ==, tag);
+}
+
+static gboolean
+sim_periodic_done (Fixture *f, gconstpointer data)
+{
+  DcIec104SimStats s;
+
+  dc_iec104_sim_get_stats (f->sim, &s);
+  return s.gi_count >= 3 && s.ci_count >= 3 && s.clock_syncs >= 1;
+}
+
+static void
+test_periods (Fixture       *f,
+              gconstpointer  data)
+{
+  DcIec104DriverStats st;
+
+  json_object_set_int_member (f->device, "gi_s", 1);
+  json_object_set_int_member (f->device, "ci_s", 1);
+  json_object_set_boolean_member (f->device, "clock_sync", TRUE);
+  start_both (f);
+  g_assert_true (wait_for (f, sim_periodic_done, NULL, 10));
+  dc_iec104_driver_get_stats (DC_IEC104_DRIVER (f->driver), &st);
+  g_assert_cmpuint (st.gi_sent, >=, 3);
+  g_assert_cmpuint (st.clock_syncs, ==, 1);
+  g_assert_cmpuint (f->ups, ==, 1);
+}
+
+static gboolean
+float_is_50 (Fixture *f, gconstpointer data)
+{
+  DcSample s;
+
+  return sink_last (&f->sink, 41, &s) && s.value == 50;
+}
+
+static void
+test_points_changed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_point_info_free);
+  g_autoptr(JsonObject) p = json_object_new ();
+
+  start_both (f);
+  g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
+
+  /* Only point 41, now with coefficient 10: the map changes in place, the link stays. */
+  json_object_set_string_member (p, "device_id", "dev1");
+  json_object_set_string_member (p, "term_id", "t1");
+  json_object_set_string_member (p, "item_id", "i41");
+  json_object_set_string_member (p, "protocol_code", "4001");
+  json_object_set_string_member (p, "code_type", "36");
+  json_object_set_double_member (p, "coefficient", 10);
+  g_ptr_array_add (points, dc_point_info_new_from_json (41, p));
+  dc_driver_set_config (f->driver, f->device, f->terms, points);
+  dc_driver_points_changed (f->driver);
+
+  dc_iec104_sim_set_value (f->sim, DC_IEC104_SIM_IOA_FLOATS, 5);
+  g_assert_true (wait_for (f, float_is_50, NULL, 10));
+  g_assert_cmpuint (f->ups, ==, 1);
+  g_assert_cmpuint (f->downs, ==, 0);
+}
+
+/* The real datacoll-sim process, killed with SIGKILL and restarted on the same port. */
+static GSubprocess *
+spawn_sim (guint16  port,
+           guint16 *port_out)
+{
+  const char *sim = g_getenv ("DATACOLL_SIM");
+  g_autofree char *port_arg = g_strdup_printf ("%u", port);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  GSubprocess *proc;
+  char *line;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, sim, "iec104", "--bind",
+                           "127.0.0.1", "--port", port_arg, "--changes-per-s", "0", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "datacoll-sim iec104: listening on 127.0.0.1 port "));
+  *port_out = (guint16) atoi (strrchr (line, ' ') + 1);
+  g_free (line);
+  return proc;
+}
+
+static void
+test_process_restart (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GSubprocess) proc2 = NULL;
+  guint16 port2 = 0;
+
+  if (g_getenv ("DATACOLL_SIM") == NULL)
+    {
+      g_test_skip ("DATACOLL_SIM is not set (run under meson test)");
+      return;
+    }
+  proc = spawn_sim (0, &f->port);
+  driver_start (f);
+  g_assert_true (wait_for (f, is_up, NULL, 10));
+  g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
+
+  g_subprocess_force_exit (proc);
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  g_assert_true (wait_for (f, is_down, NULL, 5));
+
+  proc2 = spawn_sim (f->port, &port2);
+  g_assert_cmpuint (port2, ==, f->port);
+  g_assert_true (wait_for (f, ups_at_least, GUINT_TO_POINTER (2), 20));
+  g_subprocess_send_signal (proc2, SIGTERM);
+  g_assert_true (g_subprocess_wait_check (proc2, NULL, NULL));
+}
+
 /* Independent check: the frames of a session, written to a pcap as one TCP segment each, decoded
  * by tshark's IEC 104 dissector: no malformed packets, and the same TYP/COT/IOA per I-frame as
  * our own decoder. */
@@ -998,6 +1188,11 @@ main (int   argc,
   ADD ("end-of-init", test_end_of_init);
   ADD ("malformed-asdu", test_malformed_asdu);
   ADD ("tshark", test_tshark);
+  ADD ("time-zone", test_time_zone);
+  ADD ("cp24", test_cp24);
+  ADD ("periods", test_periods);
+  ADD ("points-changed", test_points_changed);
+  ADD ("process-restart", test_process_restart);
 #undef ADD
 
   return g_test_run ();

@@ -1186,14 +1186,81 @@ link_stop_cb (gpointer data)
 
 /* DcDriver vfuncs (main thread) */
 
+/* The (CA, IOA) → point map and the list of CAs, from the terms and points (main thread). */
+static void
+build_point_map (DcDriver    *driver,
+                 GHashTable **points_out,
+                 GArray     **cas_out)
+{
+  GPtrArray *terms = dc_driver_get_terms (driver);
+  GPtrArray *points = dc_driver_get_points (driver);
+  g_autoptr(GHashTable) term_ca = g_hash_table_new (g_str_hash, g_str_equal);
+  GArray *cas;
+  GHashTable *points_map;
+
+  cas = g_array_new (FALSE, FALSE, sizeof (guint16));
+  for (guint i = 0; terms && i < terms->len; i++)
+    {
+      JsonObject *term = g_ptr_array_index (terms, i);
+      const char *id = dc_json_get_string (term, "id", NULL);
+      gint64 ca = dc_json_get_int (term, "address", 1);
+      gboolean seen = FALSE;
+
+      if (ca < 1 || ca > 65535)
+        continue;
+      if (id)
+        g_hash_table_insert (term_ca, (gpointer) id, GINT_TO_POINTER ((int) ca));
+      for (guint j = 0; j < cas->len; j++)
+        seen |= g_array_index (cas, guint16, j) == ca;
+      if (!seen)
+        {
+          guint16 v = (guint16) ca;
+
+          g_array_append_val (cas, v);
+        }
+    }
+  if (cas->len == 0)
+    {
+      guint16 v = 1;
+
+      g_array_append_val (cas, v);
+    }
+
+  points_map = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  for (guint i = 0; points && i < points->len; i++)
+    {
+      const DcPointInfo *info = g_ptr_array_index (points, i);
+      gpointer ca_ptr = info->term_id ? g_hash_table_lookup (term_ca, info->term_id) : NULL;
+      guint64 ioa, type;
+      PointEntry *e;
+
+      if (info->protocol_code == NULL ||
+          !g_ascii_string_to_unsigned (info->protocol_code, 10, 0, 0xffffff, &ioa, NULL))
+        continue;
+      if (info->code_type == NULL ||
+          !g_ascii_string_to_unsigned (info->code_type, 10, 1, 255, &type, NULL) ||
+          dc_iec104_type_family (type) == DC_IEC104_FAMILY_NONE)
+        continue;
+      e = g_new0 (PointEntry, 1);
+      e->key = point_hash_key (ca_ptr ? GPOINTER_TO_INT (ca_ptr) : 1, ioa);
+      e->point_key = info->key;
+      e->code_type = type;
+      e->family = dc_iec104_type_family (type);
+      e->coefficient = info->coefficient;
+      e->base_val = info->base_val;
+      g_hash_table_replace (points_map, &e->key, e);
+    }
+
+  *points_out = points_map;
+  *cas_out = cas;
+}
+
+
 static void
 dc_iec104_driver_start (DcDriver *driver)
 {
   DcIec104Driver *self = DC_IEC104_DRIVER (driver);
   JsonObject *device = dc_driver_get_device (driver);
-  GPtrArray *terms = dc_driver_get_terms (driver);
-  GPtrArray *points = dc_driver_get_points (driver);
-  g_autoptr(GHashTable) term_ca = g_hash_table_new (g_str_hash, g_str_equal);
   GMainContext *context = dc_driver_get_io_context (driver);
   Link *link;
   const char *backup;
@@ -1235,58 +1302,7 @@ dc_iec104_driver_start (DcDriver *driver)
   g_mutex_unlock (&self->tz_lock);
   link->backoff = BACKOFF_MIN_US;
 
-  link->cas = g_array_new (FALSE, FALSE, sizeof (guint16));
-  for (guint i = 0; terms && i < terms->len; i++)
-    {
-      JsonObject *term = g_ptr_array_index (terms, i);
-      const char *id = dc_json_get_string (term, "id", NULL);
-      gint64 ca = dc_json_get_int (term, "address", 1);
-      gboolean seen = FALSE;
-
-      if (ca < 1 || ca > 65535)
-        continue;
-      if (id)
-        g_hash_table_insert (term_ca, (gpointer) id, GINT_TO_POINTER ((int) ca));
-      for (guint j = 0; j < link->cas->len; j++)
-        seen |= g_array_index (link->cas, guint16, j) == ca;
-      if (!seen)
-        {
-          guint16 v = (guint16) ca;
-
-          g_array_append_val (link->cas, v);
-        }
-    }
-  if (link->cas->len == 0)
-    {
-      guint16 v = 1;
-
-      g_array_append_val (link->cas, v);
-    }
-
-  link->points = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
-  for (guint i = 0; points && i < points->len; i++)
-    {
-      const DcPointInfo *info = g_ptr_array_index (points, i);
-      gpointer ca_ptr = info->term_id ? g_hash_table_lookup (term_ca, info->term_id) : NULL;
-      guint64 ioa, type;
-      PointEntry *e;
-
-      if (info->protocol_code == NULL ||
-          !g_ascii_string_to_unsigned (info->protocol_code, 10, 0, 0xffffff, &ioa, NULL))
-        continue;
-      if (info->code_type == NULL ||
-          !g_ascii_string_to_unsigned (info->code_type, 10, 1, 255, &type, NULL) ||
-          dc_iec104_type_family (type) == DC_IEC104_FAMILY_NONE)
-        continue;
-      e = g_new0 (PointEntry, 1);
-      e->key = point_hash_key (ca_ptr ? GPOINTER_TO_INT (ca_ptr) : 1, ioa);
-      e->point_key = info->key;
-      e->code_type = type;
-      e->family = dc_iec104_type_family (type);
-      e->coefficient = info->coefficient;
-      e->base_val = info->base_val;
-      g_hash_table_replace (link->points, &e->key, e);
-    }
+  build_point_map (driver, &link->points, &link->cas);
 
   link->inbuf = g_malloc (INBUF_SIZE);
   link->out = g_byte_array_new ();
@@ -1311,6 +1327,66 @@ dc_iec104_driver_stop (DcDriver *driver)
   dc_driver_io_invoke_sync (driver, link_stop_cb, link);
   dc_driver_set_link_state (driver, DC_LINK_DISABLED, NULL);
   link_unref (link);
+}
+
+/* Points changed but not the link: swap the point map on the I/O thread, no reconnect. */
+
+typedef struct
+{
+  Link       *link;
+  GHashTable *points;
+  GArray     *cas;
+} MapUpdate;
+
+static gboolean
+map_update_cb (gpointer data)
+{
+  MapUpdate *u = data;
+  Link *link = u->link;
+  gboolean cas_changed;
+
+  if (link->stopped)
+    return G_SOURCE_REMOVE;
+  cas_changed = u->cas->len != link->cas->len ||
+                memcmp (u->cas->data, link->cas->data, u->cas->len * sizeof (guint16)) != 0;
+  g_hash_table_unref (link->points);
+  link->points = g_steal_pointer (&u->points);
+  g_array_unref (link->cas);
+  link->cas = g_steal_pointer (&u->cas);
+  if (cas_changed && link->up)
+    {
+      /* A new common address gets its general interrogation now. */
+      send_gi (link);
+      link_flush (link);
+      link_rearm (link);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+map_update_free (gpointer data)
+{
+  MapUpdate *u = data;
+
+  g_clear_pointer (&u->points, g_hash_table_unref);
+  g_clear_pointer (&u->cas, g_array_unref);
+  link_unref (u->link);
+  g_free (u);
+}
+
+static void
+dc_iec104_driver_points_changed (DcDriver *driver)
+{
+  DcIec104Driver *self = DC_IEC104_DRIVER (driver);
+  MapUpdate *u;
+
+  if (self->link == NULL)
+    return;
+  u = g_new0 (MapUpdate, 1);
+  u->link = link_ref (self->link);
+  build_point_map (driver, &u->points, &u->cas);
+  g_main_context_invoke_full (self->link->context, G_PRIORITY_DEFAULT, map_update_cb, u,
+                              map_update_free);
 }
 
 /* Requests: created on the main thread, run on the I/O thread. */
@@ -1663,6 +1739,7 @@ dc_iec104_driver_class_init (DcIec104DriverClass *klass)
 
   driver_class->start = dc_iec104_driver_start;
   driver_class->stop = dc_iec104_driver_stop;
+  driver_class->points_changed = dc_iec104_driver_points_changed;
   driver_class->call_async = dc_iec104_driver_call_async;
   driver_class->call_finish = dc_iec104_driver_call_finish;
   driver_class->ctrl_async = dc_iec104_driver_ctrl_async;

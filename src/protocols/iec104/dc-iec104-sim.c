@@ -20,6 +20,7 @@
 #define SIM_T1_US      (15 * G_USEC_PER_SEC)
 #define SIM_T2_US      (200 * 1000)
 #define MAX_QUEUE      4096
+#define PERIODIC_US    (10 * G_USEC_PER_SEC)
 #define OUT_HIGH_WATER (64 * 1024)
 
 #define STAT_ADD(field, n) __atomic_fetch_add (&(field), (n), __ATOMIC_RELAXED)
@@ -98,6 +99,7 @@ struct _DcIec104Sim
   gint64            demo_reclose;
   guint             demo_tripped;
   gint64            demo_next_measure;
+  gint64            next_periodic;
   GRand            *rand;
   gint              mute_commands;   /* atomic */
   gint              frozen;          /* atomic */
@@ -907,6 +909,16 @@ tick_cb (gpointer user_data)
     demo_tick (self, now);
   else
     spontaneous_changes (self, dt);
+
+  /* With changes on, the measured values also go out cyclically (cause 1, SQ=1). */
+  if (!self->cfg.demo && self->cfg.flood == 0 && self->cfg.changes_per_s > 0 &&
+      conn != NULL && conn->started && now >= self->next_periodic)
+    {
+      if (self->next_periodic != 0)
+        for (Kind k = KIND_SCALED; k <= KIND_FLOAT; k++)
+          queue_kind (conn, k, DC_IEC104_COT_PERIODIC);
+      self->next_periodic = now + PERIODIC_US;
+    }
 
   if (conn == NULL || g_atomic_int_get (&self->frozen))
     return G_SOURCE_CONTINUE;
