@@ -906,7 +906,16 @@ test_points_changed (Fixture       *f,
   dc_driver_points_changed (f->driver);
 
   dc_iec104_sim_set_value (f->sim, DC_IEC104_SIM_IOA_FLOATS, 5);
-  g_assert_true (wait_for (f, float_is_50, NULL, 10));
+  if (!wait_for (f, float_is_50, NULL, 10))
+    {
+      DcSample s = { 0 };
+      DcIec104DriverStats st;
+
+      sink_last (&f->sink, 41, &s);
+      dc_iec104_driver_get_stats (DC_IEC104_DRIVER (f->driver), &st);
+      g_error ("point 41 is %g (ups %u downs %u, unknown %" G_GUINT64_FORMAT ")", s.value,
+               f->ups, f->downs, st.unknown_objects);
+    }
   g_assert_cmpuint (f->ups, ==, 1);
   g_assert_cmpuint (f->downs, ==, 0);
 }

@@ -1385,8 +1385,9 @@ dc_iec104_driver_points_changed (DcDriver *driver)
   u = g_new0 (MapUpdate, 1);
   u->link = link_ref (self->link);
   build_point_map (driver, &u->points, &u->cas);
-  g_main_context_invoke_full (self->link->context, G_PRIORITY_DEFAULT, map_update_cb, u,
-                              map_update_free);
+  /* Synchronous: samples decoded after this returns use the new map. */
+  dc_driver_io_invoke_sync (driver, map_update_cb, u);
+  map_update_free (u);
 }
 
 /* Requests: created on the main thread, run on the I/O thread. */
