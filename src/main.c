@@ -20,7 +20,9 @@
 
 #include "dc-api.h"
 #include "dc-api-samples.h"
+#include "dc-api-live.h"
 #include "dc-engine.h"
+#include "dc-protocols.h"
 #include "dc-history.h"
 #include "dc-server.h"
 #include "dc-settings.h"
@@ -121,6 +123,7 @@ run_server (DcSettings *settings)
   g_autoptr(DcHistory) history = NULL;
   g_autoptr(DcEngine) engine = NULL;
   g_autoptr(DcServer) server = NULL;
+  g_autoptr(DcApiLive) live = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -158,6 +161,7 @@ run_server (DcSettings *settings)
       return 1;
     }
   dc_history_set_default_retention_days (history, settings->retention_days);
+  dc_protocols_register_all ();
   engine = dc_engine_new (store, history);
   dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (engine),
                                       (gint64) settings->call_timeout_s * G_USEC_PER_SEC);
@@ -176,6 +180,7 @@ run_server (DcSettings *settings)
                                     g_object_unref);
   dc_api_add_config_routes (server);
   dc_api_add_sample_routes (server, engine, settings->max_samples);
+  live = dc_api_live_new_for_engine (server, engine);
 
   if (!dc_server_listen (server, settings->bind, settings->port, &error))
     {
@@ -194,6 +199,7 @@ run_server (DcSettings *settings)
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   dc_server_disconnect (server);
+  g_clear_object (&live);
   g_clear_object (&server);
   dc_engine_shutdown (engine);
   g_clear_object (&engine);

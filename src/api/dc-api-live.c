@@ -75,6 +75,8 @@ struct _DcApiLive
   gulong              changed_id;
   gulong              removed_id;
   gulong              device_id;
+  DcEngine           *engine;
+  gulong              samples_id;
 };
 
 G_DEFINE_FINAL_TYPE (DcApiLive, dc_api_live, G_TYPE_OBJECT)
@@ -935,6 +937,9 @@ dc_api_live_dispose (GObject *object)
     soup_server_remove_handler (dc_server_get_soup_server (self->server), "/api/v1/stream");
   self->server = NULL;
 
+  if (self->engine != NULL)
+    g_clear_signal_handler (&self->samples_id, self->engine);
+  g_clear_object (&self->engine);
   g_clear_object (&self->store);
   g_clear_object (&self->drivers);
   if (self->snapshot_destroy != NULL)
@@ -997,6 +1002,60 @@ dc_api_live_new (DcServer        *server,
   dc_server_add_route (server, "GET", "/api/v1/stream", stream_plain_cb, self);
   soup_server_add_websocket_handler (dc_server_get_soup_server (server), "/api/v1/stream",
                                      NULL, NULL, websocket_cb, self, NULL);
+
+  return self;
+}
+
+static GArray *
+engine_snapshot_cb (gpointer user_data)
+{
+  DcEngine *engine = user_data;
+  g_autoptr(GArray) keys = dc_engine_list_keys (engine);
+  GArray *samples = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), keys->len);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      DcSample sample;
+
+      if (dc_engine_get_live (engine, g_array_index (keys, gint64, i), &sample))
+        g_array_append_val (samples, sample);
+    }
+
+  return samples;
+}
+
+static void
+engine_samples_cb (DcEngine  *engine,
+                   GArray    *samples,
+                   DcApiLive *self)
+{
+  dc_api_live_push_samples (self, (const DcSample *) samples->data, samples->len);
+}
+
+static const char *
+device_status_cb (const char *device_id,
+                  gpointer    user_data)
+{
+  return dc_engine_drivers_get_device_status (DC_ENGINE_DRIVERS (user_data), device_id);
+}
+
+DcApiLive *
+dc_api_live_new_for_engine (DcServer *server,
+                            DcEngine *engine)
+{
+  DcEngineDrivers *drivers;
+  DcApiLive *self;
+
+  g_return_val_if_fail (DC_IS_SERVER (server), NULL);
+  g_return_val_if_fail (DC_IS_ENGINE (engine), NULL);
+
+  drivers = dc_engine_get_drivers (engine);
+  self = dc_api_live_new (server, drivers);
+  self->engine = g_object_ref (engine);
+  dc_api_live_set_snapshot_func (self, engine_snapshot_cb, engine, NULL);
+  self->samples_id = g_signal_connect (engine, "samples", G_CALLBACK (engine_samples_cb), self);
+  dc_server_set_device_status_func (server, device_status_cb, g_object_ref (drivers),
+                                    g_object_unref);
 
   return self;
 }
