@@ -1032,13 +1032,6 @@ engine_samples_cb (DcEngine  *engine,
   dc_api_live_push_samples (self, (const DcSample *) samples->data, samples->len);
 }
 
-static const char *
-device_status_cb (const char *device_id,
-                  gpointer    user_data)
-{
-  return dc_engine_drivers_get_device_status (DC_ENGINE_DRIVERS (user_data), device_id);
-}
-
 DcApiLive *
 dc_api_live_new_for_engine (DcServer *server,
                             DcEngine *engine)
@@ -1054,8 +1047,6 @@ dc_api_live_new_for_engine (DcServer *server,
   self->engine = g_object_ref (engine);
   dc_api_live_set_snapshot_func (self, engine_snapshot_cb, engine, NULL);
   self->samples_id = g_signal_connect (engine, "samples", G_CALLBACK (engine_samples_cb), self);
-  dc_server_set_device_status_func (server, device_status_cb, g_object_ref (drivers),
-                                    g_object_unref);
 
   return self;
 }

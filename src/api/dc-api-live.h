@@ -28,8 +28,8 @@ typedef GArray *(*DcLiveSnapshotFunc) (gpointer user_data);
  * then has no status). */
 DcApiLive *dc_api_live_new                (DcServer           *server,
                                            DcEngineDrivers    *drivers);
-/* The usual wiring: @engine's drivers, its live table for snapshots, its ::samples for batches,
- * and the device `status` field of @server. */
+/* The usual wiring: @engine's drivers, its live table for snapshots, its ::samples for
+ * batches. */
 DcApiLive *dc_api_live_new_for_engine     (DcServer           *server,
                                            DcEngine           *engine);
 void       dc_api_live_set_snapshot_func  (DcApiLive          *self,
