@@ -46,6 +46,7 @@ struct _DcHistory
   GHashTable    *published;        /* key → DcHistoryWatermarks, after commit */
   GHashTable    *retention;        /* key → days (GINT_TO_POINTER) */
   GPtrArray     *readers;          /* idle reader connections */
+  GArray        *purges_to_record; /* keys, written to purge_keys by the writer */
   guint64        next_seq;
   guint64        written_seq;
   guint          capacity;

@@ -849,6 +849,24 @@ writer_finalize_statements (Writer *w)
     sqlite3_finalize (stmt);
 }
 
+static void
+record_purges (Writer *w,
+               GArray *keys)
+{
+  sqlite3_stmt *st = NULL;
+
+  sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  sqlite3_prepare_v2 (w->db, "INSERT OR IGNORE INTO purge_keys (key) VALUES (?1)", -1, &st, NULL);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      sqlite3_bind_int64 (st, 1, g_array_index (keys, gint64, i));
+      step_done (w, st);
+    }
+  sqlite3_finalize (st);
+  if (sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    g_warning ("history: cannot record purges: %s", sqlite3_errmsg (w->db));
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -867,6 +885,16 @@ writer_thread (gpointer data)
         {
           add_job_locked (self, JOB_RETENTION, 0, g_get_real_time ());
           next_retention = g_get_monotonic_time () + RETENTION_INTERVAL_US;
+        }
+
+      if (self->purges_to_record->len > 0)
+        {
+          g_autoptr(GArray) keys = self->purges_to_record;
+
+          self->purges_to_record = g_array_new (FALSE, FALSE, sizeof (gint64));
+          g_mutex_unlock (&self->mutex);
+          record_purges (w, keys);
+          g_mutex_lock (&self->mutex);
         }
 
       batch = g_queue_peek_head (&self->queue);
@@ -955,6 +983,7 @@ dc_history_finalize (GObject *object)
     }
 
   g_queue_clear_full (&self->jobs, g_free);
+  g_clear_pointer (&self->purges_to_record, g_array_unref);
   g_clear_pointer (&self->published, g_hash_table_unref);
   g_clear_pointer (&self->retention, g_hash_table_unref);
   if (self->readers != NULL)
@@ -998,6 +1027,7 @@ dc_history_init (DcHistory *self)
   self->published = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->retention = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->readers = g_ptr_array_new ();
+  self->purges_to_record = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->capacity = DEFAULT_CAPACITY;
   self->default_retention_days = DEFAULT_RETENTION_DAYS;
   self->purge_chunk = DEFAULT_PURGE_CHUNK;
@@ -1152,29 +1182,13 @@ void
 dc_history_purge_key (DcHistory *self,
                       gint64     key)
 {
-  sqlite3 *db;
-
   g_return_if_fail (DC_IS_HISTORY (self));
 
-  /* Remember the purge first, so a restart finishes it. A short write on its own
-   * connection; it waits at most for one writer transaction. */
-  db = dc_history_open_db (self->path, FALSE, NULL);
-  if (db != NULL)
-    {
-      sqlite3_stmt *st = NULL;
-
-      sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO purge_keys (key) VALUES (?1)", -1, &st,
-                          NULL);
-      sqlite3_bind_int64 (st, 1, key);
-      if (sqlite3_step (st) != SQLITE_DONE)
-        g_warning ("history: cannot record the purge of key %" G_GINT64_FORMAT ": %s",
-                   key, sqlite3_errmsg (db));
-      sqlite3_finalize (st);
-      sqlite3_close (db);
-    }
-
+  /* The writer records the purge in the database before anything else, so a restart
+   * finishes it; no sqlite work on the caller's (main) thread. */
   g_mutex_lock (&self->mutex);
   g_hash_table_remove (self->retention, &key);
+  g_array_append_val (self->purges_to_record, key);
   add_job_locked (self, JOB_PURGE_KEY, key, 0);
   g_mutex_unlock (&self->mutex);
 }

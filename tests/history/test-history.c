@@ -498,6 +498,31 @@ test_purge_while_ingesting (void)
   g_assert_cmpuint (stats.written, ==, stats.accepted);
 }
 
+/* A purge requested just before a stop is finished after the restart. */
+static void
+test_purge_survives_restart (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  DcHistory *h = dc_history_new (path, &error);
+  gint64 t0 = base_time ();
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 100; i++)
+    push_one (h, 20, t0 + i * SEC, i, 0);
+  push_one (h, 21, t0, 1, 0);
+  dc_history_set_purge_chunk (h, 10);
+  dc_history_purge_key (h, 20);
+  g_object_unref (h);
+
+  h = dc_history_new (path, &error);
+  g_assert_no_error (error);
+  dc_history_sync (h);
+  g_assert_cmpint (get_count (h, 20), ==, 0);
+  g_assert_cmpint (get_count (h, 21), ==, 1);
+  g_object_unref (h);
+}
+
 /* The queue is bounded: a slow writer refuses batches, ::ready says when to retry, and
  * every sample arrives. */
 static void
@@ -671,6 +696,7 @@ main (int   argc,
   g_test_add_func ("/dc/history/read-your-writes", test_read_your_writes);
   g_test_add_func ("/dc/history/buckets", test_buckets);
   g_test_add_func ("/dc/history/purge-while-ingesting", test_purge_while_ingesting);
+  g_test_add_func ("/dc/history/purge-survives-restart", test_purge_survives_restart);
   g_test_add_func ("/dc/history/backpressure", test_backpressure);
   g_test_add_func ("/dc/history/crash", test_crash);
 
