@@ -27,6 +27,9 @@
 #include "dc-server.h"
 #include "dc-settings.h"
 #include "dc-store.h"
+#if HAVE_GUI
+#include "dc-application.h"
+#endif
 
 static gboolean log_verbose;
 
@@ -116,7 +119,9 @@ device_status_cb (const char *device_id,
 
 /* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
 static int
-run_server (DcSettings *settings)
+run_server (DcSettings  *settings,
+            gboolean     gui,
+            char       **args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DcStore) store = NULL;
@@ -129,6 +134,7 @@ run_server (DcSettings *settings)
   g_autofree char *db_dir = NULL;
   g_autofree char *uri = NULL;
   guint sigint_id, sigterm_id;
+  int status;
 
   if (settings->token_file != NULL)
     {
@@ -194,7 +200,14 @@ run_server (DcSettings *settings)
   g_message ("DataColl %s listening on %s (database %s%s)", PACKAGE_VERSION, uri, settings->db,
              token != NULL ? ", token required for changes" : "");
 
-  g_main_loop_run (loop);
+  status = 0;
+#if HAVE_GUI
+  /* The workstation runs on the same main context as the engine and the server. */
+  if (gui)
+    status = dc_application_run_workstation (store, engine, uri, settings->config_file, args);
+  else
+#endif
+    g_main_loop_run (loop);
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
@@ -207,7 +220,7 @@ run_server (DcSettings *settings)
   g_clear_object (&store);
   g_message ("stopped");
 
-  return 0;
+  return status;
 }
 
 /* Decides between the workstation and the headless server, before anything touches GTK:
@@ -288,8 +301,5 @@ main (int   argc,
   log_verbose = settings->verbose;
 
   /* The workstation (GtkApplication) starts here when it is part of the build. */
-  if (want_gui (server_flag))
-    g_debug ("the workstation is not part of this build yet: running the server");
-
-  return run_server (settings);
+  return run_server (settings, want_gui (server_flag), args);
 }

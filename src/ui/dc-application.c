@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "dc-application.h"
 #include "dc-ui.h"
@@ -342,4 +345,54 @@ dc_application_report (DcApplication *self,
     dc_window_add_toast (window, message);
   else
     g_warning ("%s", message);
+}
+
+static gboolean
+quit_signal_cb (gpointer data)
+{
+  g_application_quit (G_APPLICATION (data));
+  return G_SOURCE_CONTINUE;
+}
+
+int
+dc_application_run_workstation (DcStore     *store,
+                                DcEngine    *engine,
+                                const char  *rest_uri,
+                                const char  *config_file,
+                                char       **args)
+{
+  g_autoptr(DcApplication) app = NULL;
+  g_autoptr(GUri) uri = NULL;
+  guint sigint_id, sigterm_id;
+  int status;
+
+  g_return_val_if_fail (DC_IS_STORE (store), 1);
+  g_return_val_if_fail (engine == NULL || DC_IS_ENGINE (engine), 1);
+
+  app = dc_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  dc_plant_model_follow_store (app->plant, store);
+  if (engine != NULL)
+    dc_plant_model_follow_engine (app->plant, engine);
+
+  if (rest_uri != NULL && (uri = g_uri_parse (rest_uri, G_URI_FLAGS_NONE, NULL)) != NULL)
+    {
+      g_autofree char *address = g_uri_get_port (uri) > 0
+                                 ? g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri))
+                                 : g_strdup (g_uri_get_host (uri));
+
+      dc_application_set_rest_address (app, address);
+    }
+  if (config_file != NULL)
+    dc_application_set_config_path (app, config_file);
+
+  sigint_id = g_unix_signal_add (SIGINT, quit_signal_cb, app);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_signal_cb, app);
+  status = g_application_run (G_APPLICATION (app), args ? (int) g_strv_length (args) : 0, args);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  dc_plant_model_follow_engine (app->plant, NULL);
+  dc_plant_model_follow_store (app->plant, NULL);
+
+  return status;
 }

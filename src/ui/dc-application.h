@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "dc-engine.h"
 #include "dc-plant-model.h"
 
 G_BEGIN_DECLS
@@ -31,5 +32,15 @@ GSettings     *dc_application_get_settings     (DcApplication     *self);
 /* Shows an error as a toast in the main window. */
 void           dc_application_report           (DcApplication     *self,
                                                 const char        *message);
+
+/* Runs the workstation in this process on the default main context, next to the engine and
+ * the REST server main.c set up: the window shows @store's plant, @engine's live values and
+ * history. @rest_uri ("http://127.0.0.1:8080/") is shown in the header. @args: what is left
+ * of the command line (argv[0] and GApplication options). Returns the exit status. */
+int            dc_application_run_workstation  (DcStore           *store,
+                                                DcEngine          *engine,
+                                                const char        *rest_uri,
+                                                const char        *config_file,
+                                                char             **args);
 
 G_END_DECLS

@@ -26,7 +26,7 @@ struct _DcDeviceNode
   char        *device_id;
   char        *last_error;
   DcNodeKind   kind;
-  DcLinkState  state;
+  DcNodeLink  state;
   guint        reconnects;
   guint        n_points;
 };
@@ -177,7 +177,7 @@ dc_device_node_class_init (DcDeviceNodeClass *klass)
   properties[PROP_PROTOCOL] =
     g_param_spec_string ("protocol", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
-    g_param_spec_uint ("state", NULL, NULL, 0, DC_LINK_DISABLED, 0,
+    g_param_spec_uint ("state", NULL, NULL, 0, DC_NODE_LINK_DISABLED, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE_ICON] =
     g_param_spec_string ("state-icon", NULL, NULL, NULL,
@@ -316,7 +316,7 @@ dc_device_node_set_device_id (DcDeviceNode *self,
   self->device_id = g_strdup (device_id);
 }
 
-DcLinkState
+DcNodeLink
 dc_device_node_get_state (DcDeviceNode *self)
 {
   g_return_val_if_fail (DC_IS_DEVICE_NODE (self), 0);
@@ -325,7 +325,7 @@ dc_device_node_get_state (DcDeviceNode *self)
 
 void
 dc_device_node_set_state (DcDeviceNode *self,
-                          DcLinkState   state)
+                          DcNodeLink   state)
 {
   g_return_if_fail (DC_IS_DEVICE_NODE (self));
   if (self->state == state)
@@ -383,15 +383,15 @@ dc_device_node_get_state_icon (DcDeviceNode *self)
 
   switch (self->state)
     {
-    case DC_LINK_UP:
+    case DC_NODE_LINK_UP:
       return "network-transmit-receive-symbolic";
-    case DC_LINK_DOWN:
+    case DC_NODE_LINK_DOWN:
       return "network-offline-symbolic";
-    case DC_LINK_CONNECTING:
+    case DC_NODE_LINK_CONNECTING:
       return "network-idle-symbolic";
-    case DC_LINK_DISABLED:
+    case DC_NODE_LINK_DISABLED:
       return "action-unavailable-symbolic";
-    case DC_LINK_UNKNOWN:
+    case DC_NODE_LINK_UNKNOWN:
     default:
       if (g_strcmp0 (self->protocol, "formula") == 0)
         return "accessories-calculator-symbolic";
@@ -409,15 +409,15 @@ dc_device_node_get_state_text (DcDeviceNode *self)
 
   switch (self->state)
     {
-    case DC_LINK_UP:
+    case DC_NODE_LINK_UP:
       return _("Connected");
-    case DC_LINK_DOWN:
+    case DC_NODE_LINK_DOWN:
       return _("Disconnected");
-    case DC_LINK_CONNECTING:
+    case DC_NODE_LINK_CONNECTING:
       return _("Connecting");
-    case DC_LINK_DISABLED:
+    case DC_NODE_LINK_DISABLED:
       return _("Disabled");
-    case DC_LINK_UNKNOWN:
+    case DC_NODE_LINK_UNKNOWN:
     default:
       return _("Not connected yet");
     }

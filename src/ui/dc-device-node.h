@@ -19,12 +19,12 @@ typedef enum
 
 typedef enum
 {
-  DC_LINK_UNKNOWN,
-  DC_LINK_CONNECTING,
-  DC_LINK_UP,
-  DC_LINK_DOWN,
-  DC_LINK_DISABLED,
-} DcLinkState;
+  DC_NODE_LINK_UNKNOWN,
+  DC_NODE_LINK_CONNECTING,
+  DC_NODE_LINK_UP,
+  DC_NODE_LINK_DOWN,
+  DC_NODE_LINK_DISABLED,
+} DcNodeLink;
 
 /* A device or a term in the device tree. A device's children are its terms (DcDeviceNode),
  * a term's children are its points (DcPointRow). Both keep their children sorted in the
@@ -49,9 +49,9 @@ void          dc_device_node_set_protocol     (DcDeviceNode *self,
 const char   *dc_device_node_get_device_id    (DcDeviceNode *self);
 void          dc_device_node_set_device_id    (DcDeviceNode *self,
                                                const char   *device_id);
-DcLinkState   dc_device_node_get_state        (DcDeviceNode *self);
+DcNodeLink   dc_device_node_get_state        (DcDeviceNode *self);
 void          dc_device_node_set_state        (DcDeviceNode *self,
-                                               DcLinkState   state);
+                                               DcNodeLink   state);
 const char   *dc_device_node_get_last_error   (DcDeviceNode *self);
 void          dc_device_node_set_last_error   (DcDeviceNode *self,
                                                const char   *last_error);

@@ -9,6 +9,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "dc-plant-model.h"
 
 struct _DcPlantModel
@@ -24,6 +26,7 @@ struct _DcPlantModel
   GHashTable  *pending;         /* gint64* (in the value) → DcSample* (owned) */
 
   DcStore     *store;
+  DcEngine    *engine;
 
   double       refresh_rate;
   guint        flush_id;
@@ -38,6 +41,7 @@ enum {
 
 enum {
   FLUSHED,
+  DEVICE_FAILED,
   N_SIGNALS
 };
 
@@ -72,23 +76,23 @@ store_remove_item (GListStore *store,
   return FALSE;
 }
 
-static DcLinkState
+static DcNodeLink
 initial_state (JsonObject *device)
 {
   if (!dc_json_get_bool (device, "enabled", TRUE))
-    return DC_LINK_DISABLED;
-  return DC_LINK_UNKNOWN;
+    return DC_NODE_LINK_DISABLED;
+  return DC_NODE_LINK_UNKNOWN;
 }
 
 static void
 update_device (DcDeviceNode *node,
                JsonObject   *device)
 {
-  DcLinkState state = initial_state (device);
+  DcNodeLink state = initial_state (device);
 
   dc_device_node_set_name (node, dc_json_get_string (device, "name", NULL));
   dc_device_node_set_protocol (node, dc_json_get_string (device, "protocol", NULL));
-  if (state == DC_LINK_DISABLED || dc_device_node_get_state (node) == DC_LINK_DISABLED)
+  if (state == DC_NODE_LINK_DISABLED || dc_device_node_get_state (node) == DC_NODE_LINK_DISABLED)
     dc_device_node_set_state (node, state);
 }
 
@@ -220,6 +224,7 @@ dc_plant_model_dispose (GObject *object)
   DcPlantModel *self = DC_PLANT_MODEL (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  dc_plant_model_follow_engine (self, NULL);
   dc_plant_model_follow_store (self, NULL);
   g_clear_object (&self->devices);
 
@@ -302,6 +307,9 @@ dc_plant_model_class_init (DcPlantModelClass *klass)
   signals[FLUSHED] =
     g_signal_new ("flushed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[DEVICE_FAILED] =
+    g_signal_new ("device-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, DC_TYPE_DEVICE_NODE, G_TYPE_STRING);
 }
 
 static void
@@ -816,7 +824,7 @@ dc_plant_model_set_refresh_rate (DcPlantModel *self,
 void
 dc_plant_model_set_device_state (DcPlantModel *self,
                                  const char   *device_id,
-                                 DcLinkState   state,
+                                 DcNodeLink   state,
                                  const char   *last_error,
                                  guint         reconnects)
 {
@@ -827,6 +835,17 @@ dc_plant_model_set_device_state (DcPlantModel *self,
   node = dc_plant_model_lookup_device (self, device_id);
   if (node == NULL)
     return;
+  if (state == DC_NODE_LINK_DOWN && dc_device_node_get_state (node) != DC_NODE_LINK_DOWN)
+    {
+      g_autofree char *message = NULL;
+
+      if (last_error != NULL && last_error[0] != '\0')
+        /* Translators: "<device name>: <error>", shown in a toast. */
+        message = g_strdup_printf (_("%s: %s"), dc_device_node_get_name (node), last_error);
+      else
+        message = g_strdup_printf (_("%s is disconnected"), dc_device_node_get_name (node));
+      g_signal_emit (self, signals[DEVICE_FAILED], 0, node, message);
+    }
   dc_device_node_set_state (node, state);
   dc_device_node_set_last_error (node, last_error);
   dc_device_node_set_reconnects (node, reconnects);
@@ -943,4 +962,148 @@ dc_plant_model_get_store (DcPlantModel *self)
 {
   g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
   return self->store;
+}
+
+static DcNodeLink
+link_from_string (const char *state)
+{
+  if (g_strcmp0 (state, "up") == 0)
+    return DC_NODE_LINK_UP;
+  if (g_strcmp0 (state, "down") == 0)
+    return DC_NODE_LINK_DOWN;
+  if (g_strcmp0 (state, "connecting") == 0)
+    return DC_NODE_LINK_CONNECTING;
+  if (g_strcmp0 (state, "disabled") == 0)
+    return DC_NODE_LINK_DISABLED;
+  return DC_NODE_LINK_UNKNOWN;
+}
+
+static DcNodeLink
+link_from_driver_state (DcLinkState state)
+{
+  switch (state)
+    {
+    case DC_LINK_UP:
+      return DC_NODE_LINK_UP;
+    case DC_LINK_DOWN:
+      return DC_NODE_LINK_DOWN;
+    case DC_LINK_CONNECTING:
+      return DC_NODE_LINK_CONNECTING;
+    case DC_LINK_DISABLED:
+      return DC_NODE_LINK_DISABLED;
+    default:
+      return DC_NODE_LINK_UNKNOWN;
+    }
+}
+
+static guint
+reconnects_of (DcEngine   *engine,
+               const char *device_id)
+{
+  DcDriver *driver = dc_engine_drivers_get_driver (dc_engine_get_drivers (engine), device_id);
+  DcDriverCounters counters = { 0, };
+
+  if (driver == NULL)
+    return 0;
+  dc_driver_get_counters (driver, &counters);
+  return (guint) counters.reconnects;
+}
+
+static void
+engine_samples_cb (DcPlantModel *self,
+                   GArray       *samples,
+                   DcEngine     *engine)
+{
+  dc_plant_model_push_samples (self, (const DcSample *) samples->data, samples->len);
+}
+
+static void
+device_changed_cb (DcPlantModel    *self,
+                   const char      *device_id,
+                   const char      *state,
+                   const char      *last_error,
+                   DcEngineDrivers *drivers)
+{
+  dc_plant_model_set_device_state (self, device_id, link_from_string (state), last_error,
+                                   reconnects_of (self->engine, device_id));
+}
+
+static void
+sync_device_states (DcPlantModel *self)
+{
+  DcEngineDrivers *drivers = dc_engine_get_drivers (self->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->devices)); i++)
+    {
+      g_autoptr(DcDeviceNode) node = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+      const char *id = dc_device_node_get_id (node);
+      DcDriver *driver = dc_engine_drivers_get_driver (drivers, id);
+      g_autofree char *error = driver ? dc_driver_dup_last_error (driver) : NULL;
+
+      dc_plant_model_set_device_state (self, id,
+                                       link_from_driver_state (dc_engine_drivers_get_state (drivers, id)),
+                                       error, reconnects_of (self->engine, id));
+    }
+}
+
+static void
+devices_items_changed_cb (DcPlantModel *self,
+                          guint         position,
+                          guint         removed,
+                          guint         added)
+{
+  /* A new device: its driver starts in an idle after the commit; take the state then too. */
+  if (added > 0 && self->engine != NULL)
+    sync_device_states (self);
+}
+
+void
+dc_plant_model_follow_engine (DcPlantModel *self,
+                              DcEngine     *engine)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_autoptr(GArray) live = NULL;
+
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+  g_return_if_fail (engine == NULL || DC_IS_ENGINE (engine));
+
+  if (self->engine != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->engine, self);
+      g_signal_handlers_disconnect_by_data (dc_engine_get_drivers (self->engine), self);
+      g_signal_handlers_disconnect_by_func (self->devices, devices_items_changed_cb, self);
+      g_clear_object (&self->engine);
+    }
+  if (engine == NULL)
+    return;
+
+  self->engine = g_object_ref (engine);
+  g_signal_connect_object (engine, "samples", G_CALLBACK (engine_samples_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dc_engine_get_drivers (engine), "device-changed",
+                           G_CALLBACK (device_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->devices, "items-changed",
+                            G_CALLBACK (devices_items_changed_cb), self);
+
+  /* What the engine knows now: live values and link states. */
+  live = g_array_new (FALSE, FALSE, sizeof (DcSample));
+  g_hash_table_iter_init (&iter, self->rows_by_key);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DcSample sample;
+
+      if (dc_engine_get_live (engine, dc_point_row_get_key (value), &sample))
+        g_array_append_val (live, sample);
+    }
+  dc_plant_model_push_samples (self, (const DcSample *) live->data, live->len);
+  dc_plant_model_flush (self);
+  sync_device_states (self);
+}
+
+DcEngine *
+dc_plant_model_get_engine (DcPlantModel *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+  return self->engine;
 }

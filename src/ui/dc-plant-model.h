@@ -8,12 +8,18 @@
 #include <json-glib/json-glib.h>
 
 #include "dc-device-node.h"
+#include "dc-engine.h"
 #include "dc-model.h"
 #include "dc-point-row.h"
 #include "dc-sample.h"
 #include "dc-store.h"
 
 G_BEGIN_DECLS
+
+/* Signals:
+ *   ::flushed (guint n_rows)          pending samples were applied to n_rows rows
+ *   ::device-failed (DcDeviceNode *device, const char *message)
+ *                                     a device's link went down (for a toast) */
 
 /* The workstation's view of the plant: devices → terms → points as list models for the
  * device tree and the point table, plus the live value of every point. Configuration comes
@@ -69,6 +75,12 @@ void          dc_plant_model_apply_change     (DcPlantModel       *self,
 void          dc_plant_model_follow_store     (DcPlantModel       *self,
                                                DcStore            *store);
 DcStore      *dc_plant_model_get_store        (DcPlantModel       *self);
+/* Takes live values (every accepted batch of ::samples, coalesced) and link states
+ * (::device-changed of the engine's drivers) from @engine; the current live values and
+ * states are applied at once. NULL stops following. The history of trends is the engine's. */
+void          dc_plant_model_follow_engine    (DcPlantModel       *self,
+                                               DcEngine           *engine);
+DcEngine     *dc_plant_model_get_engine       (DcPlantModel       *self);
 /* Main thread. Remembers the newest sample per key; rows change at the next refresh. */
 void          dc_plant_model_push_samples     (DcPlantModel       *self,
                                                const DcSample     *samples,
@@ -80,7 +92,7 @@ void          dc_plant_model_set_refresh_rate (DcPlantModel       *self,
                                                double              hz);
 void          dc_plant_model_set_device_state (DcPlantModel       *self,
                                                const char         *device_id,
-                                               DcLinkState         state,
+                                               DcNodeLink         state,
                                                const char         *last_error,
                                                guint               reconnects);
 

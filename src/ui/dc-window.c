@@ -310,6 +310,107 @@ plant_flushed_cb (DcWindow     *self,
       }
 }
 
+typedef struct
+{
+  GWeakRef  view;
+  gint64    key;
+  gint64    from;
+  gint64    to;
+  guint     n_buckets;
+} BucketQuery;
+
+static void
+bucket_query_free (BucketQuery *q)
+{
+  g_weak_ref_clear (&q->view);
+  g_free (q);
+}
+
+static void
+buckets_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  BucketQuery *q = user_data;
+  g_autoptr(DcTrendView) view = g_weak_ref_get (&q->view);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  g_autoptr(GArray) trend = NULL;
+  gint64 width;
+
+  buckets = dc_history_query_buckets_finish (DC_HISTORY (object), result, &error);
+  if (buckets == NULL || view == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("trend query failed: %s", error->message);
+      bucket_query_free (q);
+      return;
+    }
+
+  /* Buckets are aligned to the history's rollup period: the smallest gap is the width. */
+  width = MAX ((q->to - q->from) / MAX (q->n_buckets, 1), 1);
+  for (guint i = 1; i < buckets->len; i++)
+    {
+      gint64 gap = g_array_index (buckets, DcBucket, i).time - g_array_index (buckets, DcBucket, i - 1).time;
+
+      if (gap > 0 && (i == 1 || gap < width))
+        width = gap;
+    }
+
+  trend = g_array_sized_new (FALSE, FALSE, sizeof (DcTrendBucket), buckets->len);
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      const DcBucket *b = &g_array_index (buckets, DcBucket, i);
+      DcTrendBucket t = { b->time, b->time + width, b->min, b->max, b->avg, (guint) b->count };
+
+      g_array_append_val (trend, t);
+    }
+  dc_trend_view_set_buckets (view, q->key, (const DcTrendBucket *) trend->data, trend->len);
+  bucket_query_free (q);
+}
+
+static void
+trend_range_changed_cb (DcWindow    *self,
+                        gint64       from,
+                        gint64       to,
+                        DcTrendView *view)
+{
+  DcEngine *engine = self->plant ? dc_plant_model_get_engine (self->plant) : NULL;
+  DcHistory *history = engine ? dc_engine_get_history (engine) : NULL;
+  GCancellable *previous = g_object_get_data (G_OBJECT (view), "dc-query");
+  GCancellable *cancellable;
+
+  if (history == NULL)
+    return;
+
+  /* A newer range replaces the queries still running for this view. */
+  if (previous != NULL)
+    g_cancellable_cancel (previous);
+  cancellable = g_cancellable_new ();
+  g_object_set_data_full (G_OBJECT (view), "dc-query", cancellable, g_object_unref);
+
+  for (guint i = 0; i < dc_trend_view_get_n_series (view); i++)
+    {
+      BucketQuery *q = g_new0 (BucketQuery, 1);
+
+      g_weak_ref_init (&q->view, view);
+      q->key = dc_trend_view_get_series_key (view, i);
+      q->from = from;
+      q->to = to;
+      q->n_buckets = dc_trend_view_get_wanted_buckets (view);
+      dc_history_query_buckets_async (history, q->key, from, to, q->n_buckets, cancellable,
+                                      buckets_ready_cb, q);
+    }
+}
+
+static void
+device_failed_cb (DcWindow     *self,
+                  DcDeviceNode *device,
+                  const char   *message)
+{
+  dc_window_add_toast (self, message);
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -599,6 +700,10 @@ dc_window_init (DcWindow *self)
                            G_CALLBACK (table_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->device_tree, "notify::selected",
                            G_CALLBACK (tree_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->trend_view, "range-changed",
+                           G_CALLBACK (trend_range_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->mini_trend, "range-changed",
+                           G_CALLBACK (trend_range_changed_cb), self, G_CONNECT_SWAPPED);
   {
     g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
     g_autoptr(GSimpleAction) range = NULL;
@@ -650,6 +755,8 @@ dc_window_set_plant (DcWindow     *self,
       g_signal_connect_object (dc_plant_model_get_devices (plant), "items-changed",
                                G_CALLBACK (devices_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (plant, "flushed", G_CALLBACK (plant_flushed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (plant, "device-failed", G_CALLBACK (device_failed_cb), self,
                                G_CONNECT_SWAPPED);
     }
   dc_device_tree_set_plant (self->device_tree, plant);

@@ -14,6 +14,10 @@
 #include <glib/gstdio.h>
 
 #include "dc-application.h"
+#include "dc-engine.h"
+#include "dc-history.h"
+#include "dc-modbus.h"
+#include "dc-modbus-server.h"
 #include "dc-device-tree.h"
 #include "dc-plant-model.h"
 #include "dc-point-table.h"
@@ -582,6 +586,152 @@ test_scale_100k (void)
     json_object_unref (points[p].json);
 }
 
+typedef struct
+{
+  DcPlantModel *plant;
+  const char   *device_id;
+  DcNodeLink    state;
+} StateWait;
+
+static gboolean
+device_state_is (gpointer data)
+{
+  StateWait *w = data;
+  DcDeviceNode *node = dc_plant_model_lookup_device (w->plant, w->device_id);
+
+  return node != NULL && dc_device_node_get_state (node) == w->state;
+}
+
+static gboolean
+trend_has_buckets (gpointer data)
+{
+  gint64 *args = data;
+
+  return dc_trend_view_get_n_buckets ((DcTrendView *) (gpointer) args[0], args[1]) > 0;
+}
+
+static void
+device_failed_cb (DcPlantModel *plant,
+                  DcDeviceNode *device,
+                  const char   *message,
+                  char        **out)
+{
+  g_free (*out);
+  *out = g_strdup (message);
+}
+
+/* The real window against a real engine polling a real Modbus TCP simulator (in-process, free
+ * port): a point's live value appears within a deadline, the device shows up; the simulator
+ * stops → comm lost badge, device down, a toast message; it comes back → good again. The trend
+ * receives history buckets for its range. */
+static void
+test_engine_modbus (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dc-ui-engine-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "datacoll.db", NULL);
+  g_autofree char *hdb = g_build_filename (dir, "datacoll-history.db", NULL);
+  g_autofree char *json = NULL;
+  g_autofree char *failure = NULL;
+  DcModbusSimOptions options = { 0, 1, NULL, 0, 100, NULL, FALSE, NULL };
+  DcModbusSim *sim;
+  DcStore *store;
+  DcHistory *history;
+  DcEngine *engine;
+  DcApplication *app;
+  DcPlantModel *plant;
+  DcWindow *window;
+  DcPointRow *row;
+  RowText rt;
+  StateWait sw;
+  gint64 args[2];
+  gint64 start;
+  guint16 port;
+
+  dc_modbus_register_drivers ();
+  sim = dc_modbus_sim_start (&options, NULL, &error);
+  g_assert_no_error (error);
+  port = dc_modbus_sim_get_port (sim, 0);
+  g_assert_true (dc_modbus_sim_set_value (sim, 0, 1, DC_MODBUS_TABLE_HR, 0, 1234));
+
+  store = dc_store_open (db, &error);
+  g_assert_no_error (error);
+  history = dc_history_new (hdb, &error);
+  g_assert_no_error (error);
+  engine = dc_engine_new (store, history);
+  dc_engine_start (engine);
+
+  ui_create (store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
+  json = g_strdup_printf ("{\"id\":\"plc\",\"name\":\"Pump PLC\",\"protocol\":\"modbus_tcp\","
+                          "\"ip\":\"127.0.0.1\",\"port\":%u,\"poll_ms\":100,\"timeout_ms\":300}", port);
+  ui_create (store, DC_KIND_DEVICE, json);
+  ui_create (store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
+             "\"code_type\":\"hr:u16\",\"coefficient\":0.1}");
+
+  app = dc_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  plant = dc_application_get_plant (app);
+  dc_plant_model_follow_store (plant, store);
+  dc_plant_model_follow_engine (plant, engine);
+  g_signal_connect (plant, "device-failed", G_CALLBACK (device_failed_cb), &failure);
+  g_application_activate (G_APPLICATION (app));
+  window = DC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  ui_wait_for_frame (GTK_WIDGET (window));
+
+  row = dc_plant_model_lookup_point_id (plant, "u1", "cur");
+  g_assert_nonnull (row);
+  g_assert_true (dc_window_select (window, row));
+
+  start = g_get_monotonic_time ();
+  rt = (RowText) { row, "123.4 A" };
+  g_assert_true (ui_wait_until (row_value_is, &rt, 10000));
+  g_test_message ("live Modbus value in the table after %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpstr (dc_window_get_detail_value (window), ==, "123.4 A");
+  sw = (StateWait) { plant, "plc", DC_NODE_LINK_UP };
+  g_assert_true (ui_wait_until (device_state_is, &sw, 10000));
+
+  /* The mini trend of the selection gets history buckets for its range. */
+  args[0] = (gint64) (gintptr) dc_window_get_mini_trend (window);
+  args[1] = dc_point_row_get_key (row);
+  dc_trend_view_set_span (dc_window_get_mini_trend (window), 600 * G_USEC_PER_SEC);
+  g_assert_true (ui_wait_until (trend_has_buckets, args, 10000));
+
+  /* The device goes down: comm lost in words, device down, a failure message. */
+  dc_modbus_sim_stop (sim);
+  rt.text = "comm lost";
+  g_assert_true (ui_wait_until (row_quality_contains, &rt, 15000));
+  sw.state = DC_NODE_LINK_DOWN;
+  g_assert_true (ui_wait_until (device_state_is, &sw, 15000));
+  g_assert_nonnull (failure);
+  g_test_message ("failure toast: %s", failure);
+
+  /* It comes back on the same port with a new value. */
+  options.port = port;
+  sim = dc_modbus_sim_start (&options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (dc_modbus_sim_set_value (sim, 0, 1, DC_MODBUS_TABLE_HR, 0, 1300));
+  rt.text = "130 A";
+  g_assert_true (ui_wait_until (row_value_is, &rt, 30000));
+  rt.text = "good";
+  g_assert_true (ui_wait_until (row_quality_contains, &rt, 5000));
+  sw.state = DC_NODE_LINK_UP;
+  g_assert_true (ui_wait_until (device_state_is, &sw, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  dc_plant_model_follow_engine (plant, NULL);
+  dc_plant_model_follow_store (plant, NULL);
+  g_object_unref (app);
+  dc_engine_shutdown (engine);
+  g_object_unref (engine);
+  g_object_unref (history);
+  g_object_unref (store);
+  dc_modbus_sim_stop (sim);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -598,6 +748,7 @@ main (int   argc,
   ui_test_add ("/dc/ui/screenshots", test_screenshots);
   ui_test_add ("/dc/ui/preferences", test_preferences);
   ui_test_add ("/dc/ui/scale/100k", test_scale_100k);
+  ui_test_add ("/dc/ui/engine/modbus", test_engine_modbus);
 
   return g_test_run ();
 }
