@@ -25,6 +25,7 @@ typedef struct
 {
   char      *path_template;
   char     **segments;     /* "{name}" for parameters */
+  char     **param_names;  /* per segment: the parameter's name, or NULL for a literal */
   guint      n_segments;
   guint64    specificity;  /* bit per literal segment, leftmost highest */
   GPtrArray *methods;      /* DcRouteMethod */
@@ -72,6 +73,9 @@ static void
 route_entry_free (DcRouteEntry *entry)
 {
   g_free (entry->path_template);
+  for (guint s = 0; s < entry->n_segments; s++)
+    g_free (entry->param_names[s]);
+  g_free (entry->param_names);
   g_strfreev (entry->segments);
   g_ptr_array_unref (entry->methods);
   g_free (entry);
@@ -178,6 +182,76 @@ entry_allow_header (DcRouteEntry *entry)
   return g_string_free (allow, FALSE);
 }
 
+#define MAX_SEGMENTS 64
+
+/* Splits @raw_path into percent-decoded segments in @buffer (a copy of the path, decoded in
+ * place). Returns FALSE when a segment is not valid percent-encoded UTF-8. */
+static gboolean
+decode_path (char        *buffer,
+             char       **segments,
+             guint       *n_segments)
+{
+  char *p = buffer;
+  guint n = 0;
+
+  if (*p == '/')
+    p++;
+  if (*p == '\0')
+    {
+      *n_segments = 0;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      char *out = p;
+      char *start = p;
+
+      if (n == MAX_SEGMENTS)
+        {
+          *n_segments = n;
+          return FALSE;
+        }
+      segments[n++] = start;
+      while (*p != '\0' && *p != '/')
+        {
+          if (*p == '%')
+            {
+              int hi = g_ascii_xdigit_value (p[1]);
+              int lo = hi >= 0 ? g_ascii_xdigit_value (p[2]) : -1;
+
+              if (lo < 0 || (hi == 0 && lo == 0))
+                {
+                  *n_segments = n;
+                  return FALSE;
+                }
+              *out++ = (char) ((hi << 4) | lo);
+              p += 3;
+            }
+          else
+            {
+              *out++ = *p++;
+            }
+        }
+      if (*p == '\0')
+        {
+          *out = '\0';
+          break;
+        }
+      p++;
+      *out = '\0';
+    }
+
+  *n_segments = n;
+  for (guint i = 0; i < n; i++)
+    if (!g_utf8_validate (segments[i], -1, NULL))
+      {
+        *n_segments = 0;
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /* Matches a request path against the table. Segments are percent-decoded; a segment that
  * does not decode to UTF-8 makes the path bad (400). */
 static DcMatch *
@@ -186,25 +260,26 @@ dc_server_match (DcServer   *self,
                  const char *raw_path)
 {
   DcMatch *match = g_new0 (DcMatch, 1);
-  g_auto(GStrv) raw = NULL;
-  g_autoptr(GPtrArray) decoded = g_ptr_array_new_with_free_func (g_free);
+  char stack_buffer[512];
+  g_autofree char *heap_buffer = NULL;
+  char *buffer;
+  char *segments[MAX_SEGMENTS];
   DcRouteEntry *best = NULL;
   DcRouteEntry *best_with_method = NULL;
-  guint n_segments;
+  guint n_segments = 0;
+  gsize length = strlen (raw_path);
   const char *lookup_method = g_str_equal (method, "HEAD") ? "GET" : method;
 
-  raw = split_path (raw_path, &n_segments);
-  for (guint i = 0; i < n_segments; i++)
-    {
-      char *segment = g_uri_unescape_string (raw[i], NULL);
+  if (length < sizeof stack_buffer)
+    buffer = memcpy (stack_buffer, raw_path, length + 1);
+  else
+    buffer = heap_buffer = g_strdup (raw_path);
 
-      if (segment == NULL || !g_utf8_validate (segment, -1, NULL))
-        {
-          g_free (segment);
-          match->bad_path = TRUE;
-          return match;
-        }
-      g_ptr_array_add (decoded, segment);
+  if (!decode_path (buffer, segments, &n_segments))
+    {
+      /* Too many segments cannot match any route. */
+      match->bad_path = n_segments != MAX_SEGMENTS;
+      return match;
     }
 
   for (guint i = 0; i < self->entries->len; i++)
@@ -217,13 +292,10 @@ dc_server_match (DcServer   *self,
 
       for (guint s = 0; s < n_segments && ok; s++)
         {
-          const char *want = entry->segments[s];
-          const char *have = g_ptr_array_index (decoded, s);
-
-          if (segment_is_param (want))
-            ok = have[0] != '\0';
+          if (entry->param_names[s] != NULL)
+            ok = segments[s][0] != '\0';
           else
-            ok = g_str_equal (want, have);
+            ok = strcmp (entry->segments[s], segments[s]) == 0;
         }
       if (!ok)
         continue;
@@ -242,16 +314,11 @@ dc_server_match (DcServer   *self,
 
   match->entry = best;
   match->method = entry_find_method (best, lookup_method);
-  match->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* Keys are the entry's names: routes live as long as the server. */
+  match->params = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint s = 0; s < n_segments; s++)
-    {
-      const char *want = best->segments[s];
-
-      if (segment_is_param (want))
-        g_hash_table_insert (match->params,
-                             g_strndup (want + 1, strlen (want) - 2),
-                             g_strdup (g_ptr_array_index (decoded, s)));
-    }
+    if (best->param_names[s] != NULL)
+      g_hash_table_insert (match->params, best->param_names[s], g_strdup (segments[s]));
 
   return match;
 }
@@ -733,10 +800,17 @@ dc_server_add_route (DcServer       *self,
       entry->path_template = g_strdup (path_template);
       entry->segments = split_path (path_template, &entry->n_segments);
       entry->methods = g_ptr_array_new_with_free_func ((GDestroyNotify) route_method_free);
-      g_return_if_fail (entry->n_segments < 64);
+      g_return_if_fail (entry->n_segments < MAX_SEGMENTS);
+      entry->param_names = g_new0 (char *, entry->n_segments + 1);
       for (guint s = 0; s < entry->n_segments; s++)
-        if (!segment_is_param (entry->segments[s]))
-          entry->specificity |= G_GUINT64_CONSTANT (1) << (63 - s);
+        {
+          const char *segment = entry->segments[s];
+
+          if (segment_is_param (segment))
+            entry->param_names[s] = g_strndup (segment + 1, strlen (segment) - 2);
+          else
+            entry->specificity |= G_GUINT64_CONSTANT (1) << (63 - s);
+        }
       g_ptr_array_add (self->entries, entry);
     }
 

@@ -1041,6 +1041,10 @@ static const Malformed malformed[] = {
   { "PUT", "/", "{}", 405, "method PUT not allowed for / (allowed: GET, HEAD)" },
   { "GET", "/api/v1/devices/%FF", NULL, 400, "invalid percent-encoding in path (must be UTF-8)" },
   { "DELETE", "/api/v1/terms/t1/items/%C3", NULL, 400, "invalid percent-encoding in path (must be UTF-8)" },
+  { "GET", "/api/v1/devices/a%2Fb", NULL, 404, "unknown path /api/v1/devices/a/b" },
+  { "GET", "/api/v1/devices/%41", NULL, 404, "device_id not found!" },
+  { "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7/8/9/0/1/2/3/4",
+    NULL, 404, "~unknown path /a/b/c/d/e" },
 };
 
 static Fixture *malformed_fixture;
