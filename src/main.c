@@ -21,6 +21,7 @@
 #include "dc-api.h"
 #include "dc-api-samples.h"
 #include "dc-api-live.h"
+#include "dc-demo.h"
 #include "dc-engine.h"
 #include "dc-protocols.h"
 #include "dc-history.h"
@@ -121,7 +122,8 @@ device_status_cb (const char *device_id,
 static int
 run_server (DcSettings  *settings,
             gboolean     gui,
-            char       **args)
+            char       **args,
+            gboolean     demo_flag)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DcStore) store = NULL;
@@ -129,6 +131,7 @@ run_server (DcSettings  *settings,
   g_autoptr(DcEngine) engine = NULL;
   g_autoptr(DcServer) server = NULL;
   g_autoptr(DcApiLive) live = NULL;
+  g_autoptr(DcDemo) demo = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -160,6 +163,17 @@ run_server (DcSettings  *settings,
       return 1;
     }
 
+  /* --demo: in-process simulators and the demo plant in the demo database. */
+  if (demo_flag)
+    {
+      demo = dc_demo_start (&error);
+      if (demo == NULL || !dc_demo_populate (demo, store, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+
   history = dc_history_new (settings->history_db, &error);
   if (history == NULL)
     {
@@ -172,6 +186,8 @@ run_server (DcSettings  *settings,
   dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (engine),
                                       (gint64) settings->call_timeout_s * G_USEC_PER_SEC);
   dc_engine_start (engine);
+  if (demo != NULL)
+    dc_demo_seed (demo, engine);
 
   /* Signals are handled from here on: a SIGTERM right after "listening" stops cleanly. */
   loop = g_main_loop_new (NULL, FALSE);
@@ -188,7 +204,15 @@ run_server (DcSettings  *settings,
   dc_api_add_sample_routes (server, engine, settings->max_samples);
   live = dc_api_live_new_for_engine (server, engine);
 
-  if (!dc_server_listen (server, settings->bind, settings->port, &error))
+  /* The demo must start even next to a running DataColl: a busy port becomes a free one. */
+  if (!dc_server_listen (server, settings->bind, settings->port, &error) &&
+      demo_flag && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    {
+      g_message ("%s: the demo uses a free port", error->message);
+      g_clear_error (&error);
+      dc_server_listen (server, settings->bind, 0, &error);
+    }
+  if (error != NULL)
     {
       g_printerr ("%s\n", error->message);
       g_source_remove (sigint_id);
@@ -218,6 +242,7 @@ run_server (DcSettings  *settings,
   g_clear_object (&engine);
   g_clear_object (&history);
   g_clear_object (&store);
+  g_clear_pointer (&demo, dc_demo_stop);
   g_message ("stopped");
 
   return status;
@@ -246,10 +271,13 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
   gboolean server_flag = FALSE;
+  gboolean demo_flag = FALSE;
   gboolean version_flag = FALSE;
   const GOptionEntry main_entries[] = {
     { "server", 0, 0, G_OPTION_ARG_NONE, &server_flag,
       N_("Run the headless server (no GUI, no display needed)"), NULL },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo_flag,
+      N_("Run the demo plant (simulators, a separate demo database)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version_flag,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -300,6 +328,18 @@ main (int   argc,
     }
   log_verbose = settings->verbose;
 
+  if (demo_flag)
+    {
+      g_autofree char *demo_dir = NULL;
+
+      g_free (settings->db);
+      settings->db = dc_demo_get_db_path ();
+      g_free (settings->history_db);
+      settings->history_db = dc_history_path_for_config (settings->db);
+      demo_dir = g_path_get_dirname (settings->db);
+      g_mkdir_with_parents (demo_dir, 0700);
+    }
+
   /* The workstation (GtkApplication) starts here when it is part of the build. */
-  return run_server (settings, want_gui (server_flag), args);
+  return run_server (settings, want_gui (server_flag), args, demo_flag);
 }

@@ -1,0 +1,264 @@
+/* test-engine-drivers-demo.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * `datacoll --server --demo` ($DATACOLL, the real binary): live values from the in-process
+ * simulators soon after start, a separate demo database, a control that moves the plant, and
+ * a second start over the same demo database.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *err;
+  char             *base;
+} Instance;
+
+static Instance *
+start_demo (void)
+{
+  Instance *instance = g_new0 (Instance, 1);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv ("DATACOLL");
+
+  g_assert_nonnull (path);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  /* The isolated directories of this test, for the child too. */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  instance->process = g_subprocess_launcher_spawn (launcher, &error, path, "--server", "--demo",
+                                                   "--port", "0", NULL);
+  g_assert_no_error (error);
+  instance->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (instance->process));
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (instance->err, NULL, NULL, &error);
+      const char *at;
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("datacoll --demo exited before listening");
+      g_test_message ("%s", line);
+      g_assert_null (strstr (line, "WARNING"));
+      at = strstr (line, "listening on http://");
+      if (at != NULL)
+        {
+          guint port = (guint) g_ascii_strtoull (strrchr (at, ':') + 1, NULL, 10);
+
+          instance->base = g_strdup_printf ("http://127.0.0.1:%u", port);
+          break;
+        }
+    }
+
+  return instance;
+}
+
+static void
+stop_demo (Instance *instance)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (instance->process, SIGTERM);
+  g_subprocess_wait (instance->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (instance->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (instance->process), ==, 0);
+  g_object_unref (instance->err);
+  g_object_unref (instance->process);
+  g_free (instance->base);
+  g_free (instance);
+}
+
+static JsonNode *
+request (Instance   *instance,
+         const char *method,
+         const char *path,
+         const char *body,
+         guint      *status)
+{
+  static SoupSession *session;
+  g_autofree char *uri = g_strconcat (instance->base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (session == NULL)
+    session = soup_session_new_with_options ("timeout", 20, NULL);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) request_body = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
+    }
+  bytes = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (*status != 200)
+    {
+      g_test_message ("%s %s: %u %s", method, path, *status, text);
+      return NULL;
+    }
+
+  return json_from_string (text, NULL);
+}
+
+/* item id → value of the good current values. */
+static GHashTable *
+good_values (Instance *instance)
+{
+  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  guint status;
+  g_autoptr(JsonNode) node = request (instance, "GET", "/api/v1/values", NULL, &status);
+  JsonArray *array;
+
+  g_assert_cmpuint (status, ==, 200);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *sample = json_array_get_object_element (array, i);
+      double value;
+
+      if (json_object_get_int_member (sample, "quality") != 0)
+        continue;
+      value = json_object_get_double_member (sample, "value");
+      g_hash_table_replace (values, g_strdup (json_object_get_string_member (sample, "item_id")),
+                            g_memdup2 (&value, sizeof value));
+    }
+
+  return values;
+}
+
+static const char * const measured[] = {
+  "f1_current", "f2_current", "f3_current", "f1_power", "f2_power", "f3_power",
+  "f1_breaker", "f2_breaker", "f3_breaker", "busbar_voltage",
+  "u_l1", "u_l2", "u_l3", "i_l1", "i_l2", "i_l3", "p_total", "frequency", "energy",
+  "tank_level", "pump_running", "pump_command", "level_setpoint",
+  "ambient_temperature", "shift_notes",
+};
+
+static gboolean
+has_all (GHashTable *values)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (measured); i++)
+    if (!g_hash_table_contains (values, measured[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+static double
+value_of (Instance   *instance,
+          const char *item_id)
+{
+  g_autoptr(GHashTable) values = good_values (instance);
+  double *value = g_hash_table_lookup (values, item_id);
+
+  return value != NULL ? *value : -1;
+}
+
+static void
+test_demo (void)
+{
+  g_autofree char *user_db = g_build_filename (g_get_user_data_dir (), "datacoll", "datacoll.db", NULL);
+  g_autofree char *demo_db = g_build_filename (g_get_user_data_dir (), "datacoll", "demo", "datacoll.db", NULL);
+  Instance *instance;
+  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gint64 started = g_get_monotonic_time ();
+  gint64 deadline;
+  double level;
+  guint status;
+
+  instance = start_demo ();
+
+  /* Live values of every demo point soon after start. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (values = good_values (instance), !has_all (values))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_clear_pointer (&values, g_hash_table_unref);
+      g_usleep (50 * 1000);   /* another process: poll its REST interface */
+    }
+  g_test_message ("all demo values after %.2f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+
+  /* Plausible values, not random jumps. */
+  g_assert_cmpfloat (*(double *) g_hash_table_lookup (values, "busbar_voltage"), >, 9.5);
+  g_assert_cmpfloat (*(double *) g_hash_table_lookup (values, "busbar_voltage"), <, 10.5);
+  g_assert_cmpfloat (*(double *) g_hash_table_lookup (values, "frequency"), >, 49.9);
+  g_assert_cmpfloat (*(double *) g_hash_table_lookup (values, "frequency"), <, 50.1);
+  g_assert_cmpfloat (*(double *) g_hash_table_lookup (values, "level_setpoint"), ==, 70);
+
+  /* The demo database, never the user's own. */
+  g_assert_true (g_file_test (demo_db, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (user_db, G_FILE_TEST_EXISTS));
+
+  /* The link devices are up. */
+  node = request (instance, "GET", "/api/v1/devices/meter1/status", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "state"), ==, "up");
+  g_clear_pointer (&node, json_node_unref);
+  node = request (instance, "GET", "/api/v1/devices/sub1/status", NULL, &status);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "state"), ==, "up");
+  g_clear_pointer (&node, json_node_unref);
+
+  /* The operator starts the pump with a coil write: it runs and the tank fills. */
+  level = value_of (instance, "tank_level");
+  node = request (instance, "POST", "/api/v1/device_ctrl",
+                  "{\"device_id\": \"plc1\", \"term_id\": \"plc1_u2\", \"item_id\": \"pump_command\", \"value\": 1}",
+                  &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&node, json_node_unref);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (value_of (instance, "pump_running") != 1 || value_of (instance, "tank_level") <= level)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+
+  /* Manual entry. */
+  node = request (instance, "POST", "/api/v1/device_ctrl",
+                  "{\"device_id\": \"manual\", \"term_id\": \"manual_entry\", \"item_id\": \"ambient_temperature\", \"value\": 21.5}",
+                  &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpfloat (value_of (instance, "ambient_temperature"), ==, 21.5);
+  g_clear_pointer (&node, json_node_unref);
+
+  stop_demo (instance);
+
+  /* Again over the same demo database: nothing to create, new simulator ports, values flow. */
+  instance = start_demo ();
+  g_clear_pointer (&values, g_hash_table_unref);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (values = good_values (instance), !has_all (values))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_clear_pointer (&values, g_hash_table_unref);
+      g_usleep (50 * 1000);
+    }
+  stop_demo (instance);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/dc/demo/server", test_demo);
+
+  return g_test_run ();
+}
