@@ -72,10 +72,12 @@ dc_sim_iec104_main (int argc, char **argv)
     "  normalized  3001-   M_ME_NA_1, M_ME_TD_1; command C_SE_NA\n"
     "  floats      4001-   M_ME_NC_1, M_ME_TF_1 (--flood sends M_ME_NC_1); command C_SE_NC\n"
     "  counters    5001-   M_IT_NA_1 (counter interrogation), M_IT_TB_1; command C_BO\n"
-    "Commands use the IOA of the point they set, confirm select and execute (act-con,\n"
-    "act-term) and echo the new value spontaneously (cause 11). GI answers with SQ=1 blocks.\n"
+    "Commands use the IOA of the point they set or IOA + 10000 (command address), confirm\n"
+    "select and execute (act-con, act-term) and echo the new value spontaneously (cause 11).\n"
+    "GI answers with SQ=1 blocks.\n"
     "--demo: floats 4001-4003 feeder currents (A), 4004-4006 feeder power (kW), 4007 busbar\n"
-    "voltage (kV); doubles 1001-1003 breakers (C_DC); counters 5001-5003 energy (kWh).");
+    "voltage (kV); doubles 1001-1003 breakers (C_DC at 11001-11003); counters 5001-5003\n"
+    "energy (kWh).");
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       g_printerr ("datacoll-sim iec104: %s\n", error->message);

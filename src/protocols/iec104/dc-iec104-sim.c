@@ -492,7 +492,10 @@ handle_command (Conn              *conn,
                 gsize              len)
 {
   DcIec104Sim *self = conn->sim;
-  SimPoint *p = lookup (self, o->ioa);
+  /* Commands address the point itself or its command address IOA + 10000. */
+  SimPoint *p = lookup (self, o->ioa) ? lookup (self, o->ioa)
+              : o->ioa > DC_IEC104_SIM_COMMAND_OFFSET ? lookup (self, o->ioa - DC_IEC104_SIM_COMMAND_OFFSET)
+              : NULL;
   gboolean select = (o->qualifier & 0x80) != 0 && h->type != 51 && h->type != 64;
   Kind want;
   double v = o->value;

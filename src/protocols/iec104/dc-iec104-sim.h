@@ -14,11 +14,13 @@ G_BEGIN_DECLS
  * replaces the previous one. Point layout (IOAs), see dc_iec104_sim_describe():
  *
  *   singles     1 + i    M_SP_NA_1 (GI, read), M_SP_TB_1 (spontaneous); C_SC_NA/TA_1
- *   doubles  1001 + i    M_DP_NA_1, M_DP_TB_1; C_DC_NA/TA_1, C_RC_NA/TA_1
- *   scaled   2001 + i    M_ME_NB_1, M_ME_TE_1; C_SE_NB/TB_1
+ *   doubles  1001 + i    M_DP_NA_1, M_DP_TB_1; C_DC_NA/TA_1
+ *   scaled   2001 + i    M_ME_NB_1, M_ME_TE_1; C_SE_NB/TB_1, C_RC_NA/TA_1 (±1)
  *   normal.  3001 + i    M_ME_NA_1, M_ME_TD_1; C_SE_NA/TA_1
  *   floats   4001 + i    M_ME_NC_1, M_ME_TF_1 (flood: M_ME_NC_1); C_SE_NC/TC_1
  *   counters 5001 + i    M_IT_NA_1 (counter interrogation), M_IT_TB_1; C_BO_NA/TA_1 sets one
+ *
+ * Commands address the point's IOA or its command address IOA + 10000.
  */
 
 #define DC_IEC104_SIM_IOA_SINGLES    1
@@ -27,6 +29,9 @@ G_BEGIN_DECLS
 #define DC_IEC104_SIM_IOA_NORMALIZED 3001
 #define DC_IEC104_SIM_IOA_FLOATS     4001
 #define DC_IEC104_SIM_IOA_COUNTERS   5001
+/* A command may also address a point at IOA + 10000 (a separate command address, the feedback
+ * still comes at the point's own IOA). */
+#define DC_IEC104_SIM_COMMAND_OFFSET 10000
 
 typedef struct
 {
