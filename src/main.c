@@ -273,6 +273,7 @@ main (int   argc,
   gboolean server_flag = FALSE;
   gboolean demo_flag = FALSE;
   gboolean version_flag = FALSE;
+  gboolean gui;
   const GOptionEntry main_entries[] = {
     { "server", 0, 0, G_OPTION_ARG_NONE, &server_flag,
       N_("Run the headless server (no GUI, no display needed)"), NULL },
@@ -315,7 +316,10 @@ main (int   argc,
       return 0;
     }
 
-  if (g_strv_length (args) > 1)
+  gui = want_gui (server_flag);
+  /* Arguments GOption did not know go to GApplication in the workstation (e.g.
+   * --gapplication-service); the server has no use for them. */
+  if (!gui && g_strv_length (args) > 1)
     {
       g_printerr ("unexpected argument %s (see --help)\n", args[1]);
       return 1;
@@ -340,6 +344,5 @@ main (int   argc,
       g_mkdir_with_parents (demo_dir, 0700);
     }
 
-  /* The workstation (GtkApplication) starts here when it is part of the build. */
-  return run_server (settings, want_gui (server_flag), args, demo_flag);
+  return run_server (settings, gui, args, demo_flag);
 }
