@@ -23,6 +23,8 @@
 #include "dc-api-live.h"
 #include "dc-demo.h"
 #include "dc-engine.h"
+#include "dc-api-plugins.h"
+#include "dc-formula.h"
 #include "dc-protocols.h"
 #include "dc-history.h"
 #include "dc-server.h"
@@ -132,6 +134,7 @@ run_server (DcSettings  *settings,
   g_autoptr(DcServer) server = NULL;
   g_autoptr(DcApiLive) live = NULL;
   g_autoptr(DcDemo) demo = NULL;
+  g_autoptr(DcFormula) formula = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -185,6 +188,11 @@ run_server (DcSettings  *settings,
   engine = dc_engine_new (store, history);
   dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (engine),
                                       (gint64) settings->call_timeout_s * G_USEC_PER_SEC);
+  if (settings->formulas)
+    {
+      formula = dc_formula_new_for_engine (engine);
+      dc_formula_start (formula);
+    }
   dc_engine_start (engine);
   if (demo != NULL)
     dc_demo_seed (demo, engine);
@@ -202,6 +210,7 @@ run_server (DcSettings  *settings,
                                     g_object_unref);
   dc_api_add_config_routes (server);
   dc_api_add_sample_routes (server, engine, settings->max_samples);
+  dc_api_add_formula_check_route (server);
   live = dc_api_live_new_for_engine (server, engine);
 
   /* The demo must start even next to a running DataColl: a busy port becomes a free one. */
@@ -237,6 +246,7 @@ run_server (DcSettings  *settings,
   g_source_remove (sigterm_id);
   dc_server_disconnect (server);
   g_clear_object (&live);
+  g_clear_object (&formula);
   g_clear_object (&server);
   dc_engine_shutdown (engine);
   g_clear_object (&engine);

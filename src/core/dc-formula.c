@@ -73,6 +73,8 @@ struct _DcFormula
   GDestroyNotify       output_destroy;
 
   gulong               changed_id;
+  DcEngine            *engine;       /* weak */
+  gulong               samples_id;
   guint                rebuild_id;
   gboolean             started;
   guint64              n_evaluations;
@@ -487,11 +489,16 @@ run_queue (DcFormula *self)
 static void
 flush_output (DcFormula *self)
 {
+  g_autoptr(GArray) out = NULL;
+
   if (self->out->len == 0)
     return;
+  /* The output may come back here (the engine emits the results as a batch of their own):
+   * hand over the array first. */
+  out = g_steal_pointer (&self->out);
+  self->out = g_array_new (FALSE, FALSE, sizeof (DcSample));
   if (self->output != NULL)
-    self->output ((const DcSample *) self->out->data, self->out->len, self->output_data);
-  g_array_set_size (self->out, 0);
+    self->output ((const DcSample *) out->data, out->len, self->output_data);
 }
 
 /* The time a formula is computed at when no sample triggers it: its newest input, or now
@@ -852,6 +859,12 @@ dc_formula_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->engine != NULL)
+    {
+      g_clear_signal_handler (&self->samples_id, self->engine);
+      g_object_remove_weak_pointer (G_OBJECT (self->engine), (gpointer *) &self->engine);
+      self->engine = NULL;
+    }
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   if (self->output_destroy != NULL)
     self->output_destroy (self->output_data);
@@ -914,6 +927,43 @@ dc_formula_new (DcStore   *store,
   self = g_object_new (DC_TYPE_FORMULA, NULL);
   self->store = g_object_ref (store);
   self->history = history != NULL ? g_object_ref (history) : NULL;
+  return self;
+}
+
+static void
+engine_samples_cb (DcEngine  *engine,
+                   GArray    *samples,
+                   DcFormula *self)
+{
+  dc_formula_process (self, (const DcSample *) samples->data, samples->len);
+}
+
+static void
+engine_output_cb (const DcSample *samples,
+                  guint           n_samples,
+                  gpointer        user_data)
+{
+  DcFormula *self = user_data;
+
+  /* Nested in the engine's ::samples emission: the engine is done with its batch by then and
+   * emits the results as a batch of their own. */
+  if (self->engine != NULL)
+    dc_engine_ingest (self->engine, samples, n_samples, DC_INGEST_NONE);
+}
+
+DcFormula *
+dc_formula_new_for_engine (DcEngine *engine)
+{
+  DcFormula *self;
+
+  g_return_val_if_fail (DC_IS_ENGINE (engine), NULL);
+
+  self = dc_formula_new (dc_engine_get_store (engine), dc_engine_get_history (engine));
+  self->engine = engine;
+  g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
+  self->samples_id = g_signal_connect_after (engine, "samples", G_CALLBACK (engine_samples_cb),
+                                             self);
+  dc_formula_set_output (self, engine_output_cb, self, NULL);
   return self;
 }
 

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "dc-engine.h"
 #include "dc-history.h"
 #include "dc-sample.h"
 #include "dc-store.h"
@@ -44,6 +45,11 @@ void        dc_formula_set_output   (DcFormula           *self,
                                      DcFormulaOutputFunc  func,
                                      gpointer             user_data,
                                      GDestroyNotify       destroy);
+/* The plugin wired to @engine: it reads every accepted batch (::samples, after the other
+ * handlers) and ingests its results into @engine. Call dc_formula_start() next. The plugin
+ * holds a weak reference on @engine; disconnect with g_object_unref() before shutting the
+ * engine down. */
+DcFormula  *dc_formula_new_for_engine (DcEngine          *engine);
 /* Loads the formulas, starts the history loads and follows the store from now on. */
 void        dc_formula_start        (DcFormula           *self);
 /* Configuration changes are applied in an idle right after the store commits; this applies
