@@ -784,6 +784,26 @@ test_body_limit (Fixture       *f,
   r = dc_http_full (f->base, "POST", "/api/v2/devices", big, size, NULL);
   dc_assert_reply (r, 413, "request body too large!");
 
+  /* Chunked (no length up front): read, then refused the same way. */
+  {
+    g_autofree char *uri = g_strconcat (f->base, "/api/v2/devices", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
+    g_autoptr(GInputStream) stream =
+      g_memory_input_stream_new_from_data (g_memdup2 (big, size), size, g_free);
+    DcSendState state = { 0 };
+
+    soup_message_set_request_body (msg, "application/json", stream, -1);
+    soup_session_send_and_read_async (dc_test_session (), msg, G_PRIORITY_DEFAULT, NULL,
+                                      dc_test_sent_cb, &state);
+    while (!state.done)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_no_error (state.error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
+    g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_request_headers (msg),
+                                                   "Transfer-Encoding"), ==, "chunked");
+    g_bytes_unref (state.bytes);
+  }
+
   /* Exactly 8 MiB is accepted (an array of one device padded with spaces). */
   exact = g_malloc (DC_SERVER_MAX_BODY);
   memset (exact, ' ', DC_SERVER_MAX_BODY);
