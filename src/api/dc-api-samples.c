@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "dc-api-private.h"
 #include "dc-api-samples.h"
@@ -51,15 +52,48 @@ pending_finish (Pending *p)
   g_free (p);
 }
 
+/* dc_time_format() into @out, quoted, without allocating: answers of 100,000 samples are
+ * serialised in a worker thread, and this keeps that short. */
+static void
+append_time (GString *out,
+             gint64   time_us)
+{
+  gint64 secs = time_us / G_USEC_PER_SEC;
+  gint64 usec = time_us % G_USEC_PER_SEC;
+  time_t t;
+  struct tm tm;
+
+  if (usec < 0)
+    {
+      usec += G_USEC_PER_SEC;
+      secs -= 1;
+    }
+  t = (time_t) secs;
+  if (gmtime_r (&t, &tm) == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+    {
+      g_autofree char *text = dc_time_format (time_us);
+
+      dc_json_append_string (out, text);
+      return;
+    }
+  g_string_append_printf (out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec, (int) usec);
+}
+
 static void
 append_sample_json (GString        *out,
                     const DcSample *s)
 {
-  g_autofree char *time = dc_time_format (s->time);
-
-  dc_json_append_string (out, time);
+  append_time (out, s->time);
   g_string_append_c (out, ':');
   dc_json_append_double (out, s->value);
+}
+
+static void
+string_free_all (GString *string)
+{
+  g_string_free (string, TRUE);
 }
 
 static void
@@ -99,6 +133,56 @@ typedef enum
   FORMAT_CSV,
 } Format;
 
+typedef struct
+{
+  Pending  *pending;
+  GArray   *samples;
+  gboolean  truncated;
+} Serialise;
+
+static void
+serialise_free (Serialise *ser)
+{
+  g_clear_pointer (&ser->samples, g_array_unref);
+  g_free (ser);
+}
+
+static void
+serialise_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  Serialise *ser = task_data;
+  GString *json = g_string_sized_new (16 + ser->samples->len * 40);
+
+  g_string_append_c (json, '{');
+  for (guint i = 0; i < ser->samples->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (json, ',');
+      append_sample_json (json, &g_array_index (ser->samples, DcSample, i));
+    }
+  g_string_append_c (json, '}');
+  g_task_return_pointer (task, json, (GDestroyNotify) string_free_all);
+}
+
+static void
+serialised_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Serialise *ser = g_task_get_task_data (G_TASK (result));
+  Pending *p = ser->pending;
+  GString *json = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  reply_gstring (p->msg, json);
+  if (ser->truncated)
+    soup_message_headers_replace (soup_server_message_get_response_headers (p->msg),
+                                  "X-DataColl-Truncated", "true");
+  pending_finish (p);
+}
+
 static void
 samples_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -106,32 +190,25 @@ samples_done_cb (GObject      *object,
 {
   Pending *p = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) samples = NULL;
-  gboolean truncated = FALSE;
-  GString *json;
+  g_autoptr(GTask) task = NULL;
+  Serialise *ser;
 
-  samples = dc_history_query_samples_finish (p->history, result, &truncated, &error);
-  if (samples == NULL)
+  ser = g_new0 (Serialise, 1);
+  ser->pending = p;
+  ser->samples = dc_history_query_samples_finish (p->history, result, &ser->truncated, &error);
+  if (ser->samples == NULL)
     {
+      serialise_free (ser);
       dc_server_reply_error (p->msg, error);
       pending_finish (p);
       return;
     }
 
-  json = g_string_sized_new (16 + samples->len * 40);
-  g_string_append_c (json, '{');
-  for (guint i = 0; i < samples->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (json, ',');
-      append_sample_json (json, &g_array_index (samples, DcSample, i));
-    }
-  g_string_append_c (json, '}');
-  reply_gstring (p->msg, json);
-  if (truncated)
-    soup_message_headers_replace (soup_server_message_get_response_headers (p->msg),
-                                  "X-DataColl-Truncated", "true");
-  pending_finish (p);
+  /* Up to --max-samples samples: format them off the main thread. */
+  task = g_task_new (NULL, NULL, serialised_cb, NULL);
+  g_task_set_source_tag (task, samples_done_cb);
+  g_task_set_task_data (task, ser, (GDestroyNotify) serialise_free);
+  g_task_run_in_thread (task, serialise_thread);
 }
 
 static void
@@ -182,12 +259,10 @@ buckets_done_cb (GObject      *object,
   for (guint i = 0; i < buckets->len; i++)
     {
       const DcBucket *b = &g_array_index (buckets, DcBucket, i);
-      g_autofree char *time = dc_time_format (b->time);
-
       if (i > 0)
         g_string_append_c (json, ',');
       g_string_append (json, "{\"time\":");
-      dc_json_append_string (json, time);
+      append_time (json, b->time);
       g_string_append (json, ",\"min\":");
       dc_json_append_double (json, b->min);
       g_string_append (json, ",\"max\":");

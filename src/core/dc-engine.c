@@ -273,11 +273,30 @@ history_ready_cb (DcHistory *history,
 }
 
 static void
-store_samples (DcEngine *self,
-               GArray   *samples)
+store_samples (DcEngine      *self,
+               GArray        *samples,
+               DcIngestFlags  flags)
 {
+  GArray *batch;
+
   if (samples->len == 0 || self->history == NULL)
     return;
+
+  if (flags & DC_INGEST_API)
+    {
+      /* Readable as soon as the API call answers (rest-api.md): the backlog goes first, in
+       * order, whatever the queue's capacity; it is in memory either way. */
+      while ((batch = g_queue_pop_head (&self->backlog)) != NULL)
+        {
+          dc_history_push_always (self->history, (DcSample *) batch->data, batch->len);
+          self->backlog_samples -= batch->len;
+          self->stats.stored += batch->len;
+          g_array_unref (batch);
+        }
+      dc_history_push_always (self->history, (DcSample *) samples->data, samples->len);
+      self->stats.stored += samples->len;
+      return;
+    }
 
   if (self->backlog.length == 0 &&
       dc_history_push (self->history, (DcSample *) samples->data, samples->len, NULL))
@@ -385,7 +404,7 @@ ingest (DcEngine       *self,
     }
 
   self->stats.accepted += accepted->len;
-  store_samples (self, to_store);
+  store_samples (self, to_store, flags);
   update_congestion (self);
 
   if (accepted->len > 0)

@@ -1124,24 +1124,23 @@ dc_history_set_retention_days (DcHistory *self,
   g_mutex_unlock (&self->mutex);
 }
 
-gboolean
-dc_history_push (DcHistory      *self,
-                 const DcSample *samples,
-                 guint           n_samples,
-                 GError        **error)
+static gboolean
+push_internal (DcHistory      *self,
+               const DcSample *samples,
+               guint           n_samples,
+               gboolean        always,
+               GError        **error)
 {
   DcHistoryBatch *batch;
-
-  g_return_val_if_fail (DC_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (samples != NULL || n_samples == 0, FALSE);
 
   if (n_samples == 0)
     return TRUE;
 
   g_mutex_lock (&self->mutex);
   /* An oversized batch is taken when the queue is empty, else it could never pass. */
-  if (self->stopping ||
-      (self->stats.queued > 0 && self->stats.queued + n_samples > self->capacity))
+  if (!always &&
+      (self->stopping ||
+       (self->stats.queued > 0 && self->stats.queued + n_samples > self->capacity)))
     {
       self->stats.refused += n_samples;
       self->refused_since_ready = TRUE;
@@ -1162,6 +1161,29 @@ dc_history_push (DcHistory      *self,
   g_mutex_unlock (&self->mutex);
 
   return TRUE;
+}
+
+gboolean
+dc_history_push (DcHistory      *self,
+                 const DcSample *samples,
+                 guint           n_samples,
+                 GError        **error)
+{
+  g_return_val_if_fail (DC_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (samples != NULL || n_samples == 0, FALSE);
+
+  return push_internal (self, samples, n_samples, FALSE, error);
+}
+
+void
+dc_history_push_always (DcHistory      *self,
+                        const DcSample *samples,
+                        guint           n_samples)
+{
+  g_return_if_fail (DC_IS_HISTORY (self));
+  g_return_if_fail (samples != NULL || n_samples == 0);
+
+  push_internal (self, samples, n_samples, TRUE, NULL);
 }
 
 gboolean

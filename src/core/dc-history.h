@@ -79,6 +79,12 @@ gboolean    dc_history_push                (DcHistory      *self,
                                             const DcSample *samples,
                                             guint           n_samples,
                                             GError        **error);
+/* Queues @samples even when the queue is full. For the few samples written through the API
+ * (and the backlog queued before them), which must be readable as soon as the call answers;
+ * the memory is the caller's backlog either way. */
+void        dc_history_push_always         (DcHistory      *self,
+                                            const DcSample *samples,
+                                            guint           n_samples);
 gboolean    dc_history_is_congested        (DcHistory      *self);
 
 /* Deletes the history of @key in the background (after the samples already queued). */
