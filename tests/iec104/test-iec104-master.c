@@ -110,6 +110,7 @@ typedef struct
   GError            *error;
   double             confirmed;
   DcSample           sample;
+  gboolean           on_main_context;
 } Fixture;
 
 typedef struct
@@ -339,7 +340,8 @@ driver_start (Fixture *f)
   g_signal_connect (f->driver, "link-changed", G_CALLBACK (link_changed_cb), f);
   dc_driver_set_config (f->driver, f->device, f->terms, f->points);
   dc_driver_set_sink (f->driver, &f->sink.parent);
-  dc_driver_set_io_context (f->driver, dc_io_pool_get_context (f->io_pool, 0));
+  if (!f->on_main_context)
+    dc_driver_set_io_context (f->driver, dc_io_pool_get_context (f->io_pool, 0));
   dc_driver_start (f->driver);
 }
 
@@ -1063,6 +1065,20 @@ write_pcap (GPtrArray  *frames,
   g_assert_true (g_file_set_contents (path, (const char *) pcap->data, pcap->len, NULL));
 }
 
+/* Without an I/O context the driver runs on the caller's (main) context. */
+static void
+test_main_context (Fixture       *f,
+                   gconstpointer  data)
+{
+  f->on_main_context = TRUE;
+  start_both (f);
+  g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
+  run_ctrl (f, 41, 1, 1);
+  g_assert_error (f->error, DC_ERROR, DC_ERROR_INVALID);
+  dc_driver_stop (f->driver);
+  g_assert_cmpuint (f->downs, ==, 0);
+}
+
 static void
 test_tshark (Fixture       *f,
              gconstpointer  data)
@@ -1197,6 +1213,7 @@ main (int   argc,
   ADD ("end-of-init", test_end_of_init);
   ADD ("malformed-asdu", test_malformed_asdu);
   ADD ("tshark", test_tshark);
+  ADD ("main-context", test_main_context);
   ADD ("time-zone", test_time_zone);
   ADD ("cp24", test_cp24);
   ADD ("periods", test_periods);

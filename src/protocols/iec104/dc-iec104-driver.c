@@ -1186,6 +1186,19 @@ link_stop_cb (gpointer data)
 
 /* DcDriver vfuncs (main thread) */
 
+/* Runs @func on the link's thread and waits. Without an I/O context set, the link runs on the
+ * caller's (main) context: call it directly. */
+static void
+link_invoke_sync (DcDriver    *driver,
+                  GSourceFunc  func,
+                  gpointer     data)
+{
+  if (dc_driver_get_io_context (driver) == NULL)
+    func (data);
+  else
+    dc_driver_io_invoke_sync (driver, func, data);
+}
+
 /* The (CA, IOA) → point map and the list of CAs, from the terms and points (main thread). */
 static void
 build_point_map (DcDriver    *driver,
@@ -1324,7 +1337,7 @@ dc_iec104_driver_stop (DcDriver *driver)
 
   if (link == NULL)
     return;
-  dc_driver_io_invoke_sync (driver, link_stop_cb, link);
+  link_invoke_sync (driver, link_stop_cb, link);
   dc_driver_set_link_state (driver, DC_LINK_DISABLED, NULL);
   link_unref (link);
 }
@@ -1386,7 +1399,7 @@ dc_iec104_driver_points_changed (DcDriver *driver)
   u->link = link_ref (self->link);
   build_point_map (driver, &u->points, &u->cas);
   /* Synchronous: samples decoded after this returns use the new map. */
-  dc_driver_io_invoke_sync (driver, map_update_cb, u);
+  link_invoke_sync (driver, map_update_cb, u);
   map_update_free (u);
 }
 
