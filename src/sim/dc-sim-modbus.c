@@ -76,6 +76,7 @@ dc_sim_modbus_main (int    argc,
   int port = -1;
   int registers = 10000;
   gboolean no_animate = FALSE;
+  int changing = 100;
   gboolean no_mask_write = FALSE;
   DcModbusSimOptions options = { 0 };
   DcModbusSim *sim;
@@ -87,6 +88,8 @@ dc_sim_modbus_main (int    argc,
     { "rtu", 0, 0, G_OPTION_ARG_FILENAME, &rtu, "Serve Modbus RTU on a serial line or pty", "PTY" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind_address, "Address to listen on (127.0.0.1)", "ADDR" },
     { "static", 0, 0, G_OPTION_ARG_NONE, &no_animate, "Values do not change on reads", NULL },
+    { "changing", 0, 0, G_OPTION_ARG_INT, &changing,
+      "Percentage of registers that change on reads (default 100)", "PERCENT" },
     { "no-mask-write", 0, 0, G_OPTION_ARG_NONE, &no_mask_write,
       "Answer FC 22 with illegal function", NULL },
     { NULL }
@@ -103,6 +106,11 @@ dc_sim_modbus_main (int    argc,
   if (units_text != NULL && !parse_units (units_text, units, &error))
     {
       g_printerr ("datacoll-sim modbus: %s\n", error->message);
+      return 2;
+    }
+  if (changing < 1 || changing > 100)
+    {
+      g_printerr ("datacoll-sim modbus: --changing must be between 1 and 100\n");
       return 2;
     }
   if (registers < 1 || registers > 65536)
@@ -149,6 +157,7 @@ dc_sim_modbus_main (int    argc,
   options.n_registers = registers;
   options.rtu_path = rtu;
   options.animate = !no_animate;
+  options.change_percent = changing;
   options.bind_address = bind_address;
 
   sim = dc_modbus_sim_start (&options, NULL, &error);

@@ -69,6 +69,7 @@ struct _DcModbusSim
   guint         n_ports;
   guint         n_registers;
   gboolean      animate;
+  guint         change_percent;
   gboolean      mask_write;
   gboolean      mute;
   guint64       requests[256];
@@ -195,7 +196,8 @@ sim_process (DcModbusSim  *sim,
           put16 (rsp + 2 + 2 * i, regs[addr + i]);
         if (sim->animate)
           for (guint i = 0; i < count; i++)
-            if (!hr || !u->hr_written[addr + i])
+            if ((!hr || !u->hr_written[addr + i]) &&
+                (addr + i) % 100 < sim->change_percent)
               regs[addr + i]++;
         return 2 + count * 2;
       }
@@ -688,6 +690,7 @@ dc_modbus_sim_start (const DcModbusSimOptions  *options,
   self->n_ports = options->n_ports;
   self->n_registers = options->n_registers ? MIN (options->n_registers, 65536) : 10000;
   self->animate = options->animate;
+  self->change_percent = options->change_percent ? MIN (options->change_percent, 100) : 100;
   self->mask_write = TRUE;
 
   for (guint i = 0; i < options->n_ports; i++)

@@ -33,6 +33,8 @@ typedef struct
   const char   *rtu_path;     /* serial device or pty, or NULL */
   gboolean      animate;      /* values change on every read */
   const char   *bind_address; /* NULL = 127.0.0.1 */
+  guint         change_percent; /* with @animate: registers with address % 100 < N change;
+                                 * 0 = all */
 } DcModbusSimOptions;
 
 DcModbusSim *dc_modbus_sim_start            (const DcModbusSimOptions *options,

@@ -14,10 +14,15 @@
 
 #include "dc-modbus-tcp-driver.h"
 
+#include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
 
 #include "dc-error.h"
 #include "dc-io-pool.h"
@@ -93,7 +98,9 @@ struct _Conn
   GSource         *timeout_source;
   gboolean         op_deadline_timer; /* the timer is the op's deadline, not timeout_ms */
 
-  /* Polling */
+  /* Polling: a timerfd (µs precision; GLib's own timeouts round to milliseconds, which at
+   * poll_ms 1 loses a third of the polls) */
+  int              poll_fd;
   GSource         *poll_source;
   gint64           next_due;
   gboolean         cycle_active;
@@ -158,6 +165,29 @@ ready_source_new (gint64       ready_time,
   return source;
 }
 
+/* Arms the poll timer for @due (monotonic µs, as g_get_monotonic_time()), or disarms it
+ * (-1). */
+static void
+poll_timer_set (Conn   *conn,
+                gint64  due)
+{
+  struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+  if (conn->poll_fd < 0)
+    {
+      if (conn->poll_source != NULL)
+        g_source_set_ready_time (conn->poll_source, due);
+      return;
+    }
+  if (due >= 0)
+    {
+      due = MAX (due, 1);
+      its.it_value.tv_sec = due / G_USEC_PER_SEC;
+      its.it_value.tv_nsec = (due % G_USEC_PER_SEC) * 1000;
+    }
+  timerfd_settime (conn->poll_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
 static Conn *
 conn_ref (Conn *conn)
 {
@@ -187,6 +217,8 @@ conn_unref (Conn *conn)
   g_clear_pointer (&conn->cycle_config, dc_modbus_config_unref);
   g_clear_pointer (&conn->request_config, dc_modbus_config_unref);
   g_clear_pointer (&conn->batch, g_array_unref);
+  if (conn->poll_fd >= 0)
+    close (conn->poll_fd);
   g_main_context_unref (conn->context);
   g_free (conn->device_id);
   g_free (conn->host);
@@ -532,7 +564,7 @@ conn_pump (Conn *conn)
 }
 
 static gboolean
-poll_cb (gpointer user_data)
+poll_tick (gpointer user_data)
 {
   Conn *conn = user_data;
   gint64 now = g_get_monotonic_time ();
@@ -542,7 +574,7 @@ poll_cb (gpointer user_data)
 
   /* Periods that passed entirely without a poll count as late polls. */
   conn->next_due = due + (missed + 1) * conn->poll_us;
-  g_source_set_ready_time (conn->poll_source, conn->next_due);
+  poll_timer_set (conn, conn->next_due);
   due += missed * conn->poll_us;
   lateness = now - due;
 
@@ -580,6 +612,18 @@ poll_cb (gpointer user_data)
                                    conn->cycle_config->points->len);
   conn_pump (conn);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+poll_cb (int          fd,
+         GIOCondition condition,
+         gpointer     user_data)
+{
+  guint64 expirations;
+
+  if (read (fd, &expirations, sizeof expirations) < 0)
+    return G_SOURCE_CONTINUE; /* disarmed meanwhile */
+  return poll_tick (user_data);
 }
 
 /* Receiving */
@@ -664,8 +708,7 @@ conn_close (Conn *conn)
       g_socket_close (conn->socket, NULL);
       g_clear_object (&conn->socket);
     }
-  if (conn->poll_source != NULL)
-    g_source_set_ready_time (conn->poll_source, -1);
+  poll_timer_set (conn, -1);
   conn->connected = FALSE;
   conn->busy = FALSE;
   conn->rx_len = 0;
@@ -734,7 +777,7 @@ conn_connected (Conn *conn)
 
   /* Poll right away, then every poll_ms. */
   conn->next_due = g_get_monotonic_time ();
-  g_source_set_ready_time (conn->poll_source, conn->next_due);
+  poll_timer_set (conn, conn->next_due);
   conn_pump (conn);
 }
 
@@ -854,7 +897,15 @@ conn_start_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  conn->poll_source = ready_source_new (-1, poll_cb, conn, conn->context);
+  if (conn->poll_fd >= 0)
+    {
+      conn->poll_source = g_unix_fd_source_new (conn->poll_fd, G_IO_IN);
+      g_source_set_callback (conn->poll_source, (GSourceFunc) (void (*)(void)) poll_cb, conn,
+                             NULL);
+      g_source_attach (conn->poll_source, conn->context);
+    }
+  else
+    conn->poll_source = ready_source_new (-1, poll_tick, conn, conn->context);
   conn_connect (conn);
   return G_SOURCE_REMOVE;
 }
@@ -962,6 +1013,9 @@ dc_modbus_tcp_driver_start (DcDriver *driver)
   conn->config = dc_modbus_config_ref (self->config);
   conn->cancellable = g_cancellable_new ();
   conn->backoff_us = BACKOFF_MIN_US;
+  conn->poll_fd = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (conn->poll_fd < 0)
+    g_debug ("timerfd_create: %s; polling with millisecond timers", g_strerror (errno));
   g_queue_init (&conn->ops);
   self->conn = conn;
 

@@ -13,7 +13,4 @@ G_BEGIN_DECLS
  * Idempotent; call once at start (the static library drops unreferenced drivers otherwise). */
 void dc_modbus_register_drivers (void);
 
-/* Raises the RLIMIT_NOFILE soft limit to the hard limit (modbus.md: 1,000+ connections). */
-void dc_modbus_raise_nofile_limit (void);
-
 G_END_DECLS
