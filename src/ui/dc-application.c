@@ -149,32 +149,62 @@ quit_action (GSimpleAction *action,
 }
 
 static void
+demo_exited_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(DcApplication) self = user_data;
+  GSubprocess *child = G_SUBPROCESS (object);
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_communicate_finish (child, result, NULL, &err, &error) ||
+      !g_subprocess_get_successful (child))
+    {
+      g_autofree char *first = NULL;
+      g_autofree char *text = NULL;
+
+      if (err != NULL && g_bytes_get_size (err) > 0)
+        {
+          first = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+          g_strdelimit (first, "\n", '\0');
+        }
+      text = g_strdup_printf (_("Could not open the demo plant: %s"),
+                              first ? first : error ? error->message : _("it stopped"));
+      dc_application_report (self, text);
+    }
+}
+
+static void
 open_demo_action (GSimpleAction *action,
                   GVariant      *param,
                   gpointer       user_data)
 {
   DcApplication *self = user_data;
   gboolean handled = FALSE;
+  g_autofree char *exe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
 
   g_signal_emit (self, signals[OPEN_DEMO], 0, &handled);
-  if (!handled)
+  if (handled)
+    return;
+
+  /* The demo plant is its own process (its own database, simulators and a free REST port),
+   * so this one keeps running; a failure to start is reported here. */
+  exe = g_file_read_link ("/proc/self/exe", &error);
+  if (exe != NULL)
+    child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, exe, "--demo", "--port", "0",
+                              NULL);
+  if (child == NULL)
     {
-      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSubprocess) child = NULL;
+      g_autofree char *text = g_strdup_printf (_("Could not open the demo plant: %s"),
+                                               error->message);
 
-      if (exe != NULL)
-        child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, exe, "--demo", NULL);
-      if (child == NULL)
-        {
-          g_autofree char *text = g_strdup_printf (_("Could not open the demo plant: %s"),
-                                                   error ? error->message : "/proc/self/exe");
-
-          dc_application_report (self, text);
-          return;
-        }
-      g_application_quit (G_APPLICATION (self));
+      dc_application_report (self, text);
+      return;
     }
+  g_subprocess_communicate_async (child, NULL, NULL, demo_exited_cb, g_object_ref (self));
 }
 
 static const GActionEntry app_actions[] = {

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * the store, engine and REST server and feeds the plant model; the application only shows it.
  *
  * ::open-demo is emitted by the empty state's "Open Demo Plant"; without a handler the
- * application restarts itself with --demo. */
+ * application starts `datacoll --demo --port 0` (its own database and a free REST port) as a
+ * separate process and reports when that fails. */
 #define DC_TYPE_APPLICATION (dc_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (DcApplication, dc_application, DC, APPLICATION, AdwApplication)

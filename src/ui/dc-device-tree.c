@@ -187,6 +187,35 @@ selection_changed_cb (DcDeviceTree *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 
+static gboolean
+state_to_classes (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  static const char *up[] = { "status-up", NULL };
+  static const char *down[] = { "status-down", NULL };
+  static const char *connecting[] = { "status-connecting", NULL };
+  static const char *none[] = { NULL };
+
+  switch (g_value_get_uint (from))
+    {
+    case DC_NODE_LINK_UP:
+      g_value_set_boxed (to, up);
+      break;
+    case DC_NODE_LINK_DOWN:
+      g_value_set_boxed (to, down);
+      break;
+    case DC_NODE_LINK_CONNECTING:
+      g_value_set_boxed (to, connecting);
+      break;
+    default:
+      g_value_set_boxed (to, none);
+      break;
+    }
+  return TRUE;
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
@@ -232,6 +261,10 @@ bind_cb (GtkSignalListItemFactory *factory,
                                                          G_BINDING_SYNC_CREATE)));
       g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "state-icon", icon, "icon-name",
                                                          G_BINDING_SYNC_CREATE)));
+      g_ptr_array_add (bindings, g_object_ref (g_object_bind_property_full (item, "state", icon, "css-classes",
+                                                                            G_BINDING_SYNC_CREATE,
+                                                                            state_to_classes, NULL,
+                                                                            NULL, NULL)));
       g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "state-text", icon, "tooltip-text",
                                                          G_BINDING_SYNC_CREATE)));
       g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "count-text", count, "label",
@@ -246,6 +279,7 @@ bind_cb (GtkSignalListItemFactory *factory,
       g_ptr_array_add (bindings, g_object_ref (g_object_bind_property (item, "value-text", count, "label",
                                                          G_BINDING_SYNC_CREATE)));
       gtk_widget_set_visible (icon, FALSE);
+      gtk_widget_set_css_classes (icon, NULL);
       gtk_widget_add_css_class (count, "value");
     }
 

@@ -18,6 +18,12 @@ struct _DcPointTable
 
   GtkScrolledWindow  *scroller;
   GtkColumnView      *column_view;
+  GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *id_column;
+  GtkColumnViewColumn *address_column;
+  GtkColumnViewColumn *value_column;
+  GtkColumnViewColumn *quality_column;
+  GtkColumnViewColumn *time_column;
 
   GListModel         *model;
   GtkSortListModel   *sorted;
@@ -36,6 +42,181 @@ enum {
 G_DEFINE_FINAL_TYPE (DcPointTable, dc_point_table, GTK_TYPE_WIDGET)
 
 static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  COL_NAME,
+  COL_ID,
+  COL_ADDRESS,
+  COL_VALUE,
+  COL_QUALITY,
+  COL_TIME,
+} Column;
+
+/* The row properties each column shows; a cell listens to those only. */
+static const char *column_props[][3] = {
+  [COL_NAME]    = { "notify::name", NULL, NULL },
+  [COL_ID]      = { "notify::item-id", NULL, NULL },
+  [COL_ADDRESS] = { "notify::address", NULL, NULL },
+  [COL_VALUE]   = { "notify::value-text", "notify::dimmed", NULL },
+  [COL_QUALITY] = { "notify::quality-text", NULL, NULL },
+  [COL_TIME]    = { "notify::time-text", NULL, NULL },
+};
+
+static GQuark column_quark;
+
+static void
+set_inscription (GtkWidget  *widget,
+                 const char *text)
+{
+  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) != 0)
+    gtk_inscription_set_text (GTK_INSCRIPTION (widget), text);
+}
+
+static void
+update_cell (GtkListItem *list_item)
+{
+  DcPointRow *row = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+  Column column = GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (list_item), column_quark));
+
+  if (row == NULL)
+    return;
+
+  switch (column)
+    {
+    case COL_NAME:
+      set_inscription (child, dc_point_row_get_name (row));
+      break;
+    case COL_ID:
+      set_inscription (child, dc_point_row_get_item_id (row));
+      break;
+    case COL_ADDRESS:
+      set_inscription (child, dc_point_row_get_address (row));
+      break;
+    case COL_VALUE:
+      {
+        gboolean dimmed;
+
+        g_object_get (row, "dimmed", &dimmed, NULL);
+        set_inscription (child, dc_point_row_get_value_text (row));
+        /* Toggle only on a change: a class change restyles the cell. */
+        if (dimmed != gtk_widget_has_css_class (child, "dim-label"))
+          {
+            if (dimmed)
+              gtk_widget_add_css_class (child, "dim-label");
+            else
+              gtk_widget_remove_css_class (child, "dim-label");
+          }
+      }
+      break;
+    case COL_QUALITY:
+      {
+        GtkWidget *image = gtk_widget_get_first_child (child);
+        GtkWidget *label = gtk_widget_get_next_sibling (image);
+        g_autofree char *text = NULL;
+        g_autofree char *icon = NULL;
+
+        g_object_get (row, "quality-text", &text, "quality-icon", &icon, NULL);
+        if (g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (image)), icon) != 0)
+          gtk_image_set_from_icon_name (GTK_IMAGE (image), icon);
+        set_inscription (label, text);
+        gtk_widget_set_tooltip_text (label, text);
+      }
+      break;
+    case COL_TIME:
+      set_inscription (child, dc_point_row_get_time_text (row));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+row_notify_cb (DcPointRow  *row,
+               GParamSpec  *pspec,
+               GtkListItem *list_item)
+{
+  update_cell (list_item);
+}
+
+static void
+cell_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  user_data)
+{
+  Column column = GPOINTER_TO_INT (user_data);
+  GtkWidget *child;
+
+  g_object_set_qdata (G_OBJECT (list_item), column_quark, user_data);
+  if (column == COL_QUALITY)
+    {
+      GtkWidget *label = gtk_inscription_new (NULL);
+
+      child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_box_append (GTK_BOX (child), gtk_image_new ());
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 10);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
+                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (child), label);
+    }
+  else
+    {
+      child = gtk_inscription_new (NULL);
+      /* Ellipsizing costs a layout pass per cell: only the free-text columns need it. */
+      if (column == COL_NAME || column == COL_ID)
+        gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child),
+                                           GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      if (column == COL_VALUE || column == COL_TIME)
+        gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 1);
+      if (column == COL_VALUE)
+        {
+          gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), 12);
+          gtk_widget_add_css_class (child, "value");
+        }
+      if (column == COL_TIME)
+        gtk_widget_add_css_class (child, "time");
+    }
+  gtk_list_item_set_child (list_item, child);
+}
+
+static void
+cell_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  DcPointRow *row = gtk_list_item_get_item (list_item);
+  Column column = GPOINTER_TO_INT (user_data);
+
+  for (guint i = 0; column_props[column][i] != NULL; i++)
+    g_signal_connect (row, column_props[column][i], G_CALLBACK (row_notify_cb), list_item);
+  update_cell (list_item);
+}
+
+static void
+cell_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                gpointer                  user_data)
+{
+  DcPointRow *row = gtk_list_item_get_item (list_item);
+
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, row_notify_cb, list_item);
+}
+
+static void
+set_cell_factory (GtkColumnViewColumn *column,
+                  Column               which)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), GINT_TO_POINTER (which));
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), GINT_TO_POINTER (which));
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind_cb), GINT_TO_POINTER (which));
+  gtk_column_view_column_set_factory (column, factory);
+  g_object_unref (factory);
+}
 
 static void
 update_age_cell (GtkListItem *list_item,
@@ -80,8 +261,8 @@ age_bind_cb (GtkSignalListItemFactory *factory,
 {
   DcPointRow *row = gtk_list_item_get_item (list_item);
 
-  g_signal_connect_object (row, "notify::time", G_CALLBACK (age_row_time_changed_cb),
-                           list_item, 0);
+  /* Plain handlers: unbind always runs before the list item goes away. */
+  g_signal_connect (row, "notify::time", G_CALLBACK (age_row_time_changed_cb), list_item);
   g_hash_table_add (self->age_cells, list_item);
   update_age_cell (list_item, g_get_real_time ());
 }
@@ -248,6 +429,14 @@ dc_point_table_class_init (DcPointTableClass *klass)
                                                "/io/github/datacoll/DataColl/ui/dc-point-table.ui");
   gtk_widget_class_bind_template_child (widget_class, DcPointTable, scroller);
   gtk_widget_class_bind_template_child (widget_class, DcPointTable, column_view);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, name_column);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, id_column);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, address_column);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, value_column);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, quality_column);
+  gtk_widget_class_bind_template_child (widget_class, DcPointTable, time_column);
+
+  column_quark = g_quark_from_static_string ("dc-point-table-column");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -260,6 +449,15 @@ dc_point_table_init (DcPointTable *self)
   GtkSorter *sorter;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Cells are set directly and listen to the few row properties they show: cheaper to
+   * rebind while scrolling than expression bindings, and no style change per bind. */
+  set_cell_factory (self->name_column, COL_NAME);
+  set_cell_factory (self->id_column, COL_ID);
+  set_cell_factory (self->address_column, COL_ADDRESS);
+  set_cell_factory (self->value_column, COL_VALUE);
+  set_cell_factory (self->quality_column, COL_QUALITY);
+  set_cell_factory (self->time_column, COL_TIME);
 
   self->age_cells = g_hash_table_new (NULL, NULL);
 

@@ -125,6 +125,34 @@ row_quality_contains (gpointer data)
   return q != NULL && strstr (q, rt->text) != NULL;
 }
 
+static gboolean
+widget_shows_text (GtkWidget  *widget,
+                   const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (widget_shows_text (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *text;
+} CellWait;
+
+static gboolean
+cell_shows (gpointer data)
+{
+  CellWait *w = data;
+
+  return widget_shows_text (w->widget, w->text);
+}
+
 /* The empty state: an AdwStatusPage with "Open Demo Plant"; a device created in the store
  * switches to the plant page without a reload. */
 static void
@@ -252,6 +280,12 @@ test_live_values_and_quality (void)
   g_test_message ("live value shown after %.1f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpstr (dc_window_get_detail_value (ui->window), ==, "199.25 A");
+  {
+    CellWait cw = { GTK_WIDGET (table), "199.25 A" };
+
+    /* The table cell itself shows it (not only the row object). */
+    g_assert_true (ui_wait_until (cell_shows, &cw, 5000));
+  }
 
   /* Another burst for two points: one flush updates exactly two rows. */
   push (ui, key, 1, 0);
@@ -265,6 +299,11 @@ test_live_values_and_quality (void)
   push (ui, key, 199.25, DC_QUALITY_COMM_LOST);
   rt.text = "comm lost";
   g_assert_true (ui_wait_until (row_quality_contains, &rt, 2000));
+  {
+    CellWait cw = { GTK_WIDGET (table), "comm lost" };
+
+    g_assert_true (ui_wait_until (cell_shows, &cw, 5000));
+  }
   {
     gboolean dimmed;
     g_autofree char *icon = NULL;
