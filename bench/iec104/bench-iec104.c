@@ -207,6 +207,8 @@ run_master (int         port,
   dc_history_get_stats (history, &h2);
 
   printf ("objects/s %.0f\n", (s1.accepted - s0.accepted) / ((t1 - t0) / (double) G_USEC_PER_SEC));
+  printf ("backlog_start %" G_GUINT64_FORMAT "\nbacklog_end %" G_GUINT64_FORMAT "\n",
+          s0.backlog, s1.backlog);
   printf ("rows/s %.0f\n", (h2.written - h1.written) / ((t1 - t0) / (double) G_USEC_PER_SEC));
   printf ("received %" G_GUINT64_FORMAT "\naccepted %" G_GUINT64_FORMAT "\nstored %"
           G_GUINT64_FORMAT "\nwritten %" G_GUINT64_FORMAT "\nunknown %" G_GUINT64_FORMAT "\n",
