@@ -75,6 +75,7 @@ check_address_unique (DcStore    *self,
                       GError    **error)
 {
   g_autoptr(GPtrArray) others = NULL;
+  g_autoptr(GHashTable) addresses = NULL;
   g_autofree char *space = NULL;
   gint64 first, last;
   int bit;
@@ -86,18 +87,28 @@ check_address_unique (DcStore    *self,
     return TRUE;
 
   others = dc_store_list_points (self, device_id, NULL);
+  /* One lookup per term, not per point: a device's points share a few terms. */
+  addresses = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < others->len; i++)
     {
       JsonObject *other = g_ptr_array_index (others, i);
       const char *o_term = json_object_get_string_member (other, "term_id");
       const char *o_item = json_object_get_string_member (other, "item_id");
       g_autofree char *o_space = NULL;
-      gint64 o_first, o_last;
+      gint64 o_first, o_last, o_address;
+      gpointer cached;
       int o_bit;
 
       if (g_str_equal (o_term, term_id) && g_str_equal (o_item, item_id))
         continue;
-      if (!dc_model_point_address (other, protocol, term_address_of (self, o_term, protocol),
+      if (g_hash_table_lookup_extended (addresses, o_term, NULL, &cached))
+        o_address = GPOINTER_TO_SIZE (cached);
+      else
+        {
+          o_address = term_address_of (self, o_term, protocol);
+          g_hash_table_insert (addresses, (gpointer) o_term, GSIZE_TO_POINTER ((gsize) o_address));
+        }
+      if (!dc_model_point_address (other, protocol, o_address,
                                    &o_space, &o_first, &o_last, &o_bit))
         continue;
       if (!g_str_equal (space, o_space) || o_last < first || o_first > last)

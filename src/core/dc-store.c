@@ -701,15 +701,25 @@ dc_store_list_points (DcStore    *self,
 
   g_return_val_if_fail (DC_IS_STORE (self), points);
 
-  stmt = _dc_store_prepare (self, "SELECT " POINT_COLUMNS " " POINT_FROM
-                        " WHERE (?1 IS NULL OR t.device_id = ?1) AND (?2 IS NULL OR p.term_id = ?2)",
-                  NULL);
+  /* One statement per filter combination: "?1 IS NULL OR …" would keep sqlite from using the
+   * indexes, and the address check lists a device's points for every point it stores. */
+  if (device_id != NULL && term_id != NULL)
+    stmt = _dc_store_prepare (self, "SELECT " POINT_COLUMNS " " POINT_FROM
+                              " WHERE t.device_id = ?1 AND p.term_id = ?2", NULL);
+  else if (device_id != NULL)
+    stmt = _dc_store_prepare (self, "SELECT " POINT_COLUMNS " " POINT_FROM
+                              " WHERE t.device_id = ?1", NULL);
+  else if (term_id != NULL)
+    stmt = _dc_store_prepare (self, "SELECT " POINT_COLUMNS " " POINT_FROM
+                              " WHERE p.term_id = ?1", NULL);
+  else
+    stmt = _dc_store_prepare (self, "SELECT " POINT_COLUMNS " " POINT_FROM, NULL);
   if (stmt == NULL)
     return points;
   if (device_id != NULL)
     _dc_store_bind_text (stmt, 1, device_id);
   if (term_id != NULL)
-    _dc_store_bind_text (stmt, 2, term_id);
+    _dc_store_bind_text (stmt, device_id != NULL ? 2 : 1, term_id);
 
   while (sqlite3_step (stmt) == SQLITE_ROW)
     g_ptr_array_add (points, _dc_store_point_from_row (stmt, 0));
