@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
+#include <gio/gio.h>
 
 #include "dc-api.h"
 #include "dc-api-samples.h"
@@ -106,8 +107,12 @@ static gboolean
 quit_cb (gpointer user_data)
 {
   GMainLoop *loop = user_data;
+  GApplication *application = g_application_get_default ();
 
   g_message ("stopping");
+  /* The workstation runs its own loop (GApplication); the server runs @loop. */
+  if (application != NULL)
+    g_application_quit (application);
   g_main_loop_quit (loop);
   return G_SOURCE_CONTINUE;
 }
