@@ -49,10 +49,13 @@ dc_sim_iec104_main (int argc, char **argv)
     { "counters", 0, 0, G_OPTION_ARG_INT, &counters, "Integrated totals, IOA 5001- (4)", "N" },
     { "scaled", 0, 0, G_OPTION_ARG_INT, &scaled, "Scaled values, IOA 2001- (4)", "N" },
     { "normalized", 0, 0, G_OPTION_ARG_INT, &normalized, "Normalized values, IOA 3001- (4)", "N" },
-    { "changes-per-s", 0, 0, G_OPTION_ARG_DOUBLE, &changes, "Spontaneous changes per second (5)", "N" },
-    { "flood", 0, 0, G_OPTION_ARG_INT, &flood, "Send N changing floats per ASDU as fast as the window allows (at most 30)", "N" },
+    { "changes-per-s", 0, 0, G_OPTION_ARG_DOUBLE, &changes,
+      "Spontaneous changes per second (5)", "N" },
+    { "flood", 0, 0, G_OPTION_ARG_INT, &flood,
+      "Send N changing floats per ASDU as fast as the window allows (at most 30)", "N" },
     { "negative", 0, 0, G_OPTION_ARG_NONE, &negative, "Refuse every command (P/N = 1)", NULL },
-    { "k", 'k', 0, G_OPTION_ARG_INT, &k, "Unacknowledged I-frames before the outstation stops (12)", "K" },
+    { "k", 'k', 0, G_OPTION_ARG_INT, &k,
+      "Unacknowledged I-frames before the outstation stops (12)", "K" },
     { "w", 'w', 0, G_OPTION_ARG_INT, &w, "Received I-frames before an acknowledgement (8)", "W" },
     { "time-zone", 0, 0, G_OPTION_ARG_STRING, &tz, "Time zone of the time tags (UTC)", "ZONE" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, "The substation RTU of the demo plant", NULL },
@@ -86,7 +89,8 @@ dc_sim_iec104_main (int argc, char **argv)
   if (port < 0 || port > 65535 || ca < 1 || ca > 65535 || flood < 0 || flood > 30 ||
       k < 1 || k > 32767 || w < 1 || w > 32767)
     {
-      g_printerr ("datacoll-sim iec104: --port 0-65535, --ca 1-65535, --flood 0-30, --k/--w 1-32767\n");
+      g_printerr ("datacoll-sim iec104: --port 0-65535, --ca 1-65535, --flood 0-30, "
+                  "--k/--w 1-32767\n");
       return 2;
     }
 

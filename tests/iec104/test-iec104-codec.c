@@ -156,7 +156,8 @@ sample_object (guint8          type,
     case DC_IEC104_FAMILY_TOTALS:
       o->value = i == 0 ? G_MININT32 : i == 1 ? G_MAXINT32 : -1;
       o->extra = (guint16) (i + 30) & 0x1f;
-      o->quality = i == 1 ? (DC_QUALITY_COUNTER_CARRY | DC_QUALITY_COUNTER_ADJUSTED | DC_QUALITY_INVALID) : 0;
+      o->quality = i == 1 ? (DC_QUALITY_COUNTER_CARRY | DC_QUALITY_COUNTER_ADJUSTED |
+                             DC_QUALITY_INVALID) : 0;
       break;
     case DC_IEC104_FAMILY_PACKED:
       o->value = 0xa5a5 + i;
@@ -536,7 +537,8 @@ test_decode_frame (void)
   g_clear_pointer (&obj, json_object_unref);
 
   s5 = dc_iec104_decode_frame (bad, sizeof bad, NULL, 0, &obj, &err);
-  g_assert_cmpstr (err, ==, "M_ME_NC_1 with 2 objects (SQ=0) needs 16 octets after the header, got 4");
+  g_assert_cmpstr (err, ==,
+                   "M_ME_NC_1 with 2 objects (SQ=0) needs 16 octets after the header, got 4");
   g_assert_true (g_str_has_prefix (s5, "I N(S)=0 N(R)=0 M_ME_NC_1 spont CA=1 (malformed: "));
   g_assert_cmpint (json_object_get_int_member (obj, "type"), ==, 13);
   g_assert_false (json_object_has_member (obj, "objects"));

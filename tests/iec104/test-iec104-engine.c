@@ -184,15 +184,20 @@ test_demo_substation (void)
                             "\"iec104\", \"ip\": \"127.0.0.1\", \"port\": %u}",
                             dc_iec104_sim_get_port (f->sim));
   create (store, DC_KIND_DEVICE, device);
-  create (store, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"sub1\", \"protocol\": \"iec104\", \"address\": 1}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"f1_current\", \"name\": \"F1 current\", \"unit\": \"A\"}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker\", \"name\": \"F1 breaker\"}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker_cmd\", \"name\": \"F1 breaker command\"}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"busbar_kv\", \"name\": \"Busbar voltage\", \"unit\": \"kV\"}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_current\", \"protocol_code\": 4001, \"code_type\": 13}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker\", \"protocol_code\": 1001, \"code_type\": 31}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker_cmd\", \"protocol_code\": 11001, \"code_type\": 46}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"busbar_kv\", \"protocol_code\": 4007, \"code_type\": 13}");
+  create (store, DC_KIND_TERM,
+          "{\"id\": \"t1\", \"device_id\": \"sub1\", \"protocol\": \"iec104\", \"address\": 1}");
+  create (store, DC_KIND_ITEM, "{\"id\": \"f1_current\", \"unit\": \"A\"}");
+  create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker\"}");
+  create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker_cmd\"}");
+  create (store, DC_KIND_ITEM, "{\"id\": \"busbar_kv\", \"unit\": \"kV\"}");
+  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_current\", "
+                                "\"protocol_code\": 4001, \"code_type\": 13}");
+  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker\", "
+                                "\"protocol_code\": 1001, \"code_type\": 31}");
+  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker_cmd\", "
+                                "\"protocol_code\": 11001, \"code_type\": 46}");
+  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"busbar_kv\", "
+                                "\"protocol_code\": 4007, \"code_type\": 13}");
 
   f->engine = dc_engine_new (store, history);
   dc_engine_start (f->engine);
@@ -230,8 +235,10 @@ test_demo_substation (void)
 
       for (guint i = 0; i < frames->len; i++)
         {
-          g_autofree char *sum = dc_driver_decode_frame (driver, g_ptr_array_index (frames, i), NULL, NULL);
-          g_printerr ("%s %s\n", ((DcTrafficFrame *) g_ptr_array_index (frames, i))->incoming ? "rx" : "tx", sum);
+          const DcTrafficFrame *fr = g_ptr_array_index (frames, i);
+          g_autofree char *sum = dc_driver_decode_frame (driver, fr, NULL, NULL);
+
+          g_printerr ("%s %s\n", fr->incoming ? "rx" : "tx", sum);
         }
       dc_engine_get_live (f->engine, key_of (f, "f1_breaker"), &s);
       g_error ("breaker live %g q %x time %" G_GINT64_FORMAT, s.value, s.quality, s.time);

@@ -677,7 +677,8 @@ test_sbo (Fixture       *f,
   /* Value checks happen before anything is sent. */
   run_ctrl (f, 100, 3, 5);
   g_assert_error (f->error, DC_ERROR, DC_ERROR_INVALID);
-  g_assert_cmpstr (f->error->message, ==, "value 3 is not allowed for a double command (use 1 or 2)");
+  g_assert_cmpstr (f->error->message, ==,
+                   "value 3 is not allowed for a double command (use 1 or 2)");
   run_ctrl (f, 41, 3, 5);
   g_assert_error (f->error, DC_ERROR, DC_ERROR_INVALID);
   g_assert_cmpstr (f->error->message, ==, "point is read-only");
@@ -711,7 +712,8 @@ test_negative (Fixture       *f,
   g_assert_error (f->error, DC_ERROR, DC_ERROR_REJECTED);
   g_assert_cmpuint (dc_error_http_status (f->error), ==, 502);
   g_assert_cmpstr (f->error->message, ==,
-                   "device dev1 rejected the command: negative confirmation (C_DC_NA_1 actcon P/N=1)");
+                   "device dev1 rejected the command: "
+                   "negative confirmation (C_DC_NA_1 actcon P/N=1)");
   steps = steps_string (f);
   g_assert_true (g_str_has_prefix (steps, "select sent, failed"));
 }
@@ -784,7 +786,8 @@ float_time_near (Fixture *f, gconstpointer data)
 {
   DcSample s;
 
-  return sink_last (&f->sink, 41, &s) && s.value == 77 && llabs (s.time - *(const gint64 *) data) < 2 * G_USEC_PER_SEC;
+  return sink_last (&f->sink, 41, &s) && s.value == 77 &&
+         llabs (s.time - *(const gint64 *) data) < 2 * G_USEC_PER_SEC;
 }
 
 static gboolean
@@ -890,9 +893,10 @@ static void
 test_points_changed (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_point_info_free);
+  g_autoptr(GPtrArray) points = NULL;
   g_autoptr(JsonObject) p = json_object_new ();
 
+  points = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_point_info_free);
   start_both (f);
   g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
 
@@ -1146,8 +1150,12 @@ test_tshark (Fixture       *f,
                               json_object_get_int_member (decoded, "cause"));
       objects = json_object_get_array_member (decoded, "objects");
       for (guint j = 0; j < json_array_get_length (objects); j++)
-        g_string_append_printf (ours, "%s%" G_GINT64_FORMAT, j ? "," : "",
-                                json_object_get_int_member (json_array_get_object_element (objects, j), "ioa"));
+        {
+          JsonObject *o = json_array_get_object_element (objects, j);
+
+          g_string_append_printf (ours, "%s%" G_GINT64_FORMAT, j ? "," : "",
+                                  json_object_get_int_member (o, "ioa"));
+        }
       g_string_append_c (ours, '\n');
     }
   g_assert_cmpuint (n_i, >, 5);

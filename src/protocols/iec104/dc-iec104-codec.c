@@ -445,7 +445,8 @@ dc_iec104_time_to_us (const DcIec104Time *time,
       time->month > 12 || time->day < 1 || time->day > mdays[time->month - 1] || time->year > 99)
     return FALSE;
   year = 2000 + time->year;
-  if (time->month == 2 && time->day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+  if (time->month == 2 && time->day == 29 &&
+      !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
     return FALSE;
 
   days = days_from_civil (year, time->month, time->day);
@@ -453,10 +454,9 @@ dc_iec104_time_to_us (const DcIec104Time *time,
 
   if (tz != NULL)
     {
+      GTimeType type = time->su ? G_TIME_TYPE_DAYLIGHT : G_TIME_TYPE_STANDARD;
       gint64 adjusted = local_secs;
-      int interval = g_time_zone_adjust_time (tz,
-                                              time->su ? G_TIME_TYPE_DAYLIGHT : G_TIME_TYPE_STANDARD,
-                                              &adjusted);
+      int interval = g_time_zone_adjust_time (tz, type, &adjusted);
       if (interval < 0)
         interval = 0;
       local_secs -= g_time_zone_get_offset (tz, interval);
@@ -1287,9 +1287,11 @@ dc_iec104_decode_frame (const guint8  *bytes,
     JsonArray *arr = json_array_new ();
 
     for (guint i = 0; i < objects->len; i++)
-      json_array_add_object_element (arr, object_to_json (h.type,
-                                                          &g_array_index (objects, DcIec104Object, i),
-                                                          tz, receive_us));
+      {
+        const DcIec104Object *o = &g_array_index (objects, DcIec104Object, i);
+
+        json_array_add_object_element (arr, object_to_json (h.type, o, tz, receive_us));
+      }
     json_object_set_array_member (obj, "objects", arr);
   }
 
@@ -1313,7 +1315,8 @@ dc_iec104_decode_frame (const guint8  *bytes,
       const DcIec104Object *first = &g_array_index (objects, DcIec104Object, 0);
       const DcIec104Object *last = &g_array_index (objects, DcIec104Object, objects->len - 1);
 
-      g_string_append_printf (summary, " %u objects IOA=%u…%u", objects->len, first->ioa, last->ioa);
+      g_string_append_printf (summary, " %u objects IOA=%u…%u",
+                              objects->len, first->ioa, last->ioa);
     }
 
 out:

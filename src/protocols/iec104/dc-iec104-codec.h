@@ -167,9 +167,9 @@ typedef enum
 } DcIec104TimeKind;
 
 /* One information object. @value is the protocol value before point scaling: 0/1 single,
- * 0…3 double, −64…63 step, unsigned 32-bit bitstring, −1…1−2⁻¹⁵ normalized, −32768…32767
- * scaled, float, signed 32-bit counter, the 16-bit status word of packed singles (@extra =
- * change detection), 0…3 protection event state (@extra = elapsed ms), COI of end of
+ * 0…3 double, −64…63 step, unsigned 32-bit bitstring, normalized −1 … 1 − 2⁻¹⁵,
+ * scaled −32768…32767, float, signed 32-bit counter, the 16-bit status word of packed singles
+ * (@extra = change detection), 0…3 protection event state (@extra = elapsed ms), COI of end of
  * initialisation, the command state/value of commands, QOI/QCC of interrogations.
  * @quality is DcQuality bits. @qualifier is the command qualifier octet without the value
  * bits: S/E (0x80) plus QU/QL; for C_IC/C_CI it equals the QOI/QCC. @extra also carries a

@@ -19,7 +19,8 @@
 #define STAT_ADD(field, n) __atomic_fetch_add (&(field), (n), __ATOMIC_RELAXED)
 #define STAT_GET(field)    __atomic_load_n (&(field), __ATOMIC_RELAXED)
 #define STAT_SET(field, v) __atomic_store_n (&(field), (v), __ATOMIC_RELAXED)
-#define STAT_MAX(field, v) G_STMT_START { if ((v) > STAT_GET (field)) STAT_SET (field, v); } G_STMT_END
+#define STAT_MAX(field, v) \
+  G_STMT_START { if ((v) > STAT_GET (field)) STAT_SET (field, v); } G_STMT_END
 
 #define CONGESTION_POLL_US (10 * 1000)
 #define BACKOFF_MIN_US     G_USEC_PER_SEC
@@ -380,8 +381,9 @@ send_interrogation (Link    *link,
   for (guint i = 0; i < link->cas->len; i++)
     {
       DcIec104Object o = { .ioa = 0, .value = qualifier };
+      guint16 ca = g_array_index (link->cas, guint16, i);
 
-      build_and_queue (link, type, DC_IEC104_COT_ACT, g_array_index (link->cas, guint16, i), &o, NULL);
+      build_and_queue (link, type, DC_IEC104_COT_ACT, ca, &o, NULL);
     }
   if (type == DC_IEC104_C_IC_NA_1)
     STAT_ADD (link->driver->stats.gi_sent, link->cas->len);
@@ -461,7 +463,8 @@ link_flush (Link *link)
   if (link->out->len > 0 && link->out_source == NULL)
     {
       link->out_source = g_socket_create_source (link->socket, G_IO_OUT, NULL);
-      g_source_set_callback (link->out_source, (GSourceFunc) (void (*)(void)) out_ready_cb, link, NULL);
+      g_source_set_callback (link->out_source, (GSourceFunc) (void (*)(void)) out_ready_cb,
+                             link, NULL);
       g_source_attach (link->out_source, link->context);
     }
   else if (link->out->len == 0 && link->out_source != NULL)

@@ -144,7 +144,8 @@ dc_iec104_sim_describe (const DcIec104SimConfig *c)
   g_string_append_printf (s, "common address %u\n", c->ca);
   for (guint k = 0; k < N_KINDS; k++)
     if (n[k] > 0)
-      g_string_append_printf (s, "IOA %5u-%-5u %s\n", first_ioa[k], first_ioa[k] + n[k] - 1, what[k]);
+      g_string_append_printf (s, "IOA %5u-%-5u %s\n",
+                              first_ioa[k], first_ioa[k] + n[k] - 1, what[k]);
   return g_string_free (s, FALSE);
 }
 
@@ -403,7 +404,9 @@ flood_fill (Conn *conn)
 
       for (guint i = 0; i < n; i++)
         {
-          objs[i].ioa = DC_IEC104_SIM_IOA_FLOATS + (self->flood_cursor++ % MAX (self->cfg.floats, n));
+          guint span = MAX (self->cfg.floats, n);
+
+          objs[i].ioa = DC_IEC104_SIM_IOA_FLOATS + (self->flood_cursor++ % span);
           objs[i].value = (float) (self->flood_counter++ % 100000) * 0.5f;
         }
       len = dc_iec104_build_asdu (buf, sizeof buf, &h, objs, n, NULL);
@@ -474,7 +477,8 @@ conn_flush (Conn *conn)
   if (conn->out->len > 0 && conn->out_source == NULL)
     {
       conn->out_source = g_socket_create_source (conn->socket, G_IO_OUT, NULL);
-      g_source_set_callback (conn->out_source, (GSourceFunc) (void (*)(void)) out_ready_cb, conn, NULL);
+      g_source_set_callback (conn->out_source, (GSourceFunc) (void (*)(void)) out_ready_cb,
+                             conn, NULL);
       g_source_attach (conn->out_source, conn->sim->context);
     }
   else if (conn->out->len == 0 && conn->out_source != NULL)
@@ -485,20 +489,21 @@ conn_flush (Conn *conn)
 }
 
 static void
-handle_command (Conn              *conn,
-                const DcIec104Asdu *h,
+handle_command (Conn                 *conn,
+                const DcIec104Asdu   *h,
                 const DcIec104Object *o,
-                const guint8      *asdu,
-                gsize              len)
+                const guint8         *asdu,
+                gsize                 len)
 {
   DcIec104Sim *self = conn->sim;
   /* Commands address the point itself or its command address IOA + 10000. */
-  SimPoint *p = lookup (self, o->ioa) ? lookup (self, o->ioa)
-              : o->ioa > DC_IEC104_SIM_COMMAND_OFFSET ? lookup (self, o->ioa - DC_IEC104_SIM_COMMAND_OFFSET)
-              : NULL;
+  SimPoint *p = lookup (self, o->ioa);
   gboolean select = (o->qualifier & 0x80) != 0 && h->type != 51 && h->type != 64;
   Kind want;
   double v = o->value;
+
+  if (p == NULL && o->ioa > DC_IEC104_SIM_COMMAND_OFFSET)
+    p = lookup (self, o->ioa - DC_IEC104_SIM_COMMAND_OFFSET);
 
   STAT_ADD (self->stats.commands, 1);
 
@@ -756,7 +761,8 @@ conn_watch_input (Conn     *conn,
   if (watch && conn->in_source == NULL)
     {
       conn->in_source = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-      g_source_set_callback (conn->in_source, (GSourceFunc) (void (*)(void)) in_ready_cb, conn, NULL);
+      g_source_set_callback (conn->in_source, (GSourceFunc) (void (*)(void)) in_ready_cb,
+                             conn, NULL);
       g_source_attach (conn->in_source, conn->sim->context);
     }
   else if (!watch && conn->in_source != NULL)
@@ -830,7 +836,8 @@ spontaneous_changes (DcIec104Sim *self,
   n = MIN (n, 1000);
   for (guint i = 0; i < n; i++)
     {
-      SimPoint *p = &g_array_index (self->points, SimPoint, self->change_cursor++ % self->points->len);
+      guint idx = self->change_cursor++ % self->points->len;
+      SimPoint *p = &g_array_index (self->points, SimPoint, idx);
 
       next_value (self, p);
       if (conn && conn->started)
