@@ -125,6 +125,32 @@ format_address (JsonObject *point,
   return g_strdup (code);
 }
 
+/* IEC 104 type ids (iec104.md) and Modbus bit types whose values are states. */
+static DcPointKind
+point_kind (JsonObject *point,
+            const char *protocol)
+{
+  const char *type = dc_json_get_string (point, "code_type", NULL);
+  gint64 id;
+
+  if (g_strcmp0 (protocol, "iec104") == 0)
+    {
+      id = dc_json_get_int (point, "code_type", 0);
+      switch (id)
+        {
+        case 1: case 2: case 30: case 45: case 58:
+          return DC_POINT_KIND_SINGLE;
+        case 3: case 4: case 31: case 46: case 59:
+          return DC_POINT_KIND_DOUBLE;
+        default:
+          return DC_POINT_KIND_ANALOG;
+        }
+    }
+  if (type != NULL && (g_str_has_prefix (type, "co:") || g_str_has_prefix (type, "di:")))
+    return DC_POINT_KIND_SINGLE;
+  return DC_POINT_KIND_ANALOG;
+}
+
 static void
 update_row (DcPlantModel *self,
             DcPointRow   *row,
@@ -139,6 +165,7 @@ update_row (DcPlantModel *self,
     {
       address = format_address (point, device ? dc_device_node_get_protocol (device) : NULL);
       dc_point_row_set_address (row, address);
+      dc_point_row_set_kind (row, point_kind (point, device ? dc_device_node_get_protocol (device) : NULL));
       dc_point_row_set_scaling (row,
                                 dc_json_get_double (point, "coefficient", 1),
                                 dc_json_get_double (point, "base_val", 0));

@@ -35,6 +35,8 @@ struct _DcPointRow
   guint32  quality;
   guint    has_value : 1;
 
+  DcPointKind kind;
+
   double   coefficient;
   double   base_val;
   double   down_limit;
@@ -75,6 +77,23 @@ format_value (DcPointRow *self)
     return g_strdup ("—");
   if (!isfinite (self->value))
     return g_strdup (_("no value"));
+
+  if (self->kind == DC_POINT_KIND_SINGLE)
+    return g_strdup (self->value != 0 ? _("on") : _("off"));
+  if (self->kind == DC_POINT_KIND_DOUBLE)
+    {
+      switch ((int) self->value)
+        {
+        case 1:
+          return g_strdup (_("open"));
+        case 2:
+          return g_strdup (_("closed"));
+        case 0:
+          return g_strdup (_("intermediate"));
+        default:
+          return g_strdup (_("faulty"));
+        }
+    }
 
   /* Up to 6 significant digits, no exponent for the usual engineering range. */
   if (fabs (self->value) >= 1e-3 && fabs (self->value) < 1e9)
@@ -433,6 +452,19 @@ dc_point_row_get_limits (DcPointRow *self,
   g_return_if_fail (DC_IS_POINT_ROW (self));
   *down_limit = self->down_limit;
   *up_limit = self->up_limit;
+}
+
+void
+dc_point_row_set_kind (DcPointRow  *self,
+                       DcPointKind  kind)
+{
+  g_return_if_fail (DC_IS_POINT_ROW (self));
+
+  if (self->kind == kind)
+    return;
+  self->kind = kind;
+  g_clear_pointer (&self->value_text, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUE_TEXT]);
 }
 
 void

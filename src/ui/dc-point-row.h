@@ -54,6 +54,16 @@ void        dc_point_row_set_scaling     (DcPointRow     *self,
 void        dc_point_row_get_scaling     (DcPointRow     *self,
                                           double         *coefficient,
                                           double         *base_val);
+typedef enum
+{
+  DC_POINT_KIND_ANALOG,
+  DC_POINT_KIND_SINGLE,   /* 0 off, 1 on */
+  DC_POINT_KIND_DOUBLE,   /* 0 intermediate, 1 open, 2 closed, 3 faulty */
+} DcPointKind;
+
+/* Binary and double points show their state in words instead of the number. */
+void        dc_point_row_set_kind        (DcPointRow     *self,
+                                          DcPointKind     kind);
 /* Applies a sample: notifies only the properties that changed. */
 void        dc_point_row_set_sample      (DcPointRow     *self,
                                           const DcSample *sample);

@@ -25,6 +25,8 @@ subprocess_cb (gconstpointer data)
       adw_init ();
       gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                       "/usr/share/icons");
+      /* Screenshots show end states, not transitions. */
+      g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
       func ();
       return;
     }

@@ -14,10 +14,13 @@
 #include <glib/gstdio.h>
 
 #include "dc-application.h"
+#include "dc-demo.h"
 #include "dc-engine.h"
+#include "dc-formula.h"
 #include "dc-history.h"
 #include "dc-modbus.h"
 #include "dc-modbus-server.h"
+#include "dc-protocols.h"
 #include "dc-device-tree.h"
 #include "dc-plant-model.h"
 #include "dc-point-table.h"
@@ -431,77 +434,158 @@ test_trend_view (void)
   ui_free (ui);
 }
 
-static double
-demo_value (const char *item, guint i)
+typedef struct
 {
-  if (g_str_equal (item, "f1_i")) return 152.3;
-  if (g_str_equal (item, "f2_i")) return 98.7;
-  if (g_str_equal (item, "f3_i")) return 131.0;
-  if (g_str_equal (item, "f1_p")) return 2604.5;
-  if (g_str_equal (item, "f1_cb")) return 2;
-  if (g_str_equal (item, "bus_u")) return 10.62;
-  if (g_str_equal (item, "u_l1")) return 230.4;
-  if (g_str_equal (item, "u_l2")) return 229.8;
-  if (g_str_equal (item, "p_tot")) return 7840.2;
-  if (g_str_equal (item, "freq")) return 49.98;
-  if (g_str_equal (item, "level")) return 63.4;
-  if (g_str_equal (item, "pump")) return 1;
-  return 21.5 + i;
+  DcPlantModel *plant;
+  guint         n;
+} ValuesWait;
+
+static gboolean
+rows_have_values (gpointer data)
+{
+  ValuesWait *w = data;
+  GListModel *devices = dc_plant_model_get_devices (w->plant);
+  guint n = 0;
+
+  for (guint d = 0; d < g_list_model_get_n_items (devices); d++)
+    {
+      g_autoptr(DcDeviceNode) device = g_list_model_get_item (devices, d);
+      GListModel *points = dc_device_node_get_points (device);
+
+      for (guint p = 0; p < g_list_model_get_n_items (points); p++)
+        {
+          g_autoptr(DcPointRow) row = g_list_model_get_item (points, p);
+
+          n += dc_point_row_has_value (row);
+        }
+    }
+  return n >= w->n;
 }
 
-/* Screenshots: the main window with the demo plant and the point detail with its trend. */
+static gboolean
+trend_has_many_buckets (gpointer data)
+{
+  gint64 *args = data;
+
+  return dc_trend_view_get_n_buckets ((DcTrendView *) (gpointer) args[0], args[1]) >= 30;
+}
+
+/* Screenshots of the real demo plant (the in-process simulators of `datacoll --demo`, the
+ * engine, formulas and history): the main window with the point detail and its trend (an
+ * hour of busbar voltage history written before the window opens), and the Trend page. */
 static void
 test_screenshots (void)
 {
-  Ui *ui = ui_new (TRUE);
-  g_autoptr(GPtrArray) points = dc_store_list_points (ui->store, NULL, NULL);
-  gint64 now = g_get_real_time ();
-  gint64 bus_key = key_of (ui, "ca1", "bus_u");
-  DcTrendView *mini = dc_window_get_mini_trend (ui->window);
-  g_autofree DcTrendBucket *buckets = g_new0 (DcTrendBucket, 240);
-  gint64 from, to;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dc-ui-demo-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "datacoll.db", NULL);
+  g_autofree char *hdb = g_build_filename (dir, "datacoll-history.db", NULL);
+  g_autoptr(GArray) past = g_array_new (FALSE, FALSE, sizeof (DcSample));
+  DcDemo *demo;
+  DcStore *store;
+  DcHistory *history;
+  DcEngine *engine;
+  DcFormula *formula;
+  DcApplication *app;
+  DcPlantModel *plant;
+  DcWindow *window;
+  DcPointRow *bus;
+  ValuesWait vw;
+  gint64 args[2];
+  gint64 key, now = g_get_real_time ();
   guint colours;
 
-  for (guint i = 0; i < points->len; i++)
+  demo = dc_demo_start (&error);
+  g_assert_no_error (error);
+  store = dc_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (dc_demo_populate (demo, store, &error));
+  g_assert_no_error (error);
+  history = dc_history_new (hdb, &error);
+  g_assert_no_error (error);
+
+  /* An hour of plausible busbar voltage before now: slow drift plus a little noise. */
+  key = dc_store_get_point_key (store, "sub1_ca1", "busbar_voltage");
+  g_assert_cmpint (key, >, 0);
+  for (guint i = 0; i < 720; i++)
     {
-      JsonObject *p = g_ptr_array_index (points, i);
-      const char *item = json_object_get_string_member (p, "item_id");
-      gint64 key = key_of (ui, json_object_get_string_member (p, "term_id"), item);
-      guint32 q = g_str_equal (item, "f3_i") ? DC_QUALITY_NOT_TOPICAL
-                : g_str_equal (item, "f1_p") ? DC_QUALITY_SUBSTITUTED : 0;
-      DcSample s = { key, now - (gint64) (i % 5) * 1400000, demo_value (item, i), q };
+      gint64 t = now - (gint64) (720 - i) * 5 * G_USEC_PER_SEC;
+      double v = 10.2 + 0.22 * sin (i / 60.0) + 0.06 * sin (i / 7.0) + 0.02 * sin (i * 1.7);
+      DcSample s = { key, t, v, 0 };
 
-      dc_plant_model_push_samples (ui->plant, &s, 1);
+      g_array_append_val (past, s);
     }
-  dc_plant_model_flush (ui->plant);
+  g_assert_true (dc_history_push (history, (DcSample *) past->data, past->len, &error));
+  g_assert_no_error (error);
+  dc_history_sync (history);
 
-  dc_window_select (ui->window, dc_plant_model_lookup_point (ui->plant, bus_key));
-  dc_trend_view_get_range (mini, &from, &to);
-  for (guint i = 0; i < 240; i++)
-    {
-      double v = 10.2 + 0.25 * sin (i / 25.0) + 0.08 * sin (i / 3.0);
+  dc_protocols_register_all ();
+  engine = dc_engine_new (store, history);
+  formula = dc_formula_new_for_engine (engine);
+  dc_formula_start (formula);
+  dc_engine_start (engine);
+  dc_demo_seed (demo, engine);
 
-      buckets[i].start = from + (gint64) i * 15 * G_USEC_PER_SEC;
-      buckets[i].end = buckets[i].start + 15 * G_USEC_PER_SEC;
-      buckets[i].min = v - 0.04 - 0.02 * (i % 3);
-      buckets[i].max = v + 0.05;
-      buckets[i].avg = v;
-      buckets[i].count = 15;
-    }
-  dc_trend_view_set_buckets (mini, bus_key, buckets, 240);
-  dc_trend_view_set_buckets (dc_window_get_trend_view (ui->window), bus_key, buckets, 240);
+  app = dc_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  plant = dc_application_get_plant (app);
+  dc_plant_model_follow_store (plant, store);
+  dc_plant_model_follow_engine (plant, engine);
+  dc_application_set_rest_address (app, "127.0.0.1:8080");
+  g_application_activate (G_APPLICATION (app));
+  window = DC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  ui_wait_for_frame (GTK_WIDGET (window));
 
-  ui_wait_for_frame (GTK_WIDGET (ui->window));
-  colours = ui_render_png (GTK_WIDGET (ui->window), "screenshot-main.png");
+  /* Values move within a second or two of starting (demo-plant.md). */
+  vw = (ValuesWait) { plant, 20 };
+  g_assert_true (ui_wait_until (rows_have_values, &vw, 20000));
+
+  /* Double points read as states in words. */
+  {
+    DcPointRow *breaker = dc_plant_model_lookup_point_id (plant, "sub1_ca1", "f1_breaker");
+    static const char *states[] = { "open", "closed", "intermediate", "faulty", NULL };
+
+    g_assert_nonnull (breaker);
+    if (dc_point_row_has_value (breaker))
+      g_assert_true (g_strv_contains (states, dc_point_row_get_value_text (breaker)));
+  }
+
+  bus = dc_plant_model_lookup_point (plant, key);
+  g_assert_nonnull (bus);
+  g_assert_true (dc_window_select (window, bus));
+  args[0] = (gint64) (gintptr) dc_window_get_mini_trend (window);
+  args[1] = key;
+  g_assert_true (ui_wait_until (trend_has_many_buckets, args, 10000));
+  /* Let a refresh or two pass so that ages and trends are current. */
+  dc_plant_model_flush (plant);
+  ui_wait_for_frame (GTK_WIDGET (window));
+
+  colours = ui_render_png (GTK_WIDGET (window), "screenshot-main.png");
   g_test_message ("main window: %u colours", colours);
   g_assert_cmpuint (colours, >, 50);
 
-  dc_window_set_view (ui->window, "trend");
-  ui_wait_for_frame (GTK_WIDGET (ui->window));
-  colours = ui_render_png (GTK_WIDGET (ui->window), "screenshot-trend-page.png");
+  dc_window_set_view (window, "trend");
+  args[0] = (gint64) (gintptr) dc_window_get_trend_view (window);
+  g_assert_true (ui_wait_until (trend_has_many_buckets, args, 10000));
+  /* Two frames: the header's switcher follows the page one frame later. */
+  ui_wait_for_frame (GTK_WIDGET (window));
+  ui_wait_for_frame (GTK_WIDGET (window));
+  colours = ui_render_png (GTK_WIDGET (window), "screenshot-trend-page.png");
   g_assert_cmpuint (colours, >, 20);
 
-  ui_free (ui);
+  gtk_window_destroy (GTK_WINDOW (window));
+  dc_plant_model_follow_engine (plant, NULL);
+  dc_plant_model_follow_store (plant, NULL);
+  g_object_unref (app);
+  dc_engine_shutdown (engine);
+  g_object_unref (formula);
+  g_object_unref (engine);
+  g_object_unref (history);
+  g_object_unref (store);
+  dc_demo_stop (demo);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 /* Preferences: server settings land in the configuration file, desktop ones in GSettings. */
