@@ -55,6 +55,9 @@ spawn (const char * const *args)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* No display for the children, whether or not the tests run under Xvfb. */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -381,6 +384,22 @@ test_config_file (void)
   g_assert_true (g_file_test (cli_db, G_FILE_TEST_EXISTS));
 }
 
+/* Without --server and without a display, datacoll is the server. */
+static void
+test_no_display (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
+  const char *args[] = { "--port", "0", "--db", db, NULL };
+  g_autofree char *reply = NULL;
+  Instance *instance;
+
+  instance = start (args);
+  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices", NULL, NULL, &reply), ==, 200);
+  g_assert_cmpstr (reply, ==, "[]");
+  stop (instance);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -393,6 +412,7 @@ main (int   argc,
   g_test_add_func ("/dc/datacoll/busy-port", test_busy_port);
   g_test_add_func ("/dc/datacoll/token-bind", test_token_bind);
   g_test_add_func ("/dc/datacoll/config-file", test_config_file);
+  g_test_add_func ("/dc/datacoll/no-display", test_no_display);
 
   return g_test_run ();
 }
