@@ -25,6 +25,7 @@
 #include "dc-demo.h"
 #include "dc-engine.h"
 #include "dc-api-plugins.h"
+#include "dc-alarm.h"
 #include "dc-formula.h"
 #include "dc-protocols.h"
 #include "dc-history.h"
@@ -126,6 +127,14 @@ device_status_cb (const char *device_id,
 }
 
 /* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
+static void
+alarm_changed_cb (DcAlarm    *alarm,
+                  JsonObject *object,
+                  gpointer    user_data)
+{
+  dc_api_live_push_alarm (DC_API_LIVE (user_data), object);
+}
+
 static int
 run_server (DcSettings  *settings,
             gboolean     gui,
@@ -140,6 +149,7 @@ run_server (DcSettings  *settings,
   g_autoptr(DcApiLive) live = NULL;
   g_autoptr(DcDemo) demo = NULL;
   g_autoptr(DcFormula) formula = NULL;
+  g_autoptr(DcAlarm) alarm = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -198,6 +208,18 @@ run_server (DcSettings  *settings,
       formula = dc_formula_new_for_engine (engine);
       dc_formula_start (formula);
     }
+  if (settings->alarms)
+    {
+      g_autofree char *alarm_db = dc_alarm_path_for_config (settings->db);
+
+      alarm = dc_alarm_new_for_engine (engine, alarm_db, &error);
+      if (alarm == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      dc_alarm_start (alarm);
+    }
   dc_engine_start (engine);
   if (demo != NULL)
     dc_demo_seed (demo, engine);
@@ -217,6 +239,11 @@ run_server (DcSettings  *settings,
   dc_api_add_sample_routes (server, engine, settings->max_samples);
   dc_api_add_formula_check_route (server);
   live = dc_api_live_new_for_engine (server, engine);
+  if (alarm != NULL)
+    {
+      dc_api_add_alarm_routes (server, alarm);
+      g_signal_connect_object (alarm, "changed", G_CALLBACK (alarm_changed_cb), live, 0);
+    }
 
   /* The demo must start even next to a running DataColl: a busy port becomes a free one. */
   if (!dc_server_listen (server, settings->bind, settings->port, &error) &&
@@ -252,6 +279,7 @@ run_server (DcSettings  *settings,
   dc_server_disconnect (server);
   g_clear_object (&live);
   g_clear_object (&formula);
+  g_clear_object (&alarm);
   g_clear_object (&server);
   dc_engine_shutdown (engine);
   g_clear_object (&engine);

@@ -5,11 +5,17 @@
 
 #pragma once
 
+#include "dc-alarm.h"
 #include "dc-server.h"
 
 G_BEGIN_DECLS
 
 /* POST /api/v1/formula_check (rest-api.md): 200 text/plain "OK" or the reason. */
 void dc_api_add_formula_check_route (DcServer *server);
+
+/* GET /api/v1/alarms, GET /api/v1/alarms/journal, POST /api/v1/alarms/{alarm_id}/ack and
+ * /shelve (docs/plugins.md). The server holds a reference on @alarm. */
+void dc_api_add_alarm_routes        (DcServer *server,
+                                     DcAlarm  *alarm);
 
 G_END_DECLS

@@ -19,6 +19,7 @@ typedef struct
 {
   GSubprocess      *process;
   GDataInputStream *err;
+  GOutputStream    *log;    /* the rest of its stderr, drained so that it never blocks */
   char             *base;
   char             *dir;
 } Server;
@@ -59,6 +60,10 @@ server_start (void)
           break;
         }
     }
+  server->log = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (server->log, G_INPUT_STREAM (server->err),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL, NULL,
+                                NULL);
   return server;
 }
 
@@ -72,6 +77,13 @@ server_stop (Server *server)
   g_subprocess_send_signal (server->process, SIGTERM);
   g_subprocess_wait (server->process, NULL, &error);
   g_assert_no_error (error);
+  /* What the server logged after it started listening, for a failing test's log. */
+  while (!g_output_stream_is_closed (server->log))
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("server log: %.*s",
+                  (int) g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (server->log)),
+                  (const char *) g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (server->log)));
+  g_object_unref (server->log);
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
   g_object_unref (server->err);
@@ -251,6 +263,138 @@ test_scenario (void)
   server_stop (server);
 }
 
+/* A raw WebSocket client (the server is another process, so blocking reads are fine):
+ * the upgrade request, then everything the server sends, unmasked text frames. */
+static GSocketConnection *
+ws_open (Server *server)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  const char *port = strrchr (server->base, ':') + 1;
+  g_autofree char *request = g_strdup_printf ("GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                              "Sec-WebSocket-Version: 13\r\n\r\n");
+  GSocketConnection *conn;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                          (guint16) g_ascii_strtoull (port, NULL, 10), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 20);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
+                             strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  return conn;
+}
+
+/* Reads until the received bytes contain both @a and @b (the socket times out after 20 s). */
+static void
+ws_expect (GSocketConnection *conn,
+           GString           *received,
+           const char        *a,
+           const char        *b)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      char buf[4096];
+      gssize n;
+      const char *at = strstr (received->str, a);
+
+      if (at != NULL && strstr (at, b) != NULL)
+        return;
+      n = g_input_stream_read (in, buf, sizeof buf, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      /* Frame headers hold NUL bytes: keep the text searchable. */
+      for (gssize k = 0; k < n; k++)
+        g_string_append_c (received, buf[k] != '\0' ? buf[k] : ' ');
+    }
+}
+
+/* Alarms over REST and the WebSocket: raise, list, acknowledge, clear, journal. */
+static void
+test_alarms (void)
+{
+  Server *server = server_start ();
+  g_autoptr(GString) received = g_string_new (NULL);
+  g_autoptr(GSocketConnection) ws = NULL;
+
+  post_ok (server, "/api/v1/devices", "{\"id\": \"vd\", \"protocol\": \"virtual\"}");
+  post_ok (server, "/api/v1/terms", "{\"id\": \"t1\", \"device_id\": \"vd\"}");
+  post_ok (server, "/api/v1/items", "{\"id\": \"a\"}");
+  post_ok (server, "/api/v1/terms/t1/items",
+           "{\"term_id\": \"t1\", \"item_id\": \"a\", \"up_limit\": 10, \"alarm_priority\": \"high\"}");
+
+  ws = ws_open (server);
+  ws_expect (ws, received, "\"type\":\"snapshot\"", "]");
+
+  {
+    g_autoptr(DcReply) reply = dc_http (server->base, "GET", "/api/v1/alarms", NULL);
+
+    dc_assert_reply (reply, 200, "[]");
+  }
+
+  ctrl (server, "a", 20);
+  {
+    g_autoptr(DcReply) reply = dc_http (server->base, "GET", "/api/v1/alarms", NULL);
+
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_assert_nonnull (strstr (reply->body, "\"id\":1,"));
+    g_assert_nonnull (strstr (reply->body, "\"state\":\"active_unacknowledged\""));
+    g_assert_nonnull (strstr (reply->body, "\"priority\":\"high\""));
+  }
+  /* The stream carries the alarm too. */
+  ws_expect (ws, received, "{\"type\":\"alarm\",\"id\":1,", "\"state\":\"active_unacknowledged\"");
+
+  {
+    g_autoptr(DcReply) r1 = dc_http (server->base, "POST", "/api/v1/alarms/1/ack",
+                                     "{\"user\": \"op\", \"comment\": \"on it\"}");
+    g_autoptr(DcReply) r2 = dc_http (server->base, "POST", "/api/v1/alarms/1/ack", "{}");
+    g_autoptr(DcReply) r3 = dc_http (server->base, "POST", "/api/v1/alarms/7/ack", "{}");
+    g_autoptr(DcReply) r4 = dc_http (server->base, "POST", "/api/v1/alarms/1/shelve", "{}");
+    g_autoptr(DcReply) r5 = dc_http (server->base, "POST", "/api/v1/alarms/1/shelve",
+                                     "{\"until\": \"2001-01-01T00:00:00Z\"}");
+    g_autoptr(DcReply) r6 = dc_http (server->base, "GET", "/api/v1/alarms", NULL);
+
+    dc_assert_reply (r1, 200, "");
+    dc_assert_reply (r2, 400, "alarm 1 has nothing to acknowledge");
+    dc_assert_reply (r3, 404, "alarm_id not found!");
+    dc_assert_reply (r4, 400, "missing field: until");
+    dc_assert_reply (r5, 400, "field until must be a time in the future");
+    g_assert_nonnull (strstr (r6->body, "\"state\":\"active_acknowledged\""));
+    g_assert_nonnull (strstr (r6->body, "\"ack_user\":\"op\""));
+  }
+
+  ctrl (server, "a", 5);
+  {
+    g_autoptr(DcReply) list = dc_http (server->base, "GET", "/api/v1/alarms", NULL);
+    g_autoptr(DcReply) all = dc_http (server->base, "GET", "/api/v1/alarms?all=true", NULL);
+    g_autoptr(DcReply) csv = dc_http (server->base, "GET", "/api/v1/alarms/journal?format=csv",
+                                      NULL);
+    g_autoptr(DcReply) json = dc_http (server->base, "GET", "/api/v1/alarms/journal?limit=1",
+                                       NULL);
+    g_auto(GStrv) lines = NULL;
+
+    dc_assert_reply (list, 200, "[]");
+    g_assert_nonnull (strstr (all->body, "\"state\":\"normal\""));
+    g_assert_true (g_str_has_prefix (csv->content_type, "text/csv"));
+    lines = g_strsplit (csv->body, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 5);
+    g_assert_nonnull (strstr (lines[1], ",1,high,vd,t1,a,active_unacknowledged,20,"));
+    g_assert_nonnull (strstr (lines[2], ",active_acknowledged,20,op,on it,"));
+    g_assert_nonnull (strstr (lines[3], ",normal,5,"));
+    g_assert_nonnull (strstr (json->body, "\"state\":\"normal\""));
+    g_assert_null (strstr (json->body, "active_acknowledged"));
+  }
+
+  ws_expect (ws, received, "{\"type\":\"alarm\",\"id\":1,", "\"state\":\"normal\"");
+  g_io_stream_close (G_IO_STREAM (ws), NULL, NULL);
+  server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +402,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/dc/formula/rest-scenario", test_scenario);
+  g_test_add_func ("/dc/alarm/rest", test_alarms);
 
   return g_test_run ();
 }
