@@ -53,7 +53,8 @@ create_batch_cb (DcServer          *server,
 
   if (body == NULL || !(JSON_NODE_HOLDS_ARRAY (body) || JSON_NODE_HOLDS_OBJECT (body)))
     {
-      dc_server_reply_text (msg, 400, "request body must be a JSON array of objects (or one object)");
+      dc_server_reply_text (msg, 400,
+                            "request body must be a JSON array of objects (or one object)");
       return;
     }
 
@@ -84,7 +85,8 @@ delete_batch_cb (DcServer          *server,
   if (!ok)
     {
       dc_server_reply_text (msg, 400, routes->kind == DC_KIND_POINT
-                            ? "request body must be a JSON array of {device_id, term_id, item_id} (or one)"
+                            ? "request body must be a JSON array of {device_id, term_id,"
+                              " item_id} (or one)"
                             : "request body must be a JSON array of ids (or one id)");
       return;
     }

@@ -18,7 +18,8 @@ static const struct
 } device_protocols[] = {
   { "iec104", "IEC 60870-5-104 controlling station over TCP (ip, port 2404)" },
   { "modbus_tcp", "Modbus TCP client (ip, port 502)" },
-  { "modbus_rtu", "Modbus RTU master on a serial line (serial, baud, parity, data_bits, stop_bits)" },
+  { "modbus_rtu", "Modbus RTU master on a serial line (serial, baud, parity, data_bits,"
+    " stop_bits)" },
   { "virtual", "points written through the API (device_ctrl stores the value)" },
   { "formula", "points computed from other points by formulas" },
 };
@@ -32,9 +33,11 @@ static const struct
   const char *code_type;
 } term_protocols[] = {
   { "iec104", "IEC 60870-5-104 station", "ASDU common address 1-65534 (1)",
-    "information object address 1-16777215", "ASDU type id, e.g. 13 (M_ME_NC_1) or 45 (C_SC_NA_1)" },
+    "information object address 1-16777215",
+    "ASDU type id, e.g. 13 (M_ME_NC_1) or 45 (C_SC_NA_1)" },
   { "modbus", "Modbus unit", "unit id: 0-255 on modbus_tcp, 1-247 on modbus_rtu (1)",
-    "0-based protocol address", "<table>:<type>[:<order>], e.g. hr:u16, hr:f32:cdab, co:bool, hr:bit3" },
+    "0-based protocol address",
+    "<table>:<type>[:<order>], e.g. hr:u16, hr:f32:cdab, co:bool, hr:bit3" },
   { "virtual", "virtual terminal", "none", "none", "none" },
   { "formula", "formula terminal", "none", "none", "none" },
 };

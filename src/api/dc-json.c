@@ -187,7 +187,8 @@ parse_string (DcJsonParser *parser)
                   {
                     gunichar low;
 
-                    if (parser->end - parser->p < 6 || parser->p[0] != '\\' || parser->p[1] != 'u' ||
+                    if (parser->end - parser->p < 6 ||
+                        parser->p[0] != '\\' || parser->p[1] != 'u' ||
                         !parse_hex4 (parser->p + 2, parser->end, &low) ||
                         low < 0xDC00 || low > 0xDFFF)
                       {

@@ -97,7 +97,8 @@ dc_http_full (const char *base,
   g_assert_nonnull (msg);
   if (body != NULL)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, body_length < 0 ? strlen (body) : (gsize) body_length);
+      gsize length = body_length < 0 ? strlen (body) : (gsize) body_length;
+      g_autoptr(GBytes) bytes = g_bytes_new (body, length);
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
@@ -119,9 +120,9 @@ dc_http_full (const char *base,
 
   reply = g_new0 (DcReply, 1);
   reply->status = soup_message_get_status (msg);
-  reply->body = g_strndup (g_bytes_get_size (state.bytes) > 0 ? g_bytes_get_data (state.bytes, NULL) : "",
-                           g_bytes_get_size (state.bytes));
   reply->length = g_bytes_get_size (state.bytes);
+  reply->body = g_strndup (reply->length > 0 ? g_bytes_get_data (state.bytes, NULL) : "",
+                           reply->length);
   header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type");
   reply->content_type = g_strdup (header);
   header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Allow");

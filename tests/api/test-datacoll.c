@@ -77,7 +77,8 @@ start (const char * const *args)
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (instance->err, NULL, NULL, &error);
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (instance->err, NULL, NULL,
+        &error);
       const char *at;
 
       g_assert_no_error (error);
@@ -260,16 +261,20 @@ test_persistence (void)
   first = start (args);
   g_assert_nonnull (strstr (first->log, db));
   post_ok (first->base, "/api/v1/devices",
-           "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":\"1502\",\"x\":[1.5,null]}");
-  post_ok (first->base, "/api/v1/devices", "{\"id\":\"电\",\"protocol\":\"formula\",\"name\":\"计算\"}");
+           "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":\"1502\","
+             "\"x\":[1.5,null]}");
+  post_ok (first->base, "/api/v1/devices", "{\"id\":\"电\",\"protocol\":\"formula\","
+    "\"name\":\"计算\"}");
   post_ok (first->base, "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":3}");
   post_ok (first->base, "/api/v1/terms", "{\"id\":\"t2\",\"device_id\":\"电\"}");
   post_ok (first->base, "/api/v1/items", "{\"id\":\"i1\",\"unit\":\"kWh\"}");
   post_ok (first->base, "/api/v1/terms/t1/items",
-           "{\"item_id\":\"i1\",\"protocol_code\":4,\"code_type\":\"hr:u32:cdab\",\"coefficient\":0.01}");
+           "{\"item_id\":\"i1\",\"protocol_code\":4,\"code_type\":\"hr:u32:cdab\","
+             "\"coefficient\":0.01}");
   post_ok (first->base, "/api/v1/terms/t2/items", "{\"item_id\":\"i1\"}");
   post_ok (first->base, "/api/v1/formulas",
-           "{\"id\":\"f1\",\"formula\":\"p1[-1]\",\"device_id\":\"电\",\"term_id\":\"t2\",\"item_id\":\"i1\",\"p1\":\"d1:t1:i1\"}");
+           "{\"id\":\"f1\",\"formula\":\"p1[-1]\",\"device_id\":\"电\",\"term_id\":\"t2\","
+             "\"item_id\":\"i1\",\"p1\":\"d1:t1:i1\"}");
   before = dump (first->base);
   g_assert_null (strstr (before, " 404 "));
 
@@ -333,18 +338,22 @@ test_token_bind (void)
   Instance *instance;
 
   g_assert_cmpint (run (open_args, NULL, &err), ==, 1);
-  g_assert_cmpstr (err, ==, "binding 0.0.0.0 requires --token-file (only loopback addresses are open)\n");
+  g_assert_cmpstr (err, ==,
+    "binding 0.0.0.0 requires --token-file (only loopback addresses are open)\n");
 
   g_file_set_contents (token_file, "  abc123  \n", -1, &error);
   g_assert_no_error (error);
   instance = start (args);
-  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", NULL, &reply), ==, 401);
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", NULL,
+    &reply), ==, 401);
   g_assert_cmpstr (reply, ==, "token required");
   g_clear_pointer (&reply, g_free);
-  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc", &reply), ==, 403);
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc",
+    &reply), ==, 403);
   g_assert_cmpstr (reply, ==, "token rejected");
   g_clear_pointer (&reply, g_free);
-  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc123", NULL), ==, 200);
+  g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", "abc123",
+    NULL), ==, 200);
   g_assert_cmpuint (request (instance->base, "GET", "/api/v1/items", NULL, NULL, &reply), ==, 200);
   g_assert_cmpstr (reply, ==, "[\"x\"]");
   g_clear_pointer (&reply, g_free);
@@ -352,7 +361,8 @@ test_token_bind (void)
   /* The engine runs behind the server: a virtual device's link is up at once. */
   g_assert_cmpuint (request (instance->base, "POST", "/api/v1/devices",
                              "{\"id\":\"v\",\"protocol\":\"virtual\"}", "abc123", NULL), ==, 200);
-  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices/v", NULL, NULL, &reply), ==, 200);
+  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices/v", NULL, NULL, &reply), ==,
+    200);
   g_assert_cmpstr (reply, ==, "{\"protocol\":\"virtual\",\"id\":\"v\",\"status\":\"on\"}");
   stop (instance);
 }
@@ -370,7 +380,8 @@ test_config_file (void)
   const char *cli_args[] = { "--server", "--config", conf, "--db", cli_db, NULL };
   Instance *instance;
 
-  g_file_set_contents (conf, "[server]\nport=0\ndb=from-file.db\n[log]\nverbose=false\n", -1, &error);
+  g_file_set_contents (conf, "[server]\nport=0\ndb=from-file.db\n[log]\nverbose=false\n", -1,
+    &error);
   g_assert_no_error (error);
 
   instance = start (file_args);
@@ -395,7 +406,8 @@ test_no_display (void)
   Instance *instance;
 
   instance = start (args);
-  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices", NULL, NULL, &reply), ==, 200);
+  g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices", NULL, NULL, &reply), ==,
+    200);
   g_assert_cmpstr (reply, ==, "[]");
   stop (instance);
 }

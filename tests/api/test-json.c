@@ -79,9 +79,11 @@ static const Invalid invalid[] = {
   { "{", -1, "invalid JSON at line 1 column 2: unexpected end of input, expected a string key" },
   { "[1 2]", -1, "invalid JSON at line 1 column 4: unexpected character '2', expected ',' or ']'" },
   { "{\"a\" 1}", -1, "invalid JSON at line 1 column 6: unexpected character '1', expected ':'" },
-  { "{\"a\":1,}", -1, "invalid JSON at line 1 column 8: unexpected character '}', expected a string key" },
+  { "{\"a\":1,}", -1, "invalid JSON at line 1 column 8: unexpected character '}',"
+    " expected a string key" },
   { "\n\n  x", -1, "invalid JSON at line 3 column 3: unexpected character 'x', expected a value" },
-  { "\"电表\" x", -1, "invalid JSON at line 1 column 6: unexpected character 'x', expected end of input" },
+  { "\"电表\" x", -1, "invalid JSON at line 1 column 6: unexpected character 'x',"
+    " expected end of input" },
   { "+1", -1, "invalid JSON at line 1 column 1: unexpected character '+', expected a value" },
   { "1.", -1, "invalid JSON at line 1 column 1: invalid number" },
   { "1e", -1, "invalid JSON at line 1 column 1: invalid number" },
@@ -101,7 +103,8 @@ static const Invalid invalid[] = {
   { "[1,\0 2]", 6, "invalid JSON at line 1 column 4: NUL byte in input" },
   { "{\"a\":1,\"a\":1}", -1, "invalid JSON at line 1 column 8: duplicate key \"a\"" },
   { "nul", -1, "invalid JSON at line 1 column 1: unexpected character 'n', expected a value" },
-  { "[\xe2\x80\x83]", -1, "invalid JSON at line 1 column 2: unexpected character U+2003, expected a value" },
+  { "[\xe2\x80\x83]", -1, "invalid JSON at line 1 column 2: unexpected character U+2003,"
+    " expected a value" },
 };
 
 static void

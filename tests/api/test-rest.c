@@ -148,7 +148,8 @@ static void
 plant (Fixture *f)
 {
   ok (f, "POST", "/api/v1/devices",
-      "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":502,\"name\":\"PLC\"}");
+      "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":502,"
+        "\"name\":\"PLC\"}");
   ok (f, "POST", "/api/v1/devices", "{\"id\":2,\"protocol\":\"formula\"}");
   ok (f, "POST", "/api/v1/devices", "{\"id\":\"v1\",\"protocol\":\"virtual\"}");
   ok (f, "POST", "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":1}");
@@ -203,8 +204,10 @@ dump (DcStore *store)
       dc_json_append (out, node);
       g_string_append_printf (out, " key=%" G_GINT64_FORMAT "\n",
                               dc_store_get_point_key (store,
-                                                      json_object_get_string_member (object, "term_id"),
-                                                      json_object_get_string_member (object, "item_id")));
+                                                      json_object_get_string_member (object,
+                                                        "term_id"),
+                                                      json_object_get_string_member (object,
+                                                        "item_id")));
     }
 
   return g_string_free (out, FALSE);
@@ -317,7 +320,8 @@ test_devices (Fixture       *f,
 
   assert_get (f, "/api/v1/devices", "[]");
   ok (f, "POST", "/api/v1/devices",
-      "{\"id\":\"dev\",\"protocol\":\"iec104\",\"ip\":\"10.0.0.1\",\"port\":\"2404\",\"name\":\"RTU\","
+      "{\"id\":\"dev\",\"protocol\":\"iec104\",\"ip\":\"10.0.0.1\",\"port\":\"2404\","
+        "\"name\":\"RTU\","
       "\"x-site\":{\"floor\":3}}");
   device = get_json (f, "/api/v1/devices/dev");
   g_assert_cmpstr (member_string (device, "id"), ==, "dev");
@@ -349,7 +353,8 @@ test_devices (Fixture       *f,
   ok (f, "POST", "/api/v1/devices", "{\"id\":\"other\",\"protocol\":\"virtual\"}");
   assert_request (f, "PUT", "/api/v1/devices/dev2", "{\"id\":\"other\"}", 409,
                   "device already exists!");
-  assert_request (f, "PUT", "/api/v1/devices/nope", "{\"name\":\"x\"}", 404, "device_id not found!");
+  assert_request (f, "PUT", "/api/v1/devices/nope", "{\"name\":\"x\"}", 404,
+    "device_id not found!");
 
   ok (f, "DELETE", "/api/v1/devices/dev2", NULL);
   assert_request (f, "GET", "/api/v1/devices/dev2", NULL, 404, "device_id not found!");
@@ -372,8 +377,10 @@ test_terms (Fixture       *f,
 {
   g_autoptr(JsonNode) term = NULL;
 
-  ok (f, "POST", "/api/v1/devices", "{\"id\":\"d\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\"}");
-  ok (f, "POST", "/api/v1/devices", "{\"id\":\"e\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\"}");
+  ok (f, "POST", "/api/v1/devices", "{\"id\":\"d\",\"protocol\":\"modbus_tcp\","
+    "\"ip\":\"127.0.0.1\"}");
+  ok (f, "POST", "/api/v1/devices", "{\"id\":\"e\",\"protocol\":\"modbus_tcp\","
+    "\"ip\":\"127.0.0.1\"}");
   assert_get (f, "/api/v1/devices/d/terms", "[]");
   assert_get (f, "/api/v1/terms", "[]");
 
@@ -453,7 +460,8 @@ test_points (Fixture       *f,
   assert_request (f, "GET", "/api/v1/terms/t1/items/i2", NULL, 404, "term_item not found!");
 
   assert_request (f, "POST", "/api/v1/terms/t1/items",
-                  "{\"term_id\":\"t2\",\"item_id\":\"i2\",\"protocol_code\":10,\"code_type\":\"hr:u16\"}",
+                  "{\"term_id\":\"t2\",\"item_id\":\"i2\",\"protocol_code\":10,"
+                    "\"code_type\":\"hr:u16\"}",
                   400, "term_id mismatch in url and body!");
   assert_request (f, "POST", "/api/v1/terms/nope/items", "{\"item_id\":\"i2\"}", 404,
                   "term_id not found!");
@@ -481,7 +489,8 @@ test_points (Fixture       *f,
   g_assert_cmpint (key, >, 0);
   ok (f, "PUT", "/api/v1/terms/t1/items/i1", "{\"protocol_code\":20,\"unit\":\"kV\"}");
   updated = get_json (f, "/api/v1/terms/t1/items/i1");
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (updated), "protocol_code"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (updated), "protocol_code"),
+    ==, 20);
   g_assert_cmpstr (member_string (updated, "unit"), ==, "kV");
   g_assert_cmpint (dc_store_get_point_key (f->store, "t1", "i1"), ==, key);
   assert_request (f, "PUT", "/api/v1/terms/t1/items/i3", "{}", 404, "term_item not found!");
@@ -490,8 +499,10 @@ test_points (Fixture       *f,
   assert_request (f, "DELETE", "/api/v1/terms/7/items/i2", NULL, 404, "term_item not found!");
 
   ok (f, "POST", "/api/v2/term_items",
-      "[{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i2\",\"protocol_code\":30,\"code_type\":\"hr:u16\"},"
-      "{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i3\",\"protocol_code\":31,\"code_type\":\"hr:u16\"}]");
+      "[{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i2\",\"protocol_code\":30,"
+        "\"code_type\":\"hr:u16\"},"
+      "{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i3\",\"protocol_code\":31,"
+        "\"code_type\":\"hr:u16\"}]");
   assert_get (f, "/api/v1/terms/t1/items", "[\"i1\",\"i2\",\"i3\"]");
   ok (f, "POST", "/api/v2/term_items/del",
       "[{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i2\"},"
@@ -517,19 +528,23 @@ test_formulas (Fixture       *f,
   g_assert_cmpstr (member_string (formula, "p1"), ==, "d1:t1:i1");
 
   assert_request (f, "POST", "/api/v1/formulas",
-                  "{\"id\":\"f1\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\"}",
+                  "{\"id\":\"f1\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\","
+                    "\"item_id\":\"i2\"}",
                   409, "formula already exists!");
   assert_request (f, "POST", "/api/v1/formulas",
-                  "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\"}",
+                  "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\","
+                    "\"item_id\":\"i2\"}",
                   409, "point already computed by formula f1!");
   assert_request (f, "POST", "/api/v1/formulas",
-                  "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i3\"}",
+                  "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\","
+                    "\"item_id\":\"i3\"}",
                   404, "term_item not found!");
   assert_request (f, "GET", "/api/v1/formulas/nope", NULL, 404, "formula_id not found!");
 
   /* PUT replaces the whole formula (p1 is gone afterwards) and may rename it. */
   ok (f, "PUT", "/api/v1/formulas/f1",
-      "{\"id\":\"f9\",\"formula\":\"42\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\"}");
+      "{\"id\":\"f9\",\"formula\":\"42\",\"device_id\":\"2\",\"term_id\":\"t2\","
+        "\"item_id\":\"i2\"}");
   assert_request (f, "GET", "/api/v1/formulas/f1", NULL, 404, "formula_id not found!");
   formula = (json_node_unref (formula), get_json (f, "/api/v1/formulas/f9"));
   g_assert_cmpstr (member_string (formula, "formula"), ==, "42");
@@ -538,7 +553,8 @@ test_formulas (Fixture       *f,
   ok (f, "DELETE", "/api/v1/formulas/f9", NULL);
   assert_get (f, "/api/v1/formulas", "[]");
   ok (f, "POST", "/api/v2/formulas",
-      "[{\"id\":\"g1\",\"formula\":\"p1[-1]\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\","
+      "[{\"id\":\"g1\",\"formula\":\"p1[-1]\",\"device_id\":\"2\",\"term_id\":\"t2\","
+        "\"item_id\":\"i2\","
       "\"p1\":\"d1:t1:i1\"}]");
   assert_get (f, "/api/v1/formulas", "[\"g1\"]");
   ok (f, "POST", "/api/v2/formulas/del", "[\"g1\"]");
@@ -656,7 +672,8 @@ test_utf8 (Fixture       *f,
   g_autofree char *path = g_strconcat ("/api/v1/devices/", escaped, NULL);
 
   ok (f, "POST", "/api/v1/devices",
-      "{\"id\":\"电表-1\",\"protocol\":\"virtual\",\"name\":\"温度 ℃ — Zürich \\u00e9 \\ud83d\\ude00\"}");
+      "{\"id\":\"电表-1\",\"protocol\":\"virtual\","
+        "\"name\":\"温度 ℃ — Zürich \\u00e9 \\ud83d\\ude00\"}");
   r = dc_http (f->base, "GET", path, NULL);
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_true (g_utf8_validate (r->body, r->length, NULL));
@@ -807,7 +824,8 @@ test_body_limit (Fixture       *f,
   /* Exactly 8 MiB is accepted (an array of one device padded with spaces). */
   exact = g_malloc (DC_SERVER_MAX_BODY);
   memset (exact, ' ', DC_SERVER_MAX_BODY);
-  memcpy (exact, "[{\"id\":\"big\",\"protocol\":\"virtual\"}", strlen ("[{\"id\":\"big\",\"protocol\":\"virtual\"}"));
+  memcpy (exact, "[{\"id\":\"big\",\"protocol\":\"virtual\"}", strlen ("[{\"id\":\"big\","
+    "\"protocol\":\"virtual\"}"));
   exact[DC_SERVER_MAX_BODY - 1] = ']';
   r2 = dc_http_full (f->base, "POST", "/api/v2/devices", exact, DC_SERVER_MAX_BODY, NULL);
   dc_assert_reply (r2, 200, "");
@@ -837,14 +855,17 @@ test_token (void)
 
   fixture_open (f, "0.0.0.0", "s3cret-token");
 
-  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}", -1, NULL);
+  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}",
+    -1, NULL);
   dc_assert_reply (r, 401, "token required");
   dc_reply_free (r);
-  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}", -1,
+  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}",
+    -1,
                     "wrong");
   dc_assert_reply (r, 403, "token rejected");
   dc_reply_free (r);
-  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}", -1,
+  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}",
+    -1,
                     "s3cret-token-and-more");
   dc_assert_reply (r, 403, "token rejected");
   dc_reply_free (r);
@@ -856,7 +877,8 @@ test_token (void)
   dc_reply_free (r);
   assert_get (f, "/api/v1/devices", "[]");
 
-  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}", -1,
+  r = dc_http_full (f->base, "POST", "/api/v1/devices", "{\"id\":\"a\",\"protocol\":\"virtual\"}",
+    -1,
                     "s3cret-token");
   dc_assert_reply (r, 200, "");
   dc_reply_free (r);
@@ -921,7 +943,8 @@ static const Malformed malformed[] = {
     "invalid JSON at line 1 column 7: invalid number" },
   { "POST", "/api/v1/devices", "{\"id\":\"电表\" \"protocol\"}", 400,
     "invalid JSON at line 1 column 12: unexpected character '\"', expected ',' or '}'" },
-  { "POST", "/api/v2/devices", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+  { "POST", "/api/v2/devices",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
                                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 400,
     "invalid JSON at line 1 column 129: nesting deeper than 128 levels" },
   /* Wrong body types. */
@@ -929,72 +952,110 @@ static const Malformed malformed[] = {
   { "POST", "/api/v1/devices", "\"d9\"", 400, "request body must be a JSON object" },
   { "POST", "/api/v1/devices", "42", 400, "request body must be a JSON object" },
   { "POST", "/api/v1/devices", "null", 400, "request body must be a JSON object" },
-  { "POST", "/api/v1/devices", NULL, 400, "request body must be a JSON object (the body is empty)" },
+  { "POST", "/api/v1/devices", NULL, 400,
+    "request body must be a JSON object (the body is empty)" },
   { "PUT", "/api/v1/devices/d1", "[]", 400, "request body must be a JSON object" },
-  { "PUT", "/api/v1/devices/d1", NULL, 400, "request body must be a JSON object (the body is empty)" },
-  { "POST", "/api/v1/terms/t1/items", "[{\"item_id\":\"i2\"}]", 400, "request body must be a JSON object" },
-  { "POST", "/api/v2/devices", "5", 400, "request body must be a JSON array of objects (or one object)" },
-  { "POST", "/api/v2/devices", NULL, 400, "request body must be a JSON array of objects (or one object)" },
-  { "POST", "/api/v2/devices/del", "{\"id\":\"d1\"}", 400, "request body must be a JSON array of ids (or one id)" },
+  { "PUT", "/api/v1/devices/d1", NULL, 400,
+    "request body must be a JSON object (the body is empty)" },
+  { "POST", "/api/v1/terms/t1/items", "[{\"item_id\":\"i2\"}]", 400,
+    "request body must be a JSON object" },
+  { "POST", "/api/v2/devices", "5", 400,
+    "request body must be a JSON array of objects (or one object)" },
+  { "POST", "/api/v2/devices", NULL, 400,
+    "request body must be a JSON array of objects (or one object)" },
+  { "POST", "/api/v2/devices/del", "{\"id\":\"d1\"}", 400,
+    "request body must be a JSON array of ids (or one id)" },
   { "POST", "/api/v2/term_items/del", "\"t1\"", 400,
     "request body must be a JSON array of {device_id, term_id, item_id} (or one)" },
   /* Fields: required, types, ranges, ids. */
   { "POST", "/api/v1/devices", "{\"protocol\":\"virtual\"}", 400, "missing field: id" },
   { "POST", "/api/v1/devices", "{\"id\":\"nd\"}", 400, "missing field: protocol" },
-  { "POST", "/api/v1/devices", "{\"id\":1.5,\"protocol\":\"virtual\"}", 400, "field id must be a string or an integer" },
-  { "POST", "/api/v1/devices", "{\"id\":true,\"protocol\":\"virtual\"}", 400, "field id must be a string or an integer" },
-  { "POST", "/api/v1/devices", "{\"id\":[\"a\"],\"protocol\":\"virtual\"}", 400, "field id must be a string or an integer" },
+  { "POST", "/api/v1/devices", "{\"id\":1.5,\"protocol\":\"virtual\"}", 400,
+    "field id must be a string or an integer" },
+  { "POST", "/api/v1/devices", "{\"id\":true,\"protocol\":\"virtual\"}", 400,
+    "field id must be a string or an integer" },
+  { "POST", "/api/v1/devices", "{\"id\":[\"a\"],\"protocol\":\"virtual\"}", 400,
+    "field id must be a string or an integer" },
   { "POST", "/api/v1/devices", "{\"id\":null,\"protocol\":\"virtual\"}", 400, "missing field: id" },
-  { "POST", "/api/v1/devices", "{\"id\":\"a/b\",\"protocol\":\"virtual\"}", 400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"a b\",\"protocol\":\"virtual\"}", 400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"\",\"protocol\":\"virtual\"}", 400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"a:b\",\"protocol\":\"virtual\"}", 400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"a*b\",\"protocol\":\"virtual\"}", 400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"a\\tb\",\"protocol\":\"virtual\"}", 400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"protocol\":\"virtual\"}",
+  { "POST", "/api/v1/devices", "{\"id\":\"a/b\",\"protocol\":\"virtual\"}", 400,
+    "~field id must be 1 to 64 characters" },
+  { "POST", "/api/v1/devices", "{\"id\":\"a b\",\"protocol\":\"virtual\"}", 400,
+    "~field id must be 1 to 64 characters" },
+  { "POST", "/api/v1/devices", "{\"id\":\"\",\"protocol\":\"virtual\"}", 400,
+    "~field id must be 1 to 64 characters" },
+  { "POST", "/api/v1/devices", "{\"id\":\"a:b\",\"protocol\":\"virtual\"}", 400,
+    "~field id must be 1 to 64 characters" },
+  { "POST", "/api/v1/devices", "{\"id\":\"a*b\",\"protocol\":\"virtual\"}", 400,
+    "~field id must be 1 to 64 characters" },
+  { "POST", "/api/v1/devices", "{\"id\":\"a\\tb\",\"protocol\":\"virtual\"}", 400,
+    "~field id must be 1 to 64 characters" },
+  { "POST", "/api/v1/devices",
+    "{\"id\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\","
+    "\"protocol\":\"virtual\"}",
     400, "~field id must be 1 to 64 characters" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"bogus\"}", 400, "~field protocol must be one of " },
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"bogus\"}", 400,
+    "~field protocol must be one of " },
   { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":7}", 400, "~field protocol must be" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\",\"port\":70000}", 400,
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\","
+    "\"port\":70000}", 400,
     "field port must be an integer between 1 and 65535" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\",\"port\":\"abc\"}", 400,
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\","
+    "\"port\":\"abc\"}", 400,
     "field port must be an integer between 1 and 65535" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\",\"port\":0}", 400,
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\","
+    "\"port\":0}", 400,
     "field port must be an integer between 1 and 65535" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\",\"port\":1.5}", 400,
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_tcp\",\"ip\":\"h\","
+    "\"port\":1.5}", 400,
     "field port must be an integer between 1 and 65535" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_rtu\",\"serial\":\"/dev/ttyS0\",\"parity\":\"X\"}", 400,
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"modbus_rtu\","
+    "\"serial\":\"/dev/ttyS0\",\"parity\":\"X\"}", 400,
     "~field parity must be one of" },
-  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"virtual\",\"enabled\":\"maybe\"}", 400,
+  { "POST", "/api/v1/devices", "{\"id\":\"nd\",\"protocol\":\"virtual\",\"enabled\":\"maybe\"}",
+    400,
     "field enabled must be true or false" },
-  { "PUT", "/api/v1/devices/d1", "{\"port\":65536}", 400, "field port must be an integer between 1 and 65535" },
-  { "PUT", "/api/v1/devices/d1", "{\"id\":\"bad id\"}", 400, "~field id must be 1 to 64 characters" },
+  { "PUT", "/api/v1/devices/d1", "{\"port\":65536}", 400,
+    "field port must be an integer between 1 and 65535" },
+  { "PUT", "/api/v1/devices/d1", "{\"id\":\"bad id\"}", 400,
+    "~field id must be 1 to 64 characters" },
   { "POST", "/api/v1/terms", "{\"id\":\"nt\"}", 400, "missing field: device_id" },
   { "POST", "/api/v1/terms", "{\"id\":\"nt\",\"device_id\":\"d1\",\"address\":300}", 400,
     "~field address must be an integer between 0 and 255" },
-  { "POST", "/api/v1/terms", "{\"id\":\"nt\",\"device_id\":{}}", 400, "field device_id must be a string or an integer" },
+  { "POST", "/api/v1/terms", "{\"id\":\"nt\",\"device_id\":{}}", 400,
+    "field device_id must be a string or an integer" },
   { "POST", "/api/v1/items", "{\"name\":\"x\"}", 400, "missing field: id" },
   { "POST", "/api/v1/items", "{\"id\":\"ni\",\"name\":true}", 400, "~field name must be" },
-  { "POST", "/api/v1/terms/t1/items", "{\"term_id\":\"t2\",\"item_id\":\"i2\"}", 400, "term_id mismatch in url and body!" },
-  { "POST", "/api/v1/terms/t1/items", "{\"term_id\":1.5,\"item_id\":\"i2\"}", 400, "field term_id must be a string or an integer" },
+  { "POST", "/api/v1/terms/t1/items", "{\"term_id\":\"t2\",\"item_id\":\"i2\"}", 400,
+    "term_id mismatch in url and body!" },
+  { "POST", "/api/v1/terms/t1/items", "{\"term_id\":1.5,\"item_id\":\"i2\"}", 400,
+    "field term_id must be a string or an integer" },
   { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\"}", 400, "missing field: protocol_code" },
-  { "POST", "/api/v1/terms/t1/items", "{\"protocol_code\":40,\"code_type\":\"hr:u16\"}", 400, "missing field: item_id" },
-  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\",\"protocol_code\":10,\"code_type\":\"xx:u16\"}", 400,
+  { "POST", "/api/v1/terms/t1/items", "{\"protocol_code\":40,\"code_type\":\"hr:u16\"}", 400,
+    "missing field: item_id" },
+  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\",\"protocol_code\":10,"
+    "\"code_type\":\"xx:u16\"}", 400,
     "~field code_type must be <table>:<type>" },
-  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\",\"protocol_code\":70000,\"code_type\":\"hr:u16\"}", 400,
+  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\",\"protocol_code\":70000,"
+    "\"code_type\":\"hr:u16\"}", 400,
     "~field protocol_code must be an integer between 0 and 65535" },
-  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i3\"}", 400,
+  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"device_id\":\"2\",\"term_id\":\"t2\","
+    "\"item_id\":\"i3\"}", 400,
     "missing field: formula" },
-  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\",\"p1\":\"bad\"}",
+  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\","
+    "\"term_id\":\"t2\",\"item_id\":\"i2\",\"p1\":\"bad\"}",
     400, "~field p1 must be a point name" },
-  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i1\"}",
+  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"d1\","
+    "\"term_id\":\"t1\",\"item_id\":\"i1\"}",
     400, "~result point d1:t1:i1 must be on a formula device" },
   /* Not found and conflicts. */
-  { "POST", "/api/v1/terms", "{\"id\":\"nt\",\"device_id\":\"nope\"}", 404, "device_id not found!" },
+  { "POST", "/api/v1/terms", "{\"id\":\"nt\",\"device_id\":\"nope\"}", 404,
+    "device_id not found!" },
   { "POST", "/api/v1/terms/nope/items", "{\"item_id\":\"i2\"}", 404, "term_id not found!" },
-  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"nope\",\"protocol_code\":40,\"code_type\":\"hr:u16\"}", 404,
+  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"nope\",\"protocol_code\":40,"
+    "\"code_type\":\"hr:u16\"}", 404,
     "item_id not found!" },
-  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i3\"}",
+  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\","
+    "\"term_id\":\"t2\",\"item_id\":\"i3\"}",
     404, "term_item not found!" },
   { "GET", "/api/v1/devices/nope", NULL, 404, "device_id not found!" },
   { "GET", "/api/v1/devices/nope/terms", NULL, 404, "device_id not found!" },
@@ -1006,64 +1067,89 @@ static const Malformed malformed[] = {
   { "PUT", "/api/v1/devices/nope", "{\"name\":\"x\"}", 404, "device_id not found!" },
   { "PUT", "/api/v1/terms/t1", "{\"device_id\":\"nope\"}", 404, "device_id not found!" },
   { "PUT", "/api/v1/terms/t1/items/i2", "{}", 404, "term_item not found!" },
-  { "PUT", "/api/v1/terms/t1/items/i1", "{\"term_id\":\"t2\"}", 400, "term_id mismatch in url and body!" },
+  { "PUT", "/api/v1/terms/t1/items/i1", "{\"term_id\":\"t2\"}", 400,
+    "term_id mismatch in url and body!" },
   { "PUT", "/api/v1/items/nope", "{}", 404, "item_id not found!" },
-  { "PUT", "/api/v1/formulas/nope", "{\"id\":\"nope\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\"}",
+  { "PUT", "/api/v1/formulas/nope", "{\"id\":\"nope\",\"formula\":\"1\",\"device_id\":\"2\","
+    "\"term_id\":\"t2\",\"item_id\":\"i2\"}",
     404, "formula_id not found!" },
   { "DELETE", "/api/v1/devices/nope", NULL, 404, "device_id not found!" },
   { "DELETE", "/api/v1/terms/nope", NULL, 404, "term_id not found!" },
   { "DELETE", "/api/v1/items/nope", NULL, 404, "item_id not found!" },
   { "DELETE", "/api/v1/formulas/nope", NULL, 404, "formula_id not found!" },
   { "DELETE", "/api/v1/terms/t1/items/i2", NULL, 404, "term_item not found!" },
-  { "POST", "/api/v1/devices", "{\"id\":\"d1\",\"protocol\":\"virtual\"}", 409, "device already exists!" },
-  { "POST", "/api/v1/devices", "{\"id\":2,\"protocol\":\"virtual\"}", 409, "device already exists!" },
+  { "POST", "/api/v1/devices", "{\"id\":\"d1\",\"protocol\":\"virtual\"}", 409,
+    "device already exists!" },
+  { "POST", "/api/v1/devices", "{\"id\":2,\"protocol\":\"virtual\"}", 409,
+    "device already exists!" },
   { "POST", "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"d1\"}", 409, "term already exists!" },
   { "POST", "/api/v1/items", "{\"id\":\"i1\"}", 409, "item already exists!" },
-  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i1\",\"protocol_code\":40,\"code_type\":\"hr:u16\"}", 409,
+  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i1\",\"protocol_code\":40,"
+    "\"code_type\":\"hr:u16\"}", 409,
     "term_item already exists!" },
-  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\",\"protocol_code\":1,\"code_type\":\"hr:u16\"}", 409,
+  { "POST", "/api/v1/terms/t1/items", "{\"item_id\":\"i2\",\"protocol_code\":1,"
+    "\"code_type\":\"hr:u16\"}", 409,
     "protocol_code already used by t1:i1!" },
   { "PUT", "/api/v1/devices/d1", "{\"id\":\"2\"}", 409, "device already exists!" },
   { "PUT", "/api/v1/terms/t1", "{\"id\":\"t2\"}", 409, "term already exists!" },
   { "PUT", "/api/v1/items/i1", "{\"id\":\"i2\"}", 409, "item already exists!" },
-  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\"}",
+  { "POST", "/api/v1/formulas", "{\"id\":\"f2\",\"formula\":\"1\",\"device_id\":\"2\","
+    "\"term_id\":\"t2\",\"item_id\":\"i2\"}",
     409, "point already computed by formula f1!" },
   /* Batches: the first failing element aborts all, with its index. */
-  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},{\"id\":\"d1\",\"protocol\":\"virtual\"}]", 409,
+  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},{\"id\":\"d1\","
+    "\"protocol\":\"virtual\"}]", 409,
     "device already exists! (element 1, id d1)" },
-  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},{\"id\":\"n1\",\"protocol\":\"virtual\"}]", 409,
+  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},{\"id\":\"n1\","
+    "\"protocol\":\"virtual\"}]", 409,
     "device already exists! (element 1, id n1)" },
-  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},5]", 400, "~element must be an object (element 1" },
-  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},{\"id\":\"n2\",\"protocol\":\"x\"}]", 400,
+  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},5]", 400,
+    "~element must be an object (element 1" },
+  { "POST", "/api/v2/devices", "[{\"id\":\"n1\",\"protocol\":\"virtual\"},{\"id\":\"n2\","
+    "\"protocol\":\"x\"}]", 400,
     "~field protocol must be one of" },
-  { "POST", "/api/v2/devices/del", "[\"d1\",\"nope\"]", 404, "device_id not found! (element 1, id nope)" },
-  { "POST", "/api/v2/devices/del", "[\"v1\",1.5]", 400, "~field id must be a string or an integer" },
-  { "POST", "/api/v2/terms", "[{\"id\":\"nt\",\"device_id\":\"nope\"}]", 404, "device_id not found! (element 0, id nt)" },
+  { "POST", "/api/v2/devices/del", "[\"d1\",\"nope\"]", 404, "device_id not found! (element 1,"
+    " id nope)" },
+  { "POST", "/api/v2/devices/del", "[\"v1\",1.5]", 400,
+    "~field id must be a string or an integer" },
+  { "POST", "/api/v2/terms", "[{\"id\":\"nt\",\"device_id\":\"nope\"}]", 404,
+    "device_id not found! (element 0, id nt)" },
   { "POST", "/api/v2/items/del", "\"nope\"", 404, "item_id not found! (element 0, id nope)" },
-  { "POST", "/api/v2/items", "[{\"id\":\"n1\"},{\"id\":\"n2\"},{\"name\":\"x\"}]", 400, "missing field: id (element 2, id )" },
+  { "POST", "/api/v2/items", "[{\"id\":\"n1\"},{\"id\":\"n2\"},{\"name\":\"x\"}]", 400,
+    "missing field: id (element 2, id )" },
   { "POST", "/api/v2/term_items",
-    "[{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i2\",\"protocol_code\":100,\"code_type\":\"hr:u16\"},"
-    "{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i1\",\"protocol_code\":101,\"code_type\":\"hr:u16\"}]", 409,
+    "[{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i2\",\"protocol_code\":100,"
+      "\"code_type\":\"hr:u16\"},"
+    "{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i1\",\"protocol_code\":101,"
+      "\"code_type\":\"hr:u16\"}]", 409,
     "term_item already exists! (element 1, id t1:i1)" },
-  { "POST", "/api/v2/term_items/del", "[{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i1\"},"
-    "{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i9\"}]", 404, "~item_id not found! (element 1" },
-  { "POST", "/api/v2/formulas/del", "[\"f1\",\"nope\"]", 404, "formula_id not found! (element 1, id nope)" },
+  { "POST", "/api/v2/term_items/del", "[{\"device_id\":\"d1\",\"term_id\":\"t1\","
+    "\"item_id\":\"i1\"},"
+    "{\"device_id\":\"d1\",\"term_id\":\"t1\",\"item_id\":\"i9\"}]", 404,
+      "~item_id not found! (element 1" },
+  { "POST", "/api/v2/formulas/del", "[\"f1\",\"nope\"]", 404, "formula_id not found! (element 1,"
+    " id nope)" },
   /* Routing. */
   { "GET", "/api/v1/nothing", NULL, 404, "unknown path /api/v1/nothing" },
   { "GET", "/api/v1/devices/", NULL, 404, "unknown path /api/v1/devices/" },
   { "GET", "/api/v1//devices", NULL, 404, "unknown path /api/v1//devices" },
   { "GET", "/api/v1/redis_key", NULL, 404, "unknown path /api/v1/redis_key" },
-  { "PATCH", "/api/v1/devices", "{}", 405, "method PATCH not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
-  { "DELETE", "/api/v1/devices", NULL, 405, "method DELETE not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
+  { "PATCH", "/api/v1/devices", "{}", 405,
+    "method PATCH not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
+  { "DELETE", "/api/v1/devices", NULL, 405,
+    "method DELETE not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
   { "POST", "/api/v1/devices/d1", "{}", 405,
     "method POST not allowed for /api/v1/devices/{device_id} (allowed: GET, HEAD, PUT, DELETE)" },
-  { "GET", "/api/v2/devices", NULL, 405, "method GET not allowed for /api/v2/devices (allowed: POST)" },
+  { "GET", "/api/v2/devices", NULL, 405,
+    "method GET not allowed for /api/v2/devices (allowed: POST)" },
   { "PUT", "/", "{}", 405, "method PUT not allowed for / (allowed: GET, HEAD)" },
   { "GET", "/api/v1/devices/%FF", NULL, 400, "invalid percent-encoding in path (must be UTF-8)" },
-  { "DELETE", "/api/v1/terms/t1/items/%C3", NULL, 400, "invalid percent-encoding in path (must be UTF-8)" },
+  { "DELETE", "/api/v1/terms/t1/items/%C3", NULL, 400,
+    "invalid percent-encoding in path (must be UTF-8)" },
   { "GET", "/api/v1/devices/a%2Fb", NULL, 404, "unknown path /api/v1/devices/a/b" },
   { "GET", "/api/v1/devices/%41", NULL, 404, "device_id not found!" },
-  { "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7/8/9/0/1/2/3/4",
+  { "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/a/b/c/d/e/f/g/h/i/j/k/l/m"
+           "/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7/8/9/0/1/2/3/4",
     NULL, 404, "~unknown path /a/b/c/d/e" },
 };
 
