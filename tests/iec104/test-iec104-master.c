@@ -1069,6 +1069,53 @@ write_pcap (GPtrArray  *frames,
   g_assert_true (g_file_set_contents (path, (const char *) pcap->data, pcap->len, NULL));
 }
 
+static gboolean
+downs_at_least (Fixture *f, gconstpointer data)
+{
+  return f->downs >= GPOINTER_TO_UINT (data);
+}
+
+/* A STOPDT from the outstation and a sequence error each close the link; it comes back. */
+static void
+test_stopdt_sequence (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *last_error = NULL;
+
+  start_both (f);
+  dc_iec104_sim_send_stopdt (f->sim);
+  g_assert_true (wait_for (f, downs_at_least, GUINT_TO_POINTER (1), 5));
+  last_error = dc_driver_dup_last_error (f->driver);
+  g_assert_cmpstr (last_error, ==, "the outstation sent STOPDT");
+  g_assert_true (wait_for (f, ups_at_least, GUINT_TO_POINTER (2), 10));
+
+  dc_iec104_sim_skip_sequence (f->sim);
+  g_assert_true (wait_for (f, downs_at_least, GUINT_TO_POINTER (2), 5));
+  g_clear_pointer (&last_error, g_free);
+  last_error = dc_driver_dup_last_error (f->driver);
+  g_assert_true (g_str_has_prefix (last_error, "sequence error: N(S)="));
+  g_assert_true (wait_for (f, ups_at_least, GUINT_TO_POINTER (3), 15));
+}
+
+/* Two common addresses: GI goes to both; the station refuses CA 2 (cause 46) and the link
+ * stays up. */
+static void
+test_two_cas (Fixture       *f,
+              gconstpointer  data)
+{
+  JsonObject *term = json_object_new ();
+  DcIec104DriverStats st;
+
+  json_object_set_string_member (term, "id", "t2");
+  json_object_set_int_member (term, "address", 2);
+  g_ptr_array_add (f->terms, term);
+  start_both (f);
+  g_assert_true (wait_for (f, has_sample, GINT_TO_POINTER (41), 10));
+  dc_iec104_driver_get_stats (DC_IEC104_DRIVER (f->driver), &st);
+  g_assert_cmpuint (st.gi_sent, ==, 2);
+  g_assert_cmpuint (f->downs, ==, 0);
+}
+
 /* Without an I/O context the driver runs on the caller's (main) context. */
 static void
 test_main_context (Fixture       *f,
@@ -1222,6 +1269,8 @@ main (int   argc,
   ADD ("malformed-asdu", test_malformed_asdu);
   ADD ("tshark", test_tshark);
   ADD ("main-context", test_main_context);
+  ADD ("stopdt-sequence", test_stopdt_sequence);
+  ADD ("two-cas", test_two_cas);
   ADD ("time-zone", test_time_zone);
   ADD ("cp24", test_cp24);
   ADD ("periods", test_periods);

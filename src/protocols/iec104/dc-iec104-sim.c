@@ -1184,6 +1184,31 @@ hook_cb (gpointer data)
         }
       break;
 
+    case 4:  /* STOPDT act */
+      if (conn)
+        {
+          guint8 u[6];
+
+          conn_write (conn, u, dc_iec104_build_u (u, DC_IEC104_U_STOPDT_ACT));
+          conn_flush (conn);
+        }
+      break;
+
+    case 5:  /* sequence gap */
+      if (conn && conn->started)
+        {
+          DcIec104Asdu h = { .type = DC_IEC104_M_SP_NA_1, .cause = DC_IEC104_COT_SPONTANEOUS,
+                             .ca = self->cfg.ca };
+          DcIec104Object o = { .ioa = DC_IEC104_SIM_IOA_SINGLES };
+          guint8 buf[32];
+          gsize len = dc_iec104_build_asdu (buf, sizeof buf, &h, &o, 1, NULL);
+
+          conn->ns = (conn->ns + 1) & 0x7fff;
+          conn_send_i (conn, buf, len);
+          conn_flush (conn);
+        }
+      break;
+
     default:
       break;
     }
@@ -1254,5 +1279,27 @@ dc_iec104_sim_send_raw_asdu (DcIec104Sim  *self,
 
   hook->op = 3;
   hook->bytes = g_bytes_new (asdu, len);
+  post_hook (self, hook);
+}
+
+void
+dc_iec104_sim_send_stopdt (DcIec104Sim *self)
+{
+  Hook *hook = g_new0 (Hook, 1);
+
+  g_return_if_fail (self != NULL);
+
+  hook->op = 4;
+  post_hook (self, hook);
+}
+
+void
+dc_iec104_sim_skip_sequence (DcIec104Sim *self)
+{
+  Hook *hook = g_new0 (Hook, 1);
+
+  g_return_if_fail (self != NULL);
+
+  hook->op = 5;
   post_hook (self, hook);
 }

@@ -94,6 +94,10 @@ void          dc_iec104_sim_send_end_of_init (DcIec104Sim          *self);
 void          dc_iec104_sim_set_value     (DcIec104Sim             *self,
                                            guint32                  ioa,
                                            double                   value);
+/* Sends STOPDT act: a master closes and reconnects. */
+void          dc_iec104_sim_send_stopdt   (DcIec104Sim             *self);
+/* Skips one send sequence number: the master sees a sequence error. */
+void          dc_iec104_sim_skip_sequence (DcIec104Sim             *self);
 /* Sends a raw ASDU in an I-frame (for malformed-input tests). */
 void          dc_iec104_sim_send_raw_asdu (DcIec104Sim             *self,
                                            const guint8            *asdu,
