@@ -429,7 +429,9 @@ dc_server_early_cb (SoupServer        *soup,
   match = dc_server_match (self, soup_server_message_get_method (msg),
                            g_uri_get_path (soup_server_message_get_uri (msg)));
   g_object_set_qdata_full (G_OBJECT (msg), match_quark, match, (GDestroyNotify) match_free);
-  dc_server_check_headers (self, msg, match);
+  if (!dc_server_check_headers (self, msg, match) && self->log_requests)
+    g_debug ("%s %s → %u (before the body)", soup_server_message_get_method (msg), path,
+             soup_server_message_get_status (msg));
 }
 
 static gboolean
