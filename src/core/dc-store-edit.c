@@ -74,7 +74,7 @@ check_address_unique (DcStore    *self,
                       const char *protocol,
                       GError    **error)
 {
-  g_autoptr(GPtrArray) others = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) addresses = NULL;
   g_autofree char *space = NULL;
   gint64 first, last;
@@ -86,14 +86,29 @@ check_address_unique (DcStore    *self,
                                &space, &first, &last, &bit))
     return TRUE;
 
-  others = dc_store_list_points (self, device_id, NULL);
+  /* Only the address fields of the device's other points, extracted by sqlite: this runs for
+   * every point stored, so no full JSON parse and no sorting here. */
+  stmt = _dc_store_prepare (self,
+                            "SELECT p.term_id, p.item_id, json_extract (p.body, '$.protocol_code'), "
+                            "json_extract (p.body, '$.code_type') "
+                            "FROM points p JOIN terms t ON t.id = p.term_id WHERE t.device_id = ?1 "
+                            "AND CAST (json_extract (p.body, '$.protocol_code') AS INTEGER) "
+                            "BETWEEN ?2 AND ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, device_id);
+  /* An address range is at most 4 registers wide (64-bit types) and starts at protocol_code:
+   * only points starting in [first - 3, last] can overlap [first, last]. */
+  sqlite3_bind_int64 (stmt, 2, first - 3);
+  sqlite3_bind_int64 (stmt, 3, last);
   /* One lookup per term, not per point: a device's points share a few terms. */
-  addresses = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < others->len; i++)
+  addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      JsonObject *other = g_ptr_array_index (others, i);
-      const char *o_term = json_object_get_string_member (other, "term_id");
-      const char *o_item = json_object_get_string_member (other, "item_id");
+      const char *o_term = (const char *) sqlite3_column_text (stmt, 0);
+      const char *o_item = (const char *) sqlite3_column_text (stmt, 1);
+      g_autoptr(JsonObject) other = json_object_new ();
       g_autofree char *o_space = NULL;
       gint64 o_first, o_last, o_address;
       gpointer cached;
@@ -101,12 +116,32 @@ check_address_unique (DcStore    *self,
 
       if (g_str_equal (o_term, term_id) && g_str_equal (o_item, item_id))
         continue;
+      for (int column = 2; column <= 3; column++)
+        {
+          const char *field = column == 2 ? "protocol_code" : "code_type";
+
+          switch (sqlite3_column_type (stmt, column))
+            {
+            case SQLITE_INTEGER:
+              json_object_set_int_member (other, field, sqlite3_column_int64 (stmt, column));
+              break;
+            case SQLITE_FLOAT:
+              json_object_set_double_member (other, field, sqlite3_column_double (stmt, column));
+              break;
+            case SQLITE_TEXT:
+              json_object_set_string_member (other, field,
+                                             (const char *) sqlite3_column_text (stmt, column));
+              break;
+            default:
+              break;
+            }
+        }
       if (g_hash_table_lookup_extended (addresses, o_term, NULL, &cached))
         o_address = GPOINTER_TO_SIZE (cached);
       else
         {
           o_address = term_address_of (self, o_term, protocol);
-          g_hash_table_insert (addresses, (gpointer) o_term, GSIZE_TO_POINTER ((gsize) o_address));
+          g_hash_table_insert (addresses, g_strdup (o_term), GSIZE_TO_POINTER ((gsize) o_address));
         }
       if (!dc_model_point_address (other, protocol, o_address,
                                    &o_space, &o_first, &o_last, &o_bit))
