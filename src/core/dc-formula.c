@@ -443,24 +443,28 @@ evaluate (DcFormula *self,
     }
 
   for (guint i = 0; i < f->n_params; i++)
+    if (f->param_inputs[i] == NULL)
+      {
+        g_autofree char *message = g_strdup_printf ("parameter not found: %s=%s",
+                                                    f->param_names[i], f->param_points[i]);
+
+        set_error (f, message);
+        emit (self, f, time, NAN, DC_QUALITY_CALC_FAILED);
+        return;
+      }
+  for (guint i = 0; i < f->n_params; i++)
     {
       Input *input = f->param_inputs[i];
 
-      if (input == NULL)
-        {
-          g_autofree char *message = g_strdup_printf ("parameter not found: %s=%s",
-                                                      f->param_names[i], f->param_points[i]);
-
-          set_error (f, message);
-          emit (self, f, time, NAN, DC_QUALITY_CALC_FAILED);
-          return;
-        }
+      /* A parameter without any sample yet (at start, or a new point): nothing to compute
+       * on, and nothing to report either. */
+      if (input_len (input) == 0)
+        return;
       dc_expr_scope_set_series (f->scope, f->param_names[i],
                                 &g_array_index (input->times, gint64, input->start),
                                 &g_array_index (input->values, double, input->start),
                                 input_len (input));
-      if (input_len (input) > 0)
-        quality |= input->quality;
+      quality |= input->quality;
     }
   dc_expr_scope_set_now (f->scope, time);
 
@@ -516,21 +520,19 @@ initial_time (Formula *f,
       return TRUE;
     }
   for (guint i = 0; i < f->n_params; i++)
+    if (f->param_inputs[i] == NULL)
+      {
+        *time = g_get_real_time ();
+        return TRUE;
+      }
+  for (guint i = 0; i < f->n_params; i++)
     {
       Input *input = f->param_inputs[i];
 
-      if (input == NULL)
-        {
-          *time = g_get_real_time ();
-          return TRUE;
-        }
-      if (input->loading)
+      if (input->loading || input_len (input) == 0)
         return FALSE;
-      if (input_len (input) > 0)
-        {
-          *time = MAX (*time, input_newest_time (input));
-          any = TRUE;
-        }
+      *time = MAX (*time, input_newest_time (input));
+      any = TRUE;
     }
   return any;
 }

@@ -263,23 +263,37 @@ test_quality (Fixture       *fx,
   g_assert_cmpuint (fx->out->len, ==, 0); /* no input yet, nothing to compute */
 
   feed (fx, fx->key_a, T + 1, 1.0, 0);
-  /* b has no sample: p2 is an empty series. */
-  g_assert_cmpuint (fx->out->len, ==, 1);
-  assert_out (fx, 0, fx->key_sum, T + 1, NAN, DC_QUALITY_CALC_FAILED);
-  g_assert_cmpstr (dc_formula_get_error (fx->formula, "f1"), ==, "series p2 is empty");
-
-  feed (fx, fx->key_b, T + 2, 2.0, DC_QUALITY_COMM_LOST);
-  assert_out (fx, 1, fx->key_sum, T + 2, 3.0, DC_QUALITY_COMM_LOST);
+  /* b has no sample yet: nothing to compute, nothing to report. */
+  g_assert_cmpuint (fx->out->len, ==, 0);
   g_assert_null (dc_formula_get_error (fx->formula, "f1"));
 
+  feed (fx, fx->key_b, T + 2, 2.0, DC_QUALITY_COMM_LOST);
+  assert_out (fx, 0, fx->key_sum, T + 2, 3.0, DC_QUALITY_COMM_LOST);
+
   feed (fx, fx->key_a, T + 3, 1.0, DC_QUALITY_INVALID);
-  assert_out (fx, 2, fx->key_sum, T + 3, 3.0, DC_QUALITY_COMM_LOST | DC_QUALITY_INVALID);
+  assert_out (fx, 1, fx->key_sum, T + 3, 3.0, DC_QUALITY_COMM_LOST | DC_QUALITY_INVALID);
 
   /* The same value with a better quality is a change. */
   feed (fx, fx->key_a, T + 4, 1.0, 0);
   feed (fx, fx->key_b, T + 5, 2.0, 0);
+  g_assert_cmpuint (fx->out->len, ==, 4);
+  assert_out (fx, 3, fx->key_sum, T + 5, 3.0, 0);
+
+  /* An evaluation error: NaN with 0x200 and the inputs' bits. */
+  g_assert_true (create_formula (fx, "{\"id\": \"z\", \"formula\": \"p1 / (p1 - p1)\", "
+                                 "\"device_id\": \"calc\", \"term_id\": \"ct\", "
+                                 "\"item_id\": \"dbl\", \"p1\": \"vd:t1:a\"}", NULL));
+  settle (fx);
   g_assert_cmpuint (fx->out->len, ==, 5);
-  assert_out (fx, 4, fx->key_sum, T + 5, 3.0, 0);
+  assert_out (fx, 4, fx->key_dbl, T + 4, NAN, DC_QUALITY_CALC_FAILED);
+  feed (fx, fx->key_a, T + 10, 3.0, DC_QUALITY_SUBSTITUTED);
+  g_assert_cmpuint (fx->out->len, ==, 7);
+  for (guint i = 5; i < 7; i++)
+    if (g_array_index (fx->out, DcSample, i).key == fx->key_dbl)
+      assert_out (fx, i, fx->key_dbl, T + 10, NAN,
+                  DC_QUALITY_CALC_FAILED | DC_QUALITY_SUBSTITUTED);
+    else
+      assert_out (fx, i, fx->key_sum, T + 10, 5.0, DC_QUALITY_SUBSTITUTED);
 }
 
 /* One failing formula marks 0x200 and keeps failing quietly; the others keep going; it
@@ -297,30 +311,47 @@ test_failure (Fixture       *fx,
   settle (fx);
 
   feed (fx, fx->key_a, T + 1, 6.0, 0);
-  /* Both fail while b has no sample. */
-  g_assert_cmpuint (fx->out->len, ==, 2);
-  for (guint i = 0; i < 2; i++)
-    g_assert_cmphex (g_array_index (fx->out, DcSample, i).quality, ==, DC_QUALITY_CALC_FAILED);
+  g_assert_cmpuint (fx->out->len, ==, 0);
 
   feed (fx, fx->key_b, T + 2, 0.0, 0);
-  /* The sum recovers; the division fails differently, but a failed result that does not
-   * change (NaN, 0x200) is not output again. */
-  g_assert_cmpuint (fx->out->len, ==, 3);
-  assert_out (fx, 2, fx->key_sum, T + 2, 6.0, 0);
+  /* The division fails (NaN, 0x200), the sum does not. */
+  g_assert_cmpuint (fx->out->len, ==, 2);
   g_assert_cmpstr (dc_formula_get_error (fx->formula, "div"), ==, "division by zero");
   g_assert_null (dc_formula_get_error (fx->formula, "f1"));
+  {
+    gboolean seen_div = FALSE, seen_sum = FALSE;
 
+    for (guint i = 0; i < 2; i++)
+      {
+        DcSample *s = &g_array_index (fx->out, DcSample, i);
+
+        if (s->key == fx->key_dbl)
+          {
+            seen_div = TRUE;
+            g_assert_true (isnan (s->value));
+            g_assert_cmphex (s->quality, ==, DC_QUALITY_CALC_FAILED);
+          }
+        else
+          {
+            seen_sum = TRUE;
+            assert_out (fx, i, fx->key_sum, T + 2, 6.0, 0);
+          }
+      }
+    g_assert_true (seen_div && seen_sum);
+  }
+
+  /* Still failing: the sum changes, the unchanged failed result is not output again. */
   feed (fx, fx->key_a, T + 3, 7.0, 0);
-  g_assert_cmpuint (fx->out->len, ==, 4);
-  assert_out (fx, 3, fx->key_sum, T + 3, 7.0, 0);
+  g_assert_cmpuint (fx->out->len, ==, 3);
+  assert_out (fx, 2, fx->key_sum, T + 3, 7.0, 0);
 
   feed (fx, fx->key_b, T + 4, 2.0, 0);
-  g_assert_cmpuint (fx->out->len, ==, 6);
+  g_assert_cmpuint (fx->out->len, ==, 5);
   g_assert_null (dc_formula_get_error (fx->formula, "div"));
   {
     gboolean seen_div = FALSE;
 
-    for (guint i = 4; i < 6; i++)
+    for (guint i = 3; i < 5; i++)
       if (g_array_index (fx->out, DcSample, i).key == fx->key_dbl)
         {
           assert_out (fx, i, fx->key_dbl, T + 4, 3.5, 0);
@@ -345,7 +376,7 @@ test_dependency_order (Fixture       *fx,
   settle (fx);
 
   feed (fx, fx->key_a, T + 1, 1.0, 0);
-  /* f1 fails (p2 empty), f2 reads a failed NaN result: it fails too (0x200 propagates). */
+  /* f1 waits for b; so does f2, which reads f1's result. */
   feed (fx, fx->key_b, T + 2, 10.0, 0);
   g_array_set_size (fx->out, 0);
 
