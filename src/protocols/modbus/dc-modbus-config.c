@@ -159,6 +159,24 @@ dc_modbus_config_new (GPtrArray *terms,
 
   config->plan = dc_modbus_plan_new (items, DC_MODBUS_MAX_REGISTERS, DC_MODBUS_MAX_BITS,
                                      DC_MODBUS_GAP_REGISTERS);
+
+  config->decode = g_array_sized_new (FALSE, TRUE, sizeof (DcModbusDecodeItem),
+                                      config->plan->items->len);
+  for (guint r = 0; r < config->plan->requests->len; r++)
+    {
+      const DcModbusRequest *req = &g_array_index (config->plan->requests, DcModbusRequest, r);
+
+      for (guint i = 0; i < req->n_items; i++)
+        {
+          const DcModbusPlanItem *it = &g_array_index (config->plan->items, DcModbusPlanItem,
+                                                       req->first_item + i);
+          const DcModbusPoint *p = &g_array_index (config->points, DcModbusPoint, it->index);
+          DcModbusDecodeItem d = { p->key, p->address - req->address, p->ct, p->coefficient,
+                                   p->base_val };
+
+          g_array_append_val (config->decode, d);
+        }
+    }
   return config;
 }
 
@@ -175,6 +193,7 @@ dc_modbus_config_unref (DcModbusConfig *config)
   if (config == NULL || !g_atomic_ref_count_dec (&config->ref))
     return;
   g_array_unref (config->points);
+  g_array_unref (config->decode);
   dc_modbus_plan_free (config->plan);
   g_ptr_array_unref (config->units);
   g_free (config);
@@ -188,18 +207,46 @@ dc_modbus_config_decode (DcModbusConfig *config,
                          GArray         *batch)
 {
   const DcModbusRequest *req = &g_array_index (config->plan->requests, DcModbusRequest, index);
+  const DcModbusDecodeItem *d = &g_array_index (config->decode, DcModbusDecodeItem,
+                                                req->first_item);
+  guint base = batch->len;
+  DcSample *out;
 
-  for (guint i = 0; i < req->n_items; i++)
+  g_array_set_size (batch, base + req->n_items);
+  out = &g_array_index (batch, DcSample, base);
+  for (guint i = 0; i < req->n_items; i++, d++, out++)
     {
-      const DcModbusPlanItem *it = &g_array_index (config->plan->items, DcModbusPlanItem,
-                                                   req->first_item + i);
-      const DcModbusPoint *p = &g_array_index (config->points, DcModbusPoint, it->index);
-      DcSample s;
+      const guint16 *w = values + d->offset;
+      double v;
 
-      s.key = p->key;
-      s.time = now;
-      s.value = dc_modbus_point_decode (p, values + (p->address - req->address), &s.quality);
-      g_array_append_val (batch, s);
+      /* The common one-register types inline; the rest through the codec. */
+      switch (d->ct.type)
+        {
+        case DC_MODBUS_TYPE_U16:
+          v = w[0];
+          break;
+        case DC_MODBUS_TYPE_I16:
+          v = (gint16) w[0];
+          break;
+        case DC_MODBUS_TYPE_BOOL:
+          v = w[0] != 0;
+          break;
+        case DC_MODBUS_TYPE_U32:
+        case DC_MODBUS_TYPE_I32:
+        case DC_MODBUS_TYPE_F32:
+        case DC_MODBUS_TYPE_U64:
+        case DC_MODBUS_TYPE_I64:
+        case DC_MODBUS_TYPE_F64:
+        case DC_MODBUS_TYPE_BIT:
+        default:
+          v = dc_modbus_decode_raw (&d->ct, w);
+          break;
+        }
+      v = v * d->coefficient + d->base_val;
+      out->key = d->key;
+      out->time = now;
+      out->value = v;
+      out->quality = isfinite (v) ? DC_QUALITY_GOOD : DC_QUALITY_INVALID;
     }
 }
 

@@ -22,6 +22,16 @@ typedef struct
   double           base_val;
 } DcModbusPoint;
 
+/* What decoding one planned point needs, flat, in plan item order. */
+typedef struct
+{
+  gint64           key;
+  guint            offset;   /* from the request's first register or bit */
+  DcModbusCodeType ct;
+  double           coefficient;
+  double           base_val;
+} DcModbusDecodeItem;
+
 /* An immutable compiled configuration: points and the poll plan, shared (refcounted) between
  * the main thread and the I/O thread. */
 typedef struct
@@ -29,6 +39,7 @@ typedef struct
   gatomicrefcount  ref;
   GArray          *points;   /* DcModbusPoint */
   DcModbusPlan    *plan;     /* item.index → points */
+  GArray          *decode;   /* DcModbusDecodeItem, parallel to plan->items */
   GPtrArray       *units;    /* unique term ids with their unit, for per-unit link state */
   guint            n_invalid;
 } DcModbusConfig;
