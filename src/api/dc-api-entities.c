@@ -62,9 +62,9 @@ get_cb (DcServer          *server,
 
   if (json == NULL)
     {
+      static const char * const first[] = { "id", "device_id", "term_id", "item_id", NULL };
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonObject) object = NULL;
-      g_autoptr(JsonNode) node = NULL;
       GString *out = g_string_new (NULL);
 
       object = dc_store_get (dc_server_get_store (server), routes->kind, id, &error);
@@ -78,9 +78,7 @@ get_cb (DcServer          *server,
       /* A device's status is the engine's, current at every request: it is appended to the
        * cached object, which is kept without its closing brace. */
       json_object_remove_member (object, "status");
-      node = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (node, object);
-      dc_json_append (out, node);
+      dc_api_append_object (out, object, first);
       if (routes->kind == DC_KIND_DEVICE)
         g_string_truncate (out, out->len - 1);
       json = dc_api_cache_insert (server, key, out);

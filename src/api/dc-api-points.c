@@ -26,9 +26,9 @@ get_point_cb (DcServer          *server,
 
   if (json == NULL)
     {
+      static const char * const first[] = { "device_id", "term_id", "item_id", NULL };
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonObject) object = NULL;
-      g_autoptr(JsonNode) node = NULL;
       GString *out;
 
       object = dc_store_get_point (dc_server_get_store (server), term_id, item_id, &error);
@@ -37,10 +37,8 @@ get_point_cb (DcServer          *server,
           dc_server_reply_error (msg, error);
           return;
         }
-      node = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (node, object);
       out = g_string_new (NULL);
-      dc_json_append (out, node);
+      dc_api_append_object (out, object, first);
       json = dc_api_cache_insert (server, key, out);
     }
   dc_server_reply_json_bytes (msg, 200, json, NULL);

@@ -32,6 +32,11 @@ GBytes     *dc_api_cache_lookup         (DcServer          *server,
 GBytes     *dc_api_cache_insert         (DcServer          *server,
                                          const char        *key,
                                          GString           *json);
+/* Serialises @object with the members named in @first (NULL-terminated, those present) first,
+ * then the others in their stored order: identity fields lead, as clients print them. */
+void        dc_api_append_object        (GString           *out,
+                                         JsonObject        *object,
+                                         const char * const *first);
 /* Serialises an array of strings. */
 GString    *dc_api_string_array         (GPtrArray         *strings);
 

@@ -81,6 +81,45 @@ dc_api_cache_insert (DcServer   *server,
   return bytes;
 }
 
+void
+dc_api_append_object (GString            *out,
+                      JsonObject         *object,
+                      const char * const *first)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  gboolean comma = FALSE;
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; first[i] != NULL; i++)
+    {
+      member = json_object_get_member (object, first[i]);
+      if (member == NULL)
+        continue;
+      if (comma)
+        g_string_append_c (out, ',');
+      comma = TRUE;
+      dc_json_append_string (out, first[i]);
+      g_string_append_c (out, ':');
+      dc_json_append (out, member);
+    }
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    {
+      if (g_strv_contains (first, name))
+        continue;
+      if (comma)
+        g_string_append_c (out, ',');
+      comma = TRUE;
+      dc_json_append_string (out, name);
+      g_string_append_c (out, ':');
+      dc_json_append (out, member);
+    }
+  g_string_append_c (out, '}');
+}
+
 GString *
 dc_api_string_array (GPtrArray *strings)
 {

@@ -363,7 +363,7 @@ test_token_bind (void)
                              "{\"id\":\"v\",\"protocol\":\"virtual\"}", "abc123", NULL), ==, 200);
   g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices/v", NULL, NULL, &reply), ==,
     200);
-  g_assert_cmpstr (reply, ==, "{\"protocol\":\"virtual\",\"id\":\"v\",\"status\":\"on\"}");
+  g_assert_cmpstr (reply, ==, "{\"id\":\"v\",\"protocol\":\"virtual\",\"status\":\"on\"}");
   stop (instance);
 }
 

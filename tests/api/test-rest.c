@@ -449,6 +449,16 @@ test_points (Fixture       *f,
 
   plant (f);
 
+  /* Identity first, then the fields as sent. */
+  {
+    g_autoptr(DcReply) r = dc_http (f->base, "GET", "/api/v1/terms/t1/items/i1", NULL);
+    g_autoptr(DcReply) d = dc_http (f->base, "GET", "/api/v1/devices/d1", NULL);
+
+    g_assert_true (g_str_has_prefix (r->body, "{\"device_id\":\"d1\",\"term_id\":\"t1\","
+                                              "\"item_id\":\"i1\",\"protocol_code\":0,"));
+    g_assert_true (g_str_has_prefix (d->body, "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\","));
+    g_assert_true (g_str_has_suffix (d->body, ",\"status\":\"off\"}"));
+  }
   point = get_json (f, "/api/v1/terms/t1/items/i1");
   g_assert_cmpstr (member_string (point, "device_id"), ==, "d1");
   g_assert_cmpstr (member_string (point, "term_id"), ==, "t1");
