@@ -37,6 +37,7 @@ G_DEFINE_FINAL_TYPE (DcDeviceTree, dc_device_tree, GTK_TYPE_WIDGET)
 
 static GParamSpec *properties[N_PROPS];
 static GQuark bindings_quark;
+static GQuark item_quark;
 
 static gboolean
 filter_func (gpointer item,
@@ -217,6 +218,20 @@ state_to_classes (GBinding     *binding,
 }
 
 static void
+update_row_description (DcDeviceNode *node,
+                        GParamSpec   *pspec,
+                        GtkWidget    *expander)
+{
+  g_autofree char *text = NULL;
+
+  /* Translators: a device tree row for screen readers: link state, number of points. */
+  text = g_strdup_printf (ngettext ("%s, %u point", "%s, %u points", dc_device_node_get_n_points (node)),
+                          dc_device_node_get_state_text (node), dc_device_node_get_n_points (node));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (expander),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
+static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
           DcDeviceTree             *self)
@@ -271,6 +286,10 @@ bind_cb (GtkSignalListItemFactory *factory,
                                                          G_BINDING_SYNC_CREATE)));
       gtk_widget_set_visible (icon, TRUE);
       gtk_widget_remove_css_class (count, "value");
+      g_signal_connect (item, "notify::state-text", G_CALLBACK (update_row_description), expander);
+      g_signal_connect (item, "notify::n-points", G_CALLBACK (update_row_description), expander);
+      update_row_description (DC_DEVICE_NODE (item), NULL, expander);
+      g_object_set_qdata_full (G_OBJECT (list_item), item_quark, g_object_ref (item), g_object_unref);
     }
   else if (DC_IS_POINT_ROW (item))
     {
@@ -298,6 +317,15 @@ unbind_cb (GtkSignalListItemFactory *factory,
   for (guint i = 0; bindings != NULL && i < bindings->len; i++)
     g_binding_unbind (g_ptr_array_index (bindings, i));
   g_object_set_qdata (G_OBJECT (list_item), bindings_quark, NULL);
+  {
+    /* The row may have lost its item already (removed from the model): use the one bound. */
+    GObject *item = g_object_get_qdata (G_OBJECT (list_item), item_quark);
+
+    if (item != NULL)
+      g_signal_handlers_disconnect_by_func (item, update_row_description,
+                                            gtk_list_item_get_child (list_item));
+    g_object_set_qdata (G_OBJECT (list_item), item_quark, NULL);
+  }
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_list_item_get_child (list_item)), NULL);
 }
 
@@ -384,6 +412,7 @@ dc_device_tree_class_init (DcDeviceTreeClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   bindings_quark = g_quark_from_static_string ("dc-device-tree-bindings");
+  item_quark = g_quark_from_static_string ("dc-device-tree-item");
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/datacoll/DataColl/ui/dc-device-tree.ui");

@@ -116,9 +116,21 @@ format_value (DcPointRow *self)
   else
     g_snprintf (buf, sizeof buf, "%.6g", self->value);
 
-  if (self->unit != NULL && self->unit[0] != '\0')
-    return g_strdup_printf ("%s %s", buf, self->unit);
-  return g_strdup (buf);
+  /* A limit violation is marked in the text (an arrow), not by colour alone. */
+  {
+    const char *mark = "";
+
+    if (self->kind != DC_POINT_KIND_ANALOG)
+      mark = "";
+    else if (isfinite (self->up_limit) && self->value > self->up_limit)
+      mark = " ▲";
+    else if (isfinite (self->down_limit) && self->value < self->down_limit)
+      mark = " ▼";
+
+    if (self->unit != NULL && self->unit[0] != '\0')
+      return g_strdup_printf ("%s %s%s", buf, self->unit, mark);
+    return g_strdup_printf ("%s%s", buf, mark);
+  }
 }
 
 static char *
@@ -440,8 +452,26 @@ dc_point_row_set_limits (DcPointRow *self,
                          double      up_limit)
 {
   g_return_if_fail (DC_IS_POINT_ROW (self));
+  if (self->down_limit == down_limit && self->up_limit == up_limit)
+    return;
   self->down_limit = down_limit;
   self->up_limit = up_limit;
+  g_clear_pointer (&self->value_text, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUE_TEXT]);
+}
+
+int
+dc_point_row_get_limit_state (DcPointRow *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_ROW (self), 0);
+
+  if (!self->has_value || self->kind != DC_POINT_KIND_ANALOG || !isfinite (self->value))
+    return 0;
+  if (isfinite (self->up_limit) && self->value > self->up_limit)
+    return 1;
+  if (isfinite (self->down_limit) && self->value < self->down_limit)
+    return -1;
+  return 0;
 }
 
 void

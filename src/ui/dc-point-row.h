@@ -45,6 +45,8 @@ void        dc_point_row_set_unit        (DcPointRow     *self,
 void        dc_point_row_set_limits      (DcPointRow     *self,
                                           double          down_limit,
                                           double          up_limit);
+/* 1 above the high limit, -1 below the low limit, 0 within (or no limits / no value). */
+int         dc_point_row_get_limit_state (DcPointRow     *self);
 void        dc_point_row_get_limits      (DcPointRow     *self,
                                           double         *down_limit,
                                           double         *up_limit);

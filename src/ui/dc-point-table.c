@@ -100,6 +100,20 @@ update_cell (GtkListItem *list_item)
 
         g_object_get (row, "dimmed", &dimmed, NULL);
         set_inscription (child, dc_point_row_get_value_text (row));
+        {
+          int limit = dc_point_row_get_limit_state (row);
+          gboolean warn = limit != 0;
+
+          if (warn != gtk_widget_has_css_class (child, "quality-warn"))
+            {
+              if (warn)
+                gtk_widget_add_css_class (child, "quality-warn");
+              else
+                gtk_widget_remove_css_class (child, "quality-warn");
+            }
+          gtk_widget_set_tooltip_text (child, limit > 0 ? _("Above the high limit")
+                                            : limit < 0 ? _("Below the low limit") : NULL);
+        }
         /* Toggle only on a change: a class change restyles the cell. */
         if (dimmed != gtk_widget_has_css_class (child, "dim-label"))
           {

@@ -188,7 +188,13 @@ update_detail (DcWindow *self)
   dc_point_row_get_limits (row, &down, &up);
   lo = format_limit (down);
   hi = format_limit (up);
-  limits = g_strdup_printf ("%s … %s", lo, hi);
+  if (dc_point_row_get_limit_state (row) > 0)
+    /* Translators: low … high, then the violation in words. */
+    limits = g_strdup_printf (_("%s … %s — above the high limit"), lo, hi);
+  else if (dc_point_row_get_limit_state (row) < 0)
+    limits = g_strdup_printf (_("%s … %s — below the low limit"), lo, hi);
+  else
+    limits = g_strdup_printf ("%s … %s", lo, hi);
   gtk_label_set_label (self->detail_limits, limits);
 }
 

@@ -331,6 +331,23 @@ test_live_values_and_quality (void)
   g_assert_true (ui_wait_until (row_quality_contains, &rt, 2000));
   g_assert_cmpstr (dc_point_row_get_value_text (row), ==, "151.5 A");
 
+  /* A limit violation is marked in the text, not by colour alone. */
+  {
+    gint64 bus_key = key_of (ui, "ca1", "bus_u");
+    DcPointRow *bus = dc_plant_model_lookup_point (ui->plant, bus_key);
+
+    push (ui, bus_key, 10.62, 0);
+    dc_plant_model_flush (ui->plant);
+    g_assert_cmpstr (dc_point_row_get_value_text (bus), ==, "10.62 kV ▲");
+    g_assert_cmpint (dc_point_row_get_limit_state (bus), ==, 1);
+    push (ui, bus_key, 9.2, 0);
+    dc_plant_model_flush (ui->plant);
+    g_assert_cmpstr (dc_point_row_get_value_text (bus), ==, "9.2 kV ▼");
+    push (ui, bus_key, 10, 0);
+    dc_plant_model_flush (ui->plant);
+    g_assert_cmpstr (dc_point_row_get_value_text (bus), ==, "10 kV");
+  }
+
   /* A late sample does not replace the newer live value. */
   {
     DcSample late = { key, dc_point_row_get_time (row) - 10 * G_USEC_PER_SEC, 1, 0 };
