@@ -27,6 +27,7 @@
 #include "dc-api-plugins.h"
 #include "dc-alarm.h"
 #include "dc-formula.h"
+#include "dc-templates.h"
 #include "dc-protocols.h"
 #include "dc-history.h"
 #include "dc-server.h"
@@ -150,6 +151,7 @@ run_server (DcSettings  *settings,
   g_autoptr(DcDemo) demo = NULL;
   g_autoptr(DcFormula) formula = NULL;
   g_autoptr(DcAlarm) alarm = NULL;
+  g_autoptr(DcTemplates) templates = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -220,6 +222,16 @@ run_server (DcSettings  *settings,
         }
       dc_alarm_start (alarm);
     }
+  if (settings->templates && settings->user_db != NULL)
+    {
+      templates = dc_templates_new_for_engine (engine, alarm, settings->user_db, &error);
+      if (templates == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      dc_templates_start (templates);
+    }
   dc_engine_start (engine);
   if (demo != NULL)
     dc_demo_seed (demo, engine);
@@ -238,6 +250,7 @@ run_server (DcSettings  *settings,
   dc_api_add_config_routes (server);
   dc_api_add_sample_routes (server, engine, settings->max_samples);
   dc_api_add_formula_check_route (server);
+  dc_api_add_sql_check_route (server, settings->user_db);
   live = dc_api_live_new_for_engine (server, engine);
   if (alarm != NULL)
     {
@@ -279,6 +292,7 @@ run_server (DcSettings  *settings,
   dc_server_disconnect (server);
   g_clear_object (&live);
   g_clear_object (&formula);
+  g_clear_object (&templates);
   g_clear_object (&alarm);
   g_clear_object (&server);
   dc_engine_shutdown (engine);

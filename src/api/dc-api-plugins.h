@@ -18,4 +18,8 @@ void dc_api_add_formula_check_route (DcServer *server);
 void dc_api_add_alarm_routes        (DcServer *server,
                                      DcAlarm  *alarm);
 
+/* POST /api/v1/sql_check (rest-api.md). @user_db_path may be NULL (no --user-db). */
+void dc_api_add_sql_check_route     (DcServer   *server,
+                                     const char *user_db_path);
+
 G_END_DECLS

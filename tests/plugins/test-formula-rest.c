@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include "../api/dc-test-http.h"
 
@@ -24,8 +25,16 @@ typedef struct
   char             *dir;
 } Server;
 
+static Server *server_start_with (const char *user_db);
+
 static Server *
 server_start (void)
+{
+  return server_start_with (NULL);
+}
+
+static Server *
+server_start_with (const char *user_db)
 {
   Server *server = g_new0 (Server, 1);
   g_autoptr(GError) error = NULL;
@@ -38,7 +47,8 @@ server_start (void)
   db = g_build_filename (server->dir, "dc.db", NULL);
   server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                                      datacoll, "--server", "--port", "0", "--db", db, NULL);
+                                      datacoll, "--server", "--port", "0", "--db", db,
+                                      user_db != NULL ? "--user-db" : NULL, user_db, NULL);
   g_assert_no_error (error);
   server->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (server->process));
 
@@ -395,6 +405,86 @@ test_alarms (void)
   server_stop (server);
 }
 
+static gint64
+count_rows (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM log WHERE msg = 'it''s; --'", -1, &stmt,
+                          NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Database templates end to end: --user-db, db_save_sql on changed values, sql_check. */
+static void
+test_templates (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("dc-user-db-XXXXXX", NULL);
+  g_autofree char *user_db = g_build_filename (dir, "user.db", NULL);
+  sqlite3 *db = NULL;
+  Server *server;
+  gint64 deadline;
+
+  g_assert_cmpint (sqlite3_open (user_db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE log (item TEXT, value REAL, msg TEXT)", NULL,
+                                 NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  server = server_start_with (user_db);
+  post_ok (server, "/api/v1/devices", "{\"id\": \"vd\", \"protocol\": \"virtual\"}");
+  post_ok (server, "/api/v1/terms", "{\"id\": \"t1\", \"device_id\": \"vd\"}");
+  post_ok (server, "/api/v1/items", "{\"id\": \"a\"}");
+  post_ok (server, "/api/v1/terms/t1/items",
+           "{\"term_id\": \"t1\", \"item_id\": \"a\", \"warn_msg\": \"it's; --\","
+           " \"db_save_sql\": \"INSERT INTO log VALUES (:item_id, :value, :warn_msg)\"}");
+  {
+    struct { const char *body; const char *answer; } checks[] = {
+      { "{\"db_save_sql\": \"INSERT INTO log VALUES (:item_id, :value, :warn_msg)\"}", "OK" },
+      { "{\"db_warn_sql\": \"DELETE FROM log\"}", "not authorized" },
+      { "{\"db_save_sql\": \"INSERT INTO nope VALUES (1)\"}", "no such table: nope" },
+      { "{\"item_id\": \"a\"}", "not found sql to check" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+      {
+        g_autoptr(DcReply) reply = dc_http (server->base, "POST", "/api/v1/sql_check",
+                                            checks[i].body);
+
+        dc_assert_reply (reply, 200, checks[i].answer);
+      }
+  }
+  g_assert_cmpint (count_rows (user_db), ==, 0);
+
+  ctrl (server, "a", 1);
+  ctrl (server, "a", 1);
+  ctrl (server, "a", 2);
+  /* The worker writes in the background: read until both rows are there. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (count_rows (user_db) < 2 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  server_stop (server);
+  /* Stopped: everything queued has run; the repeated value was not saved. */
+  g_assert_cmpint (count_rows (user_db), ==, 2);
+
+  g_unlink (user_db);
+  {
+    g_autofree char *wal = g_strconcat (user_db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (user_db, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +493,7 @@ main (int   argc,
 
   g_test_add_func ("/dc/formula/rest-scenario", test_scenario);
   g_test_add_func ("/dc/alarm/rest", test_alarms);
+  g_test_add_func ("/dc/templates/rest", test_templates);
 
   return g_test_run ();
 }

@@ -1,0 +1,737 @@
+/* dc-templates.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-templates"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "dc-error.h"
+#include "dc-templates.h"
+
+typedef struct
+{
+  gint64  key;
+  char   *device_id;
+  char   *term_id;
+  char   *item_id;
+  char   *save_sql;
+  char   *warn_sql;
+  char   *warn_msg;
+  gboolean has_saved;
+  double   saved;
+} Rule;
+
+typedef struct
+{
+  char   *sql;
+  char   *device_id;
+  char   *term_id;
+  char   *item_id;
+  gint64  time;
+  double  value;
+  char   *warn_msg;
+} Job;
+
+struct _DcTemplates
+{
+  GObject      parent_instance;
+
+  DcStore     *store;
+  DcEngine    *engine;        /* weak */
+  DcAlarm     *alarm;         /* weak */
+  gulong       samples_id;
+  gulong       alarm_changed_id;
+  gulong       changed_id;
+  guint        rebuild_id;
+  GHashTable  *rules;         /* gint64 key → Rule */
+  GHashTable  *by_point;      /* "term:item" → Rule (borrowed) */
+
+  /* Worker */
+  char        *path;
+  sqlite3     *db;            /* worker thread only (after open) */
+  GThread     *thread;
+  GMutex       mutex;
+  GCond        cond;
+  GQueue       jobs;
+  guint        busy;          /* jobs taken but not finished */
+  gboolean     stopping;
+  GHashTable  *statements;    /* sql → sqlite3_stmt, worker only */
+  GHashTable  *failed;        /* sql that failed to prepare (logged once), worker only */
+  guint64      n_run;
+  guint64      n_failed;
+};
+
+G_DEFINE_FINAL_TYPE (DcTemplates, dc_templates, G_TYPE_OBJECT)
+
+/* Tables that belong to DataColl (configuration, history, alarms): never reachable. */
+static const char * const own_tables[] = {
+  "devices", "terms", "items", "points", "formulas", "controls", "samples", "rollups",
+  "alarms", "journal", "schema", "meta", "retention", "purges",
+};
+
+/* The authorizer of rest-api.md: INSERT, UPDATE and SELECT on the user database's own tables;
+ * no ATTACH, PRAGMA, DDL, DELETE, transactions or DataColl tables. */
+static int
+authorizer (void       *data,
+            int         action,
+            const char *arg1,
+            const char *arg2,
+            const char *db_name,
+            const char *trigger)
+{
+  switch (action)
+    {
+    case SQLITE_SELECT:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+      return SQLITE_OK;
+    case SQLITE_READ:
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+      if (db_name != NULL && strcmp (db_name, "main") != 0)
+        return SQLITE_DENY;
+      if (arg1 == NULL || g_ascii_strncasecmp (arg1, "sqlite_", 7) == 0)
+        return SQLITE_DENY;
+      for (guint i = 0; i < G_N_ELEMENTS (own_tables); i++)
+        if (g_ascii_strcasecmp (arg1, own_tables[i]) == 0)
+          return SQLITE_DENY;
+      return SQLITE_OK;
+    default:
+      return SQLITE_DENY;
+    }
+}
+
+static sqlite3_stmt *
+prepare_template (sqlite3     *db,
+                  const char  *sql,
+                  char       **error_message)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *tail = NULL;
+
+  sqlite3_set_authorizer (db, authorizer, NULL);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, &tail) != SQLITE_OK)
+    {
+      *error_message = g_strdup (sqlite3_errmsg (db));
+      stmt = NULL;
+    }
+  else if (stmt == NULL)
+    *error_message = g_strdup ("empty statement");
+  else if (tail != NULL && *tail != '\0' && strspn (tail, " \t\r\n;") != strlen (tail))
+    {
+      /* One statement per template: a second one would run unchecked. */
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      *error_message = g_strdup ("only one statement is allowed");
+    }
+  sqlite3_set_authorizer (db, NULL, NULL);
+  return stmt;
+}
+
+static void
+bind_named (sqlite3_stmt *stmt,
+            const char   *name,
+            const char   *text)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  if (index > 0)
+    {
+      if (text != NULL)
+        sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_null (stmt, index);
+    }
+}
+
+/* Binds the parameters of one run and steps to the end. */
+static gboolean
+run_template (sqlite3      *db,
+              sqlite3_stmt *stmt,
+              const Job    *job,
+              char        **error_message)
+{
+  g_autofree char *time = dc_time_format (job->time);
+  int index;
+  int rc;
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  bind_named (stmt, ":device_id", job->device_id);
+  bind_named (stmt, ":term_id", job->term_id);
+  bind_named (stmt, ":item_id", job->item_id);
+  bind_named (stmt, ":time", time);
+  bind_named (stmt, ":warn_msg", job->warn_msg);
+  index = sqlite3_bind_parameter_index (stmt, ":value");
+  if (index > 0)
+    {
+      if (isfinite (job->value))
+        sqlite3_bind_double (stmt, index, job->value);
+      else
+        sqlite3_bind_null (stmt, index);
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  if (rc != SQLITE_DONE)
+    {
+      *error_message = g_strdup (sqlite3_errmsg (db));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_free (job->sql);
+  g_free (job->device_id);
+  g_free (job->term_id);
+  g_free (job->item_id);
+  g_free (job->warn_msg);
+  g_free (job);
+}
+
+static gpointer
+worker (gpointer data)
+{
+  DcTemplates *self = data;
+
+  for (;;)
+    {
+      GQueue batch = G_QUEUE_INIT;
+      Job *job;
+
+      g_mutex_lock (&self->mutex);
+      while (self->jobs.length == 0 && !self->stopping)
+        g_cond_wait (&self->cond, &self->mutex);
+      if (self->jobs.length == 0 && self->stopping)
+        {
+          g_mutex_unlock (&self->mutex);
+          break;
+        }
+      /* Everything queued goes in one transaction. */
+      batch = self->jobs;
+      g_queue_init (&self->jobs);
+      self->busy = batch.length;
+      g_mutex_unlock (&self->mutex);
+
+      sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+      while ((job = g_queue_pop_head (&batch)) != NULL)
+        {
+          sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, job->sql);
+          g_autofree char *message = NULL;
+
+          if (stmt == NULL && !g_hash_table_contains (self->failed, job->sql))
+            {
+              stmt = prepare_template (self->db, job->sql, &message);
+              if (stmt != NULL)
+                g_hash_table_insert (self->statements, g_strdup (job->sql), stmt);
+              else
+                {
+                  g_message ("template refused: %s: %s", job->sql, message);
+                  g_hash_table_add (self->failed, g_strdup (job->sql));
+                }
+            }
+          if (stmt == NULL)
+            self->n_failed++;
+          else if (!run_template (self->db, stmt, job, &message))
+            {
+              g_message ("template failed: %s: %s", job->sql, message);
+              self->n_failed++;
+            }
+          else
+            self->n_run++;
+          job_free (job);
+        }
+      sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+      g_mutex_lock (&self->mutex);
+      self->busy = 0;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->mutex);
+    }
+  return NULL;
+}
+
+static void
+queue_job (DcTemplates *self,
+           Rule        *rule,
+           const char  *sql,
+           gint64       time,
+           double       value,
+           const char  *warn_msg)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->sql = g_strdup (sql);
+  job->device_id = g_strdup (rule->device_id);
+  job->term_id = g_strdup (rule->term_id);
+  job->item_id = g_strdup (rule->item_id);
+  job->time = time;
+  job->value = value;
+  job->warn_msg = g_strdup (warn_msg);
+
+  g_mutex_lock (&self->mutex);
+  g_queue_push_tail (&self->jobs, job);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Rules */
+
+static void
+rule_free (gpointer data)
+{
+  Rule *rule = data;
+
+  g_free (rule->device_id);
+  g_free (rule->term_id);
+  g_free (rule->item_id);
+  g_free (rule->save_sql);
+  g_free (rule->warn_sql);
+  g_free (rule->warn_msg);
+  g_free (rule);
+}
+
+static char *
+template_of (JsonObject *json,
+             const char *field)
+{
+  const char *sql = json != NULL ? dc_json_get_string (json, field, NULL) : NULL;
+
+  return sql != NULL && *sql != '\0' ? g_strdup (sql) : NULL;
+}
+
+static void
+rebuild (DcTemplates *self)
+{
+  g_autoptr(GPtrArray) infos = dc_store_list_point_infos (self->store);
+  g_autoptr(GHashTable) old = g_steal_pointer (&self->rules);
+
+  self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, rule_free);
+  g_hash_table_remove_all (self->by_point);
+  for (guint i = 0; i < infos->len; i++)
+    {
+      DcPointInfo *info = g_ptr_array_index (infos, i);
+      g_autofree char *save = template_of (info->json, "db_save_sql");
+      g_autofree char *warn = template_of (info->json, "db_warn_sql");
+      Rule *rule;
+      Rule *previous;
+
+      if (save == NULL && warn == NULL)
+        continue;
+      rule = g_new0 (Rule, 1);
+      rule->key = info->key;
+      rule->device_id = g_strdup (info->device_id);
+      rule->term_id = g_strdup (info->term_id);
+      rule->item_id = g_strdup (info->item_id);
+      rule->save_sql = g_steal_pointer (&save);
+      rule->warn_sql = g_steal_pointer (&warn);
+      rule->warn_msg = g_strdup (dc_json_get_string (info->json, "warn_msg", NULL));
+      previous = g_hash_table_lookup (old, &info->key);
+      if (previous != NULL && g_strcmp0 (previous->save_sql, rule->save_sql) == 0)
+        {
+          rule->has_saved = previous->has_saved;
+          rule->saved = previous->saved;
+        }
+      g_hash_table_insert (self->rules, &rule->key, rule);
+      g_hash_table_insert (self->by_point, g_strconcat (rule->term_id, ":", rule->item_id, NULL),
+                           rule);
+    }
+}
+
+static gboolean
+rebuild_cb (gpointer user_data)
+{
+  DcTemplates *self = user_data;
+
+  self->rebuild_id = 0;
+  rebuild (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (DcStore     *store,
+                  int          kind,
+                  int          op,
+                  const char  *id,
+                  const char  *old_id,
+                  DcTemplates *self)
+{
+  if (kind == DC_KIND_FORMULA)
+    return;
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, rebuild_cb, self, NULL);
+}
+
+static void
+engine_samples_cb (DcEngine    *engine,
+                   GArray      *samples,
+                   DcTemplates *self)
+{
+  dc_templates_process (self, (const DcSample *) samples->data, samples->len);
+}
+
+static void
+alarm_changed_cb (DcAlarm     *alarm,
+                  JsonObject  *object,
+                  DcTemplates *self)
+{
+  g_autofree char *point = NULL;
+  Rule *rule;
+  gint64 time = 0;
+
+  /* A verify alarm that becomes active runs the point's db_warn_sql. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "condition", NULL),
+                 "verify") != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (object, "state", NULL),
+                 "active_unacknowledged") != 0)
+    return;
+  point = g_strconcat (json_object_get_string_member_with_default (object, "term_id", ""), ":",
+                       json_object_get_string_member_with_default (object, "item_id", ""), NULL);
+  rule = g_hash_table_lookup (self->by_point, point);
+  if (rule == NULL)
+    return;
+  if (!dc_time_parse (json_object_get_string_member_with_default (object, "active_since", ""),
+                      &time))
+    time = g_get_real_time ();
+  dc_templates_warn (self, rule->key, time,
+                     json_object_get_double_member_with_default (object, "value", NAN),
+                     json_object_get_string_member_with_default (object, "text", NULL));
+}
+
+/* GObject */
+
+static void
+dc_templates_dispose (GObject *object)
+{
+  DcTemplates *self = DC_TEMPLATES (object);
+
+  g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->engine != NULL)
+    {
+      g_clear_signal_handler (&self->samples_id, self->engine);
+      g_object_remove_weak_pointer (G_OBJECT (self->engine), (gpointer *) &self->engine);
+      self->engine = NULL;
+    }
+  if (self->alarm != NULL)
+    {
+      g_clear_signal_handler (&self->alarm_changed_id, self->alarm);
+      g_object_remove_weak_pointer (G_OBJECT (self->alarm), (gpointer *) &self->alarm);
+      self->alarm = NULL;
+    }
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->thread != NULL)
+    {
+      g_mutex_lock (&self->mutex);
+      self->stopping = TRUE;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->mutex);
+      g_thread_join (g_steal_pointer (&self->thread));
+    }
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (dc_templates_parent_class)->dispose (object);
+}
+
+static void
+dc_templates_finalize (GObject *object)
+{
+  DcTemplates *self = DC_TEMPLATES (object);
+
+  g_queue_clear_full (&self->jobs, job_free);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->failed, g_hash_table_unref);
+  g_clear_pointer (&self->rules, g_hash_table_unref);
+  g_clear_pointer (&self->by_point, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self->path);
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (dc_templates_parent_class)->finalize (object);
+}
+
+static void
+dc_templates_class_init (DcTemplatesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dc_templates_dispose;
+  object_class->finalize = dc_templates_finalize;
+}
+
+static void
+dc_templates_init (DcTemplates *self)
+{
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+  g_queue_init (&self->jobs);
+  self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, rule_free);
+  self->by_point = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) sqlite3_finalize);
+  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* Public API */
+
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  g_autoptr(GFile) fa = g_file_new_for_path (a);
+  g_autoptr(GFile) fb = g_file_new_for_path (b);
+  g_autoptr(GFileInfo) ia = g_file_query_info (fa, G_FILE_ATTRIBUTE_ID_FILE,
+                                               G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  g_autoptr(GFileInfo) ib = g_file_query_info (fb, G_FILE_ATTRIBUTE_ID_FILE,
+                                               G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+  if (ia == NULL || ib == NULL)
+    return g_file_equal (fa, fb);
+  return g_strcmp0 (g_file_info_get_attribute_string (ia, G_FILE_ATTRIBUTE_ID_FILE),
+                    g_file_info_get_attribute_string (ib, G_FILE_ATTRIBUTE_ID_FILE)) == 0;
+}
+
+static sqlite3 *
+open_user_db (const char  *path,
+              char       **error_message)
+{
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    {
+      *error_message = g_strdup_printf ("cannot open user database %s: %s", path,
+                                        db != NULL ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  /* No ATTACH at all on this connection, whatever the authorizer says. */
+  sqlite3_limit (db, SQLITE_LIMIT_ATTACHED, 0);
+  return db;
+}
+
+DcTemplates *
+dc_templates_new (DcStore     *store,
+                  const char  *user_db_path,
+                  GError     **error)
+{
+  g_autoptr(DcTemplates) self = NULL;
+  g_autofree char *message = NULL;
+  const char *store_path;
+
+  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (user_db_path != NULL, NULL);
+
+  store_path = dc_store_get_path (store);
+  if (store_path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (store_path);
+      g_autofree char *history = g_build_filename (dir, "datacoll-history.db", NULL);
+      g_autofree char *alarms = g_build_filename (dir, "datacoll-alarms.db", NULL);
+
+      if (same_file (user_db_path, store_path) || same_file (user_db_path, history) ||
+          same_file (user_db_path, alarms))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "the user database %s must not be one of DataColl's own databases",
+                       user_db_path);
+          return NULL;
+        }
+    }
+
+  self = g_object_new (DC_TYPE_TEMPLATES, NULL);
+  self->store = g_object_ref (store);
+  self->path = g_strdup (user_db_path);
+  self->db = open_user_db (user_db_path, &message);
+  if (self->db == NULL)
+    {
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, message);
+      return NULL;
+    }
+  self->thread = g_thread_new ("dc-templates", worker, self);
+  return g_steal_pointer (&self);
+}
+
+DcTemplates *
+dc_templates_new_for_engine (DcEngine    *engine,
+                             DcAlarm     *alarm,
+                             const char  *user_db_path,
+                             GError     **error)
+{
+  DcTemplates *self;
+
+  g_return_val_if_fail (DC_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (alarm == NULL || DC_IS_ALARM (alarm), NULL);
+
+  self = dc_templates_new (dc_engine_get_store (engine), user_db_path, error);
+  if (self == NULL)
+    return NULL;
+  self->engine = engine;
+  g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
+  self->samples_id = g_signal_connect_after (engine, "samples", G_CALLBACK (engine_samples_cb),
+                                             self);
+  if (alarm != NULL)
+    {
+      self->alarm = alarm;
+      g_object_add_weak_pointer (G_OBJECT (alarm), (gpointer *) &self->alarm);
+      self->alarm_changed_id = g_signal_connect (alarm, "changed", G_CALLBACK (alarm_changed_cb),
+                                                 self);
+    }
+  return self;
+}
+
+void
+dc_templates_start (DcTemplates *self)
+{
+  g_return_if_fail (DC_IS_TEMPLATES (self));
+
+  if (self->changed_id == 0)
+    self->changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb),
+                                         self);
+  rebuild (self);
+}
+
+void
+dc_templates_flush (DcTemplates *self)
+{
+  g_return_if_fail (DC_IS_TEMPLATES (self));
+
+  if (self->rebuild_id != 0)
+    {
+      g_clear_handle_id (&self->rebuild_id, g_source_remove);
+      rebuild (self);
+    }
+}
+
+void
+dc_templates_process (DcTemplates    *self,
+                      const DcSample *samples,
+                      guint           n_samples)
+{
+  g_return_if_fail (DC_IS_TEMPLATES (self));
+
+  for (guint i = 0; i < n_samples; i++)
+    {
+      const DcSample *s = &samples[i];
+      Rule *rule = g_hash_table_lookup (self->rules, &s->key);
+
+      if (rule == NULL || rule->save_sql == NULL)
+        continue;
+      /* Only changed values are saved (NaN counts as a value of its own). */
+      if (rule->has_saved && (rule->saved == s->value || (isnan (rule->saved) && isnan (s->value))))
+        continue;
+      rule->has_saved = TRUE;
+      rule->saved = s->value;
+      queue_job (self, rule, rule->save_sql, s->time, s->value, rule->warn_msg);
+    }
+}
+
+void
+dc_templates_warn (DcTemplates *self,
+                   gint64       key,
+                   gint64       time_us,
+                   double       value,
+                   const char  *warn_msg)
+{
+  Rule *rule;
+
+  g_return_if_fail (DC_IS_TEMPLATES (self));
+
+  rule = g_hash_table_lookup (self->rules, &key);
+  if (rule == NULL || rule->warn_sql == NULL)
+    return;
+  queue_job (self, rule, rule->warn_sql, time_us, value,
+             warn_msg != NULL ? warn_msg : rule->warn_msg);
+}
+
+void
+dc_templates_sync (DcTemplates *self)
+{
+  g_return_if_fail (DC_IS_TEMPLATES (self));
+
+  g_mutex_lock (&self->mutex);
+  while (self->jobs.length > 0 || self->busy > 0)
+    g_cond_wait (&self->cond, &self->mutex);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+dc_templates_get_counts (DcTemplates *self,
+                         guint64     *n_run,
+                         guint64     *n_failed)
+{
+  g_return_if_fail (DC_IS_TEMPLATES (self));
+
+  g_mutex_lock (&self->mutex);
+  if (n_run != NULL)
+    *n_run = self->n_run;
+  if (n_failed != NULL)
+    *n_failed = self->n_failed;
+  g_mutex_unlock (&self->mutex);
+}
+
+char *
+dc_templates_check (const char *user_db_path,
+                    JsonObject *point)
+{
+  g_autofree char *save = NULL;
+  g_autofree char *warn = NULL;
+  g_autofree char *message = NULL;
+  const char *templates[2];
+  Job job = { 0 };
+  sqlite3 *db;
+  char *answer = NULL;
+
+  g_return_val_if_fail (point != NULL, NULL);
+
+  save = template_of (point, "db_save_sql");
+  warn = template_of (point, "db_warn_sql");
+  if (save == NULL && warn == NULL)
+    return g_strdup ("not found sql to check");
+  if (user_db_path == NULL)
+    return g_strdup ("no user database (--user-db)");
+
+  db = open_user_db (user_db_path, &message);
+  if (db == NULL)
+    return g_steal_pointer (&message);
+
+  job.device_id = (char *) dc_json_get_string (point, "device_id", NULL);
+  job.term_id = (char *) dc_json_get_string (point, "term_id", NULL);
+  job.item_id = (char *) dc_json_get_string (point, "item_id", NULL);
+  job.warn_msg = (char *) dc_json_get_string (point, "warn_msg", NULL);
+  job.time = g_get_real_time ();
+  job.value = dc_json_get_double (point, "value", 0);
+  templates[0] = save;
+  templates[1] = warn;
+
+  sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (templates) && answer == NULL; i++)
+    {
+      sqlite3_stmt *stmt;
+
+      if (templates[i] == NULL)
+        continue;
+      stmt = prepare_template (db, templates[i], &message);
+      if (stmt == NULL || !run_template (db, stmt, &job, &message))
+        answer = g_steal_pointer (&message);
+      if (stmt != NULL)
+        sqlite3_finalize (stmt);
+    }
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return answer != NULL ? answer : g_strdup ("OK");
+}
