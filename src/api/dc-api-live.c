@@ -83,6 +83,9 @@ G_DEFINE_FINAL_TYPE (DcApiLive, dc_api_live, G_TYPE_OBJECT)
 
 static void client_free (Client *client);
 static void client_send (Client *client, const char *text);
+static char *build_device_message (const char *device_id,
+                                   const char *state,
+                                   const char *last_error);
 
 /* JSON helpers */
 
@@ -331,6 +334,34 @@ client_send_snapshot (Client *client)
                                 samples->len, NULL);
   client->snapshot_sent = TRUE;
   client_send (client, text);
+
+  /* Then the state of every subscribed device (ext): a new client, and one that lost events
+   * to an overflow, learns the links as they are now. */
+  if (self->drivers != NULL)
+    {
+      g_autoptr(GPtrArray) ids = dc_store_list_ids (self->store, DC_KIND_DEVICE);
+
+      for (guint i = 0; i < ids->len; i++)
+        {
+          const char *device_id = g_ptr_array_index (ids, i);
+          g_autoptr(JsonNode) status = NULL;
+          g_autofree char *message = NULL;
+          JsonObject *object;
+
+          if (!client_wants_device (client, device_id))
+            continue;
+          status = dc_engine_drivers_build_status (self->drivers, device_id, NULL);
+          if (status == NULL)
+            continue;
+          object = json_node_get_object (status);
+          message = build_device_message (device_id,
+                                          json_object_get_string_member (object, "state"),
+                                          json_object_get_null_member (object, "last_error")
+                                          ? NULL
+                                          : json_object_get_string_member (object, "last_error"));
+          client_send (client, message);
+        }
+    }
 }
 
 /* Slow clients */
@@ -593,12 +624,10 @@ dc_api_live_push_alarm (DcApiLive  *self,
   broadcast_event (self, json_object_get_string_member_with_default (alarm, "device_id", NULL), text);
 }
 
-static void
-device_changed_cb (DcEngineDrivers *drivers,
-                   const char      *device_id,
-                   const char      *state,
-                   const char      *last_error,
-                   DcApiLive       *self)
+static char *
+build_device_message (const char *device_id,
+                      const char *state,
+                      const char *last_error)
 {
   GString *out = g_string_new ("{\"type\":\"device\",\"device_id\":");
 
@@ -612,8 +641,19 @@ device_changed_cb (DcEngineDrivers *drivers,
     g_string_append (out, "null");
   g_string_append_c (out, '}');
 
-  broadcast_event (self, device_id, out->str);
-  g_string_free (out, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+static void
+device_changed_cb (DcEngineDrivers *drivers,
+                   const char      *device_id,
+                   const char      *state,
+                   const char      *last_error,
+                   DcApiLive       *self)
+{
+  g_autofree char *text = build_device_message (device_id, state, last_error);
+
+  broadcast_event (self, device_id, text);
 }
 
 static void
