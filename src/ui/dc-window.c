@@ -13,6 +13,7 @@
 
 #include "dc-window.h"
 #include "dc-ui.h"
+#include "dc-workbench.h"
 
 struct _DcWindow
 {
@@ -723,6 +724,7 @@ dc_window_init (DcWindow *self)
   update_page (self);
   update_device_page (self);
   update_detail (self);
+  dc_workbench_attach (self);
 }
 
 DcWindow *

@@ -1,0 +1,77 @@
+/* dc-traffic-view.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "dc-engine.h"
+
+G_BEGIN_DECLS
+
+/* One decoded traffic frame in the monitor (immutable except its status, which a later frame
+ * may turn into "no answer"). */
+typedef enum
+{
+  DC_TRAFFIC_OK,
+  DC_TRAFFIC_ERROR,      /* decode error, Modbus exception, IEC 104 cause 44–47 */
+  DC_TRAFFIC_NEGATIVE,   /* IEC 104 negative confirmation (P/N = 1) */
+  DC_TRAFFIC_TIMEOUT,    /* a request that got no answer before the next one */
+} DcTrafficStatus;
+
+#define DC_TYPE_TRAFFIC_ITEM (dc_traffic_item_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcTrafficItem, dc_traffic_item, DC, TRAFFIC_ITEM, GObject)
+
+guint64          dc_traffic_item_get_seq      (DcTrafficItem *self);
+gint64           dc_traffic_item_get_time     (DcTrafficItem *self);
+gboolean         dc_traffic_item_get_incoming (DcTrafficItem *self);
+const char      *dc_traffic_item_get_summary  (DcTrafficItem *self);
+/* The filter type: Modbus function name, IEC 104 type name or "S"/"U" frame. */
+const char      *dc_traffic_item_get_kind     (DcTrafficItem *self);
+DcTrafficStatus  dc_traffic_item_get_status   (DcTrafficItem *self);
+const guint8    *dc_traffic_item_get_bytes    (DcTrafficItem *self,
+                                               gsize         *len);
+/* The raw bytes, one annotated line per field, then the decoded form. */
+char            *dc_traffic_item_dup_detail   (DcTrafficItem *self);
+
+/* The Traffic page: the live decoded frames of one device (bounded, coalesced), with
+ * pause/resume, filters, clear and export to text and pcap. */
+#define DC_TYPE_TRAFFIC_VIEW (dc_traffic_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (DcTrafficView, dc_traffic_view, DC, TRAFFIC_VIEW, GtkWidget)
+
+GtkWidget   *dc_traffic_view_new            (void);
+/* Follows the traffic of @device_id's driver in @engine (NULL: nothing). */
+void         dc_traffic_view_set_source     (DcTrafficView *self,
+                                             DcEngine      *engine,
+                                             const char    *device_id);
+const char  *dc_traffic_view_get_device_id  (DcTrafficView *self);
+/* Most frames kept (default 5000); older ones leave the list. */
+void         dc_traffic_view_set_max_frames (DcTrafficView *self,
+                                             guint          max_frames);
+void         dc_traffic_view_set_paused     (DcTrafficView *self,
+                                             gboolean       paused);
+gboolean     dc_traffic_view_get_paused     (DcTrafficView *self);
+void         dc_traffic_view_set_filter     (DcTrafficView *self,
+                                             const char    *text,
+                                             int            direction, /* 0 all, 1 tx, 2 rx */
+                                             gboolean       problems_only);
+void         dc_traffic_view_clear          (DcTrafficView *self);
+/* Reads the ring now instead of at the next tick. */
+void         dc_traffic_view_update         (DcTrafficView *self);
+/* All frames kept / the frames shown (filtered), DcTrafficItem. */
+GListModel  *dc_traffic_view_get_frames     (DcTrafficView *self);
+GListModel  *dc_traffic_view_get_shown      (DcTrafficView *self);
+/* Frames the ring dropped before the view could read them. */
+guint64      dc_traffic_view_get_missed     (DcTrafficView *self);
+gboolean     dc_traffic_view_export_text    (DcTrafficView *self,
+                                             GFile         *file,
+                                             GError       **error);
+gboolean     dc_traffic_view_export_pcap    (DcTrafficView *self,
+                                             GFile         *file,
+                                             GError       **error);
+
+G_END_DECLS

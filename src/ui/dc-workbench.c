@@ -1,0 +1,183 @@
+/* dc-workbench.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-workbench"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dc-workbench.h"
+
+typedef struct
+{
+  DcWindow       *window;          /* borrowed: the workbench lives as the window's data */
+  DcTrafficView  *traffic;
+  DcLinkCounters *counters;
+  char           *device_id;
+} Workbench;
+
+#define WORKBENCH_KEY "dc-workbench"
+
+static void
+workbench_free (gpointer data)
+{
+  Workbench *wb = data;
+
+  g_free (wb->device_id);
+  g_free (wb);
+}
+
+static Workbench *
+get_workbench (DcWindow *window)
+{
+  return g_object_get_data (G_OBJECT (window), WORKBENCH_KEY);
+}
+
+static DcEngine *
+get_engine (Workbench *wb)
+{
+  DcPlantModel *plant = dc_window_get_plant (wb->window);
+
+  return plant ? dc_plant_model_get_engine (plant) : NULL;
+}
+
+static void
+apply_device (Workbench *wb)
+{
+  DcEngine *engine = get_engine (wb);
+
+  dc_traffic_view_set_source (wb->traffic, engine, wb->device_id);
+  dc_link_counters_set_source (wb->counters, engine, wb->device_id);
+}
+
+static void
+tree_selected_cb (DcDeviceTree *tree,
+                  GParamSpec   *pspec,
+                  Workbench    *wb)
+{
+  GObject *item = dc_device_tree_get_selected (tree);
+  const char *device_id = NULL;
+
+  if (item == NULL)
+    return;
+  if (DC_IS_DEVICE_NODE (item))
+    {
+      DcDeviceNode *node = DC_DEVICE_NODE (item);
+
+      device_id = dc_device_node_get_kind (node) == DC_NODE_DEVICE ? dc_device_node_get_id (node)
+                                                                  : dc_device_node_get_device_id (node);
+    }
+  else if (DC_IS_POINT_ROW (item))
+    device_id = dc_point_row_get_device_id (DC_POINT_ROW (item));
+  dc_workbench_set_device_id (wb->window, device_id);
+}
+
+static void
+plant_changed_cb (DcWindow   *window,
+                  GParamSpec *pspec,
+                  Workbench  *wb)
+{
+  apply_device (wb);
+}
+
+static void
+traffic_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  dc_window_set_view (DC_WINDOW (widget), "traffic");
+}
+
+static void
+add_shortcut (GtkWidget  *widget,
+              const char *accel,
+              const char *action)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_GLOBAL);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (accel),
+                                                          gtk_named_action_new (action)));
+  gtk_widget_add_controller (widget, controller);
+}
+
+void
+dc_workbench_attach (DcWindow *window)
+{
+  Workbench *wb = g_new0 (Workbench, 1);
+  AdwViewStack *stack;
+  GtkWidget *page;
+
+  g_return_if_fail (DC_IS_WINDOW (window));
+
+  wb->window = window;
+  g_object_set_data_full (G_OBJECT (window), WORKBENCH_KEY, wb, workbench_free);
+
+  stack = ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), DC_TYPE_WINDOW,
+                                                         "view_stack"));
+  wb->traffic = DC_TRAFFIC_VIEW (dc_traffic_view_new ());
+  adw_view_stack_add_titled_with_icon (stack, GTK_WIDGET (wb->traffic), "traffic", _("Traffic"),
+                                       "network-transmit-receive-symbolic");
+
+  /* Link counters under the Device page's Connection group. */
+  page = adw_view_stack_get_child_by_name (stack, "device");
+  wb->counters = DC_LINK_COUNTERS (dc_link_counters_new ());
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (wb->counters));
+
+  add_shortcut (GTK_WIDGET (window), "<Control><Shift>t", "workbench.traffic");
+  {
+    g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
+    g_autoptr(GSimpleAction) show_traffic = g_simple_action_new ("traffic", NULL);
+
+    g_signal_connect_object (show_traffic, "activate", G_CALLBACK (traffic_action), window,
+                             G_CONNECT_SWAPPED);
+    g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (show_traffic));
+    gtk_widget_insert_action_group (GTK_WIDGET (window), "workbench", G_ACTION_GROUP (actions));
+  }
+
+  g_signal_connect (dc_window_get_device_tree (window), "notify::selected",
+                    G_CALLBACK (tree_selected_cb), wb);
+  g_signal_connect (window, "notify::plant", G_CALLBACK (plant_changed_cb), wb);
+}
+
+const char *
+dc_workbench_get_device_id (DcWindow *window)
+{
+  Workbench *wb = get_workbench (window);
+
+  return wb ? wb->device_id : NULL;
+}
+
+void
+dc_workbench_set_device_id (DcWindow   *window,
+                            const char *device_id)
+{
+  Workbench *wb = get_workbench (window);
+
+  g_return_if_fail (wb != NULL);
+  if (g_strcmp0 (wb->device_id, device_id) == 0 && wb->device_id != NULL)
+    return;
+  g_free (wb->device_id);
+  wb->device_id = g_strdup (device_id);
+  apply_device (wb);
+}
+
+DcTrafficView *
+dc_workbench_get_traffic_view (DcWindow *window)
+{
+  Workbench *wb = get_workbench (window);
+
+  return wb ? wb->traffic : NULL;
+}
+
+DcLinkCounters *
+dc_workbench_get_link_counters (DcWindow *window)
+{
+  Workbench *wb = get_workbench (window);
+
+  return wb ? wb->counters : NULL;
+}
