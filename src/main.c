@@ -24,6 +24,7 @@
 #include "dc-api-live.h"
 #include "dc-demo.h"
 #include "dc-engine.h"
+#include "dc-error.h"
 #include "dc-api-plugins.h"
 #include "dc-alarm.h"
 #include "dc-formula.h"
@@ -224,13 +225,21 @@ run_server (DcSettings  *settings,
     }
   if (settings->templates && settings->user_db != NULL)
     {
+      /* A user database that cannot be opened (not created yet by its owner) leaves the
+       * templates off; sql_check says why. One of DataColl's own files is a mistake. */
       templates = dc_templates_new_for_engine (engine, alarm, settings->user_db, &error);
-      if (templates == NULL)
+      if (templates == NULL && g_error_matches (error, DC_ERROR, DC_ERROR_FORBIDDEN))
         {
           g_printerr ("%s\n", error->message);
           return 1;
         }
-      dc_templates_start (templates);
+      if (templates == NULL)
+        {
+          g_message ("database templates are off: %s", error->message);
+          g_clear_error (&error);
+        }
+      else
+        dc_templates_start (templates);
     }
   dc_engine_start (engine);
   if (demo != NULL)

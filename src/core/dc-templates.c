@@ -546,7 +546,7 @@ dc_templates_new (DcStore     *store,
       if (same_file (user_db_path, store_path) || same_file (user_db_path, history) ||
           same_file (user_db_path, alarms))
         {
-          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+          g_set_error (error, DC_ERROR, DC_ERROR_FORBIDDEN,
                        "the user database %s must not be one of DataColl's own databases",
                        user_db_path);
           return NULL;

@@ -24,8 +24,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (DcTemplates, dc_templates, DC, TEMPLATES, GObject)
 
-/* Opens the user database at @user_db_path (it must exist; it must not be one of DataColl's
- * own files) and starts the worker. */
+/* Opens the user database at @user_db_path and starts the worker. Errors: DC_ERROR_INVALID
+ * "cannot open user database …" (it must exist: its owner creates it), DC_ERROR_FORBIDDEN
+ * when it is one of DataColl's own databases. */
 DcTemplates *dc_templates_new            (DcStore       *store,
                                           const char    *user_db_path,
                                           GError       **error);

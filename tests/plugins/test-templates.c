@@ -272,11 +272,12 @@ test_own_database (Fixture       *fx,
   g_autofree char *missing = g_build_filename (fx->dir, "missing.db", NULL);
 
   g_assert_null (dc_templates_new (fx->store, dc_store_get_path (fx->store), &error));
-  g_assert_error (error, DC_ERROR, DC_ERROR_INVALID);
+  g_assert_error (error, DC_ERROR, DC_ERROR_FORBIDDEN);
   g_assert_true (g_str_has_suffix (error->message, "must not be one of DataColl's own databases"));
   g_clear_error (&error);
 
   g_assert_null (dc_templates_new (fx->store, missing, &error));
+  g_assert_error (error, DC_ERROR, DC_ERROR_INVALID);
   g_assert_true (g_str_has_prefix (error->message, "cannot open user database"));
 }
 
