@@ -385,12 +385,7 @@ dc_store_create (DcStore     *self,
 
   if (!_dc_store_begin (self, error))
     return FALSE;
-  if (!_dc_store_create_in_tx (self, kind, object, error))
-    {
-      _dc_store_rollback (self);
-      return FALSE;
-    }
-  return _dc_store_commit (self, error);
+  return _dc_store_end (self, _dc_store_create_in_tx (self, kind, object, error), error);
 }
 
 /* Formula references "d:t:i" follow renames of their parts. @part: 0 device, 1 term, 2 item.
@@ -681,12 +676,7 @@ dc_store_update (DcStore     *self,
 
   if (!_dc_store_begin (self, error))
     return FALSE;
-  if (!_dc_store_update_in_tx (self, kind, id, patch, error))
-    {
-      _dc_store_rollback (self);
-      return FALSE;
-    }
-  return _dc_store_commit (self, error);
+  return _dc_store_end (self, _dc_store_update_in_tx (self, kind, id, patch, error), error);
 }
 
 gboolean
@@ -764,12 +754,7 @@ dc_store_update_point (DcStore     *self,
 
   if (!_dc_store_begin (self, error))
     return FALSE;
-  if (!_dc_store_update_point_in_tx (self, term_id, item_id, patch, error))
-    {
-      _dc_store_rollback (self);
-      return FALSE;
-    }
-  return _dc_store_commit (self, error);
+  return _dc_store_end (self, _dc_store_update_point_in_tx (self, term_id, item_id, patch, error), error);
 }
 
 /* Queues the notifications of everything a delete takes with it, before it goes. */
@@ -870,12 +855,7 @@ dc_store_delete (DcStore     *self,
 
   if (!_dc_store_begin (self, error))
     return FALSE;
-  if (!delete_in_tx (self, kind, id, error))
-    {
-      _dc_store_rollback (self);
-      return FALSE;
-    }
-  return _dc_store_commit (self, error);
+  return _dc_store_end (self, delete_in_tx (self, kind, id, error), error);
 }
 
 static gboolean
@@ -934,12 +914,7 @@ dc_store_delete_point (DcStore     *self,
 
   if (!_dc_store_begin (self, error))
     return FALSE;
-  if (!delete_point_in_tx (self, term_id, item_id, error))
-    {
-      _dc_store_rollback (self);
-      return FALSE;
-    }
-  return _dc_store_commit (self, error);
+  return _dc_store_end (self, delete_point_in_tx (self, term_id, item_id, error), error);
 }
 
 /* " (element <n>, id <id>)" after the first failing element's error. */
@@ -956,38 +931,115 @@ batch_error (GError    **error,
 }
 
 
-gboolean
-dc_store_create_batch (DcStore     *self,
-                       DcKind       kind,
-                       JsonArray   *objects,
-                       GError     **error)
-{
-  guint n;
+/* One element of a v2 batch, inside the batch's transaction. */
+typedef gboolean (*BatchFunc) (DcStore   *self,
+                               DcKind     kind,
+                               JsonNode  *element,
+                               GError   **error);
 
-  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
-  g_return_val_if_fail (objects != NULL, FALSE);
+static gboolean
+create_element (DcStore   *self,
+                DcKind     kind,
+                JsonNode  *element,
+                GError   **error)
+{
+  g_autoptr(JsonObject) copy = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (element))
+    {
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "element must be an object");
+      return FALSE;
+    }
+  copy = json_object_ref (json_node_get_object (element));
+  return _dc_store_create_in_tx (self, kind, copy, error);
+}
+
+static gboolean
+delete_element (DcStore   *self,
+                DcKind     kind,
+                JsonNode  *element,
+                GError   **error)
+{
+  g_autofree char *id = _dc_store_element_id (kind, element);
+  GError *inner = NULL;
+
+  if (kind == DC_KIND_POINT)
+    {
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      g_autofree char *term_id = NULL;
+      g_autofree char *item_id = NULL;
+
+      if (object == NULL)
+        g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID,
+                             "element must be an object with term_id and item_id");
+      else if (!json_object_has_member (object, "term_id"))
+        g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "missing field: term_id");
+      else if (!json_object_has_member (object, "item_id"))
+        g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "missing field: item_id");
+      else if ((term_id = dc_model_id_from_node (json_object_get_member (object, "term_id"),
+                                                 "term_id", &inner)) != NULL &&
+               (item_id = dc_model_id_from_node (json_object_get_member (object, "item_id"),
+                                                 "item_id", &inner)) != NULL)
+        {
+          g_autofree char *term_device = term_device_of (self, term_id);
+          const char *device_id = dc_json_get_string (object, "device_id", NULL);
+          g_autofree char *device_norm = NULL;
+
+          if (json_object_has_member (object, "device_id"))
+            device_norm = dc_model_id_from_node (json_object_get_member (object, "device_id"),
+                                                 "device_id", NULL);
+          device_id = device_norm ? device_norm : device_id;
+          if (device_id != NULL && !_dc_store_exists (self, DC_KIND_DEVICE, device_id))
+            _dc_store_not_found (DC_KIND_DEVICE, &inner);
+          else if (device_id != NULL && term_device != NULL &&
+                   !g_str_equal (device_id, term_device))
+            _dc_store_not_found (DC_KIND_POINT, &inner);
+          else
+            delete_point_in_tx (self, term_id, item_id, &inner);
+        }
+    }
+  else if (id == NULL)
+    {
+      if (element != NULL)
+        g_free (dc_model_id_from_node (element, "id", &inner));
+      if (inner == NULL)
+        g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID,
+                             "field id must be a string or an integer");
+    }
+  else
+    delete_in_tx (self, kind, id, &inner);
+
+  if (inner != NULL)
+    {
+      g_propagate_error (error, inner);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* All elements in one transaction; the first failure rolls everything back and names its
+ * element: " (element <n>, id <id>)". */
+static gboolean
+run_batch (DcStore    *self,
+           DcKind      kind,
+           JsonArray  *elements,
+           BatchFunc   func,
+           GError    **error)
+{
+  guint n = json_array_get_length (elements);
 
   if (!_dc_store_begin (self, error))
     return FALSE;
 
-  n = json_array_get_length (objects);
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (objects, i);
-      g_autofree char *id = _dc_store_element_id (kind, element);
+      JsonNode *element = json_array_get_element (elements, i);
       GError *inner = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "element must be an object");
-      else
+      if (!func (self, kind, element, &inner))
         {
-          g_autoptr(JsonObject) copy = json_object_ref (json_node_get_object (element));
+          g_autofree char *id = _dc_store_element_id (kind, element);
 
-          _dc_store_create_in_tx (self, kind, copy, &inner);
-        }
-
-      if (inner != NULL)
-        {
           _dc_store_rollback (self);
           return batch_error (error, inner, i, id);
         }
@@ -997,78 +1049,25 @@ dc_store_create_batch (DcStore     *self,
 }
 
 gboolean
+dc_store_create_batch (DcStore     *self,
+                       DcKind       kind,
+                       JsonArray   *objects,
+                       GError     **error)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (objects != NULL, FALSE);
+
+  return run_batch (self, kind, objects, create_element, error);
+}
+
+gboolean
 dc_store_delete_batch (DcStore     *self,
                        DcKind       kind,
                        JsonArray   *ids,
                        GError     **error)
 {
-  guint n;
-
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (ids != NULL, FALSE);
 
-  if (!_dc_store_begin (self, error))
-    return FALSE;
-
-  n = json_array_get_length (ids);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *element = json_array_get_element (ids, i);
-      g_autofree char *id = _dc_store_element_id (kind, element);
-      GError *inner = NULL;
-
-      if (kind == DC_KIND_POINT)
-        {
-          JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-          g_autofree char *term_id = NULL;
-          g_autofree char *item_id = NULL;
-
-          if (object == NULL)
-            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID,
-                                 "element must be an object with term_id and item_id");
-          else if (!json_object_has_member (object, "term_id"))
-            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "missing field: term_id");
-          else if (!json_object_has_member (object, "item_id"))
-            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID, "missing field: item_id");
-          else if ((term_id = dc_model_id_from_node (json_object_get_member (object, "term_id"),
-                                                     "term_id", &inner)) != NULL &&
-                   (item_id = dc_model_id_from_node (json_object_get_member (object, "item_id"),
-                                                     "item_id", &inner)) != NULL)
-            {
-              g_autofree char *term_device = term_device_of (self, term_id);
-              const char *device_id = dc_json_get_string (object, "device_id", NULL);
-              g_autofree char *device_norm = NULL;
-
-              if (json_object_has_member (object, "device_id"))
-                device_norm = dc_model_id_from_node (json_object_get_member (object, "device_id"),
-                                                     "device_id", NULL);
-              device_id = device_norm ? device_norm : device_id;
-              if (device_id != NULL && !_dc_store_exists (self, DC_KIND_DEVICE, device_id))
-                _dc_store_not_found (DC_KIND_DEVICE, &inner);
-              else if (device_id != NULL && term_device != NULL &&
-                       !g_str_equal (device_id, term_device))
-                _dc_store_not_found (DC_KIND_POINT, &inner);
-              else
-                delete_point_in_tx (self, term_id, item_id, &inner);
-            }
-        }
-      else if (id == NULL)
-        {
-          if (element != NULL)
-            g_free (dc_model_id_from_node (element, "id", &inner));
-          if (inner == NULL)
-            g_set_error_literal (&inner, DC_ERROR, DC_ERROR_INVALID,
-                                 "field id must be a string or an integer");
-        }
-      else
-        delete_in_tx (self, kind, id, &inner);
-
-      if (inner != NULL)
-        {
-          _dc_store_rollback (self);
-          return batch_error (error, inner, i, id);
-        }
-    }
-
-  return _dc_store_commit (self, error);
+  return run_batch (self, kind, ids, delete_element, error);
 }

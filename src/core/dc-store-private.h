@@ -46,6 +46,9 @@ gboolean             _dc_store_begin              (DcStore      *self,
 void                 _dc_store_rollback           (DcStore      *self);
 gboolean             _dc_store_commit             (DcStore      *self,
                                                    GError      **error);
+gboolean             _dc_store_end                (DcStore      *self,
+                                                   gboolean      ok,
+                                                   GError      **error);
 void                 _dc_store_queue_change       (DcStore      *self,
                                                    DcKind        kind,
                                                    DcChangeOp    op,

@@ -186,6 +186,21 @@ _dc_store_commit (DcStore  *self,
   return TRUE;
 }
 
+/* Ends a transaction begun by the caller: commits when @ok, else rolls back (the error is
+ * already set). */
+gboolean
+_dc_store_end (DcStore  *self,
+               gboolean  ok,
+               GError  **error)
+{
+  if (!ok)
+    {
+      _dc_store_rollback (self);
+      return FALSE;
+    }
+  return _dc_store_commit (self, error);
+}
+
 JsonObject *
 _dc_store_parse_body (const char *text)
 {
