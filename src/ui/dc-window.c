@@ -54,6 +54,7 @@ struct _DcWindow
   DcDeviceNode         *device;
   GSettings            *settings;
   char                 *rest_address;
+  gboolean              trend_pinned;
 };
 
 enum {
@@ -252,8 +253,8 @@ set_detail_row (DcWindow   *self,
   if (row != NULL)
     {
       show_in_trend (self->mini_trend, row);
-      /* Without pinned points the trend page shows the selection. */
-      if (dc_trend_view_get_n_series (self->trend_view) <= 1)
+      /* Until points are pinned (Ctrl+T) the trend page shows the selection. */
+      if (!self->trend_pinned)
         {
           dc_trend_view_clear_series (self->trend_view);
           show_in_trend (self->trend_view, row);
@@ -452,7 +453,12 @@ trend_action (GtkWidget  *widget,
 
   /* Ctrl+T: pin the selected point to the trend page (several points share one chart). */
   if (self->detail_row != NULL)
-    show_in_trend (self->trend_view, self->detail_row);
+    {
+      if (!self->trend_pinned)
+        dc_trend_view_clear_series (self->trend_view);
+      self->trend_pinned = TRUE;
+      show_in_trend (self->trend_view, self->detail_row);
+    }
   update_trend_label (self);
   adw_view_stack_set_visible_child_name (self->view_stack, "trend");
 }
@@ -756,6 +762,7 @@ dc_window_set_plant (DcWindow     *self,
   set_detail_row (self, NULL);
   set_device (self, NULL);
   dc_trend_view_clear_series (self->trend_view);
+  self->trend_pinned = FALSE;
   dc_point_table_set_model (self->point_table, NULL);
   g_set_object (&self->plant, plant);
   if (plant != NULL)

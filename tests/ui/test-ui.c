@@ -156,6 +156,29 @@ cell_shows (gpointer data)
   return widget_shows_text (w->widget, w->text);
 }
 
+typedef struct
+{
+  char     *text;
+  gboolean  done;
+} ClipboardRead;
+
+static void
+clipboard_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  ClipboardRead *cr = data;
+
+  cr->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  cr->done = TRUE;
+}
+
+static gboolean
+clipboard_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
 /* The empty state: an AdwStatusPage with "Open Demo Plant"; a device created in the store
  * switches to the plant page without a reload. */
 static void
@@ -174,6 +197,19 @@ test_window_empty (void)
 
   dc_store_delete (ui->store, DC_KIND_DEVICE, "d1", NULL);
   g_assert_cmpstr (dc_window_get_page (ui->window), ==, "empty");
+
+  /* The REST address button copies the server's URL. */
+  g_assert_cmpstr (dc_window_get_rest_address (ui->window), ==, "127.0.0.1:8080");
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.copy-rest-address", NULL);
+  {
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (ui->window));
+    ClipboardRead cr = { NULL, FALSE };
+
+    gdk_clipboard_read_text_async (clipboard, NULL, clipboard_read_cb, &cr);
+    g_assert_true (ui_wait_until (clipboard_done, &cr, 5000));
+    g_assert_cmpstr (cr.text, ==, "http://127.0.0.1:8080/");
+    g_free (cr.text);
+  }
   ui_free (ui);
 }
 
@@ -245,6 +281,15 @@ test_tree_follows_store (void)
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
   dc_device_tree_set_search (tree, "");
   g_assert_cmpuint (count_rows_named (rows, "Main meter"), ==, 1);
+
+  /* Ctrl+F (win.search) puts the focus in the tree's search entry. */
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.search", NULL);
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (ui->window));
+
+    g_assert_nonnull (focus);
+    g_assert_true (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY) != NULL);
+  }
 
   /* Deleting a device removes it and its points. */
   g_assert_true (dc_store_delete (ui->store, DC_KIND_DEVICE, "plc1", NULL));
@@ -442,6 +487,15 @@ test_trend_view (void)
   g_assert_true (ui_wait_until (range_got, got, 2000));
   g_assert_false (dc_trend_view_get_follow (trend));
   g_assert_cmpint (got[1], <, g_get_real_time () - 800 * G_USEC_PER_SEC);
+
+  /* Ctrl+T pins the selection: two points share the chart. */
+  dc_window_select (ui->window, dc_plant_model_lookup_point (ui->plant, key_of (ui, "ca1", "f1_i")));
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.trend", NULL);
+  dc_window_select (ui->window, row);
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.trend", NULL);
+  g_assert_cmpuint (dc_trend_view_get_n_series (trend), ==, 2);
+  dc_window_select (ui->window, dc_plant_model_lookup_point (ui->plant, key_of (ui, "ca1", "f2_i")));
+  g_assert_cmpuint (dc_trend_view_get_n_series (trend), ==, 2);
 
   /* The 7 d range button. */
   gtk_widget_activate_action (GTK_WIDGET (ui->window), "trend.range", "s", "7d");
