@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dc-control-dialog.h"
 #include "dc-workbench.h"
 
 typedef struct
@@ -17,6 +18,8 @@ typedef struct
   DcTrafficView  *traffic;
   DcLinkCounters *counters;
   char           *device_id;
+  GSimpleAction  *control;
+  GtkWidget      *control_button;
 } Workbench;
 
 #define WORKBENCH_KEY "dc-workbench"
@@ -27,6 +30,7 @@ workbench_free (gpointer data)
   Workbench *wb = data;
 
   g_free (wb->device_id);
+  g_clear_object (&wb->control);
   g_free (wb);
 }
 
@@ -91,6 +95,35 @@ traffic_action (GtkWidget  *widget,
   dc_window_set_view (DC_WINDOW (widget), "traffic");
 }
 
+static DcPointRow *
+selected_point (Workbench *wb)
+{
+  return dc_point_table_get_selected (dc_window_get_point_table (wb->window));
+}
+
+static void
+point_selected_cb (GObject    *table,
+                   GParamSpec *pspec,
+                   Workbench  *wb)
+{
+  g_simple_action_set_enabled (wb->control, dc_control_is_possible (get_engine (wb), selected_point (wb)));
+}
+
+static void
+control_activate_cb (GSimpleAction *action,
+                     GVariant      *param,
+                     Workbench     *wb)
+{
+  DcPointRow *row = selected_point (wb);
+  DcControlDialog *dialog;
+
+  if (row == NULL || get_engine (wb) == NULL)
+    return;
+  dialog = dc_control_dialog_new (GTK_WINDOW (wb->window), get_engine (wb), row);
+  g_object_set_data (G_OBJECT (wb->window), "dc-control-dialog", dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 add_shortcut (GtkWidget  *widget,
               const char *accel,
@@ -136,12 +169,31 @@ dc_workbench_attach (DcWindow *window)
     g_signal_connect_object (show_traffic, "activate", G_CALLBACK (traffic_action), window,
                              G_CONNECT_SWAPPED);
     g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (show_traffic));
+    wb->control = g_simple_action_new ("control", NULL);
+    g_simple_action_set_enabled (wb->control, FALSE);
+    g_signal_connect (wb->control, "activate", G_CALLBACK (control_activate_cb), wb);
+    g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (wb->control));
     gtk_widget_insert_action_group (GTK_WIDGET (window), "workbench", G_ACTION_GROUP (actions));
   }
 
   g_signal_connect (dc_window_get_device_tree (window), "notify::selected",
                     G_CALLBACK (tree_selected_cb), wb);
   g_signal_connect (window, "notify::plant", G_CALLBACK (plant_changed_cb), wb);
+  g_signal_connect (dc_window_get_point_table (window), "notify::selected",
+                    G_CALLBACK (point_selected_cb), wb);
+
+  /* "Control…" in the point detail, above the mini trend. */
+  {
+    GtkWidget *mini = GTK_WIDGET (dc_window_get_mini_trend (window));
+    GtkWidget *box = gtk_widget_get_parent (mini);
+
+    wb->control_button = gtk_button_new_with_mnemonic (_("_Control…"));
+    gtk_widget_set_halign (wb->control_button, GTK_ALIGN_START);
+    gtk_widget_set_tooltip_text (wb->control_button, _("Send a command to this point"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (wb->control_button), "workbench.control");
+    if (GTK_IS_BOX (box))
+      gtk_box_insert_child_after (GTK_BOX (box), wb->control_button, gtk_widget_get_prev_sibling (mini));
+  }
 }
 
 const char *

@@ -1,0 +1,771 @@
+/* dc-control-dialog.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-control-dialog"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <glib/gi18n.h>
+
+#include "dc-control-dialog.h"
+#include "dc-error.h"
+#include "dc-ui.h"
+
+#define N_RECENT 10
+
+typedef struct
+{
+  const char *label;
+  double      value;
+} Choice;
+
+typedef struct
+{
+  gboolean      possible;
+  char         *type_text;     /* "C_SC_NA_1 (45)", "hr:u16", … */
+  /* A choice (single/double/regulating step commands, coils) … */
+  const Choice *choices;
+  guint         n_choices;
+  /* … or a number in [min, max] (engineering units), integer when @integer. */
+  double        min;
+  double        max;
+  gboolean      integer;
+} ControlKind;
+
+struct _DcControlDialog
+{
+  AdwWindow        parent_instance;
+
+  /* Template children */
+  AdwWindowTitle  *window_title;
+  GtkButton       *send_button;
+  AdwActionRow    *point_row;
+  AdwActionRow    *address_row;
+  AdwActionRow    *current_row;
+  AdwPreferencesGroup *command_group;
+  AdwActionRow    *value_row;
+  GtkStack        *value_stack;
+  GtkDropDown     *choice_dropdown;
+  GtkEntry        *number_entry;
+  GtkLabel        *value_error;
+  GtkCheckButton  *confirm_check;
+  AdwPreferencesGroup *progress_group;
+  GtkListBox      *steps_list;
+  GtkLabel        *result_label;
+  GtkListBox      *recent_list;
+
+  /* Owned */
+  DcEngine        *engine;
+  DcPointRow      *row;
+  char            *device_id;
+  char            *device_name;
+  ControlKind      kind;
+  GCancellable    *cancellable;
+  GPtrArray       *steps;
+  char            *result;
+  char            *value_error_text;
+  gboolean         running;
+  gboolean         done;
+  guint            n_recent;
+};
+
+enum {
+  SIGNAL_STEP,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DcControlDialog, dc_control_dialog, ADW_TYPE_WINDOW)
+
+static const Choice single_choices[] = { { N_("Off (0)"), 0 }, { N_("On (1)"), 1 } };
+static const Choice double_choices[] = { { N_("Off (1)"), 1 }, { N_("On (2)"), 2 } };
+static const Choice step_choices[] = { { N_("Lower (1)"), 1 }, { N_("Higher (2)"), 2 } };
+
+static const char *
+iec104_command_name (int type)
+{
+  switch (type)
+    {
+    case 45: return "C_SC_NA_1";
+    case 46: return "C_DC_NA_1";
+    case 47: return "C_RC_NA_1";
+    case 48: return "C_SE_NA_1";
+    case 49: return "C_SE_NB_1";
+    case 50: return "C_SE_NC_1";
+    case 51: return "C_BO_NA_1";
+    case 58: return "C_SC_TA_1";
+    case 59: return "C_DC_TA_1";
+    case 60: return "C_RC_TA_1";
+    case 61: return "C_SE_TA_1";
+    case 62: return "C_SE_TB_1";
+    case 63: return "C_SE_TC_1";
+    case 64: return "C_BO_TA_1";
+    default: return NULL;
+    }
+}
+
+static void
+scale_range (ControlKind *kind,
+             double       raw_min,
+             double       raw_max,
+             double       coefficient,
+             double       base)
+{
+  double a = raw_min * coefficient + base;
+  double b = raw_max * coefficient + base;
+
+  kind->min = MIN (a, b);
+  kind->max = MAX (a, b);
+}
+
+static void
+control_kind_clear (ControlKind *kind)
+{
+  g_clear_pointer (&kind->type_text, g_free);
+}
+
+static gboolean
+control_kind_for (DcEngine    *engine,
+                  DcPointRow  *row,
+                  ControlKind *kind,
+                  char       **device_name)
+{
+  DcStore *store = dc_engine_get_store (engine);
+  g_autoptr(JsonObject) device = NULL;
+  g_autoptr(JsonObject) point = NULL;
+  const char *protocol;
+  JsonNode *code_type;
+  double coefficient, base;
+
+  memset (kind, 0, sizeof *kind);
+  kind->min = -INFINITY;
+  kind->max = INFINITY;
+  device = dc_store_get (store, DC_KIND_DEVICE, dc_point_row_get_device_id (row), NULL);
+  point = dc_store_get_point (store, dc_point_row_get_term_id (row), dc_point_row_get_item_id (row), NULL);
+  if (device == NULL || point == NULL)
+    return FALSE;
+  if (device_name != NULL)
+    *device_name = g_strdup (json_object_get_string_member_with_default (device, "name",
+                                                                         dc_point_row_get_device_id (row)));
+  protocol = json_object_get_string_member_with_default (device, "protocol", "");
+  code_type = json_object_get_member (point, "code_type");
+  coefficient = json_object_get_double_member_with_default (point, "coefficient", 1);
+  base = json_object_get_double_member_with_default (point, "base_val", 0);
+
+  if (g_str_equal (protocol, "virtual"))
+    {
+      kind->possible = TRUE;
+      kind->type_text = g_strdup (_("virtual point (the value is stored)"));
+      return TRUE;
+    }
+  if (g_str_equal (protocol, "iec104") && code_type != NULL && JSON_NODE_HOLDS_VALUE (code_type))
+    {
+      int type = json_node_get_value_type (code_type) == G_TYPE_STRING
+                 ? atoi (json_node_get_string (code_type)) : (int) json_node_get_int (code_type);
+      const char *name = iec104_command_name (type);
+
+      if (name == NULL)
+        return FALSE;
+      kind->possible = TRUE;
+      kind->type_text = g_strdup_printf ("%s (%d)", name, type);
+      switch (type)
+        {
+        case 45: case 58:
+          kind->choices = single_choices;
+          kind->n_choices = G_N_ELEMENTS (single_choices);
+          break;
+        case 46: case 59:
+          kind->choices = double_choices;
+          kind->n_choices = G_N_ELEMENTS (double_choices);
+          break;
+        case 47: case 60:
+          kind->choices = step_choices;
+          kind->n_choices = G_N_ELEMENTS (step_choices);
+          break;
+        case 48: case 61:
+          scale_range (kind, -1.0, 1.0 - 1.0 / 32768.0, coefficient, base);
+          break;
+        case 49: case 62:
+          scale_range (kind, -32768, 32767, coefficient, base);
+          kind->integer = coefficient == 1 && base == floor (base);
+          break;
+        case 51: case 64:
+          scale_range (kind, 0, 4294967295.0, coefficient, base);
+          kind->integer = coefficient == 1 && base == floor (base);
+          break;
+        default:
+          break;
+        }
+      return TRUE;
+    }
+  if (g_str_has_prefix (protocol, "modbus") && code_type != NULL &&
+      json_node_get_value_type (code_type) == G_TYPE_STRING)
+    {
+      g_auto(GStrv) parts = g_strsplit (json_node_get_string (code_type), ":", 3);
+      const char *type = parts[0] && parts[1] ? parts[1] : "";
+
+      if (g_strcmp0 (parts[0], "co") != 0 && g_strcmp0 (parts[0], "hr") != 0)
+        return FALSE;
+      kind->possible = TRUE;
+      kind->type_text = g_strdup (json_node_get_string (code_type));
+      if (g_str_equal (parts[0], "co") || g_str_equal (type, "bool") || g_str_has_prefix (type, "bit"))
+        {
+          kind->choices = single_choices;
+          kind->n_choices = G_N_ELEMENTS (single_choices);
+        }
+      else if (g_str_equal (type, "u16"))
+        scale_range (kind, 0, 65535, coefficient, base);
+      else if (g_str_equal (type, "i16"))
+        scale_range (kind, -32768, 32767, coefficient, base);
+      else if (g_str_equal (type, "u32"))
+        scale_range (kind, 0, 4294967295.0, coefficient, base);
+      else if (g_str_equal (type, "i32"))
+        scale_range (kind, -2147483648.0, 2147483647.0, coefficient, base);
+      kind->integer = kind->n_choices == 0 && type[0] != 'f' && coefficient == 1 && base == floor (base);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+dc_control_is_possible (DcEngine   *engine,
+                        DcPointRow *row)
+{
+  ControlKind kind;
+  gboolean possible;
+
+  if (engine == NULL || row == NULL)
+    return FALSE;
+  possible = control_kind_for (engine, row, &kind, NULL) && kind.possible;
+  control_kind_clear (&kind);
+  return possible;
+}
+
+/* Recent controls ------------------------------------------------------------------------- */
+
+static void
+refresh_recent (DcControlDialog *self)
+{
+  g_autoptr(JsonArray) controls = dc_store_list_controls (dc_engine_get_store (self->engine), N_RECENT);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
+    gtk_list_box_remove (self->recent_list, child);
+  self->n_recent = controls ? json_array_get_length (controls) : 0;
+  for (guint i = 0; i < self->n_recent; i++)
+    {
+      JsonObject *c = json_array_get_object_element (controls, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *time = NULL;
+      const char *result = json_object_get_string_member_with_default (c, "result", "");
+      gboolean ok = g_str_equal (result, "confirmed");
+      GtkWidget *icon = gtk_image_new_from_icon_name (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
+      JsonNode *tnode = json_object_get_member (c, "time");
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (tnode != NULL && json_node_get_value_type (tnode) == G_TYPE_STRING)
+        time = g_strdup (json_node_get_string (tnode));
+      else if (tnode != NULL && JSON_NODE_HOLDS_VALUE (tnode))
+        time = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (tnode));
+      /* Translators: a control in the recent list: "term:item ← value" */
+      title = g_strdup_printf (_("%s:%s ← %s"),
+                               json_object_get_string_member_with_default (c, "term_id", "?"),
+                               json_object_get_string_member_with_default (c, "item_id", "?"),
+                               g_ascii_formatd (buf, sizeof buf, "%g",
+                                                json_object_get_double_member_with_default (c, "value", NAN)));
+      /* Translators: when, who and the result of a control */
+      subtitle = g_strdup_printf (_("%s · %s · %s"), time ? time : "",
+                                  json_object_get_string_member_with_default (c, "user", ""), result);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_add_css_class (icon, ok ? "success" : "error");
+      gtk_widget_set_tooltip_text (icon, ok ? _("Confirmed") : _("Not confirmed"));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_append (self->recent_list, row);
+    }
+  if (self->n_recent == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No controls yet"));
+      gtk_list_box_append (self->recent_list, row);
+    }
+}
+
+/* Value ----------------------------------------------------------------------------------- */
+
+static void
+update_send_sensitive (DcControlDialog *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button),
+                            self->kind.possible && !self->running && !self->done &&
+                            self->value_error_text == NULL &&
+                            gtk_check_button_get_active (self->confirm_check));
+}
+
+static void
+show_value_error (DcControlDialog *self,
+                  const char      *text)
+{
+  g_free (self->value_error_text);
+  self->value_error_text = g_strdup (text);
+  gtk_label_set_label (self->value_error, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->value_error), text != NULL);
+  if (text != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->number_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->number_entry), "error");
+}
+
+static gboolean
+read_value (DcControlDialog *self,
+            double          *value)
+{
+  const char *text;
+  char *end = NULL;
+  char buf_min[G_ASCII_DTOSTR_BUF_SIZE], buf_max[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (self->kind.n_choices > 0)
+    {
+      guint i = gtk_drop_down_get_selected (self->choice_dropdown);
+
+      if (i >= self->kind.n_choices)
+        {
+          show_value_error (self, _("Choose the value to send."));
+          return FALSE;
+        }
+      *value = self->kind.choices[i].value;
+      return TRUE;
+    }
+
+  text = gtk_editable_get_text (GTK_EDITABLE (self->number_entry));
+  *value = g_ascii_strtod (text, &end);
+  if (text[0] == '\0' || end == text || *end != '\0' || !isfinite (*value))
+    {
+      show_value_error (self, _("Enter a number (use a dot for decimals)."));
+      return FALSE;
+    }
+  if (self->kind.integer && *value != floor (*value))
+    {
+      show_value_error (self, _("This command takes a whole number."));
+      return FALSE;
+    }
+  if (*value < self->kind.min || *value > self->kind.max)
+    {
+      g_autofree char *msg = g_strdup_printf (_("The value must be between %s and %s."),
+                                              g_ascii_formatd (buf_min, sizeof buf_min, "%g", self->kind.min),
+                                              g_ascii_formatd (buf_max, sizeof buf_max, "%g", self->kind.max));
+
+      show_value_error (self, msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+value_changed_cb (DcControlDialog *self)
+{
+  double v;
+
+  show_value_error (self, NULL);
+  if (self->kind.n_choices == 0 && gtk_editable_get_text (GTK_EDITABLE (self->number_entry))[0] != '\0')
+    read_value (self, &v);
+  update_send_sensitive (self);
+}
+
+static void
+update_current (DcControlDialog *self)
+{
+  g_autofree char *quality = NULL;
+  g_autofree char *subtitle = NULL;
+
+  g_object_get (self->row, "quality-text", &quality, NULL);
+  subtitle = g_strdup_printf ("%s · %s · %s", dc_point_row_get_value_text (self->row),
+                              quality ? quality : "", dc_point_row_get_time_text (self->row));
+  adw_action_row_set_subtitle (self->current_row, subtitle);
+}
+
+/* Steps ----------------------------------------------------------------------------------- */
+
+static const char *
+step_text (DcCtrlStep step)
+{
+  switch (step)
+    {
+    case DC_CTRL_STEP_SELECT_SENT: return _("Select sent");
+    case DC_CTRL_STEP_SELECTED:    return _("Selected: the device confirmed the selection");
+    case DC_CTRL_STEP_EXECUTE_SENT: return _("Execute sent");
+    case DC_CTRL_STEP_CONFIRMED:   return _("Confirmed by the device");
+    case DC_CTRL_STEP_TERMINATED:  return _("Terminated: the device finished the command");
+    case DC_CTRL_STEP_FAILED:      return _("Failed");
+    default:                       return "?";
+    }
+}
+
+static void
+add_step_row (DcControlDialog *self,
+              const char      *icon_name,
+              const char      *css,
+              const char      *title,
+              const char      *detail)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
+  g_autofree char *subtitle = NULL;
+
+  if (css != NULL)
+    gtk_widget_add_css_class (icon, css);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  subtitle = detail && detail[0] ? g_strdup_printf ("%s · %s", time, detail) : g_strdup (time);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_append (self->steps_list, row);
+  g_ptr_array_add (self->steps, g_strdup (title));
+}
+
+static void
+progress_cb (DcCtrlStep  step,
+             const char *detail,
+             gpointer    user_data)
+{
+  DcControlDialog *self = user_data;
+
+  if (self->done || self->steps_list == NULL)
+    return;
+  add_step_row (self, step == DC_CTRL_STEP_FAILED ? "dialog-error-symbolic" : "emblem-ok-symbolic",
+                step == DC_CTRL_STEP_FAILED ? "error" : "success", step_text (step), detail);
+  g_signal_emit (self, signals[SIGNAL_STEP], 0, (int) step, detail);
+}
+
+static char *
+error_reason (const GError *error)
+{
+  if (g_error_matches (error, DC_ERROR, DC_ERROR_TIMEOUT))
+    /* Translators: %s is the engine's error text */
+    return g_strdup_printf (_("No answer in time — %s"), error->message);
+  if (g_error_matches (error, DC_ERROR, DC_ERROR_REJECTED))
+    return g_strdup_printf (_("Refused by the device — %s"), error->message);
+  if (g_error_matches (error, DC_ERROR, DC_ERROR_OFFLINE))
+    return g_strdup_printf (_("Not sent: the device is offline — %s"), error->message);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_strdup (_("Cancelled"));
+  return g_strdup_printf (_("Not done — %s"), error->message);
+}
+
+static void
+ctrl_ready_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(DcControlDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  DcSample sample = { 0 };
+  gboolean ok;
+
+  ok = dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error);
+  self->running = FALSE;
+  self->done = TRUE;
+  g_free (self->result);
+  if (ok)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      self->result = g_strdup_printf (_("Confirmed: the device reports %s."),
+                                      g_ascii_formatd (buf, sizeof buf, "%g", sample.value));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "success");
+    }
+  else
+    {
+      self->result = error_reason (error);
+      if (self->steps_list != NULL)
+        add_step_row (self, "dialog-error-symbolic", "error", _("Failed"), error->message);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "success");
+      gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "error");
+    }
+  if (self->result_label != NULL)  /* not disposed */
+    {
+      gtk_label_set_label (self->result_label, self->result);
+      update_send_sensitive (self);
+      refresh_recent (self);
+    }
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0, ok, self->result);
+}
+
+gboolean
+dc_control_dialog_send (DcControlDialog *self)
+{
+  g_autofree char *user = NULL;
+  double value;
+
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), FALSE);
+
+  if (self->running || self->done || !self->kind.possible)
+    return FALSE;
+  show_value_error (self, NULL);
+  if (!read_value (self, &value))
+    return FALSE;
+  if (!gtk_check_button_get_active (self->confirm_check))
+    {
+      show_value_error (self, _("Confirm the command first."));
+      return FALSE;
+    }
+
+  self->running = TRUE;
+  update_send_sensitive (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->command_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_group), TRUE);
+  gtk_label_set_label (self->result_label, _("Sending…"));
+  user = g_strdup (g_get_user_name ());
+  dc_engine_drivers_ctrl_async (dc_engine_get_drivers (self->engine),
+                                dc_point_row_get_device_id (self->row),
+                                dc_point_row_get_term_id (self->row),
+                                dc_point_row_get_item_id (self->row),
+                                value, user, progress_cb, self, self->cancellable,
+                                ctrl_ready_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  dc_control_dialog_send (DC_CONTROL_DIALOG (widget));
+}
+
+/* GObject --------------------------------------------------------------------------------- */
+
+static void
+dc_control_dialog_dispose (GObject *object)
+{
+  DcControlDialog *self = DC_CONTROL_DIALOG (object);
+
+  /* Closing the dialog does not cancel a control already on its way: the device decides and
+   * the control record keeps the result. */
+  if (self->row != NULL)
+    g_signal_handlers_disconnect_by_data (self->row, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_CONTROL_DIALOG);
+  g_clear_object (&self->row);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (dc_control_dialog_parent_class)->dispose (object);
+}
+
+static void
+dc_control_dialog_finalize (GObject *object)
+{
+  DcControlDialog *self = DC_CONTROL_DIALOG (object);
+
+  control_kind_clear (&self->kind);
+  g_clear_pointer (&self->steps, g_ptr_array_unref);
+  g_free (self->device_id);
+  g_free (self->device_name);
+  g_free (self->result);
+  g_free (self->value_error_text);
+
+  G_OBJECT_CLASS (dc_control_dialog_parent_class)->finalize (object);
+}
+
+static void
+dc_control_dialog_class_init (DcControlDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  dc_ui_ensure_resources ();
+
+  object_class->dispose = dc_control_dialog_dispose;
+  object_class->finalize = dc_control_dialog_finalize;
+
+  signals[SIGNAL_STEP] =
+    g_signal_new ("step", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/datacoll/DataColl/ui/dc-control-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, send_button);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, point_row);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, address_row);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, current_row);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, command_group);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, value_row);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, value_stack);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, choice_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, number_entry);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, value_error);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, confirm_check);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, progress_group);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, result_label);
+  gtk_widget_class_bind_template_child (widget_class, DcControlDialog, recent_list);
+
+  gtk_widget_class_install_action (widget_class, "control.send", NULL, send_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+dc_control_dialog_init (DcControlDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->steps = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect_object (self->confirm_check, "toggled", G_CALLBACK (update_send_sensitive),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->number_entry, "changed", G_CALLBACK (value_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->choice_dropdown, "notify::selected", G_CALLBACK (value_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->number_entry, "activate", G_CALLBACK (dc_control_dialog_send),
+                           self, G_CONNECT_SWAPPED);
+}
+
+DcControlDialog *
+dc_control_dialog_new (GtkWindow  *parent,
+                       DcEngine   *engine,
+                       DcPointRow *row)
+{
+  DcControlDialog *self;
+  g_autofree char *ids = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *confirm = NULL;
+  g_autofree char *range = NULL;
+
+  g_return_val_if_fail (DC_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (DC_IS_POINT_ROW (row), NULL);
+
+  self = g_object_new (DC_TYPE_CONTROL_DIALOG, "transient-for", parent, NULL);
+  self->engine = g_object_ref (engine);
+  self->row = g_object_ref (row);
+  self->device_id = g_strdup (dc_point_row_get_device_id (row));
+  control_kind_for (engine, row, &self->kind, &self->device_name);
+
+  adw_window_title_set_subtitle (self->window_title, dc_point_row_get_name (row));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->point_row), dc_point_row_get_name (row));
+  ids = g_strdup_printf ("%s · %s:%s", self->device_name ? self->device_name : self->device_id,
+                         dc_point_row_get_term_id (row), dc_point_row_get_item_id (row));
+  adw_action_row_set_subtitle (self->point_row, ids);
+  address = g_strdup_printf ("%s · %s", dc_point_row_get_address (row),
+                             self->kind.type_text ? self->kind.type_text : _("no command type"));
+  adw_action_row_set_subtitle (self->address_row, address);
+  update_current (self);
+  g_signal_connect_object (row, "notify::value-text", G_CALLBACK (update_current), self,
+                           G_CONNECT_SWAPPED);
+
+  if (self->kind.n_choices > 0)
+    {
+      GtkStringList *list = gtk_string_list_new (NULL);
+
+      for (guint i = 0; i < self->kind.n_choices; i++)
+        gtk_string_list_append (list, _(self->kind.choices[i].label));
+      gtk_drop_down_set_model (self->choice_dropdown, G_LIST_MODEL (list));
+      g_object_unref (list);
+      gtk_stack_set_visible_child_name (self->value_stack, "choice");
+    }
+  else
+    {
+      char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+
+      gtk_stack_set_visible_child_name (self->value_stack, "number");
+      if (isfinite (self->kind.min) && isfinite (self->kind.max))
+        range = g_strdup_printf (_("%s … %s %s"), g_ascii_formatd (a, sizeof a, "%g", self->kind.min),
+                                 g_ascii_formatd (b, sizeof b, "%g", self->kind.max),
+                                 dc_point_row_get_unit (row) ? dc_point_row_get_unit (row) : "");
+      else
+        range = g_strdup_printf (_("any number, %s"), dc_point_row_get_unit (row) ? dc_point_row_get_unit (row) : "");
+      adw_action_row_set_subtitle (self->value_row, range);
+    }
+  if (!self->kind.possible)
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->command_group), FALSE);
+      show_value_error (self, _("This point has no command type: it cannot be controlled."));
+    }
+  /* Translators: %s is the device name */
+  confirm = g_strdup_printf (_("I have checked the point and the value: _send this command to %s"),
+                             self->device_name ? self->device_name : self->device_id);
+  gtk_check_button_set_label (self->confirm_check, confirm);
+  refresh_recent (self);
+  update_send_sensitive (self);
+  return self;
+}
+
+void
+dc_control_dialog_set_value (DcControlDialog *self,
+                             double           value)
+{
+  g_return_if_fail (DC_IS_CONTROL_DIALOG (self));
+
+  if (self->kind.n_choices > 0)
+    {
+      for (guint i = 0; i < self->kind.n_choices; i++)
+        if (self->kind.choices[i].value == value)
+          gtk_drop_down_set_selected (self->choice_dropdown, i);
+    }
+  else
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      gtk_editable_set_text (GTK_EDITABLE (self->number_entry),
+                             g_ascii_formatd (buf, sizeof buf, "%.17g", value));
+    }
+}
+
+void
+dc_control_dialog_set_confirmed (DcControlDialog *self,
+                                 gboolean         confirmed)
+{
+  g_return_if_fail (DC_IS_CONTROL_DIALOG (self));
+  gtk_check_button_set_active (self->confirm_check, confirmed);
+}
+
+const char *
+dc_control_dialog_get_value_error (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), NULL);
+  return self->value_error_text;
+}
+
+GPtrArray *
+dc_control_dialog_get_steps (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), NULL);
+  return self->steps;
+}
+
+const char *
+dc_control_dialog_get_result (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), NULL);
+  return self->result ? self->result : "";
+}
+
+gboolean
+dc_control_dialog_is_done (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), FALSE);
+  return self->done;
+}
+
+guint
+dc_control_dialog_get_n_recent (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), 0);
+  return self->n_recent;
+}

@@ -1,0 +1,235 @@
+/* test-ui2-control.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The Control… dialog against the IEC 104 simulator, under Xvfb: the steps of a select-before-
+ * operate command, a negative confirmation, a timeout, a refused value, the control record.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "test-ui-util.h"
+#include "test-ui2-util.h"
+
+#include "dc-control-dialog.h"
+
+typedef enum
+{
+  CASE_SUCCESS,
+  CASE_NEGATIVE,
+  CASE_TIMEOUT,
+} Case;
+
+static gboolean
+dialog_done (gpointer data)
+{
+  return dc_control_dialog_is_done (data);
+}
+
+static gboolean
+has_steps (gpointer data)
+{
+  gpointer *args = data;
+
+  return dc_control_dialog_get_steps (args[0])->len >= GPOINTER_TO_UINT (args[1]);
+}
+
+static DcControlDialog *
+open_control (Ui2        *f,
+              const char *term_id,
+              const char *item_id)
+{
+  DcPointRow *row = dc_plant_model_lookup_point_id (dc_window_get_plant (f->window), term_id, item_id);
+  DcControlDialog *dialog;
+
+  g_assert_nonnull (row);
+  g_assert_true (dc_window_select (f->window, row));
+  g_assert_true (dc_point_table_get_selected (dc_window_get_point_table (f->window)) == row);
+  /* The action is enabled for a point with a command type, and opens the dialog. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "workbench.control", NULL));
+  dialog = g_object_get_data (G_OBJECT (f->window), "dc-control-dialog");
+  g_assert_true (DC_IS_CONTROL_DIALOG (dialog));
+  ui_wait_for_frame (GTK_WIDGET (dialog));
+  return dialog;
+}
+
+static void
+setup_station (Ui2     *f,
+               gboolean negative)
+{
+  DcIec104SimConfig config;
+
+  dc_iec104_sim_config_init (&config);
+  config.negative = negative;
+  ui2_setup (f, FALSE, &config);
+  ui2_add_iec104 (f, "rtu");
+  ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker command\"}");
+  ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Feeder 1 set point\",\"unit\":\"A\"}");
+  ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
+  ui_create (f->store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
+  ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cb\",\"protocol_code\":1,"
+             "\"code_type\":45}");
+  ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"sp\",\"protocol_code\":2001,"
+             "\"code_type\":49,\"coefficient\":0.1}");
+  ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cur\",\"protocol_code\":4001,"
+             "\"code_type\":13}");
+  ui2_open_window (f);
+}
+
+static gboolean
+link_up (gpointer data)
+{
+  Ui2 *f = data;
+
+  return dc_engine_drivers_get_state (dc_engine_get_drivers (f->engine), "rtu") == DC_LINK_UP;
+}
+
+static void
+run_case (Case c)
+{
+  DcControlDialog *dialog;
+  g_autoptr(JsonArray) controls = NULL;
+  JsonObject *record;
+  GPtrArray *steps;
+  gpointer args[2];
+  Ui2 f;
+
+  setup_station (&f, c == CASE_NEGATIVE);
+  g_assert_true (ui_wait_until (link_up, &f, 10000));
+  if (c == CASE_TIMEOUT)
+    {
+      dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (f.engine), G_USEC_PER_SEC);
+      dc_iec104_sim_set_mute_commands (f.iec, TRUE);
+    }
+
+  /* A measured value has no command type: no Control…. */
+  g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_point_id (dc_window_get_plant (f.window), "ca1", "cur")));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f.window), "workbench.control", NULL) &&
+                  g_object_get_data (G_OBJECT (f.window), "dc-control-dialog") != NULL);
+
+  dialog = open_control (&f, "ca1", "cb");
+  g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 0);
+  dc_control_dialog_set_value (dialog, 1);
+  /* Nothing is sent without the explicit confirmation. */
+  g_assert_false (dc_control_dialog_send (dialog));
+  g_assert_nonnull (dc_control_dialog_get_value_error (dialog));
+  g_assert_cmpuint (json_array_get_length (dc_store_list_controls (f.store, 10)), ==, 0);
+  dc_control_dialog_set_confirmed (dialog, TRUE);
+  g_assert_true (dc_control_dialog_send (dialog));
+
+  if (c == CASE_TIMEOUT)
+    {
+      /* Mid-sequence: select sent, the station does not answer. */
+      args[0] = dialog;
+      args[1] = GUINT_TO_POINTER (1);
+      g_assert_true (ui_wait_until (has_steps, args, 5000));
+      ui2_run_for (150);
+      g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-control-mid-sequence.png"), >, 16);
+    }
+  g_assert_true (ui_wait_until (dialog_done, dialog, 15000));
+  steps = dc_control_dialog_get_steps (dialog);
+  for (guint i = 0; i < steps->len; i++)
+    g_test_message ("step %u: %s", i, (char *) g_ptr_array_index (steps, i));
+  g_test_message ("result: %s", dc_control_dialog_get_result (dialog));
+
+  switch (c)
+    {
+    case CASE_SUCCESS:
+      g_assert_cmpuint (steps->len, >=, 4);
+      g_assert_cmpstr (g_ptr_array_index (steps, 0), ==, "Select sent");
+      g_assert_true (g_str_has_prefix (g_ptr_array_index (steps, 1), "Selected"));
+      g_assert_cmpstr (g_ptr_array_index (steps, 2), ==, "Execute sent");
+      g_assert_cmpstr (g_ptr_array_index (steps, 3), ==, "Confirmed by the device");
+      g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Confirmed"));
+      ui2_run_for (100);
+      g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
+      break;
+    case CASE_NEGATIVE:
+      g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Refused by the device"));
+      g_assert_nonnull (strstr (dc_control_dialog_get_result (dialog), "rejected"));
+      g_assert_cmpstr (g_ptr_array_index (steps, steps->len - 1), ==, "Failed");
+      break;
+    case CASE_TIMEOUT:
+      g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "No answer in time"));
+      g_assert_nonnull (strstr (dc_control_dialog_get_result (dialog), "did not answer"));
+      g_assert_cmpstr (g_ptr_array_index (steps, 0), ==, "Select sent");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  /* The control record: who, what and the result, shown in Recent Controls. */
+  controls = dc_store_list_controls (f.store, 10);
+  g_assert_cmpuint (json_array_get_length (controls), ==, 1);
+  record = json_array_get_object_element (controls, 0);
+  g_assert_cmpstr (json_object_get_string_member (record, "user"), ==, g_get_user_name ());
+  g_assert_cmpstr (json_object_get_string_member (record, "item_id"), ==, "cb");
+  g_assert_cmpfloat (json_object_get_double_member (record, "value"), ==, 1);
+  if (c == CASE_SUCCESS)
+    g_assert_cmpstr (json_object_get_string_member (record, "result"), ==, "confirmed");
+  else
+    g_assert_cmpstr (json_object_get_string_member (record, "result"), !=, "confirmed");
+  g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 1);
+  /* A finished dialog does not send again. */
+  g_assert_false (dc_control_dialog_send (dialog));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui2_teardown (&f);
+}
+
+static void
+test_control_success (void)
+{
+  run_case (CASE_SUCCESS);
+}
+
+static void
+test_control_negative (void)
+{
+  run_case (CASE_NEGATIVE);
+}
+
+static void
+test_control_timeout (void)
+{
+  run_case (CASE_TIMEOUT);
+}
+
+static void
+test_control_range (void)
+{
+  DcControlDialog *dialog;
+  Ui2 f;
+
+  setup_station (&f, FALSE);
+  /* C_SE_NB_1 with coefficient 0.1: −3276.8 … 3276.7 A. */
+  dialog = open_control (&f, "ca1", "sp");
+  dc_control_dialog_set_confirmed (dialog, TRUE);
+  dc_control_dialog_set_value (dialog, 5000);
+  g_assert_false (dc_control_dialog_send (dialog));
+  g_assert_nonnull (strstr (dc_control_dialog_get_value_error (dialog), "between -3276.8 and 3276.7"));
+  g_assert_false (dc_control_dialog_is_done (dialog));
+  g_assert_cmpuint (json_array_get_length (dc_store_list_controls (f.store, 10)), ==, 0);
+  ui2_run_for (200);
+  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-control-range.png"), >, 16);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui2_teardown (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  ui_test_add ("/dc/ui2/control/success", test_control_success);
+  ui_test_add ("/dc/ui2/control/negative", test_control_negative);
+  ui_test_add ("/dc/ui2/control/timeout", test_control_timeout);
+  ui_test_add ("/dc/ui2/control/range", test_control_range);
+
+  return g_test_run ();
+}
