@@ -38,6 +38,7 @@ typedef struct
   guint64     rows0;
   guint64     late0;
   guint64     congested0;
+  long        rss_setup;
 } Bench;
 
 static double
@@ -131,10 +132,10 @@ tick_cb (gpointer user_data)
 
       printf ("total_polls %" G_GUINT64_FORMAT " polls %" G_GUINT64_FORMAT " seconds %.3f cpu_s %.3f rss_kib %ld history_rows %"
               G_GUINT64_FORMAT " max_lateness_ms %" G_GINT64_FORMAT " late_polls %" G_GUINT64_FORMAT
-              " congested_polls %" G_GUINT64_FORMAT "\n",
+              " congested_polls %" G_GUINT64_FORMAT " rss_setup_kib %ld\n",
               t.polls, t.polls - b->polls0, secs, cpu_seconds () - b->cpu0, rss_kib (),
               hs.written - b->rows0, t.max_lateness_ms, t.late - b->late0,
-              t.congested - b->congested0);
+              t.congested - b->congested0, b->rss_setup);
       fflush (stdout);
       g_main_loop_quit (b->loop);
       return G_SOURCE_REMOVE;
@@ -304,6 +305,7 @@ main (int   argc,
   b.n_devices = devices;
   b.seconds = seconds;
   b.max_polls = max_polls;
+  b.rss_setup = rss_kib ();
   dc_engine_start (b.engine);
   /* Status JSON costs instructions: look only every 100 ms (the run script divides by the
    * polls actually made). */

@@ -111,7 +111,7 @@ test_rtu_units (void)
   json_object_set_int_member (device, "baud", 115200);
   json_object_set_string_member (device, "parity", "N");
   json_object_set_int_member (device, "poll_ms", 50);
-  json_object_set_int_member (device, "timeout_ms", 200);
+  json_object_set_int_member (device, "timeout_ms", 500);
   g_ptr_array_add (terms, test_term_json ("t1", 1));
   g_ptr_array_add (terms, test_term_json ("t3", 3));
   hr1 = test_point (1, "line1", "t1", 10, "hr:u16", 1, 0);
@@ -131,7 +131,7 @@ test_rtu_units (void)
 
   /* Unit 3 goes down alone; unit 1 keeps delivering. */
   g_assert_true (test_wait_for (NULL, t3_is_down, &log, 20));
-  g_assert_cmpstr (g_hash_table_lookup (log.down, "t3"), ==, "no answer within 200 ms");
+  g_assert_cmpstr (g_hash_table_lookup (log.down, "t3"), ==, "no answer within 500 ms");
   g_assert_false (g_hash_table_contains (log.down, "t1"));
   g_assert_true (test_sink_wait_batches (sink, 3, 20));
   g_assert_true (test_sink_latest (sink, 1, &s));

@@ -51,12 +51,15 @@ fixture_set_up (Fixture       *f,
   g_ptr_array_add (f->terms, test_term_json ("t9", 9));
 }
 
+/* A generous device timeout: a loaded CI machine must not time out by accident. */
+static int fixture_timeout_ms = 3000;
+
 static void
 fixture_start (Fixture *f,
                int      poll_ms)
 {
   g_clear_pointer (&f->device, json_object_unref);
-  f->device = test_device_json ("d1", "modbus_tcp", f->port, poll_ms, 500);
+  f->device = test_device_json ("d1", "modbus_tcp", f->port, poll_ms, fixture_timeout_ms);
   f->driver = dc_driver_new_for_protocol ("modbus_tcp");
   g_assert_true (DC_IS_MODBUS_TCP_DRIVER (f->driver));
   g_signal_connect (f->driver, "link-changed", G_CALLBACK (test_link_changed_cb), &f->link);
@@ -415,7 +418,9 @@ test_offline_and_timeout (Fixture       *f,
   DcPointInfo *p = add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
   OpResult r = { 0 };
 
+  fixture_timeout_ms = 500;
   fixture_start (f, 50);
+  fixture_timeout_ms = 3000;
   g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
 
   /* The simulator stops answering: the poll times out (500 ms), the link goes down. */
@@ -566,7 +571,7 @@ test_reconnect_after_kill (void)
   DcSample s = { 0 };
 
   dc_modbus_register_drivers ();
-  device = test_device_json ("d1", "modbus_tcp", port, 20, 500);
+  device = test_device_json ("d1", "modbus_tcp", port, 20, 1000);
   g_ptr_array_add (terms, test_term_json ("t1", 1));
   g_ptr_array_add (points, test_point (1, "d1", "t1", 42, "hr:u16", 1, 0));
   driver = dc_driver_new_for_protocol ("modbus_tcp");
