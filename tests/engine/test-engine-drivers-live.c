@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dc-api-live.h"
 #include "dc-engine-drivers.h"
@@ -841,6 +842,18 @@ client_last_value (WsClient *client,
   return result;
 }
 
+static gsize
+rss_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  fields = g_strsplit (statm, " ", -1);
+
+  return (gsize) g_ascii_strtoull (fields[1], NULL, 10) * (gsize) sysconf (_SC_PAGESIZE);
+}
+
 /* Whether the client has seen @value for the last point. */
 static gboolean
 caught_up (WsClient *client,
@@ -856,6 +869,7 @@ test_slow_client (Fixture       *fx,
   WsClient *slow;
   WsClient *fast;
   gsize max_backlog = 0;
+  gsize rss_before, rss_after;
   guint round = 0;
   guint overflow_at;
   guint fast_before;
@@ -880,14 +894,22 @@ test_slow_client (Fixture       *fx,
         ;
     }
 
-  /* From now on the backlog is one sample per point at most, however many batches come. */
-  for (guint i = 0; i < 50; i++)
+  /* From now on the backlog is one sample per point at most, however many batches come:
+   * 120 batches of ~230 kB (28 MB if they were queued) leave the process size nearly flat. */
+  rss_before = rss_bytes ();
+  for (guint i = 0; i < 120; i++)
     {
       push_values (fx, 0, N_POINTS, ++round * 10000.0);
       while (g_main_context_iteration (NULL, FALSE))
         ;
       max_backlog = MAX (max_backlog, dc_api_live_get_backlog (fx->api));
     }
+  rss_after = rss_bytes ();
+  g_test_message ("RSS %zu kB -> %zu kB", rss_before / 1024, rss_after / 1024);
+#ifndef __SANITIZE_ADDRESS__
+  /* (ASan keeps freed memory in quarantine: the process size says nothing there.) */
+  g_assert_cmpuint (rss_after, <, rss_before + 16 * 1024 * 1024);
+#endif
   g_assert_cmpuint (max_backlog, >, 0);
   /* Both clients may be behind (the "fast" one parses 200 kB messages on a shared CPU). */
   g_assert_cmpuint (max_backlog, <=, 2 * N_POINTS * 200);
