@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-control-dialog.h"
+#include "dc-edit-dialog.h"
 #include "dc-workbench.h"
 
 typedef struct
@@ -124,6 +125,139 @@ control_activate_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* What edit/duplicate/delete act on: the selected point in the Points view, else the tree's
+ * selection (device, term or point). */
+static gboolean
+get_target (Workbench *wb,
+            DcKind    *kind,
+            char     **id)
+{
+  GObject *item = dc_device_tree_get_selected (dc_window_get_device_tree (wb->window));
+  DcPointRow *row = selected_point (wb);
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (wb->window),
+                                                                       DC_TYPE_WINDOW, "view_stack"));
+
+  if (row != NULL && g_strcmp0 (adw_view_stack_get_visible_child_name (stack), "points") == 0)
+    item = G_OBJECT (row);
+  if (item == NULL)
+    return FALSE;
+  if (DC_IS_POINT_ROW (item))
+    {
+      *kind = DC_KIND_POINT;
+      *id = g_strdup_printf ("%s:%s", dc_point_row_get_term_id (DC_POINT_ROW (item)),
+                             dc_point_row_get_item_id (DC_POINT_ROW (item)));
+      return TRUE;
+    }
+  if (DC_IS_DEVICE_NODE (item))
+    {
+      DcDeviceNode *node = DC_DEVICE_NODE (item);
+
+      *kind = dc_device_node_get_kind (node) == DC_NODE_DEVICE ? DC_KIND_DEVICE : DC_KIND_TERM;
+      *id = g_strdup (dc_device_node_get_id (node));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static DcStore *
+get_store (Workbench *wb)
+{
+  DcPlantModel *plant = dc_window_get_plant (wb->window);
+
+  return plant ? dc_plant_model_get_store (plant) : NULL;
+}
+
+static void
+present_edit (Workbench    *wb,
+              DcEditDialog *dialog)
+{
+  if (dialog == NULL)
+    return;
+  g_object_set_data (G_OBJECT (wb->window), "dc-edit-dialog", dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_activate_cb (GSimpleAction *action,
+                 GVariant      *param,
+                 Workbench     *wb)
+{
+  const char *what = g_action_get_name (G_ACTION (action));
+  DcStore *store = get_store (wb);
+  g_autofree char *id = NULL;
+  const char *parent = NULL;
+  DcKind kind = DC_KIND_DEVICE, target;
+
+  if (store == NULL)
+    return;
+  if (get_target (wb, &target, &id))
+    {
+      /* A new term goes to the selected device, a new point to the selected term. */
+      if (target == DC_KIND_POINT)
+        *strchr (id, ':') = '\0';
+      parent = id;
+    }
+  if (g_str_equal (what, "add-term"))
+    {
+      kind = DC_KIND_TERM;
+      if (target == DC_KIND_TERM || target == DC_KIND_POINT)
+        {
+          DcDeviceNode *term = dc_plant_model_lookup_term (dc_window_get_plant (wb->window), id);
+
+          parent = term ? dc_device_node_get_device_id (term) : NULL;
+        }
+    }
+  else if (g_str_equal (what, "add-item"))
+    kind = DC_KIND_ITEM;
+  else if (g_str_equal (what, "add-point"))
+    kind = DC_KIND_POINT;
+  if (kind == DC_KIND_POINT && target == DC_KIND_DEVICE)
+    {
+      /* A new point on a device goes to its first term. */
+      g_autoptr(GPtrArray) terms = dc_store_list_device_terms (store, id, NULL);
+
+      parent = terms && terms->len > 0 ? g_ptr_array_index (terms, 0) : NULL;
+      present_edit (wb, dc_edit_dialog_new_create (GTK_WINDOW (wb->window), store, kind, parent));
+      return;
+    }
+  present_edit (wb, dc_edit_dialog_new_create (GTK_WINDOW (wb->window), store, kind,
+                                               kind == DC_KIND_DEVICE || kind == DC_KIND_ITEM ? NULL : parent));
+}
+
+static void
+edit_activate_cb (GSimpleAction *action,
+                  GVariant      *param,
+                  Workbench     *wb)
+{
+  DcStore *store = get_store (wb);
+  g_autofree char *id = NULL;
+  DcKind kind;
+
+  if (store == NULL || !get_target (wb, &kind, &id))
+    return;
+  present_edit (wb, dc_edit_dialog_new_edit (GTK_WINDOW (wb->window), store, kind, id,
+                                             g_str_equal (g_action_get_name (G_ACTION (action)), "duplicate")));
+}
+
+static void
+delete_activate_cb (GSimpleAction *action,
+                    GVariant      *param,
+                    Workbench     *wb)
+{
+  DcStore *store = get_store (wb);
+  DcEngine *engine = get_engine (wb);
+  g_autofree char *id = NULL;
+  GtkWidget *dialog;
+  DcKind kind;
+
+  if (store == NULL || !get_target (wb, &kind, &id))
+    return;
+  dialog = dc_delete_dialog_new (GTK_WINDOW (wb->window), store,
+                                 engine ? dc_engine_get_history (engine) : NULL, kind, id);
+  g_object_set_data (G_OBJECT (wb->window), "dc-delete-dialog", dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 add_shortcut (GtkWidget  *widget,
               const char *accel,
@@ -162,6 +296,37 @@ dc_workbench_attach (DcWindow *window)
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (wb->counters));
 
   add_shortcut (GTK_WIDGET (window), "<Control><Shift>t", "workbench.traffic");
+  add_shortcut (GTK_WIDGET (window), "<Control>n", "workbench.add-device");
+  add_shortcut (GTK_WIDGET (window), "F2", "workbench.edit");
+
+  /* The "+" menu at the start of the header bar. */
+  {
+    GtkWidget *search = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), DC_TYPE_WINDOW,
+                                                                   "search_button"));
+    GtkWidget *header = search ? gtk_widget_get_ancestor (search, ADW_TYPE_HEADER_BAR) : NULL;
+    g_autoptr(GMenu) menu = g_menu_new ();
+    g_autoptr(GMenu) add = g_menu_new ();
+    g_autoptr(GMenu) edit = g_menu_new ();
+    GtkWidget *button;
+
+    g_menu_append (add, _("Add _Device…"), "workbench.add-device");
+    g_menu_append (add, _("Add _Term…"), "workbench.add-term");
+    g_menu_append (add, _("Add _Item…"), "workbench.add-item");
+    g_menu_append (add, _("Add _Point…"), "workbench.add-point");
+    g_menu_append (edit, _("_Edit Selection…"), "workbench.edit");
+    g_menu_append (edit, _("D_uplicate Selection…"), "workbench.duplicate");
+    g_menu_append (edit, _("_Delete Selection…"), "workbench.delete");
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (add));
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (edit));
+    button = gtk_menu_button_new ();
+    gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "list-add-symbolic");
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+    gtk_widget_set_tooltip_text (button, _("Add, edit or delete"));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Add, edit or delete"), -1);
+    if (header != NULL)
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), button);
+  }
   {
     g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
     g_autoptr(GSimpleAction) show_traffic = g_simple_action_new ("traffic", NULL);
@@ -173,6 +338,31 @@ dc_workbench_attach (DcWindow *window)
     g_simple_action_set_enabled (wb->control, FALSE);
     g_signal_connect (wb->control, "activate", G_CALLBACK (control_activate_cb), wb);
     g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (wb->control));
+    {
+      static const char *adds[] = { "add-device", "add-term", "add-item", "add-point" };
+      static const char *edits[] = { "edit", "duplicate" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (adds); i++)
+        {
+          g_autoptr(GSimpleAction) a = g_simple_action_new (adds[i], NULL);
+
+          g_signal_connect (a, "activate", G_CALLBACK (add_activate_cb), wb);
+          g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (a));
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+        {
+          g_autoptr(GSimpleAction) a = g_simple_action_new (edits[i], NULL);
+
+          g_signal_connect (a, "activate", G_CALLBACK (edit_activate_cb), wb);
+          g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (a));
+        }
+      {
+        g_autoptr(GSimpleAction) a = g_simple_action_new ("delete", NULL);
+
+        g_signal_connect (a, "activate", G_CALLBACK (delete_activate_cb), wb);
+        g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (a));
+      }
+    }
     gtk_widget_insert_action_group (GTK_WIDGET (window), "workbench", G_ACTION_GROUP (actions));
   }
 

@@ -1,0 +1,274 @@
+/* test-ui2-edit.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Editing through the dialogs, under Xvfb: a Modbus device and its point created through the
+ * UI against the simulator (the value arrives), invalid input (the store's message next to the
+ * field, nothing stored), the delete confirmation's counts.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "test-ui-util.h"
+#include "test-ui2-util.h"
+
+#include "dc-edit-dialog.h"
+
+static DcEditDialog *
+run_action (Ui2        *f,
+            const char *action)
+{
+  DcEditDialog *dialog;
+
+  g_object_set_data (G_OBJECT (f->window), "dc-edit-dialog", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  dialog = g_object_get_data (G_OBJECT (f->window), "dc-edit-dialog");
+  g_assert_true (DC_IS_EDIT_DIALOG (dialog));
+  ui_wait_for_frame (GTK_WIDGET (dialog));
+  return dialog;
+}
+
+static void
+set (DcEditDialog *dialog,
+     const char   *key,
+     const char   *text)
+{
+  g_assert_true (dc_edit_dialog_set_field (dialog, key, text));
+}
+
+typedef struct
+{
+  DcPointRow *row;
+  const char *text;
+} RowText;
+
+static gboolean
+row_value_is (gpointer data)
+{
+  RowText *rt = data;
+
+  return g_strcmp0 (dc_point_row_get_value_text (rt->row), rt->text) == 0;
+}
+
+static gboolean
+point_exists (gpointer data)
+{
+  Ui2 *f = data;
+
+  return dc_plant_model_lookup_point_id (dc_window_get_plant (f->window), "u1", "cur") != NULL;
+}
+
+static void
+test_edit_modbus_device (void)
+{
+  g_autofree char *port = NULL;
+  DcEditDialog *dialog;
+  DcPointRow *row;
+  RowText rt;
+  Ui2 f;
+
+  ui2_setup (&f, TRUE, NULL);
+  g_assert_true (dc_modbus_sim_set_value (f.modbus, 0, 1, DC_MODBUS_TABLE_HR, 0, 1234));
+  ui2_open_window (&f);
+  g_assert_cmpstr (dc_window_get_page (f.window), ==, "empty");
+
+  /* Device: Ctrl+N's action, fields of Modbus TCP. */
+  dialog = run_action (&f, "workbench.add-device");
+  port = g_strdup_printf ("%u", f.modbus_port);
+  set (dialog, "id", "plc");
+  set (dialog, "name", "Pump PLC");
+  set (dialog, "protocol", "modbus_tcp");
+  set (dialog, "ip", "127.0.0.1");
+  set (dialog, "port", port);
+  set (dialog, "poll_ms", "100");
+  set (dialog, "timeout_ms", "300");
+  ui2_run_for (100);
+  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-edit-device.png"), >, 16);
+  g_assert_true (dc_edit_dialog_save (dialog));
+
+  /* Item, then a term on the selected device. */
+  dialog = run_action (&f, "workbench.add-item");
+  set (dialog, "id", "cur");
+  set (dialog, "name", "Pump current");
+  set (dialog, "unit", "A");
+  g_assert_true (dc_edit_dialog_save (dialog));
+
+  g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_device (dc_window_get_plant (f.window), "plc")));
+  dialog = run_action (&f, "workbench.add-term");
+  set (dialog, "id", "u1");
+  set (dialog, "address", "1");
+  g_assert_true (dc_edit_dialog_save (dialog));
+
+  /* Point (the device is selected, the term is typed): Modbus table/type pickers. */
+  dialog = run_action (&f, "workbench.add-point");
+  set (dialog, "term_id", "u1");
+  set (dialog, "item_id", "cur");
+  set (dialog, "protocol_code", "0");
+  set (dialog, "mb_table", "hr");
+  set (dialog, "mb_type", "u16");
+  set (dialog, "coefficient", "0.1");
+  ui2_run_for (100);
+  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-edit-point.png"), >, 16);
+  g_assert_true (dc_edit_dialog_save (dialog));
+
+  /* The engine follows the store at once: the value arrives in the table. */
+  g_assert_true (ui_wait_until (point_exists, &f, 5000));
+  row = dc_plant_model_lookup_point_id (dc_window_get_plant (f.window), "u1", "cur");
+  rt = (RowText) { row, "123.4 A" };
+  g_assert_true (ui_wait_until (row_value_is, &rt, 10000));
+  {
+    g_autoptr(JsonObject) point = dc_store_get_point (f.store, "u1", "cur", NULL);
+
+    g_assert_cmpstr (json_object_get_string_member (point, "code_type"), ==, "hr:u16");
+  }
+
+  /* Edit the point's coefficient: F2's action on the selected point. */
+  g_assert_true (dc_window_select (f.window, row));
+  dc_window_set_view (f.window, "points");
+  dialog = run_action (&f, "workbench.edit");
+  set (dialog, "coefficient", "1");
+  g_assert_true (dc_edit_dialog_save (dialog));
+  rt.text = "1234 A";
+  g_assert_true (ui_wait_until (row_value_is, &rt, 10000));
+
+  ui2_teardown (&f);
+}
+
+static void
+test_edit_invalid (void)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  DcEditDialog *dialog;
+  Ui2 f;
+
+  ui2_setup (&f, FALSE, NULL);
+  ui2_open_window (&f);
+
+  dialog = run_action (&f, "workbench.add-device");
+  set (dialog, "id", "plc");
+  set (dialog, "protocol", "modbus_tcp");
+  set (dialog, "ip", "127.0.0.1");
+  set (dialog, "port", "70000");
+  g_assert_false (dc_edit_dialog_save (dialog));
+  g_test_message ("port: %s", dc_edit_dialog_get_field_error (dialog, "port"));
+  g_assert_true (g_str_has_prefix (dc_edit_dialog_get_field_error (dialog, "port"), "field port must"));
+  g_assert_null (dc_edit_dialog_get_field_error (dialog, "id"));
+  ui2_run_for (100);
+  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-edit-invalid.png"), >, 16);
+  ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
+  g_assert_cmpuint (ids->len, ==, 0);
+
+  /* An id the store refuses: its message, next to the id, nothing stored. */
+  set (dialog, "port", "502");
+  set (dialog, "id", "a/b");
+  g_assert_false (dc_edit_dialog_save (dialog));
+  g_assert_true (g_str_has_prefix (dc_edit_dialog_get_field_error (dialog, "id"), "field id must"));
+  g_assert_null (dc_edit_dialog_get_field_error (dialog, "port"));
+  g_ptr_array_unref (ids);
+  ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
+  g_assert_cmpuint (ids->len, ==, 0);
+
+  /* Fixed, it saves. */
+  set (dialog, "id", "plc");
+  g_assert_true (dc_edit_dialog_save (dialog));
+  g_ptr_array_unref (ids);
+  ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
+  g_assert_cmpuint (ids->len, ==, 1);
+
+  /* The same id again: "already exists" next to the id. */
+  dialog = run_action (&f, "workbench.add-device");
+  set (dialog, "id", "plc");
+  set (dialog, "protocol", "virtual");
+  g_assert_false (dc_edit_dialog_save (dialog));
+  g_assert_nonnull (dc_edit_dialog_get_field_error (dialog, "id"));
+  g_test_message ("id: %s", dc_edit_dialog_get_field_error (dialog, "id"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  ui2_teardown (&f);
+}
+
+static gboolean
+counted (gpointer data)
+{
+  const char *text = dc_delete_dialog_get_text (data);
+
+  return text != NULL && strstr (text, "counting") == NULL;
+}
+
+static void
+test_delete_counts (void)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  const char *points[][2] = { { "u1", "a" }, { "u1", "b" }, { "u2", "a" } };
+  GtkWidget *dialog;
+  Ui2 f;
+
+  ui2_setup (&f, FALSE, NULL);
+  ui_create (f.store, DC_KIND_DEVICE, "{\"id\":\"v\",\"name\":\"Virtual\",\"protocol\":\"virtual\"}");
+  ui_create (f.store, DC_KIND_DEVICE, "{\"id\":\"w\",\"name\":\"Other\",\"protocol\":\"virtual\"}");
+  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"v\"}");
+  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u2\",\"device_id\":\"v\"}");
+  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"x1\",\"device_id\":\"w\"}");
+  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"a\",\"name\":\"A\"}");
+  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"b\",\"name\":\"B\"}");
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"term_id\":\"%s\",\"item_id\":\"%s\",\"history\":\"all\"}",
+                                               points[i][0], points[i][1]);
+
+      ui_create (f.store, DC_KIND_POINT, json);
+    }
+  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"x1\",\"item_id\":\"a\",\"history\":\"all\"}");
+
+  /* 5 samples per point of device v (15), 7 on the other device (not counted). */
+  for (guint i = 0; i < G_N_ELEMENTS (points) + 1; i++)
+    {
+      gint64 key = i < G_N_ELEMENTS (points) ? dc_store_get_point_key (f.store, points[i][0], points[i][1])
+                                             : dc_store_get_point_key (f.store, "x1", "a");
+      guint n = i < G_N_ELEMENTS (points) ? 5 : 7;
+
+      for (guint j = 0; j < n; j++)
+        {
+          DcSample s = { key, g_get_real_time () - (n - j) * G_USEC_PER_SEC, j, 0 };
+
+          dc_engine_ingest (f.engine, &s, 1, DC_INGEST_API);
+        }
+    }
+  dc_history_sync (f.history);
+  ui2_open_window (&f);
+
+  g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_device (dc_window_get_plant (f.window), "v")));
+  dc_window_set_view (f.window, "device");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "workbench.delete", NULL));
+  dialog = g_object_get_data (G_OBJECT (f.window), "dc-delete-dialog");
+  g_assert_nonnull (dialog);
+  g_assert_true (ui_wait_until (counted, dialog, 10000));
+  g_test_message ("%s", dc_delete_dialog_get_text (dialog));
+  g_assert_nonnull (strstr (dc_delete_dialog_get_text (dialog), "2 terms, 3 points, 15 history samples"));
+  ui_wait_for_frame (dialog);
+  ui2_run_for (100);
+  g_assert_cmpuint (ui_render_png (dialog, "screenshot-delete.png"), >, 16);
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "w");
+
+  ui2_teardown (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  ui_test_add ("/dc/ui2/edit/modbus-device", test_edit_modbus_device);
+  ui_test_add ("/dc/ui2/edit/invalid", test_edit_invalid);
+  ui_test_add ("/dc/ui2/edit/delete-counts", test_delete_counts);
+
+  return g_test_run ();
+}
