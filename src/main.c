@@ -291,7 +291,7 @@ run_server (DcSettings  *settings,
 #if HAVE_GUI
   /* The workstation runs on the same main context as the engine and the server. */
   if (gui)
-    status = dc_application_run_workstation (store, engine, uri, settings->config_file, args);
+    status = dc_application_run_workstation (store, engine, alarm, uri, settings->config_file, args);
   else
 #endif
     g_main_loop_run (loop);

@@ -22,6 +22,7 @@ struct _DcApplication
   AdwApplication  parent_instance;
 
   DcPlantModel   *plant;
+  DcAlarm        *alarm;
   GSettings      *settings;
   char           *rest_address;
   char           *config_path;
@@ -246,6 +247,7 @@ dc_application_activate (GApplication *application)
       window = dc_window_new (GTK_APPLICATION (self));
       dc_window_set_plant (window, self->plant);
       dc_window_set_rest_address (window, self->rest_address);
+      dc_alarms_page_set_alarm (dc_window_get_alarms_page (window), self->alarm);
     }
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -257,6 +259,7 @@ dc_application_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->plant);
+  g_clear_object (&self->alarm);
 
   G_OBJECT_CLASS (dc_application_parent_class)->dispose (object);
 }
@@ -346,6 +349,20 @@ dc_application_set_rest_address (DcApplication *self,
 }
 
 void
+dc_application_set_alarm (DcApplication *self,
+                          DcAlarm       *alarm)
+{
+  DcWindow *window;
+
+  g_return_if_fail (DC_IS_APPLICATION (self));
+  g_return_if_fail (alarm == NULL || DC_IS_ALARM (alarm));
+
+  g_set_object (&self->alarm, alarm);
+  if ((window = get_window (self)) != NULL)
+    dc_alarms_page_set_alarm (dc_window_get_alarms_page (window), alarm);
+}
+
+void
 dc_application_set_config_path (DcApplication *self,
                                 const char    *path)
 {
@@ -387,6 +404,7 @@ quit_signal_cb (gpointer data)
 int
 dc_application_run_workstation (DcStore     *store,
                                 DcEngine    *engine,
+                                DcAlarm     *alarm,
                                 const char  *rest_uri,
                                 const char  *config_file,
                                 char       **args)
@@ -403,6 +421,7 @@ dc_application_run_workstation (DcStore     *store,
   dc_plant_model_follow_store (app->plant, store);
   if (engine != NULL)
     dc_plant_model_follow_engine (app->plant, engine);
+  dc_application_set_alarm (app, alarm);
 
   if (rest_uri != NULL && (uri = g_uri_parse (rest_uri, G_URI_FLAGS_NONE, NULL)) != NULL)
     {
@@ -423,6 +442,7 @@ dc_application_run_workstation (DcStore     *store,
 
   dc_plant_model_follow_engine (app->plant, NULL);
   dc_plant_model_follow_store (app->plant, NULL);
+  dc_application_set_alarm (app, NULL);
 
   return status;
 }

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "dc-alarm.h"
 #include "dc-engine.h"
 #include "dc-plant-model.h"
 
@@ -26,6 +27,9 @@ DcApplication *dc_application_new              (GApplicationFlags  flags);
 DcPlantModel  *dc_application_get_plant        (DcApplication     *self);
 void           dc_application_set_rest_address (DcApplication     *self,
                                                 const char        *address);
+/* The alarm plugin the Alarms page shows (NULL: alarms are off). */
+void           dc_application_set_alarm        (DcApplication     *self,
+                                                DcAlarm           *alarm);
 void           dc_application_set_config_path  (DcApplication     *self,
                                                 const char        *path);
 /* GSettings of the app, or NULL when the schema is not installed. */
@@ -36,10 +40,12 @@ void           dc_application_report           (DcApplication     *self,
 
 /* Runs the workstation in this process on the default main context, next to the engine and
  * the REST server main.c set up: the window shows @store's plant, @engine's live values and
- * history. @rest_uri ("http://127.0.0.1:8080/") is shown in the header. @args: what is left
- * of the command line (argv[0] and GApplication options). Returns the exit status. */
+ * history, @alarm's alarms (may be NULL). @rest_uri ("http://127.0.0.1:8080/") is shown in
+ * the header. @args: what is left of the command line (argv[0] and GApplication options).
+ * Returns the exit status. */
 int            dc_application_run_workstation  (DcStore           *store,
                                                 DcEngine          *engine,
+                                                DcAlarm           *alarm,
                                                 const char        *rest_uri,
                                                 const char        *config_file,
                                                 char             **args);

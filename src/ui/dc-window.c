@@ -47,6 +47,7 @@ struct _DcWindow
   AdwActionRow         *device_error_row;
   AdwActionRow         *device_reconnects_row;
   AdwActionRow         *device_points_row;
+  DcAlarmsPage         *alarms_page;
 
   /* Owned */
   DcPlantModel         *plant;
@@ -644,6 +645,7 @@ dc_window_class_init (DcWindowClass *klass)
   g_type_ensure (DC_TYPE_DEVICE_TREE);
   g_type_ensure (DC_TYPE_POINT_TABLE);
   g_type_ensure (DC_TYPE_TREND_VIEW);
+  g_type_ensure (DC_TYPE_ALARMS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/datacoll/DataColl/ui/dc-window.ui");
@@ -674,6 +676,7 @@ dc_window_class_init (DcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcWindow, device_error_row);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, device_reconnects_row);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, device_points_row);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, alarms_page);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.copy-rest-address", NULL,
@@ -775,6 +778,7 @@ dc_window_set_plant (DcWindow     *self,
                                G_CONNECT_SWAPPED);
     }
   dc_device_tree_set_plant (self->device_tree, plant);
+  dc_alarms_page_set_plant (self->alarms_page, plant);
   update_page (self);
 
   /* Start on the first device so that the table is never empty by accident. */
@@ -895,4 +899,11 @@ dc_window_get_detail_value (DcWindow *self)
 {
   g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
   return gtk_label_get_label (self->detail_value);
+}
+
+DcAlarmsPage *
+dc_window_get_alarms_page (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->alarms_page;
 }

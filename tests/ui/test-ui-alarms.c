@@ -1,0 +1,538 @@
+/* test-ui-alarms.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The Alarms page in the real window against a real engine and alarm plugin (sqlite files in a
+ * temporary dir, a virtual device whose points have limits): values over a limit make alarm rows
+ * appear, acknowledge and shelve go through the rows' buttons and dialogs, the journal shows user
+ * and comment, its CSV export is written and parsed, and a screenshot shows every priority.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "dc-alarm.h"
+#include "dc-alarm-badge.h"
+#include "dc-alarms-page.h"
+#include "dc-application.h"
+#include "dc-engine.h"
+#include "dc-history.h"
+#include "dc-window.h"
+#include "test-ui-util.h"
+
+typedef struct
+{
+  char          *dir;
+  DcStore       *store;
+  DcHistory     *history;
+  DcEngine      *engine;
+  DcAlarm       *alarm;
+  DcApplication *app;
+  DcWindow      *window;
+  DcAlarmsPage  *page;
+} Fx;
+
+static Fx *
+fx_new (void)
+{
+  Fx *fx = g_new0 (Fx, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *hdb = NULL;
+  g_autofree char *journal = NULL;
+  DcPlantModel *plant;
+
+  fx->dir = g_dir_make_tmp ("dc-ui-alarms-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (fx->dir, "datacoll.db", NULL);
+  hdb = g_build_filename (fx->dir, "datacoll-history.db", NULL);
+  fx->store = dc_store_open (db, &error);
+  g_assert_no_error (error);
+
+  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"temp\",\"name\":\"Transformer temperature\",\"unit\":\"°C\"}");
+  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"level\",\"name\":\"Tank level\",\"unit\":\"%\"}");
+  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker\"}");
+  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"amb\",\"name\":\"Ambient temperature\",\"unit\":\"°C\"}");
+  ui_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"plant\",\"name\":\"Virtual plant\","
+             "\"protocol\":\"virtual\"}");
+  ui_create (fx->store, DC_KIND_TERM, "{\"id\":\"t\",\"name\":\"Operator\",\"device_id\":\"plant\"}");
+  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"temp\",\"up_limit\":90,"
+             "\"alarm_deadband\":2,\"alarm_priority\":\"high\"}");
+  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"level\",\"down_limit\":10}");
+  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"cb\",\"alarm_on\":2,"
+             "\"alarm_priority\":\"critical\"}");
+  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"amb\",\"up_limit\":35,"
+             "\"alarm_priority\":\"low\"}");
+
+  fx->history = dc_history_new (hdb, &error);
+  g_assert_no_error (error);
+  fx->engine = dc_engine_new (fx->store, fx->history);
+  journal = dc_alarm_path_for_config (db);
+  fx->alarm = dc_alarm_new_for_engine (fx->engine, journal, &error);
+  g_assert_no_error (error);
+  dc_alarm_start (fx->alarm);
+  dc_engine_start (fx->engine);
+
+  fx->app = dc_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (fx->app), NULL, &error));
+  g_assert_no_error (error);
+  plant = dc_application_get_plant (fx->app);
+  dc_plant_model_follow_store (plant, fx->store);
+  dc_plant_model_follow_engine (plant, fx->engine);
+  dc_application_set_alarm (fx->app, fx->alarm);
+  g_application_activate (G_APPLICATION (fx->app));
+  fx->window = DC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  g_assert_nonnull (fx->window);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 1200, 760);
+  dc_window_set_view (fx->window, "alarms");
+  fx->page = dc_window_get_alarms_page (fx->window);
+  g_assert_true (dc_alarms_page_get_alarm (fx->page) == fx->alarm);
+  ui_wait_for_frame (GTK_WIDGET (fx->window));
+
+  return fx;
+}
+
+static void
+fx_free (Fx *fx)
+{
+  DcPlantModel *plant = dc_application_get_plant (fx->app);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  dc_plant_model_follow_engine (plant, NULL);
+  dc_plant_model_follow_store (plant, NULL);
+  dc_application_set_alarm (fx->app, NULL);
+  g_clear_object (&fx->app);
+  g_assert_finalize_object (fx->alarm);
+  dc_engine_shutdown (fx->engine);
+  g_clear_object (&fx->engine);
+  g_clear_object (&fx->history);
+  g_clear_object (&fx->store);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  dir = g_dir_open (fx->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fx->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (fx->dir);
+  g_free (fx->dir);
+  g_free (fx);
+}
+
+static gint64
+key_of (Fx         *fx,
+        const char *item_id)
+{
+  gint64 key = dc_store_get_point_key (fx->store, "t", item_id);
+
+  g_assert_cmpint (key, >, 0);
+  return key;
+}
+
+/* A value written to the virtual device, as the REST API's device_ctrl does. */
+static void
+push (Fx         *fx,
+      const char *item_id,
+      double      value)
+{
+  DcSample s = { key_of (fx, item_id), g_get_real_time (), value, 0 };
+
+  dc_engine_ingest (fx->engine, &s, 1, DC_INGEST_API);
+}
+
+typedef struct
+{
+  Fx         *fx;
+  const char *item_id;
+  const char *condition;
+  gint64      id;
+} RowWait;
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowWait *rw = data;
+
+  rw->id = dc_alarm_find (rw->fx->alarm, key_of (rw->fx, rw->item_id), rw->condition);
+  return rw->id > 0 && dc_alarms_page_get_row (rw->fx->page, rw->id) != NULL;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_open (gpointer data)
+{
+  AdwMessageDialog **out = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        {
+          *out = ADW_MESSAGE_DIALOG (w);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Clicks the row's @button, types @comment in the dialog that opens and answers @response. */
+static void
+answer_dialog (Fx         *fx,
+               gint64      id,
+               const char *button,
+               const char *comment,
+               const char *response)
+{
+  GtkWidget *row = dc_alarms_page_get_row (fx->page, id);
+  GtkWidget *widget;
+  AdwMessageDialog *dialog = NULL;
+
+  g_assert_nonnull (row);
+  widget = find_named (row, button);
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_is_sensitive (widget));
+  g_assert_true (gtk_widget_activate (widget));
+  g_assert_true (ui_wait_until (dialog_open, &dialog, 5000));
+  widget = find_type (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_ENTRY);
+  g_assert_nonnull (widget);
+  gtk_editable_set_text (GTK_EDITABLE (widget), comment);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  Fx           *fx;
+  gint64        id;
+  DcAlarmState  state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *sw = data;
+
+  return dc_alarm_get_state (sw->fx->alarm, sw->id) == sw->state;
+}
+
+static gboolean
+page_unacked_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return dc_alarms_page_get_n_unacknowledged (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static char *
+read_file (GFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_assert_true (g_file_load_contents (file, NULL, &contents, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* Splits one CSV line in fields (quoted fields with doubled quotes; no newlines in fields). */
+static GPtrArray *
+parse_csv_line (const char *line)
+{
+  GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
+  GString *field = g_string_new (NULL);
+  gboolean quoted = FALSE;
+
+  for (const char *p = line; ; p++)
+    {
+      if (quoted)
+        {
+          if (*p == '"' && p[1] == '"')
+            g_string_append_c (field, *p++);
+          else if (*p == '"')
+            quoted = FALSE;
+          else if (*p == '\0')
+            break;
+          else
+            g_string_append_c (field, *p);
+          continue;
+        }
+      if (*p == '"')
+        quoted = TRUE;
+      else if (*p == ',' || *p == '\0')
+        {
+          g_ptr_array_add (fields, g_string_free (field, FALSE));
+          field = g_string_new (NULL);
+          if (*p == '\0')
+            break;
+        }
+      else
+        g_string_append_c (field, *p);
+    }
+  g_string_free (field, TRUE);
+  return fields;
+}
+
+/* A value over the limit → an active unacknowledged row within a deadline; acknowledge with a
+ * comment through the row's button and dialog → acknowledged, the journal shows user and
+ * comment; shelve → the row leaves the active list; CSV export of the journal written, equal to
+ * the REST CSV, and parsed; the text filter narrows both table and export. */
+static void
+test_alarms_engine (void)
+{
+  Fx *fx = fx_new ();
+  RowWait rw = { fx, "temp", "high", 0 };
+  StateWait sw;
+  gpointer unacked[2];
+  JsonObject *entry;
+  gboolean active_window;
+  guint n_before;
+  gint64 start;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *rest_csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *user = g_get_user_name ();
+  guint n_lines, n_entries;
+
+  /* Nothing active yet: the status page, no badge. */
+  g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 0);
+  g_assert_cmpuint (dc_alarms_page_get_n_unacknowledged (fx->page), ==, 0);
+
+  /* Over the limit: the row appears, active and unacknowledged. */
+  active_window = gtk_window_is_active (GTK_WINDOW (fx->window));
+  n_before = dc_alarms_page_get_n_notifications (fx->page);
+  start = g_get_monotonic_time ();
+  push (fx, "temp", 95.5);
+  g_assert_true (ui_wait_until (row_shown, &rw, 5000));
+  g_test_message ("alarm row after %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, rw.id), ==, DC_ALARM_ACTIVE_UNACKED);
+  unacked[0] = fx->page;
+  unacked[1] = GUINT_TO_POINTER (1);
+  g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+                   ==, "Transformer temperature — High limit");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+                            "Active, unacknowledged"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+                            "95.5 °C"));
+  /* A high alarm notifies only while the window does not have the focus. */
+  g_test_message ("window active: %d", active_window);
+  g_assert_cmpuint (dc_alarms_page_get_n_notifications (fx->page), ==,
+                    n_before + (active_window ? 0 : 1));
+
+  /* A medium alarm never notifies; priority order puts the high one first. */
+  n_before = dc_alarms_page_get_n_notifications (fx->page);
+  push (fx, "level", 4);
+  rw = (RowWait) { fx, "level", "low", 0 };
+  g_assert_true (ui_wait_until (row_shown, &rw, 5000));
+  g_assert_cmpuint (dc_alarms_page_get_n_notifications (fx->page), ==, n_before);
+  g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 2);
+  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 0) ==
+                 dc_alarms_page_get_row (fx->page, dc_alarm_find (fx->alarm, key_of (fx, "temp"),
+                                                                  "high")));
+
+  /* Acknowledge through the UI with a comment. */
+  rw = (RowWait) { fx, "temp", "high", 0 };
+  g_assert_true (row_shown (&rw));
+  answer_dialog (fx, rw.id, "ack", "checked on site, fan running", "ack");
+  sw = (StateWait) { fx, rw.id, DC_ALARM_ACTIVE_ACKED };
+  g_assert_true (ui_wait_until (state_is, &sw, 5000));
+  g_assert_true (ui_wait_until (row_shown, &rw, 5000));
+  g_assert_false (gtk_widget_is_sensitive (find_named (dc_alarms_page_get_row (fx->page, rw.id),
+                                                       "ack")));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+                            "checked on site, fan running"));
+  unacked[1] = GUINT_TO_POINTER (1);   /* the level alarm */
+  g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
+
+  /* The journal (newest first) shows the acknowledgement with user and comment. */
+  entry = dc_alarms_page_get_journal_entry (fx->page, 0);
+  g_assert_nonnull (entry);
+  g_assert_cmpint (json_object_get_int_member (entry, "alarm_id"), ==, rw.id);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "active_acknowledged");
+  g_assert_cmpstr (json_object_get_string_member (entry, "user"), ==, user);
+  g_assert_cmpstr (json_object_get_string_member (entry, "comment"), ==,
+                   "checked on site, fan running");
+
+  /* Cancel changes nothing; shelve with a comment removes the row from the active list. */
+  rw = (RowWait) { fx, "level", "low", 0 };
+  g_assert_true (row_shown (&rw));
+  answer_dialog (fx, rw.id, "shelve", "ignored", "cancel");
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, rw.id), ==, DC_ALARM_ACTIVE_UNACKED);
+  answer_dialog (fx, rw.id, "shelve", "sensor \"B\" replaced, level, tomorrow", "shelve");
+  sw = (StateWait) { fx, rw.id, DC_ALARM_SHELVED };
+  g_assert_true (ui_wait_until (state_is, &sw, 5000));
+  g_assert_null (dc_alarms_page_get_row (fx->page, rw.id));
+  g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 1);
+  unacked[1] = GUINT_TO_POINTER (0);
+  g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
+  entry = dc_alarms_page_get_journal_entry (fx->page, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "shelved");
+  g_assert_cmpstr (json_object_get_string_member (entry, "comment"), ==,
+                   "sensor \"B\" replaced, level, tomorrow");
+
+  /* CSV export of everything: the same bytes as the REST CSV, parsed back. */
+  dc_alarms_page_set_range (fx->page, DC_ALARMS_RANGE_ALL);
+  dc_alarms_page_refresh (fx->page);
+  n_entries = g_list_model_get_n_items (dc_alarms_page_get_journal (fx->page));
+  g_assert_cmpuint (n_entries, ==, 4);   /* two activations, one ack, one shelve */
+  path = g_test_build_filename (G_TEST_BUILT, "alarm-journal.csv", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_true (dc_alarms_page_export_csv (fx->page, file, NULL));
+  csv = read_file (file);
+  rest_csv = dc_alarm_journal_csv (fx->alarm, 0, G_MAXINT64, 0, NULL);
+  g_assert_cmpstr (csv, ==, rest_csv);
+  lines = g_strsplit (csv, "\n", -1);
+  n_lines = g_strv_length (lines);
+  g_assert_cmpuint (n_lines, ==, n_entries + 2);   /* header, entries, empty after the last \n */
+  g_assert_cmpstr (lines[n_lines - 1], ==, "");
+  for (guint i = 0; i + 1 < n_lines; i++)
+    {
+      g_autoptr(GPtrArray) fields = parse_csv_line (lines[i]);
+
+      g_assert_cmpuint (fields->len, ==, 11);
+      if (i == 0)
+        {
+          g_assert_cmpstr (g_ptr_array_index (fields, 0), ==, "time");
+          g_assert_cmpstr (g_ptr_array_index (fields, 9), ==, "comment");
+        }
+    }
+  {
+    g_autoptr(GPtrArray) ack = parse_csv_line (lines[3]);
+    g_autoptr(GPtrArray) shelve = parse_csv_line (lines[4]);
+    gint64 t;
+
+    g_assert_true (dc_time_parse (g_ptr_array_index (ack, 0), &t));
+    g_assert_cmpstr (g_ptr_array_index (ack, 2), ==, "high");
+    g_assert_cmpstr (g_ptr_array_index (ack, 6), ==, "active_acknowledged");
+    g_assert_cmpstr (g_ptr_array_index (ack, 8), ==, user);
+    g_assert_cmpstr (g_ptr_array_index (ack, 9), ==, "checked on site, fan running");
+    g_assert_cmpstr (g_ptr_array_index (shelve, 2), ==, "low");
+    g_assert_cmpstr (g_ptr_array_index (shelve, 6), ==, "shelved");
+    g_assert_cmpstr (g_ptr_array_index (shelve, 9), ==, "sensor \"B\" replaced, level, tomorrow");
+  }
+
+  /* The filter narrows the table and the export. */
+  dc_alarms_page_set_filter (fx->page, "FAN RUNNING");
+  g_assert_cmpuint (g_list_model_get_n_items (dc_alarms_page_get_journal (fx->page)), ==, 1);
+  g_assert_true (dc_alarms_page_export_csv (fx->page, file, NULL));
+  g_clear_pointer (&csv, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+  csv = read_file (file);
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_nonnull (strstr (lines[1], "checked on site"));
+  dc_alarms_page_set_filter (fx->page, "tank level");   /* the point's name */
+  g_assert_cmpuint (g_list_model_get_n_items (dc_alarms_page_get_journal (fx->page)), ==, 2);
+  dc_alarms_page_set_filter (fx->page, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (dc_alarms_page_get_journal (fx->page)), ==, 4);
+
+  fx_free (fx);
+}
+
+/* Four priorities (critical breaker, high temperature acknowledged, medium level, low ambient)
+ * on the Alarms page, rendered to screenshot-alarms.png. */
+static void
+test_alarms_screenshot (void)
+{
+  Fx *fx = fx_new ();
+  RowWait rw = { fx, "amb", "high", 0 };
+  StateWait sw;
+  guint colours;
+
+  push (fx, "temp", 96.2);
+  push (fx, "level", 7.5);
+  push (fx, "cb", 2);
+  push (fx, "amb", 38.4);
+  g_assert_true (ui_wait_until (row_shown, &rw, 5000));
+  rw = (RowWait) { fx, "temp", "high", 0 };
+  g_assert_true (ui_wait_until (row_shown, &rw, 5000));
+  g_assert_true (dc_alarm_ack (fx->alarm, rw.id, "operator", "fan checked", NULL));
+  sw = (StateWait) { fx, rw.id, DC_ALARM_ACTIVE_ACKED };
+  g_assert_true (ui_wait_until (state_is, &sw, 5000));
+  dc_alarms_page_refresh (fx->page);
+  g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 4);
+
+  /* Highest priority first. */
+  rw = (RowWait) { fx, "cb", "state", 0 };
+  g_assert_true (row_shown (&rw));
+  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 0) == dc_alarms_page_get_row (fx->page, rw.id));
+  rw = (RowWait) { fx, "amb", "high", 0 };
+  g_assert_true (row_shown (&rw));
+  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 3) == dc_alarms_page_get_row (fx->page, rw.id));
+  g_assert_cmpuint (dc_alarms_page_get_n_unacknowledged (fx->page), ==, 3);
+
+  ui_wait_for_frame (GTK_WIDGET (fx->window));
+  colours = ui_render_png (GTK_WIDGET (fx->window), "screenshot-alarms.png");
+  g_test_message ("screenshot-alarms.png: %u colours", colours);
+  g_assert_cmpuint (colours, >, 200);
+
+  fx_free (fx);
+}
+
+static void
+test_alarm_words (void)
+{
+  g_assert_cmpint (dc_alarm_priority_rank ("critical"), >, dc_alarm_priority_rank ("high"));
+  g_assert_cmpint (dc_alarm_priority_rank ("bogus"), ==, -1);
+  g_assert_cmpstr (dc_alarm_priority_css_class ("critical"), ==, "error");
+  g_assert_cmpstr (dc_alarm_priority_css_class ("medium"), ==, "warning");
+  g_assert_cmpstr (dc_alarm_state_text ("cleared_unacknowledged"), ==, "Cleared, unacknowledged");
+  g_assert_cmpstr (dc_alarm_condition_text ("comm"), ==, "Communication lost");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/dc/ui/alarms/words", test_alarm_words);
+  ui_test_add ("/dc/ui/alarms/engine", test_alarms_engine);
+  ui_test_add ("/dc/ui/alarms/screenshot", test_alarms_screenshot);
+
+  return g_test_run ();
+}
