@@ -87,12 +87,15 @@ journal_cb (DcServer          *server,
   const char *text;
   const char *format;
 
-  if (query == NULL || !time_param (query, "from", &from, &error) ||
-      !time_param (query, "to", &to, &error))
+  if (query == NULL)
     {
-      if (error->domain != DC_ERROR)
-        reply_error_text (msg, DC_ERROR_INVALID, error->message);
-      else
+      reply_error_text (msg, DC_ERROR_INVALID,
+                        error != NULL ? error->message : "invalid query string");
+      return;
+    }
+  if (!time_param (query, "from", &from, &error) || !time_param (query, "to", &to, &error))
+    {
+      if (error != NULL)
         dc_server_reply_error (msg, error);
       return;
     }

@@ -1013,8 +1013,8 @@ compare (Eval     *ev,
          gboolean *result,
          GError  **error)
 {
-  int cmp;
-  gboolean unordered;
+  int cmp = 0;
+  gboolean unordered = FALSE;
 
   if (op == DC_OP_IN || op == DC_OP_NOT_IN)
     {
@@ -1226,8 +1226,8 @@ slice (Eval          *ev,
        GError       **error)
 {
   gint64 n;
-  gint64 start;
-  gint64 stop;
+  gint64 start = 0;
+  gint64 stop = 0;
 
   if ((lower != NULL && !scalar (lower, error)) || (upper != NULL && !scalar (upper, error)))
     return FALSE;
@@ -1550,8 +1550,8 @@ builtin_minmax (Eval     *ev,
 
   for (guint i = 1; i < n; i++)
     {
-      int cmp;
-      gboolean unordered;
+      int cmp = 0;
+      gboolean unordered = FALSE;
 
       if (!values_order (is_max ? DC_OP_GT : DC_OP_LT, &items[i], &items[best], &cmp,
                          &unordered, error))
@@ -1982,7 +1982,7 @@ eval_call (Eval     *ev,
            DcValue  *out,
            GError  **error)
 {
-  DcValue callee;
+  DcValue callee = { 0 };
   DcValue *args;
   guint n_args = node->n_children - 1;
 
@@ -2007,7 +2007,7 @@ eval_node (Eval     *ev,
            DcValue  *out,
            GError  **error)
 {
-  DcValue a, b;
+  DcValue a = { 0 }, b = { 0 };
 
   if (!step (ev, 1, error))
     return FALSE;
@@ -2037,7 +2037,7 @@ eval_node (Eval     *ev,
 
     case DC_NODE_SLICE:
       {
-        DcValue lower, upper;
+        DcValue lower = { 0 }, upper = { 0 };
 
         if (!eval_node (ev, node->children[0], &a, error) ||
             (node->children[1] != NULL && !eval_node (ev, node->children[1], &lower, error)) ||
@@ -2152,7 +2152,7 @@ dc_expr_eval_number (DcExpr       *expr,
                      GError      **error)
 {
   Eval ev = { 0 };
-  DcValue v;
+  DcValue v = { 0 };
   gboolean ok;
 
   g_return_val_if_fail (expr != NULL, FALSE);
@@ -2188,7 +2188,7 @@ dc_expr_eval_bool (DcExpr       *expr,
                    GError      **error)
 {
   Eval ev = { 0 };
-  DcValue v;
+  DcValue v = { 0 };
   gboolean ok;
 
   g_return_val_if_fail (expr != NULL, FALSE);
@@ -2206,7 +2206,7 @@ dc_expr_eval_repr (DcExpr       *expr,
                    GError      **error)
 {
   Eval ev = { 0 };
-  DcValue v;
+  DcValue v = { 0 };
   char *result = NULL;
 
   g_return_val_if_fail (expr != NULL, NULL);

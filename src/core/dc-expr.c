@@ -522,6 +522,7 @@ tokenize (const char  *text,
         }
 
     append:
+      g_assert (end != NULL);
       tok.len = end - p;
       g_array_append_val (tokens, tok);
       p = end;
