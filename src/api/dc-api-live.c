@@ -21,6 +21,7 @@
 #define SAMPLE_COST 64
 /* How long a new client may take to send its subscription before the default ("*") snapshot. */
 #define SUBSCRIBE_GRACE_MS 100
+#define KEEPALIVE_S 30
 
 /* Where a point's samples are named: key → ids and the JSON prefix of its samples. */
 typedef struct
@@ -857,6 +858,8 @@ websocket_cb (SoupServer              *server,
   client->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   g_queue_init (&client->events);
   soup_websocket_connection_set_max_incoming_payload_size (conn, MAX_INCOMING);
+  /* Pings find clients that vanished without closing (their socket errors out). */
+  soup_websocket_connection_set_keepalive_interval (conn, KEEPALIVE_S);
   g_signal_connect (conn, "message", G_CALLBACK (client_message_cb), client);
   g_signal_connect (conn, "closed", G_CALLBACK (client_closed_cb), client);
   self->clients = g_list_prepend (self->clients, client);
