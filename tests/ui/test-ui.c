@@ -674,7 +674,7 @@ test_preferences (void)
   prefs = dc_preferences_window_new (GTK_WINDOW (ui->window), settings, conf);
   gtk_window_present (GTK_WINDOW (prefs));
   ui_wait_for_frame (GTK_WIDGET (prefs));
-  ui_render_png (GTK_WIDGET (prefs), "screenshot-preferences.png");
+  g_assert_cmpuint (ui_render_png (GTK_WIDGET (prefs), "screenshot-preferences.png"), >, 8);
 
   g_assert_true (dc_preferences_window_write_setting (prefs, "history", "retention_days", "30", &error));
   g_assert_no_error (error);
