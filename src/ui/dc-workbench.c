@@ -11,6 +11,7 @@
 
 #include "dc-control-dialog.h"
 #include "dc-edit-dialog.h"
+#include "dc-import-dialog.h"
 #include "dc-workbench.h"
 
 typedef struct
@@ -259,6 +260,69 @@ delete_activate_cb (GSimpleAction *action,
 }
 
 static void
+import_activate_cb (GSimpleAction *action,
+                    GVariant      *param,
+                    Workbench     *wb)
+{
+  DcStore *store = get_store (wb);
+  DcImportDialog *dialog;
+
+  if (store == NULL)
+    return;
+  dialog = dc_import_dialog_new (GTK_WINDOW (wb->window), store);
+  g_object_set_data (G_OBJECT (wb->window), "dc-import-dialog", dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+export_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    Workbench       *wb)
+{
+  gboolean csv = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (native), "dc-csv"));
+  DcStore *store = get_store (wb);
+
+  if (response == GTK_RESPONSE_ACCEPT && store != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autoptr(GError) error = NULL;
+      gboolean ok = csv ? dc_project_export_csv (store, file, &error)
+                        : dc_project_export_json (store, file, &error);
+
+      if (ok)
+        dc_window_add_toast (wb->window, _("Configuration exported"));
+      else
+        {
+          g_autofree char *msg = g_strdup_printf (_("Could not export: %s"), error->message);
+
+          dc_window_add_toast (wb->window, msg);
+        }
+    }
+  g_object_unref (native);
+}
+
+static void
+export_activate_cb (GSimpleAction *action,
+                    GVariant      *param,
+                    Workbench     *wb)
+{
+  gboolean csv = g_str_equal (g_action_get_name (G_ACTION (action)), "export-csv");
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (csv ? _("Export as CSV Files (choose a folder)")
+                                            : _("Export Project"),
+                                        GTK_WINDOW (wb->window),
+                                        csv ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                            : GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  if (!csv)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "datacoll-project.json");
+  g_object_set_data (G_OBJECT (native), "dc-csv", GINT_TO_POINTER (csv));
+  g_signal_connect (native, "response", G_CALLBACK (export_response_cb), wb);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
 add_shortcut (GtkWidget  *widget,
               const char *accel,
               const char *action)
@@ -307,6 +371,7 @@ dc_workbench_attach (DcWindow *window)
     g_autoptr(GMenu) menu = g_menu_new ();
     g_autoptr(GMenu) add = g_menu_new ();
     g_autoptr(GMenu) edit = g_menu_new ();
+    g_autoptr(GMenu) bulk = g_menu_new ();
     GtkWidget *button;
 
     g_menu_append (add, _("Add _Device…"), "workbench.add-device");
@@ -317,7 +382,11 @@ dc_workbench_attach (DcWindow *window)
     g_menu_append (edit, _("D_uplicate Selection…"), "workbench.duplicate");
     g_menu_append (edit, _("_Delete Selection…"), "workbench.delete");
     g_menu_append_section (menu, NULL, G_MENU_MODEL (add));
+    g_menu_append (bulk, _("_Import…"), "workbench.import");
+    g_menu_append (bulk, _("Export _Project (JSON)…"), "workbench.export-json");
+    g_menu_append (bulk, _("Export as _CSV Files…"), "workbench.export-csv");
     g_menu_append_section (menu, NULL, G_MENU_MODEL (edit));
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (bulk));
     button = gtk_menu_button_new ();
     gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "list-add-symbolic");
     gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
@@ -358,9 +427,18 @@ dc_workbench_attach (DcWindow *window)
         }
       {
         g_autoptr(GSimpleAction) a = g_simple_action_new ("delete", NULL);
+        g_autoptr(GSimpleAction) imp = g_simple_action_new ("import", NULL);
+        g_autoptr(GSimpleAction) json = g_simple_action_new ("export-json", NULL);
+        g_autoptr(GSimpleAction) csv = g_simple_action_new ("export-csv", NULL);
 
         g_signal_connect (a, "activate", G_CALLBACK (delete_activate_cb), wb);
         g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (a));
+        g_signal_connect (imp, "activate", G_CALLBACK (import_activate_cb), wb);
+        g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (imp));
+        g_signal_connect (json, "activate", G_CALLBACK (export_activate_cb), wb);
+        g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (json));
+        g_signal_connect (csv, "activate", G_CALLBACK (export_activate_cb), wb);
+        g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (csv));
       }
     }
     gtk_widget_insert_action_group (GTK_WIDGET (window), "workbench", G_ACTION_GROUP (actions));

@@ -15,6 +15,7 @@
 #include "test-ui2-util.h"
 
 #include "dc-edit-dialog.h"
+#include "dc-import-dialog.h"
 
 static DcEditDialog *
 run_action (Ui2        *f,
@@ -259,6 +260,114 @@ test_delete_counts (void)
   ui2_teardown (&f);
 }
 
+static DcImportDialog *
+open_import (Ui2         *f,
+             GFile      **files,
+             guint        n_files)
+{
+  g_autoptr(GError) error = NULL;
+  DcImportDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "workbench.import", NULL));
+  dialog = g_object_get_data (G_OBJECT (f->window), "dc-import-dialog");
+  g_assert_true (DC_IS_IMPORT_DIALOG (dialog));
+  g_assert_true (dc_import_dialog_load_files (dialog, files, n_files, &error));
+  g_assert_no_error (error);
+  g_test_message ("preview: %s", dc_import_dialog_get_summary (dialog));
+  return dialog;
+}
+
+static void
+test_import_export (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *src_db = NULL;
+  g_autofree char *csv_dir = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GFile) json = NULL;
+  GFile *files[4];
+  const char *names[] = { "devices.csv", "terms.csv", "items.csv", "points.csv" };
+  DcImportDialog *dialog;
+  DcStore *src;
+  Ui2 f;
+
+  ui2_setup (&f, FALSE, NULL);
+  src_db = g_build_filename (f.dir, "source.db", NULL);
+  src = dc_store_open (src_db, &error);
+  g_assert_no_error (error);
+  ui_create (src, DC_KIND_DEVICE, "{\"id\":\"plc\",\"name\":\"Pump PLC\",\"protocol\":\"modbus_tcp\","
+             "\"ip\":\"127.0.0.1\",\"port\":1502,\"enabled\":false}");
+  ui_create (src, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  ui_create (src, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
+  ui_create (src, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
+             "\"code_type\":\"hr:u16\",\"coefficient\":0.1}");
+
+  /* Export both forms. */
+  csv_dir = g_build_filename (f.dir, "csv", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (csv_dir, 0700), ==, 0);
+  folder = g_file_new_for_path (csv_dir);
+  g_assert_true (dc_project_export_csv (src, folder, &error));
+  g_assert_no_error (error);
+  json = g_file_get_child (folder, "project.json");
+  g_assert_true (dc_project_export_json (src, json, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    files[i] = g_file_get_child (folder, names[i]);
+
+  ui2_open_window (&f);
+
+  /* CSV into the empty workstation: everything to create, then applied. */
+  dialog = open_import (&f, files, G_N_ELEMENTS (files));
+  g_assert_cmpstr (dc_import_dialog_get_summary (dialog), ==,
+                   "4 to create, 0 to change, 0 unchanged, 0 with errors");
+  g_assert_true (dc_import_dialog_can_apply (dialog));
+  g_assert_true (dc_import_dialog_apply (dialog, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (dc_plant_model_lookup_point_id (dc_window_get_plant (f.window), "u1", "cur"));
+
+  /* The JSON project again: nothing changes, nothing to apply. */
+  dialog = open_import (&f, &json, 1);
+  g_assert_cmpstr (dc_import_dialog_get_summary (dialog), ==,
+                   "0 to create, 0 to change, 4 unchanged, 0 with errors");
+  g_assert_false (dc_import_dialog_can_apply (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* A changed name and a bad port: the preview shows the change and the row's error; nothing
+   * is applied. */
+  g_assert_true (g_file_replace_contents (files[0],
+                                          "id,name,protocol,ip,port,enabled\n"
+                                          "plc,Pump PLC 2,modbus_tcp,127.0.0.1,70000,false\n",
+                                          strlen ("id,name,protocol,ip,port,enabled\n"
+                                                  "plc,Pump PLC 2,modbus_tcp,127.0.0.1,70000,false\n"),
+                                          NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  dialog = open_import (&f, files, 1);
+  g_assert_cmpstr (dc_import_dialog_get_summary (dialog), ==,
+                   "0 to create, 0 to change, 0 unchanged, 1 with errors");
+  {
+    DcImportRow *row = g_ptr_array_index (dc_import_dialog_get_rows (dialog), 0);
+
+    g_test_message ("error row: %s", row->error);
+    g_assert_nonnull (strstr (row->error, "port"));
+  }
+  g_assert_false (dc_import_dialog_can_apply (dialog));
+  g_assert_false (dc_import_dialog_apply (dialog, NULL));
+  ui_wait_for_frame (GTK_WIDGET (dialog));
+  ui2_run_for (100);
+  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-import-preview.png"), >, 16);
+  {
+    g_autoptr(JsonObject) device = dc_store_get (f.store, DC_KIND_DEVICE, "plc", NULL);
+
+    g_assert_cmpstr (json_object_get_string_member (device, "name"), ==, "Pump PLC");
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    g_object_unref (files[i]);
+  g_object_unref (src);
+  ui2_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -269,6 +378,7 @@ main (int   argc,
   ui_test_add ("/dc/ui2/edit/modbus-device", test_edit_modbus_device);
   ui_test_add ("/dc/ui2/edit/invalid", test_edit_invalid);
   ui_test_add ("/dc/ui2/edit/delete-counts", test_delete_counts);
+  ui_test_add ("/dc/ui2/edit/import-export", test_import_export);
 
   return g_test_run ();
 }
