@@ -126,7 +126,7 @@ run_case (Case c)
       args[1] = GUINT_TO_POINTER (1);
       g_assert_true (ui_wait_until (has_steps, args, 5000));
       ui2_run_for (150);
-      g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-control-mid-sequence.png"), >, 16);
+      g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-control-mid-sequence.png"), >, 16);
     }
   g_assert_true (ui_wait_until (dialog_done, dialog, 15000));
   steps = dc_control_dialog_get_steps (dialog);
@@ -144,7 +144,7 @@ run_case (Case c)
       g_assert_cmpstr (g_ptr_array_index (steps, 3), ==, "Confirmed by the device");
       g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Confirmed"));
       ui2_run_for (100);
-      g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
+      g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
       break;
     case CASE_NEGATIVE:
       g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Refused by the device"));
@@ -213,7 +213,7 @@ test_control_range (void)
   g_assert_false (dc_control_dialog_is_done (dialog));
   g_assert_cmpuint (json_array_get_length (dc_store_list_controls (f.store, 10)), ==, 0);
   ui2_run_for (200);
-  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-control-range.png"), >, 16);
+  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-control-range.png"), >, 16);
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   ui2_teardown (&f);

@@ -86,7 +86,7 @@ test_edit_modbus_device (void)
   set (dialog, "poll_ms", "100");
   set (dialog, "timeout_ms", "300");
   ui2_run_for (100);
-  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-edit-device.png"), >, 16);
+  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-edit-device.png"), >, 16);
   g_assert_true (dc_edit_dialog_save (dialog));
 
   /* Item, then a term on the selected device. */
@@ -111,7 +111,7 @@ test_edit_modbus_device (void)
   set (dialog, "mb_type", "u16");
   set (dialog, "coefficient", "0.1");
   ui2_run_for (100);
-  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-edit-point.png"), >, 16);
+  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-edit-point.png"), >, 16);
   g_assert_true (dc_edit_dialog_save (dialog));
 
   /* The engine follows the store at once: the value arrives in the table. */
@@ -157,7 +157,7 @@ test_edit_invalid (void)
   g_assert_true (g_str_has_prefix (dc_edit_dialog_get_field_error (dialog, "port"), "field port must"));
   g_assert_null (dc_edit_dialog_get_field_error (dialog, "id"));
   ui2_run_for (100);
-  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-edit-invalid.png"), >, 16);
+  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-edit-invalid.png"), >, 16);
   ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
   g_assert_cmpuint (ids->len, ==, 0);
 
@@ -250,7 +250,7 @@ test_delete_counts (void)
   g_assert_nonnull (strstr (dc_delete_dialog_get_text (dialog), "2 terms, 3 points, 15 history samples"));
   ui_wait_for_frame (dialog);
   ui2_run_for (100);
-  g_assert_cmpuint (ui_render_png (dialog, "screenshot-delete.png"), >, 16);
+  g_assert_cmpuint (ui2_render_png (dialog, "screenshot-delete.png"), >, 16);
 
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
   ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
@@ -354,7 +354,7 @@ test_import_export (void)
   g_assert_false (dc_import_dialog_apply (dialog, NULL));
   ui_wait_for_frame (GTK_WIDGET (dialog));
   ui2_run_for (100);
-  g_assert_cmpuint (ui_render_png (GTK_WIDGET (dialog), "screenshot-import-preview.png"), >, 16);
+  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-import-preview.png"), >, 16);
   {
     g_autoptr(JsonObject) device = dc_store_get (f.store, DC_KIND_DEVICE, "plc", NULL);
 

@@ -216,7 +216,7 @@ test_traffic_both_protocols (void)
 
     gtk_selection_model_select_item (selection, 2, TRUE);
     ui2_run_for (200);
-    g_assert_cmpuint (ui_render_png (GTK_WIDGET (f.window), "screenshot-traffic.png"), >, 16);
+    g_assert_cmpuint (ui2_render_png (GTK_WIDGET (f.window), "screenshot-traffic.png"), >, 16);
   }
 
   /* Export what is shown as pcap: tshark reads back as many frames. */

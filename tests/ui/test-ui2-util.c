@@ -166,3 +166,37 @@ ui2_run_for (guint ms)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
 }
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+guint
+ui2_render_png (GtkWidget  *widget,
+                const char *name)
+{
+  guint colours = 0;
+
+  /* A render right after a change can catch the widget between layout and paint (blank):
+   * wait for the next painted frame and retry a few times. */
+  for (guint attempt = 0; attempt < 20 && colours <= 16; attempt++)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+      gboolean painted = FALSE;
+      gulong id = 0;
+      gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+      if (clock != NULL)
+        id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+      gtk_widget_queue_draw (widget);
+      while (!painted && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+      if (id != 0)
+        g_signal_handler_disconnect (clock, id);
+      colours = ui_render_png (widget, name);
+    }
+  return colours;
+}

@@ -48,6 +48,9 @@ void     ui2_add_iec104    (Ui2                     *f,
                             const char              *id);
 void     ui2_open_window   (Ui2                     *f);
 void     ui2_teardown      (Ui2                     *f);
+/* ui_render_png() after the next painted frame, retried while the picture is blank. */
+guint    ui2_render_png    (GtkWidget               *widget,
+                            const char              *name);
 /* Iterates the main context for @ms (lets timers and I/O run; not a synchronisation). */
 void     ui2_run_for       (guint                    ms);
 
