@@ -289,7 +289,9 @@ static const DemoItem items[] = {
   { "f3_current", "F3 current", "A" }, { "f1_power", "F1 active power", "kW" },
   { "f2_power", "F2 active power", "kW" }, { "f3_power", "F3 active power", "kW" },
   { "f1_breaker", "F1 breaker", "" }, { "f2_breaker", "F2 breaker", "" },
-  { "f3_breaker", "F3 breaker", "" }, { "f1_energy", "F1 energy", "kWh" },
+  { "f3_breaker", "F3 breaker", "" }, { "f1_breaker_cmd", "F1 breaker command", "" },
+  { "f2_breaker_cmd", "F2 breaker command", "" }, { "f3_breaker_cmd", "F3 breaker command", "" },
+  { "f1_energy", "F1 energy", "kWh" },
   { "f2_energy", "F2 energy", "kWh" }, { "f3_energy", "F3 energy", "kWh" },
   { "busbar_voltage", "Busbar voltage", "kV" },
   { "u_l1", "Voltage L1", "V" }, { "u_l2", "Voltage L2", "V" }, { "u_l3", "Voltage L3", "V" },
@@ -312,8 +314,8 @@ typedef struct
 } DemoPoint;
 
 static const DemoPoint points[] = {
-  /* sub1, CA 1: floats 4001–4007, doubles 1001–1003 (command points take the state as
-   * feedback: one point per IOA), counters 5001–5003. */
+  /* sub1, CA 1: floats 4001–4007, doubles 1001–1003 (with time tag), counters 5001–5003;
+   * the breaker commands at their command addresses IOA + 10000 (select-before-operate). */
   { "sub1_ca1", "f1_current", "\"protocol_code\": 4001, \"code_type\": 13, \"up_limit\": 95" },
   { "sub1_ca1", "f2_current", "\"protocol_code\": 4002, \"code_type\": 13, \"up_limit\": 95" },
   { "sub1_ca1", "f3_current", "\"protocol_code\": 4003, \"code_type\": 13, \"up_limit\": 95" },
@@ -321,9 +323,12 @@ static const DemoPoint points[] = {
   { "sub1_ca1", "f2_power", "\"protocol_code\": 4005, \"code_type\": 13" },
   { "sub1_ca1", "f3_power", "\"protocol_code\": 4006, \"code_type\": 13" },
   { "sub1_ca1", "busbar_voltage", "\"protocol_code\": 4007, \"code_type\": 13, \"up_limit\": 10.5, \"down_limit\": 9.5" },
-  { "sub1_ca1", "f1_breaker", "\"protocol_code\": 1001, \"code_type\": 46, \"alarm_on\": 1" },
-  { "sub1_ca1", "f2_breaker", "\"protocol_code\": 1002, \"code_type\": 46, \"alarm_on\": 1" },
-  { "sub1_ca1", "f3_breaker", "\"protocol_code\": 1003, \"code_type\": 46, \"alarm_on\": 1" },
+  { "sub1_ca1", "f1_breaker", "\"protocol_code\": 1001, \"code_type\": 31, \"alarm_on\": 1" },
+  { "sub1_ca1", "f2_breaker", "\"protocol_code\": 1002, \"code_type\": 31, \"alarm_on\": 1" },
+  { "sub1_ca1", "f3_breaker", "\"protocol_code\": 1003, \"code_type\": 31, \"alarm_on\": 1" },
+  { "sub1_ca1", "f1_breaker_cmd", "\"protocol_code\": 11001, \"code_type\": 46" },
+  { "sub1_ca1", "f2_breaker_cmd", "\"protocol_code\": 11002, \"code_type\": 46" },
+  { "sub1_ca1", "f3_breaker_cmd", "\"protocol_code\": 11003, \"code_type\": 46" },
   { "sub1_ca1", "f1_energy", "\"protocol_code\": 5001, \"code_type\": 15" },
   { "sub1_ca1", "f2_energy", "\"protocol_code\": 5002, \"code_type\": 15" },
   { "sub1_ca1", "f3_energy", "\"protocol_code\": 5003, \"code_type\": 15" },

@@ -229,6 +229,20 @@ test_demo (void)
       g_usleep (100 * 1000);
     }
 
+  /* A breaker command (select-before-operate at its command address) opens F2; the state
+   * point reports it. */
+  node = request (instance, "POST", "/api/v1/device_ctrl",
+                  "{\"device_id\": \"sub1\", \"term_id\": \"sub1_ca1\", \"item_id\": \"f2_breaker_cmd\", \"value\": 1}",
+                  &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&node, json_node_unref);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (value_of (instance, "f2_breaker") != 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+
   /* Manual entry. */
   node = request (instance, "POST", "/api/v1/device_ctrl",
                   "{\"device_id\": \"manual\", \"term_id\": \"manual_entry\", \"item_id\": \"ambient_temperature\", \"value\": 21.5}",
