@@ -572,14 +572,18 @@ poll_tick (gpointer user_data)
   gint64 missed = (now - due) / conn->poll_us;
   gint64 lateness;
 
+  if (!conn->connected)
+    {
+      /* Polling resumes when the connection is back (conn_connected re-arms). */
+      poll_timer_set (conn, -1);
+      return G_SOURCE_CONTINUE;
+    }
+
   /* Periods that passed entirely without a poll count as late polls. */
   conn->next_due = due + (missed + 1) * conn->poll_us;
   poll_timer_set (conn, conn->next_due);
   due += missed * conn->poll_us;
   lateness = now - due;
-
-  if (!conn->connected)
-    return G_SOURCE_CONTINUE;
 
   STATS_LOCK (conn);
   conn->driver->stats.late_polls += missed;
