@@ -450,7 +450,25 @@ dc_workbench_attach (DcWindow *window)
   g_signal_connect (dc_window_get_point_table (window), "notify::selected",
                     G_CALLBACK (point_selected_cb), wb);
 
-  /* "Control…" in the point detail, above the mini trend. */
+  /* "Add Device" on the empty state, next to "Open Demo Plant". */
+  {
+    GtkStack *main_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), DC_TYPE_WINDOW,
+                                                                     "main_stack"));
+    GtkWidget *empty = main_stack ? gtk_stack_get_child_by_name (main_stack, "empty") : NULL;
+    GtkWidget *box = ADW_IS_STATUS_PAGE (empty) ? adw_status_page_get_child (ADW_STATUS_PAGE (empty)) : NULL;
+
+    if (GTK_IS_BOX (box))
+      {
+        GtkWidget *add = gtk_button_new_with_mnemonic (_("_Add Device…"));
+
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (add), "workbench.add-device");
+        gtk_widget_add_css_class (add, "pill");
+        gtk_widget_set_halign (add, GTK_ALIGN_CENTER);
+        gtk_box_prepend (GTK_BOX (box), add);
+      }
+  }
+
+  /* "Control…" in the point detail. */
   {
     GtkWidget *mini = GTK_WIDGET (dc_window_get_mini_trend (window));
     GtkWidget *box = gtk_widget_get_parent (mini);
@@ -459,8 +477,15 @@ dc_workbench_attach (DcWindow *window)
     gtk_widget_set_halign (wb->control_button, GTK_ALIGN_START);
     gtk_widget_set_tooltip_text (wb->control_button, _("Send a command to this point"));
     gtk_actionable_set_action_name (GTK_ACTIONABLE (wb->control_button), "workbench.control");
-    if (GTK_IS_BOX (box))
-      gtk_box_insert_child_after (GTK_BOX (box), wb->control_button, gtk_widget_get_prev_sibling (mini));
+    GtkWidget *grid = gtk_widget_get_prev_sibling (mini);
+
+    gtk_widget_set_valign (wb->control_button, GTK_ALIGN_START);
+    gtk_widget_set_margin_top (wb->control_button, 6);
+    /* Under the detail's fields (the grid's last row), else next to the mini trend. */
+    if (GTK_IS_GRID (grid))
+      gtk_grid_attach (GTK_GRID (grid), wb->control_button, 0, 100, 2, 1);
+    else if (GTK_IS_BOX (box))
+      gtk_box_insert_child_after (GTK_BOX (box), wb->control_button, grid);
   }
 }
 
