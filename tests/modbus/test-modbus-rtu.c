@@ -40,6 +40,12 @@ term_link_changed_cb (DcDriver   *driver,
 }
 
 static gboolean
+driver_is_down (gpointer user_data)
+{
+  return dc_driver_get_link_state (user_data) == DC_LINK_DOWN;
+}
+
+static gboolean
 t3_is_down (gpointer user_data)
 {
   TermLog *log = user_data;
@@ -182,14 +188,20 @@ test_rtu_units (void)
   g_assert_true (test_sink_latest (sink, 2, &s));
   g_assert_cmpfloat (s.value, ==, 1);
 
+  /* The line goes away (the pty pair is closed): the device goes down and the driver keeps
+   * trying to reopen it. */
+  g_subprocess_send_signal (socat, SIGTERM);
+  g_subprocess_wait (socat, NULL, NULL);
+  g_assert_true (test_wait_for (NULL, driver_is_down, driver, 20));
+  test_call (driver, hr1, &r);
+  g_assert_error (r.error, DC_ERROR, DC_ERROR_OFFLINE);
+
   dc_driver_stop (driver);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (driver);
   test_op_result_clear (&r);
   test_sim_kill (sim);
-  g_subprocess_send_signal (socat, SIGTERM);
-  g_subprocess_wait (socat, NULL, NULL);
   test_sink_free (sink);
   g_hash_table_unref (log.down);
   g_hash_table_unref (log.up);

@@ -67,6 +67,7 @@ struct _Worker
 
   GThread           *thread;
   modbus_t          *ctx;
+  char              *line_error;   /* set when the line failed; the worker reopens it */
   UnitState          units[256];
   guint16            values[DC_MODBUS_MAX_BITS];
 };
@@ -156,6 +157,7 @@ worker_unref (Worker *w)
   while ((op = g_queue_pop_head (&w->ops)) != NULL)
     op_return_error (op, dc_driver_error_offline (w->device_id));
   g_clear_pointer (&w->config, dc_modbus_config_unref);
+  g_free (w->line_error);
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
   g_free (w->device_id);
@@ -192,6 +194,7 @@ typedef enum
   TX_EXCEPTION,
   TX_TIMEOUT,
   TX_BAD,
+  TX_LINE,      /* the serial line itself failed (unplugged adapter): reopen it */
 } TxResult;
 
 /* One request/response on the line. */
@@ -222,7 +225,9 @@ worker_transact (Worker        *w,
   if (modbus_send_raw_request (w->ctx, raw, pdu_len + 1) < 0)
     {
       *error = g_strdup_printf ("write to %s failed: %s", w->serial, modbus_strerror (errno));
-      return TX_TIMEOUT;
+      g_free (w->line_error);
+      w->line_error = g_strdup (*error);
+      return TX_LINE;
     }
   worker_record (w, FALSE, raw, pdu_len + 3);
 
@@ -390,6 +395,9 @@ worker_run_op (Worker         *w,
       worker_set_unit (w, config, op->point.unit, FALSE, error);
       op_return_error (op, dc_driver_error_timeout (w->device_id, w->timeout_us));
       break;
+    case TX_LINE:
+      op_return_error (op, dc_driver_error_offline (w->device_id));
+      break;
     case TX_BAD:
     default:
       op_return_error (op, dc_driver_error_rejected (w->device_id, error));
@@ -437,7 +445,7 @@ worker_cycle (Worker         *w,
       gsize len;
       gint64 now;
 
-      if (worker_run_ops (w, config))
+      if (worker_run_ops (w, config) || w->line_error != NULL)
         break;
       if (skip_unit[req->unit])
         continue;
@@ -460,6 +468,8 @@ worker_cycle (Worker         *w,
         case TX_TIMEOUT:
           worker_set_unit (w, config, req->unit, FALSE, error);
           skip_unit[req->unit] = TRUE;
+          break;
+        case TX_LINE:
           break;
         case TX_BAD:
         default:
@@ -511,6 +521,7 @@ worker_main (gpointer data)
     w->units[i].backoff_us = BACKOFF_MIN_US;
 
   dc_driver_set_link_state (DC_DRIVER (w->driver), DC_LINK_CONNECTING, NULL);
+reopen:
   while (!worker_open (w))
     {
       gboolean stop;
@@ -526,6 +537,7 @@ worker_main (gpointer data)
       backoff = MIN (backoff * 2, BACKOFF_MAX_US);
       dc_driver_count_reconnect (DC_DRIVER (w->driver));
     }
+  backoff = BACKOFF_MIN_US;
 
   next_due = g_get_monotonic_time ();
   for (;;)
@@ -533,6 +545,18 @@ worker_main (gpointer data)
       g_autoptr(DcModbusConfig) config = NULL;
       gint64 now;
       gboolean stop;
+
+      if (w->line_error != NULL)
+        {
+          /* The line failed: close it, go down, reopen after the back-off. */
+          g_autofree char *error = g_steal_pointer (&w->line_error);
+
+          modbus_close (w->ctx);
+          modbus_free (w->ctx);
+          w->ctx = NULL;
+          dc_driver_set_link_state (DC_DRIVER (w->driver), DC_LINK_DOWN, error);
+          goto reopen;
+        }
 
       g_mutex_lock (&w->lock);
       config = dc_modbus_config_ref (w->config);
