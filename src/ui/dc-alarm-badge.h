@@ -24,4 +24,14 @@ const char *dc_alarm_state_text         (const char *state);
 /* A GtkImage of the priority's icon and colour with the word as tooltip and accessible label. */
 GtkWidget  *dc_alarm_badge_new_icon     (const char *priority);
 
+/* The badge of a device tree row: icon and count for a DcDeviceNode ("n-alarms",
+ * "alarm-priority"), icon alone for a DcPointRow ("alarm-priority"); hidden without alarms.
+ * dc_alarm_badge_bind() adds its GBindings to @bindings (the caller unbinds them). */
+GtkWidget  *dc_alarm_badge_new          (void);
+void        dc_alarm_badge_bind         (GtkWidget  *badge,
+                                         GObject    *item,
+                                         GPtrArray  *bindings);
+/* A point table column over DcPointRow items: icon and priority word of the point's alarm. */
+GtkColumnViewColumn *dc_alarm_badge_new_column (void);
+
 G_END_DECLS

@@ -74,6 +74,7 @@ struct _DcAlarmsPage
   GtkCustomFilter *filter;
   GHashTable     *states;      /* alarm id → last DcAlarmState seen (for notifications) */
   GHashTable     *rows;        /* alarm id → GtkWidget row (borrowed from the list) */
+  GPtrArray      *badged;      /* DcPointRow and DcDeviceNode that carry an alarm badge */
   char           *filter_text;
   guint           refresh_id;
   guint           n_unacked;
@@ -288,6 +289,77 @@ create_active_row (DcAlarmsPage *self,
   return row;
 }
 
+static const char * const priority_names[] = { "low", "medium", "high", "critical" };
+
+/* Badges on points and devices (tree and table): the highest priority of a point's listed
+ * alarms; per device the number of its listed alarms (comm and points) and their highest
+ * priority. Objects that lose their last alarm are cleared. */
+static void
+update_badges (DcAlarmsPage *self,
+               JsonArray    *list)
+{
+  g_autoptr(GHashTable) points = g_hash_table_new (NULL, NULL);   /* row → rank + 1 */
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);   /* node → n */
+  g_autoptr(GHashTable) ranks = g_hash_table_new (NULL, NULL);    /* node → rank + 1 */
+  g_autoptr(GPtrArray) badged = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; self->plant != NULL && list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *object = json_array_get_object_element (list, i);
+      const char *term_id = json_string (object, "term_id");
+      const char *item_id = json_string (object, "item_id");
+      const char *device_id = json_string (object, "device_id");
+      int rank = dc_alarm_priority_rank (json_string (object, "priority")) + 1;
+      DcDeviceNode *node = device_id ? dc_plant_model_lookup_device (self->plant, device_id) : NULL;
+
+      if (term_id != NULL && item_id != NULL)
+        {
+          DcPointRow *row = dc_plant_model_lookup_point_id (self->plant, term_id, item_id);
+
+          if (row != NULL && rank > GPOINTER_TO_INT (g_hash_table_lookup (points, row)))
+            g_hash_table_insert (points, row, GINT_TO_POINTER (rank));
+        }
+      if (node != NULL)
+        {
+          g_hash_table_insert (counts, node,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, node)) + 1));
+          if (rank > GPOINTER_TO_INT (g_hash_table_lookup (ranks, node)))
+            g_hash_table_insert (ranks, node, GINT_TO_POINTER (rank));
+        }
+    }
+
+  g_hash_table_iter_init (&iter, points);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      int rank = GPOINTER_TO_INT (value);
+
+      dc_point_row_set_alarm_priority (key, rank > 0 ? priority_names[rank - 1] : "medium");
+      g_ptr_array_add (badged, g_object_ref (key));
+    }
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      int rank = GPOINTER_TO_INT (g_hash_table_lookup (ranks, key));
+
+      dc_device_node_set_alarms (key, GPOINTER_TO_UINT (value),
+                                 rank > 0 ? priority_names[rank - 1] : "medium");
+      g_ptr_array_add (badged, g_object_ref (key));
+    }
+  for (guint i = 0; self->badged != NULL && i < self->badged->len; i++)
+    {
+      gpointer object = g_ptr_array_index (self->badged, i);
+
+      if (DC_IS_POINT_ROW (object) && !g_hash_table_contains (points, object))
+        dc_point_row_set_alarm_priority (object, NULL);
+      else if (DC_IS_DEVICE_NODE (object) && !g_hash_table_contains (counts, object))
+        dc_device_node_set_alarms (object, 0, NULL);
+    }
+  g_clear_pointer (&self->badged, g_ptr_array_unref);
+  self->badged = g_steal_pointer (&badged);
+}
+
 static void
 refresh_active (DcAlarmsPage *self)
 {
@@ -306,6 +378,7 @@ refresh_active (DcAlarmsPage *self)
                                        _("The alarm plugin is switched off in the configuration."));
       gtk_stack_set_visible_child_name (self->active_stack, "none");
       update_unacked (self, 0);
+      update_badges (self, NULL);
       return;
     }
 
@@ -331,6 +404,7 @@ refresh_active (DcAlarmsPage *self)
   gtk_stack_set_visible_child_name (self->active_stack,
                                     json_array_get_length (list) > 0 ? "list" : "none");
   update_unacked (self, n_unacked);
+  update_badges (self, list);
 }
 
 static void
@@ -841,6 +915,7 @@ dc_alarms_page_dispose (GObject *object)
   if (self->alarm != NULL)
     g_signal_handlers_disconnect_by_func (self->alarm, alarm_changed_cb, self);
   g_clear_object (&self->alarm);
+  g_clear_pointer (&self->badged, g_ptr_array_unref);
   g_clear_object (&self->plant);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_ALARMS_PAGE);
   g_clear_object (&self->filtered);
@@ -986,8 +1061,11 @@ dc_alarms_page_set_plant (DcAlarmsPage *self,
 {
   g_return_if_fail (DC_IS_ALARMS_PAGE (self));
 
-  if (g_set_object (&self->plant, plant))
-    queue_refresh (self);
+  if (self->plant == plant)
+    return;
+  update_badges (self, NULL);
+  g_set_object (&self->plant, plant);
+  queue_refresh (self);
 }
 
 guint

@@ -29,6 +29,8 @@ struct _DcDeviceNode
   DcNodeLink  state;
   guint        reconnects;
   guint        n_points;
+  guint        n_alarms;         /* active alarms of the device and its points */
+  char        *alarm_priority;   /* the highest of them, NULL: none */
 };
 
 enum {
@@ -43,6 +45,8 @@ enum {
   PROP_RECONNECTS,
   PROP_N_POINTS,
   PROP_COUNT_TEXT,
+  PROP_N_ALARMS,
+  PROP_ALARM_PRIORITY,
   N_PROPS
 };
 
@@ -112,6 +116,7 @@ dc_device_node_finalize (GObject *object)
   g_free (self->protocol);
   g_free (self->device_id);
   g_free (self->last_error);
+  g_free (self->alarm_priority);
 
   G_OBJECT_CLASS (dc_device_node_parent_class)->finalize (object);
 }
@@ -156,6 +161,12 @@ dc_device_node_get_property (GObject    *object,
     case PROP_COUNT_TEXT:
       g_value_take_string (value, g_strdup_printf ("%u", self->n_points));
       break;
+    case PROP_N_ALARMS:
+      g_value_set_uint (value, self->n_alarms);
+      break;
+    case PROP_ALARM_PRIORITY:
+      g_value_set_string (value, self->alarm_priority);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -196,6 +207,12 @@ dc_device_node_class_init (DcDeviceNodeClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_COUNT_TEXT] =
     g_param_spec_string ("count-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ALARMS] =
+    g_param_spec_uint ("n-alarms", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALARM_PRIORITY] =
+    g_param_spec_string ("alarm-priority", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -519,4 +536,42 @@ dc_list_store_find_id (GListStore  *store,
         }
     }
   return FALSE;
+}
+
+/* Set by the Alarms page: @n active alarms on the device and its points, the highest
+ * @priority ("low" … "critical") among them, or 0 and NULL. */
+void
+dc_device_node_set_alarms (DcDeviceNode *self,
+                           guint         n,
+                           const char   *priority)
+{
+  g_return_if_fail (DC_IS_DEVICE_NODE (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->alarm_priority, priority) != 0)
+    {
+      g_free (self->alarm_priority);
+      self->alarm_priority = g_strdup (priority);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALARM_PRIORITY]);
+    }
+  if (self->n_alarms != n)
+    {
+      self->n_alarms = n;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ALARMS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+guint
+dc_device_node_get_n_alarms (DcDeviceNode *self)
+{
+  g_return_val_if_fail (DC_IS_DEVICE_NODE (self), 0);
+  return self->n_alarms;
+}
+
+const char *
+dc_device_node_get_alarm_priority (DcDeviceNode *self)
+{
+  g_return_val_if_fail (DC_IS_DEVICE_NODE (self), NULL);
+  return self->alarm_priority;
 }

@@ -77,5 +77,11 @@ gboolean      dc_list_store_find_id           (GListStore   *store,
                                                const char   *id,
                                                const char *(*id_func) (gpointer),
                                                guint        *position);
+/* Active alarms of the device and its points and the highest priority among them. */
+void          dc_device_node_set_alarms          (DcDeviceNode *self,
+                                                  guint         n,
+                                                  const char   *priority);
+guint         dc_device_node_get_n_alarms        (DcDeviceNode *self);
+const char   *dc_device_node_get_alarm_priority  (DcDeviceNode *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-device-tree.h"
+#include "dc-alarm-badge.h"
 #include "dc-ui.h"
 
 struct _DcDeviceTree
@@ -250,6 +251,7 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (box), icon);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), count);
+  gtk_box_append (GTK_BOX (box), dc_alarm_badge_new ());
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
   gtk_list_item_set_child (list_item, expander);
 }
@@ -265,6 +267,7 @@ bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *icon = gtk_widget_get_first_child (box);
   GtkWidget *label = gtk_widget_get_next_sibling (icon);
   GtkWidget *count = gtk_widget_get_next_sibling (label);
+  GtkWidget *badge = gtk_widget_get_next_sibling (count);
   GObject *item = gtk_tree_list_row_get_item (row);
   GPtrArray *bindings = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -302,6 +305,8 @@ bind_cb (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (count, "value");
     }
 
+  if (DC_IS_DEVICE_NODE (item) || DC_IS_POINT_ROW (item))
+    dc_alarm_badge_bind (badge, item, bindings);
   g_object_set_qdata_full (G_OBJECT (list_item), bindings_quark, bindings,
                            (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (item);

@@ -29,6 +29,7 @@ struct _DcPointRow
   char    *value_text;
   char    *time_text;
   char    *quality_text;
+  char    *alarm_priority;   /* highest active alarm ("low" … "critical"), NULL: none */
 
   double   value;
   gint64   time;
@@ -61,6 +62,7 @@ enum {
   PROP_TIME_TEXT,
   PROP_DIMMED,
   PROP_VALUE_CLASSES,
+  PROP_ALARM_PRIORITY,
   N_PROPS
 };
 
@@ -167,6 +169,7 @@ dc_point_row_finalize (GObject *object)
   g_free (self->value_text);
   g_free (self->time_text);
   g_free (self->quality_text);
+  g_free (self->alarm_priority);
 
   G_OBJECT_CLASS (dc_point_row_parent_class)->finalize (object);
 }
@@ -238,6 +241,9 @@ dc_point_row_get_property (GObject    *object,
     case PROP_TIME:
       g_value_set_int64 (value, self->time);
       break;
+    case PROP_ALARM_PRIORITY:
+      g_value_set_string (value, self->alarm_priority);
+      break;
     case PROP_TIME_TEXT:
       g_value_set_string (value, dc_point_row_get_time_text (self));
       break;
@@ -298,6 +304,9 @@ dc_point_row_class_init (DcPointRowClass *klass)
   properties[PROP_VALUE_CLASSES] =
     g_param_spec_boxed ("value-classes", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALARM_PRIORITY] =
+    g_param_spec_string ("alarm-priority", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -638,4 +647,25 @@ dc_point_row_format_age (DcPointRow *self,
   if (age < 48 * 3600)
     return g_strdup_printf (_("%.0f h"), age / 3600);
   return g_strdup_printf (_("%.0f d"), age / 86400);
+}
+
+/* Set by the Alarms page: the highest priority of the point's active alarms, or NULL. */
+void
+dc_point_row_set_alarm_priority (DcPointRow *self,
+                                 const char *priority)
+{
+  g_return_if_fail (DC_IS_POINT_ROW (self));
+
+  if (g_strcmp0 (self->alarm_priority, priority) == 0)
+    return;
+  g_free (self->alarm_priority);
+  self->alarm_priority = g_strdup (priority);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALARM_PRIORITY]);
+}
+
+const char *
+dc_point_row_get_alarm_priority (DcPointRow *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_ROW (self), NULL);
+  return self->alarm_priority;
 }

@@ -79,5 +79,9 @@ const char *dc_point_row_get_time_text   (DcPointRow     *self);
 /* "0.4 s", "14 min"… relative to @now_us (µs since the epoch); "" before the first sample. */
 char       *dc_point_row_format_age      (DcPointRow     *self,
                                           gint64          now_us);
+/* The highest priority of the point's active alarms ("low" … "critical"), NULL: none. */
+void        dc_point_row_set_alarm_priority (DcPointRow  *self,
+                                             const char  *priority);
+const char *dc_point_row_get_alarm_priority (DcPointRow  *self);
 
 G_END_DECLS

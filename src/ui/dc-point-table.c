@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-point-table.h"
+#include "dc-alarm-badge.h"
 #include "dc-ui.h"
 
 struct _DcPointTable
@@ -486,6 +487,11 @@ dc_point_table_init (DcPointTable *self)
   gtk_column_view_column_set_resizable (column, TRUE);
   gtk_column_view_append_column (self->column_view, column);
   g_object_unref (sorter);
+  g_object_unref (column);
+
+  /* The point's alarm badge (icon and priority word, set by the Alarms page). */
+  column = dc_alarm_badge_new_column ();
+  gtk_column_view_append_column (self->column_view, column);
   g_object_unref (column);
 
   self->sorted = gtk_sort_list_model_new (NULL,

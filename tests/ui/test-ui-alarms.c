@@ -198,6 +198,24 @@ find_type (GtkWidget *widget,
 }
 
 static gboolean
+has_mapped_class (GtkWidget  *widget,
+                  const char *css_class)
+{
+  if (gtk_widget_get_mapped (widget) && gtk_widget_has_css_class (widget, css_class))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (has_mapped_class (c, css_class))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+tree_shows_badge (gpointer data)
+{
+  return has_mapped_class (GTK_WIDGET (dc_window_get_device_tree (data)), "alarm-badge");
+}
+
+static gboolean
 dialog_open (gpointer data)
 {
   AdwMessageDialog **out = data;
@@ -362,6 +380,19 @@ test_alarms_engine (void)
   g_assert_cmpuint (dc_alarms_page_get_n_notifications (fx->page), ==,
                     n_before + (active_window ? 0 : 1));
 
+  /* Badges: the point carries its alarm's priority, the device counts its alarms. */
+  {
+    DcPlantModel *plant = dc_application_get_plant (fx->app);
+    DcPointRow *row = dc_plant_model_lookup_point_id (plant, "t", "temp");
+    DcDeviceNode *node = dc_plant_model_lookup_device (plant, "plant");
+
+    g_assert_cmpstr (dc_point_row_get_alarm_priority (row), ==, "high");
+    g_assert_null (dc_point_row_get_alarm_priority (dc_plant_model_lookup_point_id (plant, "t", "level")));
+    g_assert_cmpuint (dc_device_node_get_n_alarms (node), ==, 1);
+    g_assert_cmpstr (dc_device_node_get_alarm_priority (node), ==, "high");
+    g_assert_true (ui_wait_until (tree_shows_badge, fx->window, 5000));
+  }
+
   /* A medium alarm never notifies; priority order puts the high one first. */
   n_before = dc_alarms_page_get_n_notifications (fx->page);
   push (fx, "level", 4);
@@ -406,6 +437,12 @@ test_alarms_engine (void)
   g_assert_true (ui_wait_until (state_is, &sw, 5000));
   g_assert_null (dc_alarms_page_get_row (fx->page, rw.id));
   g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 1);
+  {
+    DcPlantModel *plant = dc_application_get_plant (fx->app);
+
+    g_assert_null (dc_point_row_get_alarm_priority (dc_plant_model_lookup_point_id (plant, "t", "level")));
+    g_assert_cmpuint (dc_device_node_get_n_alarms (dc_plant_model_lookup_device (plant, "plant")), ==, 1);
+  }
   unacked[1] = GUINT_TO_POINTER (0);
   g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
   entry = dc_alarms_page_get_journal_entry (fx->page, 0);
@@ -508,6 +545,14 @@ test_alarms_screenshot (void)
   colours = ui_render_png (GTK_WIDGET (fx->window), "screenshot-alarms.png");
   g_test_message ("screenshot-alarms.png: %u colours", colours);
   g_assert_cmpuint (colours, >, 200);
+
+  /* The Points page with the alarm badges in the tree and the table. */
+  g_assert_cmpuint (dc_device_node_get_n_alarms (dc_plant_model_lookup_device (dc_application_get_plant (fx->app), "plant")), ==, 4);
+  dc_window_set_view (fx->window, "points");
+  g_assert_true (ui_wait_until (tree_shows_badge, fx->window, 5000));
+  ui_wait_for_frame (GTK_WIDGET (fx->window));
+  colours = ui_render_png (GTK_WIDGET (fx->window), "screenshot-alarms-points.png");
+  g_test_message ("screenshot-alarms-points.png: %u colours", colours);
 
   fx_free (fx);
 }
