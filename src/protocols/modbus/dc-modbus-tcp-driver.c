@@ -95,7 +95,8 @@ struct _Conn
   Op              *op;          /* NULL for a poll request */
   guint            request;     /* plan request index of a poll request */
   DcModbusConfig  *request_config;
-  GSource         *timeout_source;
+  GSource         *timeout_source;   /* the request in flight; armed by ready time */
+  GSource         *connect_timeout_source;
   gboolean         op_deadline_timer; /* the timer is the op's deadline, not timeout_ms */
 
   /* Polling: a timerfd (µs precision; GLib's own timeouts round to milliseconds, which at
@@ -325,7 +326,7 @@ timeout_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  destroy_source (&conn->timeout_source);
+  /* The ready source disarmed itself before this callback. */
   if (conn->op_deadline_timer && conn->op != NULL)
     {
       /* The caller's deadline passed before the device's timeout: fail the operation but keep
@@ -386,7 +387,7 @@ conn_send (Conn   *conn,
       wait = MAX (conn->op->deadline - now, 0);
       conn->op_deadline_timer = TRUE;
     }
-  conn->timeout_source = ready_source_new (now + wait, timeout_cb, conn, conn->context);
+  g_source_set_ready_time (conn->timeout_source, now + wait);
 }
 
 /* Operations */
@@ -676,7 +677,7 @@ conn_input_cb (GSocket      *socket,
         continue; /* a late answer to a request given up on */
 
       conn->busy = FALSE;
-      destroy_source (&conn->timeout_source);
+      g_source_set_ready_time (conn->timeout_source, -1);
       STATS_LOCK (conn);
       dc_modbus_stats_add_response (&conn->driver->stats,
                                     g_get_monotonic_time () - conn->sent_at);
@@ -706,7 +707,9 @@ conn_close (Conn *conn)
 {
   destroy_source (&conn->io_source);
   destroy_source (&conn->connect_source);
-  destroy_source (&conn->timeout_source);
+  destroy_source (&conn->connect_timeout_source);
+  if (conn->timeout_source != NULL)
+    g_source_set_ready_time (conn->timeout_source, -1);
   if (conn->socket != NULL)
     {
       g_socket_close (conn->socket, NULL);
@@ -794,7 +797,7 @@ connect_ready_cb (GSocket      *socket,
   g_autoptr(GError) error = NULL;
 
   destroy_source (&conn->connect_source);
-  destroy_source (&conn->timeout_source);
+  destroy_source (&conn->connect_timeout_source);
   if (!g_socket_check_connect_result (socket, &error))
     {
       conn_fail (conn, error->message, FALSE);
@@ -809,7 +812,7 @@ connect_timeout_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  destroy_source (&conn->timeout_source);
+  destroy_source (&conn->connect_timeout_source);
   conn_fail (conn, "connection timed out", FALSE);
   return G_SOURCE_REMOVE;
 }
@@ -843,9 +846,9 @@ conn_connect_address (Conn         *conn,
   g_source_set_callback (conn->connect_source, (GSourceFunc) (void (*)(void)) connect_ready_cb,
                          conn, NULL);
   g_source_attach (conn->connect_source, conn->context);
-  conn->timeout_source = g_timeout_source_new (MAX (conn->timeout_us / 1000, 1));
-  g_source_set_callback (conn->timeout_source, connect_timeout_cb, conn, NULL);
-  g_source_attach (conn->timeout_source, conn->context);
+  conn->connect_timeout_source = g_timeout_source_new (MAX (conn->timeout_us / 1000, 1));
+  g_source_set_callback (conn->connect_timeout_source, connect_timeout_cb, conn, NULL);
+  g_source_attach (conn->connect_timeout_source, conn->context);
 }
 
 static void
@@ -901,6 +904,8 @@ conn_start_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
+  conn->timeout_source = ready_source_new (-1, timeout_cb, conn, conn->context);
+
   if (conn->poll_fd >= 0)
     {
       conn->poll_source = g_unix_fd_source_new (conn->poll_fd, G_IO_IN);
@@ -923,6 +928,7 @@ conn_stop_cb (gpointer user_data)
   conn->stopped = TRUE;
   g_cancellable_cancel (conn->cancellable);
   conn_close (conn);
+  destroy_source (&conn->timeout_source);
   destroy_source (&conn->poll_source);
   destroy_source (&conn->reconnect_source);
   g_clear_pointer (&conn->batch, g_array_unref);
