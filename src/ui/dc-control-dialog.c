@@ -211,11 +211,13 @@ control_kind_for (DcEngine    *engine,
       g_auto(GStrv) parts = g_strsplit (json_node_get_string (code_type), ":", 3);
       const char *type = parts[0] && parts[1] ? parts[1] : "";
 
-      if (g_strcmp0 (parts[0], "co") != 0 && g_strcmp0 (parts[0], "hr") != 0)
+      const char *table = parts[0] ? parts[0] : "";
+
+      if (!g_str_equal (table, "co") && !g_str_equal (table, "hr"))
         return FALSE;
       kind->possible = TRUE;
       kind->type_text = g_strdup (json_node_get_string (code_type));
-      if (g_str_equal (parts[0], "co") || g_str_equal (type, "bool") || g_str_has_prefix (type, "bit"))
+      if (g_str_equal (table, "co") || g_str_equal (type, "bool") || g_str_has_prefix (type, "bit"))
         {
           kind->choices = single_choices;
           kind->n_choices = G_N_ELEMENTS (single_choices);

@@ -505,23 +505,22 @@ note_type (DcTrafficView *self,
 }
 
 static gboolean
-at_bottom (DcTrafficView *self)
+at_top (DcTrafficView *self)
 {
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
 
-  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
-         gtk_adjustment_get_upper (adj) - 4;
+  return gtk_adjustment_get_value (adj) <= 4;
 }
 
 static gboolean
-scroll_to_end_cb (GtkWidget     *widget,
+scroll_to_top_cb (GtkWidget     *widget,
                   GdkFrameClock *clock,
                   gpointer       user_data)
 {
   DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
 
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  gtk_adjustment_set_value (adj, 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -612,19 +611,29 @@ dc_traffic_view_update (DcTrafficView *self)
     }
 
   expire_pending (self, frame_time_now (frames));
-  follow = at_bottom (self);
+  follow = at_top (self);
 
-  /* Trim the oldest, then append the batch: two list changes per tick at most. */
+  /* Newest first: the batch goes in at the top and the oldest leave at the bottom. GTK 4.8's
+   * list views keep up to 200 row widgets around the top visible row and never recycle one for
+   * another item, so changes at the far end cost nothing and a batch at the top costs one row
+   * widget per new frame (appending at the bottom while following it, and trimming the top,
+   * rebuilt all 200 each tick). Two list changes per tick at most. */
   n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   excess = n + items->len > self->max_frames ? MIN (n, n + items->len - self->max_frames) : 0;
   if (excess > 0)
-    g_list_store_splice (self->store, 0, excess, NULL, 0);
-
+    g_list_store_splice (self->store, n - excess, excess, NULL, 0);
   skip = items->len > self->max_frames ? items->len - self->max_frames : 0;
-  g_list_store_splice (self->store, n - excess, 0, items->pdata + skip, items->len - skip);
+  {
+    guint len = items->len - skip;
+    g_autofree gpointer *reversed = g_new (gpointer, len);
+
+    for (guint i = 0; i < len; i++)
+      reversed[i] = g_ptr_array_index (items, items->len - 1 - i);
+    g_list_store_splice (self->store, 0, 0, reversed, len);
+  }
   update_count (self);
   if (follow && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end_cb, NULL, NULL);
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_top_cb, NULL, NULL);
 }
 
 static gboolean
@@ -632,6 +641,37 @@ tick_cb (gpointer user_data)
 {
   dc_traffic_view_update (DC_TRAFFIC_VIEW (user_data));
   return G_SOURCE_CONTINUE;
+}
+
+/* The ring is read only while the page shows: a hidden monitor costs nothing under a flood
+ * (the ring keeps the newest frames meanwhile). */
+static void
+update_timer (DcTrafficView *self)
+{
+  gboolean want = self->engine != NULL && self->device_id != NULL &&
+                  gtk_widget_get_mapped (GTK_WIDGET (self));
+
+  if (want && self->tick_id == 0)
+    {
+      self->tick_id = g_timeout_add (TICK_MS, tick_cb, self);
+      dc_traffic_view_update (self);
+    }
+  else if (!want)
+    g_clear_handle_id (&self->tick_id, g_source_remove);
+}
+
+static void
+dc_traffic_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (dc_traffic_view_parent_class)->map (widget);
+  update_timer (DC_TRAFFIC_VIEW (widget));
+}
+
+static void
+dc_traffic_view_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (dc_traffic_view_parent_class)->unmap (widget);
+  update_timer (DC_TRAFFIC_VIEW (widget));
 }
 
 static void
@@ -829,9 +869,10 @@ dc_traffic_view_export_text (DcTrafficView *self,
 
   g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
 
+  /* The list is newest first; files are oldest first. */
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(DcTrafficItem) item = g_list_model_get_item (model, i);
+      g_autoptr(DcTrafficItem) item = g_list_model_get_item (model, n - 1 - i);
       g_autoptr(GDateTime) dt = local_time_new (item->time);
       g_autofree char *time = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S.%f") : g_strdup ("?");
       gsize len;
@@ -868,9 +909,9 @@ dc_traffic_view_export_pcap (DcTrafficView *self,
       ip = json_object_get_string_member_with_default (device, "ip", ip);
       port = (guint16) json_object_get_int_member_with_default (device, "port", port);
     }
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
     {
-      DcTrafficItem *item = g_list_model_get_item (model, i);
+      DcTrafficItem *item = g_list_model_get_item (model, i - 1);
       DcTrafficFrame *frame = g_new0 (DcTrafficFrame, 1);
       gsize len;
 
@@ -1024,6 +1065,8 @@ dc_traffic_view_class_init (DcTrafficViewClass *klass)
 
   object_class->dispose = dc_traffic_view_dispose;
   object_class->finalize = dc_traffic_view_finalize;
+  widget_class->map = dc_traffic_view_map;
+  widget_class->unmap = dc_traffic_view_unmap;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "trafficview");
@@ -1125,9 +1168,7 @@ dc_traffic_view_set_source (DcTrafficView *self,
   self->last_seq = 0;
   dc_traffic_view_clear (self);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (engine != NULL && device_id != NULL)
-    self->tick_id = g_timeout_add (TICK_MS, tick_cb, self);
+  update_timer (self);
 }
 
 const char *

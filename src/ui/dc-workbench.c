@@ -187,7 +187,7 @@ add_activate_cb (GSimpleAction *action,
   DcStore *store = get_store (wb);
   g_autofree char *id = NULL;
   const char *parent = NULL;
-  DcKind kind = DC_KIND_DEVICE, target;
+  DcKind kind = DC_KIND_DEVICE, target = DC_KIND_FORMULA;  /* formula: no selection */
 
   if (store == NULL)
     return;
