@@ -121,6 +121,10 @@ ui_render_png (GtkWidget  *widget,
   int height = gtk_widget_get_height (widget);
   gsize stride;
 
+  /* A widget that changed since its last frame snapshots as nothing: draw it first. */
+  ui_wait_for_frame (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 

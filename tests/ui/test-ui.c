@@ -156,6 +156,22 @@ cell_shows (gpointer data)
   return widget_shows_text (w->widget, w->text);
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 typedef struct
 {
   char     *text;
@@ -188,6 +204,13 @@ test_window_empty (void)
   guint colours;
 
   g_assert_cmpstr (dc_window_get_page (ui->window), ==, "empty");
+  /* "Add Device…" is backed by the editing dialogs' action, so it is sensitive. */
+  {
+    GtkWidget *add = find_button (GTK_WIDGET (ui->window), "_Add Device…");
+
+    g_assert_nonnull (add);
+    g_assert_true (gtk_widget_is_sensitive (add));
+  }
   colours = ui_render_png (GTK_WIDGET (ui->window), "screenshot-empty.png");
   g_test_message ("empty state: %u colours", colours);
   g_assert_cmpuint (colours, >, 8);
