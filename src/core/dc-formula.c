@@ -1170,6 +1170,24 @@ dc_formula_check_cycle (DcStore     *store,
   g_ptr_array_add (nodes, target);
   g_hash_table_insert (by_result, target->result, target);
 
+  /* Results live on formula devices only: without a parameter there, no cycle can pass
+   * through this formula, and the other formulas need not be read. */
+  {
+    gboolean reads_results = FALSE;
+
+    for (guint i = 0; i < target->params->len && !reads_results; i++)
+      {
+        g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (target->params, i), ":", 2);
+        g_autoptr(JsonObject) device = parts[0] != NULL ?
+          dc_store_get (store, DC_KIND_DEVICE, parts[0], NULL) : NULL;
+
+        reads_results = device != NULL &&
+                        g_strcmp0 (dc_json_get_string (device, "protocol", NULL), "formula") == 0;
+      }
+    if (!reads_results)
+      return TRUE;
+  }
+
   ids = dc_store_list_ids (store, DC_KIND_FORMULA);
   for (guint i = 0; i < ids->len; i++)
     {
