@@ -219,6 +219,59 @@ test_control_range (void)
   ui2_teardown (&f);
 }
 
+static gboolean
+modbus_up (gpointer data)
+{
+  Ui2 *f = data;
+
+  return dc_engine_drivers_get_state (dc_engine_get_drivers (f->engine), "plc") == DC_LINK_UP;
+}
+
+static void
+test_control_modbus (void)
+{
+  g_autoptr(JsonArray) controls = NULL;
+  DcControlDialog *dialog;
+  GPtrArray *steps;
+  guint16 reg = 0;
+  Ui2 f;
+
+  ui2_setup (&f, TRUE, NULL);
+  ui2_add_modbus (&f, "plc");
+  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Pump speed set point\",\"unit\":\"rpm\"}");
+  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"sp\",\"protocol_code\":10,"
+             "\"code_type\":\"hr:u16\"}");
+  ui2_open_window (&f);
+  g_assert_true (ui_wait_until (modbus_up, &f, 10000));
+
+  dialog = open_control (&f, "u1", "sp");
+  /* u16: whole numbers 0 … 65535. */
+  dc_control_dialog_set_confirmed (dialog, TRUE);
+  dc_control_dialog_set_value (dialog, 12.5);
+  g_assert_false (dc_control_dialog_send (dialog));
+  g_assert_nonnull (strstr (dc_control_dialog_get_value_error (dialog), "whole number"));
+  dc_control_dialog_set_value (dialog, 777);
+  g_assert_true (dc_control_dialog_send (dialog));
+  g_assert_true (ui_wait_until (dialog_done, dialog, 10000));
+  steps = dc_control_dialog_get_steps (dialog);
+  for (guint i = 0; i < steps->len; i++)
+    g_test_message ("step %u: %s", i, (char *) g_ptr_array_index (steps, i));
+  g_assert_cmpuint (steps->len, >=, 2);
+  g_assert_cmpstr (g_ptr_array_index (steps, 0), ==, "Execute sent");
+  g_assert_cmpstr (g_ptr_array_index (steps, 1), ==, "Confirmed by the device");
+  g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports 777.");
+  g_assert_true (dc_modbus_sim_get_value (f.modbus, 0, 1, DC_MODBUS_TABLE_HR, 10, &reg));
+  g_assert_cmpuint (reg, ==, 777);
+  controls = dc_store_list_controls (f.store, 10);
+  g_assert_cmpuint (json_array_get_length (controls), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (controls, 0), "result"),
+                   ==, "confirmed");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui2_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -230,6 +283,7 @@ main (int   argc,
   ui_test_add ("/dc/ui2/control/negative", test_control_negative);
   ui_test_add ("/dc/ui2/control/timeout", test_control_timeout);
   ui_test_add ("/dc/ui2/control/range", test_control_range);
+  ui_test_add ("/dc/ui2/control/modbus", test_control_modbus);
 
   return g_test_run ();
 }

@@ -125,6 +125,21 @@ test_edit_modbus_device (void)
     g_assert_cmpstr (json_object_get_string_member (point, "code_type"), ==, "hr:u16");
   }
 
+  /* Duplicate the device: a new one filled from it, with a new id. */
+  g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_device (dc_window_get_plant (f.window), "plc")));
+  dc_window_set_view (f.window, "device");
+  dialog = run_action (&f, "workbench.duplicate");
+  set (dialog, "name", "Pump PLC (spare)");
+  g_assert_true (dc_edit_dialog_save (dialog));
+  {
+    g_autoptr(JsonObject) copy = dc_store_get (f.store, DC_KIND_DEVICE, "plc-copy", NULL);
+
+    g_assert_nonnull (copy);
+    g_assert_cmpstr (json_object_get_string_member (copy, "protocol"), ==, "modbus_tcp");
+    g_assert_cmpint (json_object_get_int_member (copy, "poll_ms"), ==, 100);
+    g_assert_cmpstr (json_object_get_string_member (copy, "name"), ==, "Pump PLC (spare)");
+  }
+
   /* Edit the point's coefficient: F2's action on the selected point. */
   g_assert_true (dc_window_select (f.window, row));
   dc_window_set_view (f.window, "points");
