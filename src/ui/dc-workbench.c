@@ -336,6 +336,21 @@ add_shortcut (GtkWidget  *widget,
   gtk_widget_add_controller (widget, controller);
 }
 
+static void
+add_local_shortcut (GtkWidget  *widget,
+                    const char *accel,
+                    const char *action)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_LOCAL);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_BUBBLE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (accel),
+                                                          gtk_named_action_new (action)));
+  gtk_widget_add_controller (widget, controller);
+}
+
 void
 dc_workbench_attach (DcWindow *window)
 {
@@ -362,6 +377,10 @@ dc_workbench_attach (DcWindow *window)
   add_shortcut (GTK_WIDGET (window), "<Control><Shift>t", "workbench.traffic");
   add_shortcut (GTK_WIDGET (window), "<Control>n", "workbench.add-device");
   add_shortcut (GTK_WIDGET (window), "F2", "workbench.edit");
+  /* Delete asks; only where the selection is (a text entry keeps its own Delete key: these
+   * controllers run in the bubble phase, after the focused entry). */
+  add_local_shortcut (GTK_WIDGET (dc_window_get_point_table (window)), "Delete", "workbench.delete");
+  add_local_shortcut (GTK_WIDGET (dc_window_get_device_tree (window)), "Delete", "workbench.delete");
 
   /* The "+" menu at the start of the header bar. */
   {
