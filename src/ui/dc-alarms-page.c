@@ -360,12 +360,31 @@ update_badges (DcAlarmsPage *self,
   self->badged = g_steal_pointer (&badged);
 }
 
+/* The alarm id of the row that holds the keyboard focus, or 0. */
+static gint64
+focused_alarm (DcAlarmsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->active_list)))
+    return 0;
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (focus == value || gtk_widget_is_ancestor (focus, value))
+      return *(gint64 *) key;
+  return 0;
+}
+
 static void
 refresh_active (DcAlarmsPage *self)
 {
   g_autoptr(JsonArray) list = NULL;
   GtkWidget *child;
   guint n_unacked = 0;
+  gint64 focus_id = focused_alarm (self);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->active_list))) != NULL)
     gtk_list_box_remove (self->active_list, child);
@@ -405,6 +424,18 @@ refresh_active (DcAlarmsPage *self)
                                     json_array_get_length (list) > 0 ? "list" : "none");
   update_unacked (self, n_unacked);
   update_badges (self, list);
+
+  /* The list is rebuilt: keep the keyboard on the same alarm, else on the first one. */
+  if (focus_id != 0)
+    {
+      GtkWidget *row = g_hash_table_lookup (self->rows, &focus_id);
+      GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->active_list, 0);
+
+      if (row != NULL)
+        gtk_widget_grab_focus (row);
+      else if (first != NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (first));
+    }
 }
 
 static void

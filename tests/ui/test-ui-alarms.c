@@ -353,6 +353,7 @@ test_alarms_engine (void)
   g_auto(GStrv) lines = NULL;
   const char *user = g_get_user_name ();
   guint n_lines, n_entries;
+  gint64 level_id;
 
   /* Nothing active yet: the status page, no badge. */
   g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 0);
@@ -404,6 +405,10 @@ test_alarms_engine (void)
                  dc_alarms_page_get_row (fx->page, dc_alarm_find (fx->alarm, key_of (fx, "temp"),
                                                                   "high")));
 
+  /* The keyboard stays on its alarm when the list is rebuilt. */
+  level_id = rw.id;
+  g_assert_true (gtk_widget_grab_focus (dc_alarms_page_get_row (fx->page, level_id)));
+
   /* Acknowledge through the UI with a comment. */
   rw = (RowWait) { fx, "temp", "high", 0 };
   g_assert_true (row_shown (&rw));
@@ -417,6 +422,8 @@ test_alarms_engine (void)
                             "checked on site, fan running"));
   unacked[1] = GUINT_TO_POINTER (1);   /* the level alarm */
   g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (fx->window)) ==
+                 dc_alarms_page_get_row (fx->page, level_id));
 
   /* The journal (newest first) shows the acknowledgement with user and comment. */
   entry = dc_alarms_page_get_journal_entry (fx->page, 0);
