@@ -1166,6 +1166,10 @@ dc_traffic_view_set_source (DcTrafficView *self,
                                  self->protocol == NULL || !g_str_equal (self->protocol, "modbus_rtu"));
   self->driver = NULL;
   self->last_seq = 0;
+  /* Another device: its own frame types. */
+  g_hash_table_remove_all (self->seen_types);
+  gtk_drop_down_set_selected (self->type_dropdown, 0);
+  gtk_string_list_splice (self->types, 1, g_list_model_get_n_items (G_LIST_MODEL (self->types)) - 1, NULL);
   dc_traffic_view_clear (self);
 
   update_timer (self);
@@ -1213,6 +1217,26 @@ dc_traffic_view_set_filter (DcTrafficView *self,
   gtk_drop_down_set_selected (self->direction_dropdown, (guint) CLAMP (direction, 0, 2));
   gtk_toggle_button_set_active (self->problems_button, problems_only);
   dropdowns_changed_cb (self);
+}
+
+gboolean
+dc_traffic_view_set_type_filter (DcTrafficView *self,
+                                 const char    *kind)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
+
+  if (kind == NULL)
+    {
+      gtk_drop_down_set_selected (self->type_dropdown, 0);
+      return TRUE;
+    }
+  for (guint i = 1; i < g_list_model_get_n_items (G_LIST_MODEL (self->types)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->types, i), kind) == 0)
+      {
+        gtk_drop_down_set_selected (self->type_dropdown, i);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 void

@@ -59,6 +59,10 @@ void         dc_traffic_view_set_filter     (DcTrafficView *self,
                                              const char    *text,
                                              int            direction, /* 0 all, 1 tx, 2 rx */
                                              gboolean       problems_only);
+/* Shows only frames of @kind (a type seen so far, as in the drop-down; NULL: all types).
+ * FALSE when no such type was seen. */
+gboolean     dc_traffic_view_set_type_filter (DcTrafficView *self,
+                                              const char    *kind);
 void         dc_traffic_view_clear          (DcTrafficView *self);
 /* Reads the ring now instead of at the next tick. */
 void         dc_traffic_view_update         (DcTrafficView *self);

@@ -202,6 +202,14 @@ test_traffic_both_protocols (void)
     g_assert_nonnull (strstr (detail, "common address (CA)"));
     g_assert_nonnull (strstr (detail, "cause of transmission"));
   }
+  /* Type filter: only the interrogation commands. */
+  g_assert_true (dc_traffic_view_set_type_filter (traffic, "C_IC_NA_1"));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >=, 2);
+  g_assert_cmpuint (count_matching (shown, "C_IC_NA_1"), ==, g_list_model_get_n_items (shown));
+  g_assert_false (dc_traffic_view_set_type_filter (traffic, "no such type"));
+  g_assert_true (dc_traffic_view_set_type_filter (traffic, NULL));
+  g_assert_cmpuint (count_matching (shown, "M_ME_"), >, 0);
+
   dc_window_set_view (f.window, "device");
   args[1] = "k_max_used";
   g_assert_true (ui_wait_until (counter_positive, args, 5000));
