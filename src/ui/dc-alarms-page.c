@@ -323,8 +323,9 @@ update_badges (DcAlarmsPage *self,
         }
       if (node != NULL)
         {
-          g_hash_table_insert (counts, node,
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, node)) + 1));
+          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, node));
+
+          g_hash_table_insert (counts, node, GUINT_TO_POINTER (n + 1));
           if (rank > GPOINTER_TO_INT (g_hash_table_lookup (ranks, node)))
             g_hash_table_insert (ranks, node, GINT_TO_POINTER (rank));
         }
@@ -572,6 +573,7 @@ maybe_notify (DcAlarmsPage *self,
                                                       : G_NOTIFICATION_PRIORITY_HIGH);
   icon = g_themed_icon_new (dc_alarm_priority_icon (priority));
   g_notification_set_icon (notification, icon);
+  g_notification_set_default_action (notification, "app.show-alarms");
   notification_id = g_strdup_printf ("alarm-%" G_GINT64_FORMAT,
                                      json_object_get_int_member_with_default (object, "id", 0));
   /* Counted even without a session bus (tests, a bare X session), where nothing can show it. */

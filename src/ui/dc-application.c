@@ -208,12 +208,27 @@ open_demo_action (GSimpleAction *action,
   g_subprocess_communicate_async (child, NULL, NULL, demo_exited_cb, g_object_ref (self));
 }
 
+/* The default action of alarm notifications: the window on the Alarms page. */
+static void
+show_alarms_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  DcWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  if ((window = get_window (self)) != NULL)
+    dc_window_set_view (window, "alarms");
+}
+
 static const GActionEntry app_actions[] = {
   { "preferences", preferences_action },
   { "about", about_action },
   { "help", help_action },
   { "quit", quit_action },
   { "open-demo", open_demo_action },
+  { "show-alarms", show_alarms_action },
 };
 
 static void

@@ -50,16 +50,20 @@ fx_new (void)
   fx->store = dc_store_open (db, &error);
   g_assert_no_error (error);
 
-  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"temp\",\"name\":\"Transformer temperature\",\"unit\":\"°C\"}");
+  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"temp\",\"name\":\"Transformer temperature\","
+             "\"unit\":\"°C\"}");
   ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"level\",\"name\":\"Tank level\",\"unit\":\"%\"}");
   ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker\"}");
-  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"amb\",\"name\":\"Ambient temperature\",\"unit\":\"°C\"}");
+  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"amb\",\"name\":\"Ambient temperature\","
+             "\"unit\":\"°C\"}");
   ui_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"plant\",\"name\":\"Virtual plant\","
              "\"protocol\":\"virtual\"}");
-  ui_create (fx->store, DC_KIND_TERM, "{\"id\":\"t\",\"name\":\"Operator\",\"device_id\":\"plant\"}");
+  ui_create (fx->store, DC_KIND_TERM, "{\"id\":\"t\",\"name\":\"Operator\","
+             "\"device_id\":\"plant\"}");
   ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"temp\",\"up_limit\":90,"
              "\"alarm_deadband\":2,\"alarm_priority\":\"high\"}");
-  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"level\",\"down_limit\":10}");
+  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"level\","
+             "\"down_limit\":10}");
   ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"cb\",\"alarm_on\":2,"
              "\"alarm_priority\":\"critical\"}");
   ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"amb\",\"up_limit\":35,"
@@ -146,6 +150,35 @@ push (Fx         *fx,
   DcSample s = { key_of (fx, item_id), g_get_real_time (), value, 0 };
 
   dc_engine_ingest (fx->engine, &s, 1, DC_INGEST_API);
+}
+
+static const char *
+row_title (Fx     *fx,
+           gint64  id)
+{
+  GtkWidget *row = dc_alarms_page_get_row (fx->page, id);
+
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+}
+
+static const char *
+row_subtitle (Fx     *fx,
+              gint64  id)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, id)));
+}
+
+static DcPointRow *
+point_row (Fx         *fx,
+           const char *item_id)
+{
+  return dc_plant_model_lookup_point_id (dc_application_get_plant (fx->app), "t", item_id);
+}
+
+static DcDeviceNode *
+plant_node (Fx *fx)
+{
+  return dc_plant_model_lookup_device (dc_application_get_plant (fx->app), "plant");
 }
 
 typedef struct
@@ -354,6 +387,7 @@ test_alarms_engine (void)
   const char *user = g_get_user_name ();
   guint n_lines, n_entries;
   gint64 level_id;
+  GtkWidget *stack;
 
   /* Nothing active yet: the status page, no badge. */
   g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 0);
@@ -370,29 +404,28 @@ test_alarms_engine (void)
   unacked[0] = fx->page;
   unacked[1] = GUINT_TO_POINTER (1);
   g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
-                   ==, "Transformer temperature — High limit");
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+  g_assert_cmpstr (row_title (fx, rw.id), ==, "Transformer temperature — High limit");
+  g_assert_nonnull (strstr (row_subtitle (fx, rw.id),
                             "Active, unacknowledged"));
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+  g_assert_nonnull (strstr (row_subtitle (fx, rw.id),
                             "95.5 °C"));
   /* A high alarm notifies only while the window does not have the focus. */
   g_test_message ("window active: %d", active_window);
   g_assert_cmpuint (dc_alarms_page_get_n_notifications (fx->page), ==,
                     n_before + (active_window ? 0 : 1));
 
-  /* Badges: the point carries its alarm's priority, the device counts its alarms. */
-  {
-    DcPlantModel *plant = dc_application_get_plant (fx->app);
-    DcPointRow *row = dc_plant_model_lookup_point_id (plant, "t", "temp");
-    DcDeviceNode *node = dc_plant_model_lookup_device (plant, "plant");
+  /* The notification's action shows the Alarms page. */
+  dc_window_set_view (fx->window, "points");
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "show-alarms", NULL);
+  stack = gtk_widget_get_ancestor (GTK_WIDGET (fx->page), ADW_TYPE_VIEW_STACK);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "alarms");
 
-    g_assert_cmpstr (dc_point_row_get_alarm_priority (row), ==, "high");
-    g_assert_null (dc_point_row_get_alarm_priority (dc_plant_model_lookup_point_id (plant, "t", "level")));
-    g_assert_cmpuint (dc_device_node_get_n_alarms (node), ==, 1);
-    g_assert_cmpstr (dc_device_node_get_alarm_priority (node), ==, "high");
-    g_assert_true (ui_wait_until (tree_shows_badge, fx->window, 5000));
-  }
+  /* Badges: the point carries its alarm's priority, the device counts its alarms. */
+  g_assert_cmpstr (dc_point_row_get_alarm_priority (point_row (fx, "temp")), ==, "high");
+  g_assert_null (dc_point_row_get_alarm_priority (point_row (fx, "level")));
+  g_assert_cmpuint (dc_device_node_get_n_alarms (plant_node (fx)), ==, 1);
+  g_assert_cmpstr (dc_device_node_get_alarm_priority (plant_node (fx)), ==, "high");
+  g_assert_true (ui_wait_until (tree_shows_badge, fx->window, 5000));
 
   /* A medium alarm never notifies; priority order puts the high one first. */
   n_before = dc_alarms_page_get_n_notifications (fx->page);
@@ -418,7 +451,7 @@ test_alarms_engine (void)
   g_assert_true (ui_wait_until (row_shown, &rw, 5000));
   g_assert_false (gtk_widget_is_sensitive (find_named (dc_alarms_page_get_row (fx->page, rw.id),
                                                        "ack")));
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dc_alarms_page_get_row (fx->page, rw.id))),
+  g_assert_nonnull (strstr (row_subtitle (fx, rw.id),
                             "checked on site, fan running"));
   unacked[1] = GUINT_TO_POINTER (1);   /* the level alarm */
   g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
@@ -444,12 +477,8 @@ test_alarms_engine (void)
   g_assert_true (ui_wait_until (state_is, &sw, 5000));
   g_assert_null (dc_alarms_page_get_row (fx->page, rw.id));
   g_assert_cmpuint (dc_alarms_page_get_n_rows (fx->page), ==, 1);
-  {
-    DcPlantModel *plant = dc_application_get_plant (fx->app);
-
-    g_assert_null (dc_point_row_get_alarm_priority (dc_plant_model_lookup_point_id (plant, "t", "level")));
-    g_assert_cmpuint (dc_device_node_get_n_alarms (dc_plant_model_lookup_device (plant, "plant")), ==, 1);
-  }
+  g_assert_null (dc_point_row_get_alarm_priority (point_row (fx, "level")));
+  g_assert_cmpuint (dc_device_node_get_n_alarms (plant_node (fx)), ==, 1);
   unacked[1] = GUINT_TO_POINTER (0);
   g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
   entry = dc_alarms_page_get_journal_entry (fx->page, 0);
@@ -542,10 +571,12 @@ test_alarms_screenshot (void)
   /* Highest priority first. */
   rw = (RowWait) { fx, "cb", "state", 0 };
   g_assert_true (row_shown (&rw));
-  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 0) == dc_alarms_page_get_row (fx->page, rw.id));
+  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 0) ==
+                 dc_alarms_page_get_row (fx->page, rw.id));
   rw = (RowWait) { fx, "amb", "high", 0 };
   g_assert_true (row_shown (&rw));
-  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 3) == dc_alarms_page_get_row (fx->page, rw.id));
+  g_assert_true (dc_alarms_page_get_nth_row (fx->page, 3) ==
+                 dc_alarms_page_get_row (fx->page, rw.id));
   g_assert_cmpuint (dc_alarms_page_get_n_unacknowledged (fx->page), ==, 3);
 
   ui_wait_for_frame (GTK_WIDGET (fx->window));
@@ -554,7 +585,7 @@ test_alarms_screenshot (void)
   g_assert_cmpuint (colours, >, 200);
 
   /* The Points page with the alarm badges in the tree and the table. */
-  g_assert_cmpuint (dc_device_node_get_n_alarms (dc_plant_model_lookup_device (dc_application_get_plant (fx->app), "plant")), ==, 4);
+  g_assert_cmpuint (dc_device_node_get_n_alarms (plant_node (fx)), ==, 4);
   dc_window_set_view (fx->window, "points");
   g_assert_true (ui_wait_until (tree_shows_badge, fx->window, 5000));
   ui_wait_for_frame (GTK_WIDGET (fx->window));
