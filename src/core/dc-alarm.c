@@ -48,6 +48,10 @@ typedef struct
   char       *verify_error;   /* do_verify does not parse */
   char       *warn_msg;
   JsonObject *json;
+  /* The alarms of this point per condition, once looked up (alarms live as long as the
+   * plugin; a rebuilt rule looks them up again). */
+  gpointer    alarms[N_CONDS];
+  gboolean    looked_up[N_CONDS];
 } Rule;
 
 typedef struct
@@ -518,14 +522,24 @@ check (DcAlarm    *self,
        gint64      time,
        const char *text)
 {
-  Alarm *a = alarm_lookup (self, cond, rule->key, NULL);
+  Alarm *a;
   gboolean raw;
+
+  if (!rule->looked_up[cond])
+    {
+      rule->alarms[cond] = alarm_lookup (self, cond, rule->key, NULL);
+      rule->looked_up[cond] = TRUE;
+    }
+  a = rule->alarms[cond];
 
   raw = test (rule, a, value, failed);
   if (!raw && a == NULL)
     return;
   if (a == NULL)
-    a = alarm_create (self, cond, rule->key, rule->device_id, rule->term_id, rule->item_id);
+    {
+      a = alarm_create (self, cond, rule->key, rule->device_id, rule->term_id, rule->item_id);
+      rule->alarms[cond] = a;
+    }
   a->priority = rule->priority;
   a->value = value;
   if (raw)

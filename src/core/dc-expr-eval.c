@@ -215,6 +215,9 @@ arena_alloc (Eval  *ev,
 {
   gpointer mem = g_malloc0 (MAX (size, 1));
 
+  /* Created on first use: most formulas allocate nothing. */
+  if (ev->arena == NULL)
+    ev->arena = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (ev->arena, mem);
   return mem;
 }
@@ -312,6 +315,8 @@ make_string (Eval     *ev,
   out->kind = DC_VALUE_STR;
   out->str.len = s->len;
   out->str.s = s->str;
+  if (ev->arena == NULL)
+    ev->arena = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (ev->arena, g_string_free (s, FALSE));
   return TRUE;
 }
@@ -2141,7 +2146,7 @@ evaluate (DcExpr       *expr,
 {
   ev->scope = scope;
   ev->steps = 0;
-  ev->arena = g_ptr_array_new_with_free_func (g_free);
+  ev->arena = NULL;
   return eval_node (ev, expr->root, out, error);
 }
 
@@ -2177,7 +2182,7 @@ dc_expr_eval_number (DcExpr       *expr,
           ok = fail (error, DC_EXPR_ERROR_VALUE, "result is not a finite number: %s", s->str);
         }
     }
-  g_ptr_array_unref (ev.arena);
+  g_clear_pointer (&ev.arena, g_ptr_array_unref);
   return ok;
 }
 
@@ -2196,7 +2201,7 @@ dc_expr_eval_bool (DcExpr       *expr,
   g_return_val_if_fail (result != NULL, FALSE);
 
   ok = evaluate (expr, scope, &ev, &v, error) && truth (&v, result, error);
-  g_ptr_array_unref (ev.arena);
+  g_clear_pointer (&ev.arena, g_ptr_array_unref);
   return ok;
 }
 
@@ -2219,6 +2224,6 @@ dc_expr_eval_repr (DcExpr       *expr,
       value_repr (s, &v);
       result = g_string_free (s, FALSE);
     }
-  g_ptr_array_unref (ev.arena);
+  g_clear_pointer (&ev.arena, g_ptr_array_unref);
   return result;
 }
