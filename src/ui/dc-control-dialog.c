@@ -252,28 +252,38 @@ dc_control_is_possible (DcEngine   *engine,
 
 /* Recent controls ------------------------------------------------------------------------- */
 
-static void
-refresh_recent (DcControlDialog *self)
+guint
+dc_control_fill_recent (GtkListBox *list,
+                        DcStore    *store,
+                        const char *device_id,
+                        guint       limit)
 {
-  g_autoptr(JsonArray) controls = dc_store_list_controls (dc_engine_get_store (self->engine), N_RECENT);
+  /* The record is newest first; a device's controls are picked from a longer stretch. */
+  g_autoptr(JsonArray) controls = dc_store_list_controls (store, device_id ? limit * 20 : limit);
   GtkWidget *child;
+  guint n = 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
-    gtk_list_box_remove (self->recent_list, child);
-  self->n_recent = controls ? json_array_get_length (controls) : 0;
-  for (guint i = 0; i < self->n_recent; i++)
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+  for (guint i = 0; controls != NULL && i < json_array_get_length (controls) && n < limit; i++)
     {
       JsonObject *c = json_array_get_object_element (controls, i);
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row;
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
       g_autofree char *time = NULL;
       const char *result = json_object_get_string_member_with_default (c, "result", "");
       gboolean ok = g_str_equal (result, "confirmed");
-      GtkWidget *icon = gtk_image_new_from_icon_name (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
+      GtkWidget *icon;
       JsonNode *tnode = json_object_get_member (c, "time");
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
+      if (device_id != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (c, "device_id", ""), device_id) != 0)
+        continue;
+      n++;
+      row = adw_action_row_new ();
+      icon = gtk_image_new_from_icon_name (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
       if (tnode != NULL && json_node_get_value_type (tnode) == G_TYPE_STRING)
         time = g_strdup (json_node_get_string (tnode));
       else if (tnode != NULL && JSON_NODE_HOLDS_VALUE (tnode))
@@ -292,15 +302,23 @@ refresh_recent (DcControlDialog *self)
       gtk_widget_add_css_class (icon, ok ? "success" : "error");
       gtk_widget_set_tooltip_text (icon, ok ? _("Confirmed") : _("Not confirmed"));
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_append (self->recent_list, row);
+      gtk_list_box_append (list, row);
     }
-  if (self->n_recent == 0)
+  if (n == 0)
     {
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No controls yet"));
-      gtk_list_box_append (self->recent_list, row);
+      gtk_list_box_append (list, row);
     }
+  return n;
+}
+
+static void
+refresh_recent (DcControlDialog *self)
+{
+  self->n_recent = dc_control_fill_recent (self->recent_list, dc_engine_get_store (self->engine),
+                                           NULL, N_RECENT);
 }
 
 /* Value ----------------------------------------------------------------------------------- */

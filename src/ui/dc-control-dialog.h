@@ -28,6 +28,12 @@ G_DECLARE_FINAL_TYPE (DcControlDialog, dc_control_dialog, DC, CONTROL_DIALOG, Ad
  * coils and holding registers, virtual points). */
 gboolean         dc_control_is_possible          (DcEngine        *engine,
                                                   DcPointRow      *row);
+/* Fills @list with the newest @limit controls of the record (of @device_id, or all); returns
+ * how many. */
+guint            dc_control_fill_recent          (GtkListBox      *list,
+                                                  DcStore         *store,
+                                                  const char      *device_id,
+                                                  guint            limit);
 DcControlDialog *dc_control_dialog_new           (GtkWindow       *parent,
                                                   DcEngine        *engine,
                                                   DcPointRow      *row);

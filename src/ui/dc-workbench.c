@@ -22,6 +22,7 @@ typedef struct
   char           *device_id;
   GSimpleAction  *control;
   GtkWidget      *control_button;
+  GtkListBox     *recent_list;
 } Workbench;
 
 #define WORKBENCH_KEY "dc-workbench"
@@ -51,10 +52,20 @@ get_engine (Workbench *wb)
 }
 
 static void
+refresh_recent (Workbench *wb)
+{
+  DcEngine *engine = get_engine (wb);
+
+  if (engine != NULL && wb->device_id != NULL)
+    dc_control_fill_recent (wb->recent_list, dc_engine_get_store (engine), wb->device_id, 10);
+}
+
+static void
 apply_device (Workbench *wb)
 {
   DcEngine *engine = get_engine (wb);
 
+  refresh_recent (wb);
   dc_traffic_view_set_source (wb->traffic, engine, wb->device_id);
   dc_link_counters_set_source (wb->counters, engine, wb->device_id);
 }
@@ -112,6 +123,18 @@ point_selected_cb (GObject    *table,
 }
 
 static void
+control_finished_cb (DcControlDialog *dialog,
+                     gboolean         confirmed,
+                     const char      *text,
+                     DcWindow        *window)
+{
+  Workbench *wb = get_workbench (window);
+
+  if (wb != NULL)
+    refresh_recent (wb);
+}
+
+static void
 control_activate_cb (GSimpleAction *action,
                      GVariant      *param,
                      Workbench     *wb)
@@ -122,6 +145,7 @@ control_activate_cb (GSimpleAction *action,
   if (row == NULL || get_engine (wb) == NULL)
     return;
   dialog = dc_control_dialog_new (GTK_WINDOW (wb->window), get_engine (wb), row);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (control_finished_cb), wb->window, 0);
   g_object_set_data (G_OBJECT (wb->window), "dc-control-dialog", dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -373,6 +397,18 @@ dc_workbench_attach (DcWindow *window)
   page = adw_view_stack_get_child_by_name (stack, "device");
   wb->counters = DC_LINK_COUNTERS (dc_link_counters_new ());
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (wb->counters));
+  {
+    GtkWidget *group = adw_preferences_group_new ();
+
+    adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Recent Controls"));
+    wb->recent_list = GTK_LIST_BOX (gtk_list_box_new ());
+    gtk_list_box_set_selection_mode (wb->recent_list, GTK_SELECTION_NONE);
+    gtk_widget_add_css_class (GTK_WIDGET (wb->recent_list), "boxed-list");
+    gtk_accessible_update_property (GTK_ACCESSIBLE (wb->recent_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Recent controls of the device"), -1);
+    adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (wb->recent_list));
+    adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  }
 
   add_shortcut (GTK_WIDGET (window), "<Control><Shift>t", "workbench.traffic");
   add_shortcut (GTK_WIDGET (window), "<Control>n", "workbench.add-device");
@@ -536,6 +572,14 @@ dc_workbench_get_traffic_view (DcWindow *window)
   Workbench *wb = get_workbench (window);
 
   return wb ? wb->traffic : NULL;
+}
+
+GtkListBox *
+dc_workbench_get_recent_controls (DcWindow *window)
+{
+  Workbench *wb = get_workbench (window);
+
+  return wb ? wb->recent_list : NULL;
 }
 
 DcLinkCounters *

@@ -22,5 +22,7 @@ void            dc_workbench_set_device_id     (DcWindow   *window,
                                                 const char *device_id);
 DcTrafficView  *dc_workbench_get_traffic_view  (DcWindow   *window);
 DcLinkCounters *dc_workbench_get_link_counters (DcWindow   *window);
+/* The Device page's "Recent Controls" of the device (rows: AdwActionRow). */
+GtkListBox     *dc_workbench_get_recent_controls (DcWindow *window);
 
 G_END_DECLS

@@ -172,6 +172,15 @@ run_case (Case c)
   else
     g_assert_cmpstr (json_object_get_string_member (record, "result"), !=, "confirmed");
   g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 1);
+  /* … and on the Device page, for this device. */
+  {
+    GtkListBox *recent = dc_workbench_get_recent_controls (f.window);
+    GtkWidget *first = gtk_widget_get_first_child (GTK_WIDGET (recent));
+
+    g_assert_true (ADW_IS_ACTION_ROW (first));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==, "ca1:cb ← 1");
+    g_assert_null (gtk_widget_get_next_sibling (first));
+  }
   /* A finished dialog does not send again. */
   g_assert_false (dc_control_dialog_send (dialog));
 
