@@ -213,6 +213,7 @@ test_traffic_both_protocols (void)
   dc_window_set_view (f.window, "device");
   args[1] = "k_max_used";
   g_assert_true (ui_wait_until (counter_positive, args, 5000));
+  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (f.window), "screenshot-device-counters.png"), >, 16);
   dc_window_set_view (f.window, "traffic");
 
   /* Screenshot of the monitor with a frame selected. */
