@@ -17,6 +17,7 @@ void        dc_api_add_catalogue_routes (DcServer          *server);
 void        dc_api_add_entity_routes    (DcServer          *server);
 void        dc_api_add_point_routes     (DcServer          *server);
 void        dc_api_add_batch_routes     (DcServer          *server);
+void        dc_api_add_openapi_route    (DcServer          *server);
 
 /* Returns the body's object, or answers 400 "request body must be a JSON object" and returns
  * NULL. */

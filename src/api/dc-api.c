@@ -164,4 +164,5 @@ dc_api_add_config_routes (DcServer *server)
   dc_api_add_entity_routes (server);
   dc_api_add_point_routes (server);
   dc_api_add_batch_routes (server);
+  dc_api_add_openapi_route (server);
 }

@@ -11,7 +11,10 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+
+#include "dc-test-http.h"
 
 /* The real binary ($DATACOLL): persistence across a restart, a second instance refused, a
  * busy port, the token rule on a non-loopback bind, --config, --version. */
@@ -413,6 +416,93 @@ test_no_display (void)
   stop (instance);
 }
 
+/* Every route the router serves (GET /) is in the OpenAPI document, and every documented
+ * route is served. */
+static void
+test_openapi (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
+  const char *args[] = { "--server", "--port", "0", "--db", db, NULL };
+  Instance *instance = start (args);
+  g_autoptr(DcReply) index = dc_http (instance->base, "GET", "/", NULL);
+  g_autoptr(DcReply) doc = dc_http (instance->base, "GET", "/api/v1/openapi.json", NULL);
+  g_autoptr(GHashTable) served = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GList) paths = NULL;
+  JsonObject *paths_object;
+  guint documented = 0;
+
+  g_assert_cmpuint (index->status, ==, 200);
+  g_assert_cmpuint (doc->status, ==, 200);
+
+  /* "method: GET      URL: http://127.0.0.1:1234/api/v1/devices" */
+  lines = g_strsplit (index->body, "\n", -1);
+  for (guint i = 2; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit_set (lines[i], " ", -1);
+      const char *method = NULL, *url = NULL;
+
+      for (guint w = 0; words[w] != NULL; w++)
+        if (*words[w] != '\0' && !g_str_has_suffix (words[w], ":"))
+          {
+            if (method == NULL)
+              method = words[w];
+            else
+              url = words[w];
+          }
+      if (method == NULL || url == NULL)
+        continue;
+      g_hash_table_add (served, g_strdup_printf ("%s %s", method,
+                                                 strstr (url, instance->base) == url ?
+                                                 url + strlen (instance->base) : url));
+    }
+  g_assert_true (g_hash_table_contains (served, "GET /api/v1/openapi.json"));
+
+  root = json_from_string (doc->body, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_node_get_object (root),
+                                                                  "openapi"), "3.0."));
+  paths_object = json_object_get_object_member (json_node_get_object (root), "paths");
+  paths = json_object_get_members (paths_object);
+  for (const GList *l = paths; l != NULL; l = l->next)
+    {
+      g_autoptr(GList) methods = json_object_get_members (json_object_get_object_member (paths_object, l->data));
+
+      for (const GList *m = methods; m != NULL; m = m->next)
+        {
+          g_autofree char *upper = g_ascii_strup (m->data, -1);
+          g_autofree char *key = g_strdup_printf ("%s %s", upper, (const char *) l->data);
+          JsonObject *op = json_object_get_object_member (json_object_get_object_member (paths_object, l->data), m->data);
+
+          if (!g_hash_table_contains (served, key))
+            g_error ("documented but not served: %s", key);
+          g_assert_true (json_object_has_member (op, "responses"));
+          documented++;
+        }
+    }
+  if (documented != g_hash_table_size (served))
+    {
+      GHashTableIter iter;
+      const char *key;
+
+      g_hash_table_iter_init (&iter, served);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+        {
+          g_auto(GStrv) parts = g_strsplit (key, " ", 2);
+          g_autofree char *lower = g_ascii_strdown (parts[0], -1);
+          JsonObject *item = json_object_get_object_member (paths_object, parts[1]);
+
+          if (item == NULL || !json_object_has_member (item, lower))
+            g_error ("served but not documented: %s", key);
+        }
+    }
+  g_assert_cmpuint (documented, ==, g_hash_table_size (served));
+  stop (instance);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -426,6 +516,7 @@ main (int   argc,
   g_test_add_func ("/dc/datacoll/token-bind", test_token_bind);
   g_test_add_func ("/dc/datacoll/config-file", test_config_file);
   g_test_add_func ("/dc/datacoll/no-display", test_no_display);
+  g_test_add_func ("/dc/datacoll/openapi", test_openapi);
 
   return g_test_run ();
 }
