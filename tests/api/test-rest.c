@@ -263,7 +263,8 @@ test_index (Fixture       *f,
   g_assert_nonnull (strstr (r->body, "method: POST     URL: http://127.0.0.1"));
   g_assert_nonnull (strstr (r->body, "/api/v2/term_items/del\n"));
   g_assert_null (strstr (r->body, "redis_key"));
-  g_assert_cmpuint (routes->len, ==, 39);
+  g_assert_nonnull (strstr (r->body, "/api/v1/openapi.json\n"));
+  g_assert_cmpuint (routes->len, ==, 40);
 }
 
 static void
