@@ -191,8 +191,23 @@ create_row (DcPlantModel *self,
   if (device_id == NULL && term != NULL)
     device_id = dc_device_node_get_device_id (term);
 
-  row = dc_point_row_new (key, device_id, term_id, item_id);
-  update_row (self, row, point);
+  {
+    DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+    const char *protocol = device ? dc_device_node_get_protocol (device) : NULL;
+    JsonObject *item = item_id ? g_hash_table_lookup (self->items, item_id) : NULL;
+    g_autofree char *address = format_address (point, protocol);
+
+    /* Set without notifications: nobody watches a row that is being created. */
+    row = dc_point_row_new_full (key, device_id, term_id, item_id,
+                                 item ? dc_json_get_string (item, "name", NULL) : NULL,
+                                 address,
+                                 item ? dc_json_get_string (item, "unit", NULL) : NULL,
+                                 point_kind (point, protocol),
+                                 dc_json_get_double (point, "coefficient", 1),
+                                 dc_json_get_double (point, "base_val", 0),
+                                 dc_json_get_double (point, "down_limit", NAN),
+                                 dc_json_get_double (point, "up_limit", NAN));
+  }
   g_hash_table_insert (self->rows_by_key, &((gint64 *) g_memdup2 (&key, sizeof key))[0], row);
   g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
 

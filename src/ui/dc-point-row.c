@@ -336,6 +336,34 @@ dc_point_row_new (gint64      key,
   return self;
 }
 
+DcPointRow *
+dc_point_row_new_full (gint64       key,
+                       const char  *device_id,
+                       const char  *term_id,
+                       const char  *item_id,
+                       const char  *name,
+                       const char  *address,
+                       const char  *unit,
+                       DcPointKind  kind,
+                       double       coefficient,
+                       double       base_val,
+                       double       down_limit,
+                       double       up_limit)
+{
+  DcPointRow *self = dc_point_row_new (key, device_id, term_id, item_id);
+
+  self->name = g_strdup (name);
+  self->address = g_strdup (address);
+  self->unit = g_strdup (unit);
+  self->kind = kind;
+  self->coefficient = coefficient;
+  self->base_val = base_val;
+  self->down_limit = down_limit;
+  self->up_limit = up_limit;
+
+  return self;
+}
+
 gint64
 dc_point_row_get_key (DcPointRow *self)
 {

@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 /* One point as the workstation shows it: identity and configuration from the store, the
  * current sample from the engine. Rows live as long as the point is configured; a new
  * sample changes the row in place (property notifications), never the list models. */
+typedef enum
+{
+  DC_POINT_KIND_ANALOG,
+  DC_POINT_KIND_SINGLE,   /* 0 off, 1 on */
+  DC_POINT_KIND_DOUBLE,   /* 0 intermediate, 1 open, 2 closed, 3 faulty */
+} DcPointKind;
+
 #define DC_TYPE_POINT_ROW (dc_point_row_get_type ())
 
 G_DECLARE_FINAL_TYPE (DcPointRow, dc_point_row, DC, POINT_ROW, GObject)
@@ -22,6 +29,19 @@ DcPointRow *dc_point_row_new             (gint64          key,
                                           const char     *device_id,
                                           const char     *term_id,
                                           const char     *item_id);
+/* The same with everything a row shows, set without notifications (bulk loads). */
+DcPointRow *dc_point_row_new_full        (gint64          key,
+                                          const char     *device_id,
+                                          const char     *term_id,
+                                          const char     *item_id,
+                                          const char     *name,
+                                          const char     *address,
+                                          const char     *unit,
+                                          DcPointKind     kind,
+                                          double          coefficient,
+                                          double          base_val,
+                                          double          down_limit,
+                                          double          up_limit);
 gint64      dc_point_row_get_key         (DcPointRow     *self);
 const char *dc_point_row_get_device_id   (DcPointRow     *self);
 const char *dc_point_row_get_term_id     (DcPointRow     *self);
@@ -56,12 +76,6 @@ void        dc_point_row_set_scaling     (DcPointRow     *self,
 void        dc_point_row_get_scaling     (DcPointRow     *self,
                                           double         *coefficient,
                                           double         *base_val);
-typedef enum
-{
-  DC_POINT_KIND_ANALOG,
-  DC_POINT_KIND_SINGLE,   /* 0 off, 1 on */
-  DC_POINT_KIND_DOUBLE,   /* 0 intermediate, 1 open, 2 closed, 3 faulty */
-} DcPointKind;
 
 /* Binary and double points show their state in words instead of the number. */
 void        dc_point_row_set_kind        (DcPointRow     *self,
