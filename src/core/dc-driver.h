@@ -89,7 +89,9 @@ struct _DcDriverClass
   void      (*points_changed) (DcDriver            *self);
 
   /* Main thread. Read a point now (rest-api.md device_call). The result is a sample (the
-   * engine stores it). Errors: DC_ERROR_OFFLINE, DC_ERROR_TIMEOUT, DC_ERROR_REJECTED. */
+   * engine stores it). Errors: DC_ERROR_OFFLINE, DC_ERROR_TIMEOUT, DC_ERROR_REJECTED.
+   * The base call_finish and ctrl_finish take the GTask's pointer result (a g_malloc'd DcSample
+   * or double), so a driver whose tasks return that leaves both unset. */
   void      (*call_async)     (DcDriver            *self,
                                const DcPointInfo   *point,
                                gint64               deadline_us,

@@ -1536,21 +1536,6 @@ dc_iec104_driver_call_async (DcDriver            *driver,
   dispatch_request (self, req);
 }
 
-static gboolean
-dc_iec104_driver_call_finish (DcDriver      *driver,
-                              GAsyncResult  *result,
-                              DcSample      *sample,
-                              GError       **error)
-{
-  g_autofree DcSample *value = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (value == NULL)
-    return FALSE;
-  if (sample)
-    *sample = *value;
-  return TRUE;
-}
-
 /* The value checks of the spec's Commands table; @raw is after inverse scaling. */
 static gboolean
 check_command_value (guint8    type,
@@ -1659,21 +1644,6 @@ dc_iec104_driver_ctrl_async (DcDriver            *driver,
   dispatch_request (self, req);
 }
 
-static gboolean
-dc_iec104_driver_ctrl_finish (DcDriver      *driver,
-                              GAsyncResult  *result,
-                              double        *confirmed,
-                              GError       **error)
-{
-  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (value == NULL)
-    return FALSE;
-  if (confirmed)
-    *confirmed = *value;
-  return TRUE;
-}
-
 static void
 dc_iec104_driver_add_status (DcDriver    *driver,
                              JsonBuilder *builder)
@@ -1758,9 +1728,7 @@ dc_iec104_driver_class_init (DcIec104DriverClass *klass)
   driver_class->stop = dc_iec104_driver_stop;
   driver_class->points_changed = dc_iec104_driver_points_changed;
   driver_class->call_async = dc_iec104_driver_call_async;
-  driver_class->call_finish = dc_iec104_driver_call_finish;
   driver_class->ctrl_async = dc_iec104_driver_ctrl_async;
-  driver_class->ctrl_finish = dc_iec104_driver_ctrl_finish;
   driver_class->add_status = dc_iec104_driver_add_status;
   driver_class->decode_frame = dc_iec104_driver_decode_frame;
 }
