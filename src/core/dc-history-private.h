@@ -23,6 +23,21 @@ typedef struct
   gint64 wm[DC_HISTORY_N_LEVELS];
 } DcHistoryWatermarks;
 
+/* Running aggregate of samples: the open rollup period of one key and level (dc-history.c) and
+ * one bucket of a buckets query (dc-history-query.c). */
+typedef struct
+{
+  double min;
+  double max;
+  double first;
+  double last;
+  double sum;
+  gint64 first_time;
+  gint64 last_time;
+  gint64 n;        /* valid values */
+  gint64 count;    /* samples */
+} DcHistoryAcc;
+
 typedef struct _DcHistoryBatch DcHistoryBatch;
 struct _DcHistoryBatch
 {
@@ -74,6 +89,9 @@ int      dc_history_bucket_layout (gint64        from,
                                    guint         n_buckets,
                                    gint64       *base,
                                    gint64       *width);
+void     dc_history_acc_reset     (DcHistoryAcc       *acc);
+void     dc_history_acc_add       (DcHistoryAcc       *acc,
+                                   const DcSample     *s);
 void     dc_history_set_sql_error (GError     **error,
                                    sqlite3     *db,
                                    const char  *what);

@@ -359,45 +359,9 @@ out_of_range:
 /* A bucket while it is built. */
 typedef struct
 {
-  gint64 index;
-  double min;
-  double max;
-  double first;
-  double last;
-  double sum;
-  gint64 first_time;
-  gint64 last_time;
-  gint64 n;
-  gint64 count;
+  gint64       index;
+  DcHistoryAcc acc;
 } Build;
-
-static void
-build_add_sample (Build          *b,
-                  const DcSample *s)
-{
-  gboolean valid = isfinite (s->value);
-
-  if (valid)
-    {
-      if (b->n == 0 || s->value < b->min)
-        b->min = s->value;
-      if (b->n == 0 || s->value > b->max)
-        b->max = s->value;
-      b->sum += s->value;
-      b->n++;
-    }
-  if (s->time < b->first_time)
-    {
-      b->first_time = s->time;
-      b->first = valid ? s->value : NAN;
-    }
-  if (s->time > b->last_time)
-    {
-      b->last_time = s->time;
-      b->last = valid ? s->value : NAN;
-    }
-  b->count++;
-}
 
 static int
 compare_build (gconstpointer a,
@@ -525,15 +489,15 @@ run_buckets (DcHistory  *self,
       Build b;
 
       b.index = sqlite3_column_int64 (st, 0);
-      b.min = column_double_or_nan (st, 1);
-      b.max = column_double_or_nan (st, 2);
-      b.first = column_double_or_nan (st, 3);
-      b.first_time = sqlite3_column_int64 (st, 4);
-      b.last = column_double_or_nan (st, 5);
-      b.last_time = sqlite3_column_int64 (st, 6);
-      b.sum = sqlite3_column_double (st, 7);
-      b.n = sqlite3_column_int64 (st, 8);
-      b.count = sqlite3_column_int64 (st, 9);
+      b.acc.min = column_double_or_nan (st, 1);
+      b.acc.max = column_double_or_nan (st, 2);
+      b.acc.first = column_double_or_nan (st, 3);
+      b.acc.first_time = sqlite3_column_int64 (st, 4);
+      b.acc.last = column_double_or_nan (st, 5);
+      b.acc.last_time = sqlite3_column_int64 (st, 6);
+      b.acc.sum = sqlite3_column_double (st, 7);
+      b.acc.n = sqlite3_column_int64 (st, 8);
+      b.acc.count = sqlite3_column_int64 (st, 9);
       g_array_append_val (builds, b);
     }
   sqlite3_finalize (st);
@@ -555,14 +519,14 @@ run_buckets (DcHistory  *self,
         continue;
       if (!g_array_binary_search (builds, &key, compare_build, &pos))
         {
-          Build b = { .index = key.index, .min = NAN, .max = NAN, .first = NAN, .last = NAN,
-                      .first_time = G_MAXINT64, .last_time = G_MININT64 };
+          Build b = { .index = key.index };
 
+          dc_history_acc_reset (&b.acc);
           g_array_append_val (builds, b);
           g_array_sort (builds, compare_build);
           g_array_binary_search (builds, &key, compare_build, &pos);
         }
-      build_add_sample (&g_array_index (builds, Build, pos), s);
+      dc_history_acc_add (&g_array_index (builds, Build, pos).acc, s);
     }
   snapshot_end (&snap);
 
@@ -573,12 +537,12 @@ run_buckets (DcHistory  *self,
       DcBucket bucket;
 
       bucket.time = MAX (base + b->index * width, q->from);
-      bucket.min = b->n > 0 ? b->min : NAN;
-      bucket.max = b->n > 0 ? b->max : NAN;
-      bucket.first = b->first;
-      bucket.last = b->last;
-      bucket.avg = b->n > 0 ? b->sum / b->n : NAN;
-      bucket.count = b->count;
+      bucket.min = b->acc.n > 0 ? b->acc.min : NAN;
+      bucket.max = b->acc.n > 0 ? b->acc.max : NAN;
+      bucket.first = b->acc.first;
+      bucket.last = b->acc.last;
+      bucket.avg = b->acc.n > 0 ? b->acc.sum / b->acc.n : NAN;
+      bucket.count = b->acc.count;
       g_array_append_val (out, bucket);
     }
   return out;

@@ -43,28 +43,14 @@ typedef struct
   gboolean started;
 } DcHistoryJob;
 
-/* Running aggregate of the open period of one key and level. */
 typedef struct
 {
-  double min;
-  double max;
-  double first;
-  double last;
-  double sum;
-  gint64 first_time;
-  gint64 last_time;
-  gint64 n;        /* valid values */
-  gint64 count;    /* samples */
-} Acc;
-
-typedef struct
-{
-  gint64   key;
-  gboolean has_open[DC_HISTORY_N_LEVELS];
-  gboolean dirty[DC_HISTORY_N_LEVELS];   /* recompute the open period from samples */
-  gint64   open[DC_HISTORY_N_LEVELS];
-  Acc      acc[DC_HISTORY_N_LEVELS];
-  guint64  touched;
+  gint64       key;
+  gboolean     has_open[DC_HISTORY_N_LEVELS];
+  gboolean     dirty[DC_HISTORY_N_LEVELS];   /* recompute the open period from samples */
+  gint64       open[DC_HISTORY_N_LEVELS];
+  DcHistoryAcc acc[DC_HISTORY_N_LEVELS];
+  guint64      touched;
 } KeyState;
 
 typedef struct
@@ -274,8 +260,8 @@ select_int64 (Writer       *w,
   return found;
 }
 
-static void
-acc_reset (Acc *acc)
+void
+dc_history_acc_reset (DcHistoryAcc *acc)
 {
   acc->min = acc->max = acc->first = acc->last = NAN;
   acc->sum = 0;
@@ -285,9 +271,9 @@ acc_reset (Acc *acc)
   acc->count = 0;
 }
 
-static void
-acc_add (Acc            *acc,
-         const DcSample *s)
+void
+dc_history_acc_add (DcHistoryAcc   *acc,
+                    const DcSample *s)
 {
   gboolean valid = isfinite (s->value);
 
@@ -315,11 +301,11 @@ acc_add (Acc            *acc,
 
 /* Merges @acc into the rollup row of (@key, @level, @period). */
 static gboolean
-merge_acc (Writer    *w,
-           gint64     key,
-           int        level,
-           gint64     period,
-           const Acc *acc)
+merge_acc (Writer             *w,
+           gint64              key,
+           int                 level,
+           gint64              period,
+           const DcHistoryAcc *acc)
 {
   sqlite3_stmt *st = w->merge;
 
@@ -403,7 +389,7 @@ key_state_get (Writer *w,
       ks->has_open[level] = TRUE;
       ks->open[level] = last;
       ks->dirty[level] = TRUE;
-      acc_reset (&ks->acc[level]);
+      dc_history_acc_reset (&ks->acc[level]);
     }
 
   return ks;
@@ -444,10 +430,10 @@ rollup_add (Writer         *w,
             recompute_range (w, ks->key, level, p, p + period);
           else
             {
-              Acc one;
+              DcHistoryAcc one;
 
-              acc_reset (&one);
-              acc_add (&one, s);
+              dc_history_acc_reset (&one);
+              dc_history_acc_add (&one, s);
               merge_acc (w, ks->key, level, p, &one);
             }
           continue;
@@ -461,13 +447,13 @@ rollup_add (Writer         *w,
           ks->has_open[level] = TRUE;
           ks->open[level] = p;
           ks->dirty[level] = FALSE;
-          acc_reset (&ks->acc[level]);
+          dc_history_acc_reset (&ks->acc[level]);
         }
 
       if (replaced)
         ks->dirty[level] = TRUE;
       else if (!ks->dirty[level])
-        acc_add (&ks->acc[level], s);
+        dc_history_acc_add (&ks->acc[level], s);
     }
 }
 
