@@ -681,6 +681,32 @@ query_new (QueryKind kind,
   return q;
 }
 
+/* A samples or CSV query: at most @limit rows, the finisher says whether it cut. */
+static Query *
+query_new_limited (QueryKind kind,
+                   gint64    key,
+                   gint64    from,
+                   gint64    to,
+                   guint     limit)
+{
+  Query *q = query_new (kind, key, from, to);
+
+  q->limit = limit;
+  return q;
+}
+
+static gpointer
+propagate_limited (GAsyncResult  *result,
+                   gboolean      *truncated,
+                   GError       **error)
+{
+  Query *q = g_task_get_task_data (G_TASK (result));
+
+  if (truncated != NULL)
+    *truncated = q->truncated;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 dc_history_query_samples_async (DcHistory          *self,
                                 gint64              key,
@@ -691,13 +717,10 @@ dc_history_query_samples_async (DcHistory          *self,
                                 GAsyncReadyCallback callback,
                                 gpointer            user_data)
 {
-  Query *q;
-
   g_return_if_fail (DC_IS_HISTORY (self));
 
-  q = query_new (QUERY_SAMPLES, key, from, to);
-  q->limit = limit;
-  start_query (self, q, dc_history_query_samples_async, cancellable, callback, user_data);
+  start_query (self, query_new_limited (QUERY_SAMPLES, key, from, to, limit),
+               dc_history_query_samples_async, cancellable, callback, user_data);
 }
 
 GArray *
@@ -706,14 +729,9 @@ dc_history_query_samples_finish (DcHistory     *self,
                                  gboolean      *truncated,
                                  GError       **error)
 {
-  Query *q;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  q = g_task_get_task_data (G_TASK (result));
-  if (truncated != NULL)
-    *truncated = q->truncated;
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return propagate_limited (result, truncated, error);
 }
 
 void
@@ -818,13 +836,10 @@ dc_history_query_csv_async (DcHistory          *self,
                             GAsyncReadyCallback callback,
                             gpointer            user_data)
 {
-  Query *q;
-
   g_return_if_fail (DC_IS_HISTORY (self));
 
-  q = query_new (QUERY_CSV, key, from, to);
-  q->limit = limit;
-  start_query (self, q, dc_history_query_csv_async, cancellable, callback, user_data);
+  start_query (self, query_new_limited (QUERY_CSV, key, from, to, limit),
+               dc_history_query_csv_async, cancellable, callback, user_data);
 }
 
 GBytes *
@@ -833,12 +848,7 @@ dc_history_query_csv_finish (DcHistory     *self,
                              gboolean      *truncated,
                              GError       **error)
 {
-  Query *q;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  q = g_task_get_task_data (G_TASK (result));
-  if (truncated != NULL)
-    *truncated = q->truncated;
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return propagate_limited (result, truncated, error);
 }
