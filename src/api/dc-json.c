@@ -358,6 +358,42 @@ match_literal (DcJsonParser *parser,
   return FALSE;
 }
 
+/* Consumes @c if it is the next byte. */
+static gboolean
+accept_char (DcJsonParser *parser,
+             char          c)
+{
+  if (parser->p < parser->end && *parser->p == c)
+    {
+      parser->p++;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+typedef enum
+{
+  NEXT_ITEM,
+  NEXT_CLOSED,
+  NEXT_ERROR,
+} NextStep;
+
+/* After an object member or array element: a ',' (another follows) or @close (the container
+ * ends); anything else is an error naming @expected. */
+static NextStep
+parse_separator (DcJsonParser *parser,
+                 char          close,
+                 const char   *expected)
+{
+  skip_whitespace (parser);
+  if (accept_char (parser, ','))
+    return NEXT_ITEM;
+  if (accept_char (parser, close))
+    return NEXT_CLOSED;
+  parser_unexpected (parser, expected);
+  return NEXT_ERROR;
+}
+
 static JsonNode *parse_value (DcJsonParser *parser,
                               guint         depth);
 
@@ -366,15 +402,13 @@ parse_object (DcJsonParser *parser,
               guint         depth)
 {
   g_autoptr(JsonObject) object = json_object_new ();
+  NextStep step;
   JsonNode *node;
 
   parser->p++; /* '{' */
   skip_whitespace (parser);
-  if (parser->p < parser->end && *parser->p == '}')
-    {
-      parser->p++;
-      goto done;
-    }
+  if (accept_char (parser, '}'))
+    goto done;
 
   for (;;)
     {
@@ -399,31 +433,22 @@ parse_object (DcJsonParser *parser,
         }
 
       skip_whitespace (parser);
-      if (parser->p >= parser->end || *parser->p != ':')
+      if (!accept_char (parser, ':'))
         {
           parser_unexpected (parser, "':'");
           return NULL;
         }
-      parser->p++;
 
       member = parse_value (parser, depth + 1);
       if (member == NULL)
         return NULL;
       json_object_set_member (object, key, member);
 
-      skip_whitespace (parser);
-      if (parser->p < parser->end && *parser->p == ',')
-        {
-          parser->p++;
-          continue;
-        }
-      if (parser->p < parser->end && *parser->p == '}')
-        {
-          parser->p++;
-          break;
-        }
-      parser_unexpected (parser, "',' or '}'");
-      return NULL;
+      step = parse_separator (parser, '}', "',' or '}'");
+      if (step == NEXT_ERROR)
+        return NULL;
+      if (step == NEXT_CLOSED)
+        break;
     }
 
 done:
@@ -437,15 +462,13 @@ parse_array (DcJsonParser *parser,
              guint         depth)
 {
   g_autoptr(JsonArray) array = json_array_new ();
+  NextStep step;
   JsonNode *node;
 
   parser->p++; /* '[' */
   skip_whitespace (parser);
-  if (parser->p < parser->end && *parser->p == ']')
-    {
-      parser->p++;
-      goto done;
-    }
+  if (accept_char (parser, ']'))
+    goto done;
 
   for (;;)
     {
@@ -455,19 +478,11 @@ parse_array (DcJsonParser *parser,
         return NULL;
       json_array_add_element (array, element);
 
-      skip_whitespace (parser);
-      if (parser->p < parser->end && *parser->p == ',')
-        {
-          parser->p++;
-          continue;
-        }
-      if (parser->p < parser->end && *parser->p == ']')
-        {
-          parser->p++;
-          break;
-        }
-      parser_unexpected (parser, "',' or ']'");
-      return NULL;
+      step = parse_separator (parser, ']', "',' or ']'");
+      if (step == NEXT_ERROR)
+        return NULL;
+      if (step == NEXT_CLOSED)
+        break;
     }
 
 done:
