@@ -564,6 +564,20 @@ control_reply (Control        *c,
   reply_gstring (c->msg, json);
 }
 
+/* Answers a device_call or device_ctrl with @sample or @error, resumes and frees @c. */
+static void
+control_complete (Control        *c,
+                  const DcSample *sample,
+                  const GError   *error)
+{
+  if (sample != NULL)
+    control_reply (c, sample);
+  else
+    dc_server_reply_error (c->msg, error);
+  soup_server_message_unpause (c->msg);
+  control_free (c);
+}
+
 static void
 call_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -574,11 +588,9 @@ call_done_cb (GObject      *object,
   DcSample sample;
 
   if (dc_engine_drivers_call_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
-    control_reply (c, &sample);
+    control_complete (c, &sample, NULL);
   else
-    dc_server_reply_error (c->msg, error);
-  soup_server_message_unpause (c->msg);
-  control_free (c);
+    control_complete (c, NULL, error);
 }
 
 static void
@@ -591,11 +603,9 @@ ctrl_done_cb (GObject      *object,
   DcSample sample;
 
   if (dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
-    control_reply (c, &sample);
+    control_complete (c, &sample, NULL);
   else
-    dc_server_reply_error (c->msg, error);
-  soup_server_message_unpause (c->msg);
-  control_free (c);
+    control_complete (c, NULL, error);
 }
 
 static Control *
