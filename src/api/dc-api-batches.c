@@ -50,6 +50,7 @@ create_batch_cb (DcServer          *server,
   const DcBatchRoutes *routes = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) array = NULL;
+  gboolean ok;
 
   if (body == NULL || !(JSON_NODE_HOLDS_ARRAY (body) || JSON_NODE_HOLDS_OBJECT (body)))
     {
@@ -59,10 +60,8 @@ create_batch_cb (DcServer          *server,
     }
 
   array = body_to_array (body);
-  if (!dc_store_create_batch (dc_server_get_store (server), routes->kind, array, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_create_batch (dc_server_get_store (server), routes->kind, array, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 static void
@@ -92,10 +91,8 @@ delete_batch_cb (DcServer          *server,
     }
 
   array = body_to_array (body);
-  if (!dc_store_delete_batch (dc_server_get_store (server), routes->kind, array, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_delete_batch (dc_server_get_store (server), routes->kind, array, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 void

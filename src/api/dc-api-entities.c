@@ -105,15 +105,14 @@ create_cb (DcServer          *server,
   const DcEntityRoutes *routes = user_data;
   g_autoptr(GError) error = NULL;
   JsonObject *object;
+  gboolean ok;
 
   object = dc_api_require_object (msg, body);
   if (object == NULL)
     return;
 
-  if (!dc_store_create (dc_server_get_store (server), routes->kind, object, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_create (dc_server_get_store (server), routes->kind, object, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 static void
@@ -127,15 +126,14 @@ update_cb (DcServer          *server,
   const char *id = g_hash_table_lookup (params, routes->param);
   g_autoptr(GError) error = NULL;
   JsonObject *patch;
+  gboolean ok;
 
   patch = dc_api_require_object (msg, body);
   if (patch == NULL)
     return;
 
-  if (!dc_store_update (dc_server_get_store (server), routes->kind, id, patch, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_update (dc_server_get_store (server), routes->kind, id, patch, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 static void
@@ -148,11 +146,10 @@ delete_cb (DcServer          *server,
   const DcEntityRoutes *routes = user_data;
   const char *id = g_hash_table_lookup (params, routes->param);
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!dc_store_delete (dc_server_get_store (server), routes->kind, id, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_delete (dc_server_get_store (server), routes->kind, id, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 /* Children lists: the ids, or the store's 404 for a missing parent. */

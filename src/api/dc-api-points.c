@@ -55,6 +55,7 @@ create_point_cb (DcServer          *server,
   g_autoptr(GError) error = NULL;
   JsonObject *object;
   JsonNode *body_term;
+  gboolean ok;
 
   object = dc_api_require_object (msg, body);
   if (object == NULL)
@@ -79,10 +80,8 @@ create_point_cb (DcServer          *server,
     }
   json_object_set_string_member (object, "term_id", term_id);
 
-  if (!dc_store_create (dc_server_get_store (server), DC_KIND_POINT, object, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_create (dc_server_get_store (server), DC_KIND_POINT, object, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 static void
@@ -96,15 +95,14 @@ update_point_cb (DcServer          *server,
   const char *item_id = g_hash_table_lookup (params, "item_id");
   g_autoptr(GError) error = NULL;
   JsonObject *patch;
+  gboolean ok;
 
   patch = dc_api_require_object (msg, body);
   if (patch == NULL)
     return;
 
-  if (!dc_store_update_point (dc_server_get_store (server), term_id, item_id, patch, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_update_point (dc_server_get_store (server), term_id, item_id, patch, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 static void
@@ -117,11 +115,10 @@ delete_point_cb (DcServer          *server,
   const char *term_id = g_hash_table_lookup (params, "term_id");
   const char *item_id = g_hash_table_lookup (params, "item_id");
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!dc_store_delete_point (dc_server_get_store (server), term_id, item_id, &error))
-    dc_server_reply_error (msg, error);
-  else
-    dc_server_reply_empty (msg);
+  ok = dc_store_delete_point (dc_server_get_store (server), term_id, item_id, &error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 void

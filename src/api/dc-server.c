@@ -1003,6 +1003,17 @@ dc_server_reply_empty (SoupServerMessage *msg)
 }
 
 void
+dc_server_reply_done (SoupServerMessage *msg,
+                      gboolean           ok,
+                      const GError      *error)
+{
+  if (ok)
+    dc_server_reply_empty (msg);
+  else
+    dc_server_reply_error (msg, error);
+}
+
+void
 dc_server_reply_error (SoupServerMessage *msg,
                        const GError      *error)
 {

@@ -127,6 +127,11 @@ void         dc_server_reply_empty        (SoupServerMessage   *msg);
 /* The status of dc_error_http_status() and the error's message as the plain-text body. */
 void         dc_server_reply_error        (SoupServerMessage   *msg,
                                            const GError        *error);
+/* The end of a change without payload: dc_server_reply_empty() when @ok, else
+ * dc_server_reply_error() with @error. */
+void         dc_server_reply_done         (SoupServerMessage   *msg,
+                                           gboolean             ok,
+                                           const GError        *error);
 /* An array of strings, e.g. a list of ids. */
 void         dc_server_reply_string_array (SoupServerMessage   *msg,
                                            GPtrArray           *strings);
