@@ -14,6 +14,7 @@
 #include "dc-json.h"
 
 #include "dc-test-http.h"
+#include "../core/dc-test-store.h"
 
 /* The sample routes over real HTTP: store, history, engine and server in process, on
  * 127.0.0.1 port 0. */
@@ -32,43 +33,27 @@ typedef struct
 } Fixture;
 
 static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (fx->store, kind, json_node_get_object (node), &error);
-  g_assert_no_error (error);
-}
-
-static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "datacoll", NULL);
-  g_autofree char *db = g_build_filename (dir, "datacoll.db", NULL);
-  g_autofree char *hdb = dc_history_path_for_config (db);
 
-  g_mkdir_with_parents (dir, 0700);
-  fx->store = dc_store_open (db, &error);
-  g_assert_no_error (error);
-  fx->history = dc_history_new (hdb, &error);
-  g_assert_no_error (error);
+  dc_test_open_store_and_history (&fx->store, &fx->history);
 
-  create (fx, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\":\"m\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\","
-                              "\"port\":1,\"enabled\":false}");
-  create (fx, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"v\"}");
-  create (fx, DC_KIND_TERM, "{\"id\":\"t2\",\"device_id\":\"m\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\":\"i1\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\":\"i2\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i1\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i2\",\"history\":\"all\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t2\",\"item_id\":\"i1\",\"protocol_code\":1,"
-                             "\"code_type\":\"hr:u16\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE,
+                        "{\"id\":\"m\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\","
+                        "\"port\":1,\"enabled\":false}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"v\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\":\"t2\",\"device_id\":\"m\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"i1\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"i2\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i1\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"i2\",\"history\":\"all\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT,
+                        "{\"term_id\":\"t2\",\"item_id\":\"i1\",\"protocol_code\":1,"
+                        "\"code_type\":\"hr:u16\"}");
 
   fx->engine = dc_engine_new (fx->store, fx->history);
   dc_engine_start (fx->engine);

@@ -10,6 +10,8 @@
 #include "dc-error.h"
 #include "dc-store.h"
 
+#include "dc-test-store.h"
+
 typedef struct
 {
   char    *dir;
@@ -37,27 +39,6 @@ point_removed_cb (DcStore *store,
                   Fixture *f)
 {
   g_array_append_val (f->removed, key);
-}
-
-static JsonObject *
-obj (const char *json)
-{
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
-
-  g_assert_nonnull (node);
-  return json_object_ref (json_node_get_object (node));
-}
-
-static void
-create_ok (Fixture    *f,
-           DcKind      kind,
-           const char *json)
-{
-  g_autoptr(JsonObject) o = obj (json);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (f->store, kind, o, &error);
-  g_assert_no_error (error);
 }
 
 static void
@@ -91,15 +72,15 @@ fixture_teardown (Fixture       *f,
 static void
 plant (Fixture *f)
 {
-  create_ok (f, DC_KIND_DEVICE, "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":\"502\",\"x-extra\":[1,2]}");
-  create_ok (f, DC_KIND_DEVICE, "{\"id\":2,\"protocol\":\"formula\"}");
-  create_ok (f, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":1}");
-  create_ok (f, DC_KIND_TERM, "{\"id\":\"t2\",\"device_id\":2}");
-  create_ok (f, DC_KIND_ITEM, "{\"id\":\"i1\",\"name\":\"电压\"}");
-  create_ok (f, DC_KIND_ITEM, "{\"id\":\"i2\"}");
-  create_ok (f, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i1\",\"protocol_code\":0,\"code_type\":\"hr:f32\"}");
-  create_ok (f, DC_KIND_POINT, "{\"term_id\":\"t2\",\"item_id\":\"i2\"}");
-  create_ok (f, DC_KIND_FORMULA, "{\"id\":\"f1\",\"formula\":\"p1[-1]*2\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\",\"p1\":\"d1:t1:i1\"}");
+  dc_test_store_create (f->store, DC_KIND_DEVICE, "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":\"502\",\"x-extra\":[1,2]}");
+  dc_test_store_create (f->store, DC_KIND_DEVICE, "{\"id\":2,\"protocol\":\"formula\"}");
+  dc_test_store_create (f->store, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":1}");
+  dc_test_store_create (f->store, DC_KIND_TERM, "{\"id\":\"t2\",\"device_id\":2}");
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"i1\",\"name\":\"电压\"}");
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"i2\"}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i1\",\"protocol_code\":0,\"code_type\":\"hr:f32\"}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"t2\",\"item_id\":\"i2\"}");
+  dc_test_store_create (f->store, DC_KIND_FORMULA, "{\"id\":\"f1\",\"formula\":\"p1[-1]*2\",\"device_id\":\"2\",\"term_id\":\"t2\",\"item_id\":\"i2\",\"p1\":\"d1:t1:i1\"}");
 }
 
 static void
@@ -139,34 +120,34 @@ test_errors (Fixture       *f,
 
   plant (f);
 
-  o = obj ("{\"id\":\"d1\",\"protocol\":\"virtual\"}");
+  o = dc_test_json_object ("{\"id\":\"d1\",\"protocol\":\"virtual\"}");
   g_assert_false (dc_store_create (f->store, DC_KIND_DEVICE, o, &error));
   g_assert_error (error, DC_ERROR, DC_ERROR_EXISTS);
   g_assert_cmpstr (error->message, ==, "device already exists!");
   g_clear_error (&error);
   g_clear_pointer (&o, json_object_unref);
 
-  o = obj ("{\"id\":\"d9\",\"protocol\":\"modbus_tcp\",\"port\":70000}");
+  o = dc_test_json_object ("{\"id\":\"d9\",\"protocol\":\"modbus_tcp\",\"port\":70000}");
   g_assert_false (dc_store_create (f->store, DC_KIND_DEVICE, o, &error));
   g_assert_cmpstr (error->message, ==, "field port must be an integer between 1 and 65535");
   g_clear_error (&error);
   g_clear_pointer (&o, json_object_unref);
 
-  o = obj ("{\"id\":1.5,\"protocol\":\"virtual\"}");
+  o = dc_test_json_object ("{\"id\":1.5,\"protocol\":\"virtual\"}");
   g_assert_false (dc_store_create (f->store, DC_KIND_DEVICE, o, &error));
   g_assert_cmpstr (error->message, ==, "field id must be a string or an integer");
   g_clear_error (&error);
   g_clear_pointer (&o, json_object_unref);
 
-  o = obj ("{\"id\":\"t9\",\"device_id\":\"nope\"}");
+  o = dc_test_json_object ("{\"id\":\"t9\",\"device_id\":\"nope\"}");
   g_assert_false (dc_store_create (f->store, DC_KIND_TERM, o, &error));
   g_assert_cmpstr (error->message, ==, "device_id not found!");
   g_clear_error (&error);
   g_clear_pointer (&o, json_object_unref);
 
   /* Overlapping Modbus registers: f32 at 0 covers 0..1. */
-  create_ok (f, DC_KIND_ITEM, "{\"id\":\"i3\"}");
-  o = obj ("{\"term_id\":\"t1\",\"item_id\":\"i3\",\"protocol_code\":1,\"code_type\":\"hr:u16\"}");
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"i3\"}");
+  o = dc_test_json_object ("{\"term_id\":\"t1\",\"item_id\":\"i3\",\"protocol_code\":1,\"code_type\":\"hr:u16\"}");
   g_assert_false (dc_store_create (f->store, DC_KIND_POINT, o, &error));
   g_assert_cmpstr (error->message, ==, "protocol_code already used by t1:i1!");
   g_clear_error (&error);
@@ -192,7 +173,7 @@ test_rename (Fixture       *f,
   plant (f);
   key = dc_store_get_point_key (f->store, "t1", "i1");
 
-  patch = obj ("{\"id\":\"meter\",\"name\":\"Main meter\",\"x-extra\":null}");
+  patch = dc_test_json_object ("{\"id\":\"meter\",\"name\":\"Main meter\",\"x-extra\":null}");
   dc_store_update (f->store, DC_KIND_DEVICE, "d1", patch, &error);
   g_assert_no_error (error);
 
@@ -206,7 +187,7 @@ test_rename (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (formula, "p1"), ==, "meter:t1:i1");
 
   g_clear_pointer (&patch, json_object_unref);
-  patch = obj ("{\"id\":\"feeder\"}");
+  patch = dc_test_json_object ("{\"id\":\"feeder\"}");
   dc_store_update (f->store, DC_KIND_TERM, "t1", patch, &error);
   g_assert_no_error (error);
   g_clear_pointer (&formula, json_object_unref);
@@ -215,7 +196,7 @@ test_rename (Fixture       *f,
 
   /* Rename onto an existing id. */
   g_clear_pointer (&patch, json_object_unref);
-  patch = obj ("{\"id\":\"2\"}");
+  patch = dc_test_json_object ("{\"id\":\"2\"}");
   g_assert_false (dc_store_update (f->store, DC_KIND_DEVICE, "meter", patch, &error));
   g_assert_cmpstr (error->message, ==, "device already exists!");
   g_assert_nonnull (strstr (f->log->str, "update device meter<-d1;"));
@@ -302,7 +283,7 @@ test_persist_and_lock (void)
   g_autofree char *path = g_build_filename (dir, "x.db", NULL);
   DcStore *store = dc_store_open (path, &error);
   DcStore *second;
-  g_autoptr(JsonObject) o = obj ("{\"id\":\"keep\",\"protocol\":\"virtual\"}");
+  g_autoptr(JsonObject) o = dc_test_json_object ("{\"id\":\"keep\",\"protocol\":\"virtual\"}");
   g_autofree char *expected = NULL;
 
   g_assert_no_error (error);

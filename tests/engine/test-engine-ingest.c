@@ -10,6 +10,8 @@
 #include "dc-engine.h"
 #include "dc-error.h"
 
+#include "../core/dc-test-store.h"
+
 #define SEC ((gint64) G_USEC_PER_SEC)
 
 typedef struct
@@ -21,27 +23,6 @@ typedef struct
   guint      emissions;
   gint64     t0;
 } Fixture;
-
-static JsonObject *
-object_from (const char *json)
-{
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
-
-  g_assert_nonnull (node);
-  return json_object_ref (json_node_get_object (node));
-}
-
-static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonObject) o = object_from (json);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (fx->store, kind, o, &error);
-  g_assert_no_error (error);
-}
 
 static gint64
 key_of (Fixture    *fx,
@@ -66,29 +47,23 @@ static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "datacoll", NULL);
-  g_autofree char *db = g_build_filename (dir, "datacoll.db", NULL);
-  g_autofree char *hdb = dc_history_path_for_config (db);
+  dc_test_open_store_and_history (&fx->store, &fx->history);
 
-  g_mkdir_with_parents (dir, 0700);
-  fx->store = dc_store_open (db, &error);
-  g_assert_no_error (error);
-  fx->history = dc_history_new (hdb, &error);
-  g_assert_no_error (error);
-
-  create (fx, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
-  create (fx, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"v\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"v\"}");
   for (int i = 1; i <= 4; i++)
     {
       g_autofree char *item = g_strdup_printf ("{\"id\":\"i%d\"}", i);
-      create (fx, DC_KIND_ITEM, item);
+      dc_test_store_create (fx->store, DC_KIND_ITEM, item);
     }
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i1\",\"history\":\"change\","
-                             "\"history_deadband\":0.5}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i2\",\"history\":\"all\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i3\",\"history\":\"none\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i4\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"i1\",\"history\":\"change\","
+                        "\"history_deadband\":0.5}");
+  dc_test_store_create (fx->store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"i2\",\"history\":\"all\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"i3\",\"history\":\"none\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t1\",\"item_id\":\"i4\"}");
 
   fx->engine = dc_engine_new (fx->store, fx->history);
   fx->heard = g_array_new (FALSE, FALSE, sizeof (DcSample));
@@ -385,7 +360,7 @@ static void
 test_follow_store (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autoptr(JsonObject) patch = object_from ("{\"history\":\"none\"}");
+  g_autoptr(JsonObject) patch = dc_test_json_object ("{\"history\":\"none\"}");
   g_autoptr(GError) error = NULL;
   gint64 k2 = key_of (fx, "i2");
   DcSample s = { k2, fx->t0, 1.0, 0 };

@@ -19,6 +19,8 @@
 #include "dc-iec104-driver.h"
 #include "dc-iec104-sim.h"
 
+#include "../core/dc-test-store.h"
+
 typedef struct
 {
   DcIoPool     *pool;
@@ -136,21 +138,6 @@ ctrl_done_cb (GObject      *source,
 }
 
 static void
-create (DcStore    *store,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
-  g_assert_no_error (error);
-  g_assert_true (dc_store_create (store, kind, json_node_get_object (json_parser_get_root (parser)),
-                                  &error));
-  g_assert_no_error (error);
-}
-
-static void
 test_demo_substation (void)
 {
   Fixture fx = { 0 }, *f = &fx;
@@ -183,21 +170,23 @@ test_demo_substation (void)
   device = g_strdup_printf ("{\"id\": \"sub1\", \"name\": \"Substation 1 RTU\", \"protocol\": "
                             "\"iec104\", \"ip\": \"127.0.0.1\", \"port\": %u}",
                             dc_iec104_sim_get_port (f->sim));
-  create (store, DC_KIND_DEVICE, device);
-  create (store, DC_KIND_TERM,
-          "{\"id\": \"t1\", \"device_id\": \"sub1\", \"protocol\": \"iec104\", \"address\": 1}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"f1_current\", \"unit\": \"A\"}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker\"}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker_cmd\"}");
-  create (store, DC_KIND_ITEM, "{\"id\": \"busbar_kv\", \"unit\": \"kV\"}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_current\", "
-                                "\"protocol_code\": 4001, \"code_type\": 13}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker\", "
-                                "\"protocol_code\": 1001, \"code_type\": 31}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker_cmd\", "
-                                "\"protocol_code\": 11001, \"code_type\": 46}");
-  create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"busbar_kv\", "
-                                "\"protocol_code\": 4007, \"code_type\": 13}");
+  dc_test_store_create (store, DC_KIND_DEVICE, device);
+  dc_test_store_create (store, DC_KIND_TERM,
+                        "{\"id\": \"t1\", \"device_id\": \"sub1\", \"protocol\": \"iec104\", "
+                        "\"address\": 1}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\": \"f1_current\", \"unit\": \"A\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\": \"f1_breaker_cmd\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\": \"busbar_kv\", \"unit\": \"kV\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_current\", "
+                                              "\"protocol_code\": 4001, \"code_type\": 13}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker\", "
+                                              "\"protocol_code\": 1001, \"code_type\": 31}");
+  dc_test_store_create (store, DC_KIND_POINT,
+                        "{\"term_id\": \"t1\", \"item_id\": \"f1_breaker_cmd\", "
+                        "\"protocol_code\": 11001, \"code_type\": 46}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"busbar_kv\", "
+                                              "\"protocol_code\": 4007, \"code_type\": 13}");
 
   f->engine = dc_engine_new (store, history);
   dc_engine_start (f->engine);
