@@ -912,9 +912,9 @@ delete_update_text (DeleteData *d,
   if (d->pending > 0)
     g_string_append (body, _("counting history samples…"));
   else
-    g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " history sample",
-                                               "%" G_GINT64_FORMAT " history samples", d->n_samples),
-                            d->n_samples);
+    g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, "%ld history sample",
+                                               "%ld history samples", d->n_samples),
+                            (long) d->n_samples);
   g_free (d->text);
   /* Translators: %s lists what goes with the deleted entity */
   d->text = g_strdup_printf (_("This also deletes: %s. It cannot be undone."), body->str);

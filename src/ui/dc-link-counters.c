@@ -168,10 +168,10 @@ update_histogram (DcLinkCounters *self,
       row = g_ptr_array_index (self->bucket_rows, i);
       if (JSON_NODE_HOLDS_NULL (bound))
         /* Translators: the last, open bucket of the response-time histogram */
-        title = g_strdup_printf (_("over %" G_GINT64_FORMAT " ms"),
-                                 i > 0 ? json_array_get_int_element (le, i - 1) : 0);
+        title = g_strdup_printf (_("over %ld ms"),
+                                 (long) (i > 0 ? json_array_get_int_element (le, i - 1) : 0));
       else
-        title = g_strdup_printf (_("up to %" G_GINT64_FORMAT " ms"), json_node_get_int (bound));
+        title = g_strdup_printf (_("up to %ld ms"), (long) json_node_get_int (bound));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       text = g_strdup_printf ("%" G_GINT64_FORMAT, c);
       set_text (self, row, key, text);
@@ -179,9 +179,10 @@ update_histogram (DcLinkCounters *self,
       gtk_level_bar_set_value (bar, (double) c / (double) max);
     }
   {
-    g_autofree char *subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " response",
-                                                              "%" G_GINT64_FORMAT " responses", total),
-                                                 total);
+    /* Plain %ld (not G_GINT64_FORMAT): xgettext cannot expand GLib's format macros. */
+    g_autofree char *subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%ld response",
+                                                              "%ld responses", total),
+                                                 (long) total);
 
     adw_expander_row_set_subtitle (self->histogram, subtitle);
   }

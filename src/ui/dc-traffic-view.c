@@ -445,8 +445,8 @@ update_count (DcTrafficView *self)
   if (self->missed > 0)
     {
       /* Translators: frames a flood brought faster than the monitor shows them */
-      g_autofree char *skipped = g_strdup_printf (_("%s, %" G_GUINT64_FORMAT " skipped"), text,
-                                                  self->missed);
+      g_autofree char *skipped = g_strdup_printf (_("%s, %lu skipped"), text,
+                                                  (unsigned long) self->missed);
 
       gtk_label_set_label (self->count_label, skipped);
       return;
