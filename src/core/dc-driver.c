@@ -24,6 +24,8 @@ typedef struct
   GMainContext *io_context;
   GMainContext *main_context;
   DcTraffic    *traffic;
+  DcDriverLiveFunc live_func;   /* main thread */
+  gpointer      live_data;
 
   /* Link state, under state_lock. */
   GMutex        state_lock;
@@ -97,6 +99,26 @@ dc_sample_sink_is_congested (DcSampleSink *sink)
   g_return_val_if_fail (sink != NULL, FALSE);
 
   return sink->is_congested != NULL && sink->is_congested (sink);
+}
+
+void
+dc_sample_sink_push_api (DcSampleSink   *sink,
+                         const DcSample *sample)
+{
+  GArray *batch;
+
+  g_return_if_fail (sink != NULL);
+  g_return_if_fail (sample != NULL);
+
+  if (sink->push_api != NULL)
+    {
+      sink->push_api (sink, sample);
+      return;
+    }
+
+  batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), 1);
+  g_array_append_val (batch, *sample);
+  sink->push_batch (sink, batch);
 }
 
 /* Errors */
@@ -449,6 +471,32 @@ dc_driver_set_io_context (DcDriver     *self,
     g_main_context_ref (context);
   g_clear_pointer (&priv->io_context, g_main_context_unref);
   priv->io_context = context;
+}
+
+void
+dc_driver_set_live_func (DcDriver         *self,
+                         DcDriverLiveFunc  func,
+                         gpointer          user_data)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  priv->live_func = func;
+  priv->live_data = user_data;
+}
+
+gboolean
+dc_driver_get_live (DcDriver *self,
+                    gint64    key,
+                    DcSample *sample)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), FALSE);
+  g_return_val_if_fail (sample != NULL, FALSE);
+
+  return priv->live_func != NULL && priv->live_func (priv->live_data, key, sample);
 }
 
 DcSampleSink *

@@ -25,7 +25,11 @@ G_BEGIN_DECLS
  * GMainContext of the I/O thread it was given (dc_driver_get_io_context(); many drivers per
  * thread, non-blocking GIO) — or, for blocking serial I/O, on its own GThread. From those threads
  * it may only call the thread-safe functions marked [any thread] below. Async results
- * (call/ctrl) and ctrl progress are delivered on the main context. */
+ * (call/ctrl) and ctrl progress are delivered on the main context.
+ *
+ * Drivers without a link (DcDriverClass.no_link: the virtual and formula devices) have no I/O
+ * thread: they work on the main context only, read the engine's live samples with
+ * dc_driver_get_live() and write API samples with dc_sample_sink_push_api(). */
 
 typedef enum
 {
@@ -63,14 +67,27 @@ typedef struct _DcSampleSink DcSampleSink;
 
 struct _DcSampleSink
 {
-  void     (*push_batch)   (DcSampleSink *sink,
-                            GArray       *samples);
-  gboolean (*is_congested) (DcSampleSink *sink);
+  void     (*push_batch)   (DcSampleSink   *sink,
+                            GArray         *samples);
+  gboolean (*is_congested) (DcSampleSink   *sink);
+  /* Main thread only; optional (NULL: the sample goes through push_batch). One sample written
+   * through the API (a virtual device_ctrl): stored even when its value repeats (domain.md
+   * "Samples"), unless the point's history is none. */
+  void     (*push_api)     (DcSampleSink   *sink,
+                            const DcSample *sample);
 };
 
-void     dc_sample_sink_push_batch   (DcSampleSink *sink,
-                                      GArray       *samples);
-gboolean dc_sample_sink_is_congested (DcSampleSink *sink);
+void     dc_sample_sink_push_batch   (DcSampleSink   *sink,
+                                      GArray         *samples);
+gboolean dc_sample_sink_is_congested (DcSampleSink   *sink);
+/* Main thread only. */
+void     dc_sample_sink_push_api     (DcSampleSink   *sink,
+                                      const DcSample *sample);
+
+/* Reads the engine's live (current) sample of @key; FALSE when the point has none yet. */
+typedef gboolean (*DcDriverLiveFunc) (gpointer  user_data,
+                                      gint64    key,
+                                      DcSample *sample);
 
 #define DC_TYPE_DRIVER (dc_driver_get_type ())
 
@@ -133,7 +150,16 @@ struct _DcDriverClass
                                JsonObject         **decoded,
                                char               **error);
 
-  gpointer padding[8];
+  /* TRUE for drivers without a link (the virtual and formula devices): the link is up while
+   * the device is enabled, there is no I/O thread (every vfunc and the result callbacks run on
+   * the main context), no traffic and no counters. call_async answers the engine's live sample
+   * (dc_driver_get_live()), which the engine therefore does not store again; a successful
+   * ctrl_async has pushed the new sample with dc_sample_sink_push_api() before it returns its
+   * result, and the engine answers the control with that live sample.
+   * dc_engine_drivers_get_driver() does not hand such drivers out. */
+  gboolean  no_link;
+
+  gpointer padding[7];
 };
 
 /* A factory creating a driver for a device of one protocol. */
@@ -163,6 +189,14 @@ void          dc_driver_set_sink            (DcDriver           *self,
                                              DcSampleSink       *sink);
 void          dc_driver_set_io_context      (DcDriver           *self,
                                              GMainContext       *context);
+/* Main thread. The engine's live table, read-only (set by the engine before start). */
+void          dc_driver_set_live_func       (DcDriver           *self,
+                                             DcDriverLiveFunc    func,
+                                             gpointer            user_data);
+/* Main thread. The live sample of @key; FALSE when it has none or no live function is set. */
+gboolean      dc_driver_get_live            (DcDriver           *self,
+                                             gint64              key,
+                                             DcSample           *sample);
 /* [any thread] */
 DcSampleSink *dc_driver_get_sink            (DcDriver           *self);
 GMainContext *dc_driver_get_io_context      (DcDriver           *self);

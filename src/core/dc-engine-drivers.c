@@ -14,6 +14,11 @@
 #include "dc-error.h"
 #include "dc-io-pool.h"
 
+/* Built into the core library (src/core/meson.build): devices without a link need no protocol
+ * library, so every engine has them. */
+#include "../protocols/formula/dc-formula-driver.h"
+#include "../protocols/virtual/dc-virtual-driver.h"
+
 #define DEFAULT_CALL_TIMEOUT (10 * G_USEC_PER_SEC)
 
 typedef enum
@@ -42,7 +47,17 @@ typedef struct
   DcLinkState      state;       /* for devices without a driver */
   char            *last_error;  /* idem */
   gint64           since;       /* idem */
+  DcLinkState      emitted_state; /* the last ::device-changed */
+  char            *emitted_error;
+  gboolean         emitted;
 } Device;
+
+/* The sink drivers get: the engine's sink, plus push_api through the hooks. */
+typedef struct
+{
+  DcSampleSink     parent;
+  DcEngineDrivers *self;
+} DriversSink;
 
 struct _DcEngineDrivers
 {
@@ -50,6 +65,7 @@ struct _DcEngineDrivers
 
   DcStore              *store;
   DcSampleSink         *sink;
+  DriversSink           drivers_sink;
   DcEngineDriversHooks  hooks;
   gpointer              hooks_data;
   DcIoPool             *pool;
@@ -74,9 +90,40 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (DcEngineDrivers, dc_engine_drivers, G_TYPE_OBJECT)
 
 static gboolean
-protocol_has_no_link (const char *protocol)
+driver_has_link (DcDriver *driver)
 {
-  return g_strcmp0 (protocol, "virtual") == 0 || g_strcmp0 (protocol, "formula") == 0;
+  return !DC_DRIVER_GET_CLASS (driver)->no_link;
+}
+
+/* The drivers' sink */
+
+static void
+drivers_sink_push_batch (DcSampleSink *sink,
+                         GArray       *samples)
+{
+  DriversSink *s = (DriversSink *) sink;
+
+  dc_sample_sink_push_batch (s->self->sink, samples);
+}
+
+static gboolean
+drivers_sink_is_congested (DcSampleSink *sink)
+{
+  DriversSink *s = (DriversSink *) sink;
+
+  return dc_sample_sink_is_congested (s->self->sink);
+}
+
+static void
+drivers_sink_push_api (DcSampleSink   *sink,
+                       const DcSample *sample)
+{
+  DriversSink *s = (DriversSink *) sink;
+
+  if (s->self->hooks.push_api != NULL)
+    s->self->hooks.push_api (s->self->hooks_data, sample);
+  else
+    dc_sample_sink_push_api (s->self->sink, sample);
 }
 
 static char *
@@ -160,6 +207,15 @@ device_emit_changed (Device *device)
   g_autofree char *error = device->driver != NULL ? dc_driver_dup_last_error (device->driver)
                                                   : g_strdup (device->last_error);
 
+  /* A restarted driver reports its first state again: no change, no event. */
+  if (device->emitted && device->emitted_state == state &&
+      g_strcmp0 (device->emitted_error, error) == 0)
+    return;
+  device->emitted = TRUE;
+  device->emitted_state = state;
+  g_free (device->emitted_error);
+  device->emitted_error = g_strdup (error);
+
   g_signal_emit (device->self, signals[SIGNAL_DEVICE_CHANGED], 0,
                  device->device_id, dc_link_state_to_string (state), error);
 }
@@ -234,6 +290,7 @@ device_free (gpointer data)
   g_free (device->protocol);
   g_free (device->signature);
   g_free (device->last_error);
+  g_free (device->emitted_error);
   g_clear_pointer (&device->device, json_object_unref);
   g_clear_pointer (&device->terms, g_ptr_array_unref);
   g_clear_pointer (&device->points, g_ptr_array_unref);
@@ -301,12 +358,6 @@ device_start_driver (DcEngineDrivers *self,
       return;
     }
 
-  if (protocol_has_no_link (device->protocol))
-    {
-      device_set_state (device, DC_LINK_UP, NULL);
-      return;
-    }
-
   driver = dc_driver_new_for_protocol (device->protocol);
   if (driver == NULL)
     {
@@ -316,13 +367,17 @@ device_start_driver (DcEngineDrivers *self,
       return;
     }
 
-  if (self->pool == NULL)
-    self->pool = dc_io_pool_new (self->n_io_threads);
-
   device->driver = driver;
   dc_driver_set_config (driver, device->device, device->terms, device->points);
-  dc_driver_set_sink (driver, self->sink);
-  dc_driver_set_io_context (driver, dc_io_pool_next_context (self->pool));
+  dc_driver_set_sink (driver, &self->drivers_sink.parent);
+  dc_driver_set_live_func (driver, self->hooks.get_live, self->hooks_data);
+  /* Drivers without a link work on the main context: no I/O thread for them. */
+  if (driver_has_link (driver))
+    {
+      if (self->pool == NULL)
+        self->pool = dc_io_pool_new (self->n_io_threads);
+      dc_driver_set_io_context (driver, dc_io_pool_next_context (self->pool));
+    }
   g_signal_connect (driver, "link-changed", G_CALLBACK (driver_link_changed_cb), device);
   g_signal_connect (driver, "term-link-changed", G_CALLBACK (driver_term_link_changed_cb), device);
   dc_driver_start (driver);
@@ -583,6 +638,9 @@ dc_engine_drivers_class_init (DcEngineDriversClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+
+  dc_virtual_driver_register ();
+  dc_formula_driver_register ();
 }
 
 static void
@@ -611,6 +669,10 @@ dc_engine_drivers_new (DcStore                    *store,
   if (hooks != NULL)
     self->hooks = *hooks;
   self->hooks_data = hooks_data;
+  self->drivers_sink.parent.push_batch = drivers_sink_push_batch;
+  self->drivers_sink.parent.is_congested = drivers_sink_is_congested;
+  self->drivers_sink.parent.push_api = drivers_sink_push_api;
+  self->drivers_sink.self = self;
 
   return self;
 }
@@ -698,8 +760,10 @@ dc_engine_drivers_get_driver (DcEngineDrivers *self,
   g_return_val_if_fail (DC_IS_ENGINE_DRIVERS (self), NULL);
 
   device = lookup_device (self, device_id);
+  if (device == NULL || device->driver == NULL || !driver_has_link (device->driver))
+    return NULL;
 
-  return device != NULL ? device->driver : NULL;
+  return device->driver;
 }
 
 DcLinkState
@@ -983,19 +1047,10 @@ driver_call_done_cb (GObject      *object,
     }
 
   sample.key = call->point->key;
-  if (!call->done)
-    {
-      /* The answer is a sample: stored even when it repeats. */
-      if (call->self->hooks.push_api != NULL)
-        call->self->hooks.push_api (call->self->hooks_data, &sample);
-      else
-        {
-          GArray *batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), 1);
-
-          g_array_append_val (batch, sample);
-          dc_sample_sink_push_batch (call->self->sink, batch);
-        }
-    }
+  /* The answer is a sample: stored even when it repeats. A driver without a link answered
+   * the live sample, which is stored already. */
+  if (!call->done && driver_has_link (DC_DRIVER (object)))
+    drivers_sink_push_api (&call->self->drivers_sink.parent, &sample);
   call_complete (task, &sample, NULL);
 }
 
@@ -1032,10 +1087,17 @@ driver_ctrl_done_cb (GObject      *object,
       return;
     }
 
+  /* A driver without a link pushed the new sample: the answer is that sample. */
+  if (driver_has_link (DC_DRIVER (object)) ||
+      call->self->hooks.get_live == NULL ||
+      !call->self->hooks.get_live (call->self->hooks_data, call->point->key, &sample) ||
+      sample.value != confirmed)
+    {
+      sample.time = g_get_real_time ();
+      sample.value = confirmed;
+      sample.quality = 0;
+    }
   sample.key = call->point->key;
-  sample.time = g_get_real_time ();
-  sample.value = confirmed;
-  sample.quality = 0;
   call_complete (task, &sample, NULL);
 }
 
@@ -1177,18 +1239,6 @@ dc_engine_drivers_call_async (DcEngineDrivers     *self,
       return;
     }
 
-  if (protocol_has_no_link (device->protocol))
-    {
-      DcSample sample;
-
-      if (self->hooks.get_live == NULL ||
-          !self->hooks.get_live (self->hooks_data, call->point->key, &sample))
-        call_complete (task, NULL, g_error_new_literal (DC_ERROR, DC_ERROR_NOT_FOUND, "no sample yet!"));
-      else
-        call_complete (task, &sample, NULL);
-      return;
-    }
-
   call->driver = g_object_ref (device->driver);
   call_arm_timeout (task);
   dc_driver_call_async (call->driver, call->point, g_get_monotonic_time () + self->call_timeout,
@@ -1252,13 +1302,6 @@ dc_engine_drivers_ctrl_async (DcEngineDrivers     *self,
     }
   call->is_ctrl = TRUE;
 
-  if (device != NULL && g_strcmp0 (device->protocol, "formula") == 0)
-    {
-      call_complete (task, NULL, g_error_new_literal (DC_ERROR, DC_ERROR_INVALID,
-                                                      "formula points are computed, not written"));
-      return;
-    }
-
   if (!device_is_online (device))
     {
       call_complete (task, NULL, dc_driver_error_offline (device_id));
@@ -1269,24 +1312,6 @@ dc_engine_drivers_ctrl_async (DcEngineDrivers     *self,
     {
       call_complete (task, NULL, g_error_new (DC_ERROR, DC_ERROR_INVALID,
                                               "field value must be a finite number"));
-      return;
-    }
-
-  if (protocol_has_no_link (device->protocol))
-    {
-      DcSample sample = { call->point->key, g_get_real_time (), value, 0 };
-
-      /* A virtual point: the value is the new sample, stored even when it repeats. */
-      if (self->hooks.push_api != NULL)
-        self->hooks.push_api (self->hooks_data, &sample);
-      else
-        {
-          GArray *batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), 1);
-
-          g_array_append_val (batch, sample);
-          dc_sample_sink_push_batch (self->sink, batch);
-        }
-      call_complete (task, &sample, NULL);
       return;
     }
 

@@ -22,7 +22,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (DcEngineDrivers, dc_engine_drivers, DC, ENGINE_DRIVERS, GObject)
 
-/* What the driver half needs from the ingest half. All called on the main thread. */
+/* What the driver half needs from the ingest half. All called on the main thread. Drivers
+ * see them through the driver contract: get_live as dc_driver_get_live(), push_api as
+ * dc_sample_sink_push_api() on the sink they are given. */
 typedef struct
 {
   /* The live (current) sample of @key; FALSE when the point has none yet. */
@@ -59,7 +61,8 @@ void             dc_engine_drivers_shutdown       (DcEngineDrivers            *s
  * store commits; this applies the pending ones now. */
 void             dc_engine_drivers_flush          (DcEngineDrivers            *self);
 
-/* The running driver of @device_id, or NULL (unknown, disabled, virtual, formula). */
+/* The running link driver of @device_id, or NULL (unknown, disabled, or a driver without a
+ * link: virtual, formula — they have no traffic and no counters to show). */
 DcDriver        *dc_engine_drivers_get_driver     (DcEngineDrivers            *self,
                                                    const char                 *device_id);
 /* The link state: virtual and formula devices are up while enabled; a device whose protocol
