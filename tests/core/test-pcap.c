@@ -67,6 +67,50 @@ run_tshark (const char * const *argv)
   return g_steal_pointer (&out);
 }
 
+/* Saves the frames as @name in the temporary directory; the path, or NULL (the test is then
+ * skipped) when tshark is missing. */
+static char *
+save_frames (const char         *name,
+             const char * const *hex,
+             const gboolean     *incoming,
+             guint               n,
+             guint16             peer_port,
+             guint16             local_port)
+{
+  g_autoptr(GPtrArray) frames = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (!have_tshark ())
+    {
+      g_test_skip ("tshark is not installed (build-aux/install-deps installs it)");
+      return NULL;
+    }
+
+  frames = frames_from_hex (hex, incoming, n);
+  path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  dc_pcap_save (path, frames, "127.0.0.1", peer_port, local_port, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+/* tshark's output for @argv, one line per frame: there must be @n_frames. */
+static GStrv
+tshark_lines (const char * const *argv,
+              guint               n_frames,
+              char              **out_text)
+{
+  g_autofree char *out = run_tshark (argv);
+  GStrv lines;
+
+  g_test_message ("tshark: %s", out);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, n_frames);
+  if (out_text != NULL)
+    *out_text = g_steal_pointer (&out);
+  return lines;
+}
+
 static void
 test_iec104 (void)
 {
@@ -78,22 +122,13 @@ test_iec104 (void)
     "68 04 01 00 94 00",                                     /* S-frame N(R)=74 */
   };
   static const gboolean incoming[] = { FALSE, TRUE, FALSE, TRUE, FALSE };
-  g_autoptr(GPtrArray) frames = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *out = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!have_tshark ())
-    {
-      g_test_skip ("tshark is not installed (build-aux/install-deps installs it)");
-      return;
-    }
-
-  frames = frames_from_hex (hex, incoming, G_N_ELEMENTS (hex));
-  path = g_build_filename (g_get_tmp_dir (), "iec104.pcap", NULL);
-  dc_pcap_save (path, frames, "127.0.0.1", 2404, 40000, &error);
-  g_assert_no_error (error);
+  path = save_frames ("iec104.pcap", hex, incoming, G_N_ELEMENTS (hex), 2404, 40000);
+  if (path == NULL)
+    return;
 
   {
     const char *argv[] = { "tshark", "-n", "-r", path, "-d", "tcp.port==2404,iec60870_104",
@@ -102,11 +137,8 @@ test_iec104 (void)
                            "-e", "iec60870_asdu.causetx", "-e", "iec60870_asdu.ioa",
                            "-e", "iec60870_asdu.float", NULL };
 
-    out = run_tshark (argv);
+    lines = tshark_lines (argv, G_N_ELEMENTS (hex), &out);
   }
-  g_test_message ("tshark: %s", out);
-  lines = g_strsplit (g_strstrip (out), "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (hex));
   g_assert_null (strstr (out, "alformed"));
   /* The measurement: type 13, cause 20 (interrogated by station), IOA 1001, 10.5. */
   g_assert_nonnull (strstr (lines[3], ";13;20;1001;10.5"));
@@ -124,22 +156,12 @@ test_modbus (void)
     "01 03 00 00 00 03 11 83 02",                 /* exception: illegal data address */
   };
   static const gboolean incoming[] = { FALSE, TRUE, FALSE, TRUE };
-  g_autoptr(GPtrArray) frames = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *out = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!have_tshark ())
-    {
-      g_test_skip ("tshark is not installed (build-aux/install-deps installs it)");
-      return;
-    }
-
-  frames = frames_from_hex (hex, incoming, G_N_ELEMENTS (hex));
-  path = g_build_filename (g_get_tmp_dir (), "modbus.pcap", NULL);
-  dc_pcap_save (path, frames, "127.0.0.1", 1502, 40001, &error);
-  g_assert_no_error (error);
+  path = save_frames ("modbus.pcap", hex, incoming, G_N_ELEMENTS (hex), 1502, 40001);
+  if (path == NULL)
+    return;
 
   {
     const char *argv[] = { "tshark", "-n", "-r", path, "-o", "mbtcp.tcp.port:1502",
@@ -147,11 +169,8 @@ test_modbus (void)
                            "-e", "mbtcp.trans_id", "-e", "modbus.func_code",
                            "-e", "modbus.reference_num", "-e", "modbus.exception_code", NULL };
 
-    out = run_tshark (argv);
+    lines = tshark_lines (argv, G_N_ELEMENTS (hex), NULL);
   }
-  g_test_message ("tshark: %s", out);
-  lines = g_strsplit (g_strstrip (out), "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (hex));
   g_assert_nonnull (strstr (lines[0], ";258;3;107"));
   /* tshark reports the function without the exception bit, and the exception code. */
   g_assert_nonnull (strstr (lines[3], ";259;3;"));
