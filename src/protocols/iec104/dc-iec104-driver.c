@@ -15,6 +15,7 @@
 #include "dc-error.h"
 #include "dc-iec104-codec.h"
 #include "dc-iec104-driver.h"
+#include "dc-iec104-io-private.h"
 
 #define STAT_ADD(field, n) __atomic_fetch_add (&(field), (n), __ATOMIC_RELAXED)
 #define STAT_GET(field)    __atomic_load_n (&(field), __ATOMIC_RELAXED)
@@ -432,6 +433,8 @@ out_ready_cb (GSocket      *socket,
 static void
 link_flush (Link *link)
 {
+  g_autoptr(GError) error = NULL;
+
   if (link->socket == NULL)
     return;
 
@@ -444,34 +447,13 @@ link_flush (Link *link)
       send_i (link, data, len);
     }
 
-  while (link->out->len > 0)
+  if (!dc_iec104_send_out (link->socket, link->out, &error))
     {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (link->socket, (const char *) link->out->data, link->out->len,
-                                NULL, &error);
-
-      if (n < 0)
-        {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            break;
-          link_close (link, error->message);
-          return;
-        }
-      g_byte_array_remove_range (link->out, 0, n);
+      link_close (link, error->message);
+      return;
     }
-
-  if (link->out->len > 0 && link->out_source == NULL)
-    {
-      link->out_source = g_socket_create_source (link->socket, G_IO_OUT, NULL);
-      g_source_set_callback (link->out_source, (GSourceFunc) (void (*)(void)) out_ready_cb,
-                             link, NULL);
-      g_source_attach (link->out_source, link->context);
-    }
-  else if (link->out->len == 0 && link->out_source != NULL)
-    {
-      g_source_destroy (link->out_source);
-      g_clear_pointer (&link->out_source, g_source_unref);
-    }
+  dc_iec104_watch_out (link->socket, link->out, &link->out_source, out_ready_cb, link,
+                       link->context);
 }
 
 /* Samples */

@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 
 #include "dc-iec104-codec.h"
+#include "dc-iec104-io-private.h"
 #include "dc-iec104-sim.h"
 #include "dc-sample.h"
 
@@ -439,6 +440,8 @@ conn_close (Conn *conn)
 static void
 conn_flush (Conn *conn)
 {
+  g_autoptr(GError) error = NULL;
+
   /* Queued ASDUs first, then the flood, then write what the socket takes. */
   for (int round = 0; round < 2; round++)
     {
@@ -454,38 +457,18 @@ conn_flush (Conn *conn)
       if (conn->sim->cfg.flood > 0 && g_queue_is_empty (&conn->queue))
         flood_fill (conn);
 
-      while (conn->out->len > 0)
+      if (!dc_iec104_send_out (conn->socket, conn->out, &error))
         {
-          g_autoptr(GError) error = NULL;
-          gssize n = g_socket_send (conn->socket, (const char *) conn->out->data, conn->out->len,
-                                    NULL, &error);
-
-          if (n < 0)
-            {
-              if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-                break;
-              g_debug ("send failed: %s", error->message);
-              conn_close (conn);
-              return;
-            }
-          g_byte_array_remove_range (conn->out, 0, n);
+          g_debug ("send failed: %s", error->message);
+          conn_close (conn);
+          return;
         }
       if (conn->out->len > 0)
         break;
     }
 
-  if (conn->out->len > 0 && conn->out_source == NULL)
-    {
-      conn->out_source = g_socket_create_source (conn->socket, G_IO_OUT, NULL);
-      g_source_set_callback (conn->out_source, (GSourceFunc) (void (*)(void)) out_ready_cb,
-                             conn, NULL);
-      g_source_attach (conn->out_source, conn->sim->context);
-    }
-  else if (conn->out->len == 0 && conn->out_source != NULL)
-    {
-      g_source_destroy (conn->out_source);
-      g_clear_pointer (&conn->out_source, g_source_unref);
-    }
+  dc_iec104_watch_out (conn->socket, conn->out, &conn->out_source, out_ready_cb, conn,
+                       conn->sim->context);
 }
 
 static void
