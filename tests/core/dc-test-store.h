@@ -56,3 +56,21 @@ dc_test_open_store_and_history (DcStore   **store,
   *history = dc_history_new (hdb, &error);
   g_assert_no_error (error);
 }
+
+/* Drops the last reference to @history and waits (up to 10 s) until it is finalized: a query's
+ * GTask may drop its reference in the worker thread just after the answer. */
+static inline void
+dc_test_release_history (DcHistory *history)
+{
+  gpointer weak = history;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (weak, &weak);
+  g_object_unref (history);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_thread_yield ();
+    }
+  g_assert_null (weak);
+}

@@ -78,20 +78,7 @@ fixture_teardown (Fixture       *fx,
 {
   dc_engine_shutdown (fx->engine);
   g_assert_finalize_object (fx->engine);
-  /* A query's GTask may drop its reference in the worker thread just after the answer. */
-  {
-    gpointer weak = fx->history;
-    gint64 deadline = g_get_monotonic_time () + 10 * SEC;
-
-    g_object_add_weak_pointer (weak, &weak);
-    g_object_unref (fx->history);
-    while (weak != NULL && g_get_monotonic_time () < deadline)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_thread_yield ();
-      }
-    g_assert_null (weak);
-  }
+  dc_test_release_history (fx->history);
   g_assert_finalize_object (fx->store);
   g_array_unref (fx->heard);
 }
