@@ -292,9 +292,12 @@ add_int (JsonBuilder *builder,
 }
 
 void
-dc_modbus_stats_to_json (const DcModbusStats *stats,
-                         JsonBuilder         *builder)
+dc_modbus_stats_to_json (const DcModbusStats  *stats,
+                         const DcModbusConfig *config,
+                         JsonBuilder          *builder)
 {
+  add_int (builder, "plan_requests", config ? config->plan->requests->len : 0);
+  add_int (builder, "invalid_points", config ? config->n_invalid : 0);
   add_int (builder, "requests", stats->requests);
   add_int (builder, "responses", stats->responses);
   add_int (builder, "exceptions", stats->exceptions);

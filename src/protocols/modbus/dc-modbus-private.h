@@ -110,7 +110,10 @@ typedef struct
 
 void            dc_modbus_stats_add_response   (DcModbusStats      *stats,
                                                 gint64              elapsed_us);
+/* The driver's status counters, plus the poll plan's size and the unaddressable points of
+ * @config (nullable), as members of @builder's current object. */
 void            dc_modbus_stats_to_json        (const DcModbusStats *stats,
+                                                const DcModbusConfig *config,
                                                 JsonBuilder        *builder);
 
 G_END_DECLS

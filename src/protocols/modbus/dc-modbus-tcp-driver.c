@@ -1164,11 +1164,7 @@ dc_modbus_tcp_driver_add_status (DcDriver    *driver,
   g_mutex_lock (&self->stats_lock);
   stats = self->stats;
   g_mutex_unlock (&self->stats_lock);
-  dc_modbus_stats_to_json (&stats, builder);
-  json_builder_set_member_name (builder, "plan_requests");
-  json_builder_add_int_value (builder, self->config ? self->config->plan->requests->len : 0);
-  json_builder_set_member_name (builder, "invalid_points");
-  json_builder_add_int_value (builder, self->config ? self->config->n_invalid : 0);
+  dc_modbus_stats_to_json (&stats, self->config, builder);
 }
 
 static char *
