@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "dc-deferred.h"
 #include "dc-alarm.h"
 #include "dc-error.h"
 #include "dc-expr.h"
@@ -91,7 +92,7 @@ struct _DcAlarm
   gulong       samples_id;
   gulong       device_id_handler;
   gulong       changed_id;
-  guint        rebuild_id;
+  DcDeferred        rebuild;
   sqlite3     *db;
   GHashTable  *rules;         /* gint64 key → Rule */
   GHashTable  *alarms;        /* gint64 id → Alarm */
@@ -664,16 +665,6 @@ rebuild (DcAlarm *self)
     }
 }
 
-static gboolean
-rebuild_cb (gpointer user_data)
-{
-  DcAlarm *self = user_data;
-
-  self->rebuild_id = 0;
-  rebuild (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 store_changed_cb (DcStore    *store,
                   int         kind,
@@ -684,8 +675,7 @@ store_changed_cb (DcStore    *store,
 {
   if (kind == DC_KIND_FORMULA || kind == DC_KIND_ITEM)
     return;
-  if (self->rebuild_id == 0)
-    self->rebuild_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, rebuild_cb, self, NULL);
+  dc_deferred_schedule (&self->rebuild);
 }
 
 /* Shelving */
@@ -850,7 +840,7 @@ dc_alarm_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->engine), (gpointer *) &self->engine);
       self->engine = NULL;
     }
-  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  dc_deferred_cancel (&self->rebuild);
   if (self->alarms != NULL)
     g_hash_table_remove_all (self->by_ident);
   if (self->alarms != NULL)
@@ -891,6 +881,7 @@ dc_alarm_class_init (DcAlarmClass *klass)
 static void
 dc_alarm_init (DcAlarm *self)
 {
+  dc_deferred_init (&self->rebuild, (GFunc) rebuild, self);
   self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, rule_free);
   self->alarms = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, alarm_free);
   self->by_ident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -954,11 +945,7 @@ dc_alarm_flush (DcAlarm *self)
 {
   g_return_if_fail (DC_IS_ALARM (self));
 
-  if (self->rebuild_id != 0)
-    {
-      g_clear_handle_id (&self->rebuild_id, g_source_remove);
-      rebuild (self);
-    }
+  dc_deferred_flush (&self->rebuild);
 }
 
 void

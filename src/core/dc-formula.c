@@ -13,6 +13,7 @@
 
 #include "dc-error.h"
 #include "dc-expr.h"
+#include "dc-deferred.h"
 #include "dc-formula.h"
 
 /* An input is the buffer of one parameter point, shared by every formula that reads it:
@@ -75,7 +76,7 @@ struct _DcFormula
   gulong               changed_id;
   DcEngine            *engine;       /* weak */
   gulong               samples_id;
-  guint                rebuild_id;
+  DcDeferred                rebuild;
   gboolean             started;
   guint64              n_evaluations;
 };
@@ -824,16 +825,6 @@ rebuild (DcFormula *self)
     compute_initial (self);
 }
 
-static gboolean
-rebuild_cb (gpointer user_data)
-{
-  DcFormula *self = user_data;
-
-  self->rebuild_id = 0;
-  rebuild (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 store_changed_cb (DcStore    *store,
                   int         kind,
@@ -848,8 +839,7 @@ store_changed_cb (DcStore    *store,
   if ((kind == DC_KIND_DEVICE || kind == DC_KIND_ITEM || kind == DC_KIND_TERM) &&
       op == DC_CHANGE_CREATE)
     return;
-  if (self->rebuild_id == 0)
-    self->rebuild_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, rebuild_cb, self, NULL);
+  dc_deferred_schedule (&self->rebuild);
 }
 
 /* GObject */
@@ -867,7 +857,7 @@ dc_formula_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->engine), (gpointer *) &self->engine);
       self->engine = NULL;
     }
-  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  dc_deferred_cancel (&self->rebuild);
   if (self->output_destroy != NULL)
     self->output_destroy (self->output_data);
   self->output = NULL;
@@ -906,6 +896,7 @@ dc_formula_class_init (DcFormulaClass *klass)
 static void
 dc_formula_init (DcFormula *self)
 {
+  dc_deferred_init (&self->rebuild, (GFunc) rebuild, self);
   self->cancellable = g_cancellable_new ();
   self->formulas = g_ptr_array_new_with_free_func (formula_free);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1001,11 +992,7 @@ dc_formula_flush (DcFormula *self)
 {
   g_return_if_fail (DC_IS_FORMULA (self));
 
-  if (self->rebuild_id != 0)
-    {
-      g_clear_handle_id (&self->rebuild_id, g_source_remove);
-      rebuild (self);
-    }
+  dc_deferred_flush (&self->rebuild);
 }
 
 gboolean

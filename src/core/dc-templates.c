@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "dc-error.h"
+#include "dc-deferred.h"
 #include "dc-templates.h"
 
 typedef struct
@@ -49,7 +50,7 @@ struct _DcTemplates
   gulong       samples_id;
   gulong       alarm_changed_id;
   gulong       changed_id;
-  guint        rebuild_id;
+  DcDeferred        rebuild;
   GHashTable  *rules;         /* gint64 key → Rule */
   GHashTable  *by_point;      /* "term:item" → Rule (borrowed) */
 
@@ -351,16 +352,6 @@ rebuild (DcTemplates *self)
     }
 }
 
-static gboolean
-rebuild_cb (gpointer user_data)
-{
-  DcTemplates *self = user_data;
-
-  self->rebuild_id = 0;
-  rebuild (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 store_changed_cb (DcStore     *store,
                   int          kind,
@@ -371,8 +362,7 @@ store_changed_cb (DcStore     *store,
 {
   if (kind == DC_KIND_FORMULA)
     return;
-  if (self->rebuild_id == 0)
-    self->rebuild_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, rebuild_cb, self, NULL);
+  dc_deferred_schedule (&self->rebuild);
 }
 
 static void
@@ -431,7 +421,7 @@ dc_templates_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->alarm), (gpointer *) &self->alarm);
       self->alarm = NULL;
     }
-  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  dc_deferred_cancel (&self->rebuild);
   if (self->thread != NULL)
     {
       g_mutex_lock (&self->mutex);
@@ -476,6 +466,7 @@ dc_templates_class_init (DcTemplatesClass *klass)
 static void
 dc_templates_init (DcTemplates *self)
 {
+  dc_deferred_init (&self->rebuild, (GFunc) rebuild, self);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   g_queue_init (&self->jobs);
@@ -610,11 +601,7 @@ dc_templates_flush (DcTemplates *self)
 {
   g_return_if_fail (DC_IS_TEMPLATES (self));
 
-  if (self->rebuild_id != 0)
-    {
-      g_clear_handle_id (&self->rebuild_id, g_source_remove);
-      rebuild (self);
-    }
+  dc_deferred_flush (&self->rebuild);
 }
 
 void
