@@ -14,7 +14,7 @@
 #include "dc-json.h"
 
 #include "dc-test-http.h"
-#include "../core/dc-test-store.h"
+#include "dc-test-store.h"
 
 /* The sample routes over real HTTP: store, history, engine and server in process, on
  * 127.0.0.1 port 0. */

@@ -16,8 +16,8 @@
 
 /* Built into the core library (src/core/meson.build): devices without a link need no protocol
  * library, so every engine has them. */
-#include "../protocols/formula/dc-formula-driver.h"
-#include "../protocols/virtual/dc-virtual-driver.h"
+#include "formula/dc-formula-driver.h"
+#include "virtual/dc-virtual-driver.h"
 
 #define DEFAULT_CALL_TIMEOUT (10 * G_USEC_PER_SEC)
 

@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
-#include "../api/dc-test-http.h"
+#include "dc-test-http.h"
 
 typedef struct
 {

@@ -34,7 +34,7 @@ static GSubprocess *
 spawn_peer (guint16 *port)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "modbus", "pymodbus-server.py",
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "protocols", "modbus", "pymodbus-server.py",
                                                    NULL);
   const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
   GSubprocess *peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, python, script,

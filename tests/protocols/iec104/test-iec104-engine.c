@@ -19,7 +19,7 @@
 #include "dc-iec104-driver.h"
 #include "dc-iec104-sim.h"
 
-#include "../core/dc-test-store.h"
+#include "dc-test-store.h"
 
 typedef struct
 {

@@ -20,7 +20,7 @@
 #include "dc-server.h"
 #include "dc-store.h"
 
-#include "../api/dc-test-http.h"
+#include "dc-test-http.h"
 
 static gboolean
 heartbeat_cb (gpointer data)

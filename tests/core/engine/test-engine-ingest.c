@@ -10,7 +10,7 @@
 #include "dc-engine.h"
 #include "dc-error.h"
 
-#include "../core/dc-test-store.h"
+#include "dc-test-store.h"
 
 #define SEC ((gint64) G_USEC_PER_SEC)
 
