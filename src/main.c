@@ -92,7 +92,7 @@ log_writer_cb (GLogLevelFlags   log_level,
   return G_LOG_WRITER_HANDLED;
 }
 
-/* Many devices mean many sockets: use everything the hard limit allows (modbus.md). */
+/* Many devices mean many sockets: use everything the hard limit allows (docs/modbus.md). */
 static void
 raise_file_limit (void)
 {

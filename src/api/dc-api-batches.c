@@ -9,7 +9,7 @@
 
 #include "dc-api-private.h"
 
-/* v2 batches (rest-api.md): an array (or one element) created or deleted in one transaction
+/* v2 batches (docs/rest.md): an array (or one element) created or deleted in one transaction
  * by the store; the first failing element aborts all, its index in the error text. */
 typedef struct
 {

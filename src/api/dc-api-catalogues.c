@@ -9,7 +9,7 @@
 
 #include "dc-api-private.h"
 
-/* Descriptive metadata only (rest-api.md, Catalogues). The texts are fixed English: they are
+/* Descriptive metadata only (docs/rest.md, Catalogues). The texts are fixed English: they are
  * part of the API, not of the user interface. */
 static const struct
 {

@@ -9,7 +9,7 @@
 
 #include "dc-api-private.h"
 
-/* Devices, terms, items and formulas share one shape of CRUD (rest-api.md): a list of ids,
+/* Devices, terms, items and formulas share one shape of CRUD (docs/rest.md): a list of ids,
  * get, create (v1: one object), merge update (formulas: whole replacement, done by the
  * store), delete with cascades. */
 typedef struct

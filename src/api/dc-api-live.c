@@ -620,7 +620,7 @@ dc_api_live_push_alarm (DcApiLive  *self,
     if (!g_str_equal (l->data, "type"))
       json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (alarm, l->data)));
   json_node_set_object (node, copy);
-  /* dc_json_to_string: NaN/Inf go out as null, non-ASCII as UTF-8 (rest-api.md). */
+  /* dc_json_to_string: NaN/Inf go out as null, non-ASCII as UTF-8 (docs/rest.md). */
   text = dc_json_to_string (node, NULL);
 
   broadcast_event (self, json_object_get_string_member_with_default (alarm, "device_id", NULL), text);

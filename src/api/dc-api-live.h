@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* Live data of rest-api.md: GET /api/v1/devices/{device_id}/status, GET …/frames and the
+/* Live data of docs/rest.md: GET /api/v1/devices/{device_id}/status, GET …/frames and the
  * WebSocket /api/v1/stream (subscriptions, snapshot, samples per batch, device, alarm and
  * config events, slow clients coalesced, overflow past the backlog limit). Main thread. */
 #define DC_TYPE_API_LIVE (dc_api_live_get_type ())

@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* Adds the sample routes of rest-api.md to @server: `…/datas` (window, limit, buckets, CSV,
+/* Adds the sample routes of docs/rest.md to @server: `…/datas` (window, limit, buckets, CSV,
  * truncation header), `…/datas/{index}`, GET /api/v1/values, POST /api/v1/device_call and
  * /api/v1/device_ctrl (through the engine's drivers). @max_samples is --max-samples. */
 void dc_api_add_sample_routes (DcServer *server,

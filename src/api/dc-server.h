@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-/* The REST server: a SoupServer, a route table and the general rules of rest-api.md
+/* The REST server: a SoupServer, a route table and the general rules of docs/rest.md
  * (404/405 with Allow, 413 over 8 MiB, the token rule, JSON in and out, plain-text errors).
  *
  * Routes are (method, path template) pairs such as ("GET", "/api/v1/devices/{device_id}").
@@ -99,7 +99,7 @@ void         dc_server_set_device_status_func (DcServer          *self,
 const char  *dc_server_get_device_status  (DcServer            *self,
                                            const char          *device_id);
 
-/* The acting user of a request (rest-api.md): the body's "user" string if present, else
+/* The acting user of a request (docs/rest.md): the body's "user" string if present, else
  * "rest@<peer address>". */
 char        *dc_server_message_get_user   (SoupServerMessage   *msg,
                                            JsonNode            *body);

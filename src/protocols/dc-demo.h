@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-/* The demo plant of demo-plant.md (`datacoll --demo`): in-process simulators on free loopback
+/* The demo plant of docs/demo.md (`datacoll --demo`): in-process simulators on free loopback
  * ports (an IEC 104 substation RTU, a Modbus TCP server with the meter as unit 1 and the pump
  * station PLC as unit 2) running on their own thread, and the devices, terms, items, points
  * and formulas that read them, written into a separate demo database. */

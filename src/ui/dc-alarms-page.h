@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-/* The Alarms page (ui.md): the active alarms (not normal, not shelved; highest priority first,
+/* The Alarms page (docs/ui.md): the active alarms (not normal, not shelved; highest priority first,
  * then newest), each with its priority as icon, colour and word, acknowledge and shelve with a
  * comment; below, the journal of a time range with a text filter and CSV export. New high and
  * critical alarms raise a desktop notification (GNotification) while the window is not focused.

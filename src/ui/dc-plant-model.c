@@ -125,7 +125,7 @@ format_address (JsonObject *point,
   return g_strdup (code);
 }
 
-/* IEC 104 type ids (iec104.md) and Modbus bit types whose values are states. */
+/* IEC 104 type ids (docs/iec104.md) and Modbus bit types whose values are states. */
 static DcPointKind
 point_kind (JsonObject *point,
             const char *protocol)

@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* Desktop preferences (GSettings: refresh rate, colour scheme) and server settings written to
- * the configuration file (GKeyFile groups [server] and [history] of domain.md; comments in the
+ * the configuration file (GKeyFile groups [server] and [history] of docs/model.md; comments in the
  * file are kept). Server settings take effect at the next start. */
 #define DC_TYPE_PREFERENCES_WINDOW (dc_preferences_window_get_type ())
 

@@ -23,7 +23,7 @@ void        ui_wait_for_frame       (GtkWidget     *widget);
 /* Renders @widget to @name (a PNG in the build dir), returns the number of distinct colours. */
 guint       ui_render_png           (GtkWidget     *widget,
                                      const char    *name);
-/* Creates the demo plant of demo-plant.md in @store (configuration only). */
+/* Creates the demo plant of docs/demo.md in @store (configuration only). */
 void        ui_create_demo_plant    (DcStore       *store);
 JsonObject *ui_json                 (const char    *json);
 void        ui_create               (DcStore       *store,

@@ -631,7 +631,7 @@ test_screenshots (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
   ui_wait_for_frame (GTK_WIDGET (window));
 
-  /* Values move within a second or two of starting (demo-plant.md). */
+  /* Values move within a second or two of starting (docs/demo.md). */
   vw = (ValuesWait) { plant, 20 };
   g_assert_true (ui_wait_until (rows_have_values, &vw, 20000));
 

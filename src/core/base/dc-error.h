@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 /* One error domain for everything a client can be told. The code maps 1:1 onto an HTTP
  * status (dc_error_http_status()); the message is the exact one-line text of the REST
- * contract (../shared/spec/rest-api.md), so the API layer never rewrites messages. */
+ * contract (docs/rest.md), so the API layer never rewrites messages. */
 #define DC_ERROR (dc_error_quark ())
 
 typedef enum

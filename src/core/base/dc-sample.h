@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* Quality bits, 0 = good (../shared/spec/domain.md). The low five are IEC 60870-5 QDS. */
+/* Quality bits, 0 = good (docs/model.md). The low five are IEC 60870-5 QDS. */
 typedef enum
 {
   DC_QUALITY_GOOD            = 0,

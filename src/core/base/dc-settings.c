@@ -34,7 +34,7 @@ typedef struct
   gboolean    cli_verbose;
 } DcSettingsReal;
 
-/* Every key of domain.md, for the unknown-key check and dc_settings_save(). */
+/* Every key of docs/model.md, for the unknown-key check and dc_settings_save(). */
 static const struct
 {
   const char *group;

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* The server settings of domain.md. Precedence: command line > configuration file >
+/* The server settings of docs/model.md. Precedence: command line > configuration file >
  * defaults. The file is a GKeyFile: --config FILE, else
  * $XDG_CONFIG_HOME/datacoll/datacoll.conf, else /etc/datacoll/datacoll.conf (a missing
  * default file is not an error; a missing --config file is).

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* The interface every protocol implements (ARCHITECTURE.md "Threads and data flow").
+/* The interface every protocol implements (docs/ARCHITECTURE.md "Threads and data flow").
  *
  * The abstract base lives in the core (src/core) so that the engine depends on it without
  * depending on any protocol; protocols (src/protocols/…) subclass it and register a factory per
@@ -49,7 +49,7 @@ typedef enum
   DC_CTRL_STEP_FAILED,
 } DcCtrlStep;
 
-/* "up", "down", "connecting", "disabled" (rest-api.md status) */
+/* "up", "down", "connecting", "disabled" (docs/rest.md status) */
 const char *dc_link_state_to_string (DcLinkState state);
 /* "select sent", "selected", "execute sent", "confirmed", "terminated", "failed" */
 const char *dc_ctrl_step_to_string  (DcCtrlStep  step);
@@ -71,7 +71,7 @@ struct _DcSampleSink
                             GArray         *samples);
   gboolean (*is_congested) (DcSampleSink   *sink);
   /* Main thread only; optional (NULL: the sample goes through push_batch). One sample written
-   * through the API (a virtual device_ctrl): stored even when its value repeats (domain.md
+   * through the API (a virtual device_ctrl): stored even when its value repeats (docs/model.md
    * "Samples"), unless the point's history is none. */
   void     (*push_api)     (DcSampleSink   *sink,
                             const DcSample *sample);
@@ -105,7 +105,7 @@ struct _DcDriverClass
    * point map / poll plan in place. The base implementation does stop + start. */
   void      (*points_changed) (DcDriver            *self);
 
-  /* Main thread. Read a point now (rest-api.md device_call). The result is a sample (the
+  /* Main thread. Read a point now (docs/rest.md device_call). The result is a sample (the
    * engine stores it). Errors: DC_ERROR_OFFLINE, DC_ERROR_TIMEOUT, DC_ERROR_REJECTED.
    * The base call_finish and ctrl_finish take the GTask's pointer result (a g_malloc'd DcSample
    * or double), so a driver whose tasks return that leaves both unset. */
@@ -272,7 +272,7 @@ void          dc_driver_get_counters        (DcDriver           *self,
 /* Main thread: the JSON of GET /api/v1/devices/{id}/status. */
 JsonNode     *dc_driver_build_status        (DcDriver           *self);
 
-/* [any thread] The exact error texts of rest-api.md for calls and controls:
+/* [any thread] The exact error texts of docs/rest.md for calls and controls:
  * DC_ERROR_OFFLINE "device <id> is offline", DC_ERROR_TIMEOUT "device <id> did not answer
  * within <n> s", DC_ERROR_REJECTED "device <id> rejected the command: <reason>". */
 GError       *dc_driver_error_offline       (const char         *device_id);

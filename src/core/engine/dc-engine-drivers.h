@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* The driver half of the engine (the DeviceManager, docs/engine.md): one driver per enabled
  * device, created, restarted and stopped as the store changes; link state and device events;
- * reads and controls routed to the drivers with a deadline and the exact errors of rest-api.md.
+ * reads and controls routed to the drivers with a deadline and the exact errors of docs/rest.md.
  * The engine (DcEngine, the ingest half) owns one and hands it its thread-safe sample sink and
  * the hooks below. Main thread only, except where drivers call the sink. */
 #define DC_TYPE_ENGINE_DRIVERS (dc_engine_drivers_get_type ())
@@ -32,7 +32,7 @@ typedef struct
                             gint64          key,
                             DcSample       *sample);
   /* A sample written through the API (a device_call answer, a virtual device_ctrl): stored
-   * even when its value repeats (domain.md). NULL: pushed through the sink. */
+   * even when its value repeats (docs/model.md). NULL: pushed through the sink. */
   void     (*push_api)     (gpointer        user_data,
                             const DcSample *sample);
   /* Optional: apply the batches queued in the sink now, so that get_live sees every sample a
@@ -82,7 +82,7 @@ JsonNode        *dc_engine_drivers_build_frames   (DcEngineDrivers            *s
                                                    guint                       limit,
                                                    GError                    **error);
 
-/* device_call: reads a point now. Errors in the order of rest-api.md: 404 device, term,
+/* device_call: reads a point now. Errors in the order of docs/rest.md: 404 device, term,
  * item, point; 400 "term <t> does not belong to device <d>"; 503 offline; 504 timeout; 502
  * rejected; 404 "no sample yet!" for virtual/formula points without a value. The answer is
  * also a sample (stored, live). */

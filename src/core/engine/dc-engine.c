@@ -284,7 +284,7 @@ store_samples (DcEngine      *self,
 
   if (flags & DC_INGEST_API)
     {
-      /* Readable as soon as the API call answers (rest-api.md): the backlog goes first, in
+      /* Readable as soon as the API call answers (docs/rest.md): the backlog goes first, in
        * order, whatever the queue's capacity; it is in memory either way. */
       while ((batch = g_queue_pop_head (&self->backlog)) != NULL)
         {

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* The small pool of protocol I/O threads (ARCHITECTURE.md "Threads and data flow"): each
+/* The small pool of protocol I/O threads (docs/ARCHITECTURE.md "Threads and data flow"): each
  * thread runs its own GMainContext and GMainLoop; drivers get a context round-robin and do
  * their non-blocking I/O on it, many drivers per thread. */
 typedef struct _DcIoPool DcIoPool;

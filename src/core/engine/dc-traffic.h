@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* A device's traffic ring (rest-api.md Live data): time, direction and raw bytes only, bounded
+/* A device's traffic ring (docs/rest.md Live data): time, direction and raw bytes only, bounded
  * by bytes (256 KiB per device; 64 MiB for all devices together, oldest dropped first), decoded
  * on request by the driver. Thread-safe: I/O threads append, the main thread reads. */
 
@@ -24,7 +24,7 @@ typedef struct
 
 typedef struct _DcTraffic DcTraffic;
 
-/* The per-device ring size of rest-api.md. */
+/* The per-device ring size of docs/rest.md. */
 #define DC_TRAFFIC_DEVICE_BYTES (256 * 1024)
 
 DcTraffic      *dc_traffic_new          (gsize             max_bytes);

@@ -351,7 +351,7 @@ float_of (const DcValue *v)
     }
 }
 
-/* A series used as a number is its newest value (domain.md: series ⊕ series aligns on the
+/* A series used as a number is its newest value (docs/model.md: series ⊕ series aligns on the
  * newest values). */
 static gboolean
 scalar (DcValue  *v,
@@ -1367,7 +1367,7 @@ attribute (Eval          *ev,
           {
             const char *s = json_node_get_string (node);
 
-            /* Numeric fields may be stored as numeric strings (rest-api.md). */
+            /* Numeric fields may be stored as numeric strings (docs/rest.md). */
             if (number_from_string (s, out))
               return TRUE;
             return make_string (ev, g_string_new (s), out, error);

@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The expression language of formulas and do_verify checks: a subset of Python expressions
- * with Python semantics (../shared/spec/domain.md, docs/plugins.md). Our own parser and
+ * with Python semantics (docs/model.md, docs/plugins.md). Our own parser and
  * evaluator; an expression reaches nothing but the names its scope binds.
  *
  * Errors are values: parsing and evaluation report DC_EXPR_ERROR with one-line messages that

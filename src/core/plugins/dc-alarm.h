@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-/* The alarm plugin (domain.md "Alarms", docs/plugins.md): one alarm per point and condition
+/* The alarm plugin (docs/model.md "Alarms", docs/plugins.md): one alarm per point and condition
  * (high, low, state, verify) and one comm alarm per device, the five states, acknowledge and
  * shelve, and a journal of every transition in its own sqlite file. Main thread only.
  *

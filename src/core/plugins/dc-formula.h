@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * other sample (live value, history, listeners). Samples of result points that come back to
  * dc_formula_process() are recognised and ignored. Main thread only.
  *
- * Rules (domain.md): result quality = the OR of the newest qualities of the parameters; an
+ * Rules (docs/model.md): result quality = the OR of the newest qualities of the parameters; an
  * evaluation error gives a NaN result with DC_QUALITY_CALC_FAILED (0x200), logged once per
  * distinct error and readable with dc_formula_get_error(); an unchanged result (same value and
  * quality) is not output again; a result is stamped with the time of the triggering sample.

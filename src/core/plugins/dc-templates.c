@@ -77,7 +77,7 @@ static const char * const own_tables[] = {
   "alarms", "journal", "schema", "meta", "retention", "purges",
 };
 
-/* The authorizer of rest-api.md: INSERT, UPDATE and SELECT on the user database's own tables;
+/* The authorizer of docs/rest.md: INSERT, UPDATE and SELECT on the user database's own tables;
  * no ATTACH, PRAGMA, DDL, DELETE, transactions or DataColl tables. */
 static int
 authorizer (void       *data,

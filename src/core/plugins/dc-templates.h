@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* Database templates (rest-api.md): a point's `db_save_sql` runs for every changed value of the
+/* Database templates (docs/rest.md): a point's `db_save_sql` runs for every changed value of the
  * point, its `db_warn_sql` when its verify alarm becomes active, both against the user database
  * (--user-db) with bound parameters :device_id, :term_id, :item_id, :time (RFC 3339), :value
  * and :warn_msg, under an authorizer that allows only INSERT, UPDATE and SELECT on that

@@ -45,7 +45,7 @@ const char *dc_kind_not_found_text (DcKind      kind);
 /* Compat texts: "device already exists!", …, "term_item already exists!" */
 const char *dc_kind_exists_text    (DcKind      kind);
 
-/* Id rules of rest-api.md: 1–64 Unicode characters, no '/', ':', '*', whitespace or control. */
+/* Id rules of docs/rest.md: 1–64 Unicode characters, no '/', ':', '*', whitespace or control. */
 gboolean    dc_model_id_is_valid   (const char *id);
 /* Reads an id field: a string, or a JSON integer that becomes its decimal string. Errors
  * (DC_ERROR_INVALID) name the field: "field id must be a string or an integer". */
@@ -83,7 +83,7 @@ const char *dc_json_get_string     (JsonObject *object,
                                     const char *field,
                                     const char *default_value);
 
-/* The protocol address range a point occupies, for the uniqueness rule of rest-api.md.
+/* The protocol address range a point occupies, for the uniqueness rule of docs/rest.md.
  * Modbus: @space = "unit/table", [@first, @last] registers or bits, @bit = N for bitN
  * points else -1. IEC 104: @space = "ca", @first = @last = IOA. Returns FALSE when the point
  * has no address (virtual, formula) or its address does not parse. */

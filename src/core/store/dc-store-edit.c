@@ -65,7 +65,7 @@ term_address_of (DcStore    *self,
   return dc_json_get_int (body, "address", 1);
 }
 
-/* rest-api.md "Address uniqueness": one IEC 104 point per (device, CA, IOA); Modbus register
+/* docs/rest.md "Address uniqueness": one IEC 104 point per (device, CA, IOA); Modbus register
  * ranges on one (device, unit, table) must not overlap, except bitN points sharing a register. */
 static gboolean
 check_address_unique (DcStore    *self,

@@ -81,7 +81,7 @@ gboolean    dc_store_create                (DcStore     *self,
                                             GError     **error);
 /* Merge update of a device, term, item (patch fields replace, null removes, a different
  * "id" renames with children kept and formula references rewritten) or whole replacement
- * of a formula (PUT semantics of rest-api.md). */
+ * of a formula (PUT semantics of docs/rest.md). */
 gboolean    dc_store_update                (DcStore     *self,
                                             DcKind       kind,
                                             const char  *id,
@@ -144,7 +144,7 @@ GPtrArray  *dc_store_import                (DcStore     *self,
 /* The whole configuration as a project object (same shape as dc_store_import takes). */
 JsonObject *dc_store_export                (DcStore     *self);
 
-/* The control record (rest-api.md: time, user, point, value, result). */
+/* The control record (docs/rest.md: time, user, point, value, result). */
 gboolean    dc_store_record_control        (DcStore     *self,
                                             gint64       time_us,
                                             const char  *user,

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* IEC 60870-5-104 codec (../shared/spec/iec104.md): pure functions that build and parse APCI
+/* IEC 60870-5-104 codec (docs/iec104.md): pure functions that build and parse APCI
  * frames and ASDUs. Every parser is bounds-checked on every octet and reports a precise
  * DC_IEC104_ERROR; nothing here allocates on the hot path except the caller's GArray. */
 

@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The IEC 60870-5-104 master (controlling station) driver for devices of protocol `iec104`
- * (../shared/spec/iec104.md). Runs non-blocking on the driver's I/O context. Deadlines of
+ * (docs/iec104.md). Runs non-blocking on the driver's I/O context. Deadlines of
  * call/ctrl are g_get_monotonic_time() values. */
 
 #define DC_TYPE_IEC104_DRIVER (dc_iec104_driver_get_type ())

@@ -214,7 +214,7 @@ lookup (DcIec104Sim *self,
   return idx ? &g_array_index (self->points, SimPoint, idx - 1) : NULL;
 }
 
-/* Demo: the substation RTU of demo-plant.md. Floats 4001–4003 feeder currents (A), 4004–4006
+/* Demo: the substation RTU of docs/demo.md. Floats 4001–4003 feeder currents (A), 4004–4006
  * feeder active power (kW), 4007 busbar voltage (kV); doubles 1001–1003 breakers; counters
  * 5001–5003 feeder energy (kWh). */
 

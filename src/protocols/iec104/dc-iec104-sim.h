@@ -49,7 +49,7 @@ typedef struct
   gboolean    negative;       /* refuse every command with P/N = 1 */
   guint       k;
   guint       w;
-  gboolean    demo;           /* the substation RTU "sub1" of demo-plant.md */
+  gboolean    demo;           /* the substation RTU "sub1" of docs/demo.md */
   const char *time_zone;      /* of the time tags, NULL = UTC */
 } DcIec104SimConfig;
 

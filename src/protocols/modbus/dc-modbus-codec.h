@@ -93,7 +93,7 @@ const char *dc_modbus_order_to_string     (DcModbusOrder           order);
 const char *dc_modbus_exception_name      (guint8                  code);
 const char *dc_modbus_function_name       (guint8                  function);
 
-/* Parses "<table>:<type>[:<order>]" (modbus.md). Errors are DC_ERROR_INVALID naming the field:
+/* Parses "<table>:<type>[:<order>]" (docs/modbus.md). Errors are DC_ERROR_INVALID naming the field:
  * "field code_type …". */
 gboolean    dc_modbus_code_type_parse     (const char             *text,
                                            DcModbusCodeType       *code_type,

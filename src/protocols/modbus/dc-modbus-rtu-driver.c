@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * modbus_rtu: libmodbus (serial framing, CRC, timing) on one worker thread per serial line
- * (modbus.md "Implementation"). Raw requests go out with modbus_send_raw_request() and come
+ * (docs/modbus.md "Implementation"). Raw requests go out with modbus_send_raw_request() and come
  * back whole from modbus_receive_confirmation(), so the traffic ring sees the real bytes and
  * one decoder (dc-modbus-codec) serves TCP and RTU.
  */

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* The Modbus simulator (modbus.md "Simulator"): TCP servers on one port or a range of ports,
+/* The Modbus simulator (docs/modbus.md "Simulator"): TCP servers on one port or a range of ports,
  * each an independent device with its own data, and optionally an RTU server on a serial line
  * (a pty). Every unit serves the four tables with @n_registers entries each; reads of input and
  * holding registers change the values read (when animated), writes are accepted (FC 5, 6, 15,

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * modbus_tcp: a non-blocking MBAP client on the driver's I/O context (modbus.md
+ * modbus_tcp: a non-blocking MBAP client on the driver's I/O context (docs/modbus.md
  * "Implementation"). One connection per device, one request in flight. Each poll cycle sends
  * the plan's requests one after the other and hands the engine one batch at the end. Reads
  * (call) and writes (ctrl) queue ahead of the remaining poll requests.

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* The driver of `virtual` devices (domain.md): no link, up while enabled. device_call answers
+/* The driver of `virtual` devices (docs/model.md): no link, up while enabled. device_call answers
  * the point's live sample (404 "no sample yet!"); device_ctrl writes the value as a new API
  * sample (stored even when it repeats) and confirms it. Main context only (no_link). */
 #define DC_TYPE_VIRTUAL_DRIVER (dc_virtual_driver_get_type ())

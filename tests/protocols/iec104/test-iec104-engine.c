@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The IEC 104 driver inside the real engine (store, history, DcEngineDrivers) against the demo
- * substation RTU (`sub1` of demo-plant.md) running in-process on its own thread: live values
+ * substation RTU (`sub1` of docs/demo.md) running in-process on its own thread: live values
  * from the GI, a select-before-operate breaker command at its own command address with the
  * breaker's feedback, and communication lost when the outstation goes away.
  */
