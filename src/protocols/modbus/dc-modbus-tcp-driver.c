@@ -326,7 +326,9 @@ timeout_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  /* The ready source disarmed itself before this callback. */
+  /* The ready source disarmed itself before this callback; it is the connection's one
+   * request timer for its whole life, so it must stay attached (G_SOURCE_CONTINUE): removed,
+   * the next re-arm would do nothing and the next unanswered request would wait for ever. */
   if (conn->op_deadline_timer && conn->op != NULL)
     {
       /* The caller's deadline passed before the device's timeout: fail the operation but keep
@@ -337,7 +339,7 @@ timeout_cb (gpointer user_data)
       op_return_error (op, dc_driver_error_timeout (conn->device_id,
                                                     g_get_monotonic_time () - conn->sent_at));
       conn_pump (conn);
-      return G_SOURCE_REMOVE;
+      return G_SOURCE_CONTINUE;
     }
 
   STATS_LOCK (conn);
@@ -348,7 +350,7 @@ timeout_cb (gpointer user_data)
                                                conn->timeout_us / 1000);
     conn_fail (conn, reason, TRUE);
   }
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* Sends the PDU in conn->pdu to @unit. */

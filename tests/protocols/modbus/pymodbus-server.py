@@ -5,6 +5,10 @@
 Serves unit 1 with known values in every word order (encoded here with struct, not with
 DataColl's code), prints "port N" once listening on 127.0.0.1, then serves until killed.
 Exits with 77 when pymodbus is not importable (the test is then skipped).
+
+Faults: --drop-unknown-units leaves requests for other units unanswered (instead of
+answering "gateway target failed to respond"); --corrupt-tid N answers every Nth request
+with a wrong transaction id.
 """
 
 import asyncio
@@ -69,8 +73,27 @@ def build():
     return ModbusServerContext(slaves={1: slave}, single=False)
 
 
+def tid_corrupter(every):
+    """A response manipulator that gives every Nth response a transaction id off by 0x5a5a."""
+    count = [0]
+
+    def manipulate(response):
+        count[0] += 1
+        if count[0] % every == 0:
+            response.transaction_id = (response.transaction_id + 0x5A5A) & 0xFFFF
+        return response, False
+
+    return manipulate
+
+
 async def main():
-    server = ModbusTcpServer(build(), address=("127.0.0.1", 0))
+    kwargs = {}
+    if "--drop-unknown-units" in sys.argv:
+        kwargs["ignore_missing_slaves"] = True
+    if "--corrupt-tid" in sys.argv:
+        every = int(sys.argv[sys.argv.index("--corrupt-tid") + 1])
+        kwargs["response_manipulator"] = tid_corrupter(every)
+    server = ModbusTcpServer(build(), address=("127.0.0.1", 0), **kwargs)
     task = asyncio.create_task(server.serve_forever())
     await server.serving
     print(f"port {server.server.sockets[0].getsockname()[1]}", flush=True)
