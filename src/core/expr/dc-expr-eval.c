@@ -468,9 +468,14 @@ string_repr (GString    *out,
   g_string_append_c (out, quote);
 }
 
-static void
+/* repr() of @v into @out, stopping as soon as @out holds more than @max_len bytes: the cost
+ * is bounded by @max_len whatever the value. Lists share their items, so a value built in
+ * few steps ([[1]*100000]*100000) can have 10^10 elements (docs/security.md, "Limits").
+ * FALSE when it stopped early. */
+static gboolean
 value_repr (GString       *out,
-            const DcValue *v)
+            const DcValue *v,
+            gsize          max_len)
 {
   switch (v->kind)
     {
@@ -495,7 +500,8 @@ value_repr (GString       *out,
         {
           if (i > 0)
             g_string_append (out, ", ");
-          value_repr (out, &v->list.items[i]);
+          if (out->len > max_len || !value_repr (out, &v->list.items[i], max_len))
+            return FALSE;
         }
       g_string_append_c (out, ']');
       break;
@@ -514,7 +520,10 @@ value_repr (GString       *out,
     default:
       g_assert_not_reached ();
     }
+  return out->len <= max_len;
 }
+
+#define SHORT_REPR_LEN 40
 
 /* repr() limited to a readable length, for messages. */
 static char *
@@ -522,10 +531,10 @@ short_repr (const DcValue *v)
 {
   g_autoptr(GString) s = g_string_new (NULL);
 
-  value_repr (s, v);
-  if (s->len > 40)
+  value_repr (s, v, SHORT_REPR_LEN);
+  if (s->len > SHORT_REPR_LEN)
     {
-      const char *cut = s->str + 40;
+      const char *cut = s->str + SHORT_REPR_LEN;
 
       while (cut > s->str && ((guchar) *cut & 0xc0) == 0x80)
         cut--;
@@ -533,6 +542,25 @@ short_repr (const DcValue *v)
       g_string_append (s, "…");
     }
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* repr() as a string value (str(), dc_expr_eval_repr()): at most DC_EXPR_MAX_STRING bytes,
+ * a step per 64 bytes written. */
+static gboolean
+repr_limited (Eval           *ev,
+              const DcValue  *v,
+              GString       **out,
+              GError        **error)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  if (!value_repr (s, v, DC_EXPR_MAX_STRING))
+    return fail (error, DC_EXPR_ERROR_LIMIT, "string too long (limit %d bytes)",
+                 DC_EXPR_MAX_STRING);
+  if (!step (ev, (guint) (s->len / 64 + 1), error))
+    return FALSE;
+  *out = g_steal_pointer (&s);
+  return TRUE;
 }
 
 static gboolean
@@ -846,6 +874,8 @@ binary (Eval     *ev,
       if (a.str.len + b.str.len > DC_EXPR_MAX_STRING)
         return fail (error, DC_EXPR_ERROR_LIMIT, "string too long (limit %d bytes)",
                      DC_EXPR_MAX_STRING);
+      if (!step (ev, (guint) ((a.str.len + b.str.len) / 64 + 1), error))
+        return FALSE;
       s = g_string_sized_new (a.str.len + b.str.len + 1);
       g_string_append_len (s, a.str.s, a.str.len);
       g_string_append_len (s, b.str.s, b.str.len);
@@ -875,44 +905,56 @@ binary (Eval     *ev,
 
 /* Comparisons */
 
-static gboolean values_equal (const DcValue *a, const DcValue *b);
-
+/* Python's ==, a step per list element compared (docs/security.md, "Limits"). */
 static gboolean
-values_equal (const DcValue *a,
-              const DcValue *b)
+values_equal (Eval           *ev,
+              const DcValue  *a,
+              const DcValue  *b,
+              gboolean       *equal,
+              GError        **error)
 {
+  *equal = FALSE;
   if (is_number (a) && is_number (b))
     {
       if (is_intlike (a) && is_intlike (b))
-        return int_of (a) == int_of (b);
-      return float_of (a) == float_of (b);
+        *equal = int_of (a) == int_of (b);
+      else
+        *equal = float_of (a) == float_of (b);
+      return TRUE;
     }
   if (a->kind != b->kind)
-    return FALSE;
+    return TRUE;
   switch (a->kind)
     {
     case DC_VALUE_NONE:
+      *equal = TRUE;
       return TRUE;
     case DC_VALUE_STR:
-      return a->str.len == b->str.len && memcmp (a->str.s, b->str.s, a->str.len) == 0;
+      *equal = a->str.len == b->str.len && memcmp (a->str.s, b->str.s, a->str.len) == 0;
+      return TRUE;
     case DC_VALUE_LIST:
       if (a->list.n != b->list.n)
+        return TRUE;
+      if (!step (ev, a->list.n, error))
         return FALSE;
-      for (guint i = 0; i < a->list.n; i++)
-        if (!values_equal (&a->list.items[i], &b->list.items[i]))
+      *equal = TRUE;
+      for (guint i = 0; i < a->list.n && *equal; i++)
+        if (!values_equal (ev, &a->list.items[i], &b->list.items[i], equal, error))
           return FALSE;
       return TRUE;
     case DC_VALUE_OBJECT:
-      return a->obj.object == b->obj.object;
+      *equal = a->obj.object == b->obj.object;
+      return TRUE;
     case DC_VALUE_BUILTIN:
-      return a->builtin == b->builtin;
+      *equal = a->builtin == b->builtin;
+      return TRUE;
     case DC_VALUE_BOOL:
     case DC_VALUE_INT:
     case DC_VALUE_FLOAT:
     case DC_VALUE_SERIES:
     case DC_VALUE_METHOD:
     default:
-      return FALSE;
+      return TRUE;
     }
 }
 
@@ -985,7 +1027,8 @@ contains (Eval          *ev,
       if (!step (ev, haystack->list.n, error))
         return FALSE;
       for (guint i = 0; i < haystack->list.n && !*result; i++)
-        *result = values_equal (needle, &haystack->list.items[i]);
+        if (!values_equal (ev, needle, &haystack->list.items[i], result, error))
+          return FALSE;
       return TRUE;
     case DC_VALUE_SERIES:
       if (!step (ev, haystack->series.n, error))
@@ -994,7 +1037,8 @@ contains (Eval          *ev,
         {
           DcValue item = make_float (haystack->series.values[i]);
 
-          *result = values_equal (needle, &item);
+          if (!values_equal (ev, needle, &item, result, error))
+            return FALSE;
         }
       return TRUE;
     case DC_VALUE_NONE:
@@ -1035,14 +1079,17 @@ compare (Eval     *ev,
   switch (op)
     {
     case DC_OP_EQ:
-      *result = values_equal (&a, &b);
-      return TRUE;
+      return values_equal (ev, &a, &b, result, error);
     case DC_OP_NE:
-      *result = !values_equal (&a, &b);
+      if (!values_equal (ev, &a, &b, result, error))
+        return FALSE;
+      *result = !*result;
       return TRUE;
     case DC_OP_IS:
     case DC_OP_IS_NOT:
-      *result = a.kind == b.kind && values_equal (&a, &b);
+      *result = FALSE;
+      if (a.kind == b.kind && !values_equal (ev, &a, &b, result, error))
+        return FALSE;
       if (op == DC_OP_IS_NOT)
         *result = !*result;
       return TRUE;
@@ -1821,14 +1868,12 @@ call_builtin (Eval      *ev,
           return TRUE;
         }
       {
-        GString *s = g_string_new (NULL);
+        GString *s = NULL;
 
         if (args[0].kind == DC_VALUE_LIST && !step (ev, args[0].list.n, error))
-          {
-            g_string_free (s, TRUE);
-            return FALSE;
-          }
-        value_repr (s, &args[0]);
+          return FALSE;
+        if (!repr_limited (ev, &args[0], &s, error))
+          return FALSE;
         return make_string (ev, s, out, error);
       }
     case DC_BUILTIN_BOOL:
@@ -2221,8 +2266,14 @@ dc_expr_eval_repr (DcExpr       *expr,
     {
       GString *s = g_string_new (NULL);
 
-      value_repr (s, &v);
-      result = g_string_free (s, FALSE);
+      if (value_repr (s, &v, DC_EXPR_MAX_STRING))
+        result = g_string_free (s, FALSE);
+      else
+        {
+          g_string_free (s, TRUE);
+          fail (error, DC_EXPR_ERROR_LIMIT, "string too long (limit %d bytes)",
+                DC_EXPR_MAX_STRING);
+        }
     }
   g_clear_pointer (&ev.arena, g_ptr_array_unref);
   return result;

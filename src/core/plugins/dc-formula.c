@@ -35,7 +35,7 @@ typedef struct
   char         *id;
   char         *text;
   DcExpr       *expr;
-  char         *parse_error;   /* permanent: syntax, names, cycle */
+  char         *parse_error;   /* permanent: syntax, names, cycle, over the limits */
   gint64        result_key;
   char         *result_name;
   guint         n_params;
@@ -51,6 +51,7 @@ typedef struct
   double        last_value;
   guint32       last_quality;
   char         *error;         /* last evaluation error */
+  gboolean      over_limits;   /* disabled: parse_error says why */
 } Formula;
 
 struct _DcFormula
@@ -471,7 +472,14 @@ evaluate (DcFormula *self,
 
   if (!dc_expr_eval_number (f->expr, f->scope, &value, &error))
     {
-      set_error (f, error->message);
+      /* A formula over its limits costs them on every sample: it stays disabled until its
+       * definition changes (docs/security.md, "Limits"). */
+      if (g_error_matches (error, DC_EXPR_ERROR, DC_EXPR_ERROR_LIMIT))
+        {
+          f->parse_error = g_strdup_printf ("formula disabled: %s", error->message);
+          f->over_limits = TRUE;
+        }
+      set_error (f, f->parse_error != NULL ? f->parse_error : error->message);
       emit (self, f, time, NAN, quality | DC_QUALITY_CALC_FAILED);
       return;
     }
@@ -757,6 +765,11 @@ rebuild (DcFormula *self)
           f->last_value = old->last_value;
           f->last_quality = old->last_quality;
           f->error = g_steal_pointer (&old->error);
+          if (old->over_limits && f->parse_error == NULL)
+            {
+              f->parse_error = g_steal_pointer (&old->parse_error);
+              f->over_limits = TRUE;
+            }
         }
       g_ptr_array_add (formulas, f);
     }
