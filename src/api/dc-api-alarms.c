@@ -11,6 +11,7 @@
 
 #include "dc-api-plugins.h"
 #include "dc-error.h"
+#include "dc-time.h"
 
 /* GET /api/v1/alarms[?all=true], GET /api/v1/alarms/journal?from&to&limit&format=csv,
  * POST /api/v1/alarms/{alarm_id}/ack {user?, comment?},

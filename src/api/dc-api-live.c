@@ -13,6 +13,7 @@
 #include "dc-api-live.h"
 #include "dc-error.h"
 #include "dc-json.h"
+#include "dc-time.h"
 
 #define DEFAULT_FRAMES 200
 #define MAX_FRAMES 100000

@@ -12,6 +12,7 @@
 
 #include "dc-api-private.h"
 #include "dc-api-samples.h"
+#include "dc-time.h"
 
 /* Samples (history) and reads/controls of docs/rest.md: `datas` and `datas/{index}`,
  * GET /api/v1/values, POST /api/v1/device_call and /api/v1/device_ctrl. History queries run

@@ -13,6 +13,7 @@
 
 #include "dc-alarms-page.h"
 #include "dc-alarm-badge.h"
+#include "dc-time.h"
 #include "dc-ui.h"
 #include "dc-window.h"
 

@@ -15,6 +15,7 @@
 
 #include "dc-test-http.h"
 #include "dc-test-store.h"
+#include "dc-time.h"
 
 /* The sample routes over real HTTP: store, history, engine and server in process, on
  * 127.0.0.1 port 0. */

@@ -18,6 +18,7 @@
 #include "dc-application.h"
 #include "dc-engine.h"
 #include "dc-history.h"
+#include "dc-time.h"
 #include "dc-window.h"
 #include "test-ui-util.h"
 

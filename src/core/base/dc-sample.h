@@ -43,11 +43,4 @@ typedef struct
   guint32 quality;
 } DcSample;
 
-/* RFC 3339 UTC with exactly six fraction digits: 2015-12-01T08:50:15.000003Z. */
-char     *dc_time_format (gint64 time_us);
-/* Parses RFC 3339 with any offset; without an offset the time is local. Also accepts a
- * plain integer or float of seconds since the epoch. */
-gboolean  dc_time_parse  (const char *text,
-                          gint64     *time_us);
-
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "dc-driver.h"
 #include "dc-error.h"
 #include "dc-io-pool.h"
+#include "dc-time.h"
 
 typedef struct
 {

@@ -11,6 +11,7 @@
 
 #include "dc-error.h"
 #include "dc-history-private.h"
+#include "dc-time.h"
 
 /* Queries on reader connections, in GTask threads. Each query opens a read transaction
  * and copies the queued samples of its key under the history mutex, so the snapshot and

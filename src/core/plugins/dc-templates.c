@@ -15,6 +15,7 @@
 #include "dc-error.h"
 #include "dc-deferred.h"
 #include "dc-templates.h"
+#include "dc-time.h"
 
 typedef struct
 {

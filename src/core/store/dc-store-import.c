@@ -15,6 +15,7 @@
 #include "dc-project.h"
 #include "dc-sample.h"
 #include "dc-store-private.h"
+#include "dc-time.h"
 
 gboolean
 dc_store_record_control (DcStore     *self,

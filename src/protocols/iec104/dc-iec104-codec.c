@@ -12,6 +12,7 @@
 
 #include "dc-iec104-codec.h"
 #include "dc-sample.h"
+#include "dc-time.h"
 
 G_DEFINE_QUARK (dc-iec104-error-quark, dc_iec104_error)
 

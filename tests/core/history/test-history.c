@@ -13,6 +13,7 @@
 
 #include "dc-error.h"
 #include "dc-history-private.h"
+#include "dc-time.h"
 
 #define SEC ((gint64) G_USEC_PER_SEC)
 

@@ -11,6 +11,7 @@
 #include "dc-error.h"
 #include "dc-store.h"
 #include "dc-templates.h"
+#include "dc-time.h"
 
 #define SAVE_SQL "INSERT INTO log (device_id, term_id, item_id, time, value, msg) " \
                  "VALUES (:device_id, :term_id, :item_id, :time, :value, :warn_msg)"

@@ -1,15 +1,15 @@
-/* dc-sample.c
+/* dc-time.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 
-#define G_LOG_DOMAIN "dc-sample"
+#define G_LOG_DOMAIN "dc-time"
 
 #include "config.h"
 
 #include <stdlib.h>
 
-#include "dc-sample.h"
+#include "dc-time.h"
 
 char *
 dc_time_format (gint64 time_us)
