@@ -12,6 +12,7 @@
 
 #include "dc-api-live.h"
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-json.h"
 #include "dc-time.h"
 

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-plant-model.h"
+#include "dc-json-util.h"
 
 struct _DcPlantModel
 {

@@ -16,6 +16,7 @@
 
 /* Built into the core library (src/core/meson.build): devices without a link need no protocol
  * library, so every engine has them. */
+#include "dc-json-util.h"
 #include "dc-time.h"
 #include "formula/dc-formula-driver.h"
 #include "virtual/dc-virtual-driver.h"

@@ -16,6 +16,7 @@
 #include "dc-alarm.h"
 #include "dc-error.h"
 #include "dc-expr.h"
+#include "dc-json-util.h"
 #include "dc-time.h"
 
 typedef enum

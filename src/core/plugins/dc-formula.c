@@ -15,6 +15,7 @@
 #include "dc-expr.h"
 #include "dc-deferred.h"
 #include "dc-formula.h"
+#include "dc-json-util.h"
 
 /* An input is the buffer of one parameter point, shared by every formula that reads it:
  * samples oldest first in [start, len) of two parallel arrays (compacted now and then). */

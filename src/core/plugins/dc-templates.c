@@ -14,6 +14,7 @@
 
 #include "dc-error.h"
 #include "dc-deferred.h"
+#include "dc-json-util.h"
 #include "dc-templates.h"
 #include "dc-time.h"
 

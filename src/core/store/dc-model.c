@@ -7,12 +7,12 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-model.h"
 
 static const char * const kind_names[DC_N_KINDS] = {
@@ -173,148 +173,10 @@ dc_natural_sort (GPtrArray *ids)
   g_ptr_array_sort (ids, natural_compare_ptr);
 }
 
-/* Field readers. A number may come as a JSON number or as a numeric string; the stored JSON
- * keeps what the client sent. */
+/* Validation. Numbers and booleans are read as the field accessors read them. */
 
-static gboolean
-node_get_number (JsonNode *node,
-                 double   *out,
-                 gboolean *is_integer)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      *out = (double) json_node_get_int (node);
-      *is_integer = TRUE;
-      return TRUE;
-
-    case G_TYPE_DOUBLE:
-      *out = json_node_get_double (node);
-      *is_integer = (*out == floor (*out)) && fabs (*out) < 9.0e15;
-      return isfinite (*out);
-
-    case G_TYPE_STRING:
-      {
-        const char *s = json_node_get_string (node);
-        g_autofree char *stripped = g_strstrip (g_strdup (s));
-        char *end = NULL;
-        double v;
-
-        if (*stripped == '\0')
-          return FALSE;
-        errno = 0;
-        v = g_ascii_strtod (stripped, &end);
-        if (*end != '\0' || errno == ERANGE || !isfinite (v))
-          return FALSE;
-        *out = v;
-        *is_integer = (v == floor (v)) && fabs (v) < 9.0e15;
-        return TRUE;
-      }
-
-    default:
-      return FALSE;
-    }
-}
-
-gint64
-dc_json_get_int (JsonObject *object,
-                 const char *field,
-                 gint64      default_value)
-{
-  double v;
-  gboolean is_int;
-
-  if (object == NULL || !node_get_number (json_object_get_member (object, field), &v, &is_int))
-    return default_value;
-  return (gint64) v;
-}
-
-double
-dc_json_get_double (JsonObject *object,
-                    const char *field,
-                    double      default_value)
-{
-  double v;
-  gboolean is_int;
-
-  if (object == NULL || !node_get_number (json_object_get_member (object, field), &v, &is_int))
-    return default_value;
-  return v;
-}
-
-static gboolean
-node_get_bool (JsonNode *node,
-               gboolean *out)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_BOOLEAN:
-      *out = json_node_get_boolean (node);
-      return TRUE;
-
-    case G_TYPE_INT64:
-      if (json_node_get_int (node) != 0 && json_node_get_int (node) != 1)
-        return FALSE;
-      *out = json_node_get_int (node) == 1;
-      return TRUE;
-
-    case G_TYPE_STRING:
-      {
-        const char *s = json_node_get_string (node);
-
-        if (g_ascii_strcasecmp (s, "true") == 0 || g_strcmp0 (s, "1") == 0)
-          *out = TRUE;
-        else if (g_ascii_strcasecmp (s, "false") == 0 || g_strcmp0 (s, "0") == 0)
-          *out = FALSE;
-        else
-          return FALSE;
-        return TRUE;
-      }
-
-    default:
-      return FALSE;
-    }
-}
-
-gboolean
-dc_json_get_bool (JsonObject *object,
-                  const char *field,
-                  gboolean    default_value)
-{
-  gboolean v;
-
-  if (object == NULL || !node_get_bool (json_object_get_member (object, field), &v))
-    return default_value;
-  return v;
-}
-
-const char *
-dc_json_get_string (JsonObject *object,
-                    const char *field,
-                    const char *default_value)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return default_value;
-
-  node = json_object_get_member (object, field);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-
-  return default_value;
-}
-
-/* Validation. */
+#define node_get_number dc_json_node_get_number
+#define node_get_bool   dc_json_node_get_bool
 
 typedef enum
 {

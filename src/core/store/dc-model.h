@@ -68,21 +68,6 @@ gboolean    dc_model_validate      (DcKind      kind,
                                     const char *device_protocol,
                                     GError    **error);
 
-/* Field accessors that accept a number, a numeric string or a boolean, with a default. */
-gint64      dc_json_get_int        (JsonObject *object,
-                                    const char *field,
-                                    gint64      default_value);
-double      dc_json_get_double     (JsonObject *object,
-                                    const char *field,
-                                    double      default_value);
-gboolean    dc_json_get_bool       (JsonObject *object,
-                                    const char *field,
-                                    gboolean    default_value);
-/* Returns a string field, or the decimal form of an integer field, or @default_value. */
-const char *dc_json_get_string     (JsonObject *object,
-                                    const char *field,
-                                    const char *default_value);
-
 /* The protocol address range a point occupies, for the uniqueness rule of docs/rest.md.
  * Modbus: @space = "unit/table", [@first, @last] registers or bits, @bit = N for bitN
  * points else -1. IEC 104: @space = "ca", @first = @last = IOA. Returns FALSE when the point

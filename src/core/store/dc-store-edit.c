@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-sample.h"
 #include "dc-formula.h"
 #include "dc-store-private.h"

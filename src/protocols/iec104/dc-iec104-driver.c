@@ -16,6 +16,7 @@
 #include "dc-iec104-codec.h"
 #include "dc-iec104-driver.h"
 #include "dc-iec104-io-private.h"
+#include "dc-json-util.h"
 
 #define STAT_ADD(field, n) __atomic_fetch_add (&(field), (n), __ATOMIC_RELAXED)
 #define STAT_GET(field)    __atomic_load_n (&(field), __ATOMIC_RELAXED)

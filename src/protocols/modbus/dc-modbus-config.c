@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-modbus-private.h"
 
 const guint dc_modbus_bucket_ms[DC_MODBUS_N_BUCKETS - 1] = { 1, 2, 5, 10, 20, 50, 100, 200, 500 };

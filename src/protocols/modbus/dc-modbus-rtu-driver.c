@@ -21,6 +21,7 @@
 #include <modbus.h>
 
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-modbus-private.h"
 
 #define BACKOFF_MIN_US (1 * G_USEC_PER_SEC)

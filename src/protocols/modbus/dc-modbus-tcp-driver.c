@@ -26,6 +26,7 @@
 
 #include "dc-error.h"
 #include "dc-io-pool.h"
+#include "dc-json-util.h"
 #include "dc-modbus-private.h"
 
 #define BACKOFF_MIN_US (1 * G_USEC_PER_SEC)

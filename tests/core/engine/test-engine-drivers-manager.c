@@ -14,6 +14,7 @@
 
 #include "dc-engine-drivers.h"
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-store.h"
 
 static gboolean

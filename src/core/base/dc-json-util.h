@@ -1,0 +1,40 @@
+/* dc-json-util.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Field readers over json-glib. A number may come as a JSON number or as a numeric string; the
+ * stored JSON keeps what the client sent (docs/model.md), so every reader of configuration
+ * objects goes through these. */
+
+/* A JSON number or a numeric string (surrounding blanks allowed), finite. @is_integer is set for
+ * a JSON integer or a whole number below 9e15 in magnitude. FALSE for anything else. */
+gboolean    dc_json_node_get_number (JsonNode   *node,
+                                     double     *out,
+                                     gboolean   *is_integer);
+/* true/false, the integers 0/1, or the strings "true"/"false" (any case) and "1"/"0". */
+gboolean    dc_json_node_get_bool   (JsonNode   *node,
+                                     gboolean   *out);
+
+/* Field accessors that accept a number, a numeric string or a boolean, with a default. */
+gint64      dc_json_get_int         (JsonObject *object,
+                                     const char *field,
+                                     gint64      default_value);
+double      dc_json_get_double      (JsonObject *object,
+                                     const char *field,
+                                     double      default_value);
+gboolean    dc_json_get_bool        (JsonObject *object,
+                                     const char *field,
+                                     gboolean    default_value);
+/* Returns a string field, or @default_value when the field is missing or not a string. */
+const char *dc_json_get_string      (JsonObject *object,
+                                     const char *field,
+                                     const char *default_value);
+
+G_END_DECLS
