@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (writes and batches) and
- * dc-store-import.c (project import/export, control record).
+ * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (writes and batches),
+ * dc-store-import.c (project import/export) and dc-journal.c (control journal).
  */
 
 #pragma once

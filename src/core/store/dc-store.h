@@ -144,7 +144,7 @@ GPtrArray  *dc_store_import                (DcStore     *self,
 /* The whole configuration as a project object (same shape as dc_store_import takes). */
 JsonObject *dc_store_export                (DcStore     *self);
 
-/* The control record (docs/rest.md: time, user, point, value, result). */
+/* The control journal (docs/rest.md: time, user, point, value, result), dc-journal.c. */
 gboolean    dc_store_record_control        (DcStore     *self,
                                             gint64       time_us,
                                             const char  *user,
