@@ -13,7 +13,7 @@
 
 #include "dc-error.h"
 #include "dc-import-dialog.h"
-#include "dc-project.h"
+#include "dc-csv.h"
 #include "dc-ui.h"
 
 static const DcKind project_kinds[] = {

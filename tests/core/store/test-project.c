@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dc-error.h"
-#include "dc-project.h"
+#include "dc-csv.h"
 #include "dc-store.h"
 
 static DcStore *

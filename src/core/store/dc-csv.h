@@ -1,4 +1,4 @@
-/* dc-project.h
+/* dc-csv.h
  *
  * SPDX-License-Identifier: Apache-2.0
  */

@@ -1,16 +1,16 @@
-/* dc-project.c
+/* dc-csv.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 
-#define G_LOG_DOMAIN "dc-project"
+#define G_LOG_DOMAIN "dc-csv"
 
 #include "config.h"
 
 #include <string.h>
 
 #include "dc-error.h"
-#include "dc-project.h"
+#include "dc-csv.h"
 
 static const char * const sections[DC_N_KINDS] = {
   "devices", "terms", "items", "points", "formulas",
