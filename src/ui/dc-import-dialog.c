@@ -11,9 +11,10 @@
 
 #include <glib/gi18n.h>
 
+#include "dc-csv.h"
 #include "dc-error.h"
 #include "dc-import-dialog.h"
-#include "dc-csv.h"
+#include "dc-project.h"
 #include "dc-ui.h"
 
 static const DcKind project_kinds[] = {
@@ -145,11 +146,11 @@ add_csv (JsonObject  *project,
     {
       DcKind kind = project_kinds[i];
 
-      if (g_strcmp0 (name, dc_project_csv_name (kind)) != 0)
+      if (g_strcmp0 (name, dc_csv_file_name (kind)) != 0)
         continue;
       if (!g_file_load_contents (file, NULL, &contents, &len, NULL, error))
         return FALSE;
-      rows = dc_project_rows_from_csv (kind, contents, len, error);
+      rows = dc_csv_read_rows (kind, contents, len, error);
       if (rows == NULL)
         {
           g_prefix_error (error, "%s: ", name);
@@ -411,12 +412,12 @@ dc_project_export_csv (DcStore  *store,
     {
       DcKind kind = project_kinds[i];
       JsonArray *rows = json_object_get_array_member (project, dc_project_section_name (kind));
-      g_autoptr(GFile) file = g_file_get_child (folder, dc_project_csv_name (kind));
+      g_autoptr(GFile) file = g_file_get_child (folder, dc_csv_file_name (kind));
       g_autofree char *csv = NULL;
 
       if (rows == NULL)
         continue;
-      csv = dc_project_rows_to_csv (kind, rows);
+      csv = dc_csv_write_rows (kind, rows);
       if (!g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE,
                                     G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error))
         return FALSE;

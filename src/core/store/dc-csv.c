@@ -12,10 +12,6 @@
 #include "dc-error.h"
 #include "dc-csv.h"
 
-static const char * const sections[DC_N_KINDS] = {
-  "devices", "terms", "items", "points", "formulas",
-};
-
 static const char * const csv_names[DC_N_KINDS] = {
   "devices.csv", "terms.csv", "items.csv", "points.csv", "formulas.csv",
 };
@@ -51,17 +47,10 @@ is_identity (DcKind      kind,
 }
 
 const char *
-dc_project_csv_name (DcKind kind)
+dc_csv_file_name (DcKind kind)
 {
   g_return_val_if_fail (kind < DC_N_KINDS, NULL);
   return csv_names[kind];
-}
-
-const char *
-dc_project_section_name (DcKind kind)
-{
-  g_return_val_if_fail (kind < DC_N_KINDS, NULL);
-  return sections[kind];
 }
 
 static void
@@ -95,8 +84,8 @@ cell_text (JsonNode *node)
 }
 
 char *
-dc_project_rows_to_csv (DcKind     kind,
-                        JsonArray *rows)
+dc_csv_write_rows (DcKind     kind,
+                   JsonArray *rows)
 {
   g_autoptr(GPtrArray) columns = g_ptr_array_new ();
   GString *out = g_string_new (NULL);
@@ -248,10 +237,10 @@ cell_value (DcKind      kind,
 }
 
 JsonArray *
-dc_project_rows_from_csv (DcKind       kind,
-                          const char  *text,
-                          gssize       length,
-                          GError     **error)
+dc_csv_read_rows (DcKind       kind,
+                  const char  *text,
+                  gssize       length,
+                  GError     **error)
 {
   g_autoptr(GPtrArray) header = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);

@@ -17,16 +17,14 @@ G_BEGIN_DECLS
  * objects as JSON text). Reading back, a cell that is a JSON number, true or false becomes that
  * value, an empty cell means "field absent", identity fields are always strings, everything else
  * is a string (numeric fields accept numeric strings, so this loses nothing the store needs). */
-char      *dc_project_rows_to_csv   (DcKind       kind,
-                                     JsonArray   *rows);
-JsonArray *dc_project_rows_from_csv (DcKind       kind,
-                                     const char  *text,
-                                     gssize       length,
-                                     GError     **error);
+char       *dc_csv_write_rows (DcKind       kind,
+                               JsonArray   *rows);
+JsonArray  *dc_csv_read_rows  (DcKind       kind,
+                               const char  *text,
+                               gssize       length,
+                               GError     **error);
 
 /* "devices.csv", "terms.csv", … */
-const char *dc_project_csv_name     (DcKind       kind);
-/* The section of a project object: "devices", "terms", … */
-const char *dc_project_section_name (DcKind       kind);
+const char *dc_csv_file_name  (DcKind       kind);
 
 G_END_DECLS

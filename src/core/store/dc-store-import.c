@@ -11,7 +11,7 @@
 
 #include "dc-error.h"
 #include "dc-json-util.h"
-#include "dc-csv.h"
+#include "dc-project.h"
 #include "dc-store-private.h"
 
 /* Project import and export. */

@@ -7,8 +7,9 @@
 
 #include <string.h>
 
-#include "dc-error.h"
 #include "dc-csv.h"
+#include "dc-error.h"
+#include "dc-project.h"
 #include "dc-store.h"
 
 static DcStore *
@@ -144,8 +145,8 @@ test_csv_round_trip (void)
   for (DcKind k = 0; k < DC_N_KINDS; k++)
     {
       JsonArray *section = json_object_get_array_member (exported, dc_project_section_name (k));
-      g_autofree char *csv = dc_project_rows_to_csv (k, section);
-      JsonArray *back = dc_project_rows_from_csv (k, csv, -1, &error);
+      g_autofree char *csv = dc_csv_write_rows (k, section);
+      JsonArray *back = dc_csv_read_rows (k, csv, -1, &error);
 
       g_assert_no_error (error);
       g_assert_cmpuint (json_array_get_length (back), ==, json_array_get_length (section));
@@ -172,17 +173,17 @@ test_csv_errors (void)
   g_autoptr(GError) error = NULL;
   JsonArray *rows;
 
-  rows = dc_project_rows_from_csv (DC_KIND_DEVICE, "id,protocol\n\"a,virtual\n", -1, &error);
+  rows = dc_csv_read_rows (DC_KIND_DEVICE, "id,protocol\n\"a,virtual\n", -1, &error);
   g_assert_null (rows);
   g_assert_cmpstr (error->message, ==, "line 2: unterminated quoted cell");
   g_clear_error (&error);
 
-  rows = dc_project_rows_from_csv (DC_KIND_DEVICE, "id,protocol\na,virtual,x\n", -1, &error);
+  rows = dc_csv_read_rows (DC_KIND_DEVICE, "id,protocol\na,virtual,x\n", -1, &error);
   g_assert_null (rows);
   g_assert_cmpstr (error->message, ==, "line 2: 3 cells but only 2 columns");
   g_clear_error (&error);
 
-  rows = dc_project_rows_from_csv (DC_KIND_DEVICE, "\xef\xbb\xbfid,port\n7,502\n\n", -1, &error);
+  rows = dc_csv_read_rows (DC_KIND_DEVICE, "\xef\xbb\xbfid,port\n7,502\n\n", -1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (rows), ==, 1);
   /* Ids stay strings, numbers become numbers. */
