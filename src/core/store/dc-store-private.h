@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (writes and batches),
+ * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (creates and updates),
+ * dc-store-delete.c (deletes with their cascade), dc-store-batch.c (v2 batches),
  * dc-store-import.c (project import/export) and dc-journal.c (control journal).
  */
 
@@ -91,6 +92,9 @@ JsonObject          *_dc_store_get_entity         (DcStore      *self,
                                                    GError      **error);
 JsonObject          *_dc_store_point_from_row     (sqlite3_stmt *stmt,
                                                    int           first_column);
+/* The device of @term_id, or NULL. */
+char                *_dc_store_term_device_of     (DcStore      *self,
+                                                   const char   *term_id);
 
 /* Writes inside a running transaction. */
 gboolean             _dc_store_create_in_tx       (DcStore      *self,
@@ -106,6 +110,14 @@ gboolean             _dc_store_update_point_in_tx (DcStore      *self,
                                                    const char   *term_id,
                                                    const char   *item_id,
                                                    JsonObject   *patch,
+                                                   GError      **error);
+gboolean             _dc_store_delete_in_tx       (DcStore      *self,
+                                                   DcKind        kind,
+                                                   const char   *id,
+                                                   GError      **error);
+gboolean             _dc_store_delete_point_in_tx (DcStore      *self,
+                                                   const char   *term_id,
+                                                   const char   *item_id,
                                                    GError      **error);
 
 G_END_DECLS

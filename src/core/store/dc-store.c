@@ -480,6 +480,20 @@ _dc_store_exists (DcStore    *self,
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
+char *
+_dc_store_term_device_of (DcStore    *self,
+                          const char *term_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT device_id FROM terms WHERE id = ?", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  _dc_store_bind_text (stmt, 1, term_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
 static GPtrArray *
 collect_ids (sqlite3_stmt *stmt)
 {
