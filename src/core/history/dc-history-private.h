@@ -23,8 +23,8 @@ typedef struct
   gint64 wm[DC_HISTORY_N_LEVELS];
 } DcHistoryWatermarks;
 
-/* Running aggregate of samples: the open rollup period of one key and level (dc-history.c) and
- * one bucket of a buckets query (dc-history-query.c). */
+/* Running aggregate of samples: the open rollup period of one key and level
+ * (dc-history-rollup.c) and one bucket of a buckets query (dc-history-query.c). */
 typedef struct
 {
   double min;
@@ -57,7 +57,7 @@ struct _DcHistory
   GMutex         mutex;
   GCond          cond;
   GQueue         queue;            /* DcHistoryBatch, head is being written */
-  GQueue         jobs;             /* DcHistoryJob (dc-history.c) */
+  GQueue         jobs;             /* DcHistoryJob (dc-history-writer-private.h) */
   GHashTable    *published;        /* key → DcHistoryWatermarks, after commit */
   GHashTable    *retention;        /* key → days (GINT_TO_POINTER) */
   GPtrArray     *readers;          /* idle reader connections */
@@ -76,24 +76,26 @@ struct _DcHistory
   DcHistoryStats stats;
 };
 
-/* Opens a connection with the schema and the dc_first()/dc_last() aggregates. */
-sqlite3 *dc_history_open_db      (const char   *path,
-                                  gboolean      create,
-                                  GError      **error);
-gint64   dc_history_floor        (gint64        t,
-                                  gint64        period);
+/* The database (dc-history-db.c). Opens a connection with the schema and the
+ * dc_first()/dc_last() aggregates. */
+sqlite3 *dc_history_open_db       (const char          *path,
+                                   gboolean             create,
+                                   GError             **error);
+gint64   dc_history_floor         (gint64               t,
+                                   gint64               period);
+void     dc_history_acc_reset     (DcHistoryAcc        *acc);
+void     dc_history_acc_add       (DcHistoryAcc        *acc,
+                                   const DcSample      *s);
+void     dc_history_set_sql_error (GError             **error,
+                                   sqlite3             *db,
+                                   const char          *what);
+
 /* Bucket layout of [@from, @to) in @n_buckets: the rollup level used (-1 = samples only),
- * the first bucket start and the bucket width. */
-int      dc_history_bucket_layout (gint64        from,
-                                   gint64        to,
-                                   guint         n_buckets,
-                                   gint64       *base,
-                                   gint64       *width);
-void     dc_history_acc_reset     (DcHistoryAcc       *acc);
-void     dc_history_acc_add       (DcHistoryAcc       *acc,
-                                   const DcSample     *s);
-void     dc_history_set_sql_error (GError     **error,
-                                   sqlite3     *db,
-                                   const char  *what);
+ * the first bucket start and the bucket width (dc-history-query.c). */
+int      dc_history_bucket_layout (gint64               from,
+                                   gint64               to,
+                                   guint                n_buckets,
+                                   gint64              *base,
+                                   gint64              *width);
 
 G_END_DECLS

@@ -1,0 +1,90 @@
+/* dc-history-writer-private.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The writer thread's state, shared by dc-history.c (the thread, batches), dc-history-rollup.c
+ * and dc-history-retention.c (purge and retention jobs). Used on the writer thread only.
+ */
+
+#pragma once
+
+#include "dc-history-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  JOB_PURGE_KEY,
+  JOB_RETENTION,
+} JobKind;
+
+typedef struct
+{
+  JobKind kind;
+  guint64 after_seq;  /* runs once every batch up to this one is written */
+  gint64  key;        /* JOB_PURGE_KEY: the key; JOB_RETENTION: the cursor */
+  gint64  now;        /* JOB_RETENTION */
+  gboolean started;
+} DcHistoryJob;
+
+typedef struct
+{
+  gint64       key;
+  gboolean     has_open[DC_HISTORY_N_LEVELS];
+  gboolean     dirty[DC_HISTORY_N_LEVELS];   /* recompute the open period from samples */
+  gint64       open[DC_HISTORY_N_LEVELS];
+  DcHistoryAcc acc[DC_HISTORY_N_LEVELS];
+  guint64      touched;
+} KeyState;
+
+typedef struct
+{
+  DcHistory    *self;
+  sqlite3      *db;
+  sqlite3_stmt *insert;
+  sqlite3_stmt *update;
+  sqlite3_stmt *merge;
+  sqlite3_stmt *recompute_delete;
+  sqlite3_stmt *recompute_insert;
+  sqlite3_stmt *max_raw;
+  sqlite3_stmt *min_raw;
+  sqlite3_stmt *max_rollup;
+  GHashTable   *keys;      /* key → KeyState */
+  GPtrArray    *touched;   /* KeyState touched by the current batch */
+  guint64       batch_no;
+} Writer;
+
+/* Statement helpers (dc-history-rollup.c). */
+void      dc_history_bind_double_or_null (sqlite3_stmt   *stmt,
+                                          int             col,
+                                          double          value);
+gboolean  dc_history_writer_step_done    (Writer         *w,
+                                          sqlite3_stmt   *stmt);
+gboolean  dc_history_writer_select_int64 (Writer         *w,
+                                          sqlite3_stmt   *stmt,
+                                          gint64         *out);
+
+/* Rollups (dc-history-rollup.c). */
+KeyState *dc_history_key_state_get       (Writer         *w,
+                                          gint64          key);
+gboolean  dc_history_recompute_range     (Writer         *w,
+                                          gint64          key,
+                                          int             level,
+                                          gint64          from,
+                                          gint64          to);
+void      dc_history_rollup_add          (Writer         *w,
+                                          KeyState       *ks,
+                                          const DcSample *s,
+                                          gboolean        replaced);
+void      dc_history_close_open          (Writer         *w,
+                                          KeyState       *ks,
+                                          int             level);
+void      dc_history_publish_watermarks  (Writer         *w);
+
+/* Jobs (dc-history-retention.c): one step each; TRUE when the job is done. */
+gboolean  dc_history_run_purge_step      (Writer         *w,
+                                          DcHistoryJob   *job);
+gboolean  dc_history_run_retention_step  (Writer         *w,
+                                          DcHistoryJob   *job);
+
+G_END_DECLS
