@@ -374,14 +374,8 @@ test_windows (Fixture       *fx,
     g_autoptr(GBytes) bytes = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) node = NULL;
-    DcSendState state = { 0 };
 
-    soup_session_send_and_read_async (dc_test_session (), msg, G_PRIORITY_DEFAULT, NULL,
-                                      dc_test_sent_cb, &state);
-    while (!state.done)
-      g_main_context_iteration (NULL, TRUE);
-    g_assert_no_error (state.error);
-    bytes = state.bytes;
+    bytes = dc_test_send (msg);
     g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                    "X-DataColl-Truncated"), ==, "true");
     node = dc_json_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
@@ -392,14 +386,9 @@ test_windows (Fixture       *fx,
     g_autofree char *p = path_with ("from=%s&to=%s", t10, t20);
     g_autofree char *uri = g_strconcat (fx->base, p, NULL);
     g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
-    DcSendState state = { 0 };
+    g_autoptr(GBytes) bytes = NULL;
 
-    soup_session_send_and_read_async (dc_test_session (), msg, G_PRIORITY_DEFAULT, NULL,
-                                      dc_test_sent_cb, &state);
-    while (!state.done)
-      g_main_context_iteration (NULL, TRUE);
-    g_assert_no_error (state.error);
-    g_bytes_unref (state.bytes);
+    bytes = dc_test_send (msg);
     g_assert_null (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                  "X-DataColl-Truncated"));
   }

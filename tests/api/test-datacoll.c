@@ -5,138 +5,17 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 
 #include "dc-test-http.h"
+#include "dc-test-server.h"
 
 /* The real binary ($DATACOLL): persistence across a restart, a second instance refused, a
  * busy port, the token rule on a non-loopback bind, --config, --version. */
-
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *err;
-  char             *base;   /* http://127.0.0.1:<port> */
-  char             *log;    /* what it printed up to "listening on" */
-} Instance;
-
-static const char *
-datacoll_path (void)
-{
-  const char *path = g_getenv ("DATACOLL");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
-/* A failing test must not leave a server behind: the child dies with the test. */
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-spawn (const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  g_ptr_array_add (argv, (char *) datacoll_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* No display for the children, whether or not the tests run under Xvfb. */
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-/* Starts the server and reads its log until it listens. */
-static Instance *
-start (const char * const *args)
-{
-  Instance *instance = g_new0 (Instance, 1);
-  GString *log = g_string_new (NULL);
-
-  instance->process = spawn (args);
-  instance->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (instance->process));
-
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (instance->err, NULL, NULL,
-        &error);
-      const char *at;
-
-      g_assert_no_error (error);
-      if (line == NULL)
-        g_error ("datacoll exited before listening: %s", log->str);
-      g_string_append_printf (log, "%s\n", line);
-      at = strstr (line, "listening on http://");
-      if (at != NULL)
-        {
-          const char *colon = strrchr (at, ':');
-          guint port = (guint) g_ascii_strtoull (colon + 1, NULL, 10);
-
-          g_assert_cmpuint (port, >, 0);
-          instance->base = g_strdup_printf ("http://127.0.0.1:%u", port);
-          break;
-        }
-    }
-
-  instance->log = g_string_free (log, FALSE);
-  return instance;
-}
-
-/* SIGTERM, and the exit status must be 0 (a clean stop). */
-static void
-stop (Instance *instance)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (instance->process, SIGTERM);
-  g_subprocess_wait (instance->process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (instance->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (instance->process), ==, 0);
-
-  g_object_unref (instance->err);
-  g_object_unref (instance->process);
-  g_free (instance->base);
-  g_free (instance->log);
-  g_free (instance);
-}
-
-/* Runs datacoll to completion; returns its exit status and stderr. */
-static int
-run (const char * const  *args,
-     char               **out,
-     char               **err)
-{
-  g_autoptr(GSubprocess) process = spawn (args);
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
 
 static guint
 request (const char  *base,
@@ -146,36 +25,11 @@ request (const char  *base,
          const char  *token,
          char       **reply)
 {
-  static SoupSession *session;
-  g_autofree char *uri = g_strconcat (base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(DcReply) r = dc_http_full (base, method, path, body, -1, token);
 
-  if (session == NULL)
-    {
-      g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
-
-      session = soup_session_new_with_options ("timeout", 20, "proxy-resolver", direct, NULL);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) request_body = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
-    }
-  if (token != NULL)
-    {
-      g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
-
-  bytes = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
   if (reply != NULL)
-    *reply = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  return soup_message_get_status (msg);
+    *reply = g_strdup (r->body);
+  return r->status;
 }
 
 static void
@@ -229,7 +83,7 @@ test_version (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  g_assert_cmpint (run (args, &out, &err), ==, 0);
+  g_assert_cmpint (dc_test_datacoll_run (args, &out, &err), ==, 0);
   g_assert_cmpstr (out, ==, "datacoll " PACKAGE_VERSION "\n");
 }
 
@@ -241,9 +95,9 @@ test_bad_arguments (void)
   g_autofree char *err1 = NULL;
   g_autofree char *err2 = NULL;
 
-  g_assert_cmpint (run (unknown, NULL, &err1), ==, 1);
+  g_assert_cmpint (dc_test_datacoll_run (unknown, NULL, &err1), ==, 1);
   g_assert_cmpstr (err1, ==, "unexpected argument --no-such-option (see --help)\n");
-  g_assert_cmpint (run (port, NULL, &err2), ==, 1);
+  g_assert_cmpint (dc_test_datacoll_run (port, NULL, &err2), ==, 1);
   g_assert_cmpstr (err2, ==, "--port must be an integer between 0 and 65535\n");
 }
 
@@ -255,14 +109,14 @@ test_persistence (void)
   g_autofree char *dir = make_dir ();
   g_autofree char *db = g_build_filename (dir, "sub", "dc.db", NULL);
   const char *args[] = { "--server", "--port", "0", "--db", db, NULL };
-  Instance *first;
-  Instance *again;
+  DcTestServer *first;
+  DcTestServer *again;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *err = NULL;
   g_autofree char *want = NULL;
 
-  first = start (args);
+  first = dc_test_server_start (args);
   g_assert_nonnull (strstr (first->log, db));
   post_ok (first->base, "/api/v1/devices",
            "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":\"1502\","
@@ -284,15 +138,15 @@ test_persistence (void)
 
   want = g_strdup_printf ("database %s is in use by process %s\n", db,
                           g_subprocess_get_identifier (first->process));
-  g_assert_cmpint (run (args, NULL, &err), ==, 1);
+  g_assert_cmpint (dc_test_datacoll_run (args, NULL, &err), ==, 1);
   g_assert_cmpstr (err, ==, want);
 
-  stop (first);
+  dc_test_server_stop (first);
 
-  again = start (args);
+  again = dc_test_server_start (args);
   after = dump (again->base);
   g_assert_cmpstr (before, ==, after);
-  stop (again);
+  dc_test_server_stop (again);
 }
 
 static void
@@ -320,7 +174,7 @@ test_busy_port (void)
   {
     const char *args[] = { "--server", "--port", port, "--db", db, NULL };
 
-    g_assert_cmpint (run (args, NULL, &err), ==, 1);
+    g_assert_cmpint (dc_test_datacoll_run (args, NULL, &err), ==, 1);
     g_assert_cmpstr (err, ==, want);
   }
 }
@@ -339,15 +193,15 @@ test_token_bind (void)
   const char *open_args[] = { "--server", "--bind", "0.0.0.0", "--port", "0", "--db", db, NULL };
   const char *args[] = { "--server", "--bind", "0.0.0.0", "--port", "0", "--db", db,
                          "--token-file", token_file, NULL };
-  Instance *instance;
+  DcTestServer *instance;
 
-  g_assert_cmpint (run (open_args, NULL, &err), ==, 1);
+  g_assert_cmpint (dc_test_datacoll_run (open_args, NULL, &err), ==, 1);
   g_assert_cmpstr (err, ==,
     "binding 0.0.0.0 requires --token-file (only loopback addresses are open)\n");
 
   g_file_set_contents (token_file, "  abc123  \n", -1, &error);
   g_assert_no_error (error);
-  instance = start (args);
+  instance = dc_test_server_start (args);
   g_assert_cmpuint (request (instance->base, "POST", "/api/v1/items", "{\"id\":\"x\"}", NULL,
     &reply), ==, 401);
   g_assert_cmpstr (reply, ==, "token required");
@@ -368,7 +222,7 @@ test_token_bind (void)
   g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices/v", NULL, NULL, &reply), ==,
     200);
   g_assert_cmpstr (reply, ==, "{\"id\":\"v\",\"protocol\":\"virtual\",\"status\":\"on\"}");
-  stop (instance);
+  dc_test_server_stop (instance);
 }
 
 /* Settings from --config; the command line wins over the file. */
@@ -382,20 +236,20 @@ test_config_file (void)
   g_autoptr(GError) error = NULL;
   const char *file_args[] = { "--server", "--config", conf, NULL };
   const char *cli_args[] = { "--server", "--config", conf, "--db", cli_db, NULL };
-  Instance *instance;
+  DcTestServer *instance;
 
   g_file_set_contents (conf, "[server]\nport=0\ndb=from-file.db\n[log]\nverbose=false\n", -1,
     &error);
   g_assert_no_error (error);
 
-  instance = start (file_args);
+  instance = dc_test_server_start (file_args);
   g_assert_nonnull (strstr (instance->log, file_db));
-  stop (instance);
+  dc_test_server_stop (instance);
   g_assert_true (g_file_test (file_db, G_FILE_TEST_EXISTS));
 
-  instance = start (cli_args);
+  instance = dc_test_server_start (cli_args);
   g_assert_nonnull (strstr (instance->log, cli_db));
-  stop (instance);
+  dc_test_server_stop (instance);
   g_assert_true (g_file_test (cli_db, G_FILE_TEST_EXISTS));
 }
 
@@ -407,13 +261,13 @@ test_no_display (void)
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   const char *args[] = { "--port", "0", "--db", db, NULL };
   g_autofree char *reply = NULL;
-  Instance *instance;
+  DcTestServer *instance;
 
-  instance = start (args);
+  instance = dc_test_server_start (args);
   g_assert_cmpuint (request (instance->base, "GET", "/api/v1/devices", NULL, NULL, &reply), ==,
     200);
   g_assert_cmpstr (reply, ==, "[]");
-  stop (instance);
+  dc_test_server_stop (instance);
 }
 
 /* Every route the router serves (GET /) is in the OpenAPI document, and every documented
@@ -424,7 +278,7 @@ test_openapi (void)
   g_autofree char *dir = make_dir ();
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   const char *args[] = { "--server", "--port", "0", "--db", db, NULL };
-  Instance *instance = start (args);
+  DcTestServer *instance = dc_test_server_start (args);
   g_autoptr(DcReply) index = dc_http (instance->base, "GET", "/", NULL);
   g_autoptr(DcReply) doc = dc_http (instance->base, "GET", "/api/v1/openapi.json", NULL);
   g_autoptr(GHashTable) served = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -500,7 +354,7 @@ test_openapi (void)
         }
     }
   g_assert_cmpuint (documented, ==, g_hash_table_size (served));
-  stop (instance);
+  dc_test_server_stop (instance);
 }
 
 int

@@ -274,16 +274,10 @@ test_index_host_header (Fixture       *f,
   g_autofree char *uri = g_strconcat (f->base, "/", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
   g_autoptr(GBytes) bytes = NULL;
-  DcSendState state = { 0 };
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Host",
                                 "scada.example:8080");
-  soup_session_send_and_read_async (dc_test_session (), msg, G_PRIORITY_DEFAULT, NULL,
-                                    dc_test_sent_cb, &state);
-  while (!state.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (state.error);
-  bytes = state.bytes;
+  bytes = dc_test_send (msg);
   g_assert_nonnull (strstr (g_bytes_get_data (bytes, NULL),
                             "method: GET      URL: http://scada.example:8080/api/v1/devices\n"));
 }
@@ -818,18 +812,13 @@ test_body_limit (Fixture       *f,
     g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
     g_autoptr(GInputStream) stream =
       g_memory_input_stream_new_from_data (g_memdup2 (big, size), size, g_free);
-    DcSendState state = { 0 };
+    g_autoptr(GBytes) bytes = NULL;
 
     soup_message_set_request_body (msg, "application/json", stream, -1);
-    soup_session_send_and_read_async (dc_test_session (), msg, G_PRIORITY_DEFAULT, NULL,
-                                      dc_test_sent_cb, &state);
-    while (!state.done)
-      g_main_context_iteration (NULL, TRUE);
-    g_assert_no_error (state.error);
+    bytes = dc_test_send (msg);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
     g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_request_headers (msg),
                                                    "Transfer-Encoding"), ==, "chunked");
-    g_bytes_unref (state.bytes);
   }
 
   /* Exactly 8 MiB is accepted (an array of one device padded with spaces). */

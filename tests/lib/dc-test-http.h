@@ -10,6 +10,8 @@
 
 #include <libsoup/soup.h>
 
+G_BEGIN_DECLS
+
 typedef struct
 {
   guint  status;
@@ -19,127 +21,31 @@ typedef struct
   char  *allow;         /* the Allow header, or NULL */
 } DcReply;
 
-static inline void
-dc_reply_free (DcReply *reply)
-{
-  if (reply == NULL)
-    return;
-  g_free (reply->body);
-  g_free (reply->content_type);
-  g_free (reply->allow);
-  g_free (reply);
-}
+void         dc_reply_free   (DcReply    *reply);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcReply, dc_reply_free)
 
-typedef struct
-{
-  GBytes   *bytes;
-  GError   *error;
-  gboolean  done;
-} DcSendState;
+/* The tests' one session: a direct connection (no desktop proxy settings), 20 s timeout. */
+SoupSession *dc_test_session (void);
 
-static inline void
-dc_test_sent_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  DcSendState *state = user_data;
-
-  state->bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
-  state->done = TRUE;
-}
-
-static inline gboolean
-dc_test_deadline_cb (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static inline SoupSession *
-dc_test_session (void)
-{
-  static SoupSession *session;
-
-  if (session == NULL)
-    {
-      /* A direct connection: no desktop proxy settings (GSettings) in tests. */
-      g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
-
-      session = soup_session_new_with_options ("timeout", 20, "max-conns-per-host", 8,
-                                               "proxy-resolver", direct, NULL);
-    }
-  return session;
-}
+/* Sends @msg on dc_test_session(), iterating the main context until the answer; fails the test
+ * on an error or after 20 s. Returns the body (never NULL). */
+GBytes      *dc_test_send    (SoupMessage *msg);
 
 /* Sends @method @base@path with @body (NULL = none; @body_length -1 = strlen) and, when
  * @token is set, "Authorization: Bearer <token>". Fails the test after 20 s. */
-static inline DcReply *
-dc_http_full (const char *base,
-              const char *method,
-              const char *path,
-              const char *body,
-              gssize      body_length,
-              const char *token)
-{
-  g_autofree char *uri = g_strconcat (base, path, NULL);
-  g_autoptr(SoupMessage) msg = NULL;
-  DcSendState state = { 0 };
-  gboolean expired = FALSE;
-  guint deadline;
-  DcReply *reply;
-  const char *header;
+DcReply     *dc_http_full    (const char *base,
+                              const char *method,
+                              const char *path,
+                              const char *body,
+                              gssize      body_length,
+                              const char *token);
 
-  msg = soup_message_new (method, uri);
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      gsize length = body_length < 0 ? strlen (body) : (gsize) body_length;
-      g_autoptr(GBytes) bytes = g_bytes_new (body, length);
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  if (token != NULL)
-    {
-      g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
-
-  deadline = g_timeout_add_seconds (20, dc_test_deadline_cb, &expired);
-  soup_session_send_and_read_async (dc_test_session (), msg, G_PRIORITY_DEFAULT, NULL,
-                                    dc_test_sent_cb, &state);
-  while (!state.done && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (expired);
-  g_source_remove (deadline);
-  g_assert_no_error (state.error);
-
-  reply = g_new0 (DcReply, 1);
-  reply->status = soup_message_get_status (msg);
-  reply->length = g_bytes_get_size (state.bytes);
-  reply->body = g_strndup (reply->length > 0 ? g_bytes_get_data (state.bytes, NULL) : "",
-                           reply->length);
-  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type");
-  reply->content_type = g_strdup (header);
-  header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Allow");
-  reply->allow = g_strdup (header);
-  g_bytes_unref (state.bytes);
-
-  return reply;
-}
-
-static inline DcReply *
-dc_http (const char *base,
-         const char *method,
-         const char *path,
-         const char *body)
-{
-  return dc_http_full (base, method, path, body, -1, NULL);
-}
+/* dc_http_full() without a token, @body NUL-terminated. */
+DcReply     *dc_http         (const char *base,
+                              const char *method,
+                              const char *path,
+                              const char *body);
 
 /* Asserts status and exact body text. */
 #define dc_assert_reply(reply, want_status, want_body) \
@@ -149,3 +55,5 @@ dc_http (const char *base,
       g_error ("%s:%d: got %u '%s', want %u '%s'", __FILE__, __LINE__, r_->status, r_->body, \
                (guint) (want_status), (want_body)); \
   } G_STMT_END
+
+G_END_DECLS

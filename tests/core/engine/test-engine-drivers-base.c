@@ -14,85 +14,10 @@
 #include "dc-io-pool.h"
 #include "dc-traffic.h"
 
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
+#include "dc-test-sink.h"
+#include "dc-test-wait.h"
 
-/* Waits by iterating the default context until @cond holds or 10 s passed; a 5 ms heartbeat
- * wakes the loop to re-check conditions set by other threads. */
-#define WAIT_UNTIL(cond)                                                  \
-  G_STMT_START {                                                          \
-    gint64 _deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;     \
-    guint _tick = g_timeout_add (5, heartbeat_cb, NULL);                  \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                \
-      g_main_context_iteration (NULL, TRUE);                              \
-    g_source_remove (_tick);                                              \
-    g_assert_true (cond);                                                 \
-  } G_STMT_END
-
-/* A test sink: collects batches from any thread. */
-typedef struct
-{
-  DcSampleSink parent;
-  GMutex       lock;
-  GArray      *samples;
-  guint        n_batches;
-  gboolean     congested;
-} TestSink;
-
-static void
-test_sink_push_batch (DcSampleSink *sink,
-                      GArray       *samples)
-{
-  TestSink *self = (TestSink *) sink;
-
-  g_mutex_lock (&self->lock);
-  g_array_append_vals (self->samples, samples->data, samples->len);
-  self->n_batches++;
-  g_mutex_unlock (&self->lock);
-  g_array_unref (samples);
-}
-
-static gboolean
-test_sink_is_congested (DcSampleSink *sink)
-{
-  return ((TestSink *) sink)->congested;
-}
-
-static TestSink *
-test_sink_new (void)
-{
-  TestSink *self = g_new0 (TestSink, 1);
-
-  self->parent.push_batch = test_sink_push_batch;
-  self->parent.is_congested = test_sink_is_congested;
-  g_mutex_init (&self->lock);
-  self->samples = g_array_new (FALSE, FALSE, sizeof (DcSample));
-
-  return self;
-}
-
-static guint
-test_sink_count (TestSink *self)
-{
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->samples->len;
-  g_mutex_unlock (&self->lock);
-
-  return n;
-}
-
-static void
-test_sink_free (TestSink *self)
-{
-  g_array_unref (self->samples);
-  g_mutex_clear (&self->lock);
-  g_free (self);
-}
+#define WAIT_UNTIL(cond) DC_TEST_WAIT_UNTIL (cond, 10)
 
 /* A real driver subclass: a timer on its I/O context produces batches, counts frames, writes
  * traffic and flips the link state. */
@@ -477,7 +402,7 @@ test_driver_lifecycle (void)
   g_autoptr(JsonNode) status = NULL;
   g_autoptr(GPtrArray) frames = NULL;
   g_autofree char *error = NULL;
-  TestSink *sink = test_sink_new ();
+  DcTestSink *sink = dc_test_sink_new ();
   LinkLog log = { g_array_new (FALSE, FALSE, sizeof (int)),
                   g_ptr_array_new_with_free_func (g_free) };
   DcDriverCounters counters;
@@ -513,7 +438,7 @@ test_driver_lifecycle (void)
   g_assert_cmpstr (g_ptr_array_index (log.errors, 2), ==, "connection refused");
   g_assert_true (TEST_DRIVER (driver)->io_thread != g_thread_self ());
 
-  g_assert_cmpuint (test_sink_count (sink), ==, 200);
+  g_assert_cmpuint (dc_test_sink_count (sink), ==, 200);
   g_assert_cmpuint (sink->n_batches, ==, 20);
 
   dc_driver_get_counters (driver, &counters);
@@ -550,7 +475,7 @@ test_driver_lifecycle (void)
   TEST_DRIVER (driver)->n_ticks = 0;
   TEST_DRIVER (driver)->max_ticks = 5;
   dc_driver_points_changed (driver);
-  WAIT_UNTIL (test_sink_count (sink) == 250);
+  WAIT_UNTIL (dc_test_sink_count (sink) == 250);
   dc_driver_stop (driver);
 
   g_signal_handlers_disconnect_by_data (driver, &log);
@@ -560,7 +485,7 @@ test_driver_lifecycle (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (g_steal_pointer (&driver));
-  test_sink_free (sink);
+  dc_test_sink_free (sink);
 }
 
 typedef struct
@@ -637,7 +562,7 @@ test_driver_defaults (void)
   DcPointInfo point = { .key = 1 };
   DcSample sample;
   double confirmed;
-  TestSink *sink = test_sink_new ();
+  DcTestSink *sink = dc_test_sink_new ();
 
   json_object_set_string_member (device, "id", "dev");
   dc_driver_set_config (driver, device, NULL, NULL);
@@ -680,7 +605,7 @@ test_driver_defaults (void)
   g_assert_false (dc_sample_sink_is_congested (&sink->parent));
   sink->congested = TRUE;
   g_assert_true (dc_sample_sink_is_congested (&sink->parent));
-  test_sink_free (sink);
+  dc_test_sink_free (sink);
 
   dc_driver_count_reconnect (driver);
   dc_driver_count_frame (driver, TRUE, 12);

@@ -9,103 +9,35 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *err;
-  char             *base;
-} Instance;
+#include "dc-test-http.h"
+#include "dc-test-server.h"
 
-static Instance *
+static DcTestServer *
 start_demo (void)
 {
-  Instance *instance = g_new0 (Instance, 1);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *path = g_getenv ("DATACOLL");
+  const char *args[] = { "--server", "--demo", "--port", "0", NULL };
+  DcTestServer *instance = dc_test_server_start (args);
 
-  g_assert_nonnull (path);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  /* The isolated directories of this test, for the child too. */
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  instance->process = g_subprocess_launcher_spawn (launcher, &error, path, "--server", "--demo",
-                                                   "--port", "0", NULL);
-  g_assert_no_error (error);
-  instance->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (instance->process));
-
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (instance->err, NULL, NULL, &error);
-      const char *at;
-
-      g_assert_no_error (error);
-      if (line == NULL)
-        g_error ("datacoll --demo exited before listening");
-      g_test_message ("%s", line);
-      g_assert_null (strstr (line, "WARNING"));
-      at = strstr (line, "listening on http://");
-      if (at != NULL)
-        {
-          guint port = (guint) g_ascii_strtoull (strrchr (at, ':') + 1, NULL, 10);
-
-          instance->base = g_strdup_printf ("http://127.0.0.1:%u", port);
-          break;
-        }
-    }
-
+  g_test_message ("%s", instance->log);
+  g_assert_null (strstr (instance->log, "WARNING"));
   return instance;
 }
 
-static void
-stop_demo (Instance *instance)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (instance->process, SIGTERM);
-  g_subprocess_wait (instance->process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (instance->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (instance->process), ==, 0);
-  g_object_unref (instance->err);
-  g_object_unref (instance->process);
-  g_free (instance->base);
-  g_free (instance);
-}
-
 static JsonNode *
-request (Instance   *instance,
-         const char *method,
-         const char *path,
-         const char *body,
-         guint      *status)
+request (DcTestServer *instance,
+         const char   *method,
+         const char   *path,
+         const char   *body,
+         guint        *status)
 {
-  static SoupSession *session;
-  g_autofree char *uri = g_strconcat (instance->base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(DcReply) reply = dc_http (instance->base, method, path, body);
+  const char *text = reply->body;
 
-  if (session == NULL)
-    session = soup_session_new_with_options ("timeout", 20, NULL);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) request_body = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
-    }
-  bytes = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  *status = soup_message_get_status (msg);
-  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  *status = reply->status;
   if (*status != 200)
     {
       g_test_message ("%s %s: %u %s", method, path, *status, text);
@@ -117,7 +49,7 @@ request (Instance   *instance,
 
 /* item id → value of the good current values. */
 static GHashTable *
-good_values (Instance *instance)
+good_values (DcTestServer *instance)
 {
   GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint status;
@@ -160,7 +92,7 @@ has_all (GHashTable *values)
 }
 
 static double
-value_of (Instance   *instance,
+value_of (DcTestServer   *instance,
           const char *item_id)
 {
   g_autoptr(GHashTable) values = good_values (instance);
@@ -174,7 +106,7 @@ test_demo (void)
 {
   g_autofree char *user_db = g_build_filename (g_get_user_data_dir (), "datacoll", "datacoll.db", NULL);
   g_autofree char *demo_db = g_build_filename (g_get_user_data_dir (), "datacoll", "demo", "datacoll.db", NULL);
-  Instance *instance;
+  DcTestServer *instance;
   g_autoptr(GHashTable) values = NULL;
   g_autoptr(JsonNode) node = NULL;
   gint64 started = g_get_monotonic_time ();
@@ -251,7 +183,7 @@ test_demo (void)
   g_assert_cmpfloat (value_of (instance, "ambient_temperature"), ==, 21.5);
   g_clear_pointer (&node, json_node_unref);
 
-  stop_demo (instance);
+  dc_test_server_stop (instance);
 
   /* Again over the same demo database: nothing to create, new simulator ports, values flow. */
   instance = start_demo ();
@@ -263,7 +195,7 @@ test_demo (void)
       g_clear_pointer (&values, g_hash_table_unref);
       g_usleep (50 * 1000);
     }
-  stop_demo (instance);
+  dc_test_server_stop (instance);
 }
 
 int

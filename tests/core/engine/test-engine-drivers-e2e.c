@@ -20,26 +20,14 @@
 #include "dc-protocols.h"
 #include "dc-store.h"
 
+#include "dc-test-wait.h"
+
 #define N_DEVICES 50
 #define N_POINTS_PER_DEVICE 200
 #define N_POINTS (N_DEVICES * N_POINTS_PER_DEVICE)
 #define N_CTRLS 20
 
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define WAIT_UNTIL(cond)                                                  \
-  G_STMT_START {                                                          \
-    gint64 _deadline = g_get_monotonic_time () + 50 * G_USEC_PER_SEC;     \
-    guint _tick = g_timeout_add (10, heartbeat_cb, NULL);                 \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                \
-      g_main_context_iteration (NULL, TRUE);                              \
-    g_source_remove (_tick);                                              \
-    g_assert_true (cond);                                                 \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) DC_TEST_WAIT_UNTIL (cond, 50)
 
 typedef struct
 {

@@ -21,22 +21,9 @@
 #include "dc-store.h"
 
 #include "dc-test-http.h"
+#include "dc-test-wait.h"
 
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define WAIT_UNTIL(cond)                                                  \
-  G_STMT_START {                                                          \
-    gint64 _deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;     \
-    guint _tick = g_timeout_add (5, heartbeat_cb, NULL);                  \
-    while (!(cond) && g_get_monotonic_time () < _deadline)                \
-      g_main_context_iteration (NULL, TRUE);                              \
-    g_source_remove (_tick);                                              \
-    g_assert_true (cond);                                                 \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) DC_TEST_WAIT_UNTIL (cond, 60)
 
 #define N_POINTS 2000
 

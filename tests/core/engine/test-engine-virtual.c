@@ -15,15 +15,11 @@
 #include "src/protocols/formula/dc-formula-driver.h"
 #include "src/protocols/virtual/dc-virtual-driver.h"
 
+#include "dc-test-wait.h"
+
 #define SEC ((gint64) G_USEC_PER_SEC)
 
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    gint64 _deadline = g_get_monotonic_time () + 10 * SEC; \
-    while (!(cond) && g_get_monotonic_time () < _deadline) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_assert_true (cond); \
-  } G_STMT_END
+#define WAIT_UNTIL(cond) DC_TEST_WAIT_UNTIL (cond, 10)
 
 /* A recording sink and live table */
 

@@ -11,18 +11,16 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <signal.h>
 #include <sqlite3.h>
 
 #include "dc-test-http.h"
+#include "dc-test-server.h"
 
 typedef struct
 {
-  GSubprocess      *process;
-  GDataInputStream *err;
-  GOutputStream    *log;    /* the rest of its stderr, drained so that it never blocks */
-  char             *base;
-  char             *dir;
+  DcTestServer *server;
+  char         *base;   /* the server's */
+  char         *dir;
 } Server;
 
 static Server *server_start_with (const char *user_db);
@@ -39,65 +37,27 @@ server_start_with (const char *user_db)
   Server *server = g_new0 (Server, 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
-  const char *datacoll = g_getenv ("DATACOLL");
 
-  g_assert_nonnull (datacoll);
   server->dir = g_dir_make_tmp ("dc-formula-rest-XXXXXX", &error);
   g_assert_no_error (error);
   db = g_build_filename (server->dir, "dc.db", NULL);
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                                      datacoll, "--server", "--port", "0", "--db", db,
-                                      user_db != NULL ? "--user-db" : NULL, user_db, NULL);
-  g_assert_no_error (error);
-  server->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (server->process));
+  {
+    const char *args[] = { "--server", "--port", "0", "--db", db,
+                           user_db != NULL ? "--user-db" : NULL, user_db, NULL };
 
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (server->err, NULL, NULL,
-                                                                  &error);
-      const char *at;
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      at = strstr (line, "listening on http://");
-      if (at != NULL)
-        {
-          const char *colon = strrchr (at, ':');
-
-          server->base = g_strdup_printf ("http://127.0.0.1:%u",
-                                          (guint) g_ascii_strtoull (colon + 1, NULL, 10));
-          break;
-        }
-    }
-  server->log = g_memory_output_stream_new_resizable ();
-  g_output_stream_splice_async (server->log, G_INPUT_STREAM (server->err),
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL, NULL,
-                                NULL);
+    server->server = dc_test_server_start (args);
+  }
+  server->base = server->server->base;
   return server;
 }
 
 static void
 server_stop (Server *server)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-  /* What the server logged after it started listening, for a failing test's log. */
-  while (!g_output_stream_is_closed (server->log))
-    g_main_context_iteration (NULL, TRUE);
-  g_test_message ("server log: %.*s",
-                  (int) g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (server->log)),
-                  (const char *) g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (server->log)));
-  g_object_unref (server->log);
-  g_assert_true (g_subprocess_get_if_exited (server->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
-  g_object_unref (server->err);
-  g_object_unref (server->process);
+  dc_test_server_stop (server->server);
 
   dir = g_dir_open (server->dir, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -108,7 +68,6 @@ server_stop (Server *server)
     }
   g_rmdir (server->dir);
   g_free (server->dir);
-  g_free (server->base);
   g_free (server);
 }
 

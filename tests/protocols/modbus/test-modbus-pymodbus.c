@@ -17,7 +17,9 @@
 #include "dc-error.h"
 #include "dc-io-pool.h"
 #include "dc-modbus.h"
-#include "modbus-test-driver.h"
+
+#include "dc-test-driver.h"
+#include "dc-test-sink.h"
 
 static const char * const orders[] = { "abcd", "cdab", "badc", "dcba" };
 
@@ -71,12 +73,12 @@ static void
 test_pymodbus_peer (void)
 {
   g_autoptr(DcIoPool) pool = dc_io_pool_new (1);
-  g_autoptr(GPtrArray) terms = test_terms_new ();
-  g_autoptr(GPtrArray) points = test_points_new ();
+  g_autoptr(GPtrArray) terms = dc_test_terms_new ();
+  g_autoptr(GPtrArray) points = dc_test_points_new ();
   g_autoptr(JsonObject) device = NULL;
   g_autoptr(GSubprocess) peer = NULL;
-  TestSink *sink = test_sink_new ();
-  OpResult r = { 0 };
+  DcTestSink *sink = dc_test_sink_new ();
+  DcTestOp r = { 0 };
   DcDriver *driver;
   guint16 port;
   gint64 key = 1;
@@ -84,8 +86,8 @@ test_pymodbus_peer (void)
 
   peer = spawn_peer (&port);
   dc_modbus_register_drivers ();
-  device = test_device_json ("py", "modbus_tcp", port, 100000, 2000);
-  g_ptr_array_add (terms, test_term_json ("t1", 1));
+  device = dc_test_device_json ("py", "modbus_tcp", port, 100000, 2000);
+  g_ptr_array_add (terms, dc_test_term_json ("t1", 1));
 
   /* Keys: 100·layout + 10·table + order. */
   for (guint l = 0; l < G_N_ELEMENTS (layout); l++)
@@ -95,23 +97,23 @@ test_pymodbus_peer (void)
           g_autofree char *ct = g_strdup_printf ("%s:%s:%s", t ? "ir" : "hr", layout[l].type,
                                                  orders[o]);
 
-          g_ptr_array_add (points, test_point (100 * l + 10 * t + o, "py", "t1",
+          g_ptr_array_add (points, dc_test_point (100 * l + 10 * t + o, "py", "t1",
                                                layout[l].address + o * layout[l].words, ct, 1, 0));
         }
-  g_ptr_array_add (points, test_point (1000, "py", "t1", 0, "hr:u16", 1, 0));
-  g_ptr_array_add (points, test_point (1001, "py", "t1", 1, "hr:i16", 0.5, 1));
-  g_ptr_array_add (points, test_point (1002, "py", "t1", 100, "hr:bit1", 1, 0));
-  g_ptr_array_add (points, test_point (1003, "py", "t1", 100, "hr:bit2", 1, 0));
-  g_ptr_array_add (points, test_point (1004, "py", "t1", 3, "co:bool", 1, 0));
-  g_ptr_array_add (points, test_point (1005, "py", "t1", 4, "di:bool", 1, 0));
-  g_ptr_array_add (points, test_point (1006, "py", "t1", 5, "di:bool", 1, 0));
+  g_ptr_array_add (points, dc_test_point (1000, "py", "t1", 0, "hr:u16", 1, 0));
+  g_ptr_array_add (points, dc_test_point (1001, "py", "t1", 1, "hr:i16", 0.5, 1));
+  g_ptr_array_add (points, dc_test_point (1002, "py", "t1", 100, "hr:bit1", 1, 0));
+  g_ptr_array_add (points, dc_test_point (1003, "py", "t1", 100, "hr:bit2", 1, 0));
+  g_ptr_array_add (points, dc_test_point (1004, "py", "t1", 3, "co:bool", 1, 0));
+  g_ptr_array_add (points, dc_test_point (1005, "py", "t1", 4, "di:bool", 1, 0));
+  g_ptr_array_add (points, dc_test_point (1006, "py", "t1", 5, "di:bool", 1, 0));
 
   driver = dc_driver_new_for_protocol ("modbus_tcp");
   dc_driver_set_config (driver, device, terms, points);
   dc_driver_set_sink (driver, &sink->parent);
   dc_driver_set_io_context (driver, dc_io_pool_get_context (pool, 0));
   dc_driver_start (driver);
-  g_assert_true (test_sink_wait_batches (sink, 1, 30));
+  g_assert_true (dc_test_sink_wait_batches (sink, 1, 30));
 
   for (guint l = 0; l < G_N_ELEMENTS (layout); l++)
     for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
@@ -121,7 +123,7 @@ test_pymodbus_peer (void)
           double expect = layout[l].value;
 
           g_test_message ("%s %s %s", t ? "ir" : "hr", layout[l].type, orders[o]);
-          g_assert_true (test_sink_latest (sink, 100 * l + 10 * t + o, &s));
+          g_assert_true (dc_test_sink_latest (sink, 100 * l + 10 * t + o, &s));
           g_assert_cmpuint (s.quality, ==, 0);
           if (g_str_equal (layout[l].type, "f32"))
             g_assert_cmpfloat (s.value, ==, (float) expect);
@@ -138,7 +140,7 @@ test_pymodbus_peer (void)
       {
         DcSample s = { 0 };
 
-        g_assert_true (test_sink_latest (sink, simple[i].key, &s));
+        g_assert_true (dc_test_sink_latest (sink, simple[i].key, &s));
         g_assert_cmpuint (s.quality, ==, 0);
         g_assert_cmpfloat (s.value, ==, simple[i].value);
       }
@@ -147,48 +149,48 @@ test_pymodbus_peer (void)
   /* Writes read back by the driver, and the raw words checked with libmodbus against
    * Python's struct encoding. */
   {
-    DcPointInfo *f32 = test_point (key++, "py", "t1", 150, "hr:f32:cdab", 1, 0);
-    DcPointInfo *u32 = test_point (key++, "py", "t1", 152, "hr:u32:dcba", 1, 0);
-    DcPointInfo *f64 = test_point (key++, "py", "t1", 160, "hr:f64:badc", 1, 0);
-    DcPointInfo *u16 = test_point (key++, "py", "t1", 170, "hr:u16", 0.1, 0);
-    DcPointInfo *bit = test_point (key++, "py", "t1", 100, "hr:bit3", 1, 0);
-    DcPointInfo *coil = test_point (key++, "py", "t1", 3, "co:bool", 1, 0);
+    DcPointInfo *f32 = dc_test_point (key++, "py", "t1", 150, "hr:f32:cdab", 1, 0);
+    DcPointInfo *u32 = dc_test_point (key++, "py", "t1", 152, "hr:u32:dcba", 1, 0);
+    DcPointInfo *f64 = dc_test_point (key++, "py", "t1", 160, "hr:f64:badc", 1, 0);
+    DcPointInfo *u16 = dc_test_point (key++, "py", "t1", 170, "hr:u16", 0.1, 0);
+    DcPointInfo *bit = dc_test_point (key++, "py", "t1", 100, "hr:bit3", 1, 0);
+    DcPointInfo *coil = dc_test_point (key++, "py", "t1", 3, "co:bool", 1, 0);
 
-    test_ctrl (driver, f32, 7.5, &r);
+    dc_test_ctrl (driver, f32, 7.5, &r);
     g_assert_no_error (r.error);
     g_assert_cmpfloat (r.confirmed, ==, 7.5);
     read_raw (port, 150, 2, regs);
     g_assert_cmphex (regs[0], ==, 0x0000);
     g_assert_cmphex (regs[1], ==, 0x40f0);
 
-    test_ctrl (driver, u32, 123456789, &r);
+    dc_test_ctrl (driver, u32, 123456789, &r);
     g_assert_no_error (r.error);
     g_assert_cmpfloat (r.confirmed, ==, 123456789);
     read_raw (port, 152, 2, regs);
     g_assert_cmphex (regs[0], ==, 0x15cd);
     g_assert_cmphex (regs[1], ==, 0x5b07);
 
-    test_ctrl (driver, f64, -0.5, &r);
+    dc_test_ctrl (driver, f64, -0.5, &r);
     g_assert_no_error (r.error);
     g_assert_cmpfloat (r.confirmed, ==, -0.5);
     read_raw (port, 160, 4, regs);
     g_assert_cmphex (regs[0], ==, 0xe0bf);
     g_assert_cmphex (regs[3], ==, 0x0000);
 
-    test_ctrl (driver, u16, 55.5, &r);
+    dc_test_ctrl (driver, u16, 55.5, &r);
     g_assert_no_error (r.error);
     g_assert_cmpfloat_with_epsilon (r.confirmed, 55.5, 1e-9);
     read_raw (port, 170, 1, regs);
     g_assert_cmpuint (regs[0], ==, 555);
 
     /* FC 22 on pymodbus (or its read-modify-write fallback). */
-    test_ctrl (driver, bit, 1, &r);
+    dc_test_ctrl (driver, bit, 1, &r);
     g_assert_no_error (r.error);
     g_assert_cmpfloat (r.confirmed, ==, 1);
     read_raw (port, 100, 1, regs);
     g_assert_cmphex (regs[0], ==, 0b1010 | 0b1000);
 
-    test_ctrl (driver, coil, 0, &r);
+    dc_test_ctrl (driver, coil, 0, &r);
     g_assert_no_error (r.error);
     g_assert_cmpfloat (r.confirmed, ==, 0);
 
@@ -204,10 +206,10 @@ test_pymodbus_peer (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (driver);
-  test_op_result_clear (&r);
+  dc_test_op_clear (&r);
   g_subprocess_force_exit (peer);
   g_subprocess_wait (peer, NULL, NULL);
-  test_sink_free (sink);
+  dc_test_sink_free (sink);
 }
 
 int

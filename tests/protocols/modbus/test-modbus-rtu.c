@@ -15,7 +15,11 @@
 #include "dc-error.h"
 #include "dc-modbus-rtu-driver.h"
 #include "dc-modbus.h"
-#include "modbus-test-driver.h"
+
+#include "dc-test-driver.h"
+#include "dc-test-sim.h"
+#include "dc-test-sink.h"
+#include "dc-test-wait.h"
 
 typedef struct
 {
@@ -85,16 +89,16 @@ test_rtu_units (void)
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
   g_autoptr(GSubprocess) socat = NULL;
-  g_autoptr(GPtrArray) terms = test_terms_new ();
-  g_autoptr(GPtrArray) points = test_points_new ();
+  g_autoptr(GPtrArray) terms = dc_test_terms_new ();
+  g_autoptr(GPtrArray) points = dc_test_points_new ();
   g_autoptr(JsonObject) device = NULL;
-  TestSink *sink = test_sink_new ();
+  DcTestSink *sink = dc_test_sink_new ();
   TermLog log = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
                   g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
-  TestSim *sim;
+  DcTestSim *sim;
   DcDriver *driver;
   DcPointInfo *hr1, *bit1, *hr3;
-  OpResult r = { 0 };
+  DcTestOp r = { 0 };
   DcSample s = { 0 };
 
   if (g_find_program_in_path ("socat") == NULL)
@@ -107,7 +111,7 @@ test_rtu_units (void)
   a = g_build_filename (dir, "sim", NULL);
   b = g_build_filename (dir, "master", NULL);
   socat = spawn_socat (a, b);
-  sim = test_sim_spawn ("--rtu", a, "--units", "1,2", "--registers", "100", "--static", NULL);
+  sim = dc_test_sim_spawn ("--rtu", a, "--units", "1,2", "--registers", "100", "--static", NULL);
 
   dc_modbus_register_drivers ();
   device = json_object_new ();
@@ -118,14 +122,14 @@ test_rtu_units (void)
   json_object_set_string_member (device, "parity", "N");
   json_object_set_int_member (device, "poll_ms", 50);
   json_object_set_int_member (device, "timeout_ms", 500);
-  g_ptr_array_add (terms, test_term_json ("t1", 1));
-  g_ptr_array_add (terms, test_term_json ("t3", 3));
-  hr1 = test_point (1, "line1", "t1", 10, "hr:u16", 1, 0);
-  bit1 = test_point (2, "line1", "t1", 30, "hr:bit2", 1, 0);
-  hr3 = test_point (3, "line1", "t3", 10, "hr:u16", 1, 0);
+  g_ptr_array_add (terms, dc_test_term_json ("t1", 1));
+  g_ptr_array_add (terms, dc_test_term_json ("t3", 3));
+  hr1 = dc_test_point (1, "line1", "t1", 10, "hr:u16", 1, 0);
+  bit1 = dc_test_point (2, "line1", "t1", 30, "hr:bit2", 1, 0);
+  hr3 = dc_test_point (3, "line1", "t3", 10, "hr:u16", 1, 0);
   g_ptr_array_add (points, hr1);
   g_ptr_array_add (points, bit1);
-  g_ptr_array_add (points, test_point (4, "line1", "t1", 5, "co:bool", 1, 0));
+  g_ptr_array_add (points, dc_test_point (4, "line1", "t1", 5, "co:bool", 1, 0));
   g_ptr_array_add (points, hr3);
 
   driver = dc_driver_new_for_protocol ("modbus_rtu");
@@ -136,30 +140,30 @@ test_rtu_units (void)
   dc_driver_start (driver);
 
   /* Unit 3 goes down alone; unit 1 keeps delivering. */
-  g_assert_true (test_wait_for (NULL, t3_is_down, &log, 20));
+  g_assert_true (dc_test_wait_for (NULL, t3_is_down, &log, 20));
   g_assert_cmpstr (g_hash_table_lookup (log.down, "t3"), ==, "no answer within 500 ms");
   g_assert_false (g_hash_table_contains (log.down, "t1"));
-  g_assert_true (test_sink_wait_batches (sink, 3, 20));
-  g_assert_true (test_sink_latest (sink, 1, &s));
+  g_assert_true (dc_test_sink_wait_batches (sink, 3, 20));
+  g_assert_true (dc_test_sink_latest (sink, 1, &s));
   g_assert_cmpfloat (s.value, ==, 10);
   g_assert_cmpuint (s.quality, ==, 0);
-  g_assert_true (test_sink_latest (sink, 4, &s));
+  g_assert_true (dc_test_sink_latest (sink, 4, &s));
   g_assert_cmpfloat (s.value, ==, 1);
-  g_assert_false (test_sink_latest (sink, 3, &s));
+  g_assert_false (dc_test_sink_latest (sink, 3, &s));
   g_assert_cmpint (dc_driver_get_link_state (driver), ==, DC_LINK_UP);
 
   /* Writes with read-back on the live unit; the dead one times out. */
-  test_ctrl (driver, hr1, 4321, &r);
+  dc_test_ctrl (driver, hr1, 4321, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, 4321);
   g_assert_cmpstr (r.steps->str, ==, "execute sent,confirmed");
-  test_ctrl (driver, bit1, 1, &r);
+  dc_test_ctrl (driver, bit1, 1, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, 1);
-  test_call (driver, hr1, &r);
+  dc_test_call (driver, hr1, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.sample.value, ==, 4321);
-  test_call (driver, hr3, &r);
+  dc_test_call (driver, hr3, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_TIMEOUT);
 
   /* Frames in the ring decode as RTU with good CRCs. */
@@ -181,28 +185,28 @@ test_rtu_units (void)
   }
 
   /* The simulator holds the written value. */
-  test_sink_reset (sink);
-  g_assert_true (test_sink_wait_batches (sink, 2, 20));
-  g_assert_true (test_sink_latest (sink, 1, &s));
+  dc_test_sink_reset (sink);
+  g_assert_true (dc_test_sink_wait_batches (sink, 2, 20));
+  g_assert_true (dc_test_sink_latest (sink, 1, &s));
   g_assert_cmpfloat (s.value, ==, 4321);
-  g_assert_true (test_sink_latest (sink, 2, &s));
+  g_assert_true (dc_test_sink_latest (sink, 2, &s));
   g_assert_cmpfloat (s.value, ==, 1);
 
   /* The line goes away (the pty pair is closed): the device goes down and the driver keeps
    * trying to reopen it. */
   g_subprocess_send_signal (socat, SIGTERM);
   g_subprocess_wait (socat, NULL, NULL);
-  g_assert_true (test_wait_for (NULL, driver_is_down, driver, 20));
-  test_call (driver, hr1, &r);
+  g_assert_true (dc_test_wait_for (NULL, driver_is_down, driver, 20));
+  dc_test_call (driver, hr1, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_OFFLINE);
 
   dc_driver_stop (driver);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (driver);
-  test_op_result_clear (&r);
-  test_sim_kill (sim);
-  test_sink_free (sink);
+  dc_test_op_clear (&r);
+  dc_test_sim_kill (sim);
+  dc_test_sink_free (sink);
   g_hash_table_unref (log.down);
   g_hash_table_unref (log.up);
   g_remove (a);

@@ -17,7 +17,9 @@
 
 #include "dc-modbus-codec.h"
 #include "dc-modbus-server.h"
-#include "modbus-test-util.h"
+
+#include "dc-test-sim.h"
+#include "dc-test-wait.h"
 
 static modbus_t *
 connect_unit (guint16 port,
@@ -35,7 +37,7 @@ connect_unit (guint16 port,
 static void
 test_sim_cli_tables (void)
 {
-  TestSim *sim = test_sim_spawn ("--port", "0", "--units", "1,2", "--registers", "100", NULL);
+  DcTestSim *sim = dc_test_sim_spawn ("--port", "0", "--units", "1,2", "--registers", "100", NULL);
   modbus_t *ctx;
   uint16_t regs[125];
   uint8_t bits[100];
@@ -103,13 +105,13 @@ test_sim_cli_tables (void)
 
   modbus_close (ctx);
   modbus_free (ctx);
-  test_sim_kill (sim);
+  dc_test_sim_kill (sim);
 }
 
 static void
 test_sim_cli_static_no_mask_write (void)
 {
-  TestSim *sim = test_sim_spawn ("--port", "0", "--static", "--no-mask-write", NULL);
+  DcTestSim *sim = dc_test_sim_spawn ("--port", "0", "--static", "--no-mask-write", NULL);
   modbus_t *ctx = connect_unit (sim->ports[0], 1);
   uint16_t regs[4];
 
@@ -124,14 +126,14 @@ test_sim_cli_static_no_mask_write (void)
 
   modbus_close (ctx);
   modbus_free (ctx);
-  test_sim_kill (sim);
+  dc_test_sim_kill (sim);
 }
 
 static void
 test_sim_cli_port_range (void)
 {
   guint16 base;
-  TestSim *sim = test_sim_spawn_range (20, &base, "10");
+  DcTestSim *sim = dc_test_sim_spawn_range (20, &base, "10");
 
   g_assert_cmpuint (sim->n_ports, ==, 16); /* only the first 16 are printed one by one */
 
@@ -154,7 +156,7 @@ test_sim_cli_port_range (void)
       modbus_close (ctx);
       modbus_free (ctx);
     }
-  test_sim_kill (sim);
+  dc_test_sim_kill (sim);
 }
 
 /* 1,100 simultaneous connections, each answered: descriptors above 1023 work. */
@@ -163,7 +165,7 @@ test_sim_many_connections (void)
 {
   const guint n = 1100;
   struct rlimit rl;
-  TestSim *sim;
+  DcTestSim *sim;
   g_autofree int *fds = g_new0 (int, n);
   struct sockaddr_in sa = { 0 };
 
@@ -176,7 +178,7 @@ test_sim_many_connections (void)
   rl.rlim_cur = rl.rlim_max;
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
 
-  sim = test_sim_spawn ("--port", "0", "--registers", "10", "--static", NULL);
+  sim = dc_test_sim_spawn ("--port", "0", "--registers", "10", "--static", NULL);
   sa.sin_family = AF_INET;
   sa.sin_port = htons (sim->ports[0]);
   sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
@@ -213,7 +215,7 @@ test_sim_many_connections (void)
       g_assert_cmpuint ((rsp[9] << 8) | rsp[10], ==, 5);
       close (fds[i]);
     }
-  test_sim_kill (sim);
+  dc_test_sim_kill (sim);
 }
 
 /* The in-process API on a main context, with a libmodbus client on another thread. */
@@ -278,7 +280,7 @@ test_sim_in_process (void)
 
   data.port = dc_modbus_sim_get_port (sim, 0);
   thread = g_thread_new ("client", client_thread, &data);
-  g_assert_true (test_wait_for (NULL, client_done, &data, 20));
+  g_assert_true (dc_test_wait_for (NULL, client_done, &data, 20));
   g_thread_join (thread);
 
   g_assert_cmphex (data.values[0], ==, 0x0000);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "dc-error.h"
@@ -15,19 +16,23 @@
 #include "dc-modbus-server.h"
 #include "dc-modbus-tcp-driver.h"
 #include "dc-modbus.h"
-#include "modbus-test-driver.h"
+
+#include "dc-test-driver.h"
+#include "dc-test-sim.h"
+#include "dc-test-sink.h"
+#include "dc-test-wait.h"
 
 typedef struct
 {
   DcIoPool    *pool;
   DcModbusSim *sim;
   guint16      port;
-  TestSink    *sink;
+  DcTestSink    *sink;
   DcDriver    *driver;
   JsonObject  *device;
   GPtrArray   *terms;
   GPtrArray   *points;
-  LinkLog      link;
+  DcTestLinkLog      link;
 } Fixture;
 
 static void
@@ -43,12 +48,12 @@ fixture_set_up (Fixture       *f,
   f->sim = dc_modbus_sim_start (&options, NULL, &error);
   g_assert_no_error (error);
   f->port = dc_modbus_sim_get_port (f->sim, 0);
-  f->sink = test_sink_new ();
-  f->terms = test_terms_new ();
-  f->points = test_points_new ();
-  g_ptr_array_add (f->terms, test_term_json ("t1", 1));
-  g_ptr_array_add (f->terms, test_term_json ("t2", 2));
-  g_ptr_array_add (f->terms, test_term_json ("t9", 9));
+  f->sink = dc_test_sink_new ();
+  f->terms = dc_test_terms_new ();
+  f->points = dc_test_points_new ();
+  g_ptr_array_add (f->terms, dc_test_term_json ("t1", 1));
+  g_ptr_array_add (f->terms, dc_test_term_json ("t2", 2));
+  g_ptr_array_add (f->terms, dc_test_term_json ("t9", 9));
 }
 
 /* A generous device timeout: a loaded CI machine must not time out by accident. */
@@ -59,10 +64,10 @@ fixture_start (Fixture *f,
                int      poll_ms)
 {
   g_clear_pointer (&f->device, json_object_unref);
-  f->device = test_device_json ("d1", "modbus_tcp", f->port, poll_ms, fixture_timeout_ms);
+  f->device = dc_test_device_json ("d1", "modbus_tcp", f->port, poll_ms, fixture_timeout_ms);
   f->driver = dc_driver_new_for_protocol ("modbus_tcp");
   g_assert_true (DC_IS_MODBUS_TCP_DRIVER (f->driver));
-  g_signal_connect (f->driver, "link-changed", G_CALLBACK (test_link_changed_cb), &f->link);
+  g_signal_connect (f->driver, "link-changed", G_CALLBACK (dc_test_link_changed_cb), &f->link);
   dc_driver_set_config (f->driver, f->device, f->terms, f->points);
   dc_driver_set_sink (f->driver, &f->sink->parent);
   dc_driver_set_io_context (f->driver, dc_io_pool_get_context (f->pool, 0));
@@ -83,7 +88,7 @@ fixture_tear_down (Fixture       *f,
     }
   dc_modbus_sim_stop (f->sim);
   dc_io_pool_free (f->pool);
-  test_sink_free (f->sink);
+  dc_test_sink_free (f->sink);
   g_clear_pointer (&f->device, json_object_unref);
   g_ptr_array_unref (f->terms);
   g_ptr_array_unref (f->points);
@@ -99,7 +104,7 @@ add_point (Fixture    *f,
            double      coefficient,
            double      base_val)
 {
-  DcPointInfo *p = test_point (key, "d1", term, address, code_type, coefficient, base_val);
+  DcPointInfo *p = dc_test_point (key, "d1", term, address, code_type, coefficient, base_val);
 
   g_ptr_array_add (f->points, p);
   return p;
@@ -138,7 +143,7 @@ assert_sample (Fixture *f,
 {
   DcSample s = { 0 };
 
-  g_assert_true (test_sink_latest (f->sink, key, &s));
+  g_assert_true (dc_test_sink_latest (f->sink, key, &s));
   g_assert_cmpuint (s.quality, ==, quality);
   if (isnan (value))
     g_assert_true (isnan (s.value));
@@ -201,7 +206,7 @@ test_types_and_orders (Fixture       *f,
   add_point (f, 101, "t1", 500, "hr:bit1", 1, 0);
 
   fixture_start (f, 100000);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
   g_assert_cmpuint (f->sink->samples->len, ==, G_N_ELEMENTS (cases) + 2);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -235,7 +240,7 @@ test_plan_requests (Fixture       *f,
     add_point (f, 100 + i, "t1", 200 + 2 * i, "hr:f32:cdab", 1, 0);
 
   fixture_start (f, 100000);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
   g_assert_cmpuint (f->sink->samples->len, ==, 9 + 65);
   g_assert_cmpuint (dc_modbus_sim_get_total_requests (f->sim), ==, 8);
   g_assert_cmpuint (dc_modbus_sim_get_requests (f->sim, DC_MODBUS_FC_READ_HOLDING_REGISTERS), ==, 5);
@@ -271,7 +276,7 @@ test_exceptions (Fixture       *f,
   add_point (f, 3, "t9", 0, "hr:u16", 1, 0);    /* unit 9 is not served: 0x0B */
 
   fixture_start (f, 100000);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
   assert_sample (f, 1, 10, 0);
   assert_sample (f, 2, NAN, DC_QUALITY_INVALID);
   assert_sample (f, 3, NAN, DC_QUALITY_INVALID);
@@ -333,48 +338,48 @@ test_writes (Fixture       *f,
   DcPointInfo *bit = add_point (f, 5, "t1", 40, "hr:bit3", 1, 0);
   DcPointInfo *ir = add_point (f, 6, "t1", 5, "ir:u16", 1, 0);
   DcPointInfo *f64 = add_point (f, 7, "t2", 50, "hr:f64:badc", 2, 0);
-  OpResult r = { 0 };
+  DcTestOp r = { 0 };
 
   dc_modbus_sim_set_animate (f->sim, FALSE);
   fixture_start (f, 100000);
-  g_assert_true (test_wait_link (&f->link, 1, 0, 20));
+  g_assert_true (dc_test_wait_link (&f->link, 1, 0, 20));
 
-  test_ctrl (f->driver, u16, 123.4, &r);
+  dc_test_ctrl (f->driver, u16, 123.4, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat_with_epsilon (r.confirmed, 123.4, 1e-9);
   g_assert_cmpuint (sim_get (f, 1, DC_MODBUS_TABLE_HR, 10), ==, 1234);
   g_assert_cmpstr (r.steps->str, ==, "execute sent,confirmed");
 
-  test_ctrl (f->driver, f32, -2.5, &r);
+  dc_test_ctrl (f->driver, f32, -2.5, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, -2.5);
   g_assert_cmphex (sim_get (f, 1, DC_MODBUS_TABLE_HR, 20), ==, 0x0000);
   g_assert_cmphex (sim_get (f, 1, DC_MODBUS_TABLE_HR, 21), ==, 0xc020);
 
-  test_ctrl (f->driver, i32, -5, &r);
+  dc_test_ctrl (f->driver, i32, -5, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, -5);
   g_assert_cmphex (sim_get (f, 1, DC_MODBUS_TABLE_HR, 30), ==, 0x5f00);
 
-  test_ctrl (f->driver, coil, 1, &r);
+  dc_test_ctrl (f->driver, coil, 1, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, 1);
   g_assert_cmpuint (sim_get (f, 1, DC_MODBUS_TABLE_CO, 7), ==, 1);
 
-  test_ctrl (f->driver, f64, 1e100, &r);
+  dc_test_ctrl (f->driver, f64, 1e100, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, 1e100);
 
   /* bitN with FC 22, then with the read-modify-write fallback. */
   dc_modbus_sim_set_value (f->sim, 0, 1, DC_MODBUS_TABLE_HR, 40, 0xf0f0);
-  test_ctrl (f->driver, bit, 1, &r);
+  dc_test_ctrl (f->driver, bit, 1, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, 1);
   g_assert_cmphex (sim_get (f, 1, DC_MODBUS_TABLE_HR, 40), ==, 0xf0f8);
   g_assert_cmpuint (dc_modbus_sim_get_requests (f->sim, DC_MODBUS_FC_MASK_WRITE_REGISTER), ==, 1);
 
   dc_modbus_sim_set_mask_write (f->sim, FALSE);
-  test_ctrl (f->driver, bit, 0, &r);
+  dc_test_ctrl (f->driver, bit, 0, &r);
   g_assert_no_error (r.error);
   g_assert_cmpfloat (r.confirmed, ==, 0);
   g_assert_cmphex (sim_get (f, 1, DC_MODBUS_TABLE_HR, 40), ==, 0xf0f0);
@@ -382,10 +387,10 @@ test_writes (Fixture       *f,
   g_assert_cmpstr (r.steps->str, ==, "execute sent,execute sent,confirmed");
 
   /* 400s before anything is sent. */
-  test_ctrl (f->driver, ir, 1, &r);
+  dc_test_ctrl (f->driver, ir, 1, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_INVALID);
   g_assert_cmpstr (r.error->message, ==, "point is read-only");
-  test_ctrl (f->driver, u16, 7000, &r);
+  dc_test_ctrl (f->driver, u16, 7000, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_INVALID);
   g_assert_cmpstr (r.error->message, ==, "value 7000 is out of range for hr:u16 (0 to 6553.5)");
 
@@ -393,7 +398,7 @@ test_writes (Fixture       *f,
   {
     DcPointInfo *far = add_point (f, 8, "t1", 5000, "hr:u16", 1, 0);
 
-    test_ctrl (f->driver, far, 1, &r);
+    dc_test_ctrl (f->driver, far, 1, &r);
     g_assert_error (r.error, DC_ERROR, DC_ERROR_REJECTED);
     g_assert_cmpstr (r.error->message, ==, "device d1 rejected the command: illegal data address");
     g_assert_cmpstr (r.steps->str, ==, "execute sent,failed");
@@ -401,13 +406,13 @@ test_writes (Fixture       *f,
 
   /* call: a read now. */
   dc_modbus_sim_set_value (f->sim, 0, 1, DC_MODBUS_TABLE_IR, 5, 4321);
-  test_call (f->driver, ir, &r);
+  dc_test_call (f->driver, ir, &r);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
   g_assert_cmpint (r.sample.key, ==, 6);
   g_assert_cmpfloat (r.sample.value, ==, 4321);
   g_assert_cmpuint (r.sample.quality, ==, 0);
-  test_op_result_clear (&r);
+  dc_test_op_clear (&r);
 }
 
 /* Operations on a driver whose device does not answer or does not exist. */
@@ -416,16 +421,16 @@ test_offline_and_timeout (Fixture       *f,
                           gconstpointer  data)
 {
   DcPointInfo *p = add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
-  OpResult r = { 0 };
+  DcTestOp r = { 0 };
 
   fixture_timeout_ms = 500;
   fixture_start (f, 50);
   fixture_timeout_ms = 3000;
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
 
   /* The simulator stops answering: the poll times out (500 ms), the link goes down. */
   dc_modbus_sim_set_mute (f->sim, TRUE);
-  g_assert_true (test_wait_link (&f->link, 1, 1, 20));
+  g_assert_true (dc_test_wait_link (&f->link, 1, 1, 20));
   g_assert_cmpstr (f->link.last_error, ==, "no answer within 500 ms");
   {
     g_autoptr(JsonNode) status = dc_driver_build_status (f->driver);
@@ -435,16 +440,16 @@ test_offline_and_timeout (Fixture       *f,
     g_assert_cmpint (json_object_get_int_member (protocol, "timeouts"), >=, 1);
   }
   /* While down, operations answer offline at once. */
-  test_call (f->driver, p, &r);
+  dc_test_call (f->driver, p, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_OFFLINE);
   g_assert_cmpstr (r.error->message, ==, "device d1 is offline");
 
   /* It answers again: the driver reconnects after its back-off and values flow. */
   dc_modbus_sim_set_mute (f->sim, FALSE);
-  g_assert_true (test_wait_link (&f->link, 2, 1, 20));
-  test_sink_reset (f->sink);
-  g_assert_true (test_sink_wait_batches (f->sink, 2, 20));
-  test_op_result_clear (&r);
+  g_assert_true (dc_test_wait_link (&f->link, 2, 1, 20));
+  dc_test_sink_reset (f->sink);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 2, 20));
+  dc_test_op_clear (&r);
 }
 
 /* A call with a deadline shorter than the device timeout. */
@@ -453,19 +458,19 @@ test_call_deadline (Fixture       *f,
                     gconstpointer  data)
 {
   DcPointInfo *p = add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
-  OpResult r = { 0 };
+  DcTestOp r = { 0 };
 
   fixture_start (f, 100000);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
   dc_modbus_sim_set_mute (f->sim, TRUE);
   dc_driver_call_async (f->driver, p, g_get_monotonic_time () + 100 * 1000, NULL,
-                        test_call_done_cb, &r);
-  g_assert_true (test_wait_for (NULL, test_flag_is_set, &r.done, 20));
+                        dc_test_call_done_cb, &r);
+  g_assert_true (dc_test_wait_for (NULL, dc_test_flag_is_set, &r.done, 20));
   g_assert_error (r.error, DC_ERROR, DC_ERROR_TIMEOUT);
   g_assert_true (g_str_has_prefix (r.error->message, "device d1 did not answer within "));
   /* Only the caller gave up; the link stays up. */
   g_assert_cmpint (f->link.state, ==, DC_LINK_UP);
-  test_op_result_clear (&r);
+  dc_test_op_clear (&r);
 }
 
 /* Points added and removed while polling; the connection stays. */
@@ -478,24 +483,24 @@ test_points_changed (Fixture       *f,
   dc_modbus_sim_set_animate (f->sim, FALSE);
   add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
   fixture_start (f, 20);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
-  g_assert_false (test_sink_latest (f->sink, 2, &s));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_false (dc_test_sink_latest (f->sink, 2, &s));
 
-  g_ptr_array_add (f->points, test_point (2, "d1", "t1", 300, "hr:u16", 1, 0));
+  g_ptr_array_add (f->points, dc_test_point (2, "d1", "t1", 300, "hr:u16", 1, 0));
   dc_driver_set_config (f->driver, f->device, f->terms, f->points);
   dc_driver_points_changed (f->driver);
-  test_sink_reset (f->sink);
-  g_assert_true (test_sink_wait_batches (f->sink, 2, 20));
+  dc_test_sink_reset (f->sink);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 2, 20));
   assert_sample (f, 2, 300, 0);
 
   /* Remove point 1: new batches only carry point 2. */
   g_ptr_array_remove_index (f->points, 0);
   dc_driver_set_config (f->driver, f->device, f->terms, f->points);
   dc_driver_points_changed (f->driver);
-  test_sink_wait_batches (f->sink, test_sink_n_batches (f->sink) + 1, 20);
-  test_sink_reset (f->sink);
-  g_assert_true (test_sink_wait_batches (f->sink, 2, 20));
-  g_assert_false (test_sink_latest (f->sink, 1, &s));
+  dc_test_sink_wait_batches (f->sink, dc_test_sink_n_batches (f->sink) + 1, 20);
+  dc_test_sink_reset (f->sink);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 2, 20));
+  g_assert_false (dc_test_sink_latest (f->sink, 1, &s));
   assert_sample (f, 2, 300, 0);
   g_assert_cmpuint (f->link.n_up, ==, 1);
 }
@@ -514,14 +519,14 @@ test_port_change (Fixture       *f,
   dc_modbus_sim_set_animate (other, FALSE);
   add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
   fixture_start (f, 20);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
 
   json_object_set_int_member (f->device, "port", dc_modbus_sim_get_port (other, 0));
   dc_driver_stop (f->driver);
   dc_driver_set_config (f->driver, f->device, f->terms, f->points);
   dc_driver_start (f->driver);
-  test_sink_reset (f->sink);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  dc_test_sink_reset (f->sink);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
   assert_sample (f, 1, 777, 0);
   g_assert_cmpuint (dc_modbus_sim_get_total_requests (other), >=, 1);
 
@@ -536,7 +541,7 @@ test_congestion (Fixture       *f,
 {
   add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
   fixture_start (f, 5);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
   g_atomic_int_set (&f->sink->congested, TRUE);
   for (;;)
     {
@@ -549,8 +554,8 @@ test_congestion (Fixture       *f,
       g_main_context_iteration (NULL, TRUE);
     }
   g_atomic_int_set (&f->sink->congested, FALSE);
-  test_sink_reset (f->sink);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 20));
+  dc_test_sink_reset (f->sink);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
 }
 
 /* The simulator process is killed and started again on the same port: the driver goes down,
@@ -559,39 +564,39 @@ static void
 test_reconnect_after_kill (void)
 {
   g_autoptr(DcIoPool) pool = dc_io_pool_new (1);
-  g_autoptr(GPtrArray) terms = test_terms_new ();
-  g_autoptr(GPtrArray) points = test_points_new ();
+  g_autoptr(GPtrArray) terms = dc_test_terms_new ();
+  g_autoptr(GPtrArray) points = dc_test_points_new ();
   g_autoptr(JsonObject) device = NULL;
   g_autofree char *port_text = NULL;
-  TestSink *sink = test_sink_new ();
-  LinkLog log = { 0 };
-  TestSim *sim = test_sim_spawn ("--port", "0", "--static", "--registers", "100", NULL);
+  DcTestSink *sink = dc_test_sink_new ();
+  DcTestLinkLog log = { 0 };
+  DcTestSim *sim = dc_test_sim_spawn ("--port", "0", "--static", "--registers", "100", NULL);
   guint16 port = sim->ports[0];
   DcDriver *driver;
   DcSample s = { 0 };
 
   dc_modbus_register_drivers ();
-  device = test_device_json ("d1", "modbus_tcp", port, 20, 1000);
-  g_ptr_array_add (terms, test_term_json ("t1", 1));
-  g_ptr_array_add (points, test_point (1, "d1", "t1", 42, "hr:u16", 1, 0));
+  device = dc_test_device_json ("d1", "modbus_tcp", port, 20, 1000);
+  g_ptr_array_add (terms, dc_test_term_json ("t1", 1));
+  g_ptr_array_add (points, dc_test_point (1, "d1", "t1", 42, "hr:u16", 1, 0));
   driver = dc_driver_new_for_protocol ("modbus_tcp");
-  g_signal_connect (driver, "link-changed", G_CALLBACK (test_link_changed_cb), &log);
+  g_signal_connect (driver, "link-changed", G_CALLBACK (dc_test_link_changed_cb), &log);
   dc_driver_set_config (driver, device, terms, points);
   dc_driver_set_sink (driver, &sink->parent);
   dc_driver_set_io_context (driver, dc_io_pool_get_context (pool, 0));
   dc_driver_start (driver);
-  g_assert_true (test_sink_wait_batches (sink, 1, 20));
+  g_assert_true (dc_test_sink_wait_batches (sink, 1, 20));
 
-  test_sim_kill (sim);
-  g_assert_true (test_wait_link (&log, 1, 1, 20));
+  dc_test_sim_kill (sim);
+  g_assert_true (dc_test_wait_link (&log, 1, 1, 20));
   g_assert_cmpint (log.state, !=, DC_LINK_UP);
 
   port_text = g_strdup_printf ("%u", port);
-  sim = test_sim_spawn ("--port", port_text, "--static", "--registers", "100", NULL);
-  g_assert_true (test_wait_link (&log, 2, 1, 40));
-  test_sink_reset (sink);
-  g_assert_true (test_sink_wait_batches (sink, 2, 20));
-  g_assert_true (test_sink_latest (sink, 1, &s));
+  sim = dc_test_sim_spawn ("--port", port_text, "--static", "--registers", "100", NULL);
+  g_assert_true (dc_test_wait_link (&log, 2, 1, 40));
+  dc_test_sink_reset (sink);
+  g_assert_true (dc_test_sink_wait_batches (sink, 2, 20));
+  g_assert_true (dc_test_sink_latest (sink, 1, &s));
   g_assert_cmpfloat (s.value, ==, 42);
   g_assert_cmpuint (s.quality, ==, 0);
   {
@@ -605,14 +610,14 @@ test_reconnect_after_kill (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (driver);
-  test_sim_kill (sim);
-  test_sink_free (sink);
+  dc_test_sim_kill (sim);
+  dc_test_sink_free (sink);
   g_free (log.last_error);
 }
 
 typedef struct
 {
-  TestSink *sink;
+  DcTestSink *sink;
   guint     n_keys;
 } AllKeys;
 
@@ -636,23 +641,23 @@ test_many_devices (void)
   const guint n_points = 10;
   g_autoptr(DcIoPool) pool = dc_io_pool_new (2);
   g_autoptr(GPtrArray) drivers = g_ptr_array_new ();
-  g_autoptr(GPtrArray) terms = test_terms_new ();
-  TestSink *sink = test_sink_new ();
+  g_autoptr(GPtrArray) terms = dc_test_terms_new ();
+  DcTestSink *sink = dc_test_sink_new ();
   guint16 base;
-  TestSim *sim = test_sim_spawn_range (n_devices, &base, "20");
+  DcTestSim *sim = dc_test_sim_spawn_range (n_devices, &base, "20");
   AllKeys wait = { sink, n_devices * n_points };
 
   dc_modbus_register_drivers ();
-  g_ptr_array_add (terms, test_term_json ("t1", 1));
+  g_ptr_array_add (terms, dc_test_term_json ("t1", 1));
   for (guint d = 0; d < n_devices; d++)
     {
       g_autofree char *id = g_strdup_printf ("d%u", d);
-      g_autoptr(JsonObject) device = test_device_json (id, "modbus_tcp", base + d, 100, 1000);
-      g_autoptr(GPtrArray) points = test_points_new ();
+      g_autoptr(JsonObject) device = dc_test_device_json (id, "modbus_tcp", base + d, 100, 1000);
+      g_autoptr(GPtrArray) points = dc_test_points_new ();
       DcDriver *driver = dc_driver_new_for_protocol ("modbus_tcp");
 
       for (guint i = 0; i < n_points; i++)
-        g_ptr_array_add (points, test_point (d * 100 + i, id, "t1", i, "hr:u16", 1, d));
+        g_ptr_array_add (points, dc_test_point (d * 100 + i, id, "t1", i, "hr:u16", 1, d));
       dc_driver_set_config (driver, device, terms, points);
       dc_driver_set_sink (driver, &sink->parent);
       dc_driver_set_io_context (driver, dc_io_pool_next_context (pool));
@@ -660,13 +665,13 @@ test_many_devices (void)
       g_ptr_array_add (drivers, driver);
     }
 
-  g_assert_true (test_wait_for (NULL, all_keys_seen, &wait, 30));
+  g_assert_true (dc_test_wait_for (NULL, all_keys_seen, &wait, 30));
   for (guint d = 0; d < n_devices; d++)
     for (guint i = 0; i < n_points; i++)
       {
         DcSample s = { 0 };
 
-        g_assert_true (test_sink_latest (sink, d * 100 + i, &s));
+        g_assert_true (dc_test_sink_latest (sink, d * 100 + i, &s));
         g_assert_cmpuint (s.quality, ==, 0);
         g_assert_cmpfloat (s.value, ==, i + d);
       }
@@ -682,14 +687,8 @@ test_many_devices (void)
     ;
   for (guint d = 0; d < n_devices; d++)
     g_assert_finalize_object (g_ptr_array_index (drivers, d));
-  test_sim_kill (sim);
-  test_sink_free (sink);
-}
-
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
+  dc_test_sim_kill (sim);
+  dc_test_sink_free (sink);
 }
 
 int
@@ -699,7 +698,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   /* The congestion test polls counters that change on the I/O thread. */
-  g_timeout_add (10, heartbeat_cb, NULL);
+  g_timeout_add (10, dc_test_heartbeat_cb, NULL);
 
 #define ADD(path, func) \
   g_test_add ("/dc/modbus/tcp/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -1,0 +1,68 @@
+/* dc-test-store.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-test"
+
+#include "config.h"
+
+#include "dc-test-store.h"
+
+#include <glib/gstdio.h>
+
+JsonObject *
+dc_test_json_object (const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+void
+dc_test_store_create (DcStore    *store,
+                      DcKind      kind,
+                      const char *json)
+{
+  g_autoptr(JsonObject) object = dc_test_json_object (json);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = dc_store_create (store, kind, object, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+void
+dc_test_open_store_and_history (DcStore   **store,
+                                DcHistory **history)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "datacoll", NULL);
+  g_autofree char *db = g_build_filename (dir, "datacoll.db", NULL);
+  g_autofree char *hdb = dc_history_path_for_config (db);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  *store = dc_store_open (db, &error);
+  g_assert_no_error (error);
+  *history = dc_history_new (hdb, &error);
+  g_assert_no_error (error);
+}
+
+void
+dc_test_release_history (DcHistory *history)
+{
+  gpointer weak = history;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (weak, &weak);
+  g_object_unref (history);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_thread_yield ();
+    }
+  g_assert_null (weak);
+}
