@@ -21,6 +21,7 @@
 #include "dc-store.h"
 
 #include "dc-test-http.h"
+#include "dc-test-store.h"
 #include "dc-test-wait.h"
 
 #define WAIT_UNTIL(cond) DC_TEST_WAIT_UNTIL (cond, 60)
@@ -170,19 +171,6 @@ fixture_ingest (Fixture        *fx,
 }
 
 static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  dc_store_create (fx->store, kind, json_node_get_object (node), &error);
-  g_assert_no_error (error);
-}
-
-static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
@@ -199,10 +187,10 @@ fixture_setup (Fixture       *fx,
   fx->store = dc_store_open (path, &error);
   g_assert_no_error (error);
 
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"d1\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"v\", \"protocol\": \"virtual\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"d1\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"tv\", \"device_id\": \"v\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"d1\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"v\", \"protocol\": \"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"d1\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"tv\", \"device_id\": \"v\"}");
   for (guint i = 0; i < N_POINTS; i++)
     {
       g_autofree char *id = g_strdup_printf ("p%u", i);
@@ -220,7 +208,7 @@ fixture_setup (Fixture       *fx,
   g_assert_no_error (error);
   dc_store_create_batch (fx->store, DC_KIND_POINT, points, &error);
   g_assert_no_error (error);
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"p0\", \"protocol_code\": 1, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"p0\", \"protocol_code\": 1, \"code_type\": 13}");
 
   fx->keys = g_new0 (gint64, N_POINTS);
   for (guint i = 0; i < N_POINTS; i++)
@@ -782,14 +770,14 @@ test_stream (Fixture       *fx,
   }
 
   /* Configuration events go to everyone. */
-  create (fx, DC_KIND_ITEM, "{\"id\": \"new\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"new\"}");
   message = next_message (client, &at, "config");
   g_assert_cmpstr (json_object_get_string_member (message, "kind"), ==, "item");
   g_assert_cmpstr (json_object_get_string_member (message, "op"), ==, "create");
   g_assert_cmpstr (json_object_get_string_member (message, "id"), ==, "new");
 
   /* A new point is named in samples at once. */
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"new\", \"protocol_code\": 9, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"new\", \"protocol_code\": 9, \"code_type\": 13}");
   message = next_message (client, &at, "config");
   g_assert_cmpstr (json_object_get_string_member (message, "kind"), ==, "point");
   {

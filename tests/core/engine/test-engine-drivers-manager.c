@@ -17,6 +17,7 @@
 #include "dc-json-util.h"
 #include "dc-store.h"
 
+#include "dc-test-store.h"
 #include "dc-test-wait.h"
 
 #define WAIT_UNTIL(cond) DC_TEST_WAIT_UNTIL (cond, 20)
@@ -368,36 +369,13 @@ has_event (Fixture    *fx,
   return FALSE;
 }
 
-static JsonObject *
-object_from_string (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-
-  return json_object_ref (json_node_get_object (node));
-}
-
-static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *text)
-{
-  g_autoptr(JsonObject) object = object_from_string (text);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (fx->store, kind, object, &error);
-  g_assert_no_error (error);
-}
-
 static void
 update (Fixture    *fx,
         DcKind      kind,
         const char *id,
         const char *text)
 {
-  g_autoptr(JsonObject) object = object_from_string (text);
+  g_autoptr(JsonObject) object = dc_test_json_object (text);
   g_autoptr(GError) error = NULL;
 
   dc_store_update (fx->store, kind, id, object, &error);
@@ -440,28 +418,28 @@ fixture_setup (Fixture       *fx,
   g_assert_no_error (error);
 
   /* Two iec104 devices with two points each, a virtual and a formula device, a disabled one. */
-  create (fx, DC_KIND_ITEM, "{\"id\": \"ua\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"ub\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"hang1\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"rej1\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"d1\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"port\": 2404, \"answer_ms\": 1}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"d2\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"port\": 2405}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"v\", \"protocol\": \"virtual\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"f\", \"protocol\": \"formula\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"off\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"enabled\": false}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"d1\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"t2\", \"device_id\": \"d2\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"tv\", \"device_id\": \"v\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"tf\", \"device_id\": \"f\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"toff\", \"device_id\": \"off\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"ua\", \"protocol_code\": 1, \"code_type\": 13}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"ub\", \"protocol_code\": 2, \"code_type\": 13}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"hang1\", \"protocol_code\": 3, \"code_type\": 13}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"rej1\", \"protocol_code\": 4, \"code_type\": 13}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t2\", \"item_id\": \"ua\", \"protocol_code\": 1, \"code_type\": 13}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"tv\", \"item_id\": \"ua\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"tf\", \"item_id\": \"ua\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"toff\", \"item_id\": \"ua\", \"protocol_code\": 1, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"ua\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"ub\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"hang1\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"rej1\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"d1\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"port\": 2404, \"answer_ms\": 1}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"d2\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"port\": 2405}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"v\", \"protocol\": \"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"f\", \"protocol\": \"formula\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"off\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"enabled\": false}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"d1\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"t2\", \"device_id\": \"d2\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"tv\", \"device_id\": \"v\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"tf\", \"device_id\": \"f\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"toff\", \"device_id\": \"off\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"ua\", \"protocol_code\": 1, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"ub\", \"protocol_code\": 2, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"hang1\", \"protocol_code\": 3, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"rej1\", \"protocol_code\": 4, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t2\", \"item_id\": \"ua\", \"protocol_code\": 1, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"tv\", \"item_id\": \"ua\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"tf\", \"item_id\": \"ua\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"toff\", \"item_id\": \"ua\", \"protocol_code\": 1, \"code_type\": 13}");
 
   fx->drivers = dc_engine_drivers_new (fx->store, &fx->sink, &hooks, fx);
   dc_engine_drivers_set_n_io_threads (fx->drivers, 2);
@@ -556,9 +534,9 @@ test_config_changes (Fixture       *fx,
   g_assert_cmpuint (d1->n_starts, ==, 1);
 
   /* Adding points is points_changed, not a restart; the driver sees them at once. */
-  create (fx, DC_KIND_ITEM, "{\"id\": \"uc\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t2\", \"item_id\": \"uc\", \"protocol_code\": 7, \"code_type\": 13}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t2\", \"item_id\": \"ub\", \"protocol_code\": 8, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"uc\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t2\", \"item_id\": \"uc\", \"protocol_code\": 7, \"code_type\": 13}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t2\", \"item_id\": \"ub\", \"protocol_code\": 8, \"code_type\": 13}");
   /* Applied from the main loop right after the commit, once for both points. */
   WAIT_UNTIL (d2->n_points == 3);
   g_assert_cmpuint (d2->n_points_changed, ==, 1);
@@ -628,7 +606,7 @@ test_config_changes (Fixture       *fx,
   WAIT_UNTIL (all_drivers->len == 1);
 
   /* A new device starts its driver. */
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"d3\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"test_link\": \"down\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"d3\", \"protocol\": \"iec104\", \"ip\": \"127.0.0.1\", \"test_link\": \"down\"}");
   WAIT_UNTIL (driver_of (fx, "d3") != NULL);
   WAIT_UNTIL (has_event (fx, "d3:down:connection refused"));
   WAIT_UNTIL (all_drivers->len == 2);
@@ -810,7 +788,7 @@ test_calls (Fixture       *fx,
   assert_error (&r, DC_ERROR_INVALID, "term t2 does not belong to device d1");
   do_call (fx, "d1", "t1", "nope", &r);
   assert_error (&r, DC_ERROR_NOT_FOUND, "item_id not found!");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"spare\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"spare\"}");
   do_call (fx, "d1", "t1", "spare", &r);
   assert_error (&r, DC_ERROR_NOT_FOUND, "term_item not found!");
 

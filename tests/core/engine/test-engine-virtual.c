@@ -15,6 +15,7 @@
 #include "src/protocols/formula/dc-formula-driver.h"
 #include "src/protocols/virtual/dc-virtual-driver.h"
 
+#include "dc-test-store.h"
 #include "dc-test-wait.h"
 
 #define SEC ((gint64) G_USEC_PER_SEC)
@@ -329,18 +330,6 @@ typedef struct
 } Fixture;
 
 static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (fx->store, kind, json_node_get_object (node), &error);
-  g_assert_no_error (error);
-}
-
-static void
 update (Fixture    *fx,
         const char *id,
         const char *json)
@@ -390,15 +379,15 @@ fixture_setup (Fixture       *fx,
   g_assert_no_error (error);
   fx->events = g_ptr_array_new_with_free_func (g_free);
 
-  create (fx, DC_KIND_ITEM, "{\"id\":\"ua\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\":\"ub\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\":\"f\",\"protocol\":\"formula\"}");
-  create (fx, DC_KIND_TERM, "{\"id\":\"tv\",\"device_id\":\"v\"}");
-  create (fx, DC_KIND_TERM, "{\"id\":\"tf\",\"device_id\":\"f\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"tv\",\"item_id\":\"ua\",\"history\":\"change\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"tv\",\"item_id\":\"ub\",\"history\":\"none\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\":\"tf\",\"item_id\":\"ua\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"ua\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"ub\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"f\",\"protocol\":\"formula\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\":\"tv\",\"device_id\":\"v\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\":\"tf\",\"device_id\":\"f\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"tv\",\"item_id\":\"ua\",\"history\":\"change\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"tv\",\"item_id\":\"ub\",\"history\":\"none\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"tf\",\"item_id\":\"ua\"}");
 
   fx->engine = dc_engine_new (fx->store, fx->history);
   g_signal_connect (dc_engine_get_drivers (fx->engine), "device-changed",

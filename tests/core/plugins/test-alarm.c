@@ -12,6 +12,8 @@
 #include "dc-error.h"
 #include "dc-store.h"
 
+#include "dc-test-store.h"
+
 /* A real store and journal file; the test plays the engine and feeds samples. */
 typedef struct
 {
@@ -25,27 +27,6 @@ typedef struct
   gint64     key_breaker;
   gint64     key_check;
 } Fixture;
-
-static JsonObject *
-object_from (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonObject) object = object_from (json);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (fx->store, kind, object, &error);
-  g_assert_no_error (error);
-}
 
 static void
 changed_cb (DcAlarm    *alarm,
@@ -81,20 +62,20 @@ fixture_set_up (Fixture       *fx,
   fx->journal = dc_alarm_path_for_config (db);
   fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"plant\", \"protocol\": \"virtual\", "
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"plant\", \"protocol\": \"virtual\", "
                               "\"comm_alarm_delay_ms\": 50, \"comm_alarm_priority\": \"critical\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"t\", \"device_id\": \"plant\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"temp\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"level\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"breaker\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"check\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"temp\", \"up_limit\": 100,"
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"t\", \"device_id\": \"plant\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"temp\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"level\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"breaker\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"check\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"temp\", \"up_limit\": 100,"
                              " \"alarm_deadband\": 5, \"alarm_priority\": \"high\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"level\", \"down_limit\": \"10\","
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"level\", \"down_limit\": \"10\","
                              " \"alarm_delay_ms\": 100}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"breaker\", \"alarm_on\": 2,"
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"breaker\", \"alarm_on\": 2,"
                              " \"alarm_priority\": \"critical\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"check\", \"up_limit\": 50,"
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t\", \"item_id\": \"check\", \"up_limit\": 50,"
                              " \"down_limit\": 0, \"do_verify\":"
                              " \"param.down_limit <= value <= param.up_limit and int(value) != 42\","
                              " \"warn_msg\": \"check out of range\", \"alarm_priority\": \"low\"}");
@@ -303,7 +284,7 @@ test_verify (Fixture       *fx,
 
   /* A do_verify that fails to evaluate alarms with the reason (no warn_msg). */
   {
-    g_autoptr(JsonObject) patch = object_from ("{\"do_verify\": \"value < 'a'\", \"warn_msg\": null}");
+    g_autoptr(JsonObject) patch = dc_test_json_object ("{\"do_verify\": \"value < 'a'\", \"warn_msg\": null}");
     g_autoptr(JsonObject) alarm = NULL;
 
     g_assert_true (dc_store_update_point (fx->store, "t", "check", patch, NULL));

@@ -13,6 +13,8 @@
 #include "dc-history.h"
 #include "dc-store.h"
 
+#include "dc-test-store.h"
+
 /* A real configuration store and history file in a temporary directory; the test plays the
  * engine: it feeds samples to dc_formula_process() and collects the outputs. */
 typedef struct
@@ -31,33 +33,12 @@ typedef struct
 
 static const gint64 T = G_GINT64_CONSTANT (1700000000000000);
 
-static JsonObject *
-object_from (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonObject) object = object_from (json);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (fx->store, kind, object, &error);
-  g_assert_no_error (error);
-}
-
 static gboolean
 create_formula (Fixture     *fx,
                 const char  *json,
                 GError     **error)
 {
-  g_autoptr(JsonObject) object = object_from (json);
+  g_autoptr(JsonObject) object = dc_test_json_object (json);
 
   return dc_store_create (fx->store, DC_KIND_FORMULA, object, error);
 }
@@ -92,10 +73,10 @@ fixture_set_up (Fixture       *fx,
   g_assert_no_error (error);
   fx->out = g_array_new (FALSE, FALSE, sizeof (DcSample));
 
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"vd\", \"protocol\": \"virtual\"}");
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"calc\", \"protocol\": \"formula\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"vd\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"ct\", \"device_id\": \"calc\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"vd\", \"protocol\": \"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"calc\", \"protocol\": \"formula\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"vd\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"ct\", \"device_id\": \"calc\"}");
   for (guint i = 0; i < 4; i++)
     {
       static const char * const items[] = { "a", "b", "sum", "dbl" };
@@ -103,8 +84,8 @@ fixture_set_up (Fixture       *fx,
       g_autofree char *point = g_strdup_printf ("{\"term_id\": \"%s\", \"item_id\": \"%s\"}",
                                                 i < 2 ? "t1" : "ct", items[i]);
 
-      create (fx, DC_KIND_ITEM, item);
-      create (fx, DC_KIND_POINT, point);
+      dc_test_store_create (fx->store, DC_KIND_ITEM, item);
+      dc_test_store_create (fx->store, DC_KIND_POINT, point);
     }
   fx->key_a = dc_store_get_point_key (fx->store, "t1", "a");
   fx->key_b = dc_store_get_point_key (fx->store, "t1", "b");
@@ -405,7 +386,7 @@ test_cycles (Fixture       *fx,
                                  "\"item_id\": \"dbl\", \"p1\": \"calc:ct:sum\"}", NULL));
 
   /* PUT f1 so that it reads f2's result: f1 -> f2 -> f1. */
-  patch = object_from ("{\"formula\": \"p1 + p2\", \"device_id\": \"calc\", \"term_id\": \"ct\","
+  patch = dc_test_json_object ("{\"formula\": \"p1 + p2\", \"device_id\": \"calc\", \"term_id\": \"ct\","
                        " \"item_id\": \"sum\", \"p1\": \"vd:t1:a\", \"p2\": \"calc:ct:dbl\"}");
   g_assert_false (dc_store_update (fx->store, DC_KIND_FORMULA, "f1", patch, &error));
   g_assert_error (error, DC_ERROR, DC_ERROR_INVALID);
@@ -493,8 +474,8 @@ test_missing_parameter (Fixture       *fx,
   g_assert_cmpstr (dc_formula_get_error (fx->formula, "m"), ==,
                    "parameter not found: p2=vd:t1:later");
 
-  create (fx, DC_KIND_ITEM, "{\"id\": \"later\"}");
-  create (fx, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"later\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"later\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\": \"t1\", \"item_id\": \"later\"}");
   settle (fx);
   feed (fx, fx->key_a, T + 1, 1.0, 0);
   feed (fx, dc_store_get_point_key (fx->store, "t1", "later"), T + 2, 2.0, 0);
@@ -541,7 +522,7 @@ test_check (Fixture       *fx,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(JsonObject) body = object_from (cases[i].body);
+      g_autoptr(JsonObject) body = dc_test_json_object (cases[i].body);
       g_autofree char *answer = dc_formula_check_text (fx->store, body);
 
       g_assert_cmpstr (answer, ==, cases[i].answer);

@@ -13,6 +13,8 @@
 #include "dc-templates.h"
 #include "dc-time.h"
 
+#include "dc-test-store.h"
+
 #define SAVE_SQL "INSERT INTO log (device_id, term_id, item_id, time, value, msg) " \
                  "VALUES (:device_id, :term_id, :item_id, :time, :value, :warn_msg)"
 #define INJECTION "it's'); DROP TABLE log; --"
@@ -26,19 +28,6 @@ typedef struct
   gint64       key;
   gint64       key_warn;
 } Fixture;
-
-static void
-create (Fixture    *fx,
-        DcKind      kind,
-        const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-  dc_store_create (fx->store, kind, json_node_get_object (json_parser_get_root (parser)), &error);
-  g_assert_no_error (error);
-}
 
 static void
 user_exec (Fixture    *fx,
@@ -102,16 +91,16 @@ fixture_set_up (Fixture       *fx,
                  " value REAL, msg TEXT); CREATE TABLE points (secret TEXT);"
                  " INSERT INTO points VALUES ('hidden')");
 
-  create (fx, DC_KIND_DEVICE, "{\"id\": \"vd\", \"protocol\": \"virtual\"}");
-  create (fx, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"vd\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"a\"}");
-  create (fx, DC_KIND_ITEM, "{\"id\": \"w\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\": \"vd\", \"protocol\": \"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\": \"t1\", \"device_id\": \"vd\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"a\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"w\"}");
   point = g_strdup_printf ("{\"term_id\": \"t1\", \"item_id\": \"a\", \"db_save_sql\": \"%s\","
                            " \"warn_msg\": \"%s\"}", SAVE_SQL, INJECTION);
-  create (fx, DC_KIND_POINT, point);
+  dc_test_store_create (fx->store, DC_KIND_POINT, point);
   warn_point = g_strdup_printf ("{\"term_id\": \"t1\", \"item_id\": \"w\", \"db_warn_sql\":"
                                 " \"%s\", \"warn_msg\": \"too hot\"}", SAVE_SQL);
-  create (fx, DC_KIND_POINT, warn_point);
+  dc_test_store_create (fx->store, DC_KIND_POINT, warn_point);
   fx->key = dc_store_get_point_key (fx->store, "t1", "a");
   fx->key_warn = dc_store_get_point_key (fx->store, "t1", "w");
 
