@@ -18,15 +18,17 @@
 #include "dc-error.h"
 #include "dc-io-pool.h"
 #include "dc-modbus.h"
-#include "modbus-test-driver.h"
+
+#include "dc-test-driver.h"
+#include "dc-test-sink.h"
 
 typedef struct
 {
   GSubprocess *peer;
   guint16      port;
   DcIoPool    *pool;
-  TestSink    *sink;
-  LinkLog      link;
+  DcTestSink    *sink;
+  DcTestLinkLog      link;
   GPtrArray   *terms;
   GPtrArray   *points;
   DcDriver    *driver;
@@ -70,9 +72,9 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   f->pool = dc_io_pool_new (1);
-  f->sink = test_sink_new ();
-  f->terms = test_terms_new ();
-  f->points = test_points_new ();
+  f->sink = dc_test_sink_new ();
+  f->terms = dc_test_terms_new ();
+  f->points = dc_test_points_new ();
   dc_modbus_register_drivers ();
 }
 
@@ -89,7 +91,7 @@ fixture_tear_down (Fixture       *f,
     }
   g_ptr_array_unref (f->terms);
   g_ptr_array_unref (f->points);
-  test_sink_free (f->sink);
+  dc_test_sink_free (f->sink);
   dc_io_pool_free (f->pool);
   g_free (f->link.last_error);
   if (f->peer != NULL)
@@ -105,11 +107,11 @@ fixture_start (Fixture *f,
                int      poll_ms,
                int      timeout_ms)
 {
-  g_autoptr(JsonObject) device = test_device_json ("py", "modbus_tcp", f->port, poll_ms,
+  g_autoptr(JsonObject) device = dc_test_device_json ("py", "modbus_tcp", f->port, poll_ms,
                                                    timeout_ms);
 
   f->driver = dc_driver_new_for_protocol ("modbus_tcp");
-  g_signal_connect (f->driver, "link-changed", G_CALLBACK (test_link_changed_cb), &f->link);
+  g_signal_connect (f->driver, "link-changed", G_CALLBACK (dc_test_link_changed_cb), &f->link);
   dc_driver_set_config (f->driver, device, f->terms, f->points);
   dc_driver_set_sink (f->driver, &f->sink->parent);
   dc_driver_set_io_context (f->driver, dc_io_pool_get_context (f->pool, 0));
@@ -136,28 +138,28 @@ test_unanswered_unit (Fixture       *f,
                       gconstpointer  data)
 {
   DcPointInfo *p9;
-  OpResult r = { 0 };
+  DcTestOp r = { 0 };
 
   spawn_peer (f, "--drop-unknown-units", NULL);
-  g_ptr_array_add (f->terms, test_term_json ("t9", 9));
-  g_ptr_array_add (f->points, test_point (1, "py", "t9", 0, "hr:u16", 1, 0));
+  g_ptr_array_add (f->terms, dc_test_term_json ("t9", 9));
+  g_ptr_array_add (f->points, dc_test_point (1, "py", "t9", 0, "hr:u16", 1, 0));
   p9 = g_ptr_array_index (f->points, 0);
   fixture_start (f, 200, 500);
 
   /* Each round: connect, one request, 500 ms without an answer, down, 1 s back-off. */
-  g_assert_true (test_wait_link (&f->link, 1, 3, 20));
+  g_assert_true (dc_test_wait_link (&f->link, 1, 3, 20));
   g_assert_cmpstr (f->link.last_error, ==, "no answer within 500 ms");
   g_assert_cmpint (protocol_stat (f, "timeouts"), >=, 3);
   /* Nothing was answered, so nothing was stored. */
-  g_assert_cmpuint (test_sink_n_batches (f->sink), ==, 0);
+  g_assert_cmpuint (dc_test_sink_n_batches (f->sink), ==, 0);
 
   /* An operation on the silent unit ends (timeout, or offline between rounds) instead of
    * waiting for ever. */
-  test_call (f->driver, p9, &r);
+  dc_test_call (f->driver, p9, &r);
   g_assert_false (r.ok);
   g_assert_true (g_error_matches (r.error, DC_ERROR, DC_ERROR_TIMEOUT) ||
                  g_error_matches (r.error, DC_ERROR, DC_ERROR_OFFLINE));
-  test_op_result_clear (&r);
+  dc_test_op_clear (&r);
 }
 
 /* Every third answer carries a wrong transaction id: the driver drops it as late, times the
@@ -170,16 +172,16 @@ test_corrupt_transaction_id (Fixture       *f,
   DcSample s = { 0 };
 
   spawn_peer (f, "--corrupt-tid", "3");
-  g_ptr_array_add (f->terms, test_term_json ("t1", 1));
-  g_ptr_array_add (f->points, test_point (1, "py", "t1", 0, "hr:u16", 1, 0));
+  g_ptr_array_add (f->terms, dc_test_term_json ("t1", 1));
+  g_ptr_array_add (f->points, dc_test_point (1, "py", "t1", 0, "hr:u16", 1, 0));
   fixture_start (f, 200, 500);
 
-  g_assert_true (test_wait_link (&f->link, 1, 3, 20));
+  g_assert_true (dc_test_wait_link (&f->link, 1, 3, 20));
   g_assert_cmpint (protocol_stat (f, "timeouts"), >=, 3);
   /* Values after the third timeout: polling resumed. */
-  test_sink_reset (f->sink);
-  g_assert_true (test_sink_wait_batches (f->sink, 1, 10));
-  g_assert_true (test_sink_latest (f->sink, 1, &s));
+  dc_test_sink_reset (f->sink);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 10));
+  g_assert_true (dc_test_sink_latest (f->sink, 1, &s));
   g_assert_cmpfloat (s.value, ==, 65000);
   g_assert_cmpuint (s.quality, ==, 0);
 }
