@@ -20,12 +20,9 @@
 #include <gio/gio.h>
 
 #include "dc-api.h"
-#include "dc-api-samples.h"
-#include "dc-api-live.h"
 #include "dc-demo.h"
 #include "dc-engine.h"
 #include "dc-error.h"
-#include "dc-api-plugins.h"
 #include "dc-alarm.h"
 #include "dc-formula.h"
 #include "dc-templates.h"
@@ -120,23 +117,7 @@ quit_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* A device's `status` in GET /api/v1/devices/{id}: the engine's view of its link. */
-static const char *
-device_status_cb (const char *device_id,
-                  gpointer    user_data)
-{
-  return dc_engine_drivers_get_device_status (user_data, device_id);
-}
-
 /* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
-static void
-alarm_changed_cb (DcAlarm    *alarm,
-                  JsonObject *object,
-                  gpointer    user_data)
-{
-  dc_api_live_push_alarm (DC_API_LIVE (user_data), object);
-}
-
 static int
 run_server (DcSettings  *settings,
             gboolean     gui,
@@ -253,19 +234,12 @@ run_server (DcSettings  *settings,
   server = dc_server_new (store);
   dc_server_set_token (server, token);
   dc_server_set_log_requests (server, settings->verbose);
-  dc_server_set_device_status_func (server, device_status_cb,
-                                    g_object_ref (dc_engine_get_drivers (engine)),
-                                    g_object_unref);
-  dc_api_add_config_routes (server);
-  dc_api_add_sample_routes (server, engine, settings->max_samples);
-  dc_api_add_formula_check_route (server);
-  dc_api_add_sql_check_route (server, settings->user_db);
-  live = dc_api_live_new_for_engine (server, engine);
-  if (alarm != NULL)
-    {
-      dc_api_add_alarm_routes (server, alarm);
-      g_signal_connect_object (alarm, "changed", G_CALLBACK (alarm_changed_cb), live, 0);
-    }
+  live = dc_api_install (server, &(DcApiOptions) {
+                           .engine = engine,
+                           .alarm = alarm,
+                           .user_db_path = settings->user_db,
+                           .max_samples = settings->max_samples,
+                         });
 
   /* The demo must start even next to a running DataColl: a busy port becomes a free one. */
   if (!dc_server_listen (server, settings->bind, settings->port, &error) &&

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dc-api.h"
-#include "dc-api-samples.h"
+#include "dc-routes.h"
 #include "dc-engine.h"
 #include "dc-error.h"
 #include "dc-json.h"

@@ -1,4 +1,4 @@
-/* dc-api-catalogues.c
+/* dc-routes-catalogues.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -6,6 +6,8 @@
 #define G_LOG_DOMAIN "dc-api"
 
 #include "config.h"
+
+#include "dc-routes.h"
 
 #include "dc-api-private.h"
 

@@ -1,4 +1,4 @@
-/* dc-api-alarms.c
+/* dc-routes-alarms.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -7,9 +7,10 @@
 
 #include "config.h"
 
+#include "dc-routes.h"
+
 #include <string.h>
 
-#include "dc-api-plugins.h"
 #include "dc-error.h"
 #include "dc-time.h"
 

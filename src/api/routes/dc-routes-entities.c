@@ -1,4 +1,4 @@
-/* dc-api-entities.c
+/* dc-routes-entities.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -6,6 +6,8 @@
 #define G_LOG_DOMAIN "dc-api"
 
 #include "config.h"
+
+#include "dc-routes.h"
 
 #include "dc-api-private.h"
 
@@ -188,6 +190,9 @@ children_cb (DcServer          *server,
 void
 dc_api_add_entity_routes (DcServer *server)
 {
+  g_return_if_fail (DC_IS_SERVER (server));
+
+  dc_api_cache_ensure (server);
   for (guint i = 0; i < G_N_ELEMENTS (entity_routes); i++)
     {
       const DcEntityRoutes *routes = &entity_routes[i];

@@ -1,4 +1,4 @@
-/* dc-api-openapi.c
+/* dc-routes-openapi.c
  *
  * SPDX-License-Identifier: Apache-2.0
  *
@@ -10,6 +10,8 @@
 #define G_LOG_DOMAIN "dc-api"
 
 #include "config.h"
+
+#include "dc-routes.h"
 
 #include "dc-api-private.h"
 #include "dc-api-resources.h"

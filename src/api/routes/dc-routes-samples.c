@@ -1,4 +1,4 @@
-/* dc-api-samples.c
+/* dc-routes-samples.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -10,8 +10,9 @@
 #include <math.h>
 #include <time.h>
 
+#include "dc-routes.h"
+
 #include "dc-api-private.h"
-#include "dc-api-samples.h"
 #include "dc-time.h"
 
 /* Samples (history) and reads/controls of docs/rest.md: `datas` and `datas/{index}`,

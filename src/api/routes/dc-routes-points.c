@@ -1,4 +1,4 @@
-/* dc-api-points.c
+/* dc-routes-points.c
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -6,6 +6,8 @@
 #define G_LOG_DOMAIN "dc-api"
 
 #include "config.h"
+
+#include "dc-routes.h"
 
 #include "dc-api-private.h"
 
@@ -124,6 +126,9 @@ delete_point_cb (DcServer          *server,
 void
 dc_api_add_point_routes (DcServer *server)
 {
+  g_return_if_fail (DC_IS_SERVER (server));
+
+  dc_api_cache_ensure (server);
   dc_server_add_route (server, "POST", "/api/v1/terms/{term_id}/items", create_point_cb, NULL);
   dc_server_add_route (server, "GET", "/api/v1/terms/{term_id}/items/{item_id}",
                        get_point_cb, NULL);
