@@ -348,6 +348,7 @@ dc_live_build_snapshot (DcApiLive    *self,
           const char *device_id = g_ptr_array_index (ids, i);
           g_autoptr(JsonNode) status = NULL;
           JsonObject *object;
+          const char *last_error;
 
           if (!dc_live_client_wants_device (client, device_id))
             continue;
@@ -355,12 +356,14 @@ dc_live_build_snapshot (DcApiLive    *self,
           if (status == NULL)
             continue;
           object = json_node_get_object (status);
+          last_error = json_object_get_null_member (object, "last_error")
+                       ? NULL
+                       : json_object_get_string_member (object, "last_error");
           g_ptr_array_add (messages,
                            dc_live_build_device_message (device_id,
-                                                         json_object_get_string_member (object, "state"),
-                                                         json_object_get_null_member (object, "last_error")
-                                                         ? NULL
-                                                         : json_object_get_string_member (object, "last_error")));
+                                                         json_object_get_string_member (object,
+                                                                                        "state"),
+                                                         last_error));
         }
     }
 

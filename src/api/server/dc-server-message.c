@@ -15,7 +15,7 @@
 #include "dc-json.h"
 
 /* What route handlers do with a message: who sent it and the replies (JSON, text, errors).
- * The router and the server object are in dc-server.c. */
+ * The server object is in dc-server.c, the route table in dc-router.c. */
 
 char *
 dc_server_message_get_user (SoupServerMessage *msg,
