@@ -33,6 +33,10 @@ GBytes     *dc_api_cache_insert         (DcServer           *server,
                                          const char         *key,
                                          GString            *json);
 
+/* 200 with @json (serialised JSON, taken). */
+void        dc_api_reply_gstring        (SoupServerMessage  *msg,
+                                         GString            *json);
+
 /* Serialises @object with the members named in @first (NULL-terminated, those present) first,
  * then the others in their stored order: identity fields lead, as clients print them. */
 void        dc_api_append_object        (GString            *out,

@@ -148,6 +148,15 @@ dc_api_string_array (GPtrArray *strings)
   return out;
 }
 
+void
+dc_api_reply_gstring (SoupServerMessage *msg,
+                      GString           *json)
+{
+  gsize len = json->len;
+
+  dc_server_reply_json_take (msg, 200, g_string_free (json, FALSE), len);
+}
+
 JsonObject *
 dc_api_require_object (SoupServerMessage *msg,
                        JsonNode          *body)

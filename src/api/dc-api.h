@@ -22,10 +22,10 @@ typedef struct
 } DcApiOptions;
 
 /* Adds every route family of docs/rest.md to @server (which must have the engine's store):
- * configuration (dc_api_add_config_routes()), samples and controls, formula_check, sql_check,
- * alarms when @options has an alarm plugin, and live data (device status, traffic frames, the
- * WebSocket stream, fed by the engine and the alarms). The engine's drivers answer the
- * `status` of GET /api/v1/devices/{device_id}.
+ * configuration (dc_api_add_config_routes()), samples, live values and controls,
+ * formula_check, sql_check, alarms when @options has an alarm plugin, and live data (device
+ * status, traffic frames, the WebSocket stream, fed by the engine and the alarms). The
+ * engine's drivers answer the `status` of GET /api/v1/devices/{device_id}.
  *
  * Returns the live-data object (transfer full): drop it before @server, it closes the stream's
  * clients. Main thread. */

@@ -61,6 +61,7 @@ fixture_setup (Fixture       *fx,
   fx->server = dc_server_new (fx->store);
   dc_api_add_config_routes (fx->server);
   dc_api_add_sample_routes (fx->server, fx->engine, MAX_SAMPLES);
+  dc_api_add_control_routes (fx->server, fx->engine);
   dc_server_listen (fx->server, "127.0.0.1", 0, &error);
   g_assert_no_error (error);
   fx->base = g_strdup_printf ("http://127.0.0.1:%u", dc_server_get_port (fx->server));

@@ -7,17 +7,16 @@
 
 #include "config.h"
 
-#include <math.h>
-#include <time.h>
-
 #include "dc-routes.h"
+
+#include <time.h>
 
 #include "dc-api-private.h"
 #include "dc-time.h"
 
-/* Samples (history) and reads/controls of docs/rest.md: `datas` and `datas/{index}`,
- * GET /api/v1/values, POST /api/v1/device_call and /api/v1/device_ctrl. History queries run
- * in DcHistory's reader threads; the message is paused meanwhile. */
+/* Samples (history) of docs/rest.md: `datas` and `datas/{index}`. History queries run in
+ * DcHistory's reader threads; the message is paused meanwhile. Live values, reads and
+ * controls are in dc-routes-controls.c. */
 
 #define DEFAULT_BUCKET_WINDOW ((gint64) 86400 * G_USEC_PER_SEC)
 
@@ -98,15 +97,6 @@ string_free_all (GString *string)
   g_string_free (string, TRUE);
 }
 
-static void
-reply_gstring (SoupServerMessage *msg,
-               GString           *json)
-{
-  gsize len = json->len;
-
-  dc_server_reply_json_take (msg, 200, g_string_free (json, FALSE), len);
-}
-
 /* The point key of the path, or 0 when the point does not exist or its term is on another
  * device. */
 static gint64
@@ -178,7 +168,7 @@ serialised_cb (GObject      *object,
   Pending *p = ser->pending;
   GString *json = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  reply_gstring (p->msg, json);
+  dc_api_reply_gstring (p->msg, json);
   if (ser->truncated)
     soup_message_headers_replace (soup_server_message_get_response_headers (p->msg),
                                   "X-DataColl-Truncated", "true");
@@ -278,7 +268,7 @@ buckets_done_cb (GObject      *object,
       g_string_append_printf (json, ",\"count\":%" G_GINT64_FORMAT "}", b->count);
     }
   g_string_append_c (json, ']');
-  reply_gstring (p->msg, json);
+  dc_api_reply_gstring (p->msg, json);
   pending_finish (p);
 }
 
@@ -436,7 +426,7 @@ index_done_cb (GObject      *object,
 
       append_sample_json (json, &sample);
       g_string_append_c (json, '}');
-      reply_gstring (p->msg, json);
+      dc_api_reply_gstring (p->msg, json);
     }
   pending_finish (p);
 }
@@ -471,274 +461,6 @@ datas_index_cb (DcServer          *server,
                                 pending_new (msg, history));
 }
 
-/* Live values */
-
-static void
-append_full_sample (GString           *out,
-                    const DcPointInfo *info,
-                    const DcSample    *s)
-{
-  g_autofree char *time = dc_time_format (s->time);
-
-  g_string_append (out, "{\"device_id\":");
-  dc_json_append_string (out, info->device_id);
-  g_string_append (out, ",\"term_id\":");
-  dc_json_append_string (out, info->term_id);
-  g_string_append (out, ",\"item_id\":");
-  dc_json_append_string (out, info->item_id);
-  g_string_append (out, ",\"time\":");
-  dc_json_append_string (out, time);
-  g_string_append (out, ",\"value\":");
-  dc_json_append_double (out, s->value);
-  g_string_append_printf (out, ",\"quality\":%u}", s->quality);
-}
-
-static void
-values_cb (DcServer          *server,
-           SoupServerMessage *msg,
-           GHashTable        *params,
-           JsonNode          *body,
-           gpointer           user_data)
-{
-  Routes *routes = user_data;
-  const char *query_text = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_autoptr(GHashTable) query = NULL;
-  g_autoptr(GArray) keys = dc_engine_list_keys (routes->engine);
-  const char *device_id = NULL, *term_id = NULL;
-  GString *json = g_string_sized_new (64 + keys->len * 16);
-  gboolean first = TRUE;
-
-  if (query_text != NULL &&
-      (query = g_uri_parse_params (query_text, -1, "&", G_URI_PARAMS_NONE, NULL)) != NULL)
-    {
-      device_id = g_hash_table_lookup (query, "device_id");
-      term_id = g_hash_table_lookup (query, "term_id");
-    }
-
-  g_string_append_c (json, '[');
-  for (guint i = 0; i < keys->len; i++)
-    {
-      gint64 key = g_array_index (keys, gint64, i);
-      const DcPointInfo *info = dc_engine_get_point (routes->engine, key);
-      DcSample s;
-
-      if (info == NULL || !dc_engine_get_live (routes->engine, key, &s))
-        continue;
-      if ((device_id != NULL && g_strcmp0 (device_id, info->device_id) != 0) ||
-          (term_id != NULL && g_strcmp0 (term_id, info->term_id) != 0))
-        continue;
-      if (!first)
-        g_string_append_c (json, ',');
-      first = FALSE;
-      append_full_sample (json, info, &s);
-    }
-  g_string_append_c (json, ']');
-  reply_gstring (msg, json);
-}
-
-/* device_call / device_ctrl */
-
-typedef struct
-{
-  SoupServerMessage *msg;
-  DcEngine          *engine;
-  char              *ids[3];
-} Control;
-
-static void
-control_free (Control *c)
-{
-  g_object_unref (c->msg);
-  g_object_unref (c->engine);
-  for (guint i = 0; i < G_N_ELEMENTS (c->ids); i++)
-    g_free (c->ids[i]);
-  g_free (c);
-}
-
-static void
-control_reply (Control        *c,
-               const DcSample *s)
-{
-  DcPointInfo info = { .device_id = c->ids[0], .term_id = c->ids[1], .item_id = c->ids[2] };
-  GString *json = g_string_new (NULL);
-
-  append_full_sample (json, &info, s);
-  reply_gstring (c->msg, json);
-}
-
-/* Answers a device_call or device_ctrl with @sample or @error, resumes and frees @c. */
-static void
-control_complete (Control        *c,
-                  const DcSample *sample,
-                  const GError   *error)
-{
-  if (sample != NULL)
-    control_reply (c, sample);
-  else
-    dc_server_reply_error (c->msg, error);
-  soup_server_message_unpause (c->msg);
-  control_free (c);
-}
-
-static void
-call_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Control *c = user_data;
-  g_autoptr(GError) error = NULL;
-  DcSample sample;
-
-  if (dc_engine_drivers_call_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
-    control_complete (c, &sample, NULL);
-  else
-    control_complete (c, NULL, error);
-}
-
-static void
-ctrl_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Control *c = user_data;
-  g_autoptr(GError) error = NULL;
-  DcSample sample;
-
-  if (dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
-    control_complete (c, &sample, NULL);
-  else
-    control_complete (c, NULL, error);
-}
-
-static Control *
-control_parse (Routes            *routes,
-               SoupServerMessage *msg,
-               JsonNode          *body,
-               JsonObject       **object_out)
-{
-  static const char *fields[] = { "device_id", "term_id", "item_id" };
-  JsonObject *object = dc_api_require_object (msg, body);
-  g_autofree char *ids[3] = { NULL, NULL, NULL };
-  Control *c;
-
-  if (object == NULL)
-    return NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      JsonNode *node = json_object_get_member (object, fields[i]);
-      g_autoptr(GError) error = NULL;
-
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-        {
-          g_autofree char *text = g_strdup_printf ("missing field: %s", fields[i]);
-
-          dc_server_reply_text (msg, 400, text);
-          return NULL;
-        }
-      ids[i] = dc_model_id_from_node (node, fields[i], &error);
-      if (ids[i] == NULL)
-        {
-          dc_server_reply_error (msg, error);
-          return NULL;
-        }
-    }
-
-  c = g_new0 (Control, 1);
-  c->msg = g_object_ref (msg);
-  c->engine = g_object_ref (routes->engine);
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    c->ids[i] = g_steal_pointer (&ids[i]);
-  *object_out = object;
-  return c;
-}
-
-static void
-device_call_cb (DcServer          *server,
-                SoupServerMessage *msg,
-                GHashTable        *params,
-                JsonNode          *body,
-                gpointer           user_data)
-{
-  Routes *routes = user_data;
-  JsonObject *object = NULL;
-  Control *c = control_parse (routes, msg, body, &object);
-
-  if (c == NULL)
-    return;
-  soup_server_message_pause (msg);
-  dc_engine_drivers_call_async (dc_engine_get_drivers (routes->engine),
-                                c->ids[0], c->ids[1], c->ids[2], NULL, call_done_cb, c);
-}
-
-/* A number, a boolean (1/0) or a numeric string (PyDataColl clients send strings). */
-static gboolean
-parse_value (JsonNode *node,
-             double   *value)
-{
-  GType type;
-
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    *value = (double) json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *value = json_node_get_double (node);
-  else if (type == G_TYPE_BOOLEAN)
-    *value = json_node_get_boolean (node) ? 1.0 : 0.0;
-  else if (type == G_TYPE_STRING)
-    {
-      const char *text = json_node_get_string (node);
-      char *end = NULL;
-
-      *value = g_ascii_strtod (text, &end);
-      if (end == text || *end != '\0')
-        return FALSE;
-    }
-  else
-    return FALSE;
-  return isfinite (*value);
-}
-
-static void
-device_ctrl_cb (DcServer          *server,
-                SoupServerMessage *msg,
-                GHashTable        *params,
-                JsonNode          *body,
-                gpointer           user_data)
-{
-  Routes *routes = user_data;
-  JsonObject *object = NULL;
-  Control *c = control_parse (routes, msg, body, &object);
-  g_autofree char *user = NULL;
-  JsonNode *node;
-  double value;
-
-  if (c == NULL)
-    return;
-
-  node = json_object_get_member (object, "value");
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      dc_server_reply_text (msg, 400, "missing field: value");
-      control_free (c);
-      return;
-    }
-  if (!parse_value (node, &value))
-    {
-      dc_server_reply_text (msg, 400, "field value must be a number");
-      control_free (c);
-      return;
-    }
-
-  user = dc_server_message_get_user (msg, body);
-  soup_server_message_pause (msg);
-  dc_engine_drivers_ctrl_async (dc_engine_get_drivers (routes->engine),
-                                c->ids[0], c->ids[1], c->ids[2], value, user, NULL, NULL, NULL,
-                                ctrl_done_cb, c);
-}
-
 static void
 routes_free (Routes *routes)
 {
@@ -769,7 +491,4 @@ dc_api_add_sample_routes (DcServer *server,
   dc_server_add_route (server, "GET",
                        "/api/v1/devices/{device_id}/terms/{term_id}/items/{item_id}/datas/{index}",
                        datas_index_cb, routes);
-  dc_server_add_route (server, "GET", "/api/v1/values", values_cb, routes);
-  dc_server_add_route (server, "POST", "/api/v1/device_call", device_call_cb, routes);
-  dc_server_add_route (server, "POST", "/api/v1/device_ctrl", device_ctrl_cb, routes);
 }

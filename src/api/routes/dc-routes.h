@@ -30,12 +30,16 @@ void dc_api_add_batch_routes        (DcServer   *server);
 /* GET /api/v1/openapi.json, compiled in from src/api/openapi.json (dc-routes-openapi.c). */
 void dc_api_add_openapi_route       (DcServer   *server);
 
-/* `…/datas` (window, limit, buckets, CSV, truncation header), `…/datas/{index}`,
- * GET /api/v1/values, POST /api/v1/device_call and /api/v1/device_ctrl (through the engine's
- * drivers). @max_samples is --max-samples (dc-routes-samples.c). */
+/* The history of a point: `…/datas` (window, limit, buckets, CSV, truncation header) and
+ * `…/datas/{index}`. @max_samples is --max-samples (dc-routes-samples.c). */
 void dc_api_add_sample_routes       (DcServer   *server,
                                      DcEngine   *engine,
                                      gint64      max_samples);
+
+/* GET /api/v1/values, POST /api/v1/device_call and /api/v1/device_ctrl (through the engine's
+ * drivers) (dc-routes-controls.c). */
+void dc_api_add_control_routes      (DcServer   *server,
+                                     DcEngine   *engine);
 
 /* POST /api/v1/formula_check: 200 text/plain "OK" or the reason (dc-routes-checks.c). */
 void dc_api_add_formula_check_route (DcServer   *server);
