@@ -158,6 +158,8 @@ run_server (DcSettings  *settings,
       return 1;
     }
 
+  /* The store validates with the protocols' knowledge (dc-protocol.h). */
+  dc_protocols_register_all ();
   store = dc_store_open (settings->db, &error);
   if (store == NULL)
     {
@@ -183,7 +185,6 @@ run_server (DcSettings  *settings,
       return 1;
     }
   dc_history_set_default_retention_days (history, settings->retention_days);
-  dc_protocols_register_all ();
   engine = dc_engine_new (store, history);
   dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (engine),
                                       (gint64) settings->call_timeout_s * G_USEC_PER_SEC);

@@ -9,8 +9,10 @@
 
 #include "dc-protocols.h"
 
+#include "dc-formula-driver.h"
 #include "dc-iec104-driver.h"
 #include "dc-modbus.h"
+#include "dc-virtual-driver.h"
 
 void
 dc_protocols_register_all (void)
@@ -19,8 +21,12 @@ dc_protocols_register_all (void)
 
   if (g_once_init_enter (&initialized))
     {
-      dc_modbus_register_drivers ();
+      /* This order is the order of the store's "field protocol must be one of …" and of the
+       * edit forms' protocol list. */
       dc_iec104_driver_register ();
+      dc_modbus_register_drivers ();
+      dc_virtual_driver_register ();
+      dc_formula_driver_register ();
       g_once_init_leave (&initialized, 1);
     }
 }

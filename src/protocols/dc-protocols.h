@@ -9,8 +9,9 @@
 
 G_BEGIN_DECLS
 
-/* Registers the driver factory of every built-in protocol (dc_driver_register_protocol):
- * modbus_tcp, modbus_rtu, iec104. Idempotent; call before the engine starts. */
+/* Registers every built-in protocol in the protocol registry (dc-protocol.h): iec104,
+ * modbus_tcp, modbus_rtu, virtual, formula. Idempotent; call at start, before the store
+ * validates anything and before the engine starts (main.c, the simulator, the tests). */
 void dc_protocols_register_all (void);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "dc-error.h"
 #include "dc-json.h"
 
+#include "dc-protocols.h"
 #include "dc-test-http.h"
 #include "dc-test-store.h"
 #include "dc-time.h"
@@ -400,6 +401,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add ("/dc/api/samples/data-scenario", Fixture, NULL, fixture_setup,
               test_data_scenario, fixture_teardown);

@@ -12,6 +12,7 @@
 #include "dc-api.h"
 #include "dc-error.h"
 #include "dc-json.h"
+#include "dc-protocols.h"
 #include "dc-server.h"
 #include "dc-store.h"
 
@@ -1199,6 +1200,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/dc/rest/index", test_index);

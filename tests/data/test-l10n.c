@@ -17,6 +17,7 @@
 #include "dc-application.h"
 #include "dc-plant-model.h"
 #include "dc-point-row.h"
+#include "dc-protocols.h"
 #include "dc-trend-view.h"
 #include "dc-window.h"
 #include "test-ui-util.h"
@@ -215,6 +216,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   ui_test_add ("/dc/l10n/zh_CN/main-window", test_window_zh_CN);
 

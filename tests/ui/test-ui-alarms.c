@@ -18,6 +18,7 @@
 #include "dc-application.h"
 #include "dc-engine.h"
 #include "dc-history.h"
+#include "dc-protocols.h"
 #include "dc-time.h"
 #include "dc-window.h"
 #include "test-ui-util.h"
@@ -613,6 +614,7 @@ main (int   argc,
 {
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add_func ("/dc/ui/alarms/words", test_alarm_words);
   ui_test_add ("/dc/ui/alarms/engine", test_alarms_engine);

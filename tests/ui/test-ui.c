@@ -957,6 +957,7 @@ main (int   argc,
    * autolaunch (seconds per case). The workstation does not need the bus in tests. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   ui_test_add ("/dc/ui/window/empty", test_window_empty);
   ui_test_add ("/dc/ui/tree/follows-store", test_tree_follows_store);

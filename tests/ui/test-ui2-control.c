@@ -14,6 +14,7 @@
 #include "test-ui2-util.h"
 
 #include "dc-control-dialog.h"
+#include "dc-protocols.h"
 
 typedef enum
 {
@@ -287,6 +288,7 @@ main (int   argc,
 {
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   ui_test_add ("/dc/ui2/control/success", test_control_success);
   ui_test_add ("/dc/ui2/control/negative", test_control_negative);

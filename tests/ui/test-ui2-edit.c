@@ -16,6 +16,7 @@
 
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
+#include "dc-protocols.h"
 
 static DcEditDialog *
 run_action (Ui2        *f,
@@ -389,6 +390,7 @@ main (int   argc,
 {
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   ui_test_add ("/dc/ui2/edit/modbus-device", test_edit_modbus_device);
   ui_test_add ("/dc/ui2/edit/invalid", test_edit_invalid);

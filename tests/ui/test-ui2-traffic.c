@@ -11,6 +11,7 @@
 
 #include "test-ui-util.h"
 #include "test-ui2-util.h"
+#include "dc-protocols.h"
 
 typedef struct
 {
@@ -364,6 +365,7 @@ main (int   argc,
 {
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   ui_test_add ("/dc/ui2/traffic/both-protocols", test_traffic_both_protocols);
   ui_test_add ("/dc/ui2/traffic/flood", test_traffic_flood);

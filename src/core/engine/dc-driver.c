@@ -10,6 +10,7 @@
 #include "dc-driver.h"
 #include "dc-error.h"
 #include "dc-io-pool.h"
+#include "dc-protocol.h"
 #include "dc-time.h"
 
 typedef struct
@@ -52,9 +53,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DcDriver, dc_driver, G_TYPE_OBJECT)
-
-static GMutex protocols_lock;
-static GHashTable *protocols;
 
 const char *
 dc_link_state_to_string (DcLinkState state)
@@ -321,33 +319,34 @@ dc_driver_init (DcDriver *self)
   priv->device_id = g_strdup ("");
 }
 
-/* Protocol registry */
+/* Protocol registry (dc-protocol.h): the driver factory is one part of a protocol's
+ * descriptor. */
 
 void
 dc_driver_register_protocol (const char      *protocol,
                              DcDriverFactory  factory)
 {
+  const DcProtocol *known;
+  DcProtocol descriptor = { 0 };
+
   g_return_if_fail (protocol != NULL);
   g_return_if_fail (factory != NULL);
 
-  g_mutex_lock (&protocols_lock);
-  if (protocols == NULL)
-    protocols = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_hash_table_replace (protocols, g_strdup (protocol), (gpointer) factory);
-  g_mutex_unlock (&protocols_lock);
+  known = dc_protocol_lookup (protocol);
+  if (known != NULL)
+    descriptor = *known;
+  else
+    descriptor.name = protocol;
+  descriptor.driver_new = factory;
+  dc_protocol_register (&descriptor);
 }
 
 static DcDriverFactory
 lookup_factory (const char *protocol)
 {
-  DcDriverFactory factory = NULL;
+  const DcProtocol *descriptor = dc_protocol_lookup (protocol);
 
-  g_mutex_lock (&protocols_lock);
-  if (protocols != NULL && protocol != NULL)
-    factory = (DcDriverFactory) g_hash_table_lookup (protocols, protocol);
-  g_mutex_unlock (&protocols_lock);
-
-  return factory;
+  return descriptor != NULL ? descriptor->driver_new : NULL;
 }
 
 DcDriver *

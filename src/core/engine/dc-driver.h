@@ -16,10 +16,9 @@ G_BEGIN_DECLS
 
 /* The interface every protocol implements (docs/ARCHITECTURE.md "Threads and data flow").
  *
- * The abstract base lives in the core (src/core) so that the engine depends on it without
- * depending on any protocol; protocols (src/protocols/…) subclass it and register a factory per
- * device protocol name with dc_driver_register_protocol(). src/protocols/dc-driver.h includes
- * this header.
+ * The abstract base lives in the core (src/core/engine) so that the engine depends on it
+ * without depending on any protocol; protocols (src/protocols/…) subclass it and register a
+ * factory per device protocol name as the driver_new of their descriptor (dc-protocol.h).
  *
  * Threads: the engine calls every vfunc on the main thread. A driver does its I/O on the
  * GMainContext of the I/O thread it was given (dc_driver_get_io_context(); many drivers per
@@ -162,9 +161,12 @@ struct _DcDriverClass
   gpointer padding[7];
 };
 
-/* A factory creating a driver for a device of one protocol. */
+/* A factory creating a driver for a device of one protocol: DcProtocol.driver_new. */
 typedef DcDriver *(*DcDriverFactory) (void);
 
+/* Sets the driver factory of @protocol in the protocol registry, keeping the rest of its
+ * descriptor (a protocol not registered yet gets a descriptor with only a name and the
+ * factory). */
 void          dc_driver_register_protocol   (const char         *protocol,
                                              DcDriverFactory     factory);
 DcDriver     *dc_driver_new_for_protocol    (const char         *protocol);

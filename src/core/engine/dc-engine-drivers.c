@@ -13,13 +13,8 @@
 #include "dc-engine-drivers.h"
 #include "dc-error.h"
 #include "dc-io-pool.h"
-
-/* Built into the core library (src/core/meson.build): devices without a link need no protocol
- * library, so every engine has them. */
 #include "dc-json-util.h"
 #include "dc-time.h"
-#include "formula/dc-formula-driver.h"
-#include "virtual/dc-virtual-driver.h"
 
 #define DEFAULT_CALL_TIMEOUT (10 * G_USEC_PER_SEC)
 
@@ -640,9 +635,6 @@ dc_engine_drivers_class_init (DcEngineDriversClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
-
-  dc_virtual_driver_register ();
-  dc_formula_driver_register ();
 }
 
 static void

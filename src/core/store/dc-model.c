@@ -14,6 +14,7 @@
 #include "dc-error.h"
 #include "dc-json-util.h"
 #include "dc-model.h"
+#include "dc-protocol.h"
 
 static const char * const kind_names[DC_N_KINDS] = {
   "device", "term", "item", "point", "formula",
@@ -186,6 +187,7 @@ typedef enum
   FIELD_BOOL,
   FIELD_ENUM,     /* one of choices */
   FIELD_HOST,     /* non-empty string without whitespace */
+  FIELD_PROTOCOL, /* a registered protocol name (dc-protocol.h) */
 } FieldType;
 
 typedef struct
@@ -197,7 +199,6 @@ typedef struct
   const char * const *choices;
 } FieldRule;
 
-static const char * const protocols[] = { "iec104", "modbus_tcp", "modbus_rtu", "virtual", "formula", NULL };
 static const char * const parities[] = { "N", "E", "O", NULL };
 static const char * const priorities[] = { "low", "medium", "high", "critical", NULL };
 static const char * const history_modes[] = { "change", "all", "none", NULL };
@@ -205,7 +206,7 @@ static const char * const history_modes[] = { "change", "all", "none", NULL };
 static const FieldRule device_rules[] = {
   { "name", FIELD_TEXT },
   { "identify", FIELD_TEXT },
-  { "protocol", FIELD_ENUM, 0, 0, protocols },
+  { "protocol", FIELD_PROTOCOL },
   { "ip", FIELD_HOST },
   { "port", FIELD_INT, 1, 65535 },
   { "serial", FIELD_HOST },
@@ -359,6 +360,9 @@ check_field (const FieldRule *rule,
       }
       return FALSE;
 
+    case FIELD_PROTOCOL:
+      return dc_protocol_check_name (node, rule->name, error);
+
     default:
       g_assert_not_reached ();
     }
@@ -404,219 +408,6 @@ normalize_id (JsonObject *object,
     return FALSE;
 
   json_object_set_string_member (object, field, id);
-  return TRUE;
-}
-
-typedef struct
-{
-  const char *name;
-  int         registers;  /* 0 = bits */
-} ModbusType;
-
-static const ModbusType modbus_types[] = {
-  { "bool", 0 },
-  { "u16", 1 }, { "i16", 1 },
-  { "u32", 2 }, { "i32", 2 }, { "f32", 2 },
-  { "u64", 4 }, { "i64", 4 }, { "f64", 4 },
-};
-
-/* Parses "<table>:<type>[:<order>]"; returns the width in registers (0 for bits), -1 on error. */
-static int
-parse_modbus_code_type (const char *code_type,
-                        char       *table_out,
-                        int        *bit_out)
-{
-  g_auto(GStrv) parts = NULL;
-  guint n;
-  const char *table, *type;
-  int width = -1;
-
-  if (code_type == NULL)
-    return -1;
-
-  parts = g_strsplit (code_type, ":", -1);
-  n = g_strv_length (parts);
-  if (n < 2 || n > 3)
-    return -1;
-
-  table = parts[0];
-  type = parts[1];
-  *bit_out = -1;
-
-  if (!g_str_equal (table, "co") && !g_str_equal (table, "di") &&
-      !g_str_equal (table, "ir") && !g_str_equal (table, "hr"))
-    return -1;
-
-  if (g_str_has_prefix (type, "bit"))
-    {
-      char *end = NULL;
-      gint64 bit;
-
-      if (type[3] == '\0')
-        return -1;
-      bit = g_ascii_strtoll (type + 3, &end, 10);
-      if (*end != '\0' || bit < 0 || bit > 15)
-        return -1;
-      *bit_out = (int) bit;
-      width = 1;
-    }
-  else
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (modbus_types); i++)
-        if (g_str_equal (type, modbus_types[i].name))
-          width = modbus_types[i].registers;
-      if (width < 0)
-        return -1;
-    }
-
-  /* Bits live in coils and discrete inputs; registers in ir/hr. */
-  if ((g_str_equal (table, "co") || g_str_equal (table, "di")) != (width == 0))
-    return -1;
-  if (width == 0 && *bit_out >= 0)
-    return -1;
-
-  if (n == 3)
-    {
-      const char *order = parts[2];
-
-      if (width < 2)
-        return -1;
-      if (!g_str_equal (order, "abcd") && !g_str_equal (order, "cdab") &&
-          !g_str_equal (order, "badc") && !g_str_equal (order, "dcba"))
-        return -1;
-    }
-
-  g_strlcpy (table_out, table, 3);
-  return width;
-}
-
-static const int iec104_types[] = {
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21,
-  30, 31, 32, 33, 34, 35, 36, 37, 38,
-  45, 46, 47, 48, 49, 50, 51, 58, 59, 60, 61, 62, 63, 64,
-};
-
-static gboolean
-validate_point_address (JsonObject *object,
-                        const char *protocol,
-                        GError    **error)
-{
-  JsonNode *code = json_object_get_member (object, "protocol_code");
-  JsonNode *type = json_object_get_member (object, "code_type");
-  double v;
-  gboolean is_int;
-
-  if (protocol == NULL || g_str_equal (protocol, "virtual") || g_str_equal (protocol, "formula"))
-    return TRUE;
-
-  if (g_str_equal (protocol, "iec104"))
-    {
-      gboolean known = FALSE;
-
-      if (code == NULL || JSON_NODE_HOLDS_NULL (code))
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol_code");
-          return FALSE;
-        }
-      if (!node_get_number (code, &v, &is_int) || !is_int || v < 1 || v > 16777215)
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
-                               "field protocol_code must be an integer between 1 and 16777215 (IOA)");
-          return FALSE;
-        }
-      if (type == NULL || JSON_NODE_HOLDS_NULL (type))
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
-          return FALSE;
-        }
-      if (node_get_number (type, &v, &is_int) && is_int)
-        for (guint i = 0; i < G_N_ELEMENTS (iec104_types); i++)
-          if (iec104_types[i] == (int) v)
-            known = TRUE;
-      if (!known)
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
-                               "field code_type must be a supported IEC 104 type id "
-                               "(1-16, 20, 21, 30-38, 45-51, 58-64)");
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  if (g_str_has_prefix (protocol, "modbus"))
-    {
-      char table[3];
-      int bit;
-
-      if (code == NULL || JSON_NODE_HOLDS_NULL (code))
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol_code");
-          return FALSE;
-        }
-      if (!node_get_number (code, &v, &is_int) || !is_int || v < 0 || v > 65535)
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
-                               "field protocol_code must be an integer between 0 and 65535 "
-                               "(0-based protocol address)");
-          return FALSE;
-        }
-      if (type == NULL || JSON_NODE_HOLDS_NULL (type))
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
-          return FALSE;
-        }
-      if (!JSON_NODE_HOLDS_VALUE (type) || json_node_get_value_type (type) != G_TYPE_STRING ||
-          parse_modbus_code_type (json_node_get_string (type), table, &bit) < 0)
-        {
-          g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
-                               "field code_type must be <table>:<type>[:<order>] with table "
-                               "co, di, ir or hr, type bool, u16, i16, u32, i32, f32, u64, i64, "
-                               "f64 or bit0-bit15, order abcd, cdab, badc or dcba");
-          return FALSE;
-        }
-      {
-        int width = parse_modbus_code_type (json_node_get_string (type), table, &bit);
-
-        if (width > 1 && v + width - 1 > 65535)
-          {
-            g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
-                                 "field protocol_code leaves no room for the type's registers");
-            return FALSE;
-          }
-      }
-      return TRUE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-validate_term_address (JsonObject *object,
-                       const char *protocol,
-                       GError    **error)
-{
-  JsonNode *node = json_object_get_member (object, "address");
-  double v;
-  gboolean is_int;
-  double lo = 0, hi = 65535;
-  const char *what = "";
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-
-  if (g_strcmp0 (protocol, "modbus_tcp") == 0)
-    lo = 0, hi = 255, what = " (Modbus unit id)";
-  else if (g_strcmp0 (protocol, "modbus_rtu") == 0)
-    lo = 1, hi = 247, what = " (Modbus unit id)";
-  else if (g_strcmp0 (protocol, "iec104") == 0)
-    lo = 1, hi = 65534, what = " (common address)";
-
-  if (!node_get_number (node, &v, &is_int) || !is_int || v < lo || v > hi)
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "field address must be an integer between %.0f and %.0f%s", lo, hi, what);
-      return FALSE;
-    }
   return TRUE;
 }
 
@@ -728,7 +519,7 @@ dc_model_validate (DcKind      kind,
       return normalize_id (object, "id", TRUE, error) &&
              normalize_id (object, "device_id", TRUE, error) &&
              check_rules (term_rules, object, error) &&
-             validate_term_address (object, device_protocol, error);
+             dc_protocol_validate_term (device_protocol, object, error);
 
     case DC_KIND_ITEM:
       return normalize_id (object, "id", TRUE, error) &&
@@ -739,7 +530,7 @@ dc_model_validate (DcKind      kind,
              normalize_id (object, "item_id", TRUE, error) &&
              normalize_id (object, "device_id", FALSE, error) &&
              check_rules (point_rules, object, error) &&
-             validate_point_address (object, device_protocol, error);
+             dc_protocol_validate_point (device_protocol, object, error);
 
     case DC_KIND_FORMULA:
       return normalize_id (object, "id", TRUE, error) &&
@@ -752,48 +543,6 @@ dc_model_validate (DcKind      kind,
     default:
       g_assert_not_reached ();
     }
-}
-
-gboolean
-dc_model_point_address (JsonObject *point,
-                        const char *device_protocol,
-                        gint64      term_address,
-                        char      **space,
-                        gint64     *first,
-                        gint64     *last,
-                        int        *bit)
-{
-  double v;
-  gboolean is_int;
-
-  g_return_val_if_fail (point != NULL, FALSE);
-
-  if (device_protocol == NULL ||
-      !node_get_number (json_object_get_member (point, "protocol_code"), &v, &is_int) || !is_int)
-    return FALSE;
-
-  if (g_str_equal (device_protocol, "iec104"))
-    {
-      *space = g_strdup_printf ("%" G_GINT64_FORMAT, term_address);
-      *first = *last = (gint64) v;
-      *bit = -1;
-      return TRUE;
-    }
-
-  if (g_str_has_prefix (device_protocol, "modbus"))
-    {
-      char table[3];
-      int width = parse_modbus_code_type (dc_json_get_string (point, "code_type", NULL), table, bit);
-
-      if (width < 0)
-        return FALSE;
-      *space = g_strdup_printf ("%" G_GINT64_FORMAT "/%s", term_address, table);
-      *first = (gint64) v;
-      *last = (gint64) v + MAX (width, 1) - 1;
-      return TRUE;
-    }
-
-  return FALSE;
 }
 
 DcPointInfo *

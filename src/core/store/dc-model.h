@@ -60,25 +60,14 @@ void        dc_natural_sort        (GPtrArray  *ids);
 /* Validates @object of @kind in place: required fields, every known field's type and range
  * (numeric strings accepted and validated by value), id fields normalised to strings,
  * `status` removed (engine-owned). Messages name the field and rule, e.g.
- * "missing field: id", "field port must be an integer between 1 and 65535". For points,
- * @device_protocol (nullable) selects the protocol-specific checks of protocol_code and
- * code_type. */
+ * "missing field: id", "field port must be an integer between 1 and 65535". For terms and
+ * points, @device_protocol (nullable) selects the protocol's checks of the term address and of
+ * protocol_code and code_type (dc-protocol.h: the registered protocol's knowledge). */
 gboolean    dc_model_validate      (DcKind      kind,
                                     JsonObject *object,
                                     const char *device_protocol,
                                     GError    **error);
 
-/* The protocol address range a point occupies, for the uniqueness rule of docs/rest.md.
- * Modbus: @space = "unit/table", [@first, @last] registers or bits, @bit = N for bitN
- * points else -1. IEC 104: @space = "ca", @first = @last = IOA. Returns FALSE when the point
- * has no address (virtual, formula) or its address does not parse. */
-gboolean    dc_model_point_address (JsonObject *point,
-                                    const char *device_protocol,
-                                    gint64      term_address,
-                                    char      **space,
-                                    gint64     *first,
-                                    gint64     *last,
-                                    int        *bit);
 
 /* A typed view of a point for the engine, history and plugins. */
 typedef struct

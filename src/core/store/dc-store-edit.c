@@ -15,6 +15,7 @@
 #include "dc-json-util.h"
 #include "dc-sample.h"
 #include "dc-formula.h"
+#include "dc-protocol.h"
 #include "dc-store-private.h"
 
 /* Writes. Every public write is one transaction; the *_in_tx helpers run inside one. */
@@ -69,8 +70,8 @@ check_address_unique (DcStore    *self,
   const char *term_id = json_object_get_string_member (point, "term_id");
   const char *item_id = json_object_get_string_member (point, "item_id");
 
-  if (!dc_model_point_address (point, protocol, term_address_of (self, term_id, protocol),
-                               &space, &first, &last, &bit))
+  if (!dc_protocol_point_address (protocol, point, term_address_of (self, term_id, protocol),
+                                  &space, &first, &last, &bit))
     return TRUE;
 
   /* Only the address fields of the device's other points, extracted by sqlite: this runs for
@@ -130,8 +131,8 @@ check_address_unique (DcStore    *self,
           o_address = term_address_of (self, o_term, protocol);
           g_hash_table_insert (addresses, g_strdup (o_term), GSIZE_TO_POINTER ((gsize) o_address));
         }
-      if (!dc_model_point_address (other, protocol, o_address,
-                                   &o_space, &o_first, &o_last, &o_bit))
+      if (!dc_protocol_point_address (protocol, other, o_address,
+                                      &o_space, &o_first, &o_last, &o_bit))
         continue;
       if (!g_str_equal (space, o_space) || o_last < first || o_first > last)
         continue;

@@ -7,9 +7,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "dc-error.h"
 #include "dc-formula-driver.h"
-#include "../virtual/dc-virtual-driver.h"
+#include "dc-protocol.h"
+#include "dc-virtual-driver.h"
 
 struct _DcFormulaDriver
 {
@@ -89,5 +92,11 @@ dc_formula_driver_new (void)
 void
 dc_formula_driver_register (void)
 {
-  dc_driver_register_protocol ("formula", dc_formula_driver_new);
+  static const DcProtocol protocol = {
+    .name = "formula",
+    .title = N_("Formula (computed)"),
+    .driver_new = dc_formula_driver_new,
+  };
+
+  dc_protocol_register (&protocol);
 }

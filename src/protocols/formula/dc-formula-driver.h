@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DcFormulaDriver, dc_formula_driver, DC, FORMULA_DRIVER, DcDriver)
 
 DcDriver *dc_formula_driver_new      (void);
-/* Registers the factory for the protocol `formula` (idempotent). */
+/* Registers the protocol `formula` (dc-protocol.h; idempotent). */
 void      dc_formula_driver_register (void);
 
 G_END_DECLS

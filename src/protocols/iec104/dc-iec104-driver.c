@@ -1729,12 +1729,6 @@ dc_iec104_driver_new (void)
 }
 
 void
-dc_iec104_driver_register (void)
-{
-  dc_driver_register_protocol ("iec104", dc_iec104_driver_new);
-}
-
-void
 dc_iec104_driver_get_stats (DcIec104Driver      *self,
                             DcIec104DriverStats *s)
 {

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DcIec104Driver, dc_iec104_driver, DC, IEC104_DRIVER, DcDriver)
 
 DcDriver *dc_iec104_driver_new      (void);
-/* Registers the factory for the device protocol "iec104". */
+/* Registers the protocol "iec104" (dc-protocol.h; dc-iec104-protocol.c). */
 void      dc_iec104_driver_register (void);
 
 typedef struct

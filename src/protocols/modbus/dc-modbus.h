@@ -9,8 +9,9 @@
 
 G_BEGIN_DECLS
 
-/* Registers the modbus_tcp and modbus_rtu drivers with dc_driver_register_protocol().
- * Idempotent; call once at start (the static library drops unreferenced drivers otherwise). */
+/* Registers the protocols modbus_tcp and modbus_rtu (dc-protocol.h: driver factories, point
+ * validation, edit-form fields). Idempotent; call once at start (the static library drops
+ * unreferenced drivers otherwise). */
 void dc_modbus_register_drivers (void);
 
 G_END_DECLS

@@ -7,7 +7,12 @@
 
 #include "config.h"
 
+#include <math.h>
+
+#include <glib/gi18n.h>
+
 #include "dc-error.h"
+#include "dc-protocol.h"
 #include "dc-virtual-driver.h"
 
 struct _DcVirtualDriver
@@ -120,8 +125,29 @@ dc_virtual_driver_new (void)
   return g_object_new (DC_TYPE_VIRTUAL_DRIVER, NULL);
 }
 
+/* Protocol descriptor (dc-protocol.h): no address, any value can be written. */
+
+static gboolean
+virtual_control_info (JsonObject        *point,
+                      DcProtocolControl *control)
+{
+  control->type_text = g_strdup (_("virtual point (the value is stored)"));
+  control->kind = DC_PROTOCOL_CONTROL_VALUE;
+  control->raw_min = -INFINITY;
+  control->raw_max = INFINITY;
+  control->integer = FALSE;
+  return TRUE;
+}
+
+static const DcProtocol dc_virtual_protocol = {
+  .name = "virtual",
+  .title = N_("Virtual (values written through the API)"),
+  .driver_new = dc_virtual_driver_new,
+  .control_info = virtual_control_info,
+};
+
 void
 dc_virtual_driver_register (void)
 {
-  dc_driver_register_protocol ("virtual", dc_virtual_driver_new);
+  dc_protocol_register (&dc_virtual_protocol);
 }

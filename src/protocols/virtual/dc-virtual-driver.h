@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DcVirtualDriver, dc_virtual_driver, DC, VIRTUAL_DRIVER, DcDriver)
 
 DcDriver *dc_virtual_driver_new      (void);
-/* Registers the factory for the protocol `virtual` (idempotent). */
+/* Registers the protocol `virtual` (dc-protocol.h; idempotent). */
 void      dc_virtual_driver_register (void);
 
 /* Shared with the formula driver: completes a device_call with the live sample of @point

@@ -180,6 +180,7 @@ test_e2e (void)
   g_assert_no_error (st.error);
   port = dc_modbus_sim_get_port (st.sim, 0);
 
+  dc_protocols_register_all ();
   store = dc_store_open (db, &error);
   g_assert_no_error (error);
   for (guint d = 0; d < N_DEVICES; d++)
@@ -239,7 +240,6 @@ test_e2e (void)
 
   history = dc_history_new (history_db, &error);
   g_assert_no_error (error);
-  dc_protocols_register_all ();
   engine = dc_engine_new (store, history);
   dc_engine_start (engine);
 

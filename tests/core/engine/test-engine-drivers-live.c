@@ -17,6 +17,7 @@
 #include "dc-api-live.h"
 #include "dc-engine-drivers.h"
 #include "dc-error.h"
+#include "dc-protocols.h"
 #include "dc-server.h"
 #include "dc-store.h"
 
@@ -947,6 +948,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
   /* libsoup logs every frame at debug level: too much for the slow-client test. */
   g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
 

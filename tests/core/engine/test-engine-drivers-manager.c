@@ -15,6 +15,7 @@
 #include "dc-engine-drivers.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
 #include "dc-test-store.h"
@@ -946,6 +947,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add ("/dc/engine-drivers/start", Fixture, NULL, fixture_setup, test_start, fixture_teardown);
   g_test_add ("/dc/engine-drivers/config-changes", Fixture, NULL, fixture_setup, test_config_changes, fixture_teardown);

@@ -10,6 +10,7 @@
 #include "dc-engine.h"
 #include "dc-error.h"
 
+#include "dc-protocols.h"
 #include "dc-test-store.h"
 
 #define SEC ((gint64) G_USEC_PER_SEC)
@@ -386,6 +387,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add ("/dc/engine/ingest/modes", Fixture, NULL, fixture_setup, test_modes,
               fixture_teardown);

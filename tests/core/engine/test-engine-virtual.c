@@ -12,8 +12,9 @@
 
 #include "dc-engine.h"
 #include "dc-error.h"
-#include "src/protocols/formula/dc-formula-driver.h"
-#include "src/protocols/virtual/dc-virtual-driver.h"
+#include "dc-formula-driver.h"
+#include "dc-protocols.h"
+#include "dc-virtual-driver.h"
 
 #include "dc-test-store.h"
 #include "dc-test-wait.h"
@@ -586,6 +587,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add_func ("/engine/virtual/driver", test_virtual_driver);
   g_test_add_func ("/engine/virtual/sink-api", test_sink_api_fallback);

@@ -10,6 +10,7 @@
 
 #include "dc-alarm.h"
 #include "dc-error.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
 #include "dc-test-store.h"
@@ -430,6 +431,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -11,6 +11,7 @@
 #include "dc-error.h"
 #include "dc-formula.h"
 #include "dc-history.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
 #include "dc-test-store.h"
@@ -534,6 +535,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

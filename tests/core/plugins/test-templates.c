@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "dc-error.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 #include "dc-templates.h"
 #include "dc-time.h"
@@ -276,6 +277,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -10,6 +10,7 @@
 #include "dc-csv.h"
 #include "dc-error.h"
 #include "dc-project.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
 static DcStore *
@@ -197,6 +198,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add_func ("/dc/project/import-preview-apply", test_import_preview_apply);
   g_test_add_func ("/dc/project/import-row-errors", test_import_row_errors);

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "dc-error.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
 #include "dc-test-store.h"
@@ -311,6 +312,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add ("/dc/store/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
   g_test_add ("/dc/store/errors", Fixture, NULL, fixture_setup, test_errors, fixture_teardown);
