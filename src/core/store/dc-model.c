@@ -411,6 +411,38 @@ normalize_id (JsonObject *object,
   return TRUE;
 }
 
+/* The term address range comes with the protocol of the term's device (dc-protocol.h). */
+static gboolean
+validate_term_address (JsonObject *object,
+                       const char *protocol,
+                       GError    **error)
+{
+  const DcProtocol *descriptor = dc_protocol_lookup (protocol);
+  JsonNode *node = json_object_get_member (object, "address");
+  double v;
+  gboolean is_int;
+  double lo = 0, hi = 65535;
+  const char *what = "";
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (descriptor != NULL && descriptor->term_address_max > 0)
+    {
+      lo = descriptor->term_address_min;
+      hi = descriptor->term_address_max;
+      what = descriptor->term_address_what ? descriptor->term_address_what : "";
+    }
+
+  if (!node_get_number (node, &v, &is_int) || !is_int || v < lo || v > hi)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "field address must be an integer between %.0f and %.0f%s", lo, hi, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 validate_time_zone (JsonObject *object,
                     GError    **error)
@@ -519,7 +551,7 @@ dc_model_validate (DcKind      kind,
       return normalize_id (object, "id", TRUE, error) &&
              normalize_id (object, "device_id", TRUE, error) &&
              check_rules (term_rules, object, error) &&
-             dc_protocol_validate_term (device_protocol, object, error);
+             validate_term_address (object, device_protocol, error);
 
     case DC_KIND_ITEM:
       return normalize_id (object, "id", TRUE, error) &&

@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <math.h>
-
 #include "dc-protocol.h"
 #include "dc-error.h"
 
@@ -84,22 +82,6 @@ dc_protocol_list (guint *n_protocols)
 }
 
 gboolean
-dc_protocol_get_integer (JsonObject *object,
-                         const char *field,
-                         gint64      min,
-                         gint64      max,
-                         gint64     *value)
-{
-  double v = dc_json_get_double (object, field, NAN);
-
-  if (isnan (v) || v != floor (v) || v < (double) min || v > (double) max)
-    return FALSE;
-  if (value != NULL)
-    *value = (gint64) v;
-  return TRUE;
-}
-
-gboolean
 dc_protocol_check_name (JsonNode    *node,
                         const char  *field,
                         GError     **error)
@@ -118,36 +100,6 @@ dc_protocol_check_name (JsonNode    *node,
     g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", list[i]->name);
   g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "field %s must be one of %s", field, names->str);
   return FALSE;
-}
-
-gboolean
-dc_protocol_validate_term (const char  *protocol,
-                           JsonObject  *term,
-                           GError     **error)
-{
-  const DcProtocol *p = dc_protocol_lookup (protocol);
-  JsonNode *node = json_object_get_member (term, "address");
-  gint64 lo = 0, hi = 65535;
-  const char *what = "";
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-
-  if (p != NULL && p->term_address_max > 0)
-    {
-      lo = p->term_address_min;
-      hi = p->term_address_max;
-      what = p->term_address_what ? p->term_address_what : "";
-    }
-
-  if (!dc_protocol_get_integer (term, "address", lo, hi, NULL))
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "field address must be an integer between %" G_GINT64_FORMAT " and %"
-                   G_GINT64_FORMAT "%s", lo, hi, what);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 gboolean

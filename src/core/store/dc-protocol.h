@@ -161,10 +161,6 @@ const DcProtocol **dc_protocol_list               (guint             *n_protocol
 gboolean           dc_protocol_check_name         (JsonNode          *node,
                                                    const char        *field,
                                                    GError           **error);
-/* A term's "address" for the protocol of its device (@protocol nullable). */
-gboolean           dc_protocol_validate_term      (const char        *protocol,
-                                                   JsonObject        *term,
-                                                   GError           **error);
 /* A point's protocol_code and code_type for the protocol of its device (nullable). */
 gboolean           dc_protocol_validate_point     (const char        *protocol,
                                                    JsonObject        *point,
@@ -180,13 +176,5 @@ gboolean           dc_protocol_point_address      (const char        *protocol,
                                                    gint64            *first,
                                                    gint64            *last,
                                                    int               *bit);
-
-/* Helpers for the descriptors: an integer field in [min, max] (numbers and numeric strings);
- * FALSE when absent, not an integer or out of range. */
-gboolean           dc_protocol_get_integer        (JsonObject        *object,
-                                                   const char        *field,
-                                                   gint64             min,
-                                                   gint64             max,
-                                                   gint64            *value);
 
 G_END_DECLS

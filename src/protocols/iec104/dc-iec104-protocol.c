@@ -20,6 +20,7 @@
 #include "dc-iec104-codec.h"
 #include "dc-iec104-driver.h"
 #include "dc-protocol.h"
+#include "dc-protocol-json.h"
 
 /* The type ids a point may have (docs/iec104.md): monitoring types and commands. */
 static gboolean
@@ -42,7 +43,7 @@ iec104_validate_point (JsonObject  *point,
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol_code");
       return FALSE;
     }
-  if (!dc_protocol_get_integer (point, "protocol_code", 1, 16777215, NULL))
+  if (!dc_protocol_json_get_integer (point, "protocol_code", 1, 16777215, NULL))
     {
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
                            "field protocol_code must be an integer between 1 and 16777215 (IOA)");
@@ -53,7 +54,7 @@ iec104_validate_point (JsonObject  *point,
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
       return FALSE;
     }
-  if (!dc_protocol_get_integer (point, "code_type", 1, 255, &type_id) ||
+  if (!dc_protocol_json_get_integer (point, "code_type", 1, 255, &type_id) ||
       !type_is_supported (type_id))
     {
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
@@ -75,7 +76,7 @@ iec104_point_address (JsonObject  *point,
 {
   gint64 ioa;
 
-  if (!dc_protocol_get_integer (point, "protocol_code", G_MININT32, G_MAXINT32, &ioa))
+  if (!dc_protocol_json_get_integer (point, "protocol_code", G_MININT32, G_MAXINT32, &ioa))
     return FALSE;
 
   *space = g_strdup_printf ("%" G_GINT64_FORMAT, term_address);

@@ -23,6 +23,7 @@
 #include "dc-modbus-rtu-driver.h"
 #include "dc-modbus-tcp-driver.h"
 #include "dc-protocol.h"
+#include "dc-protocol-json.h"
 
 /* Point validation (docs/rest.md, docs/store.md) */
 
@@ -61,7 +62,7 @@ modbus_validate_point (JsonObject  *point,
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol_code");
       return FALSE;
     }
-  if (!dc_protocol_get_integer (point, "protocol_code", 0, 65535, &address))
+  if (!dc_protocol_json_get_integer (point, "protocol_code", 0, 65535, &address))
     {
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
                            "field protocol_code must be an integer between 0 and 65535 "
@@ -103,7 +104,7 @@ modbus_point_address (JsonObject  *point,
   DcModbusCodeType code_type;
   gint64 address;
 
-  if (!dc_protocol_get_integer (point, "protocol_code", G_MININT32, G_MAXINT32, &address) ||
+  if (!dc_protocol_json_get_integer (point, "protocol_code", G_MININT32, G_MAXINT32, &address) ||
       !point_code_type (point, &code_type))
     return FALSE;
 
