@@ -14,6 +14,7 @@
 
 #include "dc-control-dialog.h"
 #include "dc-error.h"
+#include "dc-protocol.h"
 #include "dc-ui.h"
 
 #define N_RECENT 10
@@ -88,29 +89,6 @@ static const Choice single_choices[] = { { N_("Off (0)"), 0 }, { N_("On (1)"), 1
 static const Choice double_choices[] = { { N_("Off (1)"), 1 }, { N_("On (2)"), 2 } };
 static const Choice step_choices[] = { { N_("Lower (1)"), 1 }, { N_("Higher (2)"), 2 } };
 
-static const char *
-iec104_command_name (int type)
-{
-  switch (type)
-    {
-    case 45: return "C_SC_NA_1";
-    case 46: return "C_DC_NA_1";
-    case 47: return "C_RC_NA_1";
-    case 48: return "C_SE_NA_1";
-    case 49: return "C_SE_NB_1";
-    case 50: return "C_SE_NC_1";
-    case 51: return "C_BO_NA_1";
-    case 58: return "C_SC_TA_1";
-    case 59: return "C_DC_TA_1";
-    case 60: return "C_RC_TA_1";
-    case 61: return "C_SE_TA_1";
-    case 62: return "C_SE_TB_1";
-    case 63: return "C_SE_TC_1";
-    case 64: return "C_BO_TA_1";
-    default: return NULL;
-    }
-}
-
 static void
 scale_range (ControlKind *kind,
              double       raw_min,
@@ -141,7 +119,8 @@ control_kind_for (DcEngine    *engine,
   g_autoptr(JsonObject) device = NULL;
   g_autoptr(JsonObject) point = NULL;
   const char *protocol;
-  JsonNode *code_type;
+  const DcProtocol *descriptor;
+  DcProtocolControl control = { 0 };
   double coefficient, base;
 
   memset (kind, 0, sizeof *kind);
@@ -155,85 +134,39 @@ control_kind_for (DcEngine    *engine,
     *device_name = g_strdup (json_object_get_string_member_with_default (device, "name",
                                                                          dc_point_row_get_device_id (row)));
   protocol = json_object_get_string_member_with_default (device, "protocol", "");
-  code_type = json_object_get_member (point, "code_type");
   coefficient = json_object_get_double_member_with_default (point, "coefficient", 1);
   base = json_object_get_double_member_with_default (point, "base_val", 0);
 
-  if (g_str_equal (protocol, "virtual"))
-    {
-      kind->possible = TRUE;
-      kind->type_text = g_strdup (_("virtual point (the value is stored)"));
-      return TRUE;
-    }
-  if (g_str_equal (protocol, "iec104") && code_type != NULL && JSON_NODE_HOLDS_VALUE (code_type))
-    {
-      int type = json_node_get_value_type (code_type) == G_TYPE_STRING
-                 ? atoi (json_node_get_string (code_type)) : (int) json_node_get_int (code_type);
-      const char *name = iec104_command_name (type);
+  descriptor = dc_protocol_lookup (protocol);
+  if (descriptor == NULL || descriptor->control_info == NULL ||
+      !descriptor->control_info (point, &control))
+    return FALSE;
 
-      if (name == NULL)
-        return FALSE;
-      kind->possible = TRUE;
-      kind->type_text = g_strdup_printf ("%s (%d)", name, type);
-      switch (type)
-        {
-        case 45: case 58:
-          kind->choices = single_choices;
-          kind->n_choices = G_N_ELEMENTS (single_choices);
-          break;
-        case 46: case 59:
-          kind->choices = double_choices;
-          kind->n_choices = G_N_ELEMENTS (double_choices);
-          break;
-        case 47: case 60:
-          kind->choices = step_choices;
-          kind->n_choices = G_N_ELEMENTS (step_choices);
-          break;
-        case 48: case 61:
-          scale_range (kind, -1.0, 1.0 - 1.0 / 32768.0, coefficient, base);
-          break;
-        case 49: case 62:
-          scale_range (kind, -32768, 32767, coefficient, base);
-          kind->integer = coefficient == 1 && base == floor (base);
-          break;
-        case 51: case 64:
-          scale_range (kind, 0, 4294967295.0, coefficient, base);
-          kind->integer = coefficient == 1 && base == floor (base);
-          break;
-        default:
-          break;
-        }
-      return TRUE;
-    }
-  if (g_str_has_prefix (protocol, "modbus") && code_type != NULL &&
-      json_node_get_value_type (code_type) == G_TYPE_STRING)
+  /* The protocol tells the raw range; the dialog offers engineering values. */
+  kind->possible = TRUE;
+  kind->type_text = control.type_text;
+  switch (control.kind)
     {
-      g_auto(GStrv) parts = g_strsplit (json_node_get_string (code_type), ":", 3);
-      const char *type = parts[0] && parts[1] ? parts[1] : "";
-
-      const char *table = parts[0] ? parts[0] : "";
-
-      if (!g_str_equal (table, "co") && !g_str_equal (table, "hr"))
-        return FALSE;
-      kind->possible = TRUE;
-      kind->type_text = g_strdup (json_node_get_string (code_type));
-      if (g_str_equal (table, "co") || g_str_equal (type, "bool") || g_str_has_prefix (type, "bit"))
-        {
-          kind->choices = single_choices;
-          kind->n_choices = G_N_ELEMENTS (single_choices);
-        }
-      else if (g_str_equal (type, "u16"))
-        scale_range (kind, 0, 65535, coefficient, base);
-      else if (g_str_equal (type, "i16"))
-        scale_range (kind, -32768, 32767, coefficient, base);
-      else if (g_str_equal (type, "u32"))
-        scale_range (kind, 0, 4294967295.0, coefficient, base);
-      else if (g_str_equal (type, "i32"))
-        scale_range (kind, -2147483648.0, 2147483647.0, coefficient, base);
-      kind->integer = kind->n_choices == 0 && type[0] != 'f' && coefficient == 1 && base == floor (base);
-      return TRUE;
+    case DC_PROTOCOL_CONTROL_SINGLE:
+      kind->choices = single_choices;
+      kind->n_choices = G_N_ELEMENTS (single_choices);
+      break;
+    case DC_PROTOCOL_CONTROL_DOUBLE:
+      kind->choices = double_choices;
+      kind->n_choices = G_N_ELEMENTS (double_choices);
+      break;
+    case DC_PROTOCOL_CONTROL_STEP:
+      kind->choices = step_choices;
+      kind->n_choices = G_N_ELEMENTS (step_choices);
+      break;
+    case DC_PROTOCOL_CONTROL_VALUE:
+    default:
+      if (isfinite (control.raw_min) && isfinite (control.raw_max))
+        scale_range (kind, control.raw_min, control.raw_max, coefficient, base);
+      kind->integer = control.integer && coefficient == 1 && base == floor (base);
+      break;
     }
-  return FALSE;
+  return TRUE;
 }
 
 gboolean

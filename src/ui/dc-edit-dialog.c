@@ -14,159 +14,62 @@
 
 #include "dc-edit-dialog.h"
 #include "dc-error.h"
+#include "dc-protocol.h"
 #include "dc-ui.h"
 
-typedef enum
-{
-  F_TEXT,
-  F_INT,
-  F_NUMBER,
-  F_BOOL,
-  F_CHOICE,
-} FieldType;
+/* The fields every protocol has; the protocols' own fields come from the protocol registry
+ * (dc-protocol.h) at the rows without a key. */
+typedef DcProtocolField FieldSpec;
+typedef DcProtocolOption Option;
 
-typedef struct
-{
-  const char *value;   /* stored value ("" = absent) */
-  const char *label;   /* shown; NULL = the value itself */
-} Option;
-
-typedef struct
-{
-  DcKind        kind;
-  const char   *key;
-  const char   *label;
-  FieldType     type;
-  const char   *protocols;  /* "|iec104|modbus_tcp|", NULL = every protocol */
-  const Option *options;    /* F_CHOICE, NULL-value terminated */
-  const char   *hint;       /* default shown as placeholder */
-} FieldSpec;
-
-static const Option protocol_options[] = {
-  { "modbus_tcp", N_("Modbus TCP") },
-  { "modbus_rtu", N_("Modbus RTU (serial line)") },
-  { "iec104", N_("IEC 60870-5-104") },
-  { "virtual", N_("Virtual (values written through the API)") },
-  { "formula", N_("Formula (computed)") },
-  { NULL, NULL },
-};
-
-static const Option parity_options[] = {
-  { "", N_("Default (E)") }, { "N", N_("None") }, { "E", N_("Even") }, { "O", N_("Odd") },
-  { NULL, NULL },
-};
+#define F_TEXT   DC_PROTOCOL_FIELD_TEXT
+#define F_INT    DC_PROTOCOL_FIELD_INT
+#define F_NUMBER DC_PROTOCOL_FIELD_NUMBER
+#define F_BOOL   DC_PROTOCOL_FIELD_BOOL
+#define F_CHOICE DC_PROTOCOL_FIELD_CHOICE
+#define FIELD(kind, key, label, type, options, hint) \
+  { kind, key, label, type, options, hint, NULL, DC_PROTOCOL_PLACE_MAIN, FALSE }
+#define PROTOCOL_FIELDS(kind, place) { kind, NULL, NULL, 0, NULL, NULL, NULL, place, FALSE }
 
 static const Option history_options[] = {
   { "", N_("Default (on change)") }, { "change", N_("On change") }, { "all", N_("Every sample") },
   { "none", N_("Not stored") }, { NULL, NULL },
 };
 
-static const Option mb_table_options[] = {
-  { "hr", N_("hr — holding registers (FC 3 / 6, 16)") },
-  { "ir", N_("ir — input registers (FC 4, read-only)") },
-  { "co", N_("co — coils (FC 1 / 5, 15)") },
-  { "di", N_("di — discrete inputs (FC 2, read-only)") },
-  { NULL, NULL },
-};
-
-static const Option mb_type_options[] = {
-  { "u16", N_("u16 — unsigned 16 bit") }, { "i16", N_("i16 — signed 16 bit") },
-  { "u32", N_("u32 — unsigned 32 bit") }, { "i32", N_("i32 — signed 32 bit") },
-  { "f32", N_("f32 — float") }, { "u64", N_("u64 — unsigned 64 bit") },
-  { "i64", N_("i64 — signed 64 bit") }, { "f64", N_("f64 — double") },
-  { "bool", N_("bool — coil or input") },
-  { "bit0", NULL }, { "bit1", NULL }, { "bit2", NULL }, { "bit3", NULL }, { "bit4", NULL },
-  { "bit5", NULL }, { "bit6", NULL }, { "bit7", NULL }, { "bit8", NULL }, { "bit9", NULL },
-  { "bit10", NULL }, { "bit11", NULL }, { "bit12", NULL }, { "bit13", NULL }, { "bit14", NULL },
-  { "bit15", NULL },
-  { NULL, NULL },
-};
-
-static const Option mb_order_options[] = {
-  { "", N_("Default (abcd)") },
-  { "abcd", N_("abcd — big-endian, high word first") },
-  { "cdab", N_("cdab — low word first") },
-  { "badc", N_("badc — bytes swapped in each word") },
-  { "dcba", N_("dcba — little-endian") },
-  { NULL, NULL },
-};
-
-static const Option iec_type_options[] = {
-  { "1", "1 — M_SP_NA_1 single point" }, { "30", "30 — M_SP_TB_1 single point, time tag" },
-  { "3", "3 — M_DP_NA_1 double point" }, { "31", "31 — M_DP_TB_1 double point, time tag" },
-  { "5", "5 — M_ST_NA_1 step position" }, { "32", "32 — M_ST_TB_1 step position, time tag" },
-  { "7", "7 — M_BO_NA_1 bitstring" }, { "33", "33 — M_BO_TB_1 bitstring, time tag" },
-  { "9", "9 — M_ME_NA_1 normalised" }, { "34", "34 — M_ME_TD_1 normalised, time tag" },
-  { "11", "11 — M_ME_NB_1 scaled" }, { "35", "35 — M_ME_TE_1 scaled, time tag" },
-  { "13", "13 — M_ME_NC_1 short float" }, { "36", "36 — M_ME_TF_1 short float, time tag" },
-  { "15", "15 — M_IT_NA_1 integrated total" }, { "37", "37 — M_IT_TB_1 integrated total, time tag" },
-  { "45", "45 — C_SC_NA_1 single command" }, { "58", "58 — C_SC_TA_1 single command, time tag" },
-  { "46", "46 — C_DC_NA_1 double command" }, { "59", "59 — C_DC_TA_1 double command, time tag" },
-  { "47", "47 — C_RC_NA_1 regulating step" }, { "60", "60 — C_RC_TA_1 regulating step, time tag" },
-  { "48", "48 — C_SE_NA_1 set point, normalised" }, { "61", "61 — C_SE_TA_1 set point, normalised, time tag" },
-  { "49", "49 — C_SE_NB_1 set point, scaled" }, { "62", "62 — C_SE_TB_1 set point, scaled, time tag" },
-  { "50", "50 — C_SE_NC_1 set point, float" }, { "63", "63 — C_SE_TC_1 set point, float, time tag" },
-  { "51", "51 — C_BO_NA_1 bitstring command" }, { "64", "64 — C_BO_TA_1 bitstring command, time tag" },
-  { NULL, NULL },
-};
-
-#define TCP "|iec104|modbus_tcp|"
-#define MODBUS "|modbus_tcp|modbus_rtu|"
-#define RTU "|modbus_rtu|"
-#define IEC "|iec104|"
-
 static const FieldSpec fields[] = {
-  { DC_KIND_DEVICE, "id", N_("ID"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_DEVICE, "name", N_("Name"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_DEVICE, "protocol", N_("Protocol"), F_CHOICE, NULL, protocol_options, NULL },
-  { DC_KIND_DEVICE, "ip", N_("IP address or host"), F_TEXT, TCP, NULL, NULL },
-  { DC_KIND_DEVICE, "port", N_("Port"), F_INT, TCP, NULL, N_("502 Modbus, 2404 IEC 104") },
-  { DC_KIND_DEVICE, "serial", N_("Serial line"), F_TEXT, RTU, NULL, "/dev/ttyUSB0" },
-  { DC_KIND_DEVICE, "baud", N_("Baud rate"), F_INT, RTU, NULL, "9600" },
-  { DC_KIND_DEVICE, "parity", N_("Parity"), F_CHOICE, RTU, parity_options, NULL },
-  { DC_KIND_DEVICE, "data_bits", N_("Data bits"), F_INT, RTU, NULL, "8" },
-  { DC_KIND_DEVICE, "stop_bits", N_("Stop bits"), F_INT, RTU, NULL, "1" },
-  { DC_KIND_DEVICE, "poll_ms", N_("Poll period (ms)"), F_INT, MODBUS, NULL, "1000" },
-  { DC_KIND_DEVICE, "timeout_ms", N_("Answer timeout (ms)"), F_INT, MODBUS, NULL, "1000" },
-  { DC_KIND_DEVICE, "backup_ip", N_("Backup IP address"), F_TEXT, IEC, NULL, NULL },
-  { DC_KIND_DEVICE, "backup_port", N_("Backup port"), F_INT, IEC, NULL, NULL },
-  { DC_KIND_DEVICE, "k", N_("k (unacknowledged frames sent)"), F_INT, IEC, NULL, "12" },
-  { DC_KIND_DEVICE, "w", N_("w (frames before acknowledging)"), F_INT, IEC, NULL, "8" },
-  { DC_KIND_DEVICE, "t1", N_("t1 (s)"), F_NUMBER, IEC, NULL, "15" },
-  { DC_KIND_DEVICE, "t3", N_("t3 (s)"), F_NUMBER, IEC, NULL, "20" },
-  { DC_KIND_DEVICE, "gi_s", N_("General interrogation period (s)"), F_INT, IEC, NULL, "900" },
-  { DC_KIND_DEVICE, "clock_sync", N_("Synchronise the station's clock"), F_BOOL, IEC, NULL, NULL },
-  { DC_KIND_DEVICE, "time_zone", N_("Time zone of time tags"), F_TEXT, IEC, NULL, "UTC" },
-  { DC_KIND_DEVICE, "enabled", N_("Enabled"), F_BOOL, NULL, NULL, NULL },
+  FIELD (DC_KIND_DEVICE, "id", N_("ID"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_DEVICE, "name", N_("Name"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_DEVICE, "protocol", N_("Protocol"), F_CHOICE, NULL, NULL),
+  PROTOCOL_FIELDS (DC_KIND_DEVICE, DC_PROTOCOL_PLACE_MAIN),
+  PROTOCOL_FIELDS (DC_KIND_DEVICE, DC_PROTOCOL_PLACE_END),
+  FIELD (DC_KIND_DEVICE, "enabled", N_("Enabled"), F_BOOL, NULL, NULL),
 
-  { DC_KIND_TERM, "id", N_("ID"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_TERM, "name", N_("Name"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_TERM, "device_id", N_("Device"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_TERM, "address", N_("Unit id / common address"), F_INT, NULL, NULL, "1" },
+  FIELD (DC_KIND_TERM, "id", N_("ID"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_TERM, "name", N_("Name"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_TERM, "device_id", N_("Device"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_TERM, "address", N_("Unit id / common address"), F_INT, NULL, "1"),
 
-  { DC_KIND_ITEM, "id", N_("ID"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_ITEM, "name", N_("Name"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_ITEM, "unit", N_("Unit"), F_TEXT, NULL, NULL, NULL },
+  FIELD (DC_KIND_ITEM, "id", N_("ID"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_ITEM, "name", N_("Name"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_ITEM, "unit", N_("Unit"), F_TEXT, NULL, NULL),
 
-  { DC_KIND_POINT, "term_id", N_("Term"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_POINT, "item_id", N_("Item"), F_TEXT, NULL, NULL, NULL },
-  { DC_KIND_POINT, "protocol_code", N_("Address (register / IOA)"), F_INT, NULL, NULL, NULL },
-  { DC_KIND_POINT, "mb_table", N_("Modbus table"), F_CHOICE, MODBUS, mb_table_options, NULL },
-  { DC_KIND_POINT, "mb_type", N_("Data type"), F_CHOICE, MODBUS, mb_type_options, NULL },
-  { DC_KIND_POINT, "mb_order", N_("Word and byte order"), F_CHOICE, MODBUS, mb_order_options, NULL },
-  { DC_KIND_POINT, "iec_type", N_("ASDU type"), F_CHOICE, IEC, iec_type_options, NULL },
-  { DC_KIND_POINT, "coefficient", N_("Coefficient (value = raw × coefficient + offset)"), F_NUMBER, NULL, NULL, "1" },
-  { DC_KIND_POINT, "base_val", N_("Offset"), F_NUMBER, NULL, NULL, "0" },
-  { DC_KIND_POINT, "down_limit", N_("Low limit"), F_NUMBER, NULL, NULL, NULL },
-  { DC_KIND_POINT, "up_limit", N_("High limit"), F_NUMBER, NULL, NULL, NULL },
-  { DC_KIND_POINT, "history", N_("History"), F_CHOICE, NULL, history_options, NULL },
-  { DC_KIND_POINT, "history_deadband", N_("History deadband"), F_NUMBER, NULL, NULL, "0" },
-  { DC_KIND_POINT, "direct", N_("Direct execute (no select)"), F_BOOL, IEC, NULL, NULL },
+  FIELD (DC_KIND_POINT, "term_id", N_("Term"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_POINT, "item_id", N_("Item"), F_TEXT, NULL, NULL),
+  FIELD (DC_KIND_POINT, "protocol_code", N_("Address (register / IOA)"), F_INT, NULL, NULL),
+  PROTOCOL_FIELDS (DC_KIND_POINT, DC_PROTOCOL_PLACE_MAIN),
+  FIELD (DC_KIND_POINT, "coefficient", N_("Coefficient (value = raw × coefficient + offset)"), F_NUMBER, NULL, "1"),
+  FIELD (DC_KIND_POINT, "base_val", N_("Offset"), F_NUMBER, NULL, "0"),
+  FIELD (DC_KIND_POINT, "down_limit", N_("Low limit"), F_NUMBER, NULL, NULL),
+  FIELD (DC_KIND_POINT, "up_limit", N_("High limit"), F_NUMBER, NULL, NULL),
+  FIELD (DC_KIND_POINT, "history", N_("History"), F_CHOICE, history_options, NULL),
+  FIELD (DC_KIND_POINT, "history_deadband", N_("History deadband"), F_NUMBER, NULL, "0"),
+  PROTOCOL_FIELDS (DC_KIND_POINT, DC_PROTOCOL_PLACE_END),
 };
 
 typedef struct
 {
-  const FieldSpec *spec;
+  const FieldSpec *spec;           /* a protocol's field: the current protocol's */
+  gboolean         from_protocol;
   AdwActionRow    *row;
   GtkWidget       *widget;
   char            *error;
@@ -188,6 +91,8 @@ struct _DcEditDialog
   GPtrArray      *fields;      /* Field */
   AdwPreferencesGroup *group;
   char           *error;
+  Option         *protocol_options;   /* the registered protocols */
+  FieldSpec       protocol_spec;
 };
 
 enum {
@@ -229,22 +134,47 @@ current_protocol (DcEditDialog *self)
     {
       guint i = gtk_drop_down_get_selected (GTK_DROP_DOWN (f->widget));
 
-      return i < G_N_ELEMENTS (protocol_options) - 1 ? protocol_options[i].value : "";
+      for (guint j = 0; self->protocol_options[j].value != NULL; j++)
+        if (j == i)
+          return self->protocol_options[j].value;
+      return "";
     }
   return self->protocol ? self->protocol : "";
+}
+
+/* The field @key of @protocol's descriptor, NULL when the protocol has none. */
+static const FieldSpec *
+protocol_field (const char *protocol,
+                DcKind      kind,
+                const char *key)
+{
+  const DcProtocol *p = dc_protocol_lookup (protocol);
+
+  for (const FieldSpec *spec = p ? p->fields : NULL; spec != NULL && spec->key != NULL; spec++)
+    if (spec->kind == kind && g_str_equal (spec->key, key))
+      return spec;
+  return NULL;
 }
 
 static void
 update_visibility (DcEditDialog *self)
 {
-  g_autofree char *needle = g_strdup_printf ("|%s|", current_protocol (self));
+  const char *protocol = current_protocol (self);
 
   for (guint i = 0; i < self->fields->len; i++)
     {
       Field *f = g_ptr_array_index (self->fields, i);
+      const FieldSpec *spec = f->from_protocol ? protocol_field (protocol, self->kind, f->spec->key)
+                                               : f->spec;
 
-      gtk_widget_set_visible (GTK_WIDGET (f->row),
-                              f->spec->protocols == NULL || strstr (f->spec->protocols, needle) != NULL);
+      if (spec != NULL && spec != f->spec)
+        {
+          /* A key several protocols share (port): this protocol's hint. */
+          f->spec = spec;
+          if (f->error == NULL)
+            adw_action_row_set_subtitle (f->row, spec->hint ? _(spec->hint) : "");
+        }
+      gtk_widget_set_visible (GTK_WIDGET (f->row), spec != NULL);
     }
 }
 
@@ -307,6 +237,17 @@ node_to_text (JsonNode *node)
 }
 
 static void
+set_field_cb (const char *key,
+              const char *text,
+              gpointer    user_data)
+{
+  Field *f = find_field (user_data, key);
+
+  if (f != NULL)
+    set_field_text (f, text);
+}
+
+static void
 fill_from (DcEditDialog *self,
            JsonObject   *object)
 {
@@ -318,22 +259,13 @@ fill_from (DcEditDialog *self,
       if (text != NULL)
         set_field_text (f, text);
     }
-  /* code_type into its pickers */
+  /* code_type into the protocol's pickers */
   if (self->kind == DC_KIND_POINT && json_object_has_member (object, "code_type"))
     {
-      g_autofree char *ct = node_to_text (json_object_get_member (object, "code_type"));
+      const DcProtocol *p = dc_protocol_lookup (self->protocol);
 
-      if (ct != NULL && strchr (ct, ':') != NULL)
-        {
-          g_auto(GStrv) parts = g_strsplit (ct, ":", 3);
-
-          set_field_text (find_field (self, "mb_table"), parts[0]);
-          if (parts[1] != NULL)
-            set_field_text (find_field (self, "mb_type"), parts[1]);
-          set_field_text (find_field (self, "mb_order"), parts[1] && parts[2] ? parts[2] : "");
-        }
-      else if (ct != NULL)
-        set_field_text (find_field (self, "iec_type"), ct);
+      if (p != NULL && p->code_type_to_fields != NULL)
+        p->code_type_to_fields (json_object_get_member (object, "code_type"), set_field_cb, self);
     }
 }
 
@@ -385,20 +317,44 @@ field_value (Field *f)
     }
 }
 
+/* The text of a field for the protocol's code_type_from_fields; NULL when empty. */
+static const char *
+field_text_cb (const char *key,
+               gpointer    user_data)
+{
+  Field *f = find_field (user_data, key);
+  const char *text;
+
+  if (f == NULL)
+    return NULL;
+  if (f->spec->type == F_CHOICE)
+    {
+      guint i = gtk_drop_down_get_selected (GTK_DROP_DOWN (f->widget));
+
+      if (i == GTK_INVALID_LIST_POSITION || f->spec->options[i].value[0] == '\0')
+        return NULL;
+      return f->spec->options[i].value;
+    }
+  if (f->spec->type == F_BOOL)
+    return gtk_switch_get_active (GTK_SWITCH (f->widget)) ? "true" : "false";
+  text = gtk_editable_get_text (GTK_EDITABLE (f->widget));
+  return text[0] != '\0' ? text : NULL;
+}
+
 static JsonObject *
 build_object (DcEditDialog *self)
 {
   JsonObject *object = json_object_new ();
-  g_autofree char *needle = g_strdup_printf ("|%s|", current_protocol (self));
+  const char *protocol = current_protocol (self);
+  const DcProtocol *p = dc_protocol_lookup (protocol);
 
   for (guint i = 0; i < self->fields->len; i++)
     {
       Field *f = g_ptr_array_index (self->fields, i);
       JsonNode *value;
 
-      if (f->spec->protocols != NULL && strstr (f->spec->protocols, needle) == NULL)
-        continue;
-      if (g_str_has_prefix (f->spec->key, "mb_") || g_str_equal (f->spec->key, "iec_type"))
+      if (f->from_protocol &&
+          (protocol_field (protocol, self->kind, f->spec->key) == NULL || f->spec->code_type_part))
         continue;
       value = field_value (f);
       if (value != NULL)
@@ -406,27 +362,12 @@ build_object (DcEditDialog *self)
       else if (self->id != NULL && self->kind != DC_KIND_POINT)
         json_object_set_null_member (object, f->spec->key);  /* merge update: null removes */
     }
-  if (self->kind == DC_KIND_POINT)
+  if (self->kind == DC_KIND_POINT && p != NULL && p->code_type_from_fields != NULL)
     {
-      if (strstr (MODBUS, needle) != NULL)
-        {
-          g_autoptr(JsonNode) table = field_value (find_field (self, "mb_table"));
-          g_autoptr(JsonNode) type = field_value (find_field (self, "mb_type"));
-          g_autoptr(JsonNode) order = field_value (find_field (self, "mb_order"));
-          g_autofree char *ct = NULL;
+      JsonNode *code_type = p->code_type_from_fields (field_text_cb, self);
 
-          ct = g_strdup_printf ("%s:%s%s%s", table ? json_node_get_string (table) : "",
-                                type ? json_node_get_string (type) : "", order ? ":" : "",
-                                order ? json_node_get_string (order) : "");
-          json_object_set_string_member (object, "code_type", ct);
-        }
-      else if (strstr (IEC, needle) != NULL)
-        {
-          g_autoptr(JsonNode) type = field_value (find_field (self, "iec_type"));
-
-          if (type != NULL)
-            json_object_set_int_member (object, "code_type", atoi (json_node_get_string (type)));
-        }
+      if (code_type != NULL)
+        json_object_set_member (object, "code_type", code_type);
     }
   return object;
 }
@@ -482,7 +423,12 @@ show_error (DcEditDialog *self,
     {
       f = find_field (self, key);
       if (f == NULL && g_str_equal (key, "code_type"))
-        f = find_field (self, g_str_has_prefix (current_protocol (self), "modbus") ? "mb_table" : "iec_type");
+        {
+          const DcProtocol *p = dc_protocol_lookup (current_protocol (self));
+
+          if (p != NULL && p->code_type_field != NULL)
+            f = find_field (self, p->code_type_field);
+        }
     }
   if (f != NULL && gtk_widget_get_visible (GTK_WIDGET (f->row)))
     {
@@ -570,60 +516,133 @@ term_changed_cb (DcEditDialog *self)
 }
 
 static void
+add_field (DcEditDialog    *self,
+           const FieldSpec *spec,
+           gboolean         from_protocol)
+{
+  Field *f = g_new0 (Field, 1);
+
+  f->spec = spec;
+  f->from_protocol = from_protocol;
+  f->row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (f->row), _(spec->label));
+  if (spec->hint != NULL)
+    adw_action_row_set_subtitle (f->row, _(spec->hint));
+  switch (spec->type)
+    {
+    case F_BOOL:
+      f->widget = gtk_switch_new ();
+      break;
+    case F_CHOICE:
+      {
+        GtkStringList *model = options_model (spec->options);
+
+        f->widget = gtk_drop_down_new (G_LIST_MODEL (model), NULL);
+        /* Long lists (data types, ASDU types) can be searched. */
+        if (g_list_model_get_n_items (G_LIST_MODEL (model)) > 8)
+          gtk_drop_down_set_enable_search (GTK_DROP_DOWN (f->widget), TRUE);
+      }
+      break;
+    case F_TEXT:
+    case F_INT:
+    case F_NUMBER:
+    default:
+      f->widget = gtk_entry_new ();
+      gtk_editable_set_width_chars (GTK_EDITABLE (f->widget), 18);
+      if (spec->type != F_TEXT)
+        {
+          gtk_entry_set_input_purpose (GTK_ENTRY (f->widget), GTK_INPUT_PURPOSE_NUMBER);
+          gtk_editable_set_alignment (GTK_EDITABLE (f->widget), 1);
+        }
+      g_signal_connect_object (f->widget, "activate", G_CALLBACK (dc_edit_dialog_save), self,
+                               G_CONNECT_SWAPPED);
+      break;
+    }
+  gtk_widget_set_valign (f->widget, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (f->widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _(spec->label), -1);
+  adw_action_row_add_suffix (f->row, f->widget);
+  adw_action_row_set_activatable_widget (f->row, f->widget);
+  adw_preferences_group_add (self->group, GTK_WIDGET (f->row));
+  g_ptr_array_add (self->fields, f);
+  if (spec->default_value != NULL)
+    set_field_text (f, spec->default_value);
+}
+
+static int
+spec_index (GPtrArray  *specs,
+            const char *key)
+{
+  for (guint i = 0; i < specs->len; i++)
+    if (g_str_equal (((const FieldSpec *) g_ptr_array_index (specs, i))->key, key))
+      return i;
+  return -1;
+}
+
+/* The fields of every registered protocol for one place of the form, each key once; a key new
+ * to the list goes before the next of its protocol's fields already listed, so that each
+ * protocol sees its fields in its own order. */
+static GPtrArray *
+protocol_fields (DcKind          kind,
+                 DcProtocolPlace place)
+{
+  g_autofree const DcProtocol **protocols = dc_protocol_list (NULL);
+  GPtrArray *specs = g_ptr_array_new ();
+
+  for (guint i = 0; protocols[i] != NULL; i++)
+    for (const FieldSpec *spec = protocols[i]->fields; spec != NULL && spec->key != NULL; spec++)
+      {
+        int at = specs->len;
+
+        if (spec->kind != kind || spec->place != place || spec_index (specs, spec->key) >= 0)
+          continue;
+        for (const FieldSpec *next = spec + 1; next->key != NULL; next++)
+          if (next->kind == kind && next->place == place &&
+              (at = spec_index (specs, next->key)) >= 0)
+            break;
+        g_ptr_array_insert (specs, at >= 0 ? at : (int) specs->len, (gpointer) spec);
+      }
+  return specs;
+}
+
+static void
 build_form (DcEditDialog *self)
 {
+  g_autofree const DcProtocol **protocols = NULL;
+  guint n_protocols;
+
   self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   gtk_box_append (GTK_BOX (self->form_box), GTK_WIDGET (self->group));
+
+  protocols = dc_protocol_list (&n_protocols);
+  self->protocol_options = g_new0 (Option, n_protocols + 1);
+  for (guint i = 0; i < n_protocols; i++)
+    {
+      self->protocol_options[i].value = protocols[i]->name;
+      self->protocol_options[i].label = protocols[i]->title;
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
       const FieldSpec *spec = &fields[i];
-      Field *f;
 
       if (spec->kind != self->kind)
         continue;
-      f = g_new0 (Field, 1);
-      f->spec = spec;
-      f->row = ADW_ACTION_ROW (adw_action_row_new ());
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (f->row), _(spec->label));
-      if (spec->hint != NULL)
-        adw_action_row_set_subtitle (f->row, _(spec->hint));
-      switch (spec->type)
+      if (spec->key == NULL)
         {
-        case F_BOOL:
-          f->widget = gtk_switch_new ();
-          break;
-        case F_CHOICE:
-          {
-            GtkStringList *model = options_model (spec->options);
+          g_autoptr(GPtrArray) specs = protocol_fields (spec->kind, spec->place);
 
-            f->widget = gtk_drop_down_new (G_LIST_MODEL (model), NULL);
-            if (spec->options == mb_type_options || spec->options == iec_type_options)
-              gtk_drop_down_set_enable_search (GTK_DROP_DOWN (f->widget), TRUE);
-          }
-          break;
-        case F_TEXT:
-        case F_INT:
-        case F_NUMBER:
-        default:
-          f->widget = gtk_entry_new ();
-          gtk_editable_set_width_chars (GTK_EDITABLE (f->widget), 18);
-          if (spec->type != F_TEXT)
-            {
-              gtk_entry_set_input_purpose (GTK_ENTRY (f->widget), GTK_INPUT_PURPOSE_NUMBER);
-              gtk_editable_set_alignment (GTK_EDITABLE (f->widget), 1);
-            }
-          g_signal_connect_object (f->widget, "activate", G_CALLBACK (dc_edit_dialog_save), self,
-                                   G_CONNECT_SWAPPED);
-          break;
+          for (guint j = 0; j < specs->len; j++)
+            add_field (self, g_ptr_array_index (specs, j), TRUE);
         }
-      gtk_widget_set_valign (f->widget, GTK_ALIGN_CENTER);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (f->widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _(spec->label), -1);
-      adw_action_row_add_suffix (f->row, f->widget);
-      adw_action_row_set_activatable_widget (f->row, f->widget);
-      adw_preferences_group_add (self->group, GTK_WIDGET (f->row));
-      g_ptr_array_add (self->fields, f);
+      else if (g_str_equal (spec->key, "protocol"))
+        {
+          self->protocol_spec = *spec;
+          self->protocol_spec.options = self->protocol_options;
+          add_field (self, &self->protocol_spec, FALSE);
+        }
+      else
+        add_field (self, spec, FALSE);
     }
   if (self->kind == DC_KIND_DEVICE)
     {
@@ -636,7 +655,6 @@ build_form (DcEditDialog *self)
     }
   if (self->kind == DC_KIND_POINT)
     {
-      set_field_text (find_field (self, "mb_type"), "u16");
       /* The fields follow the protocol of the term's device. */
       g_signal_connect_object (find_field (self, "term_id")->widget, "changed",
                                G_CALLBACK (term_changed_cb), self, G_CONNECT_SWAPPED);
@@ -661,6 +679,7 @@ dc_edit_dialog_finalize (GObject *object)
   g_free (self->parent_id);
   g_free (self->protocol);
   g_free (self->error);
+  g_free (self->protocol_options);
 
   G_OBJECT_CLASS (dc_edit_dialog_parent_class)->finalize (object);
 }

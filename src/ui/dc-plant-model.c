@@ -14,6 +14,8 @@
 #include "dc-plant-model.h"
 #include "dc-json-util.h"
 
+#include "dc-protocol.h"
+
 struct _DcPlantModel
 {
   GObject      parent_instance;
@@ -101,8 +103,8 @@ static char *
 format_address (JsonObject *point,
                 const char *protocol)
 {
-  const char *type = dc_json_get_string (point, "code_type", NULL);
   JsonNode *node = json_object_get_member (point, "protocol_code");
+  const DcProtocol *descriptor;
   g_autofree char *code = NULL;
 
   /* protocol_code is kept as the client sent it: a number or a string. */
@@ -114,42 +116,30 @@ format_address (JsonObject *point,
     code = g_strdup_printf ("%" G_GINT64_FORMAT, dc_json_get_int (point, "protocol_code", 0));
   if (code[0] == '\0')
     return g_strdup ("");
-  if (g_strcmp0 (protocol, "iec104") == 0)
-    return g_strdup_printf ("IOA %s", code);
-  if (protocol != NULL && g_str_has_prefix (protocol, "modbus") && type != NULL)
-    {
-      const char *colon = strchr (type, ':');
-      g_autofree char *table = colon ? g_strndup (type, colon - type) : g_strdup (type);
-
-      return g_strdup_printf ("%s %s", table, code);
-    }
+  descriptor = dc_protocol_lookup (protocol);
+  if (descriptor != NULL && descriptor->format_address != NULL)
+    return descriptor->format_address (point, code);
   return g_strdup (code);
 }
 
-/* IEC 104 type ids (docs/iec104.md) and Modbus bit types whose values are states. */
+/* The protocol tells which values are states (docs/iec104.md, docs/modbus.md). */
 static DcPointKind
 point_kind (JsonObject *point,
             const char *protocol)
 {
-  const char *type = dc_json_get_string (point, "code_type", NULL);
-  gint64 id;
+  const DcProtocol *descriptor = dc_protocol_lookup (protocol);
 
-  if (g_strcmp0 (protocol, "iec104") == 0)
+  switch (descriptor != NULL && descriptor->value_kind != NULL
+          ? descriptor->value_kind (point) : DC_PROTOCOL_VALUE_ANALOG)
     {
-      id = dc_json_get_int (point, "code_type", 0);
-      switch (id)
-        {
-        case 1: case 2: case 30: case 45: case 58:
-          return DC_POINT_KIND_SINGLE;
-        case 3: case 4: case 31: case 46: case 59:
-          return DC_POINT_KIND_DOUBLE;
-        default:
-          return DC_POINT_KIND_ANALOG;
-        }
+    case DC_PROTOCOL_VALUE_SINGLE:
+      return DC_POINT_KIND_SINGLE;
+    case DC_PROTOCOL_VALUE_DOUBLE:
+      return DC_POINT_KIND_DOUBLE;
+    case DC_PROTOCOL_VALUE_ANALOG:
+    default:
+      return DC_POINT_KIND_ANALOG;
     }
-  if (type != NULL && (g_str_has_prefix (type, "co:") || g_str_has_prefix (type, "di:")))
-    return DC_POINT_KIND_SINGLE;
-  return DC_POINT_KIND_ANALOG;
 }
 
 static void
