@@ -90,6 +90,53 @@ void            dc_modbus_config_mark          (DcModbusConfig     *config,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcModbusConfig, dc_modbus_config_unref)
 
+/* One device_call or device_ctrl on its way to the I/O side (dc-modbus-op.c), shared by the TCP
+ * and RTU drivers; a driver's own op struct starts with it. */
+typedef struct
+{
+  gboolean            ctrl;
+  GTask              *task;
+  DcModbusPoint       point;
+  double              raw;        /* ctrl: the inverse-scaled value */
+  gint64              deadline;   /* monotonic µs, 0 = none */
+  DcCtrlProgressFunc  progress;
+  gpointer            progress_data;
+  GDestroyNotify      free_func;  /* the driver's (calls dc_modbus_op_clear); NULL = plain */
+} DcModbusOp;
+
+/* Main thread. A zeroed op of @size bytes with its task (source object @driver, @source_tag),
+ * the point copied from @point and the deadline (wall-clock or monotonic µs, 0 = none); NULL
+ * when the task has already returned the error (an unknown term). */
+gpointer        dc_modbus_op_new               (DcDriver           *driver,
+                                                gsize               size,
+                                                GDestroyNotify      free_func,
+                                                gboolean            rtu,
+                                                gpointer            source_tag,
+                                                const DcPointInfo  *point,
+                                                gint64              deadline_us,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+/* Main thread. Makes @op a control of @value: inverse scaling and range check; FALSE (the task
+ * has returned the error and @op is freed) when the value does not fit. */
+gboolean        dc_modbus_op_set_ctrl          (DcModbusOp         *op,
+                                                double              value,
+                                                DcCtrlProgressFunc  progress,
+                                                gpointer            progress_data);
+void            dc_modbus_op_clear             (DcModbusOp         *op);
+void            dc_modbus_op_free              (gpointer            op);
+/* [any thread] A control step, reported on the task's context. */
+void            dc_modbus_op_progress          (DcModbusOp         *op,
+                                                DcCtrlStep          step,
+                                                const char         *detail);
+/* [any thread] Complete the op (a failed control reports DC_CTRL_STEP_FAILED) and free it:
+ * a call returns a DcSample, a control the confirmed value. */
+void            dc_modbus_op_return_error      (DcModbusOp         *op,
+                                                GError             *error);
+void            dc_modbus_op_return_value      (DcModbusOp         *op,
+                                                double              value,
+                                                guint32             quality);
+
 /* Response-time histogram buckets (upper bounds in ms; the last bucket is open). */
 #define DC_MODBUS_N_BUCKETS 10
 extern const guint dc_modbus_bucket_ms[DC_MODBUS_N_BUCKETS - 1];

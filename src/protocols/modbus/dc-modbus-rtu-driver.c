@@ -29,16 +29,7 @@
 
 typedef struct _Worker Worker;
 
-typedef struct
-{
-  gboolean            ctrl;
-  GTask              *task;
-  DcModbusPoint       point;
-  double              raw;
-  gint64              deadline;
-  DcCtrlProgressFunc  progress;
-  gpointer            progress_data;
-} Op;
+typedef DcModbusOp Op;
 
 typedef struct
 {
@@ -95,60 +86,6 @@ G_DEFINE_FINAL_TYPE (DcModbusRtuDriver, dc_modbus_rtu_driver, DC_TYPE_DRIVER)
   } G_STMT_END
 
 static void
-op_free (Op *op)
-{
-  g_clear_object (&op->task);
-  dc_modbus_point_clear (&op->point);
-  g_free (op);
-}
-
-typedef struct
-{
-  DcCtrlProgressFunc func;
-  gpointer           data;
-  DcCtrlStep         step;
-  char              *detail;
-} Progress;
-
-static gboolean
-progress_cb (gpointer user_data)
-{
-  Progress *p = user_data;
-
-  p->func (p->step, p->detail, p->data);
-  g_free (p->detail);
-  g_free (p);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-op_progress (Op         *op,
-             DcCtrlStep  step,
-             const char *detail)
-{
-  Progress *p;
-
-  if (op->progress == NULL)
-    return;
-  p = g_new0 (Progress, 1);
-  p->func = op->progress;
-  p->data = op->progress_data;
-  p->step = step;
-  p->detail = g_strdup (detail);
-  g_main_context_invoke (g_task_get_context (op->task), progress_cb, p);
-}
-
-static void
-op_return_error (Op     *op,
-                 GError *error)
-{
-  if (op->ctrl)
-    op_progress (op, DC_CTRL_STEP_FAILED, error->message);
-  g_task_return_error (op->task, error);
-  op_free (op);
-}
-
-static void
 worker_unref (Worker *w)
 {
   Op *op;
@@ -156,7 +93,7 @@ worker_unref (Worker *w)
   if (!g_atomic_ref_count_dec (&w->ref))
     return;
   while ((op = g_queue_pop_head (&w->ops)) != NULL)
-    op_return_error (op, dc_driver_error_offline (w->device_id));
+    dc_modbus_op_return_error (op, dc_driver_error_offline (w->device_id));
   g_clear_pointer (&w->config, dc_modbus_config_unref);
   g_free (w->line_error);
   g_mutex_clear (&w->lock);
@@ -321,19 +258,19 @@ worker_run_op (Worker         *w,
 
   if (op->deadline > 0 && g_get_monotonic_time () > op->deadline)
     {
-      op_return_error (op, dc_driver_error_timeout (w->device_id, w->timeout_us));
+      dc_modbus_op_return_error (op, dc_driver_error_timeout (w->device_id, w->timeout_us));
       return;
     }
   if (g_task_return_error_if_cancelled (op->task))
     {
-      op_free (op);
+      dc_modbus_op_free (op);
       return;
     }
 
   if (op->ctrl)
     {
       len = dc_modbus_ctrl_write_pdu (&op->point, op->raw, TRUE, 0, pdu);
-      op_progress (op, DC_CTRL_STEP_EXECUTE_SENT, NULL);
+      dc_modbus_op_progress (op, DC_CTRL_STEP_EXECUTE_SENT, NULL);
       r = worker_transact (w, op->point.unit, pdu, len, &exception, &error);
       if (r == TX_EXCEPTION && exception == DC_MODBUS_EX_ILLEGAL_FUNCTION &&
           op->point.ct.type == DC_MODBUS_TYPE_BIT)
@@ -344,12 +281,12 @@ worker_run_op (Worker         *w,
           if (r == TX_OK)
             {
               len = dc_modbus_ctrl_write_pdu (&op->point, op->raw, FALSE, w->values[0], pdu);
-              op_progress (op, DC_CTRL_STEP_EXECUTE_SENT, NULL);
+              dc_modbus_op_progress (op, DC_CTRL_STEP_EXECUTE_SENT, NULL);
               r = worker_transact (w, op->point.unit, pdu, len, &exception, &error);
             }
         }
       if (r == TX_OK)
-        op_progress (op, DC_CTRL_STEP_CONFIRMED, NULL);
+        dc_modbus_op_progress (op, DC_CTRL_STEP_CONFIRMED, NULL);
     }
   else
     r = TX_OK;
@@ -368,40 +305,23 @@ worker_run_op (Worker         *w,
         guint32 quality;
         double v = dc_modbus_point_decode (&op->point, w->values, &quality);
 
-        if (op->ctrl)
-          {
-            double *d = g_new (double, 1);
-
-            *d = v;
-            g_task_return_pointer (op->task, d, g_free);
-          }
-        else
-          {
-            DcSample *s = g_new0 (DcSample, 1);
-
-            s->key = op->point.key;
-            s->time = g_get_real_time ();
-            s->value = v;
-            s->quality = quality;
-            g_task_return_pointer (op->task, s, g_free);
-          }
-        op_free (op);
+        dc_modbus_op_return_value (op, v, quality);
       }
       break;
     case TX_EXCEPTION:
-      op_return_error (op, dc_driver_error_rejected (w->device_id,
-                                                     dc_modbus_exception_name (exception)));
+      dc_modbus_op_return_error (op, dc_driver_error_rejected (w->device_id,
+                                                               dc_modbus_exception_name (exception)));
       break;
     case TX_TIMEOUT:
       worker_set_unit (w, config, op->point.unit, FALSE, error);
-      op_return_error (op, dc_driver_error_timeout (w->device_id, w->timeout_us));
+      dc_modbus_op_return_error (op, dc_driver_error_timeout (w->device_id, w->timeout_us));
       break;
     case TX_LINE:
-      op_return_error (op, dc_driver_error_offline (w->device_id));
+      dc_modbus_op_return_error (op, dc_driver_error_offline (w->device_id));
       break;
     case TX_BAD:
     default:
-      op_return_error (op, dc_driver_error_rejected (w->device_id, error));
+      dc_modbus_op_return_error (op, dc_driver_error_rejected (w->device_id, error));
       break;
     }
 }
@@ -530,7 +450,7 @@ reopen:
 
       g_mutex_lock (&w->lock);
       while ((op = g_queue_pop_head (&w->ops)) != NULL)
-        op_return_error (op, dc_driver_error_offline (w->device_id));
+        dc_modbus_op_return_error (op, dc_driver_error_offline (w->device_id));
       stop = worker_wait_locked (w, g_get_monotonic_time () + backoff);
       g_mutex_unlock (&w->lock);
       if (stop)
@@ -683,47 +603,15 @@ submit (DcModbusRtuDriver *self,
 {
   if (self->worker == NULL)
     {
-      op_return_error (op, dc_driver_error_offline (dc_driver_get_device_id (DC_DRIVER (self))));
+      const char *device_id = dc_driver_get_device_id (DC_DRIVER (self));
+
+      dc_modbus_op_return_error (op, dc_driver_error_offline (device_id));
       return;
     }
   g_mutex_lock (&self->worker->lock);
   g_queue_push_tail (&self->worker->ops, op);
   g_cond_broadcast (&self->worker->cond);
   g_mutex_unlock (&self->worker->lock);
-}
-
-static gint64
-deadline_to_monotonic (gint64 deadline_us)
-{
-  gint64 now_real;
-
-  if (deadline_us <= 0)
-    return 0;
-  now_real = g_get_real_time ();
-  if (deadline_us > now_real / 2)
-    return g_get_monotonic_time () + (deadline_us - now_real);
-  return deadline_us;
-}
-
-static Op *
-op_new (DcModbusRtuDriver *self,
-        const DcPointInfo *point,
-        gint64             deadline_us,
-        GTask             *task)
-{
-  g_autoptr(GError) error = NULL;
-  Op *op = g_new0 (Op, 1);
-
-  op->task = task;
-  op->deadline = deadline_to_monotonic (deadline_us);
-  if (!dc_modbus_point_from_info (point, dc_driver_get_terms (DC_DRIVER (self)), TRUE, &op->point,
-                                  &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      op_free (op);
-      return NULL;
-    }
-  return op;
 }
 
 static void
@@ -735,11 +623,9 @@ dc_modbus_rtu_driver_call_async (DcDriver            *driver,
                                  gpointer             user_data)
 {
   DcModbusRtuDriver *self = DC_MODBUS_RTU_DRIVER (driver);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Op *op;
+  Op *op = dc_modbus_op_new (driver, sizeof (Op), NULL, TRUE, dc_modbus_rtu_driver_call_async,
+                             point, deadline_us, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, dc_modbus_rtu_driver_call_async);
-  op = op_new (self, point, deadline_us, task);
   if (op != NULL)
     submit (self, op);
 }
@@ -756,25 +642,11 @@ dc_modbus_rtu_driver_ctrl_async (DcDriver            *driver,
                                  gpointer             user_data)
 {
   DcModbusRtuDriver *self = DC_MODBUS_RTU_DRIVER (driver);
-  g_autoptr(GError) error = NULL;
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Op *op;
+  Op *op = dc_modbus_op_new (driver, sizeof (Op), NULL, TRUE, dc_modbus_rtu_driver_ctrl_async,
+                             point, deadline_us, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, dc_modbus_rtu_driver_ctrl_async);
-  op = op_new (self, point, deadline_us, task);
-  if (op == NULL)
-    return;
-  if (!dc_modbus_inverse_scale (&op->point.ct, value, op->point.coefficient, op->point.base_val,
-                                &op->raw, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      op_free (op);
-      return;
-    }
-  op->ctrl = TRUE;
-  op->progress = progress;
-  op->progress_data = progress_data;
-  submit (self, op);
+  if (op != NULL && dc_modbus_op_set_ctrl (op, value, progress, progress_data))
+    submit (self, op);
 }
 
 static void

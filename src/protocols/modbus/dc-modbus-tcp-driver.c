@@ -37,12 +37,6 @@ typedef struct _Conn Conn;
 
 typedef enum
 {
-  OP_CALL,
-  OP_CTRL,
-} OpKind;
-
-typedef enum
-{
   STEP_READ,        /* call: read the point; ctrl: read-back */
   STEP_WRITE,       /* ctrl: the write (FC 5/6/16/22) */
   STEP_RMW_READ,    /* ctrl bitN fallback: read the register */
@@ -51,16 +45,10 @@ typedef enum
 
 typedef struct
 {
+  DcModbusOp          base;
   Conn               *conn;
-  OpKind              kind;
   OpStep              step;
-  GTask              *task;
-  DcModbusPoint       point;
-  double              raw;
-  gint64              deadline;   /* monotonic µs, 0 = none */
   guint16             current;
-  DcCtrlProgressFunc  progress;
-  gpointer            progress_data;
 } Op;
 
 struct _Conn
@@ -228,84 +216,21 @@ conn_unref (Conn *conn)
 }
 
 static void
-op_free (Op *op)
+op_free (gpointer data)
 {
-  g_clear_object (&op->task);
-  dc_modbus_point_clear (&op->point);
+  Op *op = data;
+
   if (op->conn != NULL)
     conn_unref (op->conn);
+  dc_modbus_op_clear (&op->base);
   g_free (op);
-}
-
-typedef struct
-{
-  DcCtrlProgressFunc func;
-  gpointer           data;
-  DcCtrlStep         step;
-  char              *detail;
-} Progress;
-
-static gboolean
-progress_cb (gpointer user_data)
-{
-  Progress *p = user_data;
-
-  p->func (p->step, p->detail, p->data);
-  g_free (p->detail);
-  g_free (p);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-op_progress (Op         *op,
-             DcCtrlStep  step,
-             const char *detail)
-{
-  Progress *p;
-
-  if (op->progress == NULL)
-    return;
-  p = g_new0 (Progress, 1);
-  p->func = op->progress;
-  p->data = op->progress_data;
-  p->step = step;
-  p->detail = g_strdup (detail);
-  g_main_context_invoke (g_task_get_context (op->task), progress_cb, p);
 }
 
 static void
 op_return_error (Op     *op,
                  GError *error)
 {
-  if (op->kind == OP_CTRL)
-    op_progress (op, DC_CTRL_STEP_FAILED, error->message);
-  g_task_return_error (op->task, error);
-  op_free (op);
-}
-
-static void
-op_return_value (Op     *op,
-                 double  value,
-                 guint32 quality)
-{
-  if (op->kind == OP_CALL)
-    {
-      DcSample *s = g_new0 (DcSample, 1);
-
-      s->key = op->point.key;
-      s->time = g_get_real_time ();
-      s->value = value;
-      s->quality = quality;
-      g_task_return_pointer (op->task, s, g_free);
-    }
-  else
-    {
-      double *v = g_new (double, 1);
-
-      *v = value;
-      g_task_return_pointer (op->task, v, g_free);
-    }
-  op_free (op);
+  dc_modbus_op_return_error (&op->base, error);
 }
 
 /* Traffic and sending */
@@ -385,9 +310,9 @@ conn_send (Conn   *conn,
   STATS_UNLOCK (conn);
 
   conn->op_deadline_timer = FALSE;
-  if (conn->op != NULL && conn->op->deadline > 0 && conn->op->deadline - now < wait)
+  if (conn->op != NULL && conn->op->base.deadline > 0 && conn->op->base.deadline - now < wait)
     {
-      wait = MAX (conn->op->deadline - now, 0);
+      wait = MAX (conn->op->base.deadline - now, 0);
       conn->op_deadline_timer = TRUE;
     }
   g_source_set_ready_time (conn->timeout_source, now + wait);
@@ -404,22 +329,22 @@ op_send_step (Conn *conn,
     {
     case STEP_READ:
     case STEP_RMW_READ:
-      conn->pdu_len = dc_modbus_point_read_pdu (&op->point, conn->pdu);
+      conn->pdu_len = dc_modbus_point_read_pdu (&op->base.point, conn->pdu);
       break;
     case STEP_WRITE:
-      conn->pdu_len = dc_modbus_ctrl_write_pdu (&op->point, op->raw, TRUE, 0, conn->pdu);
+      conn->pdu_len = dc_modbus_ctrl_write_pdu (&op->base.point, op->base.raw, TRUE, 0, conn->pdu);
       break;
     case STEP_RMW_WRITE:
-      conn->pdu_len = dc_modbus_ctrl_write_pdu (&op->point, op->raw, FALSE, op->current,
+      conn->pdu_len = dc_modbus_ctrl_write_pdu (&op->base.point, op->base.raw, FALSE, op->current,
                                                 conn->pdu);
       break;
     default:
       g_assert_not_reached ();
     }
-  conn_send (conn, op->point.unit);
-  if (conn->busy && op->kind == OP_CTRL &&
+  conn_send (conn, op->base.point.unit);
+  if (conn->busy && op->base.ctrl &&
       (op->step == STEP_WRITE || op->step == STEP_RMW_WRITE))
-    op_progress (op, DC_CTRL_STEP_EXECUTE_SENT, NULL);
+    dc_modbus_op_progress (&op->base, DC_CTRL_STEP_EXECUTE_SENT, NULL);
 }
 
 static void
@@ -435,7 +360,7 @@ op_handle_response (Conn         *conn,
                                  &error))
     {
       if (exception == DC_MODBUS_EX_ILLEGAL_FUNCTION && op->step == STEP_WRITE &&
-          op->point.ct.type == DC_MODBUS_TYPE_BIT)
+          op->base.point.ct.type == DC_MODBUS_TYPE_BIT)
         {
           /* No mask write on this device: read-modify-write instead. */
           op->step = STEP_RMW_READ;
@@ -464,16 +389,16 @@ op_handle_response (Conn         *conn,
       return;
     case STEP_WRITE:
     case STEP_RMW_WRITE:
-      op_progress (op, DC_CTRL_STEP_CONFIRMED, NULL);
+      dc_modbus_op_progress (&op->base, DC_CTRL_STEP_CONFIRMED, NULL);
       op->step = STEP_READ;
       g_queue_push_head (&conn->ops, op);
       return;
     case STEP_READ:
       {
         guint32 quality;
-        double v = dc_modbus_point_decode (&op->point, conn->values, &quality);
+        double v = dc_modbus_point_decode (&op->base.point, conn->values, &quality);
 
-        op_return_value (op, v, quality);
+        dc_modbus_op_return_value (&op->base, v, quality);
       }
       return;
     default:
@@ -536,7 +461,7 @@ conn_pump (Conn *conn)
     {
       Op *op = g_queue_pop_head (&conn->ops);
 
-      if (g_cancellable_is_cancelled (g_task_get_cancellable (op->task)))
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (op->base.task)))
         {
           op_return_error (op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                     "operation cancelled"));
@@ -1052,45 +977,6 @@ dc_modbus_tcp_driver_points_changed (DcDriver *driver)
   dc_io_invoke_sync (self->conn->context, conn_swap_config_cb, &swap);
 }
 
-static gint64
-deadline_to_monotonic (gint64 deadline_us)
-{
-  gint64 now_real;
-
-  if (deadline_us <= 0)
-    return 0;
-  /* Accept both clocks: a wall-clock deadline is far larger than any monotonic one. */
-  now_real = g_get_real_time ();
-  if (deadline_us > now_real / 2)
-    return g_get_monotonic_time () + (deadline_us - now_real);
-  return deadline_us;
-}
-
-static Op *
-op_new (DcModbusTcpDriver  *self,
-        OpKind              kind,
-        const DcPointInfo  *point,
-        gint64              deadline_us,
-        GTask              *task)
-{
-  g_autoptr(GError) error = NULL;
-  DcDriver *driver = DC_DRIVER (self);
-  Op *op = g_new0 (Op, 1);
-
-  op->kind = kind;
-  op->task = task;
-  op->deadline = deadline_to_monotonic (deadline_us);
-  if (!dc_modbus_point_from_info (point, dc_driver_get_terms (driver), FALSE, &op->point, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      op->task = NULL;
-      g_object_unref (task);
-      op_free (op);
-      return NULL;
-    }
-  return op;
-}
-
 static void
 op_submit (DcModbusTcpDriver *self,
            Op                *op)
@@ -1113,11 +999,9 @@ dc_modbus_tcp_driver_call_async (DcDriver            *driver,
                                  gpointer             user_data)
 {
   DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Op *op;
+  Op *op = dc_modbus_op_new (driver, sizeof (Op), op_free, FALSE, dc_modbus_tcp_driver_call_async,
+                             point, deadline_us, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, dc_modbus_tcp_driver_call_async);
-  op = op_new (self, OP_CALL, point, deadline_us, task);
   if (op == NULL)
     return;
   op->step = STEP_READ;
@@ -1136,24 +1020,12 @@ dc_modbus_tcp_driver_ctrl_async (DcDriver            *driver,
                                  gpointer             user_data)
 {
   DcModbusTcpDriver *self = DC_MODBUS_TCP_DRIVER (driver);
-  g_autoptr(GError) error = NULL;
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Op *op;
+  Op *op = dc_modbus_op_new (driver, sizeof (Op), op_free, FALSE, dc_modbus_tcp_driver_ctrl_async,
+                             point, deadline_us, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, dc_modbus_tcp_driver_ctrl_async);
-  op = op_new (self, OP_CTRL, point, deadline_us, task);
-  if (op == NULL)
+  if (op == NULL || !dc_modbus_op_set_ctrl (&op->base, value, progress, progress_data))
     return;
-  if (!dc_modbus_inverse_scale (&op->point.ct, value, op->point.coefficient, op->point.base_val,
-                                &op->raw, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      op_free (op);
-      return;
-    }
   op->step = STEP_WRITE;
-  op->progress = progress;
-  op->progress_data = progress_data;
   op_submit (self, op);
 }
 

@@ -128,7 +128,8 @@ modbus_format_address (JsonObject *point,
   if (type == NULL)
     return g_strdup (code);
   colon = strchr (type, ':');
-  return g_strdup_printf ("%.*s %s", colon ? (int) (colon - type) : (int) strlen (type), type, code);
+  return g_strdup_printf ("%.*s %s", colon ? (int) (colon - type) : (int) strlen (type), type,
+                          code);
 }
 
 static DcProtocolValueKind
