@@ -11,7 +11,7 @@
 
 #include "dc-protocol-json.h"
 
-#include "dc-model.h"
+#include "dc-json-util.h"
 
 gboolean
 dc_protocol_json_get_integer (JsonObject *object,

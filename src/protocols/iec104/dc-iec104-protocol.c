@@ -19,6 +19,7 @@
 #include "dc-error.h"
 #include "dc-iec104-codec.h"
 #include "dc-iec104-driver.h"
+#include "dc-json-util.h"
 #include "dc-protocol.h"
 #include "dc-protocol-json.h"
 

@@ -19,6 +19,7 @@
 #include "dc-modbus.h"
 
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-modbus-codec.h"
 #include "dc-modbus-rtu-driver.h"
 #include "dc-modbus-tcp-driver.h"
