@@ -20,7 +20,7 @@
 #include "dc-protocols.h"
 #include "dc-trend-view.h"
 #include "dc-window.h"
-#include "test-ui-util.h"
+#include "dc-test-ui.h"
 
 /* Labels that must show translated whatever else changes in the window. */
 static const char *const window_labels[] = { "Points", "Trend", "good", "substituted" };

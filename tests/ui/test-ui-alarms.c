@@ -21,7 +21,7 @@
 #include "dc-protocols.h"
 #include "dc-time.h"
 #include "dc-window.h"
-#include "test-ui-util.h"
+#include "dc-test-ui.h"
 
 typedef struct
 {

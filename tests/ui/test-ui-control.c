@@ -1,4 +1,4 @@
-/* test-ui2-control.c
+/* test-ui-control.c
  *
  * SPDX-License-Identifier: Apache-2.0
  *
@@ -10,8 +10,7 @@
 
 #include <string.h>
 
-#include "test-ui-util.h"
-#include "test-ui2-util.h"
+#include "dc-test-ui.h"
 
 #include "dc-control-dialog.h"
 #include "dc-protocols.h"
@@ -38,7 +37,7 @@ has_steps (gpointer data)
 }
 
 static DcControlDialog *
-open_control (Ui2        *f,
+open_control (UiPlant    *f,
               const char *term_id,
               const char *item_id)
 {
@@ -49,23 +48,23 @@ open_control (Ui2        *f,
   g_assert_true (dc_window_select (f->window, row));
   g_assert_true (dc_point_table_get_selected (dc_window_get_point_table (f->window)) == row);
   /* The action is enabled for a point with a command type, and opens the dialog. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "workbench.control", NULL));
-  dialog = g_object_get_data (G_OBJECT (f->window), "dc-control-dialog");
+  dialog = DC_CONTROL_DIALOG (ui_activate_for_dialog (GTK_WINDOW (f->window), "win.control",
+                                                      DC_TYPE_CONTROL_DIALOG));
   g_assert_true (DC_IS_CONTROL_DIALOG (dialog));
   ui_wait_for_frame (GTK_WIDGET (dialog));
   return dialog;
 }
 
 static void
-setup_station (Ui2     *f,
+setup_station (UiPlant *f,
                gboolean negative)
 {
   DcIec104SimConfig config;
 
   dc_iec104_sim_config_init (&config);
   config.negative = negative;
-  ui2_setup (f, FALSE, &config);
-  ui2_add_iec104 (f, "rtu");
+  ui_plant_setup (f, FALSE, &config);
+  ui_plant_add_iec104 (f, "rtu");
   ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker command\"}");
   ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Feeder 1 set point\",\"unit\":\"A\"}");
   ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
@@ -76,13 +75,13 @@ setup_station (Ui2     *f,
              "\"code_type\":49,\"coefficient\":0.1}");
   ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cur\",\"protocol_code\":4001,"
              "\"code_type\":13}");
-  ui2_open_window (f);
+  ui_plant_open_window (f);
 }
 
 static gboolean
 link_up (gpointer data)
 {
-  Ui2 *f = data;
+  UiPlant *f = data;
 
   return dc_engine_drivers_get_state (dc_engine_get_drivers (f->engine), "rtu") == DC_LINK_UP;
 }
@@ -95,7 +94,7 @@ run_case (Case c)
   JsonObject *record;
   GPtrArray *steps;
   gpointer args[2];
-  Ui2 f;
+  UiPlant f;
 
   setup_station (&f, c == CASE_NEGATIVE);
   g_assert_true (ui_wait_until (link_up, &f, 10000));
@@ -107,8 +106,8 @@ run_case (Case c)
 
   /* A measured value has no command type: no Control…. */
   g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_point_id (dc_window_get_plant (f.window), "ca1", "cur")));
-  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f.window), "workbench.control", NULL) &&
-                  g_object_get_data (G_OBJECT (f.window), "dc-control-dialog") != NULL);
+  g_assert_null (ui_activate_for_dialog (GTK_WINDOW (f.window), "win.control",
+                                         DC_TYPE_CONTROL_DIALOG));
 
   dialog = open_control (&f, "ca1", "cb");
   g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 0);
@@ -126,8 +125,8 @@ run_case (Case c)
       args[0] = dialog;
       args[1] = GUINT_TO_POINTER (1);
       g_assert_true (ui_wait_until (has_steps, args, 5000));
-      ui2_run_for (150);
-      g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-control-mid-sequence.png"), >, 16);
+      ui_run_for (150);
+      g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-mid-sequence.png"), >, 16);
     }
   g_assert_true (ui_wait_until (dialog_done, dialog, 15000));
   steps = dc_control_dialog_get_steps (dialog);
@@ -144,8 +143,8 @@ run_case (Case c)
       g_assert_cmpstr (g_ptr_array_index (steps, 2), ==, "Execute sent");
       g_assert_cmpstr (g_ptr_array_index (steps, 3), ==, "Confirmed by the device");
       g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Confirmed"));
-      ui2_run_for (100);
-      g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
+      ui_run_for (100);
+      g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
       break;
     case CASE_NEGATIVE:
       g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Refused by the device"));
@@ -175,7 +174,7 @@ run_case (Case c)
   g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 1);
   /* … and on the Device page, for this device. */
   {
-    GtkListBox *recent = dc_workbench_get_recent_controls (f.window);
+    GtkListBox *recent = dc_window_get_recent_controls (f.window);
     GtkWidget *first = gtk_widget_get_first_child (GTK_WIDGET (recent));
 
     g_assert_true (ADW_IS_ACTION_ROW (first));
@@ -186,7 +185,7 @@ run_case (Case c)
   g_assert_false (dc_control_dialog_send (dialog));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 static void
@@ -211,7 +210,7 @@ static void
 test_control_range (void)
 {
   DcControlDialog *dialog;
-  Ui2 f;
+  UiPlant f;
 
   setup_station (&f, FALSE);
   /* C_SE_NB_1 with coefficient 0.1: −3276.8 … 3276.7 A. */
@@ -222,17 +221,17 @@ test_control_range (void)
   g_assert_nonnull (strstr (dc_control_dialog_get_value_error (dialog), "between -3276.8 and 3276.7"));
   g_assert_false (dc_control_dialog_is_done (dialog));
   g_assert_cmpuint (json_array_get_length (dc_store_list_controls (f.store, 10)), ==, 0);
-  ui2_run_for (200);
-  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-control-range.png"), >, 16);
+  ui_run_for (200);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-range.png"), >, 16);
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 static gboolean
 modbus_up (gpointer data)
 {
-  Ui2 *f = data;
+  UiPlant *f = data;
 
   return dc_engine_drivers_get_state (dc_engine_get_drivers (f->engine), "plc") == DC_LINK_UP;
 }
@@ -244,15 +243,15 @@ test_control_modbus (void)
   DcControlDialog *dialog;
   GPtrArray *steps;
   guint16 reg = 0;
-  Ui2 f;
+  UiPlant f;
 
-  ui2_setup (&f, TRUE, NULL);
-  ui2_add_modbus (&f, "plc");
+  ui_plant_setup (&f, TRUE, NULL);
+  ui_plant_add_modbus (&f, "plc");
   ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Pump speed set point\",\"unit\":\"rpm\"}");
   ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
   ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"sp\",\"protocol_code\":10,"
              "\"code_type\":\"hr:u16\"}");
-  ui2_open_window (&f);
+  ui_plant_open_window (&f);
   g_assert_true (ui_wait_until (modbus_up, &f, 10000));
 
   dialog = open_control (&f, "u1", "sp");
@@ -279,7 +278,7 @@ test_control_modbus (void)
                    ==, "confirmed");
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 int
@@ -290,11 +289,11 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   dc_protocols_register_all ();
 
-  ui_test_add ("/dc/ui2/control/success", test_control_success);
-  ui_test_add ("/dc/ui2/control/negative", test_control_negative);
-  ui_test_add ("/dc/ui2/control/timeout", test_control_timeout);
-  ui_test_add ("/dc/ui2/control/range", test_control_range);
-  ui_test_add ("/dc/ui2/control/modbus", test_control_modbus);
+  ui_test_add ("/dc/ui/control/success", test_control_success);
+  ui_test_add ("/dc/ui/control/negative", test_control_negative);
+  ui_test_add ("/dc/ui/control/timeout", test_control_timeout);
+  ui_test_add ("/dc/ui/control/range", test_control_range);
+  ui_test_add ("/dc/ui/control/modbus", test_control_modbus);
 
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* test-ui2-edit.c
+/* test-ui-edit.c
  *
  * SPDX-License-Identifier: Apache-2.0
  *
@@ -11,22 +11,20 @@
 
 #include <string.h>
 
-#include "test-ui-util.h"
-#include "test-ui2-util.h"
+#include "dc-test-ui.h"
 
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
 #include "dc-protocols.h"
 
 static DcEditDialog *
-run_action (Ui2        *f,
+run_action (UiPlant    *f,
             const char *action)
 {
   DcEditDialog *dialog;
 
-  g_object_set_data (G_OBJECT (f->window), "dc-edit-dialog", NULL);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
-  dialog = g_object_get_data (G_OBJECT (f->window), "dc-edit-dialog");
+  dialog = DC_EDIT_DIALOG (ui_activate_for_dialog (GTK_WINDOW (f->window), action,
+                                                   DC_TYPE_EDIT_DIALOG));
   g_assert_true (DC_IS_EDIT_DIALOG (dialog));
   ui_wait_for_frame (GTK_WIDGET (dialog));
   return dialog;
@@ -57,7 +55,7 @@ row_value_is (gpointer data)
 static gboolean
 point_exists (gpointer data)
 {
-  Ui2 *f = data;
+  UiPlant *f = data;
 
   return dc_plant_model_lookup_point_id (dc_window_get_plant (f->window), "u1", "cur") != NULL;
 }
@@ -69,15 +67,15 @@ test_edit_modbus_device (void)
   DcEditDialog *dialog;
   DcPointRow *row;
   RowText rt;
-  Ui2 f;
+  UiPlant f;
 
-  ui2_setup (&f, TRUE, NULL);
+  ui_plant_setup (&f, TRUE, NULL);
   g_assert_true (dc_modbus_sim_set_value (f.modbus, 0, 1, DC_MODBUS_TABLE_HR, 0, 1234));
-  ui2_open_window (&f);
+  ui_plant_open_window (&f);
   g_assert_cmpstr (dc_window_get_page (f.window), ==, "empty");
 
   /* Device: Ctrl+N's action, fields of Modbus TCP. */
-  dialog = run_action (&f, "workbench.add-device");
+  dialog = run_action (&f, "win.add-device");
   port = g_strdup_printf ("%u", f.modbus_port);
   set (dialog, "id", "plc");
   set (dialog, "name", "Pump PLC");
@@ -86,33 +84,33 @@ test_edit_modbus_device (void)
   set (dialog, "port", port);
   set (dialog, "poll_ms", "100");
   set (dialog, "timeout_ms", "300");
-  ui2_run_for (100);
-  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-edit-device.png"), >, 16);
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-device.png"), >, 16);
   g_assert_true (dc_edit_dialog_save (dialog));
 
   /* Item, then a term on the selected device. */
-  dialog = run_action (&f, "workbench.add-item");
+  dialog = run_action (&f, "win.add-item");
   set (dialog, "id", "cur");
   set (dialog, "name", "Pump current");
   set (dialog, "unit", "A");
   g_assert_true (dc_edit_dialog_save (dialog));
 
   g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_device (dc_window_get_plant (f.window), "plc")));
-  dialog = run_action (&f, "workbench.add-term");
+  dialog = run_action (&f, "win.add-term");
   set (dialog, "id", "u1");
   set (dialog, "address", "1");
   g_assert_true (dc_edit_dialog_save (dialog));
 
   /* Point (the device is selected, the term is typed): Modbus table/type pickers. */
-  dialog = run_action (&f, "workbench.add-point");
+  dialog = run_action (&f, "win.add-point");
   set (dialog, "term_id", "u1");
   set (dialog, "item_id", "cur");
   set (dialog, "protocol_code", "0");
   set (dialog, "mb_table", "hr");
   set (dialog, "mb_type", "u16");
   set (dialog, "coefficient", "0.1");
-  ui2_run_for (100);
-  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-edit-point.png"), >, 16);
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-point.png"), >, 16);
   g_assert_true (dc_edit_dialog_save (dialog));
 
   /* The engine follows the store at once: the value arrives in the table. */
@@ -129,7 +127,7 @@ test_edit_modbus_device (void)
   /* Duplicate the device: a new one filled from it, with a new id. */
   g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_device (dc_window_get_plant (f.window), "plc")));
   dc_window_set_view (f.window, "device");
-  dialog = run_action (&f, "workbench.duplicate");
+  dialog = run_action (&f, "win.duplicate");
   set (dialog, "name", "Pump PLC (spare)");
   g_assert_true (dc_edit_dialog_save (dialog));
   {
@@ -144,13 +142,13 @@ test_edit_modbus_device (void)
   /* Edit the point's coefficient: F2's action on the selected point. */
   g_assert_true (dc_window_select (f.window, row));
   dc_window_set_view (f.window, "points");
-  dialog = run_action (&f, "workbench.edit");
+  dialog = run_action (&f, "win.edit");
   set (dialog, "coefficient", "1");
   g_assert_true (dc_edit_dialog_save (dialog));
   rt.text = "1234 A";
   g_assert_true (ui_wait_until (row_value_is, &rt, 10000));
 
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 static void
@@ -158,12 +156,12 @@ test_edit_invalid (void)
 {
   g_autoptr(GPtrArray) ids = NULL;
   DcEditDialog *dialog;
-  Ui2 f;
+  UiPlant f;
 
-  ui2_setup (&f, FALSE, NULL);
-  ui2_open_window (&f);
+  ui_plant_setup (&f, FALSE, NULL);
+  ui_plant_open_window (&f);
 
-  dialog = run_action (&f, "workbench.add-device");
+  dialog = run_action (&f, "win.add-device");
   set (dialog, "id", "plc");
   set (dialog, "protocol", "modbus_tcp");
   set (dialog, "ip", "127.0.0.1");
@@ -172,8 +170,8 @@ test_edit_invalid (void)
   g_test_message ("port: %s", dc_edit_dialog_get_field_error (dialog, "port"));
   g_assert_true (g_str_has_prefix (dc_edit_dialog_get_field_error (dialog, "port"), "field port must"));
   g_assert_null (dc_edit_dialog_get_field_error (dialog, "id"));
-  ui2_run_for (100);
-  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-edit-invalid.png"), >, 16);
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-invalid.png"), >, 16);
   ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
   g_assert_cmpuint (ids->len, ==, 0);
 
@@ -195,7 +193,7 @@ test_edit_invalid (void)
   g_assert_cmpuint (ids->len, ==, 1);
 
   /* The same id again: "already exists" next to the id. */
-  dialog = run_action (&f, "workbench.add-device");
+  dialog = run_action (&f, "win.add-device");
   set (dialog, "id", "plc");
   set (dialog, "protocol", "virtual");
   g_assert_false (dc_edit_dialog_save (dialog));
@@ -203,7 +201,7 @@ test_edit_invalid (void)
   g_test_message ("id: %s", dc_edit_dialog_get_field_error (dialog, "id"));
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 static gboolean
@@ -220,9 +218,9 @@ test_delete_counts (void)
   g_autoptr(GPtrArray) ids = NULL;
   const char *points[][2] = { { "u1", "a" }, { "u1", "b" }, { "u2", "a" } };
   GtkWidget *dialog;
-  Ui2 f;
+  UiPlant f;
 
-  ui2_setup (&f, FALSE, NULL);
+  ui_plant_setup (&f, FALSE, NULL);
   ui_create (f.store, DC_KIND_DEVICE, "{\"id\":\"v\",\"name\":\"Virtual\",\"protocol\":\"virtual\"}");
   ui_create (f.store, DC_KIND_DEVICE, "{\"id\":\"w\",\"name\":\"Other\",\"protocol\":\"virtual\"}");
   ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"v\"}");
@@ -254,38 +252,38 @@ test_delete_counts (void)
         }
     }
   dc_history_sync (f.history);
-  ui2_open_window (&f);
+  ui_plant_open_window (&f);
 
   g_assert_true (dc_window_select (f.window, dc_plant_model_lookup_device (dc_window_get_plant (f.window), "v")));
   dc_window_set_view (f.window, "device");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "workbench.delete", NULL));
-  dialog = g_object_get_data (G_OBJECT (f.window), "dc-delete-dialog");
+  dialog = GTK_WIDGET (ui_activate_for_dialog (GTK_WINDOW (f.window), "win.delete",
+                                               ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_true (ui_wait_until (counted, dialog, 10000));
   g_test_message ("%s", dc_delete_dialog_get_text (dialog));
   g_assert_nonnull (strstr (dc_delete_dialog_get_text (dialog), "2 terms, 3 points, 15 history samples"));
   ui_wait_for_frame (dialog);
-  ui2_run_for (100);
-  g_assert_cmpuint (ui2_render_png (dialog, "screenshot-delete.png"), >, 16);
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (dialog, "screenshot-delete.png"), >, 16);
 
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
   ids = dc_store_list_ids (f.store, DC_KIND_DEVICE);
   g_assert_cmpuint (ids->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "w");
 
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 static DcImportDialog *
-open_import (Ui2         *f,
+open_import (UiPlant     *f,
              GFile      **files,
              guint        n_files)
 {
   g_autoptr(GError) error = NULL;
   DcImportDialog *dialog;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "workbench.import", NULL));
-  dialog = g_object_get_data (G_OBJECT (f->window), "dc-import-dialog");
+  dialog = DC_IMPORT_DIALOG (ui_activate_for_dialog (GTK_WINDOW (f->window), "win.import",
+                                                     DC_TYPE_IMPORT_DIALOG));
   g_assert_true (DC_IS_IMPORT_DIALOG (dialog));
   g_assert_true (dc_import_dialog_load_files (dialog, files, n_files, &error));
   g_assert_no_error (error);
@@ -305,9 +303,9 @@ test_import_export (void)
   const char *names[] = { "devices.csv", "terms.csv", "items.csv", "points.csv" };
   DcImportDialog *dialog;
   DcStore *src;
-  Ui2 f;
+  UiPlant f;
 
-  ui2_setup (&f, FALSE, NULL);
+  ui_plant_setup (&f, FALSE, NULL);
   src_db = g_build_filename (f.dir, "source.db", NULL);
   src = dc_store_open (src_db, &error);
   g_assert_no_error (error);
@@ -330,7 +328,7 @@ test_import_export (void)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     files[i] = g_file_get_child (folder, names[i]);
 
-  ui2_open_window (&f);
+  ui_plant_open_window (&f);
 
   /* CSV into the empty workstation: everything to create, then applied. */
   dialog = open_import (&f, files, G_N_ELEMENTS (files));
@@ -369,8 +367,8 @@ test_import_export (void)
   g_assert_false (dc_import_dialog_can_apply (dialog));
   g_assert_false (dc_import_dialog_apply (dialog, NULL));
   ui_wait_for_frame (GTK_WIDGET (dialog));
-  ui2_run_for (100);
-  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (dialog), "screenshot-import-preview.png"), >, 16);
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-import-preview.png"), >, 16);
   {
     g_autoptr(JsonObject) device = dc_store_get (f.store, DC_KIND_DEVICE, "plc", NULL);
 
@@ -381,7 +379,7 @@ test_import_export (void)
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     g_object_unref (files[i]);
   g_object_unref (src);
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 int
@@ -392,10 +390,10 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   dc_protocols_register_all ();
 
-  ui_test_add ("/dc/ui2/edit/modbus-device", test_edit_modbus_device);
-  ui_test_add ("/dc/ui2/edit/invalid", test_edit_invalid);
-  ui_test_add ("/dc/ui2/edit/delete-counts", test_delete_counts);
-  ui_test_add ("/dc/ui2/edit/import-export", test_import_export);
+  ui_test_add ("/dc/ui/edit/modbus-device", test_edit_modbus_device);
+  ui_test_add ("/dc/ui/edit/invalid", test_edit_invalid);
+  ui_test_add ("/dc/ui/edit/delete-counts", test_delete_counts);
+  ui_test_add ("/dc/ui/edit/import-export", test_import_export);
 
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* test-ui2-traffic.c
+/* test-ui-traffic.c
  *
  * SPDX-License-Identifier: Apache-2.0
  *
@@ -9,8 +9,7 @@
 
 #include <string.h>
 
-#include "test-ui-util.h"
-#include "test-ui2-util.h"
+#include "dc-test-ui.h"
 #include "dc-protocols.h"
 
 typedef struct
@@ -45,14 +44,14 @@ frames_match (gpointer data)
 }
 
 static void
-select_device (Ui2        *f,
+select_device (UiPlant    *f,
                const char *id)
 {
   DcDeviceNode *node = dc_plant_model_lookup_device (dc_window_get_plant (f->window), id);
 
   g_assert_nonnull (node);
   g_assert_true (dc_window_select (f->window, node));
-  g_assert_cmpstr (dc_workbench_get_device_id (f->window), ==, id);
+  g_assert_cmpstr (dc_window_get_device_id (f->window), ==, id);
 }
 
 static gboolean
@@ -97,15 +96,15 @@ test_traffic_both_protocols (void)
   DcTrafficView *traffic;
   GListModel *shown;
   FrameWait w;
-  Ui2 f;
+  UiPlant f;
   gpointer args[2];
   guint n_frames;
 
   dc_iec104_sim_config_init (&config);
   config.changes_per_s = 20;
-  ui2_setup (&f, TRUE, &config);
-  ui2_add_modbus (&f, "plc");
-  ui2_add_iec104 (&f, "rtu");
+  ui_plant_setup (&f, TRUE, &config);
+  ui_plant_add_modbus (&f, "plc");
+  ui_plant_add_iec104 (&f, "rtu");
   ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
   ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
   ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
@@ -114,8 +113,8 @@ test_traffic_both_protocols (void)
              "\"code_type\":\"hr:u16\"}");
   ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
              "\"code_type\":13}");
-  ui2_open_window (&f);
-  traffic = dc_workbench_get_traffic_view (f.window);
+  ui_plant_open_window (&f);
+  traffic = dc_window_get_traffic_view (f.window);
   shown = dc_traffic_view_get_shown (traffic);
 
   /* Modbus: requests and responses, decoded, in both directions. */
@@ -157,7 +156,7 @@ test_traffic_both_protocols (void)
 
   /* Link counters of the Modbus device. */
   dc_window_set_view (f.window, "device");
-  args[0] = dc_workbench_get_link_counters (f.window);
+  args[0] = dc_window_get_link_counters (f.window);
   args[1] = "responses";
   g_assert_true (ui_wait_until (counter_positive, args, 5000));
   args[1] = "frames_in";
@@ -168,7 +167,7 @@ test_traffic_both_protocols (void)
   dc_window_set_view (f.window, "traffic");
   dc_traffic_view_set_paused (traffic, TRUE);
   n_frames = g_list_model_get_n_items (shown);
-  ui2_run_for (400);
+  ui_run_for (400);
   dc_traffic_view_update (traffic);
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n_frames);
   dc_traffic_view_clear (traffic);
@@ -214,7 +213,7 @@ test_traffic_both_protocols (void)
   dc_window_set_view (f.window, "device");
   args[1] = "k_max_used";
   g_assert_true (ui_wait_until (counter_positive, args, 5000));
-  g_assert_cmpuint (ui2_render_png (GTK_WIDGET (f.window), "screenshot-device-counters.png"), >, 16);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (f.window), "screenshot-device-counters.png"), >, 16);
   dc_window_set_view (f.window, "traffic");
 
   /* Screenshot of the monitor with a frame selected. */
@@ -225,8 +224,8 @@ test_traffic_both_protocols (void)
     GtkSelectionModel *selection = gtk_column_view_get_model (view);
 
     gtk_selection_model_select_item (selection, 2, TRUE);
-    ui2_run_for (200);
-    g_assert_cmpuint (ui2_render_png (GTK_WIDGET (f.window), "screenshot-traffic.png"), >, 16);
+    ui_run_for (200);
+    g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (f.window), "screenshot-traffic.png"), >, 16);
   }
 
   /* Export what is shown as pcap: tshark reads back as many frames. */
@@ -270,7 +269,7 @@ test_traffic_both_protocols (void)
       g_assert_cmpuint (lines, >, 0);
     }
 
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 typedef struct
@@ -307,7 +306,7 @@ test_traffic_flood (void)
   StallMeter meter = { 0, 0, 5000 };
   FrameWait w;
   guint id;
-  Ui2 f;
+  UiPlant f;
   guint64 missed;
   gint64 start;
   gint64 paused_stall;
@@ -315,15 +314,15 @@ test_traffic_flood (void)
   dc_iec104_sim_config_init (&config);
   config.floats = 30;
   config.flood = 30;
-  ui2_setup (&f, FALSE, &config);
+  ui_plant_setup (&f, FALSE, &config);
   ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
-  ui2_open_window (&f);
+  ui_plant_open_window (&f);
   /* The flooding outstation is added while the workstation shows. */
-  ui2_add_iec104 (&f, "rtu");
+  ui_plant_add_iec104 (&f, "rtu");
   ui_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
   ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
              "\"code_type\":13}");
-  traffic = dc_workbench_get_traffic_view (f.window);
+  traffic = dc_window_get_traffic_view (f.window);
   dc_traffic_view_set_max_frames (traffic, 1000);
   select_device (&f, "rtu");
   dc_window_set_view (f.window, "traffic");
@@ -333,7 +332,7 @@ test_traffic_flood (void)
   /* Baseline: the same flood with the monitor paused (the engine's own ingest). */
   dc_traffic_view_set_paused (traffic, TRUE);
   id = g_timeout_add (meter.interval / 1000, stall_tick_cb, &meter);
-  ui2_run_for (2000);
+  ui_run_for (2000);
   g_source_remove (id);
   g_printerr ("traffic flood: paused monitor, longest main-loop stall %.1f ms\n", meter.longest / 1000.0);
   paused_stall = meter.longest;
@@ -343,7 +342,7 @@ test_traffic_flood (void)
   /* The flood goes on for 3 s with the monitor visible: measure the longest main-loop stall. */
   id = g_timeout_add (meter.interval / 1000, stall_tick_cb, &meter);
   start = g_get_monotonic_time ();
-  ui2_run_for (3000);
+  ui_run_for (3000);
   g_source_remove (id);
   missed = dc_traffic_view_get_missed (traffic);
   g_test_message ("flood: longest main-loop stall %.1f ms over %.1f s; list bounded at %u; "
@@ -356,7 +355,7 @@ test_traffic_flood (void)
    * turning. The bound is loose because the test machine is shared; the number is printed. */
   g_assert_cmpint (meter.longest, <, STALL_BOUND_MS * 1000);
 
-  ui2_teardown (&f);
+  ui_plant_teardown (&f);
 }
 
 int
@@ -367,8 +366,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   dc_protocols_register_all ();
 
-  ui_test_add ("/dc/ui2/traffic/both-protocols", test_traffic_both_protocols);
-  ui_test_add ("/dc/ui2/traffic/flood", test_traffic_flood);
+  ui_test_add ("/dc/ui/traffic/both-protocols", test_traffic_both_protocols);
+  ui_test_add ("/dc/ui/traffic/flood", test_traffic_flood);
 
   return g_test_run ();
 }

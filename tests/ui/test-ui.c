@@ -27,7 +27,7 @@
 #include "dc-preferences-window.h"
 #include "dc-trend-view.h"
 #include "dc-window.h"
-#include "test-ui-util.h"
+#include "dc-test-ui.h"
 
 typedef struct
 {

@@ -15,7 +15,6 @@
 #include "dc-alarm-badge.h"
 #include "dc-time.h"
 #include "dc-ui.h"
-#include "dc-window.h"
 
 /* One journal entry (a JSON object of dc_alarm_journal()) in the journal's list model. */
 #define DC_TYPE_ALARM_ENTRY (dc_alarm_entry_get_type ())
@@ -524,15 +523,12 @@ queue_refresh (DcAlarmsPage *self)
     self->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle_cb, self, NULL);
 }
 
+/* A toast in the window (its win.toast action), a warning without one. */
 static void
 report (DcAlarmsPage *self,
         const char   *message)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (DC_IS_WINDOW (root))
-    dc_window_add_toast (DC_WINDOW (root), message);
-  else
+  if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message))
     g_warning ("%s", message);
 }
 

@@ -11,52 +11,8 @@
 
 #include <glib/gi18n.h>
 
-#include "dc-window.h"
+#include "dc-window-private.h"
 #include "dc-ui.h"
-#include "dc-workbench.h"
-
-struct _DcWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template children */
-  AdwToastOverlay      *toast_overlay;
-  GtkButton            *search_button;
-  AdwViewSwitcherTitle *switcher_title;
-  GtkButton            *rest_button;
-  GtkLabel             *rest_label;
-  GtkStack             *main_stack;
-  AdwViewStack         *view_stack;
-  DcDeviceTree         *device_tree;
-  DcPointTable         *point_table;
-  GtkStack             *detail_stack;
-  GtkLabel             *detail_name;
-  GtkLabel             *detail_value;
-  GtkLabel             *detail_quality;
-  GtkLabel             *detail_time;
-  GtkLabel             *detail_address;
-  GtkLabel             *detail_scaling;
-  GtkLabel             *detail_limits;
-  DcTrendView          *mini_trend;
-  DcTrendView          *trend_view;
-  GtkToggleButton      *follow_button;
-  GtkLabel             *trend_points_label;
-  AdwActionRow         *device_state_row;
-  GtkImage             *device_state_icon;
-  AdwActionRow         *device_protocol_row;
-  AdwActionRow         *device_error_row;
-  AdwActionRow         *device_reconnects_row;
-  AdwActionRow         *device_points_row;
-  DcAlarmsPage         *alarms_page;
-
-  /* Owned */
-  DcPlantModel         *plant;
-  DcPointRow           *detail_row;
-  DcDeviceNode         *device;
-  GSettings            *settings;
-  char                 *rest_address;
-  gboolean              trend_pinned;
-};
 
 enum {
   PROP_0,
@@ -208,36 +164,6 @@ detail_row_notify_cb (DcWindow *self)
 }
 
 static void
-update_trend_label (DcWindow *self)
-{
-  g_autoptr(GString) str = g_string_new (NULL);
-
-  for (guint i = 0; i < dc_trend_view_get_n_series (self->trend_view); i++)
-    {
-      gint64 key = dc_trend_view_get_series_key (self->trend_view, i);
-      DcPointRow *row = self->plant ? dc_plant_model_lookup_point (self->plant, key) : NULL;
-
-      if (row == NULL)
-        continue;
-      if (str->len > 0)
-        g_string_append (str, ", ");
-      g_string_append (str, dc_point_row_get_name (row));
-    }
-  gtk_label_set_label (self->trend_points_label, str->str);
-}
-
-static void
-show_in_trend (DcTrendView *view,
-               DcPointRow  *row)
-{
-  dc_trend_view_add_series (view, dc_point_row_get_key (row), dc_point_row_get_name (row),
-                            dc_point_row_get_unit (row));
-  if (dc_point_row_has_value (row))
-    dc_trend_view_add_sample (view, dc_point_row_get_key (row), dc_point_row_get_time (row),
-                              dc_point_row_get_value (row));
-}
-
-static void
 set_detail_row (DcWindow   *self,
                 DcPointRow *row)
 {
@@ -250,25 +176,37 @@ set_detail_row (DcWindow   *self,
     g_signal_connect_object (row, "notify", G_CALLBACK (detail_row_notify_cb), self,
                              G_CONNECT_SWAPPED);
 
-  dc_trend_view_clear_series (self->mini_trend);
-  if (row != NULL)
-    {
-      show_in_trend (self->mini_trend, row);
-      /* Until points are pinned (Ctrl+T) the trend page shows the selection. */
-      if (!self->trend_pinned)
-        {
-          dc_trend_view_clear_series (self->trend_view);
-          show_in_trend (self->trend_view, row);
-          update_trend_label (self);
-        }
-    }
+  _dc_window_trend_show_selection (self, row);
   update_detail (self);
+}
+
+/* The device the Traffic page, the link counters and "Recent Controls" follow. */
+static void
+apply_device_id (DcWindow *self)
+{
+  DcEngine *engine = self->plant ? dc_plant_model_get_engine (self->plant) : NULL;
+
+  _dc_window_refresh_recent (self);
+  dc_traffic_view_set_source (self->traffic_view, engine, self->device_id);
+  dc_link_counters_set_source (self->link_counters, engine, self->device_id);
+}
+
+static void
+set_device_id (DcWindow   *self,
+               const char *device_id)
+{
+  if (g_strcmp0 (self->device_id, device_id) == 0 && self->device_id != NULL)
+    return;
+  g_free (self->device_id);
+  self->device_id = g_strdup (device_id);
+  apply_device_id (self);
 }
 
 static void
 table_selected_cb (DcWindow *self)
 {
   set_detail_row (self, dc_point_table_get_selected (self->point_table));
+  _dc_window_update_control (self);
 }
 
 static void
@@ -297,119 +235,13 @@ tree_selected_cb (DcWindow *self)
 
   if (DC_IS_POINT_ROW (item))
     dc_point_table_select_key (self->point_table, dc_point_row_get_key (DC_POINT_ROW (item)));
-}
 
-static void
-plant_flushed_cb (DcWindow     *self,
-                  guint         n_rows,
-                  DcPlantModel *plant)
-{
-  DcTrendView *views[] = { self->mini_trend, self->trend_view };
-
-  /* Extend the trends live with the rows that were just updated. */
-  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
-    for (guint i = 0; i < dc_trend_view_get_n_series (views[v]); i++)
-      {
-        gint64 key = dc_trend_view_get_series_key (views[v], i);
-        DcPointRow *row = dc_plant_model_lookup_point (plant, key);
-
-        if (row != NULL && dc_point_row_has_value (row))
-          dc_trend_view_add_sample (views[v], key, dc_point_row_get_time (row),
-                                    dc_point_row_get_value (row));
-      }
-}
-
-typedef struct
-{
-  GWeakRef  view;
-  gint64    key;
-  gint64    from;
-  gint64    to;
-  guint     n_buckets;
-} BucketQuery;
-
-static void
-bucket_query_free (BucketQuery *q)
-{
-  g_weak_ref_clear (&q->view);
-  g_free (q);
-}
-
-static void
-buckets_ready_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  BucketQuery *q = user_data;
-  g_autoptr(DcTrendView) view = g_weak_ref_get (&q->view);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) buckets = NULL;
-  g_autoptr(GArray) trend = NULL;
-  gint64 width;
-
-  buckets = dc_history_query_buckets_finish (DC_HISTORY (object), result, &error);
-  if (buckets == NULL || view == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("trend query failed: %s", error->message);
-      bucket_query_free (q);
-      return;
-    }
-
-  /* Buckets are aligned to the history's rollup period: the smallest gap is the width. */
-  width = MAX ((q->to - q->from) / MAX (q->n_buckets, 1), 1);
-  for (guint i = 1; i < buckets->len; i++)
-    {
-      gint64 gap = g_array_index (buckets, DcBucket, i).time - g_array_index (buckets, DcBucket, i - 1).time;
-
-      if (gap > 0 && (i == 1 || gap < width))
-        width = gap;
-    }
-
-  trend = g_array_sized_new (FALSE, FALSE, sizeof (DcTrendBucket), buckets->len);
-  for (guint i = 0; i < buckets->len; i++)
-    {
-      const DcBucket *b = &g_array_index (buckets, DcBucket, i);
-      DcTrendBucket t = { b->time, b->time + width, b->min, b->max, b->avg, (guint) b->count };
-
-      g_array_append_val (trend, t);
-    }
-  dc_trend_view_set_buckets (view, q->key, (const DcTrendBucket *) trend->data, trend->len);
-  bucket_query_free (q);
-}
-
-static void
-trend_range_changed_cb (DcWindow    *self,
-                        gint64       from,
-                        gint64       to,
-                        DcTrendView *view)
-{
-  DcEngine *engine = self->plant ? dc_plant_model_get_engine (self->plant) : NULL;
-  DcHistory *history = engine ? dc_engine_get_history (engine) : NULL;
-  GCancellable *previous = g_object_get_data (G_OBJECT (view), "dc-query");
-  GCancellable *cancellable;
-
-  if (history == NULL)
-    return;
-
-  /* A newer range replaces the queries still running for this view. */
-  if (previous != NULL)
-    g_cancellable_cancel (previous);
-  cancellable = g_cancellable_new ();
-  g_object_set_data_full (G_OBJECT (view), "dc-query", cancellable, g_object_unref);
-
-  for (guint i = 0; i < dc_trend_view_get_n_series (view); i++)
-    {
-      BucketQuery *q = g_new0 (BucketQuery, 1);
-
-      g_weak_ref_init (&q->view, view);
-      q->key = dc_trend_view_get_series_key (view, i);
-      q->from = from;
-      q->to = to;
-      q->n_buckets = dc_trend_view_get_wanted_buckets (view);
-      dc_history_query_buckets_async (history, q->key, from, to, q->n_buckets, cancellable,
-                                      buckets_ready_cb, q);
-    }
+  if (DC_IS_DEVICE_NODE (item))
+    set_device_id (self, dc_device_node_get_kind (DC_DEVICE_NODE (item)) == DC_NODE_DEVICE
+                         ? dc_device_node_get_id (DC_DEVICE_NODE (item))
+                         : dc_device_node_get_device_id (DC_DEVICE_NODE (item)));
+  else if (DC_IS_POINT_ROW (item))
+    set_device_id (self, dc_point_row_get_device_id (DC_POINT_ROW (item)));
 }
 
 static void
@@ -418,111 +250,6 @@ device_failed_cb (DcWindow     *self,
                   const char   *message)
 {
   dc_window_add_toast (self, message);
-}
-
-static void
-search_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
-{
-  DcWindow *self = DC_WINDOW (widget);
-
-  dc_device_tree_focus_search (self->device_tree);
-}
-
-static void
-copy_rest_address_action (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *param)
-{
-  DcWindow *self = DC_WINDOW (widget);
-  g_autofree char *uri = NULL;
-
-  if (self->rest_address == NULL)
-    return;
-  uri = g_strdup_printf ("http://%s/", self->rest_address);
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), uri);
-  dc_window_add_toast (self, _("Server address copied"));
-}
-
-static void
-trend_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *param)
-{
-  DcWindow *self = DC_WINDOW (widget);
-
-  /* Ctrl+T: pin the selected point to the trend page (several points share one chart). */
-  if (self->detail_row != NULL)
-    {
-      if (!self->trend_pinned)
-        dc_trend_view_clear_series (self->trend_view);
-      self->trend_pinned = TRUE;
-      show_in_trend (self->trend_view, self->detail_row);
-    }
-  update_trend_label (self);
-  adw_view_stack_set_visible_child_name (self->view_stack, "trend");
-}
-
-static void
-trend_range_action (GSimpleAction *action,
-                    GVariant      *param,
-                    gpointer       user_data)
-{
-  DcWindow *self = user_data;
-  const char *range = g_variant_get_string (param, NULL);
-  gint64 span = 3600;
-
-  if (g_str_equal (range, "8h"))
-    span = 8 * 3600;
-  else if (g_str_equal (range, "24h"))
-    span = 24 * 3600;
-  else if (g_str_equal (range, "7d"))
-    span = 7 * 24 * 3600;
-  dc_trend_view_set_span (self->trend_view, span * G_USEC_PER_SEC);
-  dc_trend_view_set_follow (self->trend_view, TRUE);
-  g_simple_action_set_state (action, param);
-}
-
-static void
-export_response_cb (DcWindow             *self,
-                    int                   response,
-                    GtkFileChooserNative *native)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *csv = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      csv = dc_trend_view_to_csv (self->trend_view);
-      if (!g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE,
-                                    G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &error))
-        {
-          g_autofree char *msg = g_strdup_printf (_("Could not export: %s"), error->message);
-
-          dc_window_add_toast (self, msg);
-        }
-      else
-        dc_window_add_toast (self, _("Trend exported"));
-    }
-  g_object_unref (native);
-}
-
-static void
-export_csv_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *param)
-{
-  DcWindow *self = DC_WINDOW (widget);
-  GtkFileChooserNative *native;
-
-  native = gtk_file_chooser_native_new (_("Export Trend"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "trend.csv");
-  g_signal_connect_swapped (native, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
 static gboolean
@@ -568,6 +295,7 @@ dc_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (dc_plant_model_get_devices (self->plant), self);
       g_signal_handlers_disconnect_by_data (self->plant, self);
     }
+  _dc_window_dispose_trend (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_WINDOW);
   g_clear_object (&self->plant);
   g_clear_object (&self->settings);
@@ -581,6 +309,7 @@ dc_window_finalize (GObject *object)
   DcWindow *self = DC_WINDOW (object);
 
   g_free (self->rest_address);
+  g_free (self->device_id);
 
   G_OBJECT_CLASS (dc_window_parent_class)->finalize (object);
 }
@@ -646,6 +375,8 @@ dc_window_class_init (DcWindowClass *klass)
   g_type_ensure (DC_TYPE_POINT_TABLE);
   g_type_ensure (DC_TYPE_TREND_VIEW);
   g_type_ensure (DC_TYPE_ALARMS_PAGE);
+  g_type_ensure (DC_TYPE_LINK_COUNTERS);
+  g_type_ensure (DC_TYPE_TRAFFIC_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/datacoll/DataColl/ui/dc-window.ui");
@@ -676,17 +407,13 @@ dc_window_class_init (DcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcWindow, device_error_row);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, device_reconnects_row);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, device_points_row);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, link_counters);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, alarms_page);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, traffic_view);
 
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.copy-rest-address", NULL,
-                                   copy_rest_address_action);
-  gtk_widget_class_install_action (widget_class, "win.trend", NULL, trend_action);
-  gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, export_csv_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.trend", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-csv", NULL);
+  _dc_window_class_init_actions (widget_class);
+  _dc_window_class_init_trend (widget_class);
 }
 
 static void
@@ -710,30 +437,15 @@ dc_window_init (DcWindow *self)
       g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
-  g_object_bind_property (self->trend_view, "follow", self->follow_button, "active",
-                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   g_signal_connect_object (self->point_table, "notify::selected",
                            G_CALLBACK (table_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->device_tree, "notify::selected",
                            G_CALLBACK (tree_selected_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->trend_view, "range-changed",
-                           G_CALLBACK (trend_range_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->mini_trend, "range-changed",
-                           G_CALLBACK (trend_range_changed_cb), self, G_CONNECT_SWAPPED);
-  {
-    g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
-    g_autoptr(GSimpleAction) range = NULL;
-
-    range = g_simple_action_new_stateful ("range", G_VARIANT_TYPE_STRING,
-                                          g_variant_new_string ("1h"));
-    g_signal_connect_object (range, "activate", G_CALLBACK (trend_range_action), self, 0);
-    g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (range));
-    gtk_widget_insert_action_group (GTK_WIDGET (self), "trend", G_ACTION_GROUP (group));
-  }
+  _dc_window_init_trend (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.control", FALSE);
   update_page (self);
   update_device_page (self);
   update_detail (self);
-  dc_workbench_attach (self);
 }
 
 DcWindow *
@@ -764,15 +476,14 @@ dc_window_set_plant (DcWindow     *self,
     }
   set_detail_row (self, NULL);
   set_device (self, NULL);
-  dc_trend_view_clear_series (self->trend_view);
-  self->trend_pinned = FALSE;
+  _dc_window_trend_reset (self);
   dc_point_table_set_model (self->point_table, NULL);
   g_set_object (&self->plant, plant);
   if (plant != NULL)
     {
       g_signal_connect_object (dc_plant_model_get_devices (plant), "items-changed",
                                G_CALLBACK (devices_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (plant, "flushed", G_CALLBACK (plant_flushed_cb), self,
+      g_signal_connect_object (plant, "flushed", G_CALLBACK (_dc_window_trend_flushed_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (plant, "device-failed", G_CALLBACK (device_failed_cb), self,
                                G_CONNECT_SWAPPED);
@@ -788,6 +499,8 @@ dc_window_set_plant (DcWindow     *self,
 
       dc_window_select (self, first);
     }
+  /* The Traffic page, the counters and "Recent Controls" read the new plant's engine. */
+  apply_device_id (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLANT]);
 }
 
@@ -906,4 +619,32 @@ dc_window_get_alarms_page (DcWindow *self)
 {
   g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
   return self->alarms_page;
+}
+
+const char *
+dc_window_get_device_id (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->device_id;
+}
+
+DcTrafficView *
+dc_window_get_traffic_view (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->traffic_view;
+}
+
+DcLinkCounters *
+dc_window_get_link_counters (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->link_counters;
+}
+
+GtkListBox *
+dc_window_get_recent_controls (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return self->recent_list;
 }

@@ -1,0 +1,90 @@
+/* dc-window-private.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include "dc-window.h"
+
+G_BEGIN_DECLS
+
+/* DcWindow is one class split by concern (docs/ui.md): dc-window.c holds the type, the
+ * template, the selection, the detail pane, the Device page and the public API;
+ * dc-window-trend.c the Trend page and the trends of the selection; dc-window-actions.c the
+ * window's actions (toast, search, traffic, add/edit/delete, import/export, control).
+ *
+ * The parts only use the struct below and the types of other folders: they never call back
+ * into dc-window.c (dc-window.c calls them), so the files stay free of circles. */
+struct _DcWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkButton            *search_button;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkButton            *rest_button;
+  GtkLabel             *rest_label;
+  GtkStack             *main_stack;
+  AdwViewStack         *view_stack;
+  DcDeviceTree         *device_tree;
+  DcPointTable         *point_table;
+  GtkStack             *detail_stack;
+  GtkLabel             *detail_name;
+  GtkLabel             *detail_value;
+  GtkLabel             *detail_quality;
+  GtkLabel             *detail_time;
+  GtkLabel             *detail_address;
+  GtkLabel             *detail_scaling;
+  GtkLabel             *detail_limits;
+  DcTrendView          *mini_trend;
+  DcTrendView          *trend_view;
+  GtkToggleButton      *follow_button;
+  GtkLabel             *trend_points_label;
+  AdwActionRow         *device_state_row;
+  GtkImage             *device_state_icon;
+  AdwActionRow         *device_protocol_row;
+  AdwActionRow         *device_error_row;
+  AdwActionRow         *device_reconnects_row;
+  AdwActionRow         *device_points_row;
+  DcLinkCounters       *link_counters;
+  GtkListBox           *recent_list;
+  DcAlarmsPage         *alarms_page;
+  DcTrafficView        *traffic_view;
+
+  /* Owned */
+  DcPlantModel         *plant;
+  DcPointRow           *detail_row;
+  DcDeviceNode         *device;
+  char                 *device_id;       /* the Traffic page's and the counters' device */
+  GSettings            *settings;
+  char                 *rest_address;
+  GCancellable         *mini_query;      /* history queries of the mini trend … */
+  GCancellable         *trend_query;     /* … and of the Trend page */
+  gboolean              trend_pinned;
+};
+
+/* dc-window-trend.c */
+void _dc_window_class_init_trend     (GtkWidgetClass *widget_class);
+void _dc_window_init_trend           (DcWindow       *self);
+void _dc_window_dispose_trend        (DcWindow       *self);
+/* The selected point (or NULL) in the mini trend, and on the Trend page until points are
+ * pinned. */
+void _dc_window_trend_show_selection (DcWindow       *self,
+                                      DcPointRow     *row);
+/* A new plant: the Trend page starts empty and unpinned. */
+void _dc_window_trend_reset          (DcWindow       *self);
+/* Extends the trends with the rows the plant model just updated. */
+void _dc_window_trend_flushed_cb     (DcWindow       *self,
+                                      guint           n_rows,
+                                      DcPlantModel   *plant);
+
+/* dc-window-actions.c */
+void _dc_window_class_init_actions   (GtkWidgetClass *widget_class);
+/* The selected point changed: "Control…" follows it. */
+void _dc_window_update_control       (DcWindow       *self);
+/* Reloads the Device page's "Recent Controls" of the device. */
+void _dc_window_refresh_recent       (DcWindow       *self);
+
+G_END_DECLS
