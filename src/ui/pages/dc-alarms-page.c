@@ -11,75 +11,9 @@
 
 #include <glib/gi18n.h>
 
-#include "dc-alarms-page.h"
+#include "dc-alarms-page-private.h"
 #include "dc-alarm-badge.h"
-#include "dc-time.h"
 #include "dc-ui.h"
-
-/* One journal entry (a JSON object of dc_alarm_journal()) in the journal's list model. */
-#define DC_TYPE_ALARM_ENTRY (dc_alarm_entry_get_type ())
-G_DECLARE_FINAL_TYPE (DcAlarmEntry, dc_alarm_entry, DC, ALARM_ENTRY, GObject)
-
-struct _DcAlarmEntry
-{
-  GObject     parent_instance;
-
-  JsonObject *object;
-  char       *source;     /* point or device name */
-  char       *haystack;   /* lower-case text the filter searches */
-};
-
-G_DEFINE_FINAL_TYPE (DcAlarmEntry, dc_alarm_entry, G_TYPE_OBJECT)
-
-static void
-dc_alarm_entry_finalize (GObject *object)
-{
-  DcAlarmEntry *self = DC_ALARM_ENTRY (object);
-
-  g_clear_pointer (&self->object, json_object_unref);
-  g_free (self->source);
-  g_free (self->haystack);
-
-  G_OBJECT_CLASS (dc_alarm_entry_parent_class)->finalize (object);
-}
-
-static void
-dc_alarm_entry_class_init (DcAlarmEntryClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = dc_alarm_entry_finalize;
-}
-
-static void
-dc_alarm_entry_init (DcAlarmEntry *self)
-{
-}
-
-struct _DcAlarmsPage
-{
-  AdwBin          parent_instance;
-
-  /* Template children */
-  GtkStack       *active_stack;
-  AdwStatusPage  *status_page;
-  GtkListBox     *active_list;
-  GtkDropDown    *range_dropdown;
-  GtkSearchEntry *journal_search;
-  GtkColumnView  *journal_view;
-
-  /* Owned */
-  DcAlarm        *alarm;
-  DcPlantModel   *plant;
-  GListStore     *journal;
-  GtkFilterListModel *filtered;
-  GtkCustomFilter *filter;
-  GHashTable     *states;      /* alarm id → last DcAlarmState seen (for notifications) */
-  GHashTable     *rows;        /* alarm id → GtkWidget row (borrowed from the list) */
-  GPtrArray      *badged;      /* DcPointRow and DcDeviceNode that carry an alarm badge */
-  char           *filter_text;
-  guint           refresh_id;
-  guint           n_unacked;
-  guint           n_notifications;
-};
 
 enum {
   PROP_0,
@@ -91,103 +25,6 @@ enum {
 G_DEFINE_FINAL_TYPE (DcAlarmsPage, dc_alarms_page, ADW_TYPE_BIN)
 
 static GParamSpec *properties[N_PROPS];
-
-static const char *
-json_string (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-json_double (JsonObject *object,
-             const char *name,
-             double     *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  *value = json_node_get_double (node);
-  return isfinite (*value);
-}
-
-/* "14:02:11" today, else "2026-11-25 14:02:11", in local time. */
-static char *
-format_time (const char *rfc3339,
-             gboolean    always_date)
-{
-  g_autoptr(GDateTime) dt = NULL;
-  g_autoptr(GDateTime) now = NULL;
-  gint64 us;
-
-  if (rfc3339 == NULL || !dc_time_parse (rfc3339, &us))
-    return g_strdup ("—");
-  dt = g_date_time_new_from_unix_local (us / G_USEC_PER_SEC);
-  now = g_date_time_new_now_local ();
-  if (dt == NULL || now == NULL)
-    return g_strdup ("—");
-  if (!always_date &&
-      g_date_time_get_year (dt) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (dt) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (dt, "%H:%M:%S");
-  return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
-}
-
-static char *
-source_name (DcAlarmsPage *self,
-             JsonObject   *object)
-{
-  const char *device_id = json_string (object, "device_id");
-  const char *term_id = json_string (object, "term_id");
-  const char *item_id = json_string (object, "item_id");
-
-  if (term_id != NULL && item_id != NULL)
-    {
-      DcPointRow *row = self->plant ? dc_plant_model_lookup_point_id (self->plant, term_id, item_id)
-                                    : NULL;
-
-      if (row != NULL && dc_point_row_get_name (row) != NULL)
-        return g_strdup (dc_point_row_get_name (row));
-      return g_strdup_printf ("%s / %s", term_id, item_id);
-    }
-  if (device_id != NULL)
-    {
-      DcDeviceNode *node = self->plant ? dc_plant_model_lookup_device (self->plant, device_id)
-                                       : NULL;
-
-      if (node != NULL && dc_device_node_get_name (node) != NULL)
-        return g_strdup (dc_device_node_get_name (node));
-      return g_strdup (device_id);
-    }
-  return g_strdup ("—");
-}
-
-static char *
-format_value (DcAlarmsPage *self,
-              JsonObject   *object)
-{
-  const char *term_id = json_string (object, "term_id");
-  const char *item_id = json_string (object, "item_id");
-  DcPointRow *row = NULL;
-  const char *unit = NULL;
-  double value;
-
-  if (!json_double (object, "value", &value))
-    return g_strdup ("—");
-  if (self->plant != NULL && term_id != NULL && item_id != NULL)
-    row = dc_plant_model_lookup_point_id (self->plant, term_id, item_id);
-  if (row != NULL)
-    unit = dc_point_row_get_unit (row);
-  if (unit != NULL && unit[0] != '\0')
-    return g_strdup_printf ("%.6g %s", value, unit);
-  return g_strdup_printf ("%.6g", value);
-}
 
 static void
 update_unacked (DcAlarmsPage *self,
@@ -207,17 +44,18 @@ static GtkWidget *
 create_active_row (DcAlarmsPage *self,
                    JsonObject   *object)
 {
-  const char *state = json_string (object, "state");
-  const char *priority = json_string (object, "priority");
-  const char *condition = json_string (object, "condition");
-  const char *text = json_string (object, "text");
-  const char *ack_user = json_string (object, "ack_user");
-  const char *ack_comment = json_string (object, "ack_comment");
+  const char *state = _dc_alarms_json_string (object, "state");
+  const char *priority = _dc_alarms_json_string (object, "priority");
+  const char *condition = _dc_alarms_json_string (object, "condition");
+  const char *text = _dc_alarms_json_string (object, "text");
+  const char *ack_user = _dc_alarms_json_string (object, "ack_user");
+  const char *ack_comment = _dc_alarms_json_string (object, "ack_comment");
+  const char *active_since;
   gint64 id = json_object_get_int_member_with_default (object, "id", 0);
-  g_autofree char *source = source_name (self, object);
+  g_autofree char *source = _dc_alarms_source_name (self, object);
   g_autofree char *title = NULL;
   g_autofree char *since = NULL;
-  g_autofree char *value = format_value (self, object);
+  g_autofree char *value = _dc_alarms_format_value (self, object);
   g_autoptr(GString) subtitle = g_string_new (NULL);
   GtkWidget *row;
   GtkWidget *icon;
@@ -229,9 +67,10 @@ create_active_row (DcAlarmsPage *self,
 
   /* Translators: "<point or device> — <condition>", e.g. "Tank level — Low limit". */
   title = g_strdup_printf (_("%s — %s"), source, dc_alarm_condition_text (condition));
-  since = format_time (json_string (object, "active_since") ? json_string (object, "active_since")
-                                                            : json_string (object, "since"),
-                       FALSE);
+  active_since = _dc_alarms_json_string (object, "active_since");
+  since = _dc_alarms_format_time (active_since ? active_since
+                                               : _dc_alarms_json_string (object, "since"),
+                                  FALSE);
   /* Translators: alarm row subtitle: state, time and value. */
   g_string_append_printf (subtitle, _("%s since %s, value %s"),
                           dc_alarm_state_text (state), since, value);
@@ -308,10 +147,10 @@ update_badges (DcAlarmsPage *self,
   for (guint i = 0; self->plant != NULL && list != NULL && i < json_array_get_length (list); i++)
     {
       JsonObject *object = json_array_get_object_element (list, i);
-      const char *term_id = json_string (object, "term_id");
-      const char *item_id = json_string (object, "item_id");
-      const char *device_id = json_string (object, "device_id");
-      int rank = dc_alarm_priority_rank (json_string (object, "priority")) + 1;
+      const char *term_id = _dc_alarms_json_string (object, "term_id");
+      const char *item_id = _dc_alarms_json_string (object, "item_id");
+      const char *device_id = _dc_alarms_json_string (object, "device_id");
+      int rank = dc_alarm_priority_rank (_dc_alarms_json_string (object, "priority")) + 1;
       DcDeviceNode *node = device_id ? dc_plant_model_lookup_device (self->plant, device_id) : NULL;
 
       if (term_id != NULL && item_id != NULL)
@@ -406,7 +245,7 @@ refresh_active (DcAlarmsPage *self)
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonObject *object = json_array_get_object_element (list, i);
-      const char *state = json_string (object, "state");
+      const char *state = _dc_alarms_json_string (object, "state");
       GtkWidget *row = create_active_row (self, object);
 
       if (g_str_has_suffix (state ? state : "", "_unacknowledged"))
@@ -439,73 +278,6 @@ refresh_active (DcAlarmsPage *self)
     }
 }
 
-static void
-range_bounds (DcAlarmsPage *self,
-              gint64       *from,
-              gint64       *to)
-{
-  static const gint64 spans[] = { 3600, 24 * 3600, 7 * 24 * 3600 };
-  guint selected = gtk_drop_down_get_selected (self->range_dropdown);
-
-  *to = G_MAXINT64;
-  if (selected < G_N_ELEMENTS (spans))
-    *from = g_get_real_time () - spans[selected] * G_USEC_PER_SEC;
-  else
-    *from = 0;
-}
-
-static DcAlarmEntry *
-entry_new (DcAlarmsPage *self,
-           JsonObject   *object)
-{
-  DcAlarmEntry *entry = g_object_new (DC_TYPE_ALARM_ENTRY, NULL);
-  const char *fields[] = { "condition", "device_id", "term_id", "item_id", "user", "comment",
-                           "text" };
-  g_autoptr(GString) hay = g_string_new (NULL);
-  g_autofree char *lower = NULL;
-
-  entry->object = json_object_ref (object);
-  entry->source = source_name (self, object);
-  g_string_append (hay, entry->source);
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      const char *s = json_string (object, fields[i]);
-
-      if (s != NULL)
-        g_string_append_printf (hay, "\n%s", s);
-    }
-  g_string_append_printf (hay, "\n%s\n%s",
-                          dc_alarm_state_text (json_string (object, "state")),
-                          dc_alarm_condition_text (json_string (object, "condition")));
-  entry->haystack = g_utf8_casefold (hay->str, -1);
-  return entry;
-}
-
-static void
-refresh_journal (DcAlarmsPage *self)
-{
-  g_autoptr(JsonArray) array = NULL;
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) error = NULL;
-  gint64 from, to;
-  guint n;
-
-  if (self->alarm != NULL)
-    {
-      range_bounds (self, &from, &to);
-      array = dc_alarm_journal (self->alarm, from, to, 0, &error);
-      if (error != NULL)
-        g_warning ("alarm journal: %s", error->message);
-    }
-
-  /* Newest first. */
-  n = array ? json_array_get_length (array) : 0;
-  for (guint i = n; i > 0; i--)
-    g_ptr_array_add (entries, entry_new (self, json_array_get_object_element (array, i - 1)));
-  g_list_store_splice (self->journal, 0, g_list_model_get_n_items (G_LIST_MODEL (self->journal)),
-                       entries->pdata, entries->len);
-}
-
 static gboolean
 refresh_idle_cb (gpointer user_data)
 {
@@ -523,20 +295,12 @@ queue_refresh (DcAlarmsPage *self)
     self->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle_cb, self, NULL);
 }
 
-/* A toast in the window (its win.toast action), a warning without one. */
-static void
-report (DcAlarmsPage *self,
-        const char   *message)
-{
-  if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message))
-    g_warning ("%s", message);
-}
-
 static void
 maybe_notify (DcAlarmsPage *self,
               JsonObject   *object)
 {
-  const char *priority = json_string (object, "priority");
+  const char *priority = _dc_alarms_json_string (object, "priority");
+  const char *text;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
                                              : NULL;
@@ -556,14 +320,15 @@ maybe_notify (DcAlarmsPage *self,
       !g_application_get_is_registered (G_APPLICATION (app)))
     return;
 
-  source = source_name (self, object);
-  value = format_value (self, object);
+  source = _dc_alarms_source_name (self, object);
+  value = _dc_alarms_format_value (self, object);
   title = critical ? g_strdup_printf (_("Critical alarm: %s"), source)
                    : g_strdup_printf (_("High alarm: %s"), source);
   /* Translators: notification body: condition, value and the alarm's text. */
+  text = _dc_alarms_json_string (object, "text");
   body = g_strdup_printf (_("%s, value %s. %s"),
-                          dc_alarm_condition_text (json_string (object, "condition")), value,
-                          json_string (object, "text") ? json_string (object, "text") : "");
+                          dc_alarm_condition_text (_dc_alarms_json_string (object, "condition")),
+                          value, text ? text : "");
   notification = g_notification_new (title);
   g_notification_set_body (notification, g_strstrip (body));
   g_notification_set_priority (notification, critical ? G_NOTIFICATION_PRIORITY_URGENT
@@ -587,7 +352,7 @@ alarm_changed_cb (DcAlarmsPage *self,
                   DcAlarm      *alarm)
 {
   gint64 id = json_object_get_int_member_with_default (object, "id", 0);
-  const char *state = json_string (object, "state");
+  const char *state = _dc_alarms_json_string (object, "state");
   gpointer previous = g_hash_table_lookup (self->states, &id);
   gboolean is_new = g_strcmp0 (state, "active_unacknowledged") == 0 &&
                     (previous == NULL || g_strcmp0 (previous, "active_unacknowledged") != 0);
@@ -613,7 +378,7 @@ seed_states (DcAlarmsPage *self)
       gint64 id = json_object_get_int_member_with_default (object, "id", 0);
 
       g_hash_table_insert (self->states, g_memdup2 (&id, sizeof id),
-                           g_strdup (json_string (object, "state")));
+                           g_strdup (_dc_alarms_json_string (object, "state")));
     }
 }
 
@@ -661,7 +426,7 @@ dialog_response_cb (AdwMessageDialog *dialog,
     return;
 
   if (error != NULL)
-    report (self, error->message);
+    _dc_alarms_report (self, error->message);
   dc_alarms_page_refresh (self);
 }
 
@@ -684,14 +449,14 @@ open_dialog (DcAlarmsPage *self,
   object = dc_alarm_get (self->alarm, id, &error);
   if (object == NULL)
     {
-      report (self, error->message);
+      _dc_alarms_report (self, error->message);
       return;
     }
 
-  source = source_name (self, object);
+  source = _dc_alarms_source_name (self, object);
   /* Translators: "<point> — <condition>" in the acknowledge and shelve dialogs. */
   body = g_strdup_printf (_("%s — %s"), source,
-                          dc_alarm_condition_text (json_string (object, "condition")));
+                          dc_alarm_condition_text (_dc_alarms_json_string (object, "condition")));
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                    shelve ? _("Shelve Alarm?") : _("Acknowledge Alarm?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
@@ -750,190 +515,6 @@ shelve_action (GtkWidget  *widget,
                GVariant   *param)
 {
   open_dialog (DC_ALARMS_PAGE (widget), g_variant_get_int64 (param), TRUE);
-}
-
-static void
-export_response_cb (DcAlarmsPage         *self,
-                    int                   response,
-                    GtkFileChooserNative *native)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native))) != NULL &&
-      !dc_alarms_page_export_csv (self, file, &error))
-    report (self, error->message);
-  g_object_unref (native);
-}
-
-static void
-export_csv_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *param)
-{
-  DcAlarmsPage *self = DC_ALARMS_PAGE (widget);
-  GtkFileChooserNative *native;
-
-  native = gtk_file_chooser_native_new (_("Export Alarm Journal"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "alarm-journal.csv");
-  g_signal_connect_object (native, "response", G_CALLBACK (export_response_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
-
-/* Journal table. */
-
-typedef enum
-{
-  COL_TIME,
-  COL_SOURCE,
-  COL_CONDITION,
-  COL_STATE,
-  COL_VALUE,
-  COL_USER,
-  COL_COMMENT,
-  COL_TEXT,
-} Column;
-
-static void
-setup_cell_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               gpointer                  user_data)
-{
-  static const guint min_chars[] = { 19, 16, 14, 22, 8, 8, 12, 12 };
-  GtkWidget *inscription = gtk_inscription_new (NULL);
-  Column column = GPOINTER_TO_INT (user_data);
-
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (inscription), min_chars[column]);
-  if (column == COL_TIME || column == COL_VALUE)
-    gtk_widget_add_css_class (inscription, "numeric");
-  if (column == COL_VALUE)
-    gtk_inscription_set_xalign (GTK_INSCRIPTION (inscription), 1);
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, inscription);
-}
-
-static void
-bind_cell_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
-{
-  DcAlarmEntry *entry = gtk_list_item_get_item (item);
-  GtkInscription *inscription = GTK_INSCRIPTION (gtk_list_item_get_child (item));
-  DcAlarmsPage *self = g_object_get_data (G_OBJECT (factory), "dc-page");
-  Column column = GPOINTER_TO_INT (user_data);
-  g_autofree char *text = NULL;
-
-  switch (column)
-    {
-    case COL_TIME:
-      text = format_time (json_string (entry->object, "time"), TRUE);
-      break;
-    case COL_SOURCE:
-      text = g_strdup (entry->source);
-      break;
-    case COL_CONDITION:
-      text = g_strdup (dc_alarm_condition_text (json_string (entry->object, "condition")));
-      break;
-    case COL_STATE:
-      text = g_strdup (dc_alarm_state_text (json_string (entry->object, "state")));
-      break;
-    case COL_VALUE:
-      text = format_value (self, entry->object);
-      break;
-    case COL_USER:
-      text = g_strdup (json_string (entry->object, "user"));
-      break;
-    case COL_COMMENT:
-      text = g_strdup (json_string (entry->object, "comment"));
-      break;
-    case COL_TEXT:
-    default:
-      text = g_strdup (json_string (entry->object, "text"));
-      break;
-    }
-  gtk_inscription_set_text (inscription, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (inscription),
-                               column >= COL_USER && text != NULL && text[0] ? text : NULL);
-}
-
-static void
-add_column (DcAlarmsPage *self,
-            const char   *title,
-            Column        column,
-            gboolean      expand)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) col = NULL;
-
-  g_object_set_data (G_OBJECT (factory), "dc-page", self);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (column));
-  col = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_column_set_expand (col, expand);
-  gtk_column_view_append_column (self->journal_view, col);
-}
-
-static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
-{
-  DcAlarmsPage *self = user_data;
-  DcAlarmEntry *entry = item;
-
-  return self->filter_text == NULL || strstr (entry->haystack, self->filter_text) != NULL;
-}
-
-static void
-apply_filter (DcAlarmsPage *self,
-              const char   *text)
-{
-  g_autofree char *folded = text && text[0] ? g_utf8_casefold (text, -1) : NULL;
-
-  if (g_strcmp0 (folded, self->filter_text) == 0)
-    return;
-  g_free (self->filter_text);
-  self->filter_text = g_steal_pointer (&folded);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-}
-
-static void
-search_changed_cb (DcAlarmsPage   *self,
-                   GtkSearchEntry *entry)
-{
-  apply_filter (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
-}
-
-static void
-range_changed_cb (DcAlarmsPage *self)
-{
-  refresh_journal (self);
-}
-
-static void
-csv_field (GString    *out,
-           const char *text)
-{
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\n\r") == NULL)
-    {
-      g_string_append (out, text);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
 }
 
 static void
@@ -1018,38 +599,17 @@ dc_alarms_page_class_init (DcAlarmsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "alarms.ack", "x", ack_action);
   gtk_widget_class_install_action (widget_class, "alarms.shelve", "x", shelve_action);
-  gtk_widget_class_install_action (widget_class, "alarms.export-csv", NULL, export_csv_action);
+  _dc_alarms_journal_class_init (widget_class);
 }
 
 static void
 dc_alarms_page_init (DcAlarmsPage *self)
 {
-  g_autoptr(GtkNoSelection) selection = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->journal = g_list_store_new (DC_TYPE_ALARM_ENTRY);
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->journal)),
-                                              GTK_FILTER (self->filter));
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
-  gtk_column_view_set_model (self->journal_view, GTK_SELECTION_MODEL (selection));
-
-  add_column (self, _("Time"), COL_TIME, FALSE);
-  add_column (self, _("Point"), COL_SOURCE, TRUE);
-  add_column (self, _("Condition"), COL_CONDITION, FALSE);
-  add_column (self, _("State"), COL_STATE, FALSE);
-  add_column (self, _("Value"), COL_VALUE, FALSE);
-  add_column (self, _("User"), COL_USER, FALSE);
-  add_column (self, _("Comment"), COL_COMMENT, TRUE);
-  add_column (self, _("Text"), COL_TEXT, TRUE);
-
-  g_signal_connect_object (self->journal_search, "search-changed",
-                           G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->range_dropdown, "notify::selected",
-                           G_CALLBACK (range_changed_cb), self, G_CONNECT_SWAPPED);
+  _dc_alarms_journal_init (self);
   refresh_active (self);
 }
 
@@ -1112,7 +672,7 @@ dc_alarms_page_refresh (DcAlarmsPage *self)
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   refresh_active (self);
-  refresh_journal (self);
+  _dc_alarms_journal_refresh (self);
 }
 
 GtkWidget *
@@ -1156,7 +716,7 @@ dc_alarms_page_set_filter (DcAlarmsPage *self,
   g_return_if_fail (DC_IS_ALARMS_PAGE (self));
 
   gtk_editable_set_text (GTK_EDITABLE (self->journal_search), text ? text : "");
-  apply_filter (self, text);
+  _dc_alarms_journal_set_filter (self, text);
 }
 
 GListModel *
@@ -1170,11 +730,8 @@ JsonObject *
 dc_alarms_page_get_journal_entry (DcAlarmsPage *self,
                                   guint         position)
 {
-  g_autoptr(DcAlarmEntry) entry = NULL;
-
   g_return_val_if_fail (DC_IS_ALARMS_PAGE (self), NULL);
-  entry = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
-  return entry ? entry->object : NULL;
+  return _dc_alarms_journal_get_entry (self, position);
 }
 
 gboolean
@@ -1182,53 +739,9 @@ dc_alarms_page_export_csv (DcAlarmsPage  *self,
                            GFile         *file,
                            GError       **error)
 {
-  static const char * const fields[] = { "condition", "device_id", "term_id", "item_id", "state" };
-  static const char * const tail[] = { "user", "comment", "text" };
-  g_autoptr(GString) out = NULL;
-  GListModel *model;
-  guint n;
-
   g_return_val_if_fail (DC_IS_ALARMS_PAGE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
-  /* The header and formats of dc_alarm_journal_csv() (GET /api/v1/alarms/journal?format=csv),
-   * over the rows the page shows, oldest first. */
-  out = g_string_new ("time,alarm_id,condition,device_id,term_id,item_id,state,value,"
-                      "user,comment,text\n");
-  model = G_LIST_MODEL (self->filtered);
-  n = g_list_model_get_n_items (model);
-  for (guint i = n; i > 0; i--)
-    {
-      g_autoptr(DcAlarmEntry) entry = g_list_model_get_item (model, i - 1);
-      JsonObject *o = entry->object;
-      double value;
-
-      csv_field (out, json_string (o, "time"));
-      g_string_append_printf (out, ",%" G_GINT64_FORMAT,
-                              json_object_get_int_member_with_default (o, "alarm_id", 0));
-      for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
-        {
-          g_string_append_c (out, ',');
-          csv_field (out, json_string (o, fields[f]));
-        }
-      g_string_append_c (out, ',');
-      if (json_object_has_member (o, "value") && !json_object_get_null_member (o, "value"))
-        {
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-          value = json_object_get_double_member (o, "value");
-          g_string_append (out, g_ascii_dtostr (buf, sizeof buf, value));
-        }
-      for (guint f = 0; f < G_N_ELEMENTS (tail); f++)
-        {
-          g_string_append_c (out, ',');
-          csv_field (out, json_string (o, tail[f]));
-        }
-      g_string_append_c (out, '\n');
-    }
-
-  return g_file_replace_contents (file, out->str, out->len, NULL, FALSE,
-                                  G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+  return _dc_alarms_journal_export_csv (self, file, error);
 }
 
 guint

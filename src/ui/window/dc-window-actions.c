@@ -59,9 +59,10 @@ _dc_window_refresh_recent (DcWindow *self)
 void
 _dc_window_update_control (DcWindow *self)
 {
+  DcPointRow *row = dc_point_table_get_selected (self->point_table);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.control",
-                                 dc_control_is_possible (get_engine (self),
-                                                         dc_point_table_get_selected (self->point_table)));
+                                 dc_control_is_possible (get_engine (self), row));
 }
 
 static void

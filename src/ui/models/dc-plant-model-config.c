@@ -1,0 +1,655 @@
+/* dc-plant-model-config.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-plant-model"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "dc-plant-model-private.h"
+#include "dc-json-util.h"
+#include "dc-protocol.h"
+
+/* The configuration side of DcPlantModel (docs/ui.md, "Layers"): the full load, and the
+ * store's changes applied in place (create, update, rename, delete of devices, terms, items and
+ * points). Live values are dc-plant-model.c's. */
+
+static const char *
+node_id_cb (gpointer item)
+{
+  return dc_device_node_get_id (item);
+}
+
+static const char *
+row_item_id_cb (gpointer item)
+{
+  return dc_point_row_get_item_id (item);
+}
+
+static gboolean
+store_remove_item (GListStore *store,
+                   gpointer    item)
+{
+  guint position;
+
+  if (g_list_store_find (store, item, &position))
+    {
+      g_list_store_remove (store, position);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static DcNodeLink
+initial_state (JsonObject *device)
+{
+  if (!dc_json_get_bool (device, "enabled", TRUE))
+    return DC_NODE_LINK_DISABLED;
+  return DC_NODE_LINK_UNKNOWN;
+}
+
+static void
+update_device (DcDeviceNode *node,
+               JsonObject   *device)
+{
+  DcNodeLink state = initial_state (device);
+
+  dc_device_node_set_name (node, dc_json_get_string (device, "name", NULL));
+  dc_device_node_set_protocol (node, dc_json_get_string (device, "protocol", NULL));
+  if (state == DC_NODE_LINK_DISABLED || dc_device_node_get_state (node) == DC_NODE_LINK_DISABLED)
+    dc_device_node_set_state (node, state);
+}
+
+static char *
+format_address (JsonObject *point,
+                const char *protocol)
+{
+  JsonNode *node = json_object_get_member (point, "protocol_code");
+  const DcProtocol *descriptor;
+  g_autofree char *code = NULL;
+
+  /* protocol_code is kept as the client sent it: a number or a string. */
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return g_strdup ("");
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    code = g_strdup (json_node_get_string (node));
+  else
+    code = g_strdup_printf ("%" G_GINT64_FORMAT, dc_json_get_int (point, "protocol_code", 0));
+  if (code[0] == '\0')
+    return g_strdup ("");
+  descriptor = dc_protocol_lookup (protocol);
+  if (descriptor != NULL && descriptor->format_address != NULL)
+    return descriptor->format_address (point, code);
+  return g_strdup (code);
+}
+
+/* The protocol tells which values are states (docs/iec104.md, docs/modbus.md). */
+static DcPointKind
+point_kind (JsonObject *point,
+            const char *protocol)
+{
+  const DcProtocol *descriptor = dc_protocol_lookup (protocol);
+
+  switch (descriptor != NULL && descriptor->value_kind != NULL
+          ? descriptor->value_kind (point) : DC_PROTOCOL_VALUE_ANALOG)
+    {
+    case DC_PROTOCOL_VALUE_SINGLE:
+      return DC_POINT_KIND_SINGLE;
+    case DC_PROTOCOL_VALUE_DOUBLE:
+      return DC_POINT_KIND_DOUBLE;
+    case DC_PROTOCOL_VALUE_ANALOG:
+    default:
+      return DC_POINT_KIND_ANALOG;
+    }
+}
+
+static void
+update_row (DcPlantModel *self,
+            DcPointRow   *row,
+            JsonObject   *point)
+{
+  DcDeviceNode *device = g_hash_table_lookup (self->devices_by_id,
+                                              dc_point_row_get_device_id (row));
+  JsonObject *item = g_hash_table_lookup (self->items, dc_point_row_get_item_id (row));
+  g_autofree char *address = NULL;
+
+  if (point != NULL)
+    {
+      address = format_address (point, device ? dc_device_node_get_protocol (device) : NULL);
+      dc_point_row_set_address (row, address);
+      dc_point_row_set_kind (row, point_kind (point, device ? dc_device_node_get_protocol (device) : NULL));
+      dc_point_row_set_scaling (row,
+                                dc_json_get_double (point, "coefficient", 1),
+                                dc_json_get_double (point, "base_val", 0));
+      dc_point_row_set_limits (row,
+                               dc_json_get_double (point, "down_limit", NAN),
+                               dc_json_get_double (point, "up_limit", NAN));
+    }
+  dc_point_row_set_name (row, item ? dc_json_get_string (item, "name", NULL) : NULL);
+  dc_point_row_set_unit (row, item ? dc_json_get_string (item, "unit", NULL) : NULL);
+}
+
+static DcPointRow *
+create_row (DcPlantModel *self,
+            gint64        key,
+            JsonObject   *point)
+{
+  const char *term_id = dc_json_get_string (point, "term_id", NULL);
+  const char *item_id = dc_json_get_string (point, "item_id", NULL);
+  DcDeviceNode *term = g_hash_table_lookup (self->terms_by_id, term_id);
+  const char *device_id = dc_json_get_string (point, "device_id", NULL);
+  DcPointRow *row;
+
+  if (device_id == NULL && term != NULL)
+    device_id = dc_device_node_get_device_id (term);
+
+  {
+    DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+    const char *protocol = device ? dc_device_node_get_protocol (device) : NULL;
+    JsonObject *item = item_id ? g_hash_table_lookup (self->items, item_id) : NULL;
+    g_autofree char *address = format_address (point, protocol);
+
+    /* Set without notifications: nobody watches a row that is being created. */
+    row = dc_point_row_new_full (key, device_id, term_id, item_id,
+                                 item ? dc_json_get_string (item, "name", NULL) : NULL,
+                                 address,
+                                 item ? dc_json_get_string (item, "unit", NULL) : NULL,
+                                 point_kind (point, protocol),
+                                 dc_json_get_double (point, "coefficient", 1),
+                                 dc_json_get_double (point, "base_val", 0),
+                                 dc_json_get_double (point, "down_limit", NAN),
+                                 dc_json_get_double (point, "up_limit", NAN));
+  }
+  g_hash_table_insert (self->rows_by_key, &((gint64 *) g_memdup2 (&key, sizeof key))[0], row);
+  g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+
+  return row;
+}
+
+static void
+forget_row (DcPlantModel *self,
+            DcPointRow   *row)
+{
+  gint64 key = dc_point_row_get_key (row);
+
+  g_hash_table_remove (self->pending, &key);
+  g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+  g_hash_table_remove (self->rows_by_key, &key);
+}
+
+static void
+forget_term (DcPlantModel *self,
+             DcDeviceNode *term)
+{
+  GListModel *points = G_LIST_MODEL (dc_device_node_get_children (term));
+
+  for (guint i = 0; i < g_list_model_get_n_items (points); i++)
+    {
+      g_autoptr(DcPointRow) row = g_list_model_get_item (points, i);
+
+      forget_row (self, row);
+    }
+  g_hash_table_remove (self->terms_by_id, dc_device_node_get_id (term));
+}
+
+static void
+notify_n_points (DcPlantModel *self)
+{
+  /* By name: the pspec is dc-plant-model.c's, which this file does not call. */
+  g_object_notify (G_OBJECT (self), "n-points");
+}
+
+void
+_dc_plant_model_load (DcPlantModel       *self,
+                      GPtrArray          *devices,
+                      GPtrArray          *terms,
+                      GPtrArray          *items,
+                      const DcPlantPoint *points,
+                      guint               n_points)
+{
+  g_autoptr(GPtrArray) device_nodes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) term_rows = g_hash_table_new_full (NULL, NULL, NULL,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GHashTable) device_terms = g_hash_table_new_full (NULL, NULL, NULL,
+                                                              (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer k, v;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_hash_table_remove_all (self->pending);
+  g_hash_table_remove_all (self->rows_by_id);
+  g_hash_table_remove_all (self->rows_by_key);
+  g_hash_table_remove_all (self->terms_by_id);
+  g_hash_table_remove_all (self->devices_by_id);
+  g_hash_table_remove_all (self->items);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      JsonObject *item = g_ptr_array_index (items, i);
+      const char *id = dc_json_get_string (item, "id", NULL);
+
+      if (id != NULL)
+        g_hash_table_insert (self->items, g_strdup (id), json_object_ref (item));
+    }
+
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      JsonObject *device = g_ptr_array_index (devices, i);
+      const char *id = dc_json_get_string (device, "id", NULL);
+      DcDeviceNode *node;
+
+      if (id == NULL)
+        continue;
+      node = dc_device_node_new (DC_NODE_DEVICE, id);
+      update_device (node, device);
+      g_ptr_array_add (device_nodes, node);
+      g_hash_table_insert (self->devices_by_id, g_strdup (id), node);
+      g_hash_table_insert (device_terms, node, g_ptr_array_new_with_free_func (g_object_unref));
+    }
+
+  for (guint i = 0; terms != NULL && i < terms->len; i++)
+    {
+      JsonObject *term = g_ptr_array_index (terms, i);
+      const char *id = dc_json_get_string (term, "id", NULL);
+      const char *device_id = dc_json_get_string (term, "device_id", NULL);
+      DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+      DcDeviceNode *node;
+
+      if (id == NULL || device == NULL)
+        continue;
+      node = dc_device_node_new (DC_NODE_TERM, id);
+      dc_device_node_set_name (node, dc_json_get_string (term, "name", NULL));
+      dc_device_node_set_device_id (node, device_id);
+      dc_device_node_set_protocol (node, dc_device_node_get_protocol (device));
+      g_ptr_array_add (g_hash_table_lookup (device_terms, device), node);
+      g_hash_table_insert (self->terms_by_id, g_strdup (id), node);
+      g_hash_table_insert (term_rows, node, g_ptr_array_new_with_free_func (g_object_unref));
+    }
+
+  for (guint i = 0; i < n_points; i++)
+    {
+      const char *term_id = dc_json_get_string (points[i].json, "term_id", NULL);
+      DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
+      DcPointRow *row;
+
+      if (term == NULL)
+        continue;
+      row = create_row (self, points[i].key, points[i].json);
+      g_ptr_array_add (g_hash_table_lookup (term_rows, term), g_object_ref (row));
+    }
+
+  /* Fill the stores in one splice each: the list models see one change per store. */
+  g_hash_table_iter_init (&iter, term_rows);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      GPtrArray *rows = v;
+
+      g_list_store_splice (dc_device_node_get_children (k), 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (dc_device_node_get_children (k))),
+                           rows->pdata, rows->len);
+    }
+  g_hash_table_iter_init (&iter, device_terms);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      GPtrArray *nodes = v;
+
+      g_list_store_splice (dc_device_node_get_children (k), 0, 0, nodes->pdata, nodes->len);
+    }
+  g_list_store_splice (self->devices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->devices)),
+                       device_nodes->pdata, device_nodes->len);
+
+  notify_n_points (self);
+}
+
+static void
+apply_device (DcPlantModel *self,
+              DcChangeOp    op,
+              const char   *id,
+              const char   *old_id,
+              JsonObject   *object)
+{
+  DcDeviceNode *node = g_hash_table_lookup (self->devices_by_id, old_id ? old_id : id);
+
+  if (op == DC_CHANGE_DELETE)
+    {
+      GListModel *terms;
+
+      if (node == NULL)
+        return;
+      terms = G_LIST_MODEL (dc_device_node_get_children (node));
+      for (guint i = 0; i < g_list_model_get_n_items (terms); i++)
+        {
+          g_autoptr(DcDeviceNode) term = g_list_model_get_item (terms, i);
+
+          forget_term (self, term);
+        }
+      g_hash_table_remove (self->devices_by_id, id);
+      store_remove_item (self->devices, node);
+      notify_n_points (self);
+      return;
+    }
+
+  if (object == NULL)
+    return;
+
+  if (node == NULL)
+    {
+      g_autoptr(DcDeviceNode) created = dc_device_node_new (DC_NODE_DEVICE, id);
+
+      update_device (created, object);
+      g_hash_table_insert (self->devices_by_id, g_strdup (id), created);
+      dc_list_store_insert_natural (self->devices, created, node_id_cb);
+      return;
+    }
+
+  update_device (node, object);
+  if (old_id != NULL && g_strcmp0 (old_id, id) != 0)
+    {
+      g_autoptr(DcDeviceNode) keep = g_object_ref (node);
+      GListModel *terms = G_LIST_MODEL (dc_device_node_get_children (node));
+
+      g_hash_table_remove (self->devices_by_id, old_id);
+      dc_device_node_set_id (node, id);
+      g_hash_table_insert (self->devices_by_id, g_strdup (id), node);
+      for (guint i = 0; i < g_list_model_get_n_items (terms); i++)
+        {
+          g_autoptr(DcDeviceNode) term = g_list_model_get_item (terms, i);
+          GListModel *rows = G_LIST_MODEL (dc_device_node_get_children (term));
+
+          dc_device_node_set_device_id (term, id);
+          for (guint j = 0; j < g_list_model_get_n_items (rows); j++)
+            {
+              g_autoptr(DcPointRow) row = g_list_model_get_item (rows, j);
+
+              dc_point_row_set_ids (row, id, dc_point_row_get_term_id (row),
+                                    dc_point_row_get_item_id (row));
+            }
+        }
+      store_remove_item (self->devices, node);
+      dc_list_store_insert_natural (self->devices, node, node_id_cb);
+    }
+}
+
+static void
+apply_term (DcPlantModel *self,
+            DcChangeOp    op,
+            const char   *id,
+            const char   *old_id,
+            JsonObject   *object)
+{
+  DcDeviceNode *node = g_hash_table_lookup (self->terms_by_id, old_id ? old_id : id);
+  const char *device_id = object ? dc_json_get_string (object, "device_id", NULL) : NULL;
+  DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+
+  if (op == DC_CHANGE_DELETE)
+    {
+      DcDeviceNode *owner;
+
+      if (node == NULL)
+        return;
+      owner = g_hash_table_lookup (self->devices_by_id, dc_device_node_get_device_id (node));
+      g_object_ref (node);
+      forget_term (self, node);
+      if (owner != NULL)
+        store_remove_item (dc_device_node_get_children (owner), node);
+      g_object_unref (node);
+      notify_n_points (self);
+      return;
+    }
+
+  if (object == NULL || device == NULL)
+    return;
+
+  if (node == NULL)
+    {
+      g_autoptr(DcDeviceNode) created = dc_device_node_new (DC_NODE_TERM, id);
+
+      dc_device_node_set_name (created, dc_json_get_string (object, "name", NULL));
+      dc_device_node_set_device_id (created, device_id);
+      dc_device_node_set_protocol (created, dc_device_node_get_protocol (device));
+      g_hash_table_insert (self->terms_by_id, g_strdup (id), created);
+      dc_list_store_insert_natural (dc_device_node_get_children (device), created, node_id_cb);
+      return;
+    }
+
+  dc_device_node_set_name (node, dc_json_get_string (object, "name", NULL));
+  if ((old_id != NULL && g_strcmp0 (old_id, id) != 0) ||
+      g_strcmp0 (dc_device_node_get_device_id (node), device_id) != 0)
+    {
+      g_autoptr(DcDeviceNode) keep = g_object_ref (node);
+      DcDeviceNode *owner = g_hash_table_lookup (self->devices_by_id,
+                                                 dc_device_node_get_device_id (node));
+      GListModel *rows = G_LIST_MODEL (dc_device_node_get_children (node));
+
+      if (owner != NULL)
+        store_remove_item (dc_device_node_get_children (owner), node);
+      g_hash_table_steal (self->terms_by_id, old_id ? old_id : id);
+      dc_device_node_set_id (node, id);
+      dc_device_node_set_device_id (node, device_id);
+      g_hash_table_insert (self->terms_by_id, g_strdup (id), node);
+      for (guint j = 0; j < g_list_model_get_n_items (rows); j++)
+        {
+          g_autoptr(DcPointRow) row = g_list_model_get_item (rows, j);
+
+          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          dc_point_row_set_ids (row, device_id, id, dc_point_row_get_item_id (row));
+          g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+        }
+      dc_list_store_insert_natural (dc_device_node_get_children (device), node, node_id_cb);
+    }
+}
+
+static void
+apply_item (DcPlantModel *self,
+            DcChangeOp    op,
+            const char   *id,
+            const char   *old_id,
+            JsonObject   *object)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (old_id != NULL)
+    g_hash_table_remove (self->items, old_id);
+  if (op == DC_CHANGE_DELETE || object == NULL)
+    g_hash_table_remove (self->items, id);
+  else
+    g_hash_table_insert (self->items, g_strdup (id), json_object_ref (object));
+
+  g_hash_table_iter_init (&iter, self->rows_by_key);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DcPointRow *row = value;
+
+      if (old_id != NULL && g_strcmp0 (dc_point_row_get_item_id (row), old_id) == 0)
+        {
+          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          dc_point_row_set_ids (row, dc_point_row_get_device_id (row),
+                                dc_point_row_get_term_id (row), id);
+          g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+        }
+      if (g_strcmp0 (dc_point_row_get_item_id (row), id) == 0)
+        update_row (self, row, NULL);
+    }
+}
+
+static void
+apply_point (DcPlantModel *self,
+             DcChangeOp    op,
+             const char   *id,
+             const char   *old_id,
+             JsonObject   *object,
+             gint64        key)
+{
+  DcPointRow *row = g_hash_table_lookup (self->rows_by_id, old_id ? old_id : id);
+
+  if (op == DC_CHANGE_DELETE)
+    {
+      DcDeviceNode *term;
+
+      if (row == NULL)
+        return;
+      term = g_hash_table_lookup (self->terms_by_id, dc_point_row_get_term_id (row));
+      g_object_ref (row);
+      forget_row (self, row);
+      if (term != NULL)
+        store_remove_item (dc_device_node_get_children (term), row);
+      g_object_unref (row);
+      notify_n_points (self);
+      return;
+    }
+
+  if (object == NULL)
+    return;
+
+  if (row == NULL)
+    {
+      const char *term_id = dc_json_get_string (object, "term_id", NULL);
+      DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
+
+      if (term == NULL || key <= 0)
+        return;
+      row = create_row (self, key, object);
+      dc_list_store_insert_natural (dc_device_node_get_children (term), row, row_item_id_cb);
+      notify_n_points (self);
+      return;
+    }
+
+  update_row (self, row, object);
+}
+
+void
+_dc_plant_model_apply_change (DcPlantModel *self,
+                              DcKind        kind,
+                              DcChangeOp    op,
+                              const char   *id,
+                              const char   *old_id,
+                              JsonObject   *object,
+                              gint64        key)
+{
+  switch (kind)
+    {
+    case DC_KIND_DEVICE:
+      apply_device (self, op, id, old_id, object);
+      break;
+    case DC_KIND_TERM:
+      apply_term (self, op, id, old_id, object);
+      break;
+    case DC_KIND_ITEM:
+      apply_item (self, op, id, old_id, object);
+      break;
+    case DC_KIND_POINT:
+      apply_point (self, op, id, old_id, object, key);
+      break;
+    case DC_KIND_FORMULA:
+    case DC_N_KINDS:
+    default:
+      break;
+    }
+}
+
+static int
+compare_plant_points (gconstpointer a,
+                      gconstpointer b)
+{
+  const DcPlantPoint *pa = a;
+  const DcPlantPoint *pb = b;
+  int cmp = dc_natural_compare (dc_json_get_string (pa->json, "term_id", ""),
+                                dc_json_get_string (pb->json, "term_id", ""));
+
+  if (cmp != 0)
+    return cmp;
+  return dc_natural_compare (dc_json_get_string (pa->json, "item_id", ""),
+                             dc_json_get_string (pb->json, "item_id", ""));
+}
+
+static GPtrArray *
+get_all (DcStore *store,
+         DcKind   kind)
+{
+  g_autoptr(GPtrArray) ids = dc_store_list_ids (store, kind);
+  GPtrArray *objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      JsonObject *object = dc_store_get (store, kind, g_ptr_array_index (ids, i), NULL);
+
+      if (object != NULL)
+        g_ptr_array_add (objects, object);
+    }
+  return objects;
+}
+
+static void
+store_changed_cb (DcPlantModel *self,
+                  int           kind,
+                  int           op,
+                  const char   *id,
+                  const char   *old_id,
+                  DcStore      *store)
+{
+  g_autoptr(JsonObject) object = NULL;
+  gint64 key = 0;
+
+  if (op != DC_CHANGE_DELETE)
+    {
+      if (kind == DC_KIND_POINT)
+        {
+          const char *colon = strchr (id, ':');
+          g_autofree char *term_id = NULL;
+
+          if (colon == NULL)
+            return;
+          term_id = g_strndup (id, colon - id);
+          object = dc_store_get_point (store, term_id, colon + 1, NULL);
+          key = dc_store_get_point_key (store, term_id, colon + 1);
+        }
+      else if (kind != DC_KIND_FORMULA)
+        object = dc_store_get (store, kind, id, NULL);
+      if (object == NULL)
+        return;
+    }
+
+  _dc_plant_model_apply_change (self, kind, op, id, old_id, object, key);
+}
+
+void
+_dc_plant_model_follow_store (DcPlantModel *self,
+                              DcStore      *store)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GPtrArray) terms = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) infos = NULL;
+  g_autofree DcPlantPoint *points = NULL;
+
+  if (self->store != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->store, self);
+      g_clear_object (&self->store);
+    }
+  if (store == NULL)
+    return;
+
+  self->store = g_object_ref (store);
+  devices = get_all (store, DC_KIND_DEVICE);
+  terms = get_all (store, DC_KIND_TERM);
+  items = get_all (store, DC_KIND_ITEM);
+  infos = dc_store_list_point_infos (store);
+  points = g_new0 (DcPlantPoint, MAX (infos->len, 1));
+  for (guint i = 0; i < infos->len; i++)
+    {
+      DcPointInfo *info = g_ptr_array_index (infos, i);
+
+      points[i].key = info->key;
+      points[i].json = info->json;
+    }
+  qsort (points, infos->len, sizeof *points, compare_plant_points);
+  _dc_plant_model_load (self, devices, terms, items, points, infos->len);
+
+  g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}

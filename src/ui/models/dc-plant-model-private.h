@@ -1,0 +1,52 @@
+/* dc-plant-model-private.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include "dc-plant-model.h"
+
+G_BEGIN_DECLS
+
+/* DcPlantModel is split by concern: dc-plant-model.c (type, lookups, live values, link states,
+ * the engine) and dc-plant-model-config.c (configuration: load and changes from the store), which
+ * only uses this struct and never calls back into dc-plant-model.c. */
+struct _DcPlantModel
+{
+  GObject      parent_instance;
+
+  GListStore  *devices;
+  GHashTable  *devices_by_id;   /* id → DcDeviceNode (borrowed from the stores) */
+  GHashTable  *terms_by_id;     /* id → DcDeviceNode */
+  GHashTable  *rows_by_key;     /* gint64* → DcPointRow (owned) */
+  GHashTable  *rows_by_id;      /* "term:item" → DcPointRow (borrowed) */
+  GHashTable  *items;           /* item id → JsonObject (owned) */
+  GHashTable  *pending;         /* gint64* (in the value) → DcSample* (owned) */
+
+  DcStore     *store;
+  DcEngine    *engine;
+
+  double       refresh_rate;
+  guint        flush_id;
+};
+
+/* dc-plant-model-config.c: the bodies of dc_plant_model_load(), _apply_change() and
+ * _follow_store(). */
+void _dc_plant_model_load          (DcPlantModel       *self,
+                                    GPtrArray          *devices,
+                                    GPtrArray          *terms,
+                                    GPtrArray          *items,
+                                    const DcPlantPoint *points,
+                                    guint               n_points);
+void _dc_plant_model_apply_change  (DcPlantModel       *self,
+                                    DcKind              kind,
+                                    DcChangeOp          op,
+                                    const char         *id,
+                                    const char         *old_id,
+                                    JsonObject         *object,
+                                    gint64              key);
+void _dc_plant_model_follow_store  (DcPlantModel       *self,
+                                    DcStore            *store);
+
+G_END_DECLS

@@ -1,0 +1,383 @@
+/* dc-traffic-item.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-traffic-item"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "dc-traffic-item-private.h"
+
+GDateTime *
+dc_traffic_local_time_new (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  if (dt == NULL)
+    return NULL;
+  return g_date_time_add (dt, usec % G_USEC_PER_SEC);
+}
+
+enum {
+  ITEM_PROP_0,
+  ITEM_PROP_STATUS,
+  ITEM_N_PROPS
+};
+
+static GParamSpec *item_properties[ITEM_N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DcTrafficItem, dc_traffic_item, G_TYPE_OBJECT)
+
+static void
+dc_traffic_item_finalize (GObject *object)
+{
+  DcTrafficItem *self = DC_TRAFFIC_ITEM (object);
+
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_clear_pointer (&self->decoded, json_object_unref);
+  g_free (self->summary);
+  g_free (self->kind);
+  g_free (self->protocol);
+  g_free (self->decode_error);
+
+  G_OBJECT_CLASS (dc_traffic_item_parent_class)->finalize (object);
+}
+
+static void
+dc_traffic_item_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DcTrafficItem *self = DC_TRAFFIC_ITEM (object);
+
+  switch (prop_id)
+    {
+    case ITEM_PROP_STATUS:
+      g_value_set_int (value, self->status);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dc_traffic_item_class_init (DcTrafficItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dc_traffic_item_finalize;
+  object_class->get_property = dc_traffic_item_get_property;
+
+  item_properties[ITEM_PROP_STATUS] =
+    g_param_spec_int ("status", NULL, NULL, DC_TRAFFIC_OK, DC_TRAFFIC_TIMEOUT, DC_TRAFFIC_OK,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
+}
+
+static void
+dc_traffic_item_init (DcTrafficItem *self)
+{
+}
+
+void
+dc_traffic_item_set_status (DcTrafficItem   *self,
+                            DcTrafficStatus  status)
+{
+  if (self->status == status)
+    return;
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_STATUS]);
+}
+
+DcTrafficItem *
+dc_traffic_item_new (DcDriver             *driver,
+                     const char           *protocol,
+                     const DcTrafficFrame *frame)
+{
+  DcTrafficItem *self = g_object_new (DC_TYPE_TRAFFIC_ITEM, NULL);
+  g_autoptr(JsonObject) decoded = NULL;
+  g_autofree char *error = NULL;
+  char *summary;
+
+  self->seq = frame->seq;
+  self->time = frame->time;
+  self->incoming = frame->incoming;
+  self->bytes = g_bytes_new (frame->bytes, frame->len);
+  self->protocol = g_strdup (protocol);
+  summary = dc_driver_decode_frame (driver, frame, &decoded, &error);
+  self->summary = summary != NULL ? summary : g_strdup ("");
+  self->decoded = g_steal_pointer (&decoded);
+  self->decode_error = g_steal_pointer (&error);
+
+  if (self->decode_error != NULL)
+    self->status = DC_TRAFFIC_ERROR;
+  if (self->decoded != NULL)
+    {
+      JsonObject *o = self->decoded;
+
+      if (json_object_has_member (o, "exception"))
+        self->status = DC_TRAFFIC_ERROR;
+      if (json_object_get_boolean_member_with_default (o, "negative", FALSE))
+        self->status = DC_TRAFFIC_NEGATIVE;
+      if (json_object_has_member (o, "cause"))
+        {
+          gint64 cause = json_object_get_int_member_with_default (o, "cause", 0);
+
+          /* unknown type, cause, common address or IOA */
+          if (cause >= 44 && cause <= 47)
+            self->status = DC_TRAFFIC_ERROR;
+        }
+      if (json_object_has_member (o, "function_name"))
+        self->kind = g_strdup (json_object_get_string_member_with_default (o, "function_name", ""));
+      else if (json_object_has_member (o, "type_name"))
+        self->kind = g_strdup (json_object_get_string_member_with_default (o, "type_name", ""));
+      else if (json_object_has_member (o, "type"))
+        self->kind = g_strdup_printf ("TYP %" G_GINT64_FORMAT,
+                                      json_object_get_int_member_with_default (o, "type", 0));
+      else if (json_object_has_member (o, "kind"))
+        /* Translators: an IEC 104 S or U frame */
+        self->kind = g_strdup_printf (_("%s frame"),
+                                      json_object_get_string_member_with_default (o, "kind", "?"));
+    }
+  if (self->kind == NULL)
+    self->kind = g_strdup (_("Undecoded"));
+  return self;
+}
+
+guint64
+dc_traffic_item_get_seq (DcTrafficItem *self)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), 0);
+  return self->seq;
+}
+
+gint64
+dc_traffic_item_get_time (DcTrafficItem *self)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), 0);
+  return self->time;
+}
+
+gboolean
+dc_traffic_item_get_incoming (DcTrafficItem *self)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), FALSE);
+  return self->incoming;
+}
+
+const char *
+dc_traffic_item_get_summary (DcTrafficItem *self)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), NULL);
+  return self->summary;
+}
+
+const char *
+dc_traffic_item_get_kind (DcTrafficItem *self)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), NULL);
+  return self->kind;
+}
+
+DcTrafficStatus
+dc_traffic_item_get_status (DcTrafficItem *self)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), DC_TRAFFIC_OK);
+  return self->status;
+}
+
+const guint8 *
+dc_traffic_item_get_bytes (DcTrafficItem *self,
+                           gsize         *len)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), NULL);
+  return g_bytes_get_data (self->bytes, len);
+}
+
+static void
+annotate (GString      *out,
+          const guint8 *bytes,
+          gsize         len,
+          gsize        *offset,
+          gsize         n,
+          const char   *what)
+{
+  g_autofree char *hex = NULL;
+
+  if (*offset >= len || n == 0)
+    return;
+  n = MIN (n, len - *offset);
+  hex = dc_traffic_format_hex (bytes + *offset, n);
+  g_string_append_printf (out, "%04zx  %-24s  %s\n", *offset, hex, what);
+  *offset += n;
+}
+
+static void
+annotate_rest (GString      *out,
+               const guint8 *bytes,
+               gsize         len,
+               gsize        *offset,
+               const char   *what)
+{
+  /* 8 bytes per line so that long payloads stay readable. */
+  while (*offset < len)
+    annotate (out, bytes, len, offset, 8, what);
+}
+
+static void
+annotate_modbus_pdu (GString      *out,
+                     const guint8 *b,
+                     gsize         len,
+                     gsize        *off,
+                     gsize         end)
+{
+  g_autofree char *fc = NULL;
+  guint8 f;
+
+  if (*off >= end)
+    return;
+  f = b[*off];
+  if (f & 0x80)
+    fc = g_strdup_printf (_("exception response to function %u"), f & 0x7f);
+  else
+    fc = g_strdup_printf (_("function %u"), f);
+  annotate (out, b, end, off, 1, fc);
+  if (f & 0x80)
+    {
+      annotate (out, b, end, off, 1, _("exception code"));
+      return;
+    }
+  if (f >= 1 && f <= 6 && end - *off == 4)
+    {
+      annotate (out, b, end, off, 2, _("address"));
+      annotate (out, b, end, off, 2, f <= 4 ? _("count") : _("value"));
+      return;
+    }
+  if (f >= 1 && f <= 4 && *off < end && b[*off] == end - *off - 1)
+    {
+      annotate (out, b, end, off, 1, _("byte count"));
+      annotate_rest (out, b, end, off, _("data"));
+      return;
+    }
+  if ((f == 15 || f == 16) && end - *off >= 5)
+    {
+      annotate (out, b, end, off, 2, _("address"));
+      annotate (out, b, end, off, 2, _("count"));
+      if (end - *off > 0)
+        {
+          annotate (out, b, end, off, 1, _("byte count"));
+          annotate_rest (out, b, end, off, _("data"));
+        }
+      return;
+    }
+  annotate_rest (out, b, end, off, _("data"));
+}
+
+static void
+annotate_frame (DcTrafficItem *self,
+                GString       *out)
+{
+  gsize len;
+  const guint8 *b = g_bytes_get_data (self->bytes, &len);
+  gsize off = 0;
+
+  if (g_str_equal (self->protocol, "iec104") && len >= 6 && b[0] == 0x68)
+    {
+      annotate (out, b, len, &off, 1, _("start 0x68"));
+      annotate (out, b, len, &off, 1, _("APDU length"));
+      annotate (out, b, len, &off, 4, _("control fields (N(S), N(R) / S / U)"));
+      if (len > 6)
+        {
+          g_autofree char *type = g_strdup_printf (_("type identification (%s)"), self->kind);
+
+          annotate (out, b, len, &off, 1, type);
+          annotate (out, b, len, &off, 1, _("variable structure qualifier (SQ, number)"));
+          annotate (out, b, len, &off, 1, _("cause of transmission (T, P/N, cause)"));
+          annotate (out, b, len, &off, 1, _("originator address"));
+          annotate (out, b, len, &off, 2, _("common address (CA)"));
+          annotate (out, b, len, &off, 3, _("information object address (IOA)"));
+          annotate_rest (out, b, len, &off, _("information elements"));
+        }
+    }
+  else if (g_str_equal (self->protocol, "modbus_tcp") && len >= 8)
+    {
+      annotate (out, b, len, &off, 2, _("transaction id"));
+      annotate (out, b, len, &off, 2, _("protocol id"));
+      annotate (out, b, len, &off, 2, _("length"));
+      annotate (out, b, len, &off, 1, _("unit id"));
+      annotate_modbus_pdu (out, b, len, &off, len);
+    }
+  else if (g_str_equal (self->protocol, "modbus_rtu") && len >= 4)
+    {
+      annotate (out, b, len, &off, 1, _("unit id"));
+      annotate_modbus_pdu (out, b, len, &off, len - 2);
+      annotate (out, b, len, &off, 2, _("CRC"));
+    }
+  annotate_rest (out, b, len, &off, "");
+}
+
+char *
+dc_traffic_item_dup_detail (DcTrafficItem *self)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *time = NULL;
+  GString *out;
+
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), NULL);
+
+  out = g_string_new (NULL);
+  dt = dc_traffic_local_time_new (self->time);
+  time = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S.%f") : g_strdup ("?");
+  g_string_append_printf (out, "%s  %s  %s\n", time,
+                          self->incoming ? _("received") : _("sent"), self->summary);
+  if (self->status == DC_TRAFFIC_TIMEOUT)
+    g_string_append_printf (out, "%s\n", _("No answer before the next request (timeout)."));
+  if (self->decode_error != NULL)
+    g_string_append_printf (out, _("Decode error: %s\n"), self->decode_error);
+  g_string_append_c (out, '\n');
+  annotate_frame (self, out);
+  if (self->decoded != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *json = NULL;
+
+      json_node_set_object (node, self->decoded);
+      json = json_to_string (node, TRUE);
+      g_string_append_printf (out, "\n%s\n", json);
+    }
+  return g_string_free (out, FALSE);
+}
+
+void
+dc_traffic_item_append_text (DcTrafficItem *self,
+                             GString       *out)
+{
+  g_autoptr(GDateTime) dt = dc_traffic_local_time_new (self->time);
+  g_autofree char *time = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S.%f") : g_strdup ("?");
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (self->bytes, &len);
+  g_autofree char *hex = dc_traffic_format_hex (bytes, len);
+
+  g_string_append_printf (out, "%s %s %s%s\n    %s\n", time, self->incoming ? "rx" : "tx",
+                          self->summary,
+                          self->status == DC_TRAFFIC_TIMEOUT ? " (no answer)" : "", hex);
+}
+
+void
+dc_traffic_item_get_frame (DcTrafficItem  *self,
+                           DcTrafficFrame *frame)
+{
+  gsize len;
+
+  frame->seq = self->seq;
+  frame->time = self->time;
+  frame->incoming = self->incoming;
+  frame->bytes = (guint8 *) g_bytes_get_data (self->bytes, &len);
+  frame->len = len;
+}
