@@ -52,24 +52,24 @@ fx_new (void)
   fx->store = dc_store_open (db, &error);
   g_assert_no_error (error);
 
-  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"temp\",\"name\":\"Transformer temperature\","
-             "\"unit\":\"°C\"}");
-  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"level\",\"name\":\"Tank level\",\"unit\":\"%\"}");
-  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker\"}");
-  ui_create (fx->store, DC_KIND_ITEM, "{\"id\":\"amb\",\"name\":\"Ambient temperature\","
-             "\"unit\":\"°C\"}");
-  ui_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"plant\",\"name\":\"Virtual plant\","
-             "\"protocol\":\"virtual\"}");
-  ui_create (fx->store, DC_KIND_TERM, "{\"id\":\"t\",\"name\":\"Operator\","
-             "\"device_id\":\"plant\"}");
-  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"temp\",\"up_limit\":90,"
-             "\"alarm_deadband\":2,\"alarm_priority\":\"high\"}");
-  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"level\","
-             "\"down_limit\":10}");
-  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"cb\",\"alarm_on\":2,"
-             "\"alarm_priority\":\"critical\"}");
-  ui_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"amb\",\"up_limit\":35,"
-             "\"alarm_priority\":\"low\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"temp\",\"name\":\"Transformer temperature\","
+                        "\"unit\":\"°C\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"level\",\"name\":\"Tank level\",\"unit\":\"%\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker\"}");
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"amb\",\"name\":\"Ambient temperature\","
+                        "\"unit\":\"°C\"}");
+  dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"plant\",\"name\":\"Virtual plant\","
+                        "\"protocol\":\"virtual\"}");
+  dc_test_store_create (fx->store, DC_KIND_TERM, "{\"id\":\"t\",\"name\":\"Operator\","
+                        "\"device_id\":\"plant\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"temp\",\"up_limit\":90,"
+                        "\"alarm_deadband\":2,\"alarm_priority\":\"high\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"level\","
+                        "\"down_limit\":10}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"cb\",\"alarm_on\":2,"
+                        "\"alarm_priority\":\"critical\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"amb\",\"up_limit\":35,"
+                        "\"alarm_priority\":\"low\"}");
 
   fx->history = dc_history_new (hdb, &error);
   g_assert_no_error (error);

@@ -56,8 +56,8 @@ open_control (UiPlant    *f,
 }
 
 static void
-setup_station (UiPlant *f,
-               gboolean negative)
+setup_station (UiPlant  *f,
+               gboolean  negative)
 {
   DcIec104SimConfig config;
 
@@ -65,16 +65,16 @@ setup_station (UiPlant *f,
   config.negative = negative;
   ui_plant_setup (f, FALSE, &config);
   ui_plant_add_iec104 (f, "rtu");
-  ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker command\"}");
-  ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Feeder 1 set point\",\"unit\":\"A\"}");
-  ui_create (f->store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
-  ui_create (f->store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
-  ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cb\",\"protocol_code\":1,"
-             "\"code_type\":45}");
-  ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"sp\",\"protocol_code\":2001,"
-             "\"code_type\":49,\"coefficient\":0.1}");
-  ui_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cur\",\"protocol_code\":4001,"
-             "\"code_type\":13}");
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"cb\",\"name\":\"Feeder 1 breaker command\"}");
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Feeder 1 set point\",\"unit\":\"A\"}");
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
+  dc_test_store_create (f->store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cb\",\"protocol_code\":1,"
+                        "\"code_type\":45}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"sp\",\"protocol_code\":2001,"
+                        "\"code_type\":49,\"coefficient\":0.1}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cur\",\"protocol_code\":4001,"
+                        "\"code_type\":13}");
   ui_plant_open_window (f);
 }
 
@@ -247,10 +247,10 @@ test_control_modbus (void)
 
   ui_plant_setup (&f, TRUE, NULL);
   ui_plant_add_modbus (&f, "plc");
-  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Pump speed set point\",\"unit\":\"rpm\"}");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
-  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"sp\",\"protocol_code\":10,"
-             "\"code_type\":\"hr:u16\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"sp\",\"name\":\"Pump speed set point\",\"unit\":\"rpm\"}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"sp\",\"protocol_code\":10,"
+                        "\"code_type\":\"hr:u16\"}");
   ui_plant_open_window (&f);
   g_assert_true (ui_wait_until (modbus_up, &f, 10000));
 

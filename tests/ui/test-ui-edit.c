@@ -221,21 +221,21 @@ test_delete_counts (void)
   UiPlant f;
 
   ui_plant_setup (&f, FALSE, NULL);
-  ui_create (f.store, DC_KIND_DEVICE, "{\"id\":\"v\",\"name\":\"Virtual\",\"protocol\":\"virtual\"}");
-  ui_create (f.store, DC_KIND_DEVICE, "{\"id\":\"w\",\"name\":\"Other\",\"protocol\":\"virtual\"}");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"v\"}");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u2\",\"device_id\":\"v\"}");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"x1\",\"device_id\":\"w\"}");
-  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"a\",\"name\":\"A\"}");
-  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"b\",\"name\":\"B\"}");
+  dc_test_store_create (f.store, DC_KIND_DEVICE, "{\"id\":\"v\",\"name\":\"Virtual\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (f.store, DC_KIND_DEVICE, "{\"id\":\"w\",\"name\":\"Other\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"v\"}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"u2\",\"device_id\":\"v\"}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"x1\",\"device_id\":\"w\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"a\",\"name\":\"A\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"b\",\"name\":\"B\"}");
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
     {
       g_autofree char *json = g_strdup_printf ("{\"term_id\":\"%s\",\"item_id\":\"%s\",\"history\":\"all\"}",
                                                points[i][0], points[i][1]);
 
-      ui_create (f.store, DC_KIND_POINT, json);
+      dc_test_store_create (f.store, DC_KIND_POINT, json);
     }
-  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"x1\",\"item_id\":\"a\",\"history\":\"all\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"x1\",\"item_id\":\"a\",\"history\":\"all\"}");
 
   /* 5 samples per point of device v (15), 7 on the other device (not counted). */
   for (guint i = 0; i < G_N_ELEMENTS (points) + 1; i++)
@@ -309,12 +309,12 @@ test_import_export (void)
   src_db = g_build_filename (f.dir, "source.db", NULL);
   src = dc_store_open (src_db, &error);
   g_assert_no_error (error);
-  ui_create (src, DC_KIND_DEVICE, "{\"id\":\"plc\",\"name\":\"Pump PLC\",\"protocol\":\"modbus_tcp\","
-             "\"ip\":\"127.0.0.1\",\"port\":1502,\"enabled\":false}");
-  ui_create (src, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
-  ui_create (src, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
-  ui_create (src, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
-             "\"code_type\":\"hr:u16\",\"coefficient\":0.1}");
+  dc_test_store_create (src, DC_KIND_DEVICE, "{\"id\":\"plc\",\"name\":\"Pump PLC\",\"protocol\":\"modbus_tcp\","
+                        "\"ip\":\"127.0.0.1\",\"port\":1502,\"enabled\":false}");
+  dc_test_store_create (src, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  dc_test_store_create (src, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
+  dc_test_store_create (src, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
+                        "\"code_type\":\"hr:u16\",\"coefficient\":0.1}");
 
   /* Export both forms. */
   csv_dir = g_build_filename (f.dir, "csv", NULL);

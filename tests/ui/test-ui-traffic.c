@@ -105,14 +105,14 @@ test_traffic_both_protocols (void)
   ui_plant_setup (&f, TRUE, &config);
   ui_plant_add_modbus (&f, "plc");
   ui_plant_add_iec104 (&f, "rtu");
-  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
-  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
-  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
-             "\"code_type\":\"hr:u16\"}");
-  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
-             "\"code_type\":13}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
+                        "\"code_type\":\"hr:u16\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
+                        "\"code_type\":13}");
   ui_plant_open_window (&f);
   traffic = dc_window_get_traffic_view (f.window);
   shown = dc_traffic_view_get_shown (traffic);
@@ -315,13 +315,13 @@ test_traffic_flood (void)
   config.floats = 30;
   config.flood = 30;
   ui_plant_setup (&f, FALSE, &config);
-  ui_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
   ui_plant_open_window (&f);
   /* The flooding outstation is added while the workstation shows. */
   ui_plant_add_iec104 (&f, "rtu");
-  ui_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
-  ui_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
-             "\"code_type\":13}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
+                        "\"code_type\":13}");
   traffic = dc_window_get_traffic_view (f.window);
   dc_traffic_view_set_max_frames (traffic, 1000);
   select_device (&f, "rtu");

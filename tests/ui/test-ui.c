@@ -215,7 +215,7 @@ test_window_empty (void)
   g_test_message ("empty state: %u colours", colours);
   g_assert_cmpuint (colours, >, 8);
 
-  ui_create (ui->store, DC_KIND_DEVICE, "{\"id\":\"d1\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (ui->store, DC_KIND_DEVICE, "{\"id\":\"d1\",\"protocol\":\"virtual\"}");
   g_assert_cmpstr (dc_window_get_page (ui->window), ==, "plant");
 
   dc_store_delete (ui->store, DC_KIND_DEVICE, "d1", NULL);
@@ -277,20 +277,20 @@ test_tree_follows_store (void)
   g_assert_cmpuint (count_rows_named (rows, "Substation 1 RTU"), ==, 1);
 
   /* A new point appears under its term and the counts follow. */
-  ui_create (ui->store, DC_KIND_ITEM, "{\"id\":\"f2_p\",\"name\":\"Feeder 2 active power\",\"unit\":\"kW\"}");
-  ui_create (ui->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f2_p\",\"protocol_code\":1012,\"code_type\":13}");
+  dc_test_store_create (ui->store, DC_KIND_ITEM, "{\"id\":\"f2_p\",\"name\":\"Feeder 2 active power\",\"unit\":\"kW\"}");
+  dc_test_store_create (ui->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f2_p\",\"protocol_code\":1012,\"code_type\":13}");
   g_assert_cmpuint (dc_device_node_get_n_points (sub1), ==, 7);
   g_assert_nonnull (dc_plant_model_lookup_point_id (ui->plant, "ca1", "f2_p"));
 
   /* A device rename changes the node in place. */
-  patch = ui_json ("{\"name\":\"Substation One\"}");
+  patch = dc_test_json_object ("{\"name\":\"Substation One\"}");
   g_assert_true (dc_store_update (ui->store, DC_KIND_DEVICE, "sub1", patch, NULL));
   g_assert_cmpstr (dc_device_node_get_name (sub1), ==, "Substation One");
   g_assert_cmpuint (count_rows_named (rows, "Substation One"), ==, 1);
 
   /* An item rename renames its points. */
   g_clear_pointer (&patch, json_object_unref);
-  patch = ui_json ("{\"name\":\"Busbar U\"}");
+  patch = dc_test_json_object ("{\"name\":\"Busbar U\"}");
   g_assert_true (dc_store_update (ui->store, DC_KIND_ITEM, "bus_u", patch, NULL));
   g_assert_cmpstr (dc_point_row_get_name (dc_plant_model_lookup_point_id (ui->plant, "ca1", "bus_u")),
                    ==, "Busbar U");
@@ -737,18 +737,18 @@ test_scale_100k (void)
   DcDeviceNode *device;
   gint64 t0, t_load, t_frame, t_update;
 
-  g_ptr_array_add (devices, ui_json ("{\"id\":\"big\",\"name\":\"Big plant\",\"protocol\":\"iec104\"}"));
+  g_ptr_array_add (devices, dc_test_json_object ("{\"id\":\"big\",\"name\":\"Big plant\",\"protocol\":\"iec104\"}"));
   for (guint t = 0; t < n_points / per_term; t++)
     {
       g_autofree char *json = g_strdup_printf ("{\"id\":\"t%u\",\"name\":\"Station %u\",\"device_id\":\"big\"}", t, t);
 
-      g_ptr_array_add (terms, ui_json (json));
+      g_ptr_array_add (terms, dc_test_json_object (json));
     }
   for (guint i = 0; i < per_term; i++)
     {
       g_autofree char *json = g_strdup_printf ("{\"id\":\"i%u\",\"name\":\"Measurement %u\",\"unit\":\"kW\"}", i, i);
 
-      g_ptr_array_add (items, ui_json (json));
+      g_ptr_array_add (items, dc_test_json_object (json));
     }
   for (guint p = 0; p < n_points; p++)
     {
@@ -757,7 +757,7 @@ test_scale_100k (void)
                                                p / per_term, p % per_term, p + 1);
 
       points[p].key = p + 1;
-      points[p].json = ui_json (json);
+      points[p].json = dc_test_json_object (json);
     }
 
   t0 = g_get_monotonic_time ();
@@ -878,13 +878,13 @@ test_engine_modbus (void)
   engine = dc_engine_new (store, history);
   dc_engine_start (engine);
 
-  ui_create (store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\":\"cur\",\"name\":\"Pump current\",\"unit\":\"A\"}");
   json = g_strdup_printf ("{\"id\":\"plc\",\"name\":\"Pump PLC\",\"protocol\":\"modbus_tcp\","
                           "\"ip\":\"127.0.0.1\",\"port\":%u,\"poll_ms\":100,\"timeout_ms\":300}", port);
-  ui_create (store, DC_KIND_DEVICE, json);
-  ui_create (store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
-             "\"code_type\":\"hr:u16\",\"coefficient\":0.1}");
+  dc_test_store_create (store, DC_KIND_DEVICE, json);
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"cur\",\"protocol_code\":0,"
+                        "\"code_type\":\"hr:u16\",\"coefficient\":0.1}");
 
   app = dc_application_new (G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "dc-test-ui.h"
+#include "dc-test-store.h"
+#include "dc-test-wait.h"
 
 #include "dc-iec104-driver.h"
 #include "dc-modbus.h"
@@ -47,45 +49,19 @@ ui_test_add (const char *path,
   g_test_add_data_func (path, (gconstpointer) func, subprocess_cb);
 }
 
-typedef struct
-{
-  gboolean done;
-} Flag;
-
-static gboolean
-deadline_cb (gpointer data)
-{
-  ((Flag *) data)->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 gboolean
 ui_wait_until (gboolean (*cond) (gpointer),
                gpointer   data,
                guint      timeout_ms)
 {
-  Flag expired = { FALSE };
-  guint id = g_timeout_add (timeout_ms, deadline_cb, &expired);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && !expired.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired.done)
-    g_source_remove (id);
-  return ok;
+  return dc_test_wait_for (NULL, cond, data, timeout_ms / 1000.0);
 }
 
 static void
 after_paint_cb (GdkFrameClock *clock,
-                Flag          *painted)
+                gboolean      *painted)
 {
-  painted->done = TRUE;
-}
-
-static gboolean
-flag_set (gpointer data)
-{
-  return ((Flag *) data)->done;
+  *painted = TRUE;
 }
 
 static gboolean
@@ -97,7 +73,7 @@ mapped (gpointer data)
 void
 ui_wait_for_frame (GtkWidget *widget)
 {
-  Flag painted = { FALSE };
+  gboolean painted = FALSE;
   GdkFrameClock *clock;
   gulong id;
 
@@ -106,7 +82,7 @@ ui_wait_for_frame (GtkWidget *widget)
   g_assert_nonnull (clock);
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
   gtk_widget_queue_draw (widget);
-  g_assert_true (ui_wait_until (flag_set, &painted, 10000));
+  g_assert_true (ui_wait_until (dc_test_flag_is_set, &painted, 10000));
   g_signal_handler_disconnect (clock, id);
 }
 
@@ -162,28 +138,6 @@ ui_render_png (GtkWidget  *widget,
   return g_hash_table_size (colours);
 }
 
-JsonObject *
-ui_json (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (json, &error);
-
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (node));
-}
-
-void
-ui_create (DcStore    *store,
-           DcKind      kind,
-           const char *json)
-{
-  g_autoptr(JsonObject) object = ui_json (json);
-  g_autoptr(GError) error = NULL;
-
-  dc_store_create (store, kind, object, &error);
-  g_assert_no_error (error);
-}
-
 void
 ui_create_demo_plant (DcStore *store)
 {
@@ -204,34 +158,34 @@ ui_create_demo_plant (DcStore *store)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    ui_create (store, DC_KIND_ITEM, items[i]);
+    dc_test_store_create (store, DC_KIND_ITEM, items[i]);
 
-  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"sub1\",\"name\":\"Substation 1 RTU\","
-             "\"protocol\":\"iec104\",\"ip\":\"127.0.0.1\",\"port\":2404}");
-  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"meter1\",\"name\":\"Main meter\","
-             "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":502}");
-  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"plc1\",\"name\":\"Pump station PLC\","
-             "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":503}");
-  ui_create (store, DC_KIND_DEVICE, "{\"id\":\"manual\",\"name\":\"Manual entry\","
-             "\"protocol\":\"virtual\"}");
-  ui_create (store, DC_KIND_TERM, "{\"id\":\"ca1\",\"name\":\"Station CA 1\",\"device_id\":\"sub1\",\"address\":1}");
-  ui_create (store, DC_KIND_TERM, "{\"id\":\"meter1_u1\",\"name\":\"Meter unit 1\",\"device_id\":\"meter1\",\"address\":1}");
-  ui_create (store, DC_KIND_TERM, "{\"id\":\"plc1_u2\",\"name\":\"PLC unit 2\",\"device_id\":\"plc1\",\"address\":2}");
-  ui_create (store, DC_KIND_TERM, "{\"id\":\"manual_t\",\"name\":\"Operator\",\"device_id\":\"manual\"}");
+  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"sub1\",\"name\":\"Substation 1 RTU\","
+                        "\"protocol\":\"iec104\",\"ip\":\"127.0.0.1\",\"port\":2404}");
+  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"meter1\",\"name\":\"Main meter\","
+                        "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":502}");
+  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"plc1\",\"name\":\"Pump station PLC\","
+                        "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\",\"port\":503}");
+  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"manual\",\"name\":\"Manual entry\","
+                        "\"protocol\":\"virtual\"}");
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"ca1\",\"name\":\"Station CA 1\",\"device_id\":\"sub1\",\"address\":1}");
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"meter1_u1\",\"name\":\"Meter unit 1\",\"device_id\":\"meter1\",\"address\":1}");
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"plc1_u2\",\"name\":\"PLC unit 2\",\"device_id\":\"plc1\",\"address\":2}");
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"manual_t\",\"name\":\"Operator\",\"device_id\":\"manual\"}");
 
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_i\",\"protocol_code\":1001,\"code_type\":13,\"up_limit\":400}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f2_i\",\"protocol_code\":1002,\"code_type\":13}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f3_i\",\"protocol_code\":1003,\"code_type\":13}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_p\",\"protocol_code\":1011,\"code_type\":13}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_cb\",\"protocol_code\":1101,\"code_type\":31}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"bus_u\",\"protocol_code\":1201,\"code_type\":13,\"down_limit\":9.5,\"up_limit\":10.5}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"u_l1\",\"protocol_code\":0,\"code_type\":\"ir:f32\"}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"u_l2\",\"protocol_code\":2,\"code_type\":\"ir:f32\"}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"p_tot\",\"protocol_code\":12,\"code_type\":\"ir:f32:cdab\"}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"freq\",\"protocol_code\":14,\"code_type\":\"ir:f32\"}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"plc1_u2\",\"item_id\":\"level\",\"protocol_code\":0,\"code_type\":\"hr:i16\",\"coefficient\":0.1,\"down_limit\":10,\"up_limit\":90}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"plc1_u2\",\"item_id\":\"pump\",\"protocol_code\":0,\"code_type\":\"co:bool\"}");
-  ui_create (store, DC_KIND_POINT, "{\"term_id\":\"manual_t\",\"item_id\":\"ambient\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_i\",\"protocol_code\":1001,\"code_type\":13,\"up_limit\":400}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f2_i\",\"protocol_code\":1002,\"code_type\":13}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f3_i\",\"protocol_code\":1003,\"code_type\":13}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_p\",\"protocol_code\":1011,\"code_type\":13}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1_cb\",\"protocol_code\":1101,\"code_type\":31}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"bus_u\",\"protocol_code\":1201,\"code_type\":13,\"down_limit\":9.5,\"up_limit\":10.5}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"u_l1\",\"protocol_code\":0,\"code_type\":\"ir:f32\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"u_l2\",\"protocol_code\":2,\"code_type\":\"ir:f32\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"p_tot\",\"protocol_code\":12,\"code_type\":\"ir:f32:cdab\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"meter1_u1\",\"item_id\":\"freq\",\"protocol_code\":14,\"code_type\":\"ir:f32\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"plc1_u2\",\"item_id\":\"level\",\"protocol_code\":0,\"code_type\":\"hr:i16\",\"coefficient\":0.1,\"down_limit\":10,\"up_limit\":90}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"plc1_u2\",\"item_id\":\"pump\",\"protocol_code\":0,\"code_type\":\"co:bool\"}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"manual_t\",\"item_id\":\"ambient\"}");
 }
 
 static gpointer
@@ -247,8 +201,8 @@ iec_thread_func (gpointer data)
 
 void
 ui_plant_setup (UiPlant                 *f,
-           gboolean                 modbus,
-           const DcIec104SimConfig *iec)
+                gboolean                 modbus,
+                const DcIec104SimConfig *iec)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
@@ -291,25 +245,25 @@ ui_plant_setup (UiPlant                 *f,
 
 void
 ui_plant_add_modbus (UiPlant    *f,
-                const char *id)
+                     const char *id)
 {
   g_autofree char *json = NULL;
 
   json = g_strdup_printf ("{\"id\":\"%s\",\"name\":\"Pump PLC\",\"protocol\":\"modbus_tcp\","
                           "\"ip\":\"127.0.0.1\",\"port\":%u,\"poll_ms\":100,\"timeout_ms\":300}",
                           id, f->modbus_port);
-  ui_create (f->store, DC_KIND_DEVICE, json);
+  dc_test_store_create (f->store, DC_KIND_DEVICE, json);
 }
 
 void
 ui_plant_add_iec104 (UiPlant    *f,
-                const char *id)
+                     const char *id)
 {
   g_autofree char *json = NULL;
 
   json = g_strdup_printf ("{\"id\":\"%s\",\"name\":\"Substation RTU\",\"protocol\":\"iec104\","
                           "\"ip\":\"127.0.0.1\",\"port\":%u}", id, f->iec_port);
-  ui_create (f->store, DC_KIND_DEVICE, json);
+  dc_test_store_create (f->store, DC_KIND_DEVICE, json);
 }
 
 void
@@ -390,16 +344,9 @@ ui_run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static void
-settled_after_paint_cb (GdkFrameClock *clock,
-                gpointer       data)
-{
-  *(gboolean *) data = TRUE;
-}
-
 guint
 ui_render_png_settled (GtkWidget  *widget,
-                const char *name)
+                       const char *name)
 {
   guint colours = 0;
 
@@ -413,7 +360,7 @@ ui_render_png_settled (GtkWidget  *widget,
       gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
 
       if (clock != NULL)
-        id = g_signal_connect (clock, "after-paint", G_CALLBACK (settled_after_paint_cb), &painted);
+        id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
       gtk_widget_queue_draw (widget);
       while (!painted && g_get_monotonic_time () < deadline)
         g_main_context_iteration (NULL, FALSE);

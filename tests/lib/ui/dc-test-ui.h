@@ -13,6 +13,7 @@
 #include "dc-iec104-sim.h"
 #include "dc-modbus-server.h"
 #include "dc-store.h"
+#include "dc-test-store.h"
 #include "dc-window.h"
 
 G_BEGIN_DECLS
@@ -44,10 +45,6 @@ GtkWindow  *ui_activate_for_dialog  (GtkWindow     *window,
                                      GType          type);
 /* Creates the demo plant of docs/demo.md in @store (configuration only). */
 void        ui_create_demo_plant    (DcStore       *store);
-JsonObject *ui_json                 (const char    *json);
-void        ui_create               (DcStore       *store,
-                                     DcKind         kind,
-                                     const char    *json);
 
 /* A store, history and engine in a temporary directory, optional simulators (the IEC 104 one
  * on its own thread, so that a flood does not run on the UI's main loop), and the real
