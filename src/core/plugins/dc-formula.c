@@ -16,6 +16,7 @@
 #include "dc-deferred.h"
 #include "dc-formula.h"
 #include "dc-json-util.h"
+#include "dc-formula-graph.h"
 
 /* An input is the buffer of one parameter point, shared by every formula that reads it:
  * samples oldest first in [start, len) of two parallel arrays (compacted now and then). */
@@ -84,63 +85,6 @@ struct _DcFormula
 };
 
 G_DEFINE_FINAL_TYPE (DcFormula, dc_formula, G_TYPE_OBJECT)
-
-/* Parameters */
-
-typedef struct
-{
-  guint       number;
-  const char *name;
-  const char *point;
-} Param;
-
-static int
-compare_params (gconstpointer a,
-                gconstpointer b)
-{
-  const Param *pa = a;
-  const Param *pb = b;
-
-  return (pa->number > pb->number) - (pa->number < pb->number);
-}
-
-/* The pN members of @formula in numeric order; @point is NULL when the value is not a
- * string. */
-static GArray *
-collect_params (JsonObject *formula)
-{
-  g_autoptr(GList) members = json_object_get_members (formula);
-  GArray *params = g_array_new (FALSE, TRUE, sizeof (Param));
-
-  for (const GList *l = members; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      JsonNode *node;
-      Param p = { 0 };
-      guint64 number;
-
-      if (name[0] != 'p' || name[1] == '\0' || strspn (name + 1, "0123456789") != strlen (name + 1) ||
-          strlen (name) > 10 || name[1] == '0')
-        continue;
-      number = g_ascii_strtoull (name + 1, NULL, 10);
-      node = json_object_get_member (formula, name);
-      p.number = (guint) number;
-      p.name = name;
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        p.point = json_node_get_string (node);
-      g_array_append_val (params, p);
-    }
-  g_array_sort (params, compare_params);
-  return params;
-}
-
-static char *
-result_name_of (JsonObject *formula)
-{
-  return g_strdup_printf ("%s:%s:%s", dc_json_get_string (formula, "device_id", ""),
-                          dc_json_get_string (formula, "term_id", ""),
-                          dc_json_get_string (formula, "item_id", ""));
-}
 
 /* Inputs */
 
@@ -282,13 +226,13 @@ formula_new (JsonObject *object,
              GHashTable *point_keys)
 {
   Formula *f = g_new0 (Formula, 1);
-  g_autoptr(GArray) params = collect_params (object);
+  g_autoptr(GArray) params = dc_formula_graph_get_params (object);
   g_autoptr(GError) error = NULL;
   gint64 *result_key;
 
   f->id = g_strdup (dc_json_get_string (object, "id", ""));
   f->text = g_strdup (dc_json_get_string (object, "formula", ""));
-  f->result_name = result_name_of (object);
+  f->result_name = dc_formula_graph_result_name (object);
   result_key = g_hash_table_lookup (point_keys, f->result_name);
   f->result_key = result_key != NULL ? *result_key : 0;
   f->n_params = params->len;
@@ -300,7 +244,7 @@ formula_new (JsonObject *object,
 
   for (guint i = 0; i < params->len; i++)
     {
-      const Param *p = &g_array_index (params, Param, i);
+      const DcFormulaParam *p = &g_array_index (params, DcFormulaParam, i);
       gint64 *key = p->point != NULL ? g_hash_table_lookup (point_keys, p->point) : NULL;
 
       f->param_names[i] = g_strdup (p->name);
@@ -661,72 +605,34 @@ load_input (DcFormula *self,
 
 /* Configuration */
 
-static gboolean
-topological_sort (DcFormula *self,
-                  GPtrArray *formulas)
+/* Evaluation order: each formula after the formulas whose results it reads. */
+static void
+sort_formulas (GPtrArray *formulas)
 {
-  g_autoptr(GHashTable) indegree = g_hash_table_new (NULL, NULL);
-  g_autoptr(GPtrArray) ready = g_ptr_array_new ();
+  g_autofree DcFormulaGraphNode *nodes = g_new0 (DcFormulaGraphNode, formulas->len + 1);
+  g_autofree gboolean *in_cycle = g_new0 (gboolean, formulas->len + 1);
+  g_autofree guint *order = NULL;
   g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
-  g_autoptr(GHashTable) producer = g_hash_table_new (g_int64_hash, g_int64_equal);
 
   for (guint i = 0; i < formulas->len; i++)
     {
       Formula *f = g_ptr_array_index (formulas, i);
 
-      if (f->result_key != 0)
-        g_hash_table_insert (producer, &f->result_key, f);
+      nodes[i].result_key = f->result_key;
+      nodes[i].param_keys = f->param_keys;
+      nodes[i].n_params = f->n_params;
     }
-  /* Edges producer → reader; indegree = number of parameters computed by formulas. */
+  order = dc_formula_graph_sort (nodes, formulas->len, in_cycle);
   for (guint i = 0; i < formulas->len; i++)
     {
-      Formula *f = g_ptr_array_index (formulas, i);
-      guint deg = 0;
+      Formula *f = g_ptr_array_index (formulas, order[i]);
 
-      for (guint p = 0; p < f->n_params; p++)
-        if (f->param_keys[p] != 0 && g_hash_table_contains (producer, &f->param_keys[p]))
-          deg++;
-      g_hash_table_insert (indegree, f, GUINT_TO_POINTER (deg));
-      if (deg == 0)
-        g_ptr_array_add (ready, f);
-    }
-  while (ready->len > 0)
-    {
-      Formula *f = g_ptr_array_steal_index (ready, ready->len - 1);
-
+      if (in_cycle[order[i]] && f->parse_error == NULL)
+        f->parse_error = g_strdup ("formula is part of a cycle");
       g_ptr_array_add (sorted, f);
-      for (guint i = 0; i < formulas->len; i++)
-        {
-          Formula *g = g_ptr_array_index (formulas, i);
-
-          for (guint p = 0; p < g->n_params; p++)
-            if (g->param_keys[p] != 0 && g->param_keys[p] == f->result_key)
-              {
-                guint deg = GPOINTER_TO_UINT (g_hash_table_lookup (indegree, g)) - 1;
-
-                g_hash_table_insert (indegree, g, GUINT_TO_POINTER (deg));
-                if (deg == 0)
-                  g_ptr_array_add (ready, g);
-              }
-        }
     }
-  /* What is left is in a cycle or behind one (the store refuses cycles; an imported database
-   * may still hold one). */
-  for (guint i = 0; i < formulas->len; i++)
-    {
-      Formula *f = g_ptr_array_index (formulas, i);
-
-      if (GPOINTER_TO_UINT (g_hash_table_lookup (indegree, f)) != 0)
-        {
-          if (f->parse_error == NULL)
-            f->parse_error = g_strdup ("formula is part of a cycle");
-          g_ptr_array_add (sorted, f);
-        }
-    }
-  g_assert (sorted->len == formulas->len);
   if (sorted->len > 0)
     memcpy (formulas->pdata, sorted->pdata, sizeof (gpointer) * sorted->len);
-  return TRUE;
 }
 
 static void
@@ -779,7 +685,7 @@ rebuild (DcFormula *self)
   g_hash_table_remove_all (self->results);
   self->inputs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, input_free);
 
-  topological_sort (self, formulas);
+  sort_formulas (formulas);
   for (guint i = 0; i < formulas->len; i++)
     {
       Formula *f = g_ptr_array_index (formulas, i);
@@ -1086,144 +992,6 @@ dc_formula_get_n_evaluations (DcFormula *self)
 
 /* Validation */
 
-typedef struct
-{
-  char      *id;
-  char      *result;
-  GPtrArray *params;  /* point names */
-} Node;
-
-static void
-node_free (gpointer data)
-{
-  Node *node = data;
-
-  g_free (node->id);
-  g_free (node->result);
-  g_ptr_array_unref (node->params);
-  g_free (node);
-}
-
-static Node *
-node_new (const char *id,
-          JsonObject *formula)
-{
-  Node *node = g_new0 (Node, 1);
-  g_autoptr(GArray) params = collect_params (formula);
-
-  node->id = g_strdup (id);
-  node->result = result_name_of (formula);
-  node->params = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < params->len; i++)
-    if (g_array_index (params, Param, i).point != NULL)
-      g_ptr_array_add (node->params, g_strdup (g_array_index (params, Param, i).point));
-  return node;
-}
-
-/* Depth-first search from @node for a path back to @target. */
-static gboolean
-find_path (GHashTable *by_result,
-           Node       *node,
-           Node       *target,
-           GHashTable *visited,
-           GPtrArray  *path)
-{
-  g_ptr_array_add (path, node->id);
-  for (guint i = 0; i < node->params->len; i++)
-    {
-      Node *producer = g_hash_table_lookup (by_result, g_ptr_array_index (node->params, i));
-
-      if (producer == NULL)
-        continue;
-      if (producer == target)
-        {
-          g_ptr_array_add (path, target->id);
-          return TRUE;
-        }
-      if (g_hash_table_contains (visited, producer))
-        continue;
-      g_hash_table_add (visited, producer);
-      if (find_path (by_result, producer, target, visited, path))
-        return TRUE;
-    }
-  g_ptr_array_set_size (path, path->len - 1);
-  return FALSE;
-}
-
-gboolean
-dc_formula_check_cycle (DcStore     *store,
-                        const char  *formula_id,
-                        JsonObject  *formula,
-                        GError     **error)
-{
-  g_autoptr(GPtrArray) ids = NULL;
-  g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func (node_free);
-  g_autoptr(GHashTable) by_result = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) visited = g_hash_table_new (NULL, NULL);
-  g_autoptr(GPtrArray) path = g_ptr_array_new ();
-  Node *target;
-
-  g_return_val_if_fail (DC_IS_STORE (store), FALSE);
-  g_return_val_if_fail (formula_id != NULL, FALSE);
-  g_return_val_if_fail (formula != NULL, FALSE);
-
-  target = node_new (formula_id, formula);
-  g_ptr_array_add (nodes, target);
-  g_hash_table_insert (by_result, target->result, target);
-
-  /* Results live on formula devices only: without a parameter there, no cycle can pass
-   * through this formula, and the other formulas need not be read. */
-  {
-    gboolean reads_results = FALSE;
-
-    for (guint i = 0; i < target->params->len && !reads_results; i++)
-      {
-        g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (target->params, i), ":", 2);
-        g_autoptr(JsonObject) device = parts[0] != NULL ?
-          dc_store_get (store, DC_KIND_DEVICE, parts[0], NULL) : NULL;
-
-        reads_results = device != NULL &&
-                        g_strcmp0 (dc_json_get_string (device, "protocol", NULL), "formula") == 0;
-      }
-    if (!reads_results)
-      return TRUE;
-  }
-
-  ids = dc_store_list_ids (store, DC_KIND_FORMULA);
-  for (guint i = 0; i < ids->len; i++)
-    {
-      const char *id = g_ptr_array_index (ids, i);
-      g_autoptr(JsonObject) other = NULL;
-      Node *node;
-
-      if (g_str_equal (id, formula_id))
-        continue;
-      other = dc_store_get (store, DC_KIND_FORMULA, id, NULL);
-      if (other == NULL)
-        continue;
-      node = node_new (id, other);
-      g_ptr_array_add (nodes, node);
-      if (!g_hash_table_contains (by_result, node->result))
-        g_hash_table_insert (by_result, node->result, node);
-    }
-
-  if (!find_path (by_result, target, target, visited, path))
-    return TRUE;
-
-  {
-    g_autoptr(GString) text = g_string_new ("formula cycle: ");
-
-    for (guint i = 0; i < path->len; i++)
-      {
-        if (i > 0)
-          g_string_append (text, " -> ");
-        g_string_append (text, g_ptr_array_index (path, i));
-      }
-    g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, text->str);
-  }
-  return FALSE;
-}
-
 char *
 dc_formula_check_text (DcStore    *store,
                        JsonObject *body)
@@ -1244,10 +1012,10 @@ dc_formula_check_text (DcStore    *store,
     return g_strdup ("field formula must be a string");
 
   /* Parameters first, as PyDataColl: each must name an existing point. */
-  params = collect_params (body);
+  params = dc_formula_graph_get_params (body);
   for (guint i = 0; i < params->len; i++)
     {
-      const Param *p = &g_array_index (params, Param, i);
+      const DcFormulaParam *p = &g_array_index (params, DcFormulaParam, i);
       g_auto(GStrv) parts = NULL;
       g_autoptr(JsonObject) point = NULL;
       JsonNode *value = json_object_get_member (body, p->name);

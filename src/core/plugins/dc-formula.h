@@ -73,14 +73,6 @@ guint       dc_formula_get_n_formulas (DcFormula         *self);
 /* Evaluations since creation (for benchmarks). */
 guint64     dc_formula_get_n_evaluations (DcFormula      *self);
 
-/* Store validation: refuses (DC_ERROR_INVALID) a formula @formula_id whose parameters would
- * close a cycle through other formulas' results: "formula cycle: f1 -> f2 -> f1". @formula
- * is the formula as it will be saved (device_id, term_id, item_id, p1…). */
-gboolean    dc_formula_check_cycle  (DcStore             *store,
-                                     const char          *formula_id,
-                                     JsonObject          *formula,
-                                     GError             **error);
-
 /* POST /api/v1/formula_check: "OK", or the reason ("parameter not found: p1=123:45:6",
  * "syntax error at column 7: unexpected '*'", "name p2 is not defined"). */
 char       *dc_formula_check_text   (DcStore             *store,

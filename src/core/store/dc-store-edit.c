@@ -14,7 +14,7 @@
 #include "dc-error.h"
 #include "dc-json-util.h"
 #include "dc-sample.h"
-#include "dc-formula.h"
+#include "dc-formula-graph.h"
 #include "dc-protocol.h"
 #include "dc-store-private.h"
 
@@ -344,7 +344,7 @@ _dc_store_create_in_tx (DcStore    *self,
             return FALSE;
           }
         key = check_formula_result (self, object, id, error);
-        if (key == 0 || !dc_formula_check_cycle (self, id, object, error))
+        if (key == 0 || !dc_formula_graph_check_cycle (self, id, object, error))
           return FALSE;
         body = _dc_store_body_to_string (object, _dc_store_identity_fields (kind));
         if (!insert_row (self, "INSERT INTO formulas (result_key, id, body) VALUES (?, ?, ?)",
@@ -545,7 +545,7 @@ _dc_store_update_in_tx (DcStore    *self,
       if (!g_str_equal (new_id, id) && !rename_row (self, kind, id, new_id, error))
         return FALSE;
       key = check_formula_result (self, replacement, new_id, error);
-      if (key == 0 || !dc_formula_check_cycle (self, new_id, replacement, error))
+      if (key == 0 || !dc_formula_graph_check_cycle (self, new_id, replacement, error))
         return FALSE;
       {
         g_autoptr(sqlite3_stmt) stmt =
