@@ -38,8 +38,9 @@ dc_formula_graph_get_params (JsonObject *formula)
       DcFormulaParam p = { 0 };
       guint64 number;
 
-      if (name[0] != 'p' || name[1] == '\0' || strspn (name + 1, "0123456789") != strlen (name + 1) ||
-          strlen (name) > 10 || name[1] == '0')
+      if (name[0] != 'p' || name[1] == '\0' ||
+          strspn (name + 1, "0123456789") != strlen (name + 1) || strlen (name) > 10 ||
+          name[1] == '0')
         continue;
       number = g_ascii_strtoull (name + 1, NULL, 10);
       node = json_object_get_member (formula, name);
