@@ -10,97 +10,10 @@
 #include <math.h>
 #include <string.h>
 
-#include <sqlite3.h>
+#include "dc-alarm-private.h"
 
-#include "dc-deferred.h"
-#include "dc-alarm.h"
 #include "dc-error.h"
-#include "dc-expr.h"
 #include "dc-json-util.h"
-#include "dc-time.h"
-
-typedef enum
-{
-  COND_HIGH,
-  COND_LOW,
-  COND_STATE,
-  COND_VERIFY,
-  COND_COMM,
-  N_CONDS
-} Cond;
-
-static const char * const cond_names[N_CONDS] = { "high", "low", "state", "verify", "comm" };
-static const char * const state_names[] = {
-  "normal", "active_unacknowledged", "active_acknowledged", "cleared_unacknowledged", "shelved",
-};
-static const char * const priority_names[] = { "low", "medium", "high", "critical" };
-
-/* The limits of one point, read from its JSON when the configuration changes. */
-typedef struct
-{
-  gint64      key;
-  char       *device_id;
-  char       *term_id;
-  char       *item_id;
-  gboolean    has_up, has_down, has_on;
-  double      up, down, on;
-  double      deadband;
-  gint64      delay_us;
-  int         priority;
-  DcExpr     *verify;
-  char       *verify_error;   /* do_verify does not parse */
-  char       *warn_msg;
-  JsonObject *json;
-  /* The alarms of this point per condition, once looked up (alarms live as long as the
-   * plugin; a rebuilt rule looks them up again). */
-  gpointer    alarms[N_CONDS];
-  gboolean    looked_up[N_CONDS];
-} Rule;
-
-typedef struct
-{
-  DcAlarm      *self;          /* borrowed */
-  gint64        id;
-  Cond          cond;
-  gint64        key;           /* points; 0 for comm */
-  char         *device_id;
-  char         *term_id;
-  char         *item_id;
-  int           priority;
-  DcAlarmState  state;
-  gboolean      raw;           /* the condition itself (deadband applied), before the delay */
-  gboolean      active;        /* the condition after the delay */
-  gint64        raw_since;
-  guint         delay_id;
-  double        value;
-  char         *text;
-  gint64        since;         /* last state change */
-  gint64        active_since;
-  char         *ack_user;
-  char         *ack_comment;
-  gint64        ack_time;
-  gint64        shelved_until;
-  char         *shelve_user;
-  char         *shelve_comment;
-  guint         shelve_id;
-} Alarm;
-
-struct _DcAlarm
-{
-  GObject      parent_instance;
-
-  DcStore     *store;
-  DcEngine    *engine;        /* weak */
-  gulong       samples_id;
-  gulong       device_id_handler;
-  gulong       changed_id;
-  DcDeferred        rebuild;
-  sqlite3     *db;
-  GHashTable  *rules;         /* gint64 key → Rule */
-  GHashTable  *alarms;        /* gint64 id → Alarm */
-  GHashTable  *by_ident;      /* "high:<key>", "comm:<device>" → Alarm */
-  DcExprScope *scope;
-};
 
 enum {
   SIGNAL_CHANGED,
@@ -111,309 +24,54 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DcAlarm, dc_alarm, G_TYPE_OBJECT)
 
-const char *
-dc_alarm_state_to_string (DcAlarmState state)
-{
-  g_return_val_if_fail (state <= DC_ALARM_SHELVED, NULL);
-
-  return state_names[state];
-}
-
-char *
-dc_alarm_path_for_config (const char *config_db_path)
-{
-  g_autofree char *dir = g_path_get_dirname (config_db_path);
-
-  return g_build_filename (dir, "datacoll-alarms.db", NULL);
-}
-
-static int
-priority_from_string (const char *text,
-                      int         fallback)
-{
-  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (priority_names); i++)
-    if (g_ascii_strcasecmp (text, priority_names[i]) == 0)
-      return (int) i;
-  return fallback;
-}
-
-static char *
-ident_of (Cond        cond,
-          gint64      key,
-          const char *device_id)
-{
-  if (cond == COND_COMM)
-    return g_strdup_printf ("comm:%s", device_id);
-  return g_strdup_printf ("%s:%" G_GINT64_FORMAT, cond_names[cond], key);
-}
-
-/* Rules */
-
-static void
-rule_free (gpointer data)
-{
-  Rule *rule = data;
-
-  g_free (rule->device_id);
-  g_free (rule->term_id);
-  g_free (rule->item_id);
-  g_clear_pointer (&rule->verify, dc_expr_unref);
-  g_free (rule->verify_error);
-  g_free (rule->warn_msg);
-  g_clear_pointer (&rule->json, json_object_unref);
-  g_free (rule);
-}
-
-static gboolean
-has_number (JsonObject *json,
-            const char *field,
-            double     *value)
-{
-  JsonNode *node = json_object_get_member (json, field);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return FALSE;
-  *value = dc_json_get_double (json, field, NAN);
-  return isfinite (*value);
-}
-
-static Rule *
-rule_new (DcPointInfo *info)
-{
-  Rule *rule = g_new0 (Rule, 1);
-  JsonObject *json = info->json;
-  const char *verify;
-
-  rule->key = info->key;
-  rule->device_id = g_strdup (info->device_id);
-  rule->term_id = g_strdup (info->term_id);
-  rule->item_id = g_strdup (info->item_id);
-  rule->json = json != NULL ? json_object_ref (json) : json_object_new ();
-  rule->has_up = has_number (rule->json, "up_limit", &rule->up);
-  rule->has_down = has_number (rule->json, "down_limit", &rule->down);
-  rule->has_on = has_number (rule->json, "alarm_on", &rule->on);
-  rule->deadband = fabs (dc_json_get_double (rule->json, "alarm_deadband", 0));
-  if (!isfinite (rule->deadband))
-    rule->deadband = 0;
-  rule->delay_us = MAX (dc_json_get_int (rule->json, "alarm_delay_ms", 0), 0) * 1000;
-  rule->priority = priority_from_string (dc_json_get_string (rule->json, "alarm_priority", NULL),
-                                         1);
-  rule->warn_msg = g_strdup (dc_json_get_string (rule->json, "warn_msg", NULL));
-  verify = dc_json_get_string (rule->json, "do_verify", NULL);
-  if (verify != NULL && *verify != '\0')
-    {
-      g_autoptr(GError) error = NULL;
-
-      rule->verify = dc_expr_parse (verify, &error);
-      if (rule->verify == NULL)
-        rule->verify_error = g_strdup (error->message);
-    }
-  return rule;
-}
-
-static gboolean
-rule_is_empty (Rule *rule)
-{
-  return !rule->has_up && !rule->has_down && !rule->has_on && rule->verify == NULL &&
-         rule->verify_error == NULL;
-}
-
-/* Alarms */
-
-static void
-alarm_free (gpointer data)
-{
-  Alarm *a = data;
-
-  g_clear_handle_id (&a->delay_id, g_source_remove);
-  g_clear_handle_id (&a->shelve_id, g_source_remove);
-  g_free (a->device_id);
-  g_free (a->term_id);
-  g_free (a->item_id);
-  g_free (a->text);
-  g_free (a->ack_user);
-  g_free (a->ack_comment);
-  g_free (a->shelve_user);
-  g_free (a->shelve_comment);
-  g_free (a);
-}
-
-static JsonObject *
-alarm_to_json (Alarm *a)
-{
-  JsonObject *object = json_object_new ();
-  const char *times[] = { "since", "active_since", "ack_time", "shelved_until" };
-  gint64 values[] = { a->since, a->active_since, a->ack_time, a->shelved_until };
-
-  json_object_set_int_member (object, "id", a->id);
-  json_object_set_string_member (object, "condition", cond_names[a->cond]);
-  json_object_set_string_member (object, "device_id", a->device_id);
-  if (a->cond != COND_COMM)
-    {
-      json_object_set_string_member (object, "term_id", a->term_id);
-      json_object_set_string_member (object, "item_id", a->item_id);
-    }
-  json_object_set_string_member (object, "state", state_names[a->state]);
-  json_object_set_string_member (object, "priority", priority_names[a->priority]);
-  if (isfinite (a->value))
-    json_object_set_double_member (object, "value", a->value);
-  else
-    json_object_set_null_member (object, "value");
-  json_object_set_string_member (object, "text", a->text != NULL ? a->text : "");
-  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
-    {
-      if (values[i] == 0)
-        json_object_set_null_member (object, times[i]);
-      else
-        {
-          g_autofree char *t = dc_time_format (values[i]);
-
-          json_object_set_string_member (object, times[i], t);
-        }
-    }
-  if (a->ack_user != NULL)
-    json_object_set_string_member (object, "ack_user", a->ack_user);
-  if (a->ack_comment != NULL)
-    json_object_set_string_member (object, "ack_comment", a->ack_comment);
-  if (a->shelve_user != NULL)
-    json_object_set_string_member (object, "shelve_user", a->shelve_user);
-  if (a->shelve_comment != NULL)
-    json_object_set_string_member (object, "shelve_comment", a->shelve_comment);
-  return object;
-}
-
-/* Persistence: the alarms and their journal, one short transaction per transition
- * (transitions are rare next to samples). */
-
-static gboolean
-exec (DcAlarm    *self,
-      const char *sql,
-      GError    **error)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INTERNAL, "alarm journal: %s", message);
-      sqlite3_free (message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static sqlite3_stmt *
-prepare (DcAlarm    *self,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      g_warning ("alarm journal: %s", sqlite3_errmsg (self->db));
-      return NULL;
-    }
-  return stmt;
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
 /* Saves @a and journals the transition (@event: the new state, or "acknowledged", …). */
 static void
-record (DcAlarm    *self,
-        Alarm      *a,
-        gint64      time,
-        const char *user,
-        const char *comment)
+record (DcAlarm     *self,
+        DcAlarmItem *a,
+        gint64       time,
+        const char  *user,
+        const char  *comment)
 {
-  g_autoptr(JsonObject) object = alarm_to_json (a);
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-  g_autofree char *body = json_to_string (node, FALSE);
-  sqlite3_stmt *stmt;
+  g_autoptr(JsonObject) object = dc_alarm_item_to_json (a);
 
-  exec (self, "BEGIN", NULL);
-  stmt = prepare (self, "INSERT OR REPLACE INTO alarms (id, ident, body) VALUES (?, ?, ?)");
-  if (stmt != NULL)
-    {
-      g_autofree char *ident = ident_of (a->cond, a->key, a->device_id);
-
-      sqlite3_bind_int64 (stmt, 1, a->id);
-      bind_text (stmt, 2, ident);
-      bind_text (stmt, 3, body);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        g_warning ("alarm journal: %s", sqlite3_errmsg (self->db));
-      sqlite3_finalize (stmt);
-    }
-  stmt = prepare (self, "INSERT INTO journal (time, alarm_id, condition, device_id, term_id, "
-                        "item_id, state, value, user, comment, text) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 1, time);
-      sqlite3_bind_int64 (stmt, 2, a->id);
-      bind_text (stmt, 3, cond_names[a->cond]);
-      bind_text (stmt, 4, a->device_id);
-      bind_text (stmt, 5, a->term_id);
-      bind_text (stmt, 6, a->item_id);
-      bind_text (stmt, 7, state_names[a->state]);
-      if (isfinite (a->value))
-        sqlite3_bind_double (stmt, 8, a->value);
-      else
-        sqlite3_bind_null (stmt, 8);
-      bind_text (stmt, 9, user);
-      bind_text (stmt, 10, comment);
-      bind_text (stmt, 11, a->text);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        g_warning ("alarm journal: %s", sqlite3_errmsg (self->db));
-      sqlite3_finalize (stmt);
-    }
-  exec (self, "COMMIT", NULL);
-
+  dc_alarm_journal_record (self->db, a, object, time, user, comment);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0, object);
 }
 
 static void
-set_state (DcAlarm      *self,
-           Alarm        *a,
-           DcAlarmState  state,
-           gint64        time,
-           const char   *user,
-           const char   *comment)
+set_state (DcAlarm     *self,
+           DcAlarmItem *a,
+           DcAlarmState state,
+           gint64       time,
+           const char  *user,
+           const char  *comment)
 {
   a->state = state;
   a->since = time;
   record (self, a, time, user, comment);
 }
 
-static Alarm *
+static DcAlarmItem *
 alarm_lookup (DcAlarm    *self,
-              Cond        cond,
+              DcAlarmCond cond,
               gint64      key,
               const char *device_id)
 {
-  g_autofree char *ident = ident_of (cond, key, device_id);
+  g_autofree char *ident = dc_alarm_ident_of (cond, key, device_id);
 
   return g_hash_table_lookup (self->by_ident, ident);
 }
 
-static Alarm *
+static DcAlarmItem *
 alarm_create (DcAlarm    *self,
-              Cond        cond,
+              DcAlarmCond cond,
               gint64      key,
               const char *device_id,
               const char *term_id,
               const char *item_id)
 {
-  Alarm *a = g_new0 (Alarm, 1);
-  sqlite3_stmt *stmt;
+  DcAlarmItem *a = g_new0 (DcAlarmItem, 1);
+  g_autofree char *ident = dc_alarm_ident_of (cond, key, device_id);
 
   a->self = self;
   a->cond = cond;
@@ -423,29 +81,20 @@ alarm_create (DcAlarm    *self,
   a->item_id = g_strdup (item_id);
   a->value = NAN;
 
-  /* Ids come from the journal database (AUTOINCREMENT: never reused). */
-  stmt = prepare (self, "INSERT INTO alarms (ident, body) VALUES (?, '{}')");
-  if (stmt != NULL)
-    {
-      g_autofree char *ident = ident_of (cond, key, device_id);
-
-      bind_text (stmt, 1, ident);
-      if (sqlite3_step (stmt) == SQLITE_DONE)
-        a->id = sqlite3_last_insert_rowid (self->db);
-      sqlite3_finalize (stmt);
-    }
+  /* Ids come from the journal database (never reused). */
+  a->id = dc_alarm_journal_new_id (self->db, ident);
   if (a->id == 0)
     a->id = g_hash_table_size (self->alarms) + 1000000;
 
   g_hash_table_insert (self->alarms, &a->id, a);
-  g_hash_table_insert (self->by_ident, ident_of (cond, key, device_id), a);
+  g_hash_table_insert (self->by_ident, g_steal_pointer (&ident), a);
   return a;
 }
 
 static void
-activate (DcAlarm *self,
-          Alarm   *a,
-          gint64   time)
+activate (DcAlarm     *self,
+          DcAlarmItem *a,
+          gint64       time)
 {
   a->active = TRUE;
   a->active_since = time;
@@ -454,9 +103,9 @@ activate (DcAlarm *self,
 }
 
 static void
-deactivate (DcAlarm *self,
-            Alarm   *a,
-            gint64   time)
+deactivate (DcAlarm     *self,
+            DcAlarmItem *a,
+            gint64       time)
 {
   gboolean was_active = a->active;
 
@@ -472,7 +121,7 @@ deactivate (DcAlarm *self,
 static gboolean
 delay_cb (gpointer user_data)
 {
-  Alarm *a = user_data;
+  DcAlarmItem *a = user_data;
 
   a->delay_id = 0;
   if (a->raw && !a->active)
@@ -482,11 +131,11 @@ delay_cb (gpointer user_data)
 
 /* The condition of @a is @raw at @time (a sample's time); applies the delay. */
 static void
-update (DcAlarm *self,
-        Alarm   *a,
-        gboolean raw,
-        gint64   delay_us,
-        gint64   time)
+update (DcAlarm     *self,
+        DcAlarmItem *a,
+        gboolean     raw,
+        gint64       delay_us,
+        gint64       time)
 {
   if (raw && !a->raw)
     {
@@ -517,15 +166,15 @@ update (DcAlarm *self,
 
 static void
 check (DcAlarm    *self,
-       Rule       *rule,
-       Cond        cond,
-       gboolean    (*test) (Rule *rule, Alarm *a, double value, gboolean failed),
+       DcAlarmRule       *rule,
+       DcAlarmCond        cond,
+       gboolean    (*test) (DcAlarmRule *rule, DcAlarmItem *a, double value, gboolean failed),
        gboolean    failed,
        double      value,
        gint64      time,
        const char *text)
 {
-  Alarm *a;
+  DcAlarmItem *a;
   gboolean raw;
 
   if (!rule->looked_up[cond])
@@ -553,50 +202,9 @@ check (DcAlarm    *self,
   update (self, a, raw, rule->delay_us, time);
 }
 
-/* Limits with hysteresis: an alarm clears only when the value is back by the deadband. */
-static gboolean
-test_high (Rule     *rule,
-           Alarm    *a,
-           double    value,
-           gboolean  failed)
-{
-  if (a != NULL && a->raw)
-    return value > rule->up - rule->deadband;
-  return value > rule->up;
-}
-
-static gboolean
-test_low (Rule     *rule,
-          Alarm    *a,
-          double    value,
-          gboolean  failed)
-{
-  if (a != NULL && a->raw)
-    return value < rule->down + rule->deadband;
-  return value < rule->down;
-}
-
-static gboolean
-test_state (Rule     *rule,
-            Alarm    *a,
-            double    value,
-            gboolean  failed)
-{
-  return value == rule->on;
-}
-
-static gboolean
-test_verify (Rule     *rule,
-             Alarm    *a,
-             double    value,
-             gboolean  failed)
-{
-  return failed;
-}
-
 static void
 process_sample (DcAlarm        *self,
-                Rule           *rule,
+                DcAlarmRule    *rule,
                 const DcSample *s)
 {
   char text[160];
@@ -609,19 +217,19 @@ process_sample (DcAlarm        *self,
     {
       g_snprintf (text, sizeof text, "%s:%s:%s above %g", rule->device_id, rule->term_id,
                   rule->item_id, rule->up);
-      check (self, rule, COND_HIGH, test_high, FALSE, s->value, s->time, text);
+      check (self, rule, DC_ALARM_COND_HIGH, dc_alarm_test_high, FALSE, s->value, s->time, text);
     }
   if (rule->has_down)
     {
       g_snprintf (text, sizeof text, "%s:%s:%s below %g", rule->device_id, rule->term_id,
                   rule->item_id, rule->down);
-      check (self, rule, COND_LOW, test_low, FALSE, s->value, s->time, text);
+      check (self, rule, DC_ALARM_COND_LOW, dc_alarm_test_low, FALSE, s->value, s->time, text);
     }
   if (rule->has_on)
     {
       g_snprintf (text, sizeof text, "%s:%s:%s is %g", rule->device_id, rule->term_id,
                   rule->item_id, rule->on);
-      check (self, rule, COND_STATE, test_state, FALSE, s->value, s->time, text);
+      check (self, rule, DC_ALARM_COND_STATE, dc_alarm_test_state, FALSE, s->value, s->time, text);
     }
   if (rule->verify != NULL || rule->verify_error != NULL)
     {
@@ -644,7 +252,8 @@ process_sample (DcAlarm        *self,
                                    error != NULL ? error->message : rule->verify_error);
       else
         message = g_strdup_printf ("do_verify is false for %g", s->value);
-      check (self, rule, COND_VERIFY, test_verify, !ok, s->value, s->time, message);
+      check (self, rule, DC_ALARM_COND_VERIFY, dc_alarm_test_verify, !ok, s->value, s->time,
+             message);
     }
 }
 
@@ -658,10 +267,10 @@ rebuild (DcAlarm *self)
   g_hash_table_remove_all (self->rules);
   for (guint i = 0; i < infos->len; i++)
     {
-      Rule *rule = rule_new (g_ptr_array_index (infos, i));
+      DcAlarmRule *rule = dc_alarm_rule_new (g_ptr_array_index (infos, i));
 
-      if (rule_is_empty (rule))
-        rule_free (rule);
+      if (dc_alarm_rule_is_empty (rule))
+        dc_alarm_rule_free (rule);
       else
         g_hash_table_insert (self->rules, &rule->key, rule);
     }
@@ -685,7 +294,7 @@ store_changed_cb (DcStore    *store,
 static gboolean
 unshelve_cb (gpointer user_data)
 {
-  Alarm *a = user_data;
+  DcAlarmItem *a = user_data;
   DcAlarm *self = a->self;
 
   a->shelve_id = 0;
@@ -699,7 +308,7 @@ unshelve_cb (gpointer user_data)
 }
 
 static void
-arm_shelve (Alarm *a)
+arm_shelve (DcAlarmItem *a)
 {
   gint64 delay = a->shelved_until - g_get_real_time ();
 
@@ -709,101 +318,21 @@ arm_shelve (Alarm *a)
 
 /* Loading */
 
-static gboolean
-open_db (DcAlarm     *self,
-         const char  *path,
-         GError     **error)
-{
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-      SQLITE_OK)
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INTERNAL, "cannot open %s: %s", path,
-                   self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
-      return FALSE;
-    }
-  sqlite3_busy_timeout (self->db, 5000);
-  return exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     "CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                     " ident TEXT NOT NULL UNIQUE, body TEXT NOT NULL);"
-                     "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                     " time INTEGER NOT NULL, alarm_id INTEGER NOT NULL, condition TEXT,"
-                     " device_id TEXT, term_id TEXT, item_id TEXT, state TEXT, value REAL,"
-                     " user TEXT, comment TEXT, text TEXT);"
-                     "CREATE INDEX IF NOT EXISTS journal_time ON journal (time);", error);
-}
-
-static gint64
-time_member (JsonObject *object,
-             const char *name)
-{
-  const char *text = json_object_get_string_member_with_default (object, name, NULL);
-  gint64 t = 0;
-
-  if (text == NULL || !dc_time_parse (text, &t))
-    return 0;
-  return t;
-}
-
 static void
 load (DcAlarm *self)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT id, body FROM alarms ORDER BY id");
+  g_autoptr(GPtrArray) alarms = dc_alarm_journal_load (self->db, self->store);
 
-  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+  for (guint i = 0; i < alarms->len; i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *o;
-      Alarm *a;
-      const char *cond;
-      Cond c = N_CONDS;
+      DcAlarmItem *a = g_ptr_array_index (alarms, i);
 
-      if (!json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 1), -1,
-                                       NULL) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        continue;
-      o = json_node_get_object (json_parser_get_root (parser));
-      cond = json_object_get_string_member_with_default (o, "condition", "");
-      for (guint i = 0; i < N_CONDS; i++)
-        if (g_str_equal (cond, cond_names[i]))
-          c = i;
-      if (c == N_CONDS)
-        continue;
-
-      a = g_new0 (Alarm, 1);
       a->self = self;
-      a->id = sqlite3_column_int64 (stmt, 0);
-      a->cond = c;
-      a->device_id = g_strdup (json_object_get_string_member_with_default (o, "device_id", ""));
-      a->term_id = g_strdup (json_object_get_string_member_with_default (o, "term_id", NULL));
-      a->item_id = g_strdup (json_object_get_string_member_with_default (o, "item_id", NULL));
-      if (c != COND_COMM)
-        a->key = dc_store_get_point_key (self->store, a->term_id, a->item_id);
-      a->priority = priority_from_string (json_object_get_string_member_with_default (o, "priority", NULL), 1);
-      a->value = json_object_get_double_member_with_default (o, "value", NAN);
-      a->text = g_strdup (json_object_get_string_member_with_default (o, "text", NULL));
-      a->since = time_member (o, "since");
-      a->active_since = time_member (o, "active_since");
-      a->ack_time = time_member (o, "ack_time");
-      a->shelved_until = time_member (o, "shelved_until");
-      a->ack_user = g_strdup (json_object_get_string_member_with_default (o, "ack_user", NULL));
-      a->ack_comment = g_strdup (json_object_get_string_member_with_default (o, "ack_comment", NULL));
-      a->shelve_user = g_strdup (json_object_get_string_member_with_default (o, "shelve_user", NULL));
-      a->shelve_comment = g_strdup (json_object_get_string_member_with_default (o, "shelve_comment", NULL));
-      for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
-        if (g_str_equal (json_object_get_string_member_with_default (o, "state", ""),
-                         state_names[i]))
-          a->state = i;
-      /* The condition is re-established by the next sample; an active alarm stays active
-       * until then. */
-      a->active = a->raw = a->state == DC_ALARM_ACTIVE_UNACKED ||
-                           a->state == DC_ALARM_ACTIVE_ACKED;
       if (a->state == DC_ALARM_SHELVED)
         arm_shelve (a);
       g_hash_table_insert (self->alarms, &a->id, a);
-      g_hash_table_insert (self->by_ident, ident_of (c, a->key, a->device_id), a);
+      g_hash_table_insert (self->by_ident, dc_alarm_ident_of (a->cond, a->key, a->device_id), a);
     }
-  if (stmt != NULL)
-    sqlite3_finalize (stmt);
 }
 
 /* GObject */
@@ -884,8 +413,8 @@ static void
 dc_alarm_init (DcAlarm *self)
 {
   dc_deferred_init (&self->rebuild, (GFunc) rebuild, self);
-  self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, rule_free);
-  self->alarms = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, alarm_free);
+  self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, dc_alarm_rule_free);
+  self->alarms = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, dc_alarm_item_free);
   self->by_ident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->scope = dc_expr_scope_new ();
 }
@@ -904,7 +433,8 @@ dc_alarm_new (DcStore     *store,
 
   self = g_object_new (DC_TYPE_ALARM, NULL);
   self->store = g_object_ref (store);
-  if (!open_db (self, journal_path, error))
+  self->db = dc_alarm_journal_open (journal_path, error);
+  if (self->db == NULL)
     return NULL;
   load (self);
   return g_steal_pointer (&self);
@@ -959,7 +489,7 @@ dc_alarm_process (DcAlarm        *self,
 
   for (guint i = 0; i < n_samples; i++)
     {
-      Rule *rule = g_hash_table_lookup (self->rules, &samples[i].key);
+      DcAlarmRule *rule = g_hash_table_lookup (self->rules, &samples[i].key);
 
       if (rule != NULL)
         process_sample (self, rule, &samples[i]);
@@ -973,20 +503,21 @@ dc_alarm_set_link (DcAlarm    *self,
                    gint64      time_us)
 {
   g_autoptr(JsonObject) device = NULL;
-  Alarm *a;
+  DcAlarmItem *a;
 
   g_return_if_fail (DC_IS_ALARM (self));
   g_return_if_fail (device_id != NULL);
 
-  a = alarm_lookup (self, COND_COMM, 0, device_id);
+  a = alarm_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
   if (up && a == NULL)
     return;
   device = dc_store_get (self->store, DC_KIND_DEVICE, device_id, NULL);
   if (a == NULL)
-    a = alarm_create (self, COND_COMM, 0, device_id, NULL, NULL);
+    a = alarm_create (self, DC_ALARM_COND_COMM, 0, device_id, NULL, NULL);
   if (device != NULL)
-    a->priority = priority_from_string (dc_json_get_string (device, "comm_alarm_priority", NULL),
-                                        2);
+    a->priority = dc_alarm_priority_from_string (dc_json_get_string (device, "comm_alarm_priority",
+                                                                     NULL),
+                                                 2);
   else
     a->priority = 2;
   if (!up)
@@ -1004,8 +535,8 @@ static int
 compare_alarms (gconstpointer pa,
                 gconstpointer pb)
 {
-  const Alarm *a = *(const Alarm * const *) pa;
-  const Alarm *b = *(const Alarm * const *) pb;
+  const DcAlarmItem *a = *(const DcAlarmItem * const *) pa;
+  const DcAlarmItem *b = *(const DcAlarmItem * const *) pb;
 
   if (a->priority != b->priority)
     return b->priority - a->priority;
@@ -1021,7 +552,7 @@ dc_alarm_list (DcAlarm  *self,
   g_autoptr(GPtrArray) list = g_ptr_array_new ();
   JsonArray *array = json_array_new ();
   GHashTableIter iter;
-  Alarm *a;
+  DcAlarmItem *a;
 
   g_return_val_if_fail (DC_IS_ALARM (self), array);
 
@@ -1031,16 +562,16 @@ dc_alarm_list (DcAlarm  *self,
       g_ptr_array_add (list, a);
   g_ptr_array_sort (list, compare_alarms);
   for (guint i = 0; i < list->len; i++)
-    json_array_add_object_element (array, alarm_to_json (g_ptr_array_index (list, i)));
+    json_array_add_object_element (array, dc_alarm_item_to_json (g_ptr_array_index (list, i)));
   return array;
 }
 
-static Alarm *
+static DcAlarmItem *
 get_alarm (DcAlarm  *self,
            gint64    id,
            GError  **error)
 {
-  Alarm *a = g_hash_table_lookup (self->alarms, &id);
+  DcAlarmItem *a = g_hash_table_lookup (self->alarms, &id);
 
   if (a == NULL)
     g_set_error_literal (error, DC_ERROR, DC_ERROR_NOT_FOUND, "alarm_id not found!");
@@ -1052,19 +583,19 @@ dc_alarm_get (DcAlarm  *self,
               gint64    id,
               GError  **error)
 {
-  Alarm *a;
+  DcAlarmItem *a;
 
   g_return_val_if_fail (DC_IS_ALARM (self), NULL);
 
   a = get_alarm (self, id, error);
-  return a != NULL ? alarm_to_json (a) : NULL;
+  return a != NULL ? dc_alarm_item_to_json (a) : NULL;
 }
 
 DcAlarmState
 dc_alarm_get_state (DcAlarm *self,
                     gint64   id)
 {
-  Alarm *a;
+  DcAlarmItem *a;
 
   g_return_val_if_fail (DC_IS_ALARM (self), DC_ALARM_NORMAL);
 
@@ -1080,10 +611,10 @@ dc_alarm_find (DcAlarm    *self,
   g_return_val_if_fail (DC_IS_ALARM (self), 0);
   g_return_val_if_fail (condition != NULL, 0);
 
-  for (guint c = 0; c < COND_COMM; c++)
-    if (g_str_equal (condition, cond_names[c]))
+  for (guint c = 0; c < DC_ALARM_COND_COMM; c++)
+    if (g_str_equal (condition, dc_alarm_cond_to_string (c)))
       {
-        Alarm *a = alarm_lookup (self, c, key, NULL);
+        DcAlarmItem *a = alarm_lookup (self, c, key, NULL);
 
         return a != NULL ? a->id : 0;
       }
@@ -1094,12 +625,12 @@ gint64
 dc_alarm_find_comm (DcAlarm    *self,
                     const char *device_id)
 {
-  Alarm *a;
+  DcAlarmItem *a;
 
   g_return_val_if_fail (DC_IS_ALARM (self), 0);
   g_return_val_if_fail (device_id != NULL, 0);
 
-  a = alarm_lookup (self, COND_COMM, 0, device_id);
+  a = alarm_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
   return a != NULL ? a->id : 0;
 }
 
@@ -1110,7 +641,7 @@ dc_alarm_ack (DcAlarm     *self,
               const char  *comment,
               GError     **error)
 {
-  Alarm *a;
+  DcAlarmItem *a;
   gint64 now = g_get_real_time ();
 
   g_return_val_if_fail (DC_IS_ALARM (self), FALSE);
@@ -1143,7 +674,7 @@ dc_alarm_shelve (DcAlarm     *self,
                  const char  *comment,
                  GError     **error)
 {
-  Alarm *a;
+  DcAlarmItem *a;
   gint64 now = g_get_real_time ();
 
   g_return_val_if_fail (DC_IS_ALARM (self), FALSE);
@@ -1167,26 +698,6 @@ dc_alarm_shelve (DcAlarm     *self,
   return TRUE;
 }
 
-static sqlite3_stmt *
-journal_query (DcAlarm  *self,
-               gint64    from,
-               gint64    to,
-               guint     limit)
-{
-  sqlite3_stmt *stmt = prepare (self,
-                                "SELECT * FROM (SELECT seq, time, alarm_id, condition, device_id,"
-                                " term_id, item_id, state, value, user, comment, text FROM journal"
-                                " WHERE time >= ? AND time < ? ORDER BY time DESC, seq DESC"
-                                " LIMIT ?) ORDER BY time, seq");
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, from);
-  sqlite3_bind_int64 (stmt, 2, to);
-  sqlite3_bind_int64 (stmt, 3, limit == 0 ? 100000 : limit);
-  return stmt;
-}
-
 JsonArray *
 dc_alarm_journal (DcAlarm  *self,
                   gint64    from,
@@ -1194,63 +705,9 @@ dc_alarm_journal (DcAlarm  *self,
                   guint     limit,
                   GError  **error)
 {
-  static const char * const names[] = {
-    NULL, "time", "alarm_id", "condition", "device_id", "term_id", "item_id", "state", "value",
-    "user", "comment", "text",
-  };
-  JsonArray *array = json_array_new ();
-  sqlite3_stmt *stmt;
+  g_return_val_if_fail (DC_IS_ALARM (self), json_array_new ());
 
-  g_return_val_if_fail (DC_IS_ALARM (self), array);
-
-  stmt = journal_query (self, from, to, limit);
-  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      JsonObject *o = json_object_new ();
-
-      for (int c = 1; c < (int) G_N_ELEMENTS (names); c++)
-        {
-          if (c == 1)
-            {
-              g_autofree char *t = dc_time_format (sqlite3_column_int64 (stmt, c));
-
-              json_object_set_string_member (o, names[c], t);
-            }
-          else if (c == 2)
-            json_object_set_int_member (o, names[c], sqlite3_column_int64 (stmt, c));
-          else if (sqlite3_column_type (stmt, c) == SQLITE_NULL)
-            json_object_set_null_member (o, names[c]);
-          else if (c == 8)
-            json_object_set_double_member (o, names[c], sqlite3_column_double (stmt, c));
-          else
-            json_object_set_string_member (o, names[c], (const char *) sqlite3_column_text (stmt, c));
-        }
-      json_array_add_object_element (array, o);
-    }
-  if (stmt != NULL)
-    sqlite3_finalize (stmt);
-  return array;
-}
-
-static void
-csv_field (GString    *out,
-           const char *text)
-{
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\n\r") == NULL)
-    {
-      g_string_append (out, text);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
+  return dc_alarm_journal_read (self->db, from, to, limit);
 }
 
 char *
@@ -1260,34 +717,7 @@ dc_alarm_journal_csv (DcAlarm  *self,
                       guint     limit,
                       GError  **error)
 {
-  GString *out = g_string_new ("time,alarm_id,condition,device_id,term_id,item_id,state,value,"
-                               "user,comment,text\n");
-  sqlite3_stmt *stmt;
+  g_return_val_if_fail (DC_IS_ALARM (self), NULL);
 
-  g_return_val_if_fail (DC_IS_ALARM (self), g_string_free (out, FALSE));
-
-  stmt = journal_query (self, from, to, limit);
-  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autofree char *t = dc_time_format (sqlite3_column_int64 (stmt, 1));
-
-      g_string_append (out, t);
-      g_string_append_printf (out, ",%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 2));
-      for (int c = 3; c <= 11; c++)
-        {
-          g_string_append_c (out, ',');
-          if (c == 8 && sqlite3_column_type (stmt, c) != SQLITE_NULL)
-            {
-              char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-              g_string_append (out, g_ascii_dtostr (buf, sizeof buf, sqlite3_column_double (stmt, c)));
-            }
-          else
-            csv_field (out, (const char *) sqlite3_column_text (stmt, c));
-        }
-      g_string_append_c (out, '\n');
-    }
-  if (stmt != NULL)
-    sqlite3_finalize (stmt);
-  return g_string_free (out, FALSE);
+  return dc_alarm_journal_read_csv (self->db, from, to, limit);
 }
