@@ -9,8 +9,9 @@
 
 #include <string.h>
 
-#include "dc-formula-graph.h"
 #include "dc-formula-private.h"
+
+#include "dc-formula-graph.h"
 #include "dc-json-util.h"
 
 /* Following the configuration: the formulas rebuilt from the store after a change (compiled,

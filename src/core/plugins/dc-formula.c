@@ -9,9 +9,10 @@
 
 #include <string.h>
 
+#include "dc-formula-private.h"
+
 #include "dc-error.h"
 #include "dc-formula-graph.h"
-#include "dc-formula-private.h"
 #include "dc-json-util.h"
 
 G_DEFINE_FINAL_TYPE (DcFormula, dc_formula, G_TYPE_OBJECT)

@@ -9,8 +9,9 @@
 
 #include <string.h>
 
-#include "dc-error.h"
 #include "dc-formula-graph.h"
+
+#include "dc-error.h"
 #include "dc-json-util.h"
 
 /* Definitions */
