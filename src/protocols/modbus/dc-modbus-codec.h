@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 
 /* Pure Modbus helpers shared by the TCP and RTU drivers and by the simulator: code_type
  * parsing, value conversions (word/byte orders, scaling), request planning and frame
- * building/decoding. No I/O, no global state. */
+ * building/decoding. No I/O, no global state. dc-modbus-codec.c holds the code types, values
+ * and planning; dc-modbus-frame.c the PDUs, framing, CRC, response checks and frame decoding. */
 
 #define DC_MODBUS_MAX_REGISTERS  125
 #define DC_MODBUS_MAX_BITS       2000
