@@ -73,6 +73,11 @@ typedef struct
 struct _Link
 {
   DcIec104Driver  *driver;      /* borrowed: the link lives from start to stop */
+  /* dc-iec104-link-asdu.c, set by the driver: the link hands it every ASDU received. */
+  void           (*handle_asdu) (Link         *link,
+                                 const guint8 *asdu,
+                                 gsize         len,
+                                 gint64        receive_us);
   GMainContext    *context;
   gboolean         stopped;
 
@@ -164,8 +169,6 @@ void     _dc_iec104_link_flush       (Link           *link);
 void     _dc_iec104_link_rearm       (Link           *link);
 gboolean _dc_iec104_link_start_cb    (gpointer       data);
 gboolean _dc_iec104_link_stop_cb     (gpointer       data);
-void     _dc_iec104_push_batch       (Link           *link);
-gboolean _dc_iec104_sink_congested   (Link           *link);
 gboolean _dc_iec104_send_command     (Request        *req,
                                       gboolean       select,
                                       GError         **error);

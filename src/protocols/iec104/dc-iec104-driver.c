@@ -147,6 +147,7 @@ dc_iec104_driver_start (DcDriver *driver)
 
   link = g_atomic_rc_box_new0 (Link);
   link->driver = self;
+  link->handle_asdu = _dc_iec104_handle_asdu;
   link->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   link->device_id = g_strdup (dc_driver_get_device_id (driver));
   link->host[0] = g_strdup (dc_json_get_string (device, "ip", "127.0.0.1"));

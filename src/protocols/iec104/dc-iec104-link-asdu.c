@@ -19,28 +19,6 @@
 
 /* Samples */
 
-void
-_dc_iec104_push_batch (Link *link)
-{
-  DcDriver *driver = DC_DRIVER (link->driver);
-  GArray *batch;
-
-  if (link->batch->len == 0)
-    return;
-  batch = link->batch;
-  link->batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), 256);
-  STAT_ADD (link->driver->stats.samples, batch->len);
-  dc_sample_sink_push_batch (dc_driver_get_sink (driver), batch);
-}
-
-gboolean
-_dc_iec104_sink_congested (Link *link)
-{
-  DcSampleSink *sink = dc_driver_get_sink (DC_DRIVER (link->driver));
-
-  return sink != NULL && dc_sample_sink_is_congested (sink);
-}
-
 static gboolean
 cause_delivers_samples (guint8 cause)
 {

@@ -305,6 +305,30 @@ _dc_iec104_link_flush (Link *link)
                        link->context);
 }
 
+/* Samples to the engine */
+
+static void
+push_batch (Link *link)
+{
+  DcDriver *driver = DC_DRIVER (link->driver);
+  GArray *batch;
+
+  if (link->batch->len == 0)
+    return;
+  batch = link->batch;
+  link->batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), 256);
+  STAT_ADD (link->driver->stats.samples, batch->len);
+  dc_sample_sink_push_batch (dc_driver_get_sink (driver), batch);
+}
+
+static gboolean
+sink_congested (Link *link)
+{
+  DcSampleSink *sink = dc_driver_get_sink (DC_DRIVER (link->driver));
+
+  return sink != NULL && dc_sample_sink_is_congested (sink);
+}
+
 /* Receiving */
 
 static void
@@ -401,7 +425,7 @@ handle_frame (Link         *link,
   link->vr = (link->vr + 1) & 0x7fff;
   if (link->unacked_rx++ == 0)
     link->rx_since = g_get_monotonic_time ();
-  _dc_iec104_handle_asdu (link, apci.asdu, apci.asdu_len, now_real);
+  link->handle_asdu (link, apci.asdu, apci.asdu_len, now_real);
   return TRUE;
 }
 
@@ -415,7 +439,7 @@ maybe_acknowledge (Link   *link,
     send_s (link);
   else if (link->unacked_rx >= link->w)
     {
-      if (_dc_iec104_sink_congested (link))
+      if (sink_congested (link))
         STAT_ADD (link->driver->stats.acks_held, 1);
       else
         send_s (link);
@@ -439,7 +463,7 @@ in_ready_cb (GSocket      *socket,
     return G_SOURCE_CONTINUE;
   if (n <= 0)
     {
-      _dc_iec104_push_batch (link);
+      push_batch (link);
       link_close (link, error ? error->message : "the outstation closed the connection");
       return G_SOURCE_REMOVE;
     }
@@ -455,20 +479,20 @@ in_ready_cb (GSocket      *socket,
         break;
       if (flen < 0)
         {
-          _dc_iec104_push_batch (link);
+          push_batch (link);
           link_close (link, frame_error->message);
           return G_SOURCE_REMOVE;
         }
       if (!handle_frame (link, link->inbuf + off, flen, now_real))
         {
-          _dc_iec104_push_batch (link);
+          push_batch (link);
           return G_SOURCE_REMOVE;
         }
       off += flen;
       /* Acknowledge inside a long read too, as soon as w frames are in. */
       if (link->unacked_rx >= link->w)
         {
-          _dc_iec104_push_batch (link);
+          push_batch (link);
           maybe_acknowledge (link, link->last_rx);
         }
     }
@@ -478,7 +502,7 @@ in_ready_cb (GSocket      *socket,
   memmove (link->inbuf, link->inbuf + off, link->inlen - off);
   link->inlen -= off;
 
-  _dc_iec104_push_batch (link);
+  push_batch (link);
   maybe_acknowledge (link, link->last_rx);
   _dc_iec104_link_flush (link);
   if (link->socket != NULL)
@@ -763,6 +787,6 @@ _dc_iec104_link_stop_cb (gpointer data)
       g_clear_pointer (&link->timer, g_source_unref);
     }
   g_clear_object (&link->client);
-  _dc_iec104_push_batch (link);  /* never drop what was received */
+  push_batch (link);  /* never drop what was received */
   return G_SOURCE_REMOVE;
 }

@@ -23,6 +23,15 @@ static void conn_free (Conn *conn);
 
 /* Connection */
 
+SimPoint *
+_dc_iec104_sim_lookup (DcIec104Sim *self,
+                       guint32      ioa)
+{
+  guint idx = GPOINTER_TO_UINT (g_hash_table_lookup (self->by_ioa, GUINT_TO_POINTER (ioa)));
+
+  return idx ? &g_array_index (self->points, SimPoint, idx - 1) : NULL;
+}
+
 static gboolean
 window_open (Conn *conn)
 {

@@ -107,6 +107,8 @@ struct _DcIec104Sim
 
 /* Shared by dc-iec104-sim.c and dc-iec104-sim-conn.c. */
 
+SimPoint * _dc_iec104_sim_lookup            (DcIec104Sim          *self,
+                                             guint32              ioa);
 void       _dc_iec104_sim_conn_write        (Conn                 *conn,
                                              const guint8         *bytes,
                                              gsize                len);
@@ -141,7 +143,5 @@ void       _dc_iec104_sim_conn_watch_input  (Conn                 *conn,
 gboolean   _dc_iec104_sim_accept_cb         (GSocket              *listener,
                                              GIOCondition         condition,
                                              gpointer             user_data);
-SimPoint * _dc_iec104_sim_lookup            (DcIec104Sim          *self,
-                                             guint32              ioa);
 
 G_END_DECLS

@@ -110,15 +110,6 @@ next_value (DcIec104Sim *self,
     }
 }
 
-SimPoint *
-_dc_iec104_sim_lookup (DcIec104Sim *self,
-                       guint32      ioa)
-{
-  guint idx = GPOINTER_TO_UINT (g_hash_table_lookup (self->by_ioa, GUINT_TO_POINTER (ioa)));
-
-  return idx ? &g_array_index (self->points, SimPoint, idx - 1) : NULL;
-}
-
 /* Demo: the substation RTU of docs/demo.md. Floats 4001–4003 feeder currents (A), 4004–4006
  * feeder active power (kW), 4007 busbar voltage (kV); doubles 1001–1003 breakers; counters
  * 5001–5003 feeder energy (kWh). */
