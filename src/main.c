@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "dc-api.h"
+#include "dc-companion.h"
 #include "dc-demo.h"
 #include "dc-engine.h"
 #include "dc-error.h"
@@ -138,6 +139,8 @@ run_server (DcSettings  *settings,
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
   g_autofree char *uri = NULL;
+  g_autofree char *history_db = NULL;
+  g_autofree char *alarm_db = NULL;
   guint sigint_id, sigterm_id;
   int status;
 
@@ -178,7 +181,10 @@ run_server (DcSettings  *settings,
         }
     }
 
-  history = dc_history_new (settings->history_db, &error);
+  /* The history and alarm files of this configuration, and no other's (docs/history.md). */
+  history_db = dc_companion_open (settings->db, "history", settings->history_db, &error);
+  if (history_db != NULL)
+    history = dc_history_new (history_db, &error);
   if (history == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -195,9 +201,9 @@ run_server (DcSettings  *settings,
     }
   if (settings->alarms)
     {
-      g_autofree char *alarm_db = dc_alarm_path_for_config (settings->db);
-
-      alarm = dc_alarm_new_for_engine (engine, alarm_db, &error);
+      alarm_db = dc_companion_open (settings->db, "alarms", NULL, &error);
+      if (alarm_db != NULL)
+        alarm = dc_alarm_new_for_engine (engine, alarm_db, &error);
       if (alarm == NULL)
         {
           g_printerr ("%s\n", error->message);

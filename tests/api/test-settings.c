@@ -94,7 +94,7 @@ test_precedence (void)
                                         "[plugins]\nalarms=false\n[log]\nverbose=true\n");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *db = g_build_filename (dir, "data", "dc.db", NULL);
-  g_autofree char *history = g_build_filename (dir, "data", "datacoll-history.db", NULL);
+  g_autofree char *history = g_build_filename (dir, "data", "dc-history.db", NULL);
   g_autoptr(DcSettings) from_file = NULL;
   g_autoptr(DcSettings) overridden = NULL;
   const char *file_args[] = { "--config", path, NULL };

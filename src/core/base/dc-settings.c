@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dc-companion.h"
 #include "dc-error.h"
 
 #define SYSTEM_CONFIG_PATH "/etc/datacoll/datacoll.conf"
@@ -108,7 +109,7 @@ dc_settings_get_option_group (DcSettings *self)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_db,
       N_("Configuration database (default: user data folder/datacoll/datacoll.db)"), N_("FILE") },
     { "history-db", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_history_db,
-      N_("History database (default: datacoll-history.db next to --db)"), N_("FILE") },
+      N_("History database (default: NAME-history.db next to --db NAME.db)"), N_("FILE") },
     { "user-db", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_user_db,
       N_("User database for db_save_sql/db_warn_sql templates"), N_("FILE") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &real->cli_config,
@@ -419,9 +420,7 @@ dc_settings_load (DcSettings  *self,
     self->db = dc_settings_get_default_db_path ();
   if (self->history_db == NULL)
     {
-      g_autofree char *dir = g_path_get_dirname (self->db);
-
-      self->history_db = g_build_filename (dir, "datacoll-history.db", NULL);
+      self->history_db = dc_companion_path (self->db, "history");
     }
 
   return TRUE;

@@ -28,7 +28,7 @@ typedef struct
   guint     port;            /* 8080; 0 = a free port */
   char     *bind;            /* "127.0.0.1" */
   char     *db;              /* user data dir/datacoll/datacoll.db */
-  char     *history_db;      /* next to db: datacoll-history.db */
+  char     *history_db;      /* next to db: <name>-history.db */
   char     *user_db;         /* NULL = none */
   char     *token_file;      /* NULL = none */
   guint     call_timeout_s;  /* 10 */

@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "dc-companion.h"
 #include "dc-error.h"
 #include "dc-history-private.h"
 
@@ -152,12 +153,9 @@ dc_history_open_db (const char  *path,
 char *
 dc_history_path_for_config (const char *config_db_path)
 {
-  g_autofree char *dir = NULL;
-
   g_return_val_if_fail (config_db_path != NULL, NULL);
 
-  dir = g_path_get_dirname (config_db_path);
-  return g_build_filename (dir, "datacoll-history.db", NULL);
+  return dc_companion_path (config_db_path, "history");
 }
 
 void

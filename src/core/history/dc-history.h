@@ -52,7 +52,7 @@ typedef struct
 /* The most samples a query returns (limit 0 = this). */
 #define DC_HISTORY_MAX_BUCKETS 10000
 
-/* "datacoll-history.db" in the directory of @config_db_path. */
+/* "<name>-history.db" next to @config_db_path "<name>.db" (dc_companion_path()). */
 char       *dc_history_path_for_config     (const char     *config_db_path);
 
 /* Opens or creates the history database at @path and starts the writer thread. */

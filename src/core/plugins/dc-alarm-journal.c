@@ -12,6 +12,7 @@
 
 #include "dc-alarm-private.h"
 
+#include "dc-companion.h"
 #include "dc-error.h"
 #include "dc-time.h"
 
@@ -46,9 +47,7 @@ dc_alarm_state_to_string (DcAlarmState state)
 char *
 dc_alarm_path_for_config (const char *config_db_path)
 {
-  g_autofree char *dir = g_path_get_dirname (config_db_path);
-
-  return g_build_filename (dir, "datacoll-alarms.db", NULL);
+  return dc_companion_path (config_db_path, "alarms");
 }
 
 int

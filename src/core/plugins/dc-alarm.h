@@ -34,7 +34,7 @@ typedef enum
   DC_ALARM_SHELVED,
 } DcAlarmState;
 
-/* "datacoll-alarms.db" in the directory of @config_db_path. */
+/* "<name>-alarms.db" next to @config_db_path "<name>.db" (dc_companion_path()). */
 char       *dc_alarm_path_for_config (const char   *config_db_path);
 
 /* Opens or creates the journal at @journal_path and loads the alarms it holds. */

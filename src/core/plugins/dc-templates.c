@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "dc-companion.h"
 #include "dc-error.h"
 #include "dc-deferred.h"
 #include "dc-json-util.h"
@@ -533,11 +534,15 @@ dc_templates_new (DcStore     *store,
   if (store_path != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (store_path);
-      g_autofree char *history = g_build_filename (dir, "datacoll-history.db", NULL);
-      g_autofree char *alarms = g_build_filename (dir, "datacoll-alarms.db", NULL);
+      g_autofree char *history = dc_companion_path (store_path, "history");
+      g_autofree char *alarms = dc_companion_path (store_path, "alarms");
+      /* The files earlier versions shared between the configurations of a folder. */
+      g_autofree char *old_history = g_build_filename (dir, "datacoll-history.db", NULL);
+      g_autofree char *old_alarms = g_build_filename (dir, "datacoll-alarms.db", NULL);
 
       if (same_file (user_db_path, store_path) || same_file (user_db_path, history) ||
-          same_file (user_db_path, alarms))
+          same_file (user_db_path, alarms) || same_file (user_db_path, old_history) ||
+          same_file (user_db_path, old_alarms))
         {
           g_set_error (error, DC_ERROR, DC_ERROR_FORBIDDEN,
                        "the user database %s must not be one of DataColl's own databases",
