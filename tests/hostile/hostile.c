@@ -318,6 +318,9 @@ hostile_server_count_fds (HostileServer *self)
 
 /* Sockets */
 
+static guint parse_answer (const char  *answer,
+                           char       **body);
+
 static gint64
 deadline_after (guint timeout_ms)
 {
@@ -436,6 +439,49 @@ hostile_read (int         fd,
       g_string_append_len (in, buffer, n);
     }
   return g_string_free (g_steal_pointer (&in), FALSE);
+}
+
+char *
+hostile_read_answer (int    fd,
+                     guint  timeout_ms,
+                     guint *status)
+{
+  g_autoptr(GString) in = g_string_new (NULL);
+  gint64 deadline = deadline_after (timeout_ms);
+  const char *end;
+
+  *status = 0;
+  for (;;)
+    {
+      struct pollfd p = { fd, POLLIN, 0 };
+      char buffer[16384];
+      gssize n;
+      int r;
+
+      end = strstr (in->str, "\r\n\r\n");
+      if (end != NULL)
+        {
+          const char *length = strstr (in->str, "Content-Length: ");
+          gsize want = length != NULL && length < end ?
+            g_ascii_strtoull (length + strlen ("Content-Length: "), NULL, 10) : 0;
+
+          if (in->len >= (gsize) (end + 4 - in->str) + want)
+            break;
+        }
+      r = poll (&p, 1, remaining_ms (deadline));
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return NULL;
+      n = recv (fd, buffer, sizeof buffer, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+      g_string_append_len (in, buffer, n);
+    }
+  *status = parse_answer (in->str, NULL);
+  return g_strdup (end + 4);
 }
 
 gboolean

@@ -75,6 +75,11 @@ char          *hostile_read                (int                  fd,
                                             const char          *until,
                                             guint                timeout_ms,
                                             gboolean            *closed);
+/* Reads one answer with a Content-Length body (or none) on a keep-alive connection: its body,
+ * and its status in *@status; NULL if it did not come complete within @timeout_ms. */
+char          *hostile_read_answer         (int                  fd,
+                                            guint                timeout_ms,
+                                            guint               *status);
 /* Waits until the peer closes the connection (reading and dropping data): TRUE if it did
  * within @timeout_ms. */
 gboolean       hostile_wait_closed         (int                  fd,
