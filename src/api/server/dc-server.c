@@ -14,6 +14,7 @@
 #include "dc-error.h"
 #include "dc-json.h"
 #include "dc-router-private.h"
+#include "dc-server-connections-private.h"
 
 /* The server object and the request rules of docs/rest.md around the route table
  * (dc-router.c): 400 for a bad path, 404, 405 with Allow, the token rule, 413 over 8 MiB
@@ -25,6 +26,7 @@ struct _DcServer
   GObject             parent_instance;
 
   SoupServer         *soup;
+  DcServerConnections *connections;
   DcStore            *store;
   DcRouter           *router;
   char               *token;
@@ -146,6 +148,7 @@ dc_server_early_cb (SoupServer        *soup,
   DcServer *self = DC_SERVER (user_data);
   DcRouteMatch *match;
 
+  dc_server_connections_got_headers (self->connections, msg);
   match = dc_router_match (self->router, soup_server_message_get_method (msg),
                            g_uri_get_path (soup_server_message_get_uri (msg)));
   g_object_set_qdata_full (G_OBJECT (msg), match_quark, match,
@@ -266,6 +269,7 @@ dc_server_dispose (GObject *object)
 {
   DcServer *self = DC_SERVER (object);
 
+  g_clear_pointer (&self->connections, dc_server_connections_free);
   if (self->soup != NULL)
     {
       soup_server_disconnect (self->soup);
@@ -309,6 +313,7 @@ dc_server_init (DcServer *self)
   self->soup = soup_server_new ("server-header", "DataColl/" PACKAGE_VERSION, NULL);
   soup_server_add_early_handler (self->soup, NULL, dc_server_early_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, dc_server_handler_cb, self, NULL);
+  self->connections = dc_server_connections_new (self->soup);
 
   dc_server_add_route (self, "GET", "/", dc_server_index_cb, NULL);
 }
@@ -406,8 +411,8 @@ dc_server_listen (DcServer    *self,
 {
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) local_error = NULL;
-  GSList *listeners;
 
   g_return_val_if_fail (DC_IS_SERVER (self), FALSE);
   g_return_val_if_fail (port <= 65535, FALSE);
@@ -426,7 +431,8 @@ dc_server_listen (DcServer    *self,
     }
 
   socket_address = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (self->soup, socket_address, 0, &local_error))
+  if (!dc_server_connections_listen (self->connections, socket_address, &effective,
+                                     &local_error))
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "port %u is in use", port);
@@ -437,15 +443,8 @@ dc_server_listen (DcServer    *self,
 
   g_set_object (&self->bind_address, address);
 
-  listeners = soup_server_get_listeners (self->soup);
-  for (GSList *l = listeners; l != NULL; l = l->next)
-    {
-      g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, NULL);
-
-      if (G_IS_INET_SOCKET_ADDRESS (local))
-        self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-    }
-  g_slist_free (listeners);
+  if (G_IS_INET_SOCKET_ADDRESS (effective))
+    self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
 
   return TRUE;
 }
@@ -480,6 +479,8 @@ dc_server_disconnect (DcServer *self)
 {
   g_return_if_fail (DC_IS_SERVER (self));
 
+  if (self->connections != NULL)
+    dc_server_connections_disconnect (self->connections);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
 }

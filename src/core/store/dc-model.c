@@ -69,12 +69,39 @@ dc_kind_exists_text (DcKind kind)
   return exists_texts[kind];
 }
 
+/* Bidirectional controls make an id display as another (U+202E turns "abc\u202Etxt.exe" into
+ * "abcexe.txt"): ALM, LRM, RLM, the embeddings and overrides, the isolates. */
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+static gboolean
+id_has_bidi_control (const char *id)
+{
+  for (const char *p = id; *p; p = g_utf8_next_char (p))
+    if (is_bidi_control (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/* "." and ".." are path segments of their own in a URL: /api/v1/devices/.. is not the
+ * device "..". */
+static gboolean
+id_is_dot_segment (const char *id)
+{
+  return g_str_equal (id, ".") || g_str_equal (id, "..");
+}
+
 gboolean
 dc_model_id_is_valid (const char *id)
 {
   glong n = 0;
 
-  if (id == NULL || !g_utf8_validate (id, -1, NULL))
+  if (id == NULL || !g_utf8_validate (id, -1, NULL) || id_is_dot_segment (id) ||
+      id_has_bidi_control (id))
     return FALSE;
 
   for (const char *p = id; *p; p = g_utf8_next_char (p))
@@ -106,7 +133,14 @@ dc_model_id_from_node (JsonNode   *node,
           if (dc_model_id_is_valid (s))
             return g_strdup (s);
 
-          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+          if (g_utf8_validate (s, -1, NULL) && id_is_dot_segment (s))
+            g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                         "field %s must not be \".\" or \"..\"", field);
+          else if (g_utf8_validate (s, -1, NULL) && id_has_bidi_control (s))
+            g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                         "field %s must not contain bidirectional control characters", field);
+          else
+            g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
                        "field %s must be 1 to 64 characters without '/', ':', '*', "
                        "spaces or control characters", field);
           return NULL;
@@ -276,6 +310,15 @@ format_bound (double v)
   return g_strdup_printf ("%g", v);
 }
 
+/* Four decimal numbers 0-255 joined by dots, nothing else (inet_pton's IPv4 form). */
+static gboolean
+is_dotted_quad (const char *s)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (s);
+
+  return address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4;
+}
+
 static gboolean
 check_field (const FieldRule *rule,
              JsonNode        *node,
@@ -304,6 +347,15 @@ check_field (const FieldRule *rule,
           for (const char *p = s; ok && *p; p++)
             if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
               ok = FALSE;
+          /* Digits and dots are an IPv4 address or nothing: the resolver would take
+           * 256.256.256.256 for a host name. */
+          if (ok && g_str_has_suffix (rule->name, "ip") &&
+              strspn (s, "0123456789.") == strlen (s) && !is_dotted_quad (s))
+            {
+              g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                           "field %s must be a valid IPv4 address: %s", rule->name, s);
+              return FALSE;
+            }
           if (ok)
             return TRUE;
         }

@@ -1,0 +1,261 @@
+/* dc-server-connections.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-server"
+
+#include "config.h"
+
+#include "dc-server-connections-private.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+
+typedef enum
+{
+  PHASE_WAITING,   /* for request headers: a new or idle keep-alive connection */
+  PHASE_BODY,      /* headers read, the body follows */
+  PHASE_HANDLING,  /* the request is read: a handler, the answer, or a WebSocket */
+} Phase;
+
+typedef struct
+{
+  GSocket *socket;
+  Phase    phase;
+  gint64   since;  /* monotonic µs the phase began */
+} Connection;
+
+struct _DcServerConnections
+{
+  SoupServer *soup;         /* borrowed: it owns us through DcServer */
+  GPtrArray  *listeners;    /* GSocket */
+  GHashTable *connections;  /* GSocket → Connection (holding a reference) */
+  guint       sweep_id;
+  gulong      signal_ids[4];
+};
+
+static gboolean sweep_cb (gpointer user_data);
+
+static void
+connection_free (gpointer data)
+{
+  Connection *c = data;
+
+  g_object_unref (c->socket);
+  g_free (c);
+}
+
+static void
+set_phase (DcServerConnections *self,
+           SoupServerMessage   *msg,
+           Phase                phase)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *c = socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
+
+  if (c == NULL)
+    return;
+  c->phase = phase;
+  c->since = g_get_monotonic_time ();
+}
+
+/* Every connection starts a request as soon as it is accepted, and the next one when the
+ * previous is answered: the table learns of each connection here. */
+static void
+request_started_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  DcServerConnections *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *c;
+
+  if (socket == NULL)
+    return;
+  c = g_hash_table_lookup (self->connections, socket);
+  if (c == NULL)
+    {
+      c = g_new0 (Connection, 1);
+      c->socket = g_object_ref (socket);
+      g_hash_table_insert (self->connections, socket, c);
+      if (self->sweep_id == 0)
+        self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
+    }
+  c->phase = PHASE_WAITING;
+  c->since = g_get_monotonic_time ();
+}
+
+static void
+request_read_cb (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  set_phase (user_data, msg, PHASE_HANDLING);
+}
+
+static void
+request_done_cb (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  /* A keep-alive connection waits for its next request; any other is closing. */
+  set_phase (user_data, msg, PHASE_WAITING);
+}
+
+/* Closes the socket itself: shutting it down ends a read libsoup has pending (it then
+ * disconnects as usual); closing it frees the descriptor when libsoup does not. */
+static void
+close_connection (Connection *c)
+{
+  if (g_socket_is_closed (c->socket))
+    return;
+  g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
+  g_socket_close (c->socket, NULL);
+}
+
+/* TRUE if the peer closed its side: end of stream is readable, without taking data. */
+static gboolean
+peer_closed (GSocket *socket)
+{
+  char byte;
+  gssize n;
+
+  if (!(g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR) &
+        (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+    return FALSE;
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  DcServerConnections *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  Connection *c;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c))
+    {
+      GSocket *socket = c->socket;
+      gboolean expired = FALSE;
+
+      if (g_socket_is_closed (socket))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      switch (c->phase)
+        {
+        case PHASE_WAITING:
+          expired = now - c->since > DC_SERVER_IDLE_TIMEOUT_S * G_USEC_PER_SEC ||
+                    peer_closed (socket);
+          break;
+        case PHASE_BODY:
+          expired = now - c->since > DC_SERVER_BODY_TIMEOUT_S * G_USEC_PER_SEC;
+          break;
+        case PHASE_HANDLING:
+        default:
+          break;
+        }
+      if (expired)
+        {
+          close_connection (c);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  if (g_hash_table_size (self->connections) > 0)
+    return G_SOURCE_CONTINUE;
+  self->sweep_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+DcServerConnections *
+dc_server_connections_new (SoupServer *soup)
+{
+  DcServerConnections *self = g_new0 (DcServerConnections, 1);
+
+  self->soup = soup;
+  self->listeners = g_ptr_array_new_with_free_func (g_object_unref);
+  self->connections = g_hash_table_new_full (NULL, NULL, NULL, connection_free);
+  self->signal_ids[0] = g_signal_connect (soup, "request-started",
+                                          G_CALLBACK (request_started_cb), self);
+  self->signal_ids[1] = g_signal_connect (soup, "request-read",
+                                          G_CALLBACK (request_read_cb), self);
+  self->signal_ids[2] = g_signal_connect (soup, "request-finished",
+                                          G_CALLBACK (request_done_cb), self);
+  self->signal_ids[3] = g_signal_connect (soup, "request-aborted",
+                                          G_CALLBACK (request_done_cb), self);
+  return self;
+}
+
+void
+dc_server_connections_disconnect (DcServerConnections *self)
+{
+  GHashTableIter iter;
+  Connection *c;
+
+  /* soup_server_disconnect() closes the listeners that were handed over. */
+  g_ptr_array_set_size (self->listeners, 0);
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c))
+    close_connection (c);
+  g_hash_table_remove_all (self->connections);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
+}
+
+void
+dc_server_connections_free (DcServerConnections *self)
+{
+  if (self == NULL)
+    return;
+  dc_server_connections_disconnect (self);
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_signal_handler (&self->signal_ids[i], self->soup);
+  g_hash_table_unref (self->connections);
+  g_ptr_array_unref (self->listeners);
+  g_free (self);
+}
+
+gboolean
+dc_server_connections_listen (DcServerConnections  *self,
+                              GSocketAddress       *address,
+                              GSocketAddress      **effective,
+                              GError              **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  /* GLib's default backlog is 10: under a burst of connections the rest wait for SYN
+   * retransmissions, 1 s, 3 s, 7 s… (docs/security.md). The kernel caps it at
+   * net.core.somaxconn (4096 on Debian 12). */
+  g_socket_set_listen_backlog (socket, DC_SERVER_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  if (!soup_server_listen_socket (self->soup, socket, 0, error))
+    return FALSE;
+  *effective = g_socket_get_local_address (socket, error);
+  if (*effective == NULL)
+    return FALSE;
+  g_ptr_array_add (self->listeners, g_steal_pointer (&socket));
+  return TRUE;
+}
+
+guint
+dc_server_connections_get_count (DcServerConnections *self)
+{
+  return g_hash_table_size (self->connections);
+}
+
+void
+dc_server_connections_got_headers (DcServerConnections *self,
+                                   SoupServerMessage   *msg)
+{
+  set_phase (self, msg, PHASE_BODY);
+}
