@@ -145,6 +145,11 @@ void            dc_live_websocket_cb           (SoupServer              *server,
                                                 const char              *path,
                                                 SoupWebsocketConnection *conn,
                                                 gpointer                 user_data);
+/* The upgrade of GET /api/v1/stream, done by the route rather than by
+ * soup_server_add_websocket_handler() so that the connection reads through
+ * dc_ws_limit_stream_new(); FALSE when @msg is no WebSocket handshake. */
+gboolean        dc_live_websocket_upgrade      (DcApiLive               *self,
+                                                SoupServerMessage       *msg);
 /* Sends @text to every client with a snapshot (those subscribed to @device_id when not
  * NULL); a congested client holds it. */
 void            dc_live_broadcast              (DcApiLive           *self,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "dc-api-live-private.h"
+#include "dc-ws-limit-private.h"
 
 /* The WebSocket /api/v1/stream (docs/rest.md): a client connects, subscribes
  * ({"subscribe": [...]}, answered with a fresh snapshot of just that subscription; a new client
@@ -15,6 +16,7 @@
  * samples of every batch and the device, alarm and config events it wants. How a slow client
  * is served is in dc-api-live-websocket-overflow.c. */
 
+/* A frame, and a whole message with its continuation frames (docs/security.md). */
 #define MAX_INCOMING (64 * 1024)
 /* How long a new client may take to send its subscription before the default ("*") snapshot. */
 #define SUBSCRIBE_GRACE_MS 100
@@ -150,6 +152,36 @@ dc_live_websocket_cb (SoupServer              *server,
   self->clients = g_list_prepend (self->clients, client);
 
   client->grace_id = g_timeout_add (SUBSCRIBE_GRACE_MS, client_grace_cb, client);
+}
+
+/* After the 101 answer: the connection becomes a WebSocket whose incoming messages are
+ * limited as a whole (libsoup 3.2 limits frames only). */
+static void
+upgraded_cb (SoupServerMessage *msg,
+             gpointer           user_data)
+{
+  g_autoptr(GIOStream) base = NULL;
+  g_autoptr(GIOStream) limited = NULL;
+  g_autoptr(SoupWebsocketConnection) conn = NULL;
+
+  g_object_ref (msg);
+  base = soup_server_message_steal_connection (msg);
+  limited = dc_ws_limit_stream_new (base, MAX_INCOMING);
+  conn = soup_websocket_connection_new (limited, soup_server_message_get_uri (msg),
+                                        SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL, NULL);
+  dc_live_websocket_cb (NULL, msg, "/api/v1/stream", conn, user_data);
+  g_object_unref (msg);
+}
+
+gboolean
+dc_live_websocket_upgrade (DcApiLive         *self,
+                           SoupServerMessage *msg)
+{
+  /* No extension offered: a compressed message could inflate far beyond its size. */
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    return FALSE;
+  g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (upgraded_cb), self, 0);
+  return TRUE;
 }
 
 /* Fan-out */

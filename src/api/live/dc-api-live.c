@@ -155,7 +155,7 @@ frames_cb (DcServer          *server,
     dc_server_reply_json (msg, 200, frames);
 }
 
-/* Listed in GET /; an upgrade request goes to the WebSocket handler instead. */
+/* The WebSocket upgrade (dc-api-live-websocket.c); a plain GET is not one: 400. */
 static void
 stream_plain_cb (DcServer          *server,
                  SoupServerMessage *msg,
@@ -163,7 +163,8 @@ stream_plain_cb (DcServer          *server,
                  JsonNode          *body,
                  gpointer           user_data)
 {
-  dc_server_reply_text (msg, 400, "websocket upgrade required");
+  if (!dc_live_websocket_upgrade (user_data, msg))
+    dc_server_reply_text (msg, 400, "websocket upgrade required");
 }
 
 /* Object */
@@ -258,8 +259,6 @@ dc_api_live_new (DcServer        *server,
   dc_server_add_route (server, "GET", "/api/v1/devices/{device_id}/status", status_cb, self);
   dc_server_add_route (server, "GET", "/api/v1/devices/{device_id}/frames", frames_cb, self);
   dc_server_add_route (server, "GET", "/api/v1/stream", stream_plain_cb, self);
-  soup_server_add_websocket_handler (dc_server_get_soup_server (server), "/api/v1/stream",
-                                     NULL, NULL, dc_live_websocket_cb, self, NULL);
 
   return self;
 }
