@@ -24,6 +24,9 @@ G_BEGIN_DECLS
 #define DC_SERVER_BACKLOG          1024
 #define DC_SERVER_IDLE_TIMEOUT_S   15
 #define DC_SERVER_BODY_TIMEOUT_S   120
+#define DC_SERVER_CLOSE_GRACE_S    5
+/* What is read and dropped of a refused body before the connection closes. */
+#define DC_SERVER_MAX_DISCARD      (16 * 1024 * 1024)
 
 typedef struct _DcServerConnections DcServerConnections;
 
@@ -40,6 +43,17 @@ void                 dc_server_connections_disconnect (DcServerConnections  *sel
 guint                dc_server_connections_get_count  (DcServerConnections  *self);
 /* A message's headers were read (the server's early handler): its body follows. */
 void                 dc_server_connections_got_headers (DcServerConnections *self,
+                                                        SoupServerMessage   *msg);
+
+/* Sends @msg's answer (its status, headers and body, set already) on the socket itself while
+ * the request body is still coming (libsoup answers only after reading the whole body),
+ * shuts the connection for writing, drops the rest of the body as it is read and closes the
+ * connection after DC_SERVER_CLOSE_GRACE_S: a client that sends its whole body before reading
+ * (SoupSession does) still reads the answer. */
+void                 dc_server_connections_refuse_body (DcServerConnections *self,
+                                                        SoupServerMessage   *msg);
+/* Closes @msg's connection now. */
+void                 dc_server_connections_close       (DcServerConnections *self,
                                                         SoupServerMessage   *msg);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcServerConnections, dc_server_connections_free)

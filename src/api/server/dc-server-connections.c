@@ -17,13 +17,14 @@ typedef enum
   PHASE_WAITING,   /* for request headers: a new or idle keep-alive connection */
   PHASE_BODY,      /* headers read, the body follows */
   PHASE_HANDLING,  /* the request is read: a handler, the answer, or a WebSocket */
+  PHASE_CLOSING,   /* answered early and shut for writing: closed after a grace period */
 } Phase;
 
 typedef struct
 {
-  GSocket *socket;
-  Phase    phase;
-  gint64   since;  /* monotonic µs the phase began */
+  GSocket           *socket;
+  Phase              phase;
+  gint64             since;    /* monotonic µs the phase began */
 } Connection;
 
 struct _DcServerConnections
@@ -54,7 +55,7 @@ set_phase (DcServerConnections *self,
   GSocket *socket = soup_server_message_get_socket (msg);
   Connection *c = socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
 
-  if (c == NULL)
+  if (c == NULL || c->phase == PHASE_CLOSING)
     return;
   c->phase = phase;
   c->since = g_get_monotonic_time ();
@@ -74,6 +75,8 @@ request_started_cb (SoupServer        *soup,
   if (socket == NULL)
     return;
   c = g_hash_table_lookup (self->connections, socket);
+  if (c != NULL && c->phase == PHASE_CLOSING)
+    return;
   if (c == NULL)
     {
       c = g_new0 (Connection, 1);
@@ -108,10 +111,11 @@ request_done_cb (SoupServer        *soup,
 static void
 close_connection (Connection *c)
 {
-  if (g_socket_is_closed (c->socket))
-    return;
-  g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
-  g_socket_close (c->socket, NULL);
+  if (!g_socket_is_closed (c->socket))
+    {
+      g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
+      g_socket_close (c->socket, NULL);
+    }
 }
 
 /* TRUE if the peer closed its side: end of stream is readable, without taking data. */
@@ -155,6 +159,9 @@ sweep_cb (gpointer user_data)
           break;
         case PHASE_BODY:
           expired = now - c->since > DC_SERVER_BODY_TIMEOUT_S * G_USEC_PER_SEC;
+          break;
+        case PHASE_CLOSING:
+          expired = now - c->since > DC_SERVER_CLOSE_GRACE_S * G_USEC_PER_SEC;
           break;
         case PHASE_HANDLING:
         default:
@@ -258,4 +265,58 @@ dc_server_connections_got_headers (DcServerConnections *self,
                                    SoupServerMessage   *msg)
 {
   set_phase (self, msg, PHASE_BODY);
+}
+
+static void
+append_header_cb (const char *name,
+                  const char *value,
+                  gpointer    user_data)
+{
+  if (g_ascii_strcasecmp (name, "Content-Length") != 0)
+    g_string_append_printf (user_data, "%s: %s\r\n", name, value);
+}
+
+void
+dc_server_connections_close (DcServerConnections *self,
+                             SoupServerMessage   *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *c = socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
+
+  if (c == NULL)
+    return;
+  close_connection (c);
+  g_hash_table_remove (self->connections, socket);
+}
+
+void
+dc_server_connections_refuse_body (DcServerConnections *self,
+                                   SoupServerMessage   *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *c = socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
+  guint status = soup_server_message_get_status (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  g_autoptr(GString) answer = g_string_new (NULL);
+  gssize sent;
+
+  if (c == NULL || c->phase == PHASE_CLOSING || g_socket_is_closed (socket))
+    return;
+  soup_message_headers_replace (headers, "Connection", "close");
+  g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  soup_message_headers_foreach (headers, append_header_cb, answer);
+  g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", g_bytes_get_size (body));
+  g_string_append_len (answer, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  /* A few hundred bytes into an idle send buffer: the non-blocking send takes them whole,
+   * or the peer is not reading and the grace period ends it anyway. */
+  sent = g_socket_send_with_blocking (socket, answer->str, answer->len, FALSE, NULL, NULL);
+  if (sent != (gssize) answer->len)
+    g_debug ("early answer cut short (%" G_GSSIZE_FORMAT " of %zu bytes)", sent, answer->len);
+  g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  /* The rest of the body is read and dropped (a client that sends it all before reading,
+   * as SoupSession, then reads the answer), for DC_SERVER_CLOSE_GRACE_S at most. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  c->phase = PHASE_CLOSING;
+  c->since = g_get_monotonic_time ();
 }

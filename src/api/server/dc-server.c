@@ -21,6 +21,13 @@
  * (checked before the body is read), the JSON body, GET /; listening and the token file.
  * What handlers do with a message (replies) is in dc-server-message.c. */
 
+/* What came of a request body, counted as it comes (got-chunk). */
+typedef struct
+{
+  gsize received;  /* bytes of the body so far */
+  gsize discard;   /* refused: close once this much is received; 0: not refused */
+} BodyCount;
+
 struct _DcServer
 {
   GObject             parent_instance;
@@ -42,6 +49,7 @@ struct _DcServer
 G_DEFINE_FINAL_TYPE (DcServer, dc_server, G_TYPE_OBJECT)
 
 static GQuark match_quark;
+static GQuark body_quark;
 
 static gboolean
 method_changes_state (const char *method)
@@ -136,6 +144,46 @@ dc_server_check_headers (DcServer          *self,
   return TRUE;
 }
 
+static BodyCount *
+body_count (SoupServerMessage *msg)
+{
+  BodyCount *count = g_object_get_qdata (G_OBJECT (msg), body_quark);
+
+  if (count == NULL)
+    {
+      count = g_new0 (BodyCount, 1);
+      g_object_set_qdata_full (G_OBJECT (msg), body_quark, count, g_free);
+    }
+  return count;
+}
+
+/* Counts a body as it comes. Over DC_SERVER_MAX_BODY, a chunked body is dropped and the
+ * answer goes out at once; the rest of a refused body is dropped, up to
+ * DC_SERVER_MAX_DISCARD more, and the connection closes. */
+static void
+dc_server_got_chunk_cb (SoupServerMessage *msg,
+                        GBytes            *chunk,
+                        gpointer           user_data)
+{
+  DcServer *self = DC_SERVER (user_data);
+  BodyCount *count = body_count (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  count->received += g_bytes_get_size (chunk);
+  if (count->discard != 0)
+    {
+      if (count->received > count->discard)
+        dc_server_connections_close (self->connections, msg);
+      return;
+    }
+  if (count->received <= DC_SERVER_MAX_BODY)
+    return;
+  soup_message_body_truncate (body);
+  dc_server_reply_text (msg, 413, "request body too large!");
+  dc_server_connections_refuse_body (self->connections, msg);
+  count->discard = count->received + DC_SERVER_MAX_DISCARD;
+}
+
 /* Runs after the headers, before the body is read: refusing here means an oversized or
  * unauthorised body is never read into memory. */
 static void
@@ -153,9 +201,29 @@ dc_server_early_cb (SoupServer        *soup,
                            g_uri_get_path (soup_server_message_get_uri (msg)));
   g_object_set_qdata_full (G_OBJECT (msg), match_quark, match,
                            (GDestroyNotify) dc_route_match_free);
-  if (!dc_server_check_headers (self, msg, match) && self->log_requests)
-    g_debug ("%s %s → %u (before the body)", soup_server_message_get_method (msg), path,
-             soup_server_message_get_status (msg));
+  if (!dc_server_check_headers (self, msg, match))
+    {
+      SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+
+      /* libsoup would still read a body whole before answering: the answer goes out at
+       * once and the connection ends with it (docs/security.md, "Limits"). */
+      if (soup_message_headers_get_encoding (request) != SOUP_ENCODING_NONE &&
+          soup_message_headers_get_content_length (request) != 0)
+        {
+          dc_server_connections_refuse_body (self->connections, msg);
+          body_count (msg)->discard = DC_SERVER_MAX_DISCARD;
+          g_signal_connect_object (msg, "got-chunk", G_CALLBACK (dc_server_got_chunk_cb), self,
+                                   0);
+        }
+      if (self->log_requests)
+        g_debug ("%s %s → %u (before the body)", soup_server_message_get_method (msg), path,
+                 soup_server_message_get_status (msg));
+      return;
+    }
+  /* A chunked body has no length to check in advance: it is counted as it comes. */
+  if (soup_message_headers_get_encoding (soup_server_message_get_request_headers (msg)) !=
+      SOUP_ENCODING_CONTENT_LENGTH)
+    g_signal_connect_object (msg, "got-chunk", G_CALLBACK (dc_server_got_chunk_cb), self, 0);
 }
 
 static gboolean
@@ -304,6 +372,7 @@ dc_server_class_init (DcServerClass *klass)
   object_class->finalize = dc_server_finalize;
 
   match_quark = g_quark_from_static_string ("dc-server-match");
+  body_quark = g_quark_from_static_string ("dc-server-body");
 }
 
 static void
