@@ -22,7 +22,7 @@ dc_protocols_register_all (void)
   if (g_once_init_enter (&initialized))
     {
       /* This order is the order of the store's "field protocol must be one of …" and of the
-       * edit forms' protocol list. */
+       * REST catalogues; the edit forms' protocol list follows each descriptor's ui_order. */
       dc_iec104_driver_register ();
       dc_modbus_register_drivers ();
       dc_virtual_driver_register ();

@@ -81,6 +81,30 @@ dc_protocol_list (guint *n_protocols)
   return list;
 }
 
+static int
+compare_ui_order (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  const DcProtocol *pa = *(const DcProtocol * const *) a;
+  const DcProtocol *pb = *(const DcProtocol * const *) b;
+
+  return (pa->ui_order > pb->ui_order) - (pa->ui_order < pb->ui_order);
+}
+
+const DcProtocol **
+dc_protocol_list_for_ui (guint *n_protocols)
+{
+  guint n;
+  const DcProtocol **list = dc_protocol_list (&n);
+
+  /* g_qsort_with_data() is a stable merge sort: ties keep the registration order. */
+  g_qsort_with_data (list, n, sizeof *list, compare_ui_order, NULL);
+  if (n_protocols != NULL)
+    *n_protocols = n;
+  return list;
+}
+
 gboolean
 dc_protocol_check_name (JsonNode    *node,
                         const char  *field,

@@ -102,10 +102,32 @@ typedef const char *(*DcProtocolGetFunc) (const char *key,
 
 typedef struct _DcProtocol DcProtocol;
 
+/* A protocol's entry in the terminal catalogue of docs/rest.md (GET /api/v1/term_protocols),
+ * fixed English; protocols that share terminals (Modbus TCP and RTU) share one entry. */
+typedef struct
+{
+  const char *key;             /* "modbus" */
+  const char *name;            /* "Modbus unit" */
+  const char *address;
+  const char *protocol_code;
+  const char *code_type;
+} DcProtocolTermInfo;
+
 struct _DcProtocol
 {
   const char *name;     /* the device's "protocol": "modbus_tcp" */
   const char *title;    /* N_("Modbus TCP") */
+  /* The place in the edit form's protocol list, lowest first (ties in registration order);
+   * the lowest is the new device's default. */
+  int         ui_order;
+  /* The device's icon in the plant tree while its link state is unknown; NULL = the generic
+   * network icon. */
+  const char *icon_name;
+
+  /* The catalogues of docs/rest.md (fixed English, part of the API): the device protocol's
+   * description (GET /api/v1/device_protocols) and the terminal entry; NULL = not listed. */
+  const char               *description;
+  const DcProtocolTermInfo *term_info;
 
   /* Main thread. A new driver for a device of this protocol; NULL when the protocol has none. */
   struct _DcDriver *(*driver_new) (void);
@@ -148,6 +170,16 @@ struct _DcProtocol
   /* Type names: "M_ME_NC_1" ⇄ 13 for IEC 104; NULL / -1 when unknown. */
   const char *(*type_name)      (int                code);
   int         (*type_code)      (const char        *name);
+
+  /* The traffic view's byte-by-byte notes on a captured frame (main thread): appends one line
+   * per field from *@offset on to @out and advances *@offset past what it described; the
+   * caller notes the rest. @kind is the frame's kind as the view shows it ("M_ME_NC_1").
+   * NULL = no notes. */
+  void      (*describe_frame)   (const guint8      *bytes,
+                                 gsize              len,
+                                 const char        *kind,
+                                 gsize             *offset,
+                                 GString           *out);
 };
 
 /* Registers (a copy of) @protocol, replacing the one of the same name in place. */
@@ -155,6 +187,8 @@ void               dc_protocol_register           (const DcProtocol  *protocol);
 const DcProtocol  *dc_protocol_lookup             (const char        *name);
 /* The registered protocols in registration order; free the array with g_free(). */
 const DcProtocol **dc_protocol_list               (guint             *n_protocols);
+/* The same in the order of the edit form's protocol list (ui_order, then registration). */
+const DcProtocol **dc_protocol_list_for_ui        (guint             *n_protocols);
 
 /* Store checks (DC_ERROR_INVALID, texts of docs/rest.md). A device's "protocol" must be a
  * registered name: "field protocol must be one of iec104, modbus_tcp, …". */

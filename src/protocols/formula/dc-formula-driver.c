@@ -92,9 +92,17 @@ dc_formula_driver_new (void)
 void
 dc_formula_driver_register (void)
 {
+  static const DcProtocolTermInfo term_info = {
+    .key = "formula", .name = "formula terminal", .address = "none", .protocol_code = "none",
+    .code_type = "none",
+  };
   static const DcProtocol protocol = {
     .name = "formula",
     .title = N_("Formula (computed)"),
+    .ui_order = 4,
+    .icon_name = "accessories-calculator-symbolic",
+    .description = "points computed from other points by formulas",
+    .term_info = &term_info,
     .driver_new = dc_formula_driver_new,
   };
 

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-error.h"
+#include "dc-frame-notes.h"
 #include "dc-iec104-codec.h"
 #include "dc-iec104-driver.h"
 #include "dc-json-util.h"
@@ -254,9 +255,48 @@ static const DcProtocolField fields[] = {
   { .key = NULL },
 };
 
+/* The traffic view's notes on a frame: APCI, then the ASDU header of an I frame (docs/iec104.md). */
+static void
+iec104_describe_frame (const guint8 *b,
+                       gsize         len,
+                       const char   *kind,
+                       gsize        *off,
+                       GString      *out)
+{
+  g_autofree char *type = NULL;
+
+  if (len < DC_IEC104_APCI_LEN || b[0] != DC_IEC104_START)
+    return;
+  dc_frame_note (out, b, len, off, 1, _("start 0x68"));
+  dc_frame_note (out, b, len, off, 1, _("APDU length"));
+  dc_frame_note (out, b, len, off, 4, _("control fields (N(S), N(R) / S / U)"));
+  if (len <= DC_IEC104_APCI_LEN)
+    return;
+  type = g_strdup_printf (_("type identification (%s)"), kind);
+  dc_frame_note (out, b, len, off, 1, type);
+  dc_frame_note (out, b, len, off, 1, _("variable structure qualifier (SQ, number)"));
+  dc_frame_note (out, b, len, off, 1, _("cause of transmission (T, P/N, cause)"));
+  dc_frame_note (out, b, len, off, 1, _("originator address"));
+  dc_frame_note (out, b, len, off, 2, _("common address (CA)"));
+  dc_frame_note (out, b, len, off, 3, _("information object address (IOA)"));
+  dc_frame_note_rest (out, b, len, off, _("information elements"));
+}
+
+static const DcProtocolTermInfo term_info = {
+  .key = "iec104",
+  .name = "IEC 60870-5-104 station",
+  .address = "ASDU common address 1-65534 (1)",
+  .protocol_code = "information object address 1-16777215",
+  .code_type = "ASDU type id, e.g. 13 (M_ME_NC_1) or 45 (C_SC_NA_1)",
+};
+
 static const DcProtocol protocol = {
   .name = "iec104",
   .title = N_("IEC 60870-5-104"),
+  .ui_order = 2,
+  .description = "IEC 60870-5-104 controlling station over TCP (ip, port 2404)",
+  .term_info = &term_info,
+  .describe_frame = iec104_describe_frame,
   .driver_new = dc_iec104_driver_new,
   .term_address_min = 1,
   .term_address_max = 65534,

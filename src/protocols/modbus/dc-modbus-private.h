@@ -163,4 +163,16 @@ void            dc_modbus_stats_to_json        (const DcModbusStats *stats,
                                                 const DcModbusConfig *config,
                                                 JsonBuilder        *builder);
 
+/* The traffic view's notes on a frame (describe_frame of dc-protocol.h; dc-modbus-notes.c). */
+void            dc_modbus_tcp_describe_frame   (const guint8       *bytes,
+                                                gsize               len,
+                                                const char         *kind,
+                                                gsize              *offset,
+                                                GString            *out);
+void            dc_modbus_rtu_describe_frame   (const guint8       *bytes,
+                                                gsize               len,
+                                                const char         *kind,
+                                                gsize              *offset,
+                                                GString            *out);
+
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include "dc-error.h"
 #include "dc-json-util.h"
 #include "dc-modbus-codec.h"
+#include "dc-modbus-private.h"
 #include "dc-modbus-rtu-driver.h"
 #include "dc-modbus-tcp-driver.h"
 #include "dc-protocol.h"
@@ -297,11 +298,23 @@ static const DcProtocolField rtu_fields[] = {
   .code_type_field = "mb_table", \
   .code_type_to_fields = modbus_code_type_to_fields, \
   .code_type_from_fields = modbus_code_type_from_fields, \
+  .term_info = &term_info, \
   .term_address_what = " (Modbus unit id)"
+
+static const DcProtocolTermInfo term_info = {
+  .key = "modbus",
+  .name = "Modbus unit",
+  .address = "unit id: 0-255 on modbus_tcp, 1-247 on modbus_rtu (1)",
+  .protocol_code = "0-based protocol address",
+  .code_type = "<table>:<type>[:<order>], e.g. hr:u16, hr:f32:cdab, co:bool, hr:bit3",
+};
 
 static const DcProtocol tcp_protocol = {
   .name = "modbus_tcp",
   .title = N_("Modbus TCP"),
+  .ui_order = 0,
+  .description = "Modbus TCP client (ip, port 502)",
+  .describe_frame = dc_modbus_tcp_describe_frame,
   .driver_new = dc_modbus_tcp_driver_new,
   .term_address_min = 0,
   .term_address_max = 255,
@@ -312,6 +325,10 @@ static const DcProtocol tcp_protocol = {
 static const DcProtocol rtu_protocol = {
   .name = "modbus_rtu",
   .title = N_("Modbus RTU (serial line)"),
+  .ui_order = 1,
+  .description = "Modbus RTU master on a serial line (serial, baud, parity, data_bits,"
+                 " stop_bits)",
+  .describe_frame = dc_modbus_rtu_describe_frame,
   .driver_new = dc_modbus_rtu_driver_new,
   .term_address_min = 1,
   .term_address_max = 247,

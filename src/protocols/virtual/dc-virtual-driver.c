@@ -139,9 +139,17 @@ virtual_control_info (JsonObject        *point,
   return TRUE;
 }
 
+static const DcProtocolTermInfo term_info = {
+  .key = "virtual", .name = "virtual terminal", .address = "none", .protocol_code = "none",
+  .code_type = "none",
+};
+
 static const DcProtocol dc_virtual_protocol = {
   .name = "virtual",
   .title = N_("Virtual (values written through the API)"),
+  .ui_order = 3,
+  .description = "points written through the API (device_ctrl stores the value)",
+  .term_info = &term_info,
   .driver_new = dc_virtual_driver_new,
   .control_info = virtual_control_info,
 };

@@ -614,7 +614,8 @@ build_form (DcEditDialog *self)
   self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   gtk_box_append (GTK_BOX (self->form_box), GTK_WIDGET (self->group));
 
-  protocols = dc_protocol_list (&n_protocols);
+  /* The protocol list in the protocols' ui_order: the first is the new device's default. */
+  protocols = dc_protocol_list_for_ui (&n_protocols);
   self->protocol_options = g_new0 (Option, n_protocols + 1);
   for (guint i = 0; i < n_protocols; i++)
     {

@@ -12,6 +12,7 @@
 
 #include "dc-device-node.h"
 #include "dc-model.h"
+#include "dc-protocol.h"
 
 struct _DcDeviceNode
 {
@@ -410,9 +411,13 @@ dc_device_node_get_state_icon (DcDeviceNode *self)
       return "action-unavailable-symbolic";
     case DC_NODE_LINK_UNKNOWN:
     default:
-      if (g_strcmp0 (self->protocol, "formula") == 0)
-        return "accessories-calculator-symbolic";
-      return "network-wired-symbolic";
+      {
+        const DcProtocol *protocol = dc_protocol_lookup (self->protocol);
+
+        if (protocol != NULL && protocol->icon_name != NULL)
+          return protocol->icon_name;
+        return "network-wired-symbolic";
+      }
     }
 }
 

@@ -13,6 +13,9 @@
 
 #include "dc-traffic-item-private.h"
 
+#include "dc-frame-notes.h"
+#include "dc-protocol.h"
+
 GDateTime *
 dc_traffic_local_time_new (gint64 usec)
 {
@@ -200,126 +203,20 @@ dc_traffic_item_get_bytes (DcTrafficItem *self,
   return g_bytes_get_data (self->bytes, len);
 }
 
-static void
-annotate (GString      *out,
-          const guint8 *bytes,
-          gsize         len,
-          gsize        *offset,
-          gsize         n,
-          const char   *what)
-{
-  g_autofree char *hex = NULL;
-
-  if (*offset >= len || n == 0)
-    return;
-  n = MIN (n, len - *offset);
-  hex = dc_traffic_format_hex (bytes + *offset, n);
-  g_string_append_printf (out, "%04zx  %-24s  %s\n", *offset, hex, what);
-  *offset += n;
-}
-
-static void
-annotate_rest (GString      *out,
-               const guint8 *bytes,
-               gsize         len,
-               gsize        *offset,
-               const char   *what)
-{
-  /* 8 bytes per line so that long payloads stay readable. */
-  while (*offset < len)
-    annotate (out, bytes, len, offset, 8, what);
-}
-
-static void
-annotate_modbus_pdu (GString      *out,
-                     const guint8 *b,
-                     gsize         len,
-                     gsize        *off,
-                     gsize         end)
-{
-  g_autofree char *fc = NULL;
-  guint8 f;
-
-  if (*off >= end)
-    return;
-  f = b[*off];
-  if (f & 0x80)
-    fc = g_strdup_printf (_("exception response to function %u"), f & 0x7f);
-  else
-    fc = g_strdup_printf (_("function %u"), f);
-  annotate (out, b, end, off, 1, fc);
-  if (f & 0x80)
-    {
-      annotate (out, b, end, off, 1, _("exception code"));
-      return;
-    }
-  if (f >= 1 && f <= 6 && end - *off == 4)
-    {
-      annotate (out, b, end, off, 2, _("address"));
-      annotate (out, b, end, off, 2, f <= 4 ? _("count") : _("value"));
-      return;
-    }
-  if (f >= 1 && f <= 4 && *off < end && b[*off] == end - *off - 1)
-    {
-      annotate (out, b, end, off, 1, _("byte count"));
-      annotate_rest (out, b, end, off, _("data"));
-      return;
-    }
-  if ((f == 15 || f == 16) && end - *off >= 5)
-    {
-      annotate (out, b, end, off, 2, _("address"));
-      annotate (out, b, end, off, 2, _("count"));
-      if (end - *off > 0)
-        {
-          annotate (out, b, end, off, 1, _("byte count"));
-          annotate_rest (out, b, end, off, _("data"));
-        }
-      return;
-    }
-  annotate_rest (out, b, end, off, _("data"));
-}
-
+/* The protocol's notes on the frame's fields (describe_frame of dc-protocol.h), then the
+ * bytes it did not describe. */
 static void
 annotate_frame (DcTrafficItem *self,
                 GString       *out)
 {
+  const DcProtocol *protocol = dc_protocol_lookup (self->protocol);
   gsize len;
   const guint8 *b = g_bytes_get_data (self->bytes, &len);
   gsize off = 0;
 
-  if (g_str_equal (self->protocol, "iec104") && len >= 6 && b[0] == 0x68)
-    {
-      annotate (out, b, len, &off, 1, _("start 0x68"));
-      annotate (out, b, len, &off, 1, _("APDU length"));
-      annotate (out, b, len, &off, 4, _("control fields (N(S), N(R) / S / U)"));
-      if (len > 6)
-        {
-          g_autofree char *type = g_strdup_printf (_("type identification (%s)"), self->kind);
-
-          annotate (out, b, len, &off, 1, type);
-          annotate (out, b, len, &off, 1, _("variable structure qualifier (SQ, number)"));
-          annotate (out, b, len, &off, 1, _("cause of transmission (T, P/N, cause)"));
-          annotate (out, b, len, &off, 1, _("originator address"));
-          annotate (out, b, len, &off, 2, _("common address (CA)"));
-          annotate (out, b, len, &off, 3, _("information object address (IOA)"));
-          annotate_rest (out, b, len, &off, _("information elements"));
-        }
-    }
-  else if (g_str_equal (self->protocol, "modbus_tcp") && len >= 8)
-    {
-      annotate (out, b, len, &off, 2, _("transaction id"));
-      annotate (out, b, len, &off, 2, _("protocol id"));
-      annotate (out, b, len, &off, 2, _("length"));
-      annotate (out, b, len, &off, 1, _("unit id"));
-      annotate_modbus_pdu (out, b, len, &off, len);
-    }
-  else if (g_str_equal (self->protocol, "modbus_rtu") && len >= 4)
-    {
-      annotate (out, b, len, &off, 1, _("unit id"));
-      annotate_modbus_pdu (out, b, len, &off, len - 2);
-      annotate (out, b, len, &off, 2, _("CRC"));
-    }
-  annotate_rest (out, b, len, &off, "");
+  if (protocol != NULL && protocol->describe_frame != NULL)
+    protocol->describe_frame (b, len, self->kind, &off, out);
+  dc_frame_note_rest (out, b, len, &off, "");
 }
 
 char *
