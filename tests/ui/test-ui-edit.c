@@ -77,6 +77,8 @@ test_edit_modbus_device (void)
   /* Device: Ctrl+N's action, fields of Modbus TCP. */
   dialog = run_action (&f, "win.add-device");
   port = g_strdup_printf ("%u", f.modbus_port);
+  /* The protocol list follows the protocols' ui_order: Modbus TCP first, and the default. */
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "protocol"), ==, "modbus_tcp");
   set (dialog, "id", "plc");
   set (dialog, "name", "Pump PLC");
   set (dialog, "protocol", "modbus_tcp");

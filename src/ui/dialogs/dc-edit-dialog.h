@@ -44,6 +44,10 @@ gboolean      dc_edit_dialog_save          (DcEditDialog *self);
 const char   *dc_edit_dialog_get_field_error (DcEditDialog *self,
                                               const char   *key);
 const char   *dc_edit_dialog_get_error     (DcEditDialog *self);
+/* Tests: a field's text as the form would store it (a choice's value, "modbus_tcp"); NULL
+ * when empty or unknown. */
+const char   *dc_edit_dialog_get_field     (DcEditDialog *self,
+                                            const char   *key);
 
 /* The delete confirmation: what goes with the entity (terms, points, history samples counted
  * off the main thread), then deletes through the store. @history may be NULL. */
