@@ -180,6 +180,12 @@ struct _DcProtocol
                                  const char        *kind,
                                  gsize             *offset,
                                  GString           *out);
+  /* The traffic view: decoded frames carry a request/answer "transaction" (a request without
+   * answer within the device's timeout_ms is marked); frames travel on a serial line (no pcap
+   * export); the TCP port of the pcap export when the device has none (0 = 502). */
+  gboolean    traffic_transactions;
+  gboolean    serial_line;
+  guint16     default_port;
 };
 
 /* Registers (a copy of) @protocol, replacing the one of the same name in place. */

@@ -297,6 +297,7 @@ static const DcProtocol protocol = {
   .description = "IEC 60870-5-104 controlling station over TCP (ip, port 2404)",
   .term_info = &term_info,
   .describe_frame = iec104_describe_frame,
+  .default_port = 2404,
   .driver_new = dc_iec104_driver_new,
   .term_address_min = 1,
   .term_address_max = 65534,

@@ -299,6 +299,7 @@ static const DcProtocolField rtu_fields[] = {
   .code_type_to_fields = modbus_code_type_to_fields, \
   .code_type_from_fields = modbus_code_type_from_fields, \
   .term_info = &term_info, \
+  .traffic_transactions = TRUE, \
   .term_address_what = " (Modbus unit id)"
 
 static const DcProtocolTermInfo term_info = {
@@ -315,6 +316,7 @@ static const DcProtocol tcp_protocol = {
   .ui_order = 0,
   .description = "Modbus TCP client (ip, port 502)",
   .describe_frame = dc_modbus_tcp_describe_frame,
+  .default_port = 502,
   .driver_new = dc_modbus_tcp_driver_new,
   .term_address_min = 0,
   .term_address_max = 255,
@@ -329,6 +331,7 @@ static const DcProtocol rtu_protocol = {
   .description = "Modbus RTU master on a serial line (serial, baud, parity, data_bits,"
                  " stop_bits)",
   .describe_frame = dc_modbus_rtu_describe_frame,
+  .serial_line = TRUE,
   .driver_new = dc_modbus_rtu_driver_new,
   .term_address_min = 1,
   .term_address_max = 247,

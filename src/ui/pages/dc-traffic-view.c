@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-pcap.h"
+#include "dc-protocol.h"
 #include "dc-traffic-item-private.h"
 #include "dc-traffic-view.h"
 #include "dc-ui.h"
@@ -196,12 +197,14 @@ dc_traffic_view_update (DcTrafficView *self)
 {
   g_autoptr(GPtrArray) frames = NULL;
   g_autoptr(GPtrArray) items = NULL;
+  const DcProtocol *protocol;
   DcDriver *driver;
   guint n, excess, skip;
   gboolean follow;
 
   g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
 
+  protocol = dc_protocol_lookup (self->protocol);
   driver = current_driver (self);
   if (driver != self->driver)
     {
@@ -232,8 +235,7 @@ dc_traffic_view_update (DcTrafficView *self)
 
       /* Modbus: a request whose transaction gets no answer within the device's timeout is
        * marked (RTU has no transaction id: the answer is the next frame received). */
-      if (self->protocol != NULL && g_str_has_prefix (self->protocol, "modbus") &&
-          item->decoded != NULL)
+      if (protocol != NULL && protocol->traffic_transactions && item->decoded != NULL)
         {
           gint64 transaction = json_object_get_int_member_with_default (item->decoded,
                                                                         "transaction", -1);
@@ -528,13 +530,14 @@ dc_traffic_view_export_pcap (DcTrafficView *self,
   g_autofree char *path = g_file_get_path (file);
   DcDriver *driver = current_driver (self);
   JsonObject *device = driver ? dc_driver_get_device (driver) : NULL;
+  const DcProtocol *protocol = dc_protocol_lookup (self->protocol);
   const char *ip = "127.0.0.2";
   guint16 port = 502;
 
   g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
 
-  if (self->protocol != NULL && g_str_equal (self->protocol, "iec104"))
-    port = 2404;
+  if (protocol != NULL && protocol->default_port != 0)
+    port = protocol->default_port;
   if (device != NULL)
     {
       ip = json_object_get_string_member_with_default (device, "ip", ip);
@@ -768,6 +771,8 @@ dc_traffic_view_set_source (DcTrafficView *self,
                             DcEngine      *engine,
                             const char    *device_id)
 {
+  const DcProtocol *protocol;
+
   g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
 
   if (self->engine == engine && g_strcmp0 (self->device_id, device_id) == 0)
@@ -787,8 +792,9 @@ dc_traffic_view_set_source (DcTrafficView *self,
           self->timeout_us = json_object_get_int_member_with_default (device, "timeout_ms", 1000) * 1000;
         }
     }
+  protocol = dc_protocol_lookup (self->protocol);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "traffic.export-pcap",
-                                 self->protocol == NULL || !g_str_equal (self->protocol, "modbus_rtu"));
+                                 protocol == NULL || !protocol->serial_line);
   self->driver = NULL;
   self->last_seq = 0;
   /* Another device: its own frame types. */
