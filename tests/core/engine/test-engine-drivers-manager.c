@@ -1,4 +1,4 @@
-/* test-engine-drivers-manager.new.c
+/* test-engine-drivers-manager.c
  *
  * SPDX-License-Identifier: Apache-2.0
  *
