@@ -32,6 +32,29 @@ typedef struct
   double   saved;
 } Rule;
 
+/* A template's budget per run (docs/security.md, "Limits"): wall time and virtual machine
+ * instructions, checked every PROGRESS_OPS instructions; while the server stops, each run
+ * gets STOPPING_MS at most and the queue STOP_DRAIN_MS in all. */
+#define BUDGET_MS      1000
+#define BUDGET_OPS     G_GINT64_CONSTANT (100000000)
+#define PROGRESS_OPS   1000
+#define STOPPING_MS    100
+#define STOP_DRAIN_MS  5000
+#define BUDGET_TEXT    "template exceeded its budget (1 s, 100000000 steps)"
+/* Jobs waiting for the worker; more are dropped and counted. */
+#define MAX_QUEUED     10000
+/* The longest string or blob a template may make, and the longest template. */
+#define MAX_LENGTH     (1024 * 1024)
+#define MAX_SQL_LENGTH 65536
+
+typedef struct
+{
+  gint64         start;
+  gint64         ops;
+  const gint    *stopping;  /* may be NULL */
+  gboolean       over;
+} Budget;
+
 typedef struct
 {
   char   *sql;
@@ -70,6 +93,8 @@ struct _DcTemplates
   GHashTable  *failed;        /* sql that failed to prepare (logged once), worker only */
   guint64      n_run;
   guint64      n_failed;
+  guint64      n_dropped;     /* jobs refused on a full queue */
+  gint         stop_now;      /* atomic: the worker interrupts what runs */
 };
 
 G_DEFINE_FINAL_TYPE (DcTemplates, dc_templates, G_TYPE_OBJECT)
@@ -90,15 +115,25 @@ authorizer (void       *data,
             const char *db_name,
             const char *trigger)
 {
+  gboolean *is_dml = data;
+
   switch (action)
     {
-    case SQLITE_SELECT:
     case SQLITE_FUNCTION:
+      /* fts3_tokenizer('simple') answers a pointer into the process. */
+      if (arg2 != NULL && g_ascii_strcasecmp (arg2, "fts3_tokenizer") == 0)
+        return SQLITE_DENY;
+      return SQLITE_OK;
+    case SQLITE_SELECT:
+      *is_dml = TRUE;
+      return SQLITE_OK;
     case SQLITE_RECURSIVE:
       return SQLITE_OK;
-    case SQLITE_READ:
     case SQLITE_INSERT:
     case SQLITE_UPDATE:
+      *is_dml = TRUE;
+      G_GNUC_FALLTHROUGH;
+    case SQLITE_READ:
       if (db_name != NULL && strcmp (db_name, "main") != 0)
         return SQLITE_DENY;
       if (arg1 == NULL || g_ascii_strncasecmp (arg1, "sqlite_", 7) == 0)
@@ -119,8 +154,9 @@ prepare_template (sqlite3     *db,
 {
   sqlite3_stmt *stmt = NULL;
   const char *tail = NULL;
+  gboolean is_dml = FALSE;
 
-  sqlite3_set_authorizer (db, authorizer, NULL);
+  sqlite3_set_authorizer (db, authorizer, &is_dml);
   if (sqlite3_prepare_v2 (db, sql, -1, &stmt, &tail) != SQLITE_OK)
     {
       *error_message = g_strdup (sqlite3_errmsg (db));
@@ -128,6 +164,13 @@ prepare_template (sqlite3     *db,
     }
   else if (stmt == NULL)
     *error_message = g_strdup ("empty statement");
+  else if (!is_dml)
+    {
+      /* REINDEX, VACUUM and the like reach no authorizer action of their own. */
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      *error_message = g_strdup ("not authorized");
+    }
   else if (tail != NULL && *tail != '\0' && strspn (tail, " \t\r\n;") != strlen (tail))
     {
       /* One statement per template: a second one would run unchecked. */
@@ -155,13 +198,34 @@ bind_named (sqlite3_stmt *stmt,
     }
 }
 
-/* Binds the parameters of one run and steps to the end. */
+static int
+progress_cb (void *data)
+{
+  Budget *budget = data;
+  gint64 elapsed_ms = (g_get_monotonic_time () - budget->start) / 1000;
+
+  budget->ops += PROGRESS_OPS;
+  if (elapsed_ms > BUDGET_MS || budget->ops > BUDGET_OPS ||
+      (budget->stopping != NULL && g_atomic_int_get (budget->stopping) &&
+       elapsed_ms > STOPPING_MS))
+    {
+      budget->over = TRUE;
+      return 1;
+    }
+  return 0;
+}
+
+/* Binds the parameters of one run and steps to the end, within the budget. Errors of a run
+ * are sqlite's generic texts: its detailed messages may quote the data a statement read
+ * (json_extract's path errors do). */
 static gboolean
 run_template (sqlite3      *db,
               sqlite3_stmt *stmt,
               const Job    *job,
+              const gint   *stopping,
               char        **error_message)
 {
+  Budget budget = { g_get_monotonic_time (), 0, stopping, FALSE };
   g_autofree char *time = dc_time_format (job->time);
   int index;
   int rc;
@@ -181,11 +245,16 @@ run_template (sqlite3      *db,
       else
         sqlite3_bind_null (stmt, index);
     }
+  sqlite3_progress_handler (db, PROGRESS_OPS, progress_cb, &budget);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     ;
+  sqlite3_progress_handler (db, 0, NULL, NULL);
   if (rc != SQLITE_DONE)
     {
-      *error_message = g_strdup (sqlite3_errmsg (db));
+      if (budget.over)
+        *error_message = g_strdup (BUDGET_TEXT);
+      else
+        *error_message = g_strdup (sqlite3_errstr (sqlite3_extended_errcode (db)));
       sqlite3_reset (stmt);
       return FALSE;
     }
@@ -210,6 +279,8 @@ static gpointer
 worker (gpointer data)
 {
   DcTemplates *self = data;
+
+  gint64 drain_deadline = 0;
 
   for (;;)
     {
@@ -236,6 +307,20 @@ worker (gpointer data)
           sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, job->sql);
           g_autofree char *message = NULL;
 
+          /* Stopping: what is queued runs for STOP_DRAIN_MS at most, the rest is dropped. */
+          if (g_atomic_int_get (&self->stop_now))
+            {
+              if (drain_deadline == 0)
+                drain_deadline = g_get_monotonic_time () + STOP_DRAIN_MS * 1000;
+              if (g_get_monotonic_time () > drain_deadline)
+                {
+                  g_mutex_lock (&self->mutex);
+                  self->n_dropped++;
+                  g_mutex_unlock (&self->mutex);
+                  job_free (job);
+                  continue;
+                }
+            }
           if (stmt == NULL && !g_hash_table_contains (self->failed, job->sql))
             {
               stmt = prepare_template (self->db, job->sql, &message);
@@ -249,7 +334,7 @@ worker (gpointer data)
             }
           if (stmt == NULL)
             self->n_failed++;
-          else if (!run_template (self->db, stmt, job, &message))
+          else if (!run_template (self->db, stmt, job, &self->stop_now, &message))
             {
               g_message ("template failed: %s: %s", job->sql, message);
               self->n_failed++;
@@ -287,6 +372,15 @@ queue_job (DcTemplates *self,
   job->warn_msg = g_strdup (warn_msg);
 
   g_mutex_lock (&self->mutex);
+  if (self->jobs.length >= MAX_QUEUED)
+    {
+      /* The worker is behind (a slow template): dropping beats growing without a bound. */
+      if (self->n_dropped++ == 0)
+        g_message ("templates queue full (%d jobs): dropping", MAX_QUEUED);
+      g_mutex_unlock (&self->mutex);
+      job_free (job);
+      return;
+    }
   g_queue_push_tail (&self->jobs, job);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
@@ -427,6 +521,7 @@ dc_templates_dispose (GObject *object)
   dc_deferred_cancel (&self->rebuild);
   if (self->thread != NULL)
     {
+      g_atomic_int_set (&self->stop_now, TRUE);
       g_mutex_lock (&self->mutex);
       self->stopping = TRUE;
       g_cond_broadcast (&self->cond);
@@ -515,6 +610,9 @@ open_user_db (const char  *path,
   sqlite3_busy_timeout (db, 5000);
   /* No ATTACH at all on this connection, whatever the authorizer says. */
   sqlite3_limit (db, SQLITE_LIMIT_ATTACHED, 0);
+  /* zeroblob(1e9) and the like: no value over 1 MiB, no template over 64 KiB. */
+  sqlite3_limit (db, SQLITE_LIMIT_LENGTH, MAX_LENGTH);
+  sqlite3_limit (db, SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_LENGTH);
   return db;
 }
 
@@ -663,6 +761,19 @@ dc_templates_sync (DcTemplates *self)
   g_mutex_unlock (&self->mutex);
 }
 
+guint64
+dc_templates_get_dropped (DcTemplates *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (DC_IS_TEMPLATES (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  n = self->n_dropped;
+  g_mutex_unlock (&self->mutex);
+  return n;
+}
+
 void
 dc_templates_get_counts (DcTemplates *self,
                          guint64     *n_run,
@@ -720,7 +831,7 @@ dc_templates_check (const char *user_db_path,
       if (templates[i] == NULL)
         continue;
       stmt = prepare_template (db, templates[i], &message);
-      if (stmt == NULL || !run_template (db, stmt, &job, &message))
+      if (stmt == NULL || !run_template (db, stmt, &job, NULL, &message))
         answer = g_steal_pointer (&message);
       if (stmt != NULL)
         sqlite3_finalize (stmt);

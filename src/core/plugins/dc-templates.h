@@ -49,6 +49,8 @@ void         dc_templates_warn           (DcTemplates   *self,
 /* Blocks until every queued statement has run (tests, shutdown). */
 void         dc_templates_sync           (DcTemplates   *self);
 /* Statements run and statements that failed, since creation. */
+/* Jobs dropped because the queue was full (10,000 waiting: a slow template). */
+guint64      dc_templates_get_dropped    (DcTemplates   *self);
 void         dc_templates_get_counts     (DcTemplates   *self,
                                           guint64       *n_run,
                                           guint64       *n_failed);
