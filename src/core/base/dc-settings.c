@@ -43,7 +43,7 @@ static const struct
 } known_keys[] = {
   { "server", "port" }, { "server", "bind" }, { "server", "db" }, { "server", "history_db" },
   { "server", "user_db" }, { "server", "token_file" }, { "server", "call_timeout_s" },
-  { "server", "max_samples" }, { "history", "retention_days" }, { "plugins", "formulas" },
+  { "server", "max_samples" }, { "server", "max_future_s" }, { "history", "retention_days" }, { "plugins", "formulas" },
   { "plugins", "alarms" }, { "plugins", "templates" }, { "log", "verbose" },
 };
 
@@ -57,6 +57,7 @@ dc_settings_new (void)
   self->bind = g_strdup ("127.0.0.1");
   self->call_timeout_s = 10;
   self->max_samples = 100000;
+  self->max_future_s = 600;
   self->retention_days = 365;
   self->formulas = TRUE;
   self->alarms = TRUE;
@@ -247,6 +248,7 @@ dc_settings_load_key_file (DcSettings  *self,
   guint64 port = self->port;
   guint64 call_timeout = self->call_timeout_s;
   guint64 max_samples = self->max_samples;
+  guint64 max_future = self->max_future_s;
   guint64 retention = self->retention_days;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -262,6 +264,7 @@ dc_settings_load_key_file (DcSettings  *self,
   if (!read_uint (key_file, origin, "server", "port", 0, 65535, &port, error) ||
       !read_uint (key_file, origin, "server", "call_timeout_s", 1, 3600, &call_timeout, error) ||
       !read_uint (key_file, origin, "server", "max_samples", 1, 100000000, &max_samples, error) ||
+      !read_uint (key_file, origin, "server", "max_future_s", 0, 315360000, &max_future, error) ||
       !read_uint (key_file, origin, "history", "retention_days", 1, 1000000, &retention, error) ||
       !read_bool (key_file, origin, "plugins", "formulas", &self->formulas, error) ||
       !read_bool (key_file, origin, "plugins", "alarms", &self->alarms, error) ||
@@ -272,6 +275,7 @@ dc_settings_load_key_file (DcSettings  *self,
   self->port = port;
   self->call_timeout_s = call_timeout;
   self->max_samples = max_samples;
+  self->max_future_s = (guint) max_future;
   self->retention_days = retention;
 
   bind = g_key_file_get_string (key_file, "server", "bind", NULL);
@@ -459,6 +463,7 @@ dc_settings_save (DcSettings  *self,
   SET_PATH ("token_file", self->token_file);
   g_key_file_set_uint64 (key_file, "server", "call_timeout_s", self->call_timeout_s);
   g_key_file_set_int64 (key_file, "server", "max_samples", self->max_samples);
+  g_key_file_set_uint64 (key_file, "server", "max_future_s", self->max_future_s);
   g_key_file_set_uint64 (key_file, "history", "retention_days", self->retention_days);
   g_key_file_set_boolean (key_file, "plugins", "formulas", self->formulas);
   g_key_file_set_boolean (key_file, "plugins", "alarms", self->alarms);

@@ -33,6 +33,7 @@ typedef struct
   char     *token_file;      /* NULL = none */
   guint     call_timeout_s;  /* 10 */
   gint64    max_samples;     /* 100000 */
+  guint     max_future_s;    /* 600: how far ahead a time tag may be; 0 = any */
   /* [history] */
   guint     retention_days;  /* 365 */
   /* [plugins] */

@@ -55,6 +55,7 @@ struct _DcEngine
   gulong           changed_id;
   gulong           removed_id;
   gulong           ready_id;
+  gint64           max_future;  /* µs a time tag may be ahead of the clock; 0: any */
   DcEngineStats    stats;
 };
 
@@ -347,6 +348,7 @@ ingest (DcEngine       *self,
 {
   g_autoptr(GArray) accepted = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
   g_autoptr(GArray) to_store = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
+  gint64 latest = self->max_future > 0 ? g_get_real_time () + self->max_future : G_MAXINT64;
 
   ensure_points (self);
   self->stats.received += n_samples;
@@ -357,6 +359,7 @@ ingest (DcEngine       *self,
       const DcPointInfo *info = g_hash_table_lookup (self->points, &s.key);
       PointState *st;
       gboolean late;
+      gboolean future;
 
       if (info == NULL)
         {
@@ -379,19 +382,28 @@ ingest (DcEngine       *self,
           g_hash_table_insert (self->states, key, st);
         }
 
+      /* A time tag too far ahead (docs/security.md) would hold the live value until then:
+       * flagged, kept in history, not live and not heard. */
+      future = s.time > latest;
+      if (future)
+        {
+          s.quality |= DC_QUALITY_TIME_INVALID;
+          self->stats.future++;
+        }
+
       late = st->has_live && s.time < st->live.time;
       if (late)
         self->stats.late++;
-      else
+      else if (!future)
         {
           st->live = s;
           st->has_live = TRUE;
         }
 
-      if (should_store (info, st, &s, late, flags))
+      if (should_store (info, st, &s, late || future, flags))
         {
           g_array_append_val (to_store, s);
-          if (!late)
+          if (!late && !future)
             {
               st->stored = s;
               st->has_stored = TRUE;
@@ -400,7 +412,8 @@ ingest (DcEngine       *self,
       else
         self->stats.not_stored++;
 
-      g_array_append_val (accepted, s);
+      if (!future)
+        g_array_append_val (accepted, s);
     }
 
   self->stats.accepted += accepted->len;
@@ -525,6 +538,7 @@ static void
 dc_engine_init (DcEngine *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->max_future = DC_ENGINE_DEFAULT_MAX_FUTURE;
   self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_queue_init (&self->backlog);
 
@@ -702,4 +716,14 @@ dc_engine_get_stats (DcEngine      *self,
 
   *stats = self->stats;
   stats->backlog = self->backlog_samples;
+}
+
+void
+dc_engine_set_max_future (DcEngine *self,
+                          gint64    max_future_us)
+{
+  g_return_if_fail (DC_IS_ENGINE (self));
+  g_return_if_fail (max_future_us >= 0);
+
+  self->max_future = max_future_us;
 }

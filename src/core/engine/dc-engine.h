@@ -47,6 +47,7 @@ typedef struct
   guint64 accepted;      /* samples of known points */
   guint64 unknown;       /* samples of unknown (deleted) points, dropped and counted */
   guint64 late;          /* accepted samples older than the live sample */
+  guint64 future;        /* samples stamped too far ahead (quality 0x400, not live) */
   guint64 stored;        /* samples handed to the history writer */
   guint64 not_stored;    /* samples the history mode skipped */
   guint64 backlog;       /* samples waiting because the history writer is busy */
@@ -83,6 +84,13 @@ const DcPointInfo *dc_engine_get_point   (DcEngine       *self,
                                           gint64          key);
 /* Keys of every point, ordered by device, term, item (natural order). */
 GArray          *dc_engine_list_keys     (DcEngine       *self);
+
+/* How far ahead of the clock a time tag may be (10 min by default; 0: any). A sample
+ * further ahead gets DC_QUALITY_TIME_INVALID, goes to history and is neither the live value
+ * nor emitted (docs/security.md, "Limits"). */
+#define DC_ENGINE_DEFAULT_MAX_FUTURE (600 * G_USEC_PER_SEC)
+void             dc_engine_set_max_future (DcEngine      *self,
+                                           gint64         max_future_us);
 
 gboolean         dc_engine_is_congested  (DcEngine       *self);
 void             dc_engine_get_stats     (DcEngine       *self,
