@@ -27,23 +27,18 @@ node_free (gpointer data)
   g_free (node);
 }
 
+/* @seen: the names collected so far (a set: thousands of distinct names stay linear). */
 static void
-collect_names (DcExpr *self,
-               DcNode *node)
+collect_names (DcExpr     *self,
+               DcNode     *node,
+               GHashTable *seen)
 {
   if (node == NULL)
     return;
-  if (node->kind == DC_NODE_NAME)
-    {
-      gboolean seen = FALSE;
-
-      for (guint i = 0; i < self->names_ordered->len && !seen; i++)
-        seen = strcmp (g_ptr_array_index (self->names_ordered, i), node->name) == 0;
-      if (!seen)
-        g_ptr_array_add (self->names_ordered, node->name);
-    }
+  if (node->kind == DC_NODE_NAME && g_hash_table_add (seen, node->name))
+    g_ptr_array_add (self->names_ordered, node->name);
   for (guint i = 0; i < node->n_children; i++)
-    collect_names (self, node->children[i]);
+    collect_names (self, node->children[i], seen);
 }
 
 static int
@@ -93,7 +88,11 @@ dc_expr_parse (const char  *text,
     return NULL;
   self->root = root;
 
-  collect_names (self, root);
+  {
+    g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+    collect_names (self, root, seen);
+  }
   self->names_sorted = g_new0 (char *, self->names_ordered->len + 1);
   for (guint i = 0; i < self->names_ordered->len; i++)
     self->names_sorted[i] = g_ptr_array_index (self->names_ordered, i);
@@ -199,15 +198,23 @@ dc_expr_check_names (DcExpr              *self,
                      const char * const  *others,
                      GError             **error)
 {
+  g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) series_set = g_hash_table_new (g_str_hash, g_str_equal);
+
   g_return_val_if_fail (self != NULL, FALSE);
 
+  for (guint i = 0; series != NULL && series[i] != NULL; i++)
+    {
+      g_hash_table_add (known, (gpointer) series[i]);
+      g_hash_table_add (series_set, (gpointer) series[i]);
+    }
+  for (guint i = 0; others != NULL && others[i] != NULL; i++)
+    g_hash_table_add (known, (gpointer) others[i]);
   for (guint i = 0; i < self->names_ordered->len; i++)
     {
       const char *name = g_ptr_array_index (self->names_ordered, i);
 
-      if (dc_expr_is_builtin_name (name) ||
-          (series != NULL && g_strv_contains (series, name)) ||
-          (others != NULL && g_strv_contains (others, name)))
+      if (dc_expr_is_builtin_name (name) || g_hash_table_contains (known, name))
         continue;
       g_set_error (error, DC_EXPR_ERROR, DC_EXPR_ERROR_NAME, "name %s is not defined", name);
       return FALSE;
@@ -220,7 +227,7 @@ dc_expr_check_names (DcExpr              *self,
       DcMethod method;
 
       if (node->kind == DC_NODE_ATTR && node->children[0]->kind == DC_NODE_NAME &&
-          g_strv_contains (series, node->children[0]->name) &&
+          g_hash_table_contains (series_set, node->children[0]->name) &&
           !dc_method_lookup (node->name, &method))
         {
           g_set_error (error, DC_EXPR_ERROR, DC_EXPR_ERROR_NAME,
