@@ -48,9 +48,10 @@ void         dc_templates_warn           (DcTemplates   *self,
                                           const char    *warn_msg);
 /* Blocks until every queued statement has run (tests, shutdown). */
 void         dc_templates_sync           (DcTemplates   *self);
-/* Statements run and statements that failed, since creation. */
-/* Jobs dropped because the queue was full (10,000 waiting: a slow template). */
+/* Jobs dropped because the queue was full (10,000 waiting: a slow template) or the server
+ * stopped before they could run (docs/security.md). */
 guint64      dc_templates_get_dropped    (DcTemplates   *self);
+/* Statements run and statements that failed, since creation. */
 void         dc_templates_get_counts     (DcTemplates   *self,
                                           guint64       *n_run,
                                           guint64       *n_failed);

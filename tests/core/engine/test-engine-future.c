@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "dc-engine.h"
+#include "dc-protocols.h"
 #include "dc-settings.h"
 
 #include "dc-test-store.h"
@@ -195,6 +196,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
 
   g_test_add ("/dc/engine/future/far", Fixture, NULL, fixture_setup, test_far_future,
               fixture_teardown);
