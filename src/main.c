@@ -31,6 +31,7 @@
 #include "dc-history.h"
 #include "dc-server.h"
 #include "dc-settings.h"
+#include "dc-sparkplug-node.h"
 #include "dc-store.h"
 #if HAVE_GUI
 #include "dc-application.h"
@@ -120,10 +121,11 @@ quit_cb (gpointer user_data)
 
 /* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
 static int
-run_server (DcSettings  *settings,
-            gboolean     gui,
-            char       **args,
-            gboolean     demo_flag)
+run_server (DcSettings          *settings,
+            DcSparkplugSettings *sparkplug_settings,
+            gboolean             gui,
+            char               **args,
+            gboolean             demo_flag)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DcStore) store = NULL;
@@ -135,6 +137,7 @@ run_server (DcSettings  *settings,
   g_autoptr(DcFormula) formula = NULL;
   g_autoptr(DcAlarm) alarm = NULL;
   g_autoptr(DcTemplates) templates = NULL;
+  g_autoptr(DcSparkplugNode) sparkplug = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -233,6 +236,12 @@ run_server (DcSettings  *settings,
   dc_engine_start (engine);
   if (demo != NULL)
     dc_demo_seed (demo, engine);
+  /* The Sparkplug B edge node (docs/sparkplug.md) follows the engine from here on. */
+  if (sparkplug_settings->enabled)
+    {
+      sparkplug = dc_sparkplug_node_new (engine, sparkplug_settings);
+      dc_sparkplug_node_start (sparkplug);
+    }
 
   /* Signals are handled from here on: a SIGTERM right after "listening" stops cleanly. */
   loop = g_main_loop_new (NULL, FALSE);
@@ -281,6 +290,7 @@ run_server (DcSettings  *settings,
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   dc_server_disconnect (server);
+  g_clear_object (&sparkplug);
   g_clear_object (&live);
   g_clear_object (&formula);
   g_clear_object (&templates);
@@ -316,6 +326,7 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(DcSettings) settings = NULL;
+  g_autoptr(DcSparkplugSettings) sparkplug_settings = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
   gboolean server_flag = FALSE;
@@ -345,6 +356,8 @@ main (int   argc,
   g_option_context_set_summary (context, _("DataColl: SCADA data collection (Modbus, IEC 104) "
                                            "with a REST interface."));
   g_option_context_set_main_group (context, dc_settings_get_option_group (settings));
+  sparkplug_settings = dc_sparkplug_settings_new ();
+  g_option_context_add_group (context, dc_sparkplug_settings_get_option_group (sparkplug_settings));
   g_option_context_add_main_entries (context, main_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   /* Unknown options stay in the arguments: the workstation passes them to GApplication
@@ -379,6 +392,11 @@ main (int   argc,
       return 1;
     }
   log_verbose = settings->verbose;
+  if (!dc_sparkplug_settings_load (sparkplug_settings, settings->config_file, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
 
   if (demo_flag)
     {
@@ -392,5 +410,5 @@ main (int   argc,
       g_mkdir_with_parents (demo_dir, 0700);
     }
 
-  return run_server (settings, gui, args, demo_flag);
+  return run_server (settings, sparkplug_settings, gui, args, demo_flag);
 }

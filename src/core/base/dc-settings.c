@@ -224,6 +224,9 @@ warn_unknown_keys (GKeyFile   *key_file,
     {
       g_auto(GStrv) keys = g_key_file_get_keys (key_file, groups[g], NULL, NULL);
 
+      /* [sparkplug] is read (and checked) by the edge node's settings. */
+      if (g_str_equal (groups[g], "sparkplug"))
+        continue;
       for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
         {
           gboolean known = FALSE;

@@ -1,0 +1,770 @@
+/* dc-sparkplug-node.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-sparkplug"
+
+#include "config.h"
+
+#include "dc-sparkplug-node.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dc-sparkplug-client.h"
+#include "dc-sparkplug-payload.h"
+
+#define REBIRTH_METRIC "Node Control/Rebirth"
+
+/* A Sparkplug device: a DataColl device and the metrics of its last DBIRTH. */
+typedef struct
+{
+  char       *id;
+  gboolean    born;
+  /* Keys, names, datatypes and units of the last birth: a change means a rebirth. */
+  char       *signature;
+  GHashTable *keys;  /* gint64 key → TRUE, the metrics of the last birth */
+} Device;
+
+/* The last value published for a point. */
+typedef struct
+{
+  double   value;
+  guint32  quality;
+  gint64   time;
+} Last;
+
+struct _DcSparkplugNode
+{
+  GObject             parent_instance;
+
+  DcEngine           *engine;
+  DcStore            *store;     /* the engine's */
+  DcEngineDrivers    *drivers;   /* the engine's */
+  DcSparkplugClient  *client;
+  GCancellable       *cancellable;
+
+  char               *host;
+  guint               port;
+  guint               keepalive_s;
+  char               *group_id;
+  char               *edge_node_id;
+  char               *client_id;
+
+  gboolean            online;
+  guint64             bd_seq;
+  guint               seq;       /* the next message's seq, 0–255 */
+  GHashTable         *devices;   /* id → Device */
+  GHashTable         *point_device; /* gint64 key → Device (born metrics only) */
+  GHashTable         *last;      /* gint64 key → Last */
+  guint               resync_id;
+};
+
+G_DEFINE_FINAL_TYPE (DcSparkplugNode, dc_sparkplug_node, G_TYPE_OBJECT)
+
+static void
+device_free (gpointer data)
+{
+  Device *device = data;
+
+  g_free (device->id);
+  g_free (device->signature);
+  g_hash_table_unref (device->keys);
+  g_free (device);
+}
+
+static guint64
+now_ms (void)
+{
+  return (guint64) (g_get_real_time () / 1000);
+}
+
+static char *
+make_topic (DcSparkplugNode *self,
+            const char      *type,
+            const char      *device_id)
+{
+  if (device_id == NULL)
+    return g_strdup_printf ("spBv1.0/%s/%s/%s", self->group_id, type, self->edge_node_id);
+  return g_strdup_printf ("spBv1.0/%s/%s/%s/%s", self->group_id, type, self->edge_node_id,
+                          device_id);
+}
+
+/* Publishes one message of the node with the next seq (0–255, wrapping). */
+static void
+publish (DcSparkplugNode         *self,
+         const char              *type,
+         const char              *device_id,
+         const DcSparkplugMetric *metrics,
+         guint                    n_metrics)
+{
+  g_autofree char *topic = make_topic (self, type, device_id);
+  g_autoptr(GBytes) payload = NULL;
+
+  payload = dc_sparkplug_payload_encode (now_ms (), (gint) self->seq, metrics, n_metrics);
+  self->seq = (self->seq + 1) % 256;
+  dc_sparkplug_client_publish (self->client, topic, payload, 0);
+}
+
+/* Points whose value is a bit are Booleans; every other value is a Double (DataColl's values
+ * are scaled doubles, docs/model.md). Modbus tables co/di, bool and bitN types; IEC 104
+ * single points and commands (1, 30, 45, 58). */
+static guint32
+datatype_for (const char *code_type)
+{
+  static const char * const iec104_single[] = { "1", "30", "45", "58", NULL };
+
+  if (code_type == NULL)
+    return DC_SPARKPLUG_DOUBLE;
+  if (g_str_has_prefix (code_type, "co:") || g_str_has_prefix (code_type, "di:") ||
+      strstr (code_type, ":bool") != NULL || strstr (code_type, ":bit") != NULL ||
+      g_strv_contains (iec104_single, code_type))
+    return DC_SPARKPLUG_BOOLEAN;
+  return DC_SPARKPLUG_DOUBLE;
+}
+
+static gboolean
+sample_is_null (const DcSample *sample)
+{
+  return (sample->quality & DC_QUALITY_INVALID) != 0 || !isfinite (sample->value);
+}
+
+static void
+remember (DcSparkplugNode *self,
+          const DcSample  *sample)
+{
+  Last *last = g_hash_table_lookup (self->last, &sample->key);
+
+  if (last == NULL)
+    {
+      last = g_new0 (Last, 1);
+      g_hash_table_insert (self->last, g_memdup2 (&sample->key, sizeof (gint64)), last);
+    }
+  last->value = sample->value;
+  last->quality = sample->quality;
+  last->time = sample->time;
+}
+
+static Device *
+ensure_device (DcSparkplugNode *self,
+               const char      *device_id)
+{
+  Device *device = g_hash_table_lookup (self->devices, device_id);
+
+  if (device == NULL)
+    {
+      device = g_new0 (Device, 1);
+      device->id = g_strdup (device_id);
+      device->keys = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      g_hash_table_insert (self->devices, device->id, device);
+    }
+  return device;
+}
+
+static void
+forget_metrics (DcSparkplugNode *self,
+                Device          *device)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, device->keys);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_hash_table_lookup (self->point_device, key) == device)
+      g_hash_table_remove (self->point_device, key);
+  g_hash_table_remove_all (device->keys);
+}
+
+/* DBIRTH of @device_id with every metric. With @only_if_changed, nothing is published when
+ * the device is born with the same metrics already. */
+static void
+birth_device (DcSparkplugNode *self,
+              const char      *device_id,
+              gboolean         only_if_changed)
+{
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GArray) metrics = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) units = NULL;
+  g_autoptr(GString) signature = g_string_new (NULL);
+  Device *device;
+
+  if (!dc_sparkplug_id_is_valid (device_id))
+    {
+      g_message ("device %s is not published: a Sparkplug device id has no '/', '+' or '#'",
+                 device_id);
+      return;
+    }
+
+  points = dc_store_list_points (self->store, device_id, NULL);
+  metrics = g_array_sized_new (FALSE, TRUE, sizeof (DcSparkplugMetric), points->len);
+  units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      JsonObject *point = g_ptr_array_index (points, i);
+      const char *term_id = json_object_get_string_member_with_default (point, "term_id", "");
+      const char *item_id = json_object_get_string_member_with_default (point, "item_id", "");
+      const char *code_type = json_object_get_string_member_with_default (point, "code_type",
+                                                                          NULL);
+      gint64 key = dc_store_get_point_key (self->store, term_id, item_id);
+      DcSparkplugMetric metric = { 0 };
+      DcSample sample;
+      const char *unit;
+      char *name;
+
+      if (key <= 0)
+        continue;
+      if (!g_hash_table_contains (units, item_id))
+        {
+          g_autoptr(JsonObject) item = dc_store_get (self->store, DC_KIND_ITEM, item_id, NULL);
+          const char *text = item != NULL ?
+            json_object_get_string_member_with_default (item, "unit", NULL) : NULL;
+
+          g_hash_table_insert (units, g_strdup (item_id),
+                               text != NULL && *text != '\0' ? g_strdup (text) : NULL);
+        }
+      unit = g_hash_table_lookup (units, item_id);
+
+      name = g_strdup_printf ("%s/%s", term_id, item_id);
+      g_ptr_array_add (strings, name);
+      metric.name = name;
+      metric.alias = (guint64) key;
+      metric.datatype = datatype_for (code_type);
+      metric.unit = unit;
+      metric.has_quality = TRUE;
+      metric.timestamp_ms = now_ms ();
+      if (dc_engine_get_live (self->engine, key, &sample))
+        {
+          metric.timestamp_ms = (guint64) (sample.time / 1000);
+          metric.value = sample.value;
+          metric.quality = sample.quality;
+          metric.is_null = sample_is_null (&sample);
+        }
+      else
+        metric.is_null = TRUE;
+      g_array_append_val (metrics, metric);
+      g_string_append_printf (signature, "%" G_GINT64_FORMAT "|%s|%u|%s\n", key, name,
+                              metric.datatype, unit != NULL ? unit : "");
+    }
+
+  device = ensure_device (self, device_id);
+  if (only_if_changed && device->born && g_strcmp0 (device->signature, signature->str) == 0)
+    return;
+
+  forget_metrics (self, device);
+  for (guint i = 0; i < metrics->len; i++)
+    {
+      const DcSparkplugMetric *metric = &g_array_index (metrics, DcSparkplugMetric, i);
+      gint64 key = (gint64) metric->alias;
+      DcSample sample;
+
+      g_hash_table_add (device->keys, g_memdup2 (&key, sizeof key));
+      g_hash_table_insert (self->point_device, g_memdup2 (&key, sizeof key), device);
+      if (dc_engine_get_live (self->engine, key, &sample))
+        remember (self, &sample);
+      else
+        g_hash_table_remove (self->last, &key);
+    }
+  g_free (device->signature);
+  device->signature = g_string_free (g_steal_pointer (&signature), FALSE);
+  device->born = TRUE;
+
+  publish (self, "DBIRTH", device_id, (DcSparkplugMetric *) metrics->data, metrics->len);
+  g_debug ("DBIRTH %s: %u metrics", device_id, metrics->len);
+}
+
+static void
+death_device (DcSparkplugNode *self,
+              const char      *device_id)
+{
+  Device *device = g_hash_table_lookup (self->devices, device_id);
+
+  if (device == NULL || !device->born)
+    return;
+  device->born = FALSE;
+  forget_metrics (self, device);
+  publish (self, "DDEATH", device_id, NULL, 0);
+  g_debug ("DDEATH %s", device_id);
+}
+
+/* NBIRTH (seq 0, bdSeq of the session, Node Control/Rebirth), then DBIRTH of every device
+ * whose link is up. */
+static void
+birth_all (DcSparkplugNode *self)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  DcSparkplugMetric node_metrics[] = {
+    { .name = "bdSeq", .timestamp_ms = now_ms (), .datatype = DC_SPARKPLUG_INT64,
+      .long_value = (gint64) self->bd_seq },
+    { .name = REBIRTH_METRIC, .timestamp_ms = now_ms (), .datatype = DC_SPARKPLUG_BOOLEAN,
+      .value = 0 },
+  };
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Device *device = value;
+
+      device->born = FALSE;
+      forget_metrics (self, device);
+    }
+
+  self->seq = 0;
+  publish (self, "NBIRTH", NULL, node_metrics, G_N_ELEMENTS (node_metrics));
+  g_debug ("NBIRTH bdSeq %" G_GUINT64_FORMAT, self->bd_seq);
+
+  ids = dc_store_list_ids (self->store, DC_KIND_DEVICE);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+
+      if (dc_engine_drivers_get_state (self->drivers, id) == DC_LINK_UP)
+        birth_device (self, id, FALSE);
+    }
+}
+
+/* Store changes: devices gone die, devices whose points changed are born again. */
+static gboolean
+resync_cb (gpointer user_data)
+{
+  DcSparkplugNode *self = user_data;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  self->resync_id = 0;
+  if (!self->online)
+    return G_SOURCE_REMOVE;
+
+  ids = dc_store_list_ids (self->store, DC_KIND_DEVICE);
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Device *device = value;
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < ids->len && !found; i++)
+        found = g_str_equal (g_ptr_array_index (ids, i), device->id);
+      if (!found)
+        g_ptr_array_add (gone, g_strdup (device->id));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      death_device (self, g_ptr_array_index (gone, i));
+      g_hash_table_remove (self->devices, g_ptr_array_index (gone, i));
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+
+      if (dc_engine_drivers_get_state (self->drivers, id) == DC_LINK_UP)
+        birth_device (self, id, TRUE);
+      else
+        death_device (self, id);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (DcStore    *store,
+                  int         kind,
+                  int         op,
+                  const char *id,
+                  const char *old_id,
+                  gpointer    user_data)
+{
+  DcSparkplugNode *self = user_data;
+
+  if (kind == DC_KIND_FORMULA || !self->online || self->resync_id != 0)
+    return;
+  /* After the engine and its drivers followed the change (they apply it in a high-priority
+   * idle). */
+  self->resync_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, resync_cb, self, NULL);
+}
+
+static void
+device_changed_cb (DcEngineDrivers *drivers,
+                   const char      *device_id,
+                   const char      *state,
+                   const char      *last_error,
+                   gpointer         user_data)
+{
+  DcSparkplugNode *self = user_data;
+  Device *device;
+
+  if (!self->online)
+    return;
+  device = g_hash_table_lookup (self->devices, device_id);
+  if (g_strcmp0 (state, "up") == 0)
+    {
+      if (device == NULL || !device->born)
+        birth_device (self, device_id, FALSE);
+    }
+  else
+    death_device (self, device_id);
+}
+
+/* DDATA: the values of @samples that changed since they were last published, one message
+ * per device. Late samples (older than the last published) go out flagged historical. */
+static void
+samples_cb (DcEngine *engine,
+            GArray   *samples,
+            gpointer  user_data)
+{
+  DcSparkplugNode *self = user_data;
+  g_autoptr(GHashTable) per_device = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!self->online)
+    return;
+
+  per_device = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                      (GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < samples->len; i++)
+    {
+      const DcSample *sample = &g_array_index (samples, DcSample, i);
+      Device *device = g_hash_table_lookup (self->point_device, &sample->key);
+      Last *last;
+      DcSparkplugMetric metric = { 0 };
+      gboolean late;
+      GArray *metrics;
+
+      if (device == NULL || !device->born)
+        continue;
+      last = g_hash_table_lookup (self->last, &sample->key);
+      late = last != NULL && sample->time < last->time;
+      if (!late && last != NULL && last->quality == sample->quality &&
+          (last->value == sample->value || (isnan (last->value) && isnan (sample->value))))
+        continue;
+
+      metric.alias = (guint64) sample->key;
+      metric.timestamp_ms = (guint64) (sample->time / 1000);
+      metric.value = sample->value;
+      metric.is_null = sample_is_null (sample);
+      metric.is_historical = late;
+      metric.has_quality = last == NULL || last->quality != sample->quality;
+      metric.quality = sample->quality;
+      /* The datatype is the birth's; the encoder needs it to pick the value field. */
+      {
+        const DcPointInfo *info = dc_engine_get_point (self->engine, sample->key);
+
+        metric.datatype = datatype_for (info != NULL ? info->code_type : NULL);
+      }
+      if (!late)
+        remember (self, sample);
+
+      metrics = g_hash_table_lookup (per_device, device);
+      if (metrics == NULL)
+        {
+          metrics = g_array_new (FALSE, TRUE, sizeof (DcSparkplugMetric));
+          g_hash_table_insert (per_device, device, metrics);
+        }
+      g_array_append_val (metrics, metric);
+    }
+
+  g_hash_table_iter_init (&iter, per_device);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Device *device = key;
+      GArray *metrics = value;
+
+      publish (self, "DDATA", device->id, (DcSparkplugMetric *) metrics->data, metrics->len);
+    }
+}
+
+static void
+connected_cb (gpointer user_data,
+              guint64  bd_seq)
+{
+  DcSparkplugNode *self = user_data;
+
+  g_message ("Sparkplug edge node %s/%s online on %s:%u (bdSeq %" G_GUINT64_FORMAT ")",
+             self->group_id, self->edge_node_id, self->host, self->port, bd_seq);
+  self->online = TRUE;
+  self->bd_seq = bd_seq;
+  birth_all (self);
+}
+
+static void
+disconnected_cb (gpointer user_data,
+                 int      reason)
+{
+  DcSparkplugNode *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->online)
+    g_message ("Sparkplug edge node %s/%s offline (reason %d)", self->group_id,
+               self->edge_node_id, reason);
+  self->online = FALSE;
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Device *device = value;
+
+      device->born = FALSE;
+      forget_metrics (self, device);
+    }
+}
+
+/* DCMD: a device_ctrl per metric (user `mqtt`), through the engine's checks and control
+ * record; the confirmed value goes out as DDATA. */
+typedef struct
+{
+  DcSparkplugNode *self;
+  char            *device_id;
+} CtrlData;
+
+static void
+ctrl_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CtrlData *data = user_data;
+  DcSparkplugNode *self = data->self;
+  g_autoptr(GError) error = NULL;
+  DcSample sample;
+
+  if (!dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (source), result, &sample, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("DCMD on %s refused: %s", data->device_id, error->message);
+    }
+  else
+    {
+      Device *device = g_hash_table_lookup (self->point_device, &sample.key);
+      Last *last = g_hash_table_lookup (self->last, &sample.key);
+
+      /* A virtual point's confirmation is also a sample: published once. */
+      if (last != NULL && last->value == sample.value && last->quality == sample.quality)
+        g_debug ("DCMD on %s confirmed (already published)", data->device_id);
+      else if (self->online && device != NULL && device->born)
+        {
+          const DcPointInfo *info = dc_engine_get_point (self->engine, sample.key);
+          DcSparkplugMetric metric = {
+            .alias = (guint64) sample.key,
+            .timestamp_ms = (guint64) (sample.time / 1000),
+            .datatype = datatype_for (info != NULL ? info->code_type : NULL),
+            .value = sample.value,
+            .has_quality = TRUE,
+            .quality = sample.quality,
+          };
+
+          remember (self, &sample);
+          publish (self, "DDATA", device->id, &metric, 1);
+        }
+    }
+
+  g_object_unref (data->self);
+  g_free (data->device_id);
+  g_free (data);
+}
+
+static void
+handle_dcmd (DcSparkplugNode *self,
+             const char      *device_id,
+             GArray          *commands)
+{
+  Device *device = g_hash_table_lookup (self->devices, device_id);
+
+  if (device == NULL || !device->born)
+    {
+      g_message ("DCMD for %s ignored: not a born device", device_id);
+      return;
+    }
+
+  for (guint i = 0; i < commands->len; i++)
+    {
+      const DcSparkplugCommand *command = &g_array_index (commands, DcSparkplugCommand, i);
+      const DcPointInfo *info = NULL;
+      CtrlData *data;
+
+      if (command->has_alias && g_hash_table_lookup (self->point_device, &command->alias) ==
+          (gpointer) device)
+        info = dc_engine_get_point (self->engine, (gint64) command->alias);
+      else if (command->name != NULL)
+        {
+          g_auto(GStrv) parts = g_strsplit (command->name, "/", 2);
+          gint64 key = g_strv_length (parts) == 2 ?
+            dc_store_get_point_key (self->store, parts[0], parts[1]) : 0;
+
+          if (key > 0 && g_hash_table_lookup (self->point_device, &key) == (gpointer) device)
+            info = dc_engine_get_point (self->engine, key);
+        }
+      if (info == NULL)
+        {
+          g_message ("DCMD for %s: no metric %s", device_id,
+                     command->name != NULL ? command->name : "(alias)");
+          continue;
+        }
+      if (!command->has_value || !isfinite (command->value))
+        {
+          g_message ("DCMD for %s/%s: the value is not a number", info->term_id,
+                     info->item_id);
+          continue;
+        }
+
+      data = g_new0 (CtrlData, 1);
+      data->self = g_object_ref (self);
+      data->device_id = g_strdup (device_id);
+      dc_engine_drivers_ctrl_async (self->drivers, device_id, info->term_id, info->item_id,
+                                    command->value, "mqtt", NULL, NULL, self->cancellable,
+                                    ctrl_done_cb, data);
+    }
+}
+
+static void
+message_cb (gpointer    user_data,
+            const char *topic,
+            GBytes     *payload)
+{
+  DcSparkplugNode *self = user_data;
+  g_autoptr(GArray) commands = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ncmd = make_topic (self, "NCMD", NULL);
+  g_autofree char *dcmd_prefix = make_topic (self, "DCMD", "");
+  gsize size;
+  const guint8 *data = g_bytes_get_data (payload, &size);
+
+  if (!self->online)
+    return;
+  commands = dc_sparkplug_payload_decode (data, size, NULL, &error);
+  if (commands == NULL)
+    {
+      g_message ("%s: %s", topic, error->message);
+      return;
+    }
+
+  if (g_str_equal (topic, ncmd))
+    {
+      for (guint i = 0; i < commands->len; i++)
+        {
+          const DcSparkplugCommand *command = &g_array_index (commands, DcSparkplugCommand, i);
+
+          if (g_strcmp0 (command->name, REBIRTH_METRIC) == 0 && command->has_value &&
+              command->value != 0)
+            {
+              g_message ("rebirth requested by %s", topic);
+              birth_all (self);
+              return;
+            }
+        }
+    }
+  else if (g_str_has_prefix (topic, dcmd_prefix))
+    handle_dcmd (self, topic + strlen (dcmd_prefix), commands);
+}
+
+static void
+dc_sparkplug_node_dispose (GObject *object)
+{
+  DcSparkplugNode *self = DC_SPARKPLUG_NODE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->resync_id, g_source_remove);
+  if (self->engine != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->engine, self);
+      g_signal_handlers_disconnect_by_data (self->drivers, self);
+      g_signal_handlers_disconnect_by_data (self->store, self);
+    }
+  g_clear_pointer (&self->client, dc_sparkplug_client_free);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (dc_sparkplug_node_parent_class)->dispose (object);
+}
+
+static void
+dc_sparkplug_node_finalize (GObject *object)
+{
+  DcSparkplugNode *self = DC_SPARKPLUG_NODE (object);
+
+  g_clear_object (&self->cancellable);
+  g_hash_table_unref (self->point_device);
+  g_hash_table_unref (self->devices);
+  g_hash_table_unref (self->last);
+  g_free (self->host);
+  g_free (self->group_id);
+  g_free (self->edge_node_id);
+  g_free (self->client_id);
+
+  G_OBJECT_CLASS (dc_sparkplug_node_parent_class)->finalize (object);
+}
+
+static void
+dc_sparkplug_node_class_init (DcSparkplugNodeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dc_sparkplug_node_dispose;
+  object_class->finalize = dc_sparkplug_node_finalize;
+}
+
+static void
+dc_sparkplug_node_init (DcSparkplugNode *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
+  self->point_device = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->last = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+DcSparkplugNode *
+dc_sparkplug_node_new (DcEngine                  *engine,
+                       const DcSparkplugSettings *settings)
+{
+  DcSparkplugNode *self;
+
+  g_return_val_if_fail (DC_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  self = g_object_new (DC_TYPE_SPARKPLUG_NODE, NULL);
+  self->engine = g_object_ref (engine);
+  self->store = dc_engine_get_store (engine);
+  self->drivers = dc_engine_get_drivers (engine);
+  self->host = g_strdup (settings->host);
+  self->port = settings->port;
+  self->keepalive_s = settings->keepalive_s;
+  self->group_id = g_strdup (settings->group_id);
+  self->edge_node_id = g_strdup (settings->edge_node_id);
+  self->client_id = settings->client_id != NULL ? g_strdup (settings->client_id) :
+    g_strdup_printf ("datacoll-%s-%s", settings->group_id, settings->edge_node_id);
+
+  return self;
+}
+
+void
+dc_sparkplug_node_start (DcSparkplugNode *self)
+{
+  g_autofree char *death = NULL;
+  g_autofree char *ncmd = NULL;
+  g_autofree char *dcmd = NULL;
+  const DcSparkplugClientCallbacks callbacks = {
+    .connected = connected_cb,
+    .disconnected = disconnected_cb,
+    .message = message_cb,
+  };
+
+  g_return_if_fail (DC_IS_SPARKPLUG_NODE (self));
+  g_return_if_fail (self->client == NULL);
+
+  death = make_topic (self, "NDEATH", NULL);
+  ncmd = make_topic (self, "NCMD", NULL);
+  dcmd = make_topic (self, "DCMD", "+");
+  self->client = dc_sparkplug_client_new (self->client_id, death,
+                                          (const char * const[]) { ncmd, dcmd, NULL },
+                                          &callbacks, self);
+
+  g_signal_connect (self->engine, "samples", G_CALLBACK (samples_cb), self);
+  g_signal_connect (self->drivers, "device-changed", G_CALLBACK (device_changed_cb), self);
+  g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+
+  dc_sparkplug_client_start (self->client, self->host, self->port, self->keepalive_s);
+}

@@ -1,0 +1,400 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The Sparkplug B edge node against a real broker, checked by an independent consumer
+(docs/sparkplug.md).
+
+A mosquitto started here on a free loopback port; `datacoll --server` with [sparkplug] enabled
+and a virtual device created over REST; a consumer on Debian's paho-mqtt with payload classes
+generated now by protoc from the project's sparkplug_b.proto. It checks NBIRTH (bdSeq, seq 0,
+Node Control/Rebirth), DBIRTH (every metric with name, alias, datatype, unit and quality
+properties), DDATA of values written over REST, seq incrementing on every message of the node,
+DDEATH/DBIRTH when the device is disabled and enabled again, a rebirth on NCMD, a DCMD that
+reaches the point through device_ctrl and comes back as DDATA, and NDEATH with the NBIRTH's
+bdSeq after the server is killed. Every wait is for a message, with a deadline.
+
+Usage: test-sparkplug-edge.py DATACOLL PROTO_DIR"""
+
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import paho.mqtt.client as mqtt
+
+DEADLINE = 15.0
+GROUP, NODE, DEVICE = "Plant", "edge1", "dev1"
+PREFIX = "spBv1.0/%s" % GROUP
+RESET = "(consumer reconnected)"
+
+
+def fail(message):
+    print("FAIL: " + message, flush=True)
+    sys.exit(1)
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_line(process, pattern, what):
+    """Reads @process's stderr until a line matches @pattern (within the deadline), then keeps
+    copying it to ours in a thread. Returns the match."""
+    lines = queue.Queue()
+
+    def reader():
+        for line in process.stderr:
+            sys.stderr.write(line)
+            lines.put(line)
+        lines.put(None)
+    threading.Thread(target=reader, daemon=True).start()
+    end = time.monotonic() + DEADLINE
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            fail("%s did not start within %.0f s" % (what, DEADLINE))
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            continue
+        if line is None:
+            fail("%s exited with %s" % (what, process.wait()))
+        found = re.search(pattern, line)
+        if found:
+            return found
+
+
+class Consumer:
+    """Every message under spBv1.0/<group>/#, decoded, in arrival order."""
+
+    def __init__(self, port, pb):
+        self.pb = pb
+        self.messages = queue.Queue()
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self.client = mqtt.Client(client_id="sparkplug-test-consumer", clean_session=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *args: self.subscribed.set()
+        self.client.reconnect_delay_set(min_delay=1, max_delay=1)
+        self.client.connect("127.0.0.1", port, keepalive=30)
+        self.client.loop_start()
+        if not self.connected.wait(DEADLINE) or not self.subscribed.wait(DEADLINE):
+            fail("the consumer cannot connect and subscribe")
+        self.seq = None
+
+    def _on_connect(self, client, userdata, flags, rc):
+        # A new session of the consumer: what it missed in between breaks no seq check.
+        self.messages.put((RESET, None))
+        client.subscribe(PREFIX + "/#", qos=1)
+        self.connected.set()
+
+    def _on_message(self, client, userdata, msg):
+        payload = self.pb.Payload()
+        payload.ParseFromString(msg.payload)
+        self.messages.put((msg.topic, payload))
+
+    def expect(self, topic, check=None, what=None):
+        """The next message of the node on @topic (for which @check is true); messages on
+        other topics are skipped, every node message counts for the seq check."""
+        end = time.monotonic() + DEADLINE
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                fail("no %s within %.0f s" % (what or topic, DEADLINE))
+            try:
+                got_topic, payload = self.messages.get(timeout=left)
+            except queue.Empty:
+                continue
+            self._check_seq(got_topic, payload)
+            if got_topic == topic and (check is None or check(payload)):
+                return payload
+
+    def _check_seq(self, topic, payload):
+        if topic == RESET:
+            self.seq = None
+            return
+        kind = topic.split("/")[2]
+        if kind in ("NCMD", "DCMD", "STATE"):
+            return
+        if kind == "NDEATH":
+            if payload.HasField("seq"):
+                fail("NDEATH carries a seq")
+            return
+        if not payload.HasField("seq"):
+            fail("%s without seq" % topic)
+        if kind == "NBIRTH":
+            if payload.seq != 0:
+                fail("NBIRTH seq %d, not 0" % payload.seq)
+        elif self.seq is not None and payload.seq != (self.seq + 1) % 256:
+            fail("%s seq %d after %d" % (topic, payload.seq, self.seq))
+        self.seq = payload.seq
+        self.count = getattr(self, "count", 0) + 1
+
+    def publish(self, topic, payload):
+        info = self.client.publish(topic, payload.SerializeToString(), qos=0)
+        info.wait_for_publish(DEADLINE)
+
+
+def metric(payload, name):
+    for m in payload.metrics:
+        if m.name == name:
+            return m
+    return None
+
+
+def properties(m):
+    return dict(zip(m.properties.keys, m.properties.values))
+
+
+def rest(base, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=DEADLINE) as answer:
+        return answer.read().decode()
+
+
+def start_broker(conf, processes):
+    broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    processes.append(broker)
+    # "mosquitto version … running" comes after the listener is open.
+    wait_for_line(broker, r"mosquitto version \S+ running", "mosquitto")
+    return broker
+
+
+def start_server(datacoll, conf, processes):
+    server = subprocess.Popen([datacoll, "--server", "--config", conf],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    processes.append(server)
+    server.base = wait_for_line(server, r"listening on (http://[^ /]+)", "datacoll").group(1)
+    return server
+
+
+def main():
+    datacoll, proto_dir = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="dc-sparkplug-")
+    processes = []
+    try:
+        run(datacoll, proto_dir, tmp, processes)
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("PASS")
+
+
+def run(datacoll, proto_dir, tmp, processes):
+    # The payload classes, generated from the project's .proto now.
+    subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
+                    "sparkplug_b.proto"], check=True)
+    sys.path.insert(0, tmp)
+    import sparkplug_b_pb2
+    pb = sparkplug_b_pb2.Payload
+
+    # The broker.
+    mqtt_port = free_port()
+    conf = os.path.join(tmp, "mosquitto.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                "log_dest stderr\n"
+                % mqtt_port)
+    broker = start_broker(conf, processes)
+
+    class PB:
+        Payload = pb
+    consumer = Consumer(mqtt_port, PB)
+
+    # The edge node.
+    dc_conf = os.path.join(tmp, "datacoll.conf")
+    with open(dc_conf, "w", encoding="utf-8") as f:
+        f.write("[server]\nport=0\ndb=%s\n\n[sparkplug]\nenabled=true\nport=%d\n"
+                "group_id=%s\nedge_node_id=%s\n" % (os.path.join(tmp, "dc.db"), mqtt_port,
+                                                   GROUP, NODE))
+    server = start_server(datacoll, dc_conf, processes)
+    base = server.base
+
+    # NBIRTH: seq 0, bdSeq, Node Control/Rebirth = false.
+    nbirth = consumer.expect(PREFIX + "/NBIRTH/" + NODE)
+    bd = metric(nbirth, "bdSeq")
+    if bd is None or bd.datatype != 4:
+        fail("NBIRTH without an Int64 bdSeq: %s" % nbirth)
+    bd_seq = bd.long_value
+    rebirth = metric(nbirth, "Node Control/Rebirth")
+    if rebirth is None or rebirth.datatype != 11 or rebirth.boolean_value:
+        fail("NBIRTH without Node Control/Rebirth = false")
+    print("NBIRTH bdSeq %d" % bd_seq, flush=True)
+
+    # A virtual device with two points, created over REST: DBIRTH with both metrics.
+    rest(base, "POST", "/api/v1/devices", {"id": DEVICE, "protocol": "virtual"})
+    rest(base, "POST", "/api/v1/terms", {"id": "t1", "device_id": DEVICE})
+    rest(base, "POST", "/api/v1/items", {"id": "temp", "unit": "degC"})
+    rest(base, "POST", "/api/v1/items", {"id": "run"})
+    rest(base, "POST", "/api/v2/term_items", [
+        {"device_id": DEVICE, "term_id": "t1", "item_id": "temp"},
+        {"device_id": DEVICE, "term_id": "t1", "item_id": "run", "code_type": "co:bool"},
+    ])
+    dtopic = lambda kind: "%s/%s/%s/%s" % (PREFIX, kind, NODE, DEVICE)
+    dbirth = consumer.expect(dtopic("DBIRTH"), lambda p: len(p.metrics) == 2,
+                             "DBIRTH with two metrics")
+    temp, run_ = metric(dbirth, "t1/temp"), metric(dbirth, "t1/run")
+    if temp is None or run_ is None:
+        fail("DBIRTH names: %s" % [m.name for m in dbirth.metrics])
+    if temp.datatype != 10 or run_.datatype != 11:
+        fail("datatypes %d %d, not Double and Boolean" % (temp.datatype, run_.datatype))
+    if not temp.HasField("alias") or not run_.HasField("alias") or temp.alias == run_.alias:
+        fail("aliases missing or equal")
+    props = properties(temp)
+    if props.get("unit") is None or props["unit"].string_value != "degC":
+        fail("no unit property on t1/temp: %s" % temp)
+    if props.get("quality") is None or props["quality"].type != 3:
+        fail("no Int32 quality property on t1/temp")
+    if not temp.is_null:
+        fail("t1/temp has a value before any sample")
+    print("DBIRTH aliases temp=%d run=%d" % (temp.alias, run_.alias), flush=True)
+
+    # REST writes → DDATA by alias, with the values.
+    def ctrl(item, value):
+        rest(base, "POST", "/api/v1/device_ctrl",
+             {"device_id": DEVICE, "term_id": "t1", "item_id": item, "value": value})
+
+    def ddata_with(alias, check):
+        def matches(p):
+            return any(m.alias == alias and check(m) for m in p.metrics)
+        return matches
+
+    ctrl("temp", 21.5)
+    p = consumer.expect(dtopic("DDATA"), ddata_with(temp.alias, lambda m: m.double_value == 21.5),
+                        "DDATA t1/temp = 21.5")
+    m = [m for m in p.metrics if m.alias == temp.alias][0]
+    if m.name:
+        fail("DDATA names its metric (aliases only)")
+    if "quality" not in properties(m) or properties(m)["quality"].int_value != 0:
+        fail("the first DDATA of t1/temp has no quality 0")
+    ctrl("run", 1)
+    consumer.expect(dtopic("DDATA"), ddata_with(run_.alias, lambda m: m.boolean_value),
+                    "DDATA t1/run = true")
+    ctrl("temp", 22.25)
+    consumer.expect(dtopic("DDATA"), ddata_with(temp.alias, lambda m: m.double_value == 22.25),
+                    "DDATA t1/temp = 22.25")
+
+    # Link changes: disabled → DDEATH, enabled → DBIRTH with the current values.
+    rest(base, "PUT", "/api/v1/devices/" + DEVICE, {"enabled": False})
+    consumer.expect(dtopic("DDEATH"))
+    rest(base, "PUT", "/api/v1/devices/" + DEVICE, {"enabled": True})
+    consumer.expect(dtopic("DBIRTH"), lambda p: len(p.metrics) == 2, "DBIRTH after enabling")
+
+    # NCMD Node Control/Rebirth → NBIRTH (seq 0, the same bdSeq) and DBIRTH again.
+    cmd = pb()
+    cmd.timestamp = int(time.time() * 1000)
+    cm = cmd.metrics.add()
+    cm.name, cm.datatype, cm.boolean_value = "Node Control/Rebirth", 11, True
+    consumer.publish(PREFIX + "/NCMD/" + NODE, cmd)
+    rebirth_cmd = cmd
+    again = consumer.expect(PREFIX + "/NBIRTH/" + NODE)
+    if metric(again, "bdSeq").long_value != bd_seq:
+        fail("the rebirth changed bdSeq")
+    rb = consumer.expect(dtopic("DBIRTH"), what="DBIRTH after the rebirth")
+    if metric(rb, "t1/temp").double_value != 22.25:
+        fail("the rebirth's t1/temp is not 22.25")
+
+    # DCMD on t1/temp (by alias) → device_ctrl → DDATA with the confirmed value, live in REST.
+    cmd = pb()
+    cmd.timestamp = int(time.time() * 1000)
+    cm = cmd.metrics.add()
+    cm.alias, cm.datatype, cm.double_value = temp.alias, 10, 30.5
+    consumer.publish(dtopic("DCMD"), cmd)
+    consumer.expect(dtopic("DDATA"), ddata_with(temp.alias, lambda m: m.double_value == 30.5),
+                    "DDATA t1/temp = 30.5 after DCMD")
+    values = json.loads(rest(base, "GET", "/api/v1/values?device_id=" + DEVICE))
+    live = [v for v in values if v["item_id"] == "temp"]
+    if not live or live[0]["value"] != 30.5:
+        fail("REST /values after DCMD: %s" % values)
+    # A DCMD by name on t1/run.
+    cmd = pb()
+    cm = cmd.metrics.add()
+    cm.name, cm.datatype, cm.boolean_value = "t1/run", 11, False
+    consumer.publish(dtopic("DCMD"), cmd)
+    consumer.expect(dtopic("DDATA"), ddata_with(run_.alias, lambda m: not m.boolean_value),
+                    "DDATA t1/run = false after DCMD")
+
+    # The broker restarts: the node reconnects with the next bdSeq (its will says so too). The
+    # node's own NBIRTH may come before the consumer is back: NCMD rebirth, repeated until an
+    # NBIRTH with the next bdSeq arrives (within the deadline).
+    consumer.connected.clear()
+    consumer.subscribed.clear()
+    broker.terminate()
+    broker.wait()
+    broker = start_broker(conf, processes)
+    if not consumer.connected.wait(DEADLINE) or not consumer.subscribed.wait(DEADLINE):
+        fail("the consumer does not reconnect")
+    end = time.monotonic() + DEADLINE
+    nbirth = None
+    resend = 0
+    while nbirth is None:
+        now = time.monotonic()
+        if now > end:
+            fail("no NBIRTH after the broker restarted")
+        if now >= resend:
+            consumer.publish(PREFIX + "/NCMD/" + NODE, rebirth_cmd)
+            resend = now + 0.5
+        try:
+            topic, payload = consumer.messages.get(timeout=resend - now)
+        except queue.Empty:
+            continue
+        consumer._check_seq(topic, payload)
+        if topic == PREFIX + "/NBIRTH/" + NODE:
+            nbirth = payload
+    if metric(nbirth, "bdSeq").long_value != (bd_seq + 1) % 256:
+        fail("bdSeq %d after the reconnection, not %d" % (metric(nbirth, "bdSeq").long_value,
+                                                         bd_seq + 1))
+    bd_seq = metric(nbirth, "bdSeq").long_value
+    consumer.expect(dtopic("DBIRTH"), lambda p: len(p.metrics) == 2, "DBIRTH after reconnecting")
+    print("reconnected with bdSeq %d" % bd_seq, flush=True)
+
+    # The server dies: the broker sends the will, NDEATH with the NBIRTH's bdSeq.
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    death = consumer.expect(PREFIX + "/NDEATH/" + NODE)
+    if metric(death, "bdSeq") is None or metric(death, "bdSeq").long_value != bd_seq:
+        fail("NDEATH bdSeq %s, not %d" % (metric(death, "bdSeq"), bd_seq))
+    print("NDEATH bdSeq %d after %d node messages in sequence" % (bd_seq, consumer.count),
+          flush=True)
+
+    # Started again on the same configuration: NBIRTH and the device's DBIRTH at once; a
+    # SIGTERM ends the session with NDEATH of the same bdSeq, and the server stops. (The
+    # consumer stays: its seq check starts again at the NBIRTH.)
+    server = start_server(datacoll, dc_conf, processes)
+    nbirth = consumer.expect(PREFIX + "/NBIRTH/" + NODE)
+    bd_seq = metric(nbirth, "bdSeq").long_value
+    consumer.expect(dtopic("DBIRTH"), lambda p: len(p.metrics) == 2, "DBIRTH at start")
+    server.send_signal(signal.SIGTERM)
+    death = consumer.expect(PREFIX + "/NDEATH/" + NODE)
+    if metric(death, "bdSeq").long_value != bd_seq:
+        fail("NDEATH bdSeq after SIGTERM %d, not %d" % (metric(death, "bdSeq").long_value,
+                                                        bd_seq))
+    try:
+        status = server.wait(DEADLINE)
+    except subprocess.TimeoutExpired:
+        fail("datacoll does not stop on SIGTERM")
+    if status != 0:
+        fail("datacoll exited with %d after SIGTERM" % status)
+    print("clean stop: NDEATH bdSeq %d" % bd_seq, flush=True)
+    consumer.client.loop_stop()
+
+
+if __name__ == "__main__":
+    main()
