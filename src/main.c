@@ -357,7 +357,8 @@ main (int   argc,
                                            "with a REST interface."));
   g_option_context_set_main_group (context, dc_settings_get_option_group (settings));
   sparkplug_settings = dc_sparkplug_settings_new ();
-  g_option_context_add_group (context, dc_sparkplug_settings_get_option_group (sparkplug_settings));
+  g_option_context_add_group (context,
+                              dc_sparkplug_settings_get_option_group (sparkplug_settings));
   g_option_context_add_main_entries (context, main_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   /* Unknown options stay in the arguments: the workstation passes them to GApplication

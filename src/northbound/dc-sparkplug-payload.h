@@ -32,9 +32,10 @@ typedef enum
   DC_SPARKPLUG_TEXT     = 14,
 } DcSparkplugDataType;
 
-/* One metric to encode. @name NULL = aliases only (DATA messages); @alias 0 = no alias. @datatype selects the
- * value field: Boolean → boolean_value (value != 0), Int64 → long_value (two's complement),
- * Double → double_value; other types are not produced by DataColl. @is_null: no value.
+/* One metric to encode. @name NULL = aliases only (DATA messages); @alias 0 = no alias.
+ * @datatype selects the value field: Boolean → boolean_value (value != 0), Int64 →
+ * long_value (@long_value, two's complement), Double → double_value; other types are not
+ * produced by DataColl. @is_null: no value.
  * @unit (NULL = none) and @has_quality add the PropertySet {unit: String, quality: Int32}. */
 typedef struct
 {

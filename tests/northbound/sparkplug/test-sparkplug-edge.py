@@ -20,6 +20,7 @@ import queue
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -287,9 +288,12 @@ def run(datacoll, proto_dir, tmp, processes):
     ctrl("run", 1)
     consumer.expect(dtopic("DDATA"), ddata_with(run_.alias, lambda m: m.boolean_value),
                     "DDATA t1/run = true")
+    start = time.monotonic()
     ctrl("temp", 22.25)
     consumer.expect(dtopic("DDATA"), ddata_with(temp.alias, lambda m: m.double_value == 22.25),
                     "DDATA t1/temp = 22.25")
+    print("REST device_ctrl → DDATA at the consumer: %.1f ms"
+          % ((time.monotonic() - start) * 1e3), flush=True)
 
     # Link changes: disabled → DDEATH, enabled → DBIRTH with the current values.
     rest(base, "PUT", "/api/v1/devices/" + DEVICE, {"enabled": False})
@@ -323,6 +327,13 @@ def run(datacoll, proto_dir, tmp, processes):
     live = [v for v in values if v["item_id"] == "temp"]
     if not live or live[0]["value"] != 30.5:
         fail("REST /values after DCMD: %s" % values)
+    # Recorded like a REST control, with the user mqtt.
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(tmp, "dc.db"), uri=True)
+    rows = db.execute("SELECT user, value, result FROM controls WHERE item_id = 'temp' "
+                      "ORDER BY id DESC LIMIT 1").fetchall()
+    db.close()
+    if rows != [("mqtt", 30.5, "confirmed")]:
+        fail("the DCMD's control record: %s" % rows)
     # A DCMD by name on t1/run.
     cmd = pb()
     cm = cmd.metrics.add()

@@ -116,7 +116,8 @@ decode_one (Org__Eclipse__Tahu__Protobuf__Payload__Metric *m)
 static void
 test_command_values (void)
 {
-  Org__Eclipse__Tahu__Protobuf__Payload__Metric m = ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__INIT;
+  Org__Eclipse__Tahu__Protobuf__Payload__Metric m =
+    ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__INIT;
   g_autoptr(GArray) c = NULL;
 
   m.name = (char *) "t1/sp";
