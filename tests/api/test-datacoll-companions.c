@@ -24,17 +24,6 @@
  * records whose it is and refuses another configuration, and the shared files of earlier
  * versions (datacoll-history.db, datacoll-alarms.db) are taken over by one configuration. */
 
-/* A fresh folder inside the test's isolated cache folder, which GLib removes at the end. */
-static char *
-make_dir (void)
-{
-  char *dir = g_build_filename (g_get_user_cache_dir (), "dc-datacoll-XXXXXX", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
-  g_assert_nonnull (g_mkdtemp (dir));
-  return dir;
-}
-
 static void
 post_ok (const char *base,
          const char *path,
@@ -110,7 +99,7 @@ assert_exists (const char *dir,
 static void
 test_separate (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *a = path_in (dir, "a.db");
   g_autofree char *b = path_in (dir, "b.db");
   const char *a_args[] = { "--server", "--port", "0", "--db", a, NULL };
@@ -165,7 +154,7 @@ copy_file (const char *dir,
 static void
 test_identity (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *a = path_in (dir, "a.db");
   g_autofree char *b = path_in (dir, "b.db");
   g_autofree char *c = path_in (dir, "c.db");
@@ -216,7 +205,7 @@ test_identity (void)
 static void
 test_migration (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *a = path_in (dir, "a.db");
   g_autofree char *b = path_in (dir, "b.db");
   const char *a_args[] = { "--server", "--port", "0", "--db", a, NULL };

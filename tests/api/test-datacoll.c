@@ -65,17 +65,6 @@ dump (const char *base)
   return g_string_free (out, FALSE);
 }
 
-/* Inside the test's isolated cache folder, which GLib removes when the test ends. */
-static char *
-make_dir (void)
-{
-  char *dir = g_build_filename (g_get_user_cache_dir (), "dc-datacoll-XXXXXX", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
-  g_assert_nonnull (g_mkdtemp (dir));
-  return dir;
-}
-
 static void
 test_version (void)
 {
@@ -106,7 +95,7 @@ test_bad_arguments (void)
 static void
 test_persistence (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "sub", "dc.db", NULL);
   const char *args[] = { "--server", "--port", "0", "--db", db, NULL };
   DcTestServer *first;
@@ -157,7 +146,7 @@ test_busy_port (void)
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   g_autofree char *port = NULL;
   g_autofree char *err = NULL;
@@ -184,7 +173,7 @@ test_busy_port (void)
 static void
 test_token_bind (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   g_autofree char *token_file = g_build_filename (dir, "token", NULL);
   g_autofree char *err = NULL;
@@ -229,7 +218,7 @@ test_token_bind (void)
 static void
 test_config_file (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *conf = g_build_filename (dir, "datacoll.conf", NULL);
   g_autofree char *file_db = g_build_filename (dir, "from-file.db", NULL);
   g_autofree char *cli_db = g_build_filename (dir, "from-cli.db", NULL);
@@ -257,7 +246,7 @@ test_config_file (void)
 static void
 test_no_display (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   const char *args[] = { "--port", "0", "--db", db, NULL };
   g_autofree char *reply = NULL;
@@ -275,7 +264,7 @@ test_no_display (void)
 static void
 test_openapi (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   const char *args[] = { "--server", "--port", "0", "--db", db, NULL };
   DcTestServer *instance = dc_test_server_start (args);

@@ -129,3 +129,13 @@ dc_test_server_stop (DcTestServer *server)
   g_free (server->log);
   g_free (server);
 }
+
+char *
+dc_test_make_dir (void)
+{
+  char *dir = g_build_filename (g_get_user_cache_dir (), "dc-datacoll-XXXXXX", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_nonnull (g_mkdtemp (dir));
+  return dir;
+}

@@ -37,6 +37,10 @@ int           dc_test_datacoll_run   (const char * const  *args,
  * it listens; fails the test with what it printed when it exits before. */
 DcTestServer *dc_test_server_start   (const char * const  *args);
 
+/* A fresh folder (for configurations and their files) inside the test's isolated cache
+ * folder, which GLib removes when the test ends. */
+char         *dc_test_make_dir       (void);
+
 /* SIGTERM; the server must exit with status 0 (a clean stop). Logs what it printed after it
  * started listening (g_test_message), then frees @server. */
 void          dc_test_server_stop    (DcTestServer        *server);

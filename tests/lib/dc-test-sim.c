@@ -116,3 +116,27 @@ dc_test_sim_kill (DcTestSim *sim)
   g_object_unref (sim->process);
   g_free (sim);
 }
+
+const char *
+dc_test_python3 (void)
+{
+  return g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
+}
+
+gboolean
+dc_test_have_pymodbus (void)
+{
+  const char *python = dc_test_python3 ();
+  const char *check[] = { python, "-c", "import pymodbus.server.async_io", NULL };
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                     NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_printerr ("SKIP: %s cannot import pymodbus (install python3-pymodbus and "
+                  "python3-serial-asyncio: build-aux/install-deps)\n", python);
+      return FALSE;
+    }
+  return TRUE;
+}

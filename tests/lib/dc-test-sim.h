@@ -5,7 +5,8 @@
 
 #pragma once
 
-/* The real Modbus simulator process ($DATACOLL_SIM modbus …) and the ports it listens on. */
+/* The real Modbus simulator process ($DATACOLL_SIM modbus …) and the ports it listens on; the
+ * Python that runs the pymodbus peers. */
 
 #include <gio/gio.h>
 
@@ -36,5 +37,12 @@ DcTestSim *dc_test_sim_spawn_range (guint        n,
 
 /* SIGKILL, then waits for the process. NULL is ignored. */
 void       dc_test_sim_kill        (DcTestSim   *sim);
+
+/* The Python of the pymodbus peers: $PYTHON3, else /usr/bin/python3. */
+const char *dc_test_python3        (void);
+
+/* TRUE when dc_test_python3() imports pymodbus; otherwise prints why the test skips (a main()
+ * then returns 77). */
+gboolean   dc_test_have_pymodbus   (void);
 
 G_END_DECLS

@@ -18,7 +18,6 @@
 #include "dc-application.h"
 #include "dc-engine.h"
 #include "dc-history.h"
-#include "dc-protocols.h"
 #include "dc-time.h"
 #include "dc-window.h"
 #include "dc-test-ui.h"
@@ -612,9 +611,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  dc_protocols_register_all ();
+  ui_test_init (&argc, &argv);
 
   g_test_add_func ("/dc/ui/alarms/words", test_alarm_words);
   ui_test_add ("/dc/ui/alarms/engine", test_alarms_engine);

@@ -13,7 +13,6 @@
 #include "dc-test-ui.h"
 
 #include "dc-control-dialog.h"
-#include "dc-protocols.h"
 
 typedef enum
 {
@@ -285,9 +284,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  dc_protocols_register_all ();
+  ui_test_init (&argc, &argv);
 
   ui_test_add ("/dc/ui/control/success", test_control_success);
   ui_test_add ("/dc/ui/control/negative", test_control_negative);

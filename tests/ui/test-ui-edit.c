@@ -15,7 +15,6 @@
 
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
-#include "dc-protocols.h"
 
 static DcEditDialog *
 run_action (UiPlant    *f,
@@ -388,9 +387,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  dc_protocols_register_all ();
+  ui_test_init (&argc, &argv);
 
   ui_test_add ("/dc/ui/edit/modbus-device", test_edit_modbus_device);
   ui_test_add ("/dc/ui/edit/invalid", test_edit_invalid);

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "dc-test-ui.h"
-#include "dc-protocols.h"
 
 typedef struct
 {
@@ -362,9 +361,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  dc_protocols_register_all ();
+  ui_test_init (&argc, &argv);
 
   ui_test_add ("/dc/ui/traffic/both-protocols", test_traffic_both_protocols);
   ui_test_add ("/dc/ui/traffic/flood", test_traffic_flood);

@@ -13,6 +13,16 @@
 
 #include "dc-iec104-driver.h"
 #include "dc-modbus.h"
+#include "dc-protocols.h"
+
+void
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  dc_protocols_register_all ();
+}
 
 static void
 subprocess_cb (gconstpointer data)

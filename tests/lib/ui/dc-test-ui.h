@@ -21,6 +21,11 @@ G_BEGIN_DECLS
 /* Helpers of the workstation tests (tests/ui, tests/data/test-l10n.c), built once as a static
  * library (tests/lib/ui/meson.build). */
 
+/* The start of a workstation test's main(): no D-Bus session bus (GApplication's registration
+ * would wait seconds for its autolaunch under xvfb-run; the tests do not need the bus),
+ * g_test_init() with isolated dirs, and every protocol registered. */
+void        ui_test_init            (int           *argc,
+                                     char        ***argv);
 /* Runs every GTK case in its own subprocess that calls gtk_init() + adw_init(). */
 void        ui_test_add             (const char    *path,
                                      GTestFunc      func);

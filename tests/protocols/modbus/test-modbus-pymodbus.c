@@ -19,6 +19,7 @@
 #include "dc-modbus.h"
 
 #include "dc-test-driver.h"
+#include "dc-test-sim.h"
 #include "dc-test-sink.h"
 
 static const char * const orders[] = { "abcd", "cdab", "badc", "dcba" };
@@ -38,7 +39,7 @@ spawn_peer (guint16 *port)
   g_autoptr(GError) error = NULL;
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "protocols", "modbus", "pymodbus-server.py",
                                                    NULL);
-  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
+  const char *python = dc_test_python3 ();
   GSubprocess *peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, python, script,
                                         NULL);
   g_autoptr(GDataInputStream) data = NULL;
@@ -216,20 +217,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
-  const char *check[] = { python, "-c", "import pymodbus.server.async_io", NULL };
-  int status = -1;
-
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  if (!g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                     NULL, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_printerr ("SKIP: %s cannot import pymodbus (install python3-pymodbus and "
-                  "python3-serial-asyncio: build-aux/install-deps)\n", python);
-      return 77;
-    }
+  if (!dc_test_have_pymodbus ())
+    return 77;
 
   g_test_add_func ("/dc/modbus/pymodbus/peer", test_pymodbus_peer);
 
