@@ -185,3 +185,12 @@ dc_test_call (DcDriver          *driver,
   dc_driver_call_async (driver, point, 0, NULL, dc_test_call_done_cb, op);
   g_assert_true (dc_test_wait_for (NULL, dc_test_flag_is_set, &op->done, 20));
 }
+
+void
+dc_test_driver_finish (DcDriver *driver)
+{
+  dc_driver_stop (driver);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (driver);
+}

@@ -83,4 +83,8 @@ void         dc_test_call          (DcDriver          *driver,
                                     const DcPointInfo *point,
                                     DcTestOp          *op);
 
+/* Stops @driver, runs what it queued on the main context (its link-state idles hold
+ * references) and asserts that dropping the caller's reference finalizes it. */
+void         dc_test_driver_finish (DcDriver          *driver);
+
 G_END_DECLS

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "dc-test-driver.h"
+
 /* Sink */
 
 static void
@@ -304,13 +306,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   if (f->driver)
-    {
-      dc_driver_stop (f->driver);
-      /* Let queued link-changed idles run, then drop the driver. */
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_assert_finalize_object (f->driver);
-    }
+    dc_test_driver_finish (f->driver);
   sim_stop (f);
   dc_io_pool_free (f->io_pool);
   dc_io_pool_free (f->sim_pool);

@@ -84,12 +84,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   if (f->driver != NULL)
-    {
-      dc_driver_stop (f->driver);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_assert_finalize_object (f->driver);
-    }
+    dc_test_driver_finish (f->driver);
   g_ptr_array_unref (f->terms);
   g_ptr_array_unref (f->points);
   dc_test_sink_free (f->sink);

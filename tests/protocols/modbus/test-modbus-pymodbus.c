@@ -203,10 +203,7 @@ test_pymodbus_peer (void)
     dc_point_info_free (coil);
   }
 
-  dc_driver_stop (driver);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (driver);
+  dc_test_driver_finish (driver);
   dc_test_op_clear (&r);
   g_subprocess_force_exit (peer);
   g_subprocess_wait (peer, NULL, NULL);

@@ -200,10 +200,7 @@ test_rtu_units (void)
   dc_test_call (driver, hr1, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_OFFLINE);
 
-  dc_driver_stop (driver);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (driver);
+  dc_test_driver_finish (driver);
   dc_test_op_clear (&r);
   dc_test_sim_kill (sim);
   dc_test_sink_free (sink);

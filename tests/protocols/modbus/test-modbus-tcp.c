@@ -79,13 +79,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   if (f->driver != NULL)
-    {
-      dc_driver_stop (f->driver);
-      /* Link-state idles hold references until they ran. */
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_assert_finalize_object (f->driver);
-    }
+    dc_test_driver_finish (f->driver);
   dc_modbus_sim_stop (f->sim);
   dc_io_pool_free (f->pool);
   dc_test_sink_free (f->sink);
@@ -606,10 +600,7 @@ test_reconnect_after_kill (void)
     g_assert_cmpuint (counters.reconnects, >=, 1);
   }
 
-  dc_driver_stop (driver);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (driver);
+  dc_test_driver_finish (driver);
   dc_test_sim_kill (sim);
   dc_test_sink_free (sink);
   g_free (log.last_error);
