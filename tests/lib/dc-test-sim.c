@@ -123,8 +123,8 @@ dc_test_python3 (void)
   return g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
 }
 
-gboolean
-dc_test_have_pymodbus (void)
+void
+dc_test_require_pymodbus (void)
 {
   const char *python = dc_test_python3 ();
   const char *check[] = { python, "-c", "import pymodbus.server.async_io", NULL };
@@ -136,7 +136,6 @@ dc_test_have_pymodbus (void)
     {
       g_printerr ("SKIP: %s cannot import pymodbus (install python3-pymodbus and "
                   "python3-serial-asyncio: build-aux/install-deps)\n", python);
-      return FALSE;
+      exit (77);
     }
-  return TRUE;
 }

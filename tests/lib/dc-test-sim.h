@@ -39,10 +39,10 @@ DcTestSim *dc_test_sim_spawn_range (guint        n,
 void       dc_test_sim_kill        (DcTestSim   *sim);
 
 /* The Python of the pymodbus peers: $PYTHON3, else /usr/bin/python3. */
-const char *dc_test_python3        (void);
+const char *dc_test_python3         (void);
 
-/* TRUE when dc_test_python3() imports pymodbus; otherwise prints why the test skips (a main()
- * then returns 77). */
-gboolean   dc_test_have_pymodbus   (void);
+/* Returns when dc_test_python3() imports pymodbus; otherwise prints why and exits with
+ * status 77 (the test is skipped). For main(), before any case runs. */
+void       dc_test_require_pymodbus (void);
 
 G_END_DECLS

@@ -31,4 +31,8 @@ void        dc_test_open_store_and_history (DcStore    **store,
  * GTask may drop its reference in the worker thread just after the answer. */
 void        dc_test_release_history        (DcHistory   *history);
 
+/* Removes @dir, a temporary folder of plain files (a store, its history and journals), with
+ * what it holds. */
+void        dc_test_remove_dir             (const char  *dir);
+
 G_END_DECLS

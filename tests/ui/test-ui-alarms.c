@@ -102,8 +102,6 @@ static void
 fx_free (Fx *fx)
 {
   DcPlantModel *plant = dc_application_get_plant (fx->app);
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
 
   gtk_window_destroy (GTK_WINDOW (fx->window));
   while (g_main_context_iteration (NULL, FALSE))
@@ -120,14 +118,7 @@ fx_free (Fx *fx)
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
-  dir = g_dir_open (fx->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fx->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (fx->dir);
+  dc_test_remove_dir (fx->dir);
   g_free (fx->dir);
   g_free (fx);
 }

@@ -16,6 +16,8 @@
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
 
+#include "ui-rows.h"
+
 static DcEditDialog *
 run_action (UiPlant    *f,
             const char *action)
@@ -35,20 +37,6 @@ set (DcEditDialog *dialog,
      const char   *text)
 {
   g_assert_true (dc_edit_dialog_set_field (dialog, key, text));
-}
-
-typedef struct
-{
-  DcPointRow *row;
-  const char *text;
-} RowText;
-
-static gboolean
-row_value_is (gpointer data)
-{
-  RowText *rt = data;
-
-  return g_strcmp0 (dc_point_row_get_value_text (rt->row), rt->text) == 0;
 }
 
 static gboolean

@@ -413,11 +413,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* No session bus under xvfb-run: without this, GApplication's registration waits for D-Bus
-   * autolaunch (seconds per case). The workstation does not need the bus in tests. */
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  dc_protocols_register_all ();
+  ui_test_init (&argc, &argv);
 
 
   ui_test_add ("/dc/ui/screenshots", test_screenshots);

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <math.h>
 
 #include "dc-alarm.h"
@@ -91,20 +90,10 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_assert_finalize_object (fx->alarm);
   g_assert_finalize_object (fx->store);
   g_ptr_array_unref (fx->events);
-  dir = g_dir_open (fx->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fx->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (fx->dir);
+  dc_test_remove_dir (fx->dir);
   g_free (fx->dir);
   g_free (fx->journal);
 }

@@ -15,6 +15,7 @@
 
 #include "dc-test-http.h"
 #include "dc-test-server.h"
+#include "dc-test-store.h"
 
 typedef struct
 {
@@ -54,19 +55,9 @@ server_start_with (const char *user_db)
 static void
 server_stop (Server *server)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   dc_test_server_stop (server->server);
 
-  dir = g_dir_open (server->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (server->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (server->dir);
+  dc_test_remove_dir (server->dir);
   g_free (server->dir);
   g_free (server);
 }

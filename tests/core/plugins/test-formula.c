@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <math.h>
 
 #include "dc-error.h"
@@ -107,9 +106,6 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_assert_finalize_object (fx->formula);
   dc_history_sync (fx->history);
   /* A GTask worker drops its reference to the task (and so to the history) just after the
@@ -133,14 +129,7 @@ fixture_tear_down (Fixture       *fx,
   g_assert_finalize_object (fx->store);
   g_array_unref (fx->out);
 
-  dir = g_dir_open (fx->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fx->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (fx->dir);
+  dc_test_remove_dir (fx->dir);
   g_free (fx->dir);
 }
 

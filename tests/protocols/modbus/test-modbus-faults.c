@@ -187,9 +187,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!dc_test_have_pymodbus ())
-    return 77;
+  dc_test_require_pymodbus ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/dc/modbus/faults/unanswered-unit", test_unanswered_unit);

@@ -215,9 +215,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!dc_test_have_pymodbus ())
-    return 77;
+  dc_test_require_pymodbus ();
 
   g_test_add_func ("/dc/modbus/pymodbus/peer", test_pymodbus_peer);
 
