@@ -405,6 +405,35 @@ hostile_send (int         fd,
   return TRUE;
 }
 
+gboolean
+hostile_send_deadline (int         fd,
+                       const char *data,
+                       gsize       length,
+                       guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (length > 0)
+    {
+      struct pollfd p = { fd, POLLOUT, 0 };
+      gint64 left = deadline - g_get_monotonic_time ();
+      gssize n;
+
+      if (left <= 0 || poll (&p, 1, (int) (left / 1000) + 1) <= 0)
+        return FALSE;
+      if (p.revents & (POLLERR | POLLHUP))
+        return FALSE;
+      n = send (fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= (gsize) n;
+    }
+  return TRUE;
+}
+
 char *
 hostile_read (int         fd,
               const char *until,

@@ -69,6 +69,12 @@ int            hostile_connect_timeout     (HostileServer       *self,
 gboolean       hostile_send                (int                  fd,
                                             const void          *data,
                                             gsize                length);
+/* Sends what it can within @timeout_ms, without blocking: FALSE once the peer is gone or
+ * stops reading. */
+gboolean       hostile_send_deadline       (int                  fd,
+                                            const char          *data,
+                                            gsize                length,
+                                            guint                timeout_ms);
 /* Reads until @until appears in what was read, the peer closes, or @timeout_ms pass.
  * Returns what was read. *@closed is set when the peer closed (may be NULL). */
 char          *hostile_read                (int                  fd,

@@ -5,8 +5,6 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,36 +29,6 @@ static const BodyCase cases[] = {
   { "content-length", FALSE },
   { "chunked", TRUE },
 };
-
-/* Sends what it can within @timeout_ms: FALSE once the peer is gone or stops reading. */
-static gboolean
-send_deadline (int         fd,
-               const char *data,
-               gsize       length,
-               guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (length > 0)
-    {
-      struct pollfd p = { fd, POLLOUT, 0 };
-      gint64 left = deadline - g_get_monotonic_time ();
-      gssize n;
-
-      if (left <= 0 || poll (&p, 1, (int) (left / 1000) + 1) <= 0)
-        return FALSE;
-      if (p.revents & (POLLERR | POLLHUP))
-        return FALSE;
-      n = send (fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
 
 static void
 test_upload (gconstpointer data)
@@ -97,8 +65,8 @@ test_upload (gconstpointer data)
 
   rss_before = rss_peak = hostile_server_get_rss_kib (server);
   fd = hostile_connect (server);
-  g_assert_true (send_deadline (fd, head, strlen (head), 10000));
-  while (sent < UPLOAD && send_deadline (fd, piece, piece_length, 5000))
+  g_assert_true (hostile_send_deadline (fd, head, strlen (head), 10000));
+  while (sent < UPLOAD && hostile_send_deadline (fd, piece, piece_length, 5000))
     {
       sent += PIECE;
       if (sent % (8 * 1024 * 1024) == 0)

@@ -5,8 +5,6 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,36 +18,6 @@
 
 #define FRAME_PAYLOAD (60 * 1024)
 #define TOTAL_SENT    (64 * 1024 * 1024)
-
-/* Sends with a deadline: FALSE once the peer is gone or stops reading for @timeout_ms. */
-static gboolean
-send_deadline (int         fd,
-               const char *data,
-               gsize       length,
-               guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (length > 0)
-    {
-      struct pollfd p = { fd, POLLOUT, 0 };
-      gint64 left = deadline - g_get_monotonic_time ();
-      gssize n;
-
-      if (left <= 0 || poll (&p, 1, (int) (left / 1000) + 1) <= 0)
-        return FALSE;
-      if (p.revents & (POLLERR | POLLHUP))
-        return FALSE;
-      n = send (fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
 
 /* A masked client frame (mask key 0: the payload goes as it is). */
 static GBytes *
@@ -104,11 +72,11 @@ test_unfinished_message (void)
   g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 101"));
   rss_before = rss_peak = hostile_server_get_rss_kib (server);
 
-  if (!send_deadline (fd, g_bytes_get_data (first, NULL), g_bytes_get_size (first), 10000))
+  if (!hostile_send_deadline (fd, g_bytes_get_data (first, NULL), g_bytes_get_size (first), 10000))
     refused = TRUE;
   while (!refused && sent < TOTAL_SENT)
     {
-      if (!send_deadline (fd, g_bytes_get_data (more, NULL), g_bytes_get_size (more), 10000))
+      if (!hostile_send_deadline (fd, g_bytes_get_data (more, NULL), g_bytes_get_size (more), 10000))
         refused = TRUE;
       sent += FRAME_PAYLOAD;
       if (sent % (4 * 1024 * 1024) == 0)
