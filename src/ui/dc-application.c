@@ -128,7 +128,21 @@ help_action (GSimpleAction *action,
 {
   DcApplication *self = user_data;
 
-  gtk_show_uri (GTK_WINDOW (get_window (self)), "help:datacoll", GDK_CURRENT_TIME);
+  g_autofree char *uri = dc_ui_help_uri ();
+
+  /* Uninstalled, yelp would say "Document Not Found": say where the help is instead. */
+  if (uri == NULL)
+    {
+      GtkWindow *window = GTK_WINDOW (get_window (self));
+
+      if (window == NULL || !gtk_widget_activate_action (GTK_WIDGET (window), "win.toast", "s",
+                                                         _("The help is not installed: run "
+                                                           "build-aux/run, or read help/C/ in "
+                                                           "the source tree")))
+        g_warning ("help:datacoll is not installed");
+      return;
+    }
+  gtk_show_uri (GTK_WINDOW (get_window (self)), uri, GDK_CURRENT_TIME);
 }
 
 static void
@@ -312,16 +326,11 @@ dc_application_class_init (DcApplicationClass *klass)
 static void
 dc_application_init (DcApplication *self)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
   self->plant = dc_plant_model_new ();
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL)
+  self->settings = dc_ui_settings_new (NULL);
+  if (self->settings != NULL)
     {
-      self->settings = g_settings_new (APP_ID);
       g_signal_connect_object (self->settings, "changed::color-scheme",
                                G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::refresh-rate-hz",

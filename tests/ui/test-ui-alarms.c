@@ -66,7 +66,7 @@ fx_new (void)
   dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"level\","
                         "\"down_limit\":10}");
   dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"cb\",\"alarm_on\":2,"
-                        "\"alarm_priority\":\"critical\"}");
+                        "\"alarm_priority\":\"critical\",\"states\":{\"1\":\"open\",\"2\":\"closed\"}}");
   dc_test_store_create (fx->store, DC_KIND_POINT, "{\"term_id\":\"t\",\"item_id\":\"amb\",\"up_limit\":35,"
                         "\"alarm_priority\":\"low\"}");
 
@@ -220,6 +220,32 @@ find_type (GtkWidget *widget,
         return found;
     }
   return NULL;
+}
+
+/* The mapped inscription showing @text under @widget. */
+static GtkWidget *
+find_inscription (GtkWidget  *widget,
+                  const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_inscription (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+table_shows (gpointer data)
+{
+  gpointer *args = data;
+
+  return find_inscription (GTK_WIDGET (dc_window_get_point_table (args[0])), args[1]) != NULL;
 }
 
 static gboolean
@@ -571,6 +597,17 @@ test_alarms_screenshot (void)
                  dc_alarms_page_get_row (fx->page, rw.id));
   g_assert_cmpuint (dc_alarms_page_get_n_unacknowledged (fx->page), ==, 3);
 
+  /* In words: the point, its device and the state text, not "plant:t:cb is 2". */
+  rw = (RowWait) { fx, "cb", "state", 0 };
+  g_assert_true (row_shown (&rw));
+  g_test_message ("breaker alarm: %s", row_subtitle (fx, rw.id));
+  g_assert_nonnull (strstr (row_subtitle (fx, rw.id), "value closed"));
+  g_assert_nonnull (strstr (row_subtitle (fx, rw.id), "Feeder 1 breaker (Virtual plant) is closed"));
+  g_assert_null (strstr (row_subtitle (fx, rw.id), "plant:t:cb"));
+  rw = (RowWait) { fx, "temp", "high", 0 };
+  g_assert_true (row_shown (&rw));
+  g_assert_nonnull (strstr (row_subtitle (fx, rw.id), "Transformer temperature (Virtual plant) above 90 °C"));
+
   ui_wait_for_frame (GTK_WIDGET (fx->window));
   colours = ui_render_png (GTK_WIDGET (fx->window), "screenshot-alarms.png");
   g_test_message ("screenshot-alarms.png: %u colours", colours);
@@ -581,6 +618,30 @@ test_alarms_screenshot (void)
   dc_window_set_view (fx->window, "points");
   g_assert_true (ui_wait_until (tree_shows_badge, fx->window, 5000));
   ui_wait_for_frame (GTK_WIDGET (fx->window));
+  /* The breaker's state in words in the table; the Alarm column shows "Medium" whole. */
+  g_assert_true (ui_wait_until (table_shows, (gpointer[]) { fx->window, (gpointer) "closed" }, 5000));
+  {
+    GtkWidget *medium = find_inscription (GTK_WIDGET (dc_window_get_point_table (fx->window)), "Medium");
+    g_autoptr(PangoLayout) layout = NULL;
+    int text_width;
+
+    g_assert_nonnull (medium);
+    layout = gtk_widget_create_pango_layout (medium, "Medium");
+    pango_layout_get_pixel_size (layout, &text_width, NULL);
+    g_test_message ("Medium: %d px of text in a %d px cell", text_width, gtk_widget_get_width (medium));
+    g_assert_cmpint (gtk_widget_get_width (medium), >=, text_width);
+    /* … and inside the visible part of the table. */
+    {
+      graphene_point_t p;
+
+      GtkWidget *table = GTK_WIDGET (dc_window_get_point_table (fx->window));
+
+      g_assert_true (gtk_widget_compute_point (medium, table,
+                                               &GRAPHENE_POINT_INIT (gtk_widget_get_width (medium), 0), &p));
+      g_test_message ("Medium ends at %.0f of a %d px table", p.x, gtk_widget_get_width (table));
+      g_assert_cmpfloat (p.x, <=, gtk_widget_get_width (table));
+    }
+  }
   colours = ui_render_png (GTK_WIDGET (fx->window), "screenshot-alarms-points.png");
   g_test_message ("screenshot-alarms-points.png: %u colours", colours);
 

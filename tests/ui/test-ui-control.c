@@ -74,6 +74,10 @@ setup_station (UiPlant  *f,
                         "\"code_type\":49,\"coefficient\":0.1}");
   dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cur\",\"protocol_code\":4001,"
                         "\"code_type\":13}");
+  /* A breaker command with state texts (docs/model.md "State texts"). */
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"dc\",\"name\":\"Feeder 2 breaker command\"}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"dc\",\"protocol_code\":11002,"
+                        "\"code_type\":46,\"states\":{\"1\":\"open\",\"2\":\"closed\"}}");
   ui_plant_open_window (f);
 }
 
@@ -108,8 +112,25 @@ run_case (Case c)
   g_assert_null (ui_activate_for_dialog (GTK_WINDOW (f.window), "win.control",
                                          DC_TYPE_CONTROL_DIALOG));
 
+  /* The choices are the point's states in words, not "Off (1)" / "On (2)". */
+  dialog = open_control (&f, "ca1", "dc");
+  {
+    GListModel *choices = dc_control_dialog_get_choices (dialog);
+
+    g_assert_nonnull (choices);
+    g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 2);
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 0), ==, "Open");
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==, "Closed");
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
   dialog = open_control (&f, "ca1", "cb");
   g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 0);
+  /* A single command without texts: the defaults of docs/model.md. */
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (dc_control_dialog_get_choices (dialog)), 0),
+                   ==, "Off");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (dc_control_dialog_get_choices (dialog)), 1),
+                   ==, "On");
   dc_control_dialog_set_value (dialog, 1);
   /* Nothing is sent without the explicit confirmation. */
   g_assert_false (dc_control_dialog_send (dialog));
@@ -141,7 +162,8 @@ run_case (Case c)
       g_assert_true (g_str_has_prefix (g_ptr_array_index (steps, 1), "Selected"));
       g_assert_cmpstr (g_ptr_array_index (steps, 2), ==, "Execute sent");
       g_assert_cmpstr (g_ptr_array_index (steps, 3), ==, "Confirmed by the device");
-      g_assert_true (g_str_has_prefix (dc_control_dialog_get_result (dialog), "Confirmed"));
+      /* The result in words. */
+      g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports on.");
       ui_run_for (100);
       g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
       break;
@@ -176,8 +198,17 @@ run_case (Case c)
     GtkListBox *recent = dc_window_get_recent_controls (f.window);
     GtkWidget *first = gtk_widget_get_first_child (GTK_WIDGET (recent));
 
+    g_autofree char *pattern = NULL;
+
     g_assert_true (ADW_IS_ACTION_ROW (first));
-    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==, "ca1:cb ← 1");
+    /* Names and words, local time: not "ca1:cb ← 1" over a UTC RFC 3339 time. */
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==,
+                     "Feeder 1 breaker command ← on");
+    g_test_message ("recent: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (first)));
+    pattern = g_strdup_printf ("^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] · Substation RTU · %s · %s$",
+                               g_get_user_name (), c == CASE_SUCCESS ? "confirmed" : ".+");
+    g_assert_true (g_regex_match_simple (pattern, adw_action_row_get_subtitle (ADW_ACTION_ROW (first)),
+                                         0, 0));
     g_assert_null (gtk_widget_get_next_sibling (first));
   }
   /* A finished dialog does not send again. */
@@ -268,7 +299,7 @@ test_control_modbus (void)
   g_assert_cmpuint (steps->len, >=, 2);
   g_assert_cmpstr (g_ptr_array_index (steps, 0), ==, "Execute sent");
   g_assert_cmpstr (g_ptr_array_index (steps, 1), ==, "Confirmed by the device");
-  g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports 777.");
+  g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports 777 rpm.");
   g_assert_true (dc_modbus_sim_get_value (f.modbus, 0, 1, DC_MODBUS_TABLE_HR, 10, &reg));
   g_assert_cmpuint (reg, ==, 777);
   controls = dc_store_list_controls (f.store, 10);

@@ -11,6 +11,7 @@
 
 #include "dc-error.h"
 #include "dc-history-private.h"
+#include "dc-number.h"
 #include "dc-time.h"
 
 /* Queries on reader connections, in GTask threads. Each query opens a read transaction
@@ -566,12 +567,11 @@ run_csv (DcHistory  *self,
     {
       const DcSample *s = &g_array_index (samples, DcSample, i);
       g_autofree char *time = dc_time_format (s->time);
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
       g_string_append (csv, time);
       g_string_append_c (csv, ',');
       if (isfinite (s->value))
-        g_string_append (csv, g_ascii_dtostr (buf, sizeof buf, s->value));
+        dc_number_append (csv, s->value);  /* docs/model.md "Numbers in texts" */
       g_string_append_printf (csv, ",%u\n", s->quality);
     }
   return g_string_free_to_bytes (csv);

@@ -14,6 +14,7 @@
 
 #include "dc-companion.h"
 #include "dc-error.h"
+#include "dc-number.h"
 #include "dc-time.h"
 
 /* The alarm journal: the alarms and every transition in their own sqlite file (one short
@@ -464,12 +465,7 @@ dc_alarm_journal_read_csv (sqlite3 *db,
         {
           g_string_append_c (out, ',');
           if (c == 8 && sqlite3_column_type (stmt, c) != SQLITE_NULL)
-            {
-              char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-              g_string_append (out, g_ascii_dtostr (buf, sizeof buf, sqlite3_column_double (stmt,
-                                                                                            c)));
-            }
+            dc_number_append (out, sqlite3_column_double (stmt, c));
           else
             csv_field (out, (const char *) sqlite3_column_text (stmt, c));
         }

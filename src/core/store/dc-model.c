@@ -15,6 +15,7 @@
 #include "dc-json-util.h"
 #include "dc-model.h"
 #include "dc-protocol.h"
+#include "dc-states.h"
 
 static const char * const kind_names[DC_N_KINDS] = {
   "device", "term", "item", "point", "formula",
@@ -222,6 +223,7 @@ typedef enum
   FIELD_ENUM,     /* one of choices */
   FIELD_HOST,     /* non-empty string without whitespace */
   FIELD_PROTOCOL, /* a registered protocol name (dc-protocol.h) */
+  FIELD_STATES,   /* state texts: {"1": "open"} (dc-states.h) */
 } FieldType;
 
 typedef struct
@@ -290,6 +292,8 @@ static const FieldRule point_rules[] = {
   { "retention_days", FIELD_INT, 1, 36500 },
   { "up_limit", FIELD_NUMBER },
   { "down_limit", FIELD_NUMBER },
+  { "decimals", FIELD_INT, 0, 15 },
+  { "states", FIELD_STATES },
   { "alarm_deadband", FIELD_NUMBER, 0, G_MAXDOUBLE },
   { "alarm_delay_ms", FIELD_INT, 0, 86400000 },
   { "alarm_on", FIELD_NUMBER },
@@ -414,6 +418,9 @@ check_field (const FieldRule *rule,
 
     case FIELD_PROTOCOL:
       return dc_protocol_check_name (node, rule->name, error);
+
+    case FIELD_STATES:
+      return dc_states_check (node, rule->name, error);
 
     default:
       g_assert_not_reached ();

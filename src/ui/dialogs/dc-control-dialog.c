@@ -13,24 +13,22 @@
 #include <glib/gi18n.h>
 
 #include "dc-control-dialog.h"
+#include "dc-control-recent.h"
 #include "dc-error.h"
+#include "dc-number.h"
 #include "dc-protocol.h"
+#include "dc-states.h"
 #include "dc-ui.h"
 
 #define N_RECENT 10
 
 typedef struct
 {
-  const char *label;
-  double      value;
-} Choice;
-
-typedef struct
-{
   gboolean      possible;
   char         *type_text;     /* "C_SC_NA_1 (45)", "hr:u16", … */
-  /* A choice (single/double/regulating step commands, coils) … */
-  const Choice *choices;
+  /* A choice (single/double/regulating step commands, coils): labels in words … */
+  double        choice_values[2];
+  char         *choice_labels[2];
   guint         n_choices;
   /* … or a number in [min, max] (engineering units), integer when @integer. */
   double        min;
@@ -63,6 +61,7 @@ struct _DcControlDialog
   /* Owned */
   DcEngine        *engine;
   DcPointRow      *row;
+  DcPlantModel    *plant;
   char            *device_id;
   char            *device_name;
   ControlKind      kind;
@@ -85,9 +84,40 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DcControlDialog, dc_control_dialog, ADW_TYPE_WINDOW)
 
-static const Choice single_choices[] = { { N_("Off (0)"), 0 }, { N_("On (1)"), 1 } };
-static const Choice double_choices[] = { { N_("Off (1)"), 1 }, { N_("On (2)"), 2 } };
-static const Choice step_choices[] = { { N_("Lower (1)"), 1 }, { N_("Higher (2)"), 2 } };
+/* "Open" for the state text "open": a choice is a button-like label. */
+static char *
+capitalize (const char *text)
+{
+  gunichar first = g_utf8_get_char (text);
+  char buf[8] = { 0 };
+
+  g_unichar_to_utf8 (g_unichar_totitle (first), buf);
+  return g_strconcat (buf, g_utf8_next_char (text), NULL);
+}
+
+/* The two choices of a single or double command in the words of the point's states
+ * (docs/model.md "State texts"): "Open" / "Closed", else "Off" / "On". */
+static void
+set_state_choices (ControlKind        *kind,
+                   JsonObject         *point,
+                   DcProtocolValueKind value_kind,
+                   double              off,
+                   double              on)
+{
+  JsonNode *node = json_object_get_member (point, "states");
+  JsonObject *states = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
+                                                                   : NULL;
+
+  kind->n_choices = 2;
+  kind->choice_values[0] = off;
+  kind->choice_values[1] = on;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *text = dc_states_text (states, value_kind, kind->choice_values[i]);
+
+      kind->choice_labels[i] = capitalize (text != NULL ? text : "?");
+    }
+}
 
 static void
 scale_range (ControlKind *kind,
@@ -107,6 +137,8 @@ static void
 control_kind_clear (ControlKind *kind)
 {
   g_clear_pointer (&kind->type_text, g_free);
+  g_clear_pointer (&kind->choice_labels[0], g_free);
+  g_clear_pointer (&kind->choice_labels[1], g_free);
 }
 
 static gboolean
@@ -148,16 +180,17 @@ control_kind_for (DcEngine    *engine,
   switch (control.kind)
     {
     case DC_PROTOCOL_CONTROL_SINGLE:
-      kind->choices = single_choices;
-      kind->n_choices = G_N_ELEMENTS (single_choices);
+      set_state_choices (kind, point, DC_PROTOCOL_VALUE_SINGLE, 0, 1);
       break;
     case DC_PROTOCOL_CONTROL_DOUBLE:
-      kind->choices = double_choices;
-      kind->n_choices = G_N_ELEMENTS (double_choices);
+      set_state_choices (kind, point, DC_PROTOCOL_VALUE_DOUBLE, 1, 2);
       break;
     case DC_PROTOCOL_CONTROL_STEP:
-      kind->choices = step_choices;
-      kind->n_choices = G_N_ELEMENTS (step_choices);
+      kind->n_choices = 2;
+      kind->choice_values[0] = 1;
+      kind->choice_values[1] = 2;
+      kind->choice_labels[0] = g_strdup (_("Lower"));
+      kind->choice_labels[1] = g_strdup (_("Higher"));
       break;
     case DC_PROTOCOL_CONTROL_VALUE:
     default:
@@ -185,73 +218,11 @@ dc_control_is_possible (DcEngine   *engine,
 
 /* Recent controls ------------------------------------------------------------------------- */
 
-guint
-dc_control_fill_recent (GtkListBox *list,
-                        DcStore    *store,
-                        const char *device_id,
-                        guint       limit)
-{
-  /* The record is newest first; a device's controls are picked from a longer stretch. */
-  g_autoptr(JsonArray) controls = dc_store_list_controls (store, device_id ? limit * 20 : limit);
-  GtkWidget *child;
-  guint n = 0;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-  for (guint i = 0; controls != NULL && i < json_array_get_length (controls) && n < limit; i++)
-    {
-      JsonObject *c = json_array_get_object_element (controls, i);
-      GtkWidget *row;
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-      g_autofree char *time = NULL;
-      const char *result = json_object_get_string_member_with_default (c, "result", "");
-      gboolean ok = g_str_equal (result, "confirmed");
-      GtkWidget *icon;
-      JsonNode *tnode = json_object_get_member (c, "time");
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-      if (device_id != NULL &&
-          g_strcmp0 (json_object_get_string_member_with_default (c, "device_id", ""), device_id) != 0)
-        continue;
-      n++;
-      row = adw_action_row_new ();
-      icon = gtk_image_new_from_icon_name (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
-      if (tnode != NULL && json_node_get_value_type (tnode) == G_TYPE_STRING)
-        time = g_strdup (json_node_get_string (tnode));
-      else if (tnode != NULL && JSON_NODE_HOLDS_VALUE (tnode))
-        time = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (tnode));
-      /* Translators: a control in the recent list: "term:item ← value" */
-      title = g_strdup_printf (_("%s:%s ← %s"),
-                               json_object_get_string_member_with_default (c, "term_id", "?"),
-                               json_object_get_string_member_with_default (c, "item_id", "?"),
-                               g_ascii_formatd (buf, sizeof buf, "%g",
-                                                json_object_get_double_member_with_default (c, "value", NAN)));
-      /* Translators: when, who and the result of a control */
-      subtitle = g_strdup_printf (_("%s · %s · %s"), time ? time : "",
-                                  json_object_get_string_member_with_default (c, "user", ""), result);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_widget_add_css_class (icon, ok ? "success" : "error");
-      gtk_widget_set_tooltip_text (icon, ok ? _("Confirmed") : _("Not confirmed"));
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_append (list, row);
-    }
-  if (n == 0)
-    {
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No controls yet"));
-      gtk_list_box_append (list, row);
-    }
-  return n;
-}
-
 static void
 refresh_recent (DcControlDialog *self)
 {
   self->n_recent = dc_control_fill_recent (self->recent_list, dc_engine_get_store (self->engine),
-                                           NULL, N_RECENT);
+                                           self->plant, NULL, N_RECENT);
 }
 
 /* Value ----------------------------------------------------------------------------------- */
@@ -285,7 +256,7 @@ read_value (DcControlDialog *self,
 {
   const char *text;
   char *end = NULL;
-  char buf_min[G_ASCII_DTOSTR_BUF_SIZE], buf_max[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf_min[DC_NUMBER_BUF_SIZE], buf_max[DC_NUMBER_BUF_SIZE];
 
   if (self->kind.n_choices > 0)
     {
@@ -296,7 +267,7 @@ read_value (DcControlDialog *self,
           show_value_error (self, _("Choose the value to send."));
           return FALSE;
         }
-      *value = self->kind.choices[i].value;
+      *value = self->kind.choice_values[i];
       return TRUE;
     }
 
@@ -315,8 +286,8 @@ read_value (DcControlDialog *self,
   if (*value < self->kind.min || *value > self->kind.max)
     {
       g_autofree char *msg = g_strdup_printf (_("The value must be between %s and %s."),
-                                              g_ascii_formatd (buf_min, sizeof buf_min, "%g", self->kind.min),
-                                              g_ascii_formatd (buf_max, sizeof buf_max, "%g", self->kind.max));
+                                              dc_number_format_buf (buf_min, sizeof buf_min, self->kind.min, -1),
+                                              dc_number_format_buf (buf_max, sizeof buf_max, self->kind.max, -1));
 
       show_value_error (self, msg);
       return FALSE;
@@ -432,10 +403,10 @@ ctrl_ready_cb (GObject      *object,
   g_free (self->result);
   if (ok)
     {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *reported = dc_point_row_format_value (self->row, sample.value);
 
-      self->result = g_strdup_printf (_("Confirmed: the device reports %s."),
-                                      g_ascii_formatd (buf, sizeof buf, "%g", sample.value));
+      /* Translators: %s is the value in words: "closed", "230.5 V" */
+      self->result = g_strdup_printf (_("Confirmed: the device reports %s."), reported);
       gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "success");
     }
@@ -512,6 +483,7 @@ dc_control_dialog_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_CONTROL_DIALOG);
   g_clear_object (&self->row);
   g_clear_object (&self->engine);
+  g_clear_object (&self->plant);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (dc_control_dialog_parent_class)->dispose (object);
@@ -591,9 +563,10 @@ dc_control_dialog_init (DcControlDialog *self)
 }
 
 DcControlDialog *
-dc_control_dialog_new (GtkWindow  *parent,
-                       DcEngine   *engine,
-                       DcPointRow *row)
+dc_control_dialog_new (GtkWindow    *parent,
+                       DcEngine     *engine,
+                       DcPlantModel *plant,
+                       DcPointRow   *row)
 {
   DcControlDialog *self;
   g_autofree char *ids = NULL;
@@ -607,6 +580,7 @@ dc_control_dialog_new (GtkWindow  *parent,
   self = g_object_new (DC_TYPE_CONTROL_DIALOG, "transient-for", parent, NULL);
   self->engine = g_object_ref (engine);
   self->row = g_object_ref (row);
+  g_set_object (&self->plant, plant);
   self->device_id = g_strdup (dc_point_row_get_device_id (row));
   control_kind_for (engine, row, &self->kind, &self->device_name);
 
@@ -627,19 +601,19 @@ dc_control_dialog_new (GtkWindow  *parent,
       GtkStringList *list = gtk_string_list_new (NULL);
 
       for (guint i = 0; i < self->kind.n_choices; i++)
-        gtk_string_list_append (list, _(self->kind.choices[i].label));
+        gtk_string_list_append (list, self->kind.choice_labels[i]);
       gtk_drop_down_set_model (self->choice_dropdown, G_LIST_MODEL (list));
       g_object_unref (list);
       gtk_stack_set_visible_child_name (self->value_stack, "choice");
     }
   else
     {
-      char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+      char a[DC_NUMBER_BUF_SIZE], b[DC_NUMBER_BUF_SIZE];
 
       gtk_stack_set_visible_child_name (self->value_stack, "number");
       if (isfinite (self->kind.min) && isfinite (self->kind.max))
-        range = g_strdup_printf (_("%s … %s %s"), g_ascii_formatd (a, sizeof a, "%g", self->kind.min),
-                                 g_ascii_formatd (b, sizeof b, "%g", self->kind.max),
+        range = g_strdup_printf (_("%s … %s %s"), dc_number_format_buf (a, sizeof a, self->kind.min, -1),
+                                 dc_number_format_buf (b, sizeof b, self->kind.max, -1),
                                  dc_point_row_get_unit (row) ? dc_point_row_get_unit (row) : "");
       else
         range = g_strdup_printf (_("any number, %s"), dc_point_row_get_unit (row) ? dc_point_row_get_unit (row) : "");
@@ -668,15 +642,14 @@ dc_control_dialog_set_value (DcControlDialog *self,
   if (self->kind.n_choices > 0)
     {
       for (guint i = 0; i < self->kind.n_choices; i++)
-        if (self->kind.choices[i].value == value)
+        if (self->kind.choice_values[i] == value)
           gtk_drop_down_set_selected (self->choice_dropdown, i);
     }
   else
     {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *text = dc_number_format (value, -1);
 
-      gtk_editable_set_text (GTK_EDITABLE (self->number_entry),
-                             g_ascii_formatd (buf, sizeof buf, "%.17g", value));
+      gtk_editable_set_text (GTK_EDITABLE (self->number_entry), text);
     }
 }
 
@@ -714,6 +687,20 @@ dc_control_dialog_is_done (DcControlDialog *self)
 {
   g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), FALSE);
   return self->done;
+}
+
+GListModel *
+dc_control_dialog_get_choices (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), NULL);
+  return self->kind.n_choices > 0 ? gtk_drop_down_get_model (self->choice_dropdown) : NULL;
+}
+
+const char *
+dc_control_dialog_get_current (DcControlDialog *self)
+{
+  g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), NULL);
+  return adw_action_row_get_subtitle (self->current_row);
 }
 
 guint

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "dc-engine.h"
+#include "dc-plant-model.h"
 #include "dc-point-row.h"
 
 G_BEGIN_DECLS
@@ -28,14 +29,10 @@ G_DECLARE_FINAL_TYPE (DcControlDialog, dc_control_dialog, DC, CONTROL_DIALOG, Ad
  * coils and holding registers, virtual points). */
 gboolean         dc_control_is_possible          (DcEngine        *engine,
                                                   DcPointRow      *row);
-/* Fills @list with the newest @limit controls of the record (of @device_id, or all); returns
- * how many. */
-guint            dc_control_fill_recent          (GtkListBox      *list,
-                                                  DcStore         *store,
-                                                  const char      *device_id,
-                                                  guint            limit);
+/* @plant (nullable) gives names and state texts to the recent controls. */
 DcControlDialog *dc_control_dialog_new           (GtkWindow       *parent,
                                                   DcEngine        *engine,
+                                                  DcPlantModel    *plant,
                                                   DcPointRow      *row);
 /* Tests and keyboard-free use: the value (a choice's value or the number), the confirmation. */
 void             dc_control_dialog_set_value     (DcControlDialog *self,
@@ -48,6 +45,10 @@ gboolean         dc_control_dialog_send          (DcControlDialog *self);
 const char      *dc_control_dialog_get_value_error (DcControlDialog *self);
 /* The step texts shown so far, and the final text ("" while running). */
 GPtrArray       *dc_control_dialog_get_steps     (DcControlDialog *self);
+/* The choices offered (GtkStringObjects: "Open", "Closed"), NULL for a number; the current
+ * value line ("closed · good · 14:02:11"). */
+GListModel      *dc_control_dialog_get_choices   (DcControlDialog *self);
+const char      *dc_control_dialog_get_current   (DcControlDialog *self);
 const char      *dc_control_dialog_get_result    (DcControlDialog *self);
 gboolean         dc_control_dialog_is_done       (DcControlDialog *self);
 guint            dc_control_dialog_get_n_recent  (DcControlDialog *self);

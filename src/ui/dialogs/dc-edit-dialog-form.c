@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-edit-dialog-private.h"
+#include "dc-number.h"
 
 /* The fields every protocol has; the protocols' own fields come from the protocol registry
  * (dc-protocol.h) at the rows without a key. */
@@ -47,6 +48,7 @@ static const FieldSpec fields[] = {
   FIELD (DC_KIND_POINT, "base_val", N_("Offset"), F_NUMBER, NULL, "0"),
   FIELD (DC_KIND_POINT, "down_limit", N_("Low limit"), F_NUMBER, NULL, NULL),
   FIELD (DC_KIND_POINT, "up_limit", N_("High limit"), F_NUMBER, NULL, NULL),
+  FIELD (DC_KIND_POINT, "decimals", N_("Decimals (empty: as many as needed)"), F_INT, NULL, NULL),
   FIELD (DC_KIND_POINT, "history", N_("History"), F_CHOICE, history_options, NULL),
   FIELD (DC_KIND_POINT, "history_deadband", N_("History deadband"), F_NUMBER, NULL, "0"),
   PROTOCOL_FIELDS (DC_KIND_POINT, DC_PROTOCOL_PLACE_END),
@@ -165,8 +167,6 @@ dc_edit_form_set_text (Field      *f,
 static char *
 node_to_text (JsonNode *node)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
   if (node == NULL || JSON_NODE_HOLDS_NULL (node) || !JSON_NODE_HOLDS_VALUE (node))
     return NULL;
   switch (json_node_get_value_type (node))
@@ -176,7 +176,7 @@ node_to_text (JsonNode *node)
     case G_TYPE_INT64:
       return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
     case G_TYPE_DOUBLE:
-      return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.17g", json_node_get_double (node)));
+      return dc_number_format (json_node_get_double (node), -1);
     case G_TYPE_BOOLEAN:
       return g_strdup (json_node_get_boolean (node) ? "true" : "false");
     default:

@@ -86,6 +86,15 @@ format_address (JsonObject *point,
   return g_strdup (code);
 }
 
+/* The point's state texts (docs/model.md), NULL when it has none. */
+static JsonObject *
+point_states (JsonObject *point)
+{
+  JsonNode *node = json_object_get_member (point, "states");
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 /* The protocol tells which values are states (docs/iec104.md, docs/modbus.md). */
 static DcPointKind
 point_kind (JsonObject *point,
@@ -127,6 +136,8 @@ update_row (DcPlantModel *self,
       dc_point_row_set_limits (row,
                                dc_json_get_double (point, "down_limit", NAN),
                                dc_json_get_double (point, "up_limit", NAN));
+      dc_point_row_set_presentation (row, dc_json_get_int (point, "decimals", -1),
+                                     point_states (point));
     }
   dc_point_row_set_name (row, item ? dc_json_get_string (item, "name", NULL) : NULL);
   dc_point_row_set_unit (row, item ? dc_json_get_string (item, "unit", NULL) : NULL);
@@ -161,7 +172,9 @@ create_row (DcPlantModel *self,
                                  dc_json_get_double (point, "coefficient", 1),
                                  dc_json_get_double (point, "base_val", 0),
                                  dc_json_get_double (point, "down_limit", NAN),
-                                 dc_json_get_double (point, "up_limit", NAN));
+                                 dc_json_get_double (point, "up_limit", NAN));    if (json_object_has_member (point, "decimals") || point_states (point) != NULL)
+      dc_point_row_set_presentation (row, dc_json_get_int (point, "decimals", -1),
+                                     point_states (point));
   }
   g_hash_table_insert (self->rows_by_key, &((gint64 *) g_memdup2 (&key, sizeof key))[0], row);
   g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);

@@ -12,7 +12,9 @@
 #include <glib/gi18n.h>
 
 #include "dc-point-row.h"
+#include "dc-number.h"
 #include "dc-quality.h"
+#include "dc-states.h"
 
 struct _DcPointRow
 {
@@ -37,6 +39,8 @@ struct _DcPointRow
   guint    has_value : 1;
 
   DcPointKind kind;
+  int         decimals;   /* docs/model.md `decimals`; -1: as many as needed */
+  JsonObject *states;     /* docs/model.md `states`; NULL: the kind's defaults */
 
   double   coefficient;
   double   base_val;
@@ -70,53 +74,52 @@ G_DEFINE_FINAL_TYPE (DcPointRow, dc_point_row, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 
+static DcProtocolValueKind
+value_kind (DcPointKind kind)
+{
+  switch (kind)
+    {
+    case DC_POINT_KIND_SINGLE:
+      return DC_PROTOCOL_VALUE_SINGLE;
+    case DC_POINT_KIND_DOUBLE:
+      return DC_PROTOCOL_VALUE_DOUBLE;
+    case DC_POINT_KIND_ANALOG:
+    default:
+      return DC_PROTOCOL_VALUE_ANALOG;
+    }
+}
+
+/* A state in words (the point's `states`, else the kind's defaults), else the number with
+ * the point's decimals and unit: docs/model.md "State texts" and "Numbers in texts". */
+static char *
+format_number (DcPointRow *self,
+               double      value,
+               char       *buf,
+               gsize       size)
+{
+  char *state = dc_states_text (self->states, value_kind (self->kind), value);
+
+  if (state != NULL)
+    return state;
+  /* A state nobody named is shown as its number (a double point's 3 without texts …). */
+  dc_number_format_buf (buf, size, value, self->decimals);
+  return NULL;
+}
+
 static char *
 format_value (DcPointRow *self)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[DC_NUMBER_BUF_SIZE];
+  char *state;
 
   if (!self->has_value)
     return g_strdup ("—");
   if (!isfinite (self->value))
     return g_strdup (_("no value"));
 
-  if (self->kind == DC_POINT_KIND_SINGLE)
-    return g_strdup (self->value != 0 ? _("on") : _("off"));
-  if (self->kind == DC_POINT_KIND_DOUBLE)
-    {
-      switch ((int) self->value)
-        {
-        case 1:
-          return g_strdup (_("open"));
-        case 2:
-          return g_strdup (_("closed"));
-        case 0:
-          return g_strdup (_("intermediate"));
-        default:
-          return g_strdup (_("faulty"));
-        }
-    }
-
-  /* Up to 6 significant digits, no exponent for the usual engineering range. */
-  if (fabs (self->value) >= 1e-3 && fabs (self->value) < 1e9)
-    {
-      double mag = floor (log10 (fabs (self->value)));
-      int decimals = CLAMP (5 - (int) mag, 0, 6);
-
-      g_snprintf (buf, sizeof buf, "%.*f", decimals, self->value);
-      /* Trim trailing zeros of the fraction. */
-      if (strchr (buf, '.') != NULL)
-        {
-          char *end = buf + strlen (buf) - 1;
-
-          while (*end == '0')
-            *end-- = '\0';
-          if (*end == '.')
-            *end = '\0';
-        }
-    }
-  else
-    g_snprintf (buf, sizeof buf, "%.6g", self->value);
+  state = format_number (self, self->value, buf, sizeof buf);
+  if (state != NULL)
+    return state;
 
   /* A limit violation is marked in the text (an arrow), not by colour alone. */
   {
@@ -170,6 +173,7 @@ dc_point_row_finalize (GObject *object)
   g_free (self->time_text);
   g_free (self->quality_text);
   g_free (self->alarm_priority);
+  g_clear_pointer (&self->states, json_object_unref);
 
   G_OBJECT_CLASS (dc_point_row_parent_class)->finalize (object);
 }
@@ -332,6 +336,7 @@ dc_point_row_new (gint64      key,
   self->term_id = g_strdup (term_id);
   self->item_id = g_strdup (item_id);
   self->point_id = g_strconcat (term_id, ":", item_id, NULL);
+  self->decimals = -1;
 
   return self;
 }
@@ -532,6 +537,59 @@ dc_point_row_set_kind (DcPointRow  *self,
   self->kind = kind;
   g_clear_pointer (&self->value_text, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUE_TEXT]);
+}
+
+void
+dc_point_row_set_presentation (DcPointRow *self,
+                               int         decimals,
+                               JsonObject *states)
+{
+  g_return_if_fail (DC_IS_POINT_ROW (self));
+
+  if (decimals < 0)
+    decimals = -1;
+  if (self->decimals == decimals && self->states == NULL && states == NULL)
+    return;
+  self->decimals = decimals;
+  if (states != NULL)
+    json_object_ref (states);
+  g_clear_pointer (&self->states, json_object_unref);
+  self->states = states;
+  g_clear_pointer (&self->value_text, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUE_TEXT]);
+}
+
+char *
+dc_point_row_format_value (DcPointRow *self,
+                           double      value)
+{
+  char buf[DC_NUMBER_BUF_SIZE];
+  char *state;
+
+  g_return_val_if_fail (DC_IS_POINT_ROW (self), NULL);
+
+  if (!isfinite (value))
+    return g_strdup (_("no value"));
+  state = format_number (self, value, buf, sizeof buf);
+  if (state != NULL)
+    return state;
+  if (self->unit != NULL && self->unit[0] != '\0')
+    return g_strdup_printf ("%s %s", buf, self->unit);
+  return g_strdup (buf);
+}
+
+gboolean
+dc_point_row_is_state (DcPointRow *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_ROW (self), FALSE);
+  return self->kind != DC_POINT_KIND_ANALOG || self->states != NULL;
+}
+
+JsonObject *
+dc_point_row_get_states (DcPointRow *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_ROW (self), NULL);
+  return self->states;
 }
 
 void

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "dc-sample.h"
 
@@ -17,8 +18,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   DC_POINT_KIND_ANALOG,
-  DC_POINT_KIND_SINGLE,   /* 0 off, 1 on */
-  DC_POINT_KIND_DOUBLE,   /* 0 intermediate, 1 open, 2 closed, 3 faulty */
+  DC_POINT_KIND_SINGLE,   /* 0 off, 1 on (default texts, dc-states.h) */
+  DC_POINT_KIND_DOUBLE,   /* 0 intermediate, 1 off, 2 on, 3 indeterminate */
 } DcPointKind;
 
 #define DC_TYPE_POINT_ROW (dc_point_row_get_type ())
@@ -80,6 +81,17 @@ void        dc_point_row_get_scaling     (DcPointRow     *self,
 /* Binary and double points show their state in words instead of the number. */
 void        dc_point_row_set_kind        (DcPointRow     *self,
                                           DcPointKind     kind);
+/* Decimals (-1: as many as needed) and state texts (the point's `states`, nullable) of
+ * docs/model.md: the value text follows them. */
+void        dc_point_row_set_presentation (DcPointRow *self,
+                                           int         decimals,
+                                           JsonObject *states);
+JsonObject *dc_point_row_get_states      (DcPointRow     *self);
+/* TRUE when the point's values are states (a binary or double point, or texts configured). */
+gboolean    dc_point_row_is_state        (DcPointRow     *self);
+/* @value as this point shows it: the state text, else the number with decimals and unit. */
+char       *dc_point_row_format_value    (DcPointRow     *self,
+                                          double          value);
 /* Applies a sample: notifies only the properties that changed. */
 void        dc_point_row_set_sample      (DcPointRow     *self,
                                           const DcSample *sample);

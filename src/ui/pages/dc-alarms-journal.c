@@ -13,6 +13,7 @@
 
 #include "dc-alarm-badge.h"
 #include "dc-alarms-page-private.h"
+#include "dc-number.h"
 
 /* The journal half of the Alarms page (docs/ui-alarms.md, "Journal"): the entries of a time
  * range in a GtkColumnView, a text filter and CSV export of what the table shows. */
@@ -90,6 +91,12 @@ entry_new (DcAlarmsPage *self,
       if (s != NULL)
         g_string_append_printf (hay, "\n%s", s);
     }
+  {
+    g_autofree char *words = _dc_alarms_describe (self, object);
+    g_autofree char *value = _dc_alarms_format_value (self, object);
+
+    g_string_append_printf (hay, "\n%s\n%s", words ? words : "", value);
+  }
   g_string_append_printf (hay, "\n%s\n%s",
                           dc_alarm_state_text (_dc_alarms_json_string (object, "state")),
                           dc_alarm_condition_text (_dc_alarms_json_string (object, "condition")));
@@ -233,7 +240,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
       break;
     case COL_TEXT:
     default:
-      text = g_strdup (_dc_alarms_json_string (entry->object, "text"));
+      text = _dc_alarms_describe (self, entry->object);
       break;
     }
   gtk_inscription_set_text (inscription, text);
@@ -350,10 +357,8 @@ _dc_alarms_journal_export_csv (DcAlarmsPage  *self,
       g_string_append_c (out, ',');
       if (json_object_has_member (o, "value") && !json_object_get_null_member (o, "value"))
         {
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
           value = json_object_get_double_member (o, "value");
-          g_string_append (out, g_ascii_dtostr (buf, sizeof buf, value));
+          dc_number_append (out, value);
         }
       for (guint f = 0; f < G_N_ELEMENTS (tail); f++)
         {

@@ -55,6 +55,8 @@ char       *_dc_alarms_source_name        (DcAlarmsPage   *self,
 char       *_dc_alarms_format_value       (DcAlarmsPage   *self,
                                            JsonObject     *object);
 /* A toast in the window (its win.toast action), a warning without one. */
+char       *_dc_alarms_describe           (DcAlarmsPage   *self,
+                                           JsonObject     *object);
 void        _dc_alarms_report             (DcAlarmsPage   *self,
                                            const char     *message);
 

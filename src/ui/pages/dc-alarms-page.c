@@ -47,7 +47,7 @@ create_active_row (DcAlarmsPage *self,
   const char *state = _dc_alarms_json_string (object, "state");
   const char *priority = _dc_alarms_json_string (object, "priority");
   const char *condition = _dc_alarms_json_string (object, "condition");
-  const char *text = _dc_alarms_json_string (object, "text");
+  g_autofree char *text = _dc_alarms_describe (self, object);
   const char *ack_user = _dc_alarms_json_string (object, "ack_user");
   const char *ack_comment = _dc_alarms_json_string (object, "ack_comment");
   const char *active_since;
@@ -300,7 +300,7 @@ maybe_notify (DcAlarmsPage *self,
               JsonObject   *object)
 {
   const char *priority = _dc_alarms_json_string (object, "priority");
-  const char *text;
+  g_autofree char *text = NULL;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
                                              : NULL;
@@ -325,7 +325,7 @@ maybe_notify (DcAlarmsPage *self,
   title = critical ? g_strdup_printf (_("Critical alarm: %s"), source)
                    : g_strdup_printf (_("High alarm: %s"), source);
   /* Translators: notification body: condition, value and the alarm's text. */
-  text = _dc_alarms_json_string (object, "text");
+  text = _dc_alarms_describe (self, object);
   body = g_strdup_printf (_("%s, value %s. %s"),
                           dc_alarm_condition_text (_dc_alarms_json_string (object, "condition")),
                           value, text ? text : "");

@@ -277,10 +277,23 @@ column_setup_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
                  gpointer                  user_data)
 {
+  static const char * const priorities[] = { "low", "medium", "high", "critical" };
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_inscription_new (NULL);
+  int widest = 0;
 
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), 6);
+  /* As wide as the widest priority word in this language, measured (min-chars counts average
+   * characters: "Medium" did not fit in 6 of them, docs/ui-alarms.md). */
+  for (guint i = 0; i < G_N_ELEMENTS (priorities); i++)
+    {
+      g_autoptr(PangoLayout) layout =
+        gtk_widget_create_pango_layout (label, dc_alarm_priority_text (priorities[i]));
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      widest = MAX (widest, width);
+    }
+  gtk_widget_set_size_request (label, widest + 2, -1);
   gtk_box_append (GTK_BOX (box), gtk_image_new ());
   gtk_box_append (GTK_BOX (box), label);
   gtk_list_item_set_child (list_item, box);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-link-counters.h"
+#include "dc-number.h"
 
 struct _DcLinkCounters
 {
@@ -108,7 +109,7 @@ node_text (JsonNode *node)
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return g_strdup_printf ("%g", json_node_get_double (node));
+    return dc_number_format (json_node_get_double (node), -1);
   if (json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
   return g_strdup ("…");

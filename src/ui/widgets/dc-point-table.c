@@ -187,7 +187,9 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
         gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 1);
       if (column == COL_VALUE)
         {
-          gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), 12);
+          /* A value is never cut: the free-text columns give way first (docs/ui.md). */
+          gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 16);
+          gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), 18);
           gtk_widget_add_css_class (child, "value");
         }
       if (column == COL_TIME)

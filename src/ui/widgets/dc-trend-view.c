@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-trend-view-private.h"
+#include "dc-number.h"
 
 enum {
   PROP_0,
@@ -581,8 +582,8 @@ dc_trend_view_to_csv (DcTrendView *self)
           g_autoptr(GDateTime) second = NULL;
           g_autoptr(GDateTime) dt = NULL;
           g_autofree char *time = NULL;
-          char min[G_ASCII_DTOSTR_BUF_SIZE], max[G_ASCII_DTOSTR_BUF_SIZE];
-          char avg[G_ASCII_DTOSTR_BUF_SIZE];
+          char min[DC_NUMBER_BUF_SIZE], max[DC_NUMBER_BUF_SIZE];
+          char avg[DC_NUMBER_BUF_SIZE];
           g_autofree char *label = NULL;
 
           if (b->end <= from || b->start >= to || b->count == 0)
@@ -594,9 +595,9 @@ dc_trend_view_to_csv (DcTrendView *self)
           label = g_strdup (s->label ? s->label : "");
           g_string_append_printf (csv, "%s,\"%s\",%s,%s,%s,%u\n", time,
                                   g_strdelimit (label, "\"", '\''),
-                                  g_ascii_dtostr (min, sizeof min, b->min),
-                                  g_ascii_dtostr (max, sizeof max, b->max),
-                                  g_ascii_dtostr (avg, sizeof avg, b->avg),
+                                  dc_number_format_buf (min, sizeof min, b->min, -1),
+                                  dc_number_format_buf (max, sizeof max, b->max, -1),
+                                  dc_number_format_buf (avg, sizeof avg, b->avg, -1),
                                   b->count);
         }
     }

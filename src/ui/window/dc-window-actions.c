@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-control-dialog.h"
+#include "dc-control-recent.h"
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
 #include "dc-window-private.h"
@@ -53,7 +54,8 @@ _dc_window_refresh_recent (DcWindow *self)
   DcEngine *engine = get_engine (self);
 
   if (engine != NULL && self->device_id != NULL)
-    dc_control_fill_recent (self->recent_list, dc_engine_get_store (engine), self->device_id, 10);
+    dc_control_fill_recent (self->recent_list, dc_engine_get_store (engine), self->plant,
+                            self->device_id, 10);
 }
 
 void
@@ -128,7 +130,7 @@ control_action (GtkWidget  *widget,
 
   if (row == NULL || get_engine (self) == NULL)
     return;
-  dialog = dc_control_dialog_new (GTK_WINDOW (self), get_engine (self), row);
+  dialog = dc_control_dialog_new (GTK_WINDOW (self), get_engine (self), self->plant, row);
   g_signal_connect_object (dialog, "finished", G_CALLBACK (control_finished_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-window-private.h"
+#include "dc-number.h"
 #include "dc-ui.h"
 
 enum {
@@ -103,11 +104,9 @@ set_device (DcWindow     *self,
 static char *
 format_limit (double v)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
   if (!isfinite (v))
     return g_strdup ("—");
-  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", v));
+  return dc_number_format (v, -1);
 }
 
 static void
@@ -142,7 +141,12 @@ update_detail (DcWindow *self)
   gtk_label_set_label (self->detail_address, dc_point_row_get_address (row));
   dc_point_row_get_scaling (row, &coefficient, &base_val);
   /* Translators: value = raw × coefficient + offset. */
-  scaling = g_strdup_printf (_("raw × %g + %g"), coefficient, base_val);
+  {
+    g_autofree char *c = dc_number_format (coefficient, -1);
+    g_autofree char *b = dc_number_format (base_val, -1);
+
+    scaling = g_strdup_printf (_("raw × %s + %s"), c, b);
+  }
   gtk_label_set_label (self->detail_scaling, scaling);
   dc_point_row_get_limits (row, &down, &up);
   lo = format_limit (down);
@@ -419,15 +423,9 @@ dc_window_class_init (DcWindowClass *klass)
 static void
 dc_window_init (DcWindow *self)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL)
-    self->settings = g_settings_new (APP_ID);
+  self->settings = dc_ui_settings_new (NULL);
   if (settings_has_key (self->settings, "window-width") &&
       settings_has_key (self->settings, "window-height"))
     gtk_window_set_default_size (GTK_WINDOW (self),

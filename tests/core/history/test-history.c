@@ -242,6 +242,29 @@ test_basic (void)
     text = g_bytes_get_data (bytes, &len);
     g_assert_cmpmem (text, len, expected, strlen (expected));
   }
+  /* CSV numbers without float noise (docs/model.md "Numbers in texts"): 628 × 0.1 is
+   * 62.800000000000004, written 62.8; 0.1 is not 0.10000000000000001. */
+  {
+    Wait w = { 0 };
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    g_autofree char *first = dc_time_format (t0);
+    g_autofree char *second = dc_time_format (t0 + SEC);
+    g_autofree char *expected = g_strdup_printf ("time,value,quality\n%s,62.8,0\n%s,0.1,0\n",
+                                                 first, second);
+    const char *text;
+    gsize len;
+
+    push_one (h, 77, t0, 628 * 0.1, 0);
+    push_one (h, 77, t0 + SEC, 0.1, 0);
+    dc_history_sync (h);
+    dc_history_query_csv_async (h, 77, G_MININT64, G_MAXINT64, 0, NULL, ready_cb, &w);
+    res = wait_result (&w);
+    bytes = dc_history_query_csv_finish (h, res, &truncated, &error);
+    g_assert_no_error (error);
+    text = g_bytes_get_data (bytes, &len);
+    g_assert_cmpmem (text, len, expected, strlen (expected));
+  }
 }
 
 /* Read-your-writes while the writer is behind (throttled). */
