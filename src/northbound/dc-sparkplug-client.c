@@ -306,6 +306,21 @@ dc_sparkplug_client_new (const char                       *client_id,
 }
 
 void
+dc_sparkplug_client_set_credentials (DcSparkplugClient *self,
+                                     const char        *username,
+                                     const char        *password)
+{
+  int rc;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->connect_thread == NULL);
+
+  rc = mosquitto_username_pw_set (self->mosq, username, password);
+  if (rc != MOSQ_ERR_SUCCESS)
+    g_warning ("cannot set the MQTT username: %s", mosquitto_strerror (rc));
+}
+
+void
 dc_sparkplug_client_start (DcSparkplugClient *self,
                            const char        *host,
                            guint              port,

@@ -51,6 +51,10 @@ DcSparkplugClient *dc_sparkplug_client_new     (const char                      
                                                 const char * const               *subscriptions,
                                                 const DcSparkplugClientCallbacks *callbacks,
                                                 gpointer                          user_data);
+/* MQTT username and password (before start; @password may be NULL). */
+void               dc_sparkplug_client_set_credentials (DcSparkplugClient        *self,
+                                                        const char               *username,
+                                                        const char               *password);
 /* Connects to @host:@port in the background and keeps reconnecting (1 s to 10 s). */
 void               dc_sparkplug_client_start   (DcSparkplugClient                *self,
                                                 const char                       *host,

@@ -51,6 +51,8 @@ struct _DcSparkplugNode
   char               *group_id;
   char               *edge_node_id;
   char               *client_id;
+  char               *username;
+  char               *password;
 
   gboolean            online;
   guint64             bd_seq;
@@ -694,6 +696,10 @@ dc_sparkplug_node_finalize (GObject *object)
   g_free (self->group_id);
   g_free (self->edge_node_id);
   g_free (self->client_id);
+  g_free (self->username);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_free (self->password);
 
   G_OBJECT_CLASS (dc_sparkplug_node_parent_class)->finalize (object);
 }
@@ -734,6 +740,8 @@ dc_sparkplug_node_new (DcEngine                  *engine,
   self->keepalive_s = settings->keepalive_s;
   self->group_id = g_strdup (settings->group_id);
   self->edge_node_id = g_strdup (settings->edge_node_id);
+  self->username = g_strdup (settings->username);
+  self->password = g_strdup (settings->password);
   self->client_id = settings->client_id != NULL ? g_strdup (settings->client_id) :
     g_strdup_printf ("datacoll-%s-%s", settings->group_id, settings->edge_node_id);
 
@@ -761,6 +769,9 @@ dc_sparkplug_node_start (DcSparkplugNode *self)
   self->client = dc_sparkplug_client_new (self->client_id, death,
                                           (const char * const[]) { ncmd, dcmd, NULL },
                                           &callbacks, self);
+
+  if (self->username != NULL)
+    dc_sparkplug_client_set_credentials (self->client, self->username, self->password);
 
   g_signal_connect (self->engine, "samples", G_CALLBACK (samples_cb), self);
   g_signal_connect (self->drivers, "device-changed", G_CALLBACK (device_changed_cb), self);

@@ -31,6 +31,7 @@ typedef struct
 
 static const char * const known_keys[] = {
   "enabled", "host", "port", "group_id", "edge_node_id", "client_id", "keepalive_s",
+  "username", "password_file",
 };
 
 DcSparkplugSettings *
@@ -62,6 +63,11 @@ dc_sparkplug_settings_free (DcSparkplugSettings *self)
   g_free (self->group_id);
   g_free (self->edge_node_id);
   g_free (self->client_id);
+  g_free (self->username);
+  g_free (self->password_file);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_free (self->password);
   g_free (real->cli_host);
   g_free (real->cli_group_id);
   g_free (real->cli_edge_node_id);
@@ -202,6 +208,22 @@ dc_sparkplug_settings_load_key_file (DcSparkplugSettings  *self,
   read_string (key_file, "group_id", &self->group_id);
   read_string (key_file, "edge_node_id", &self->edge_node_id);
   read_string (key_file, "client_id", &self->client_id);
+  read_string (key_file, "username", &self->username);
+  read_string (key_file, "password_file", &self->password_file);
+  /* Empty = none (as the example file shows the defaults). */
+  if (self->username != NULL && *self->username == '\0')
+    g_clear_pointer (&self->username, g_free);
+  if (self->password_file != NULL && *self->password_file == '\0')
+    g_clear_pointer (&self->password_file, g_free);
+  if (self->password_file != NULL && !g_path_is_absolute (self->password_file) &&
+      g_strcmp0 (origin, "settings") != 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (origin);
+      char *path = g_build_filename (dir, self->password_file, NULL);
+
+      g_free (self->password_file);
+      self->password_file = path;
+    }
   if (!read_uint (key_file, origin, "port", 1, 65535, &self->port, error) ||
       !read_uint (key_file, origin, "keepalive_s", 5, 65535, &self->keepalive_s, error))
     return FALSE;
@@ -256,6 +278,35 @@ dc_sparkplug_settings_load (DcSparkplugSettings  *self,
       self->port = (guint) real->cli_port;
     }
 
-  return check_id ("command line", "group_id", self->group_id, error) &&
-         check_id ("command line", "edge_node_id", self->edge_node_id, error);
+  if (!check_id ("command line", "group_id", self->group_id, error) ||
+      !check_id ("command line", "edge_node_id", self->edge_node_id, error))
+    return FALSE;
+
+  /* The password: the file's first line (it stays out of the settings file and of ps). */
+  if (self->password_file != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) local_error = NULL;
+      char *newline;
+
+      if (!g_file_get_contents (self->password_file, &contents, NULL, &local_error))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "[sparkplug] password_file: %s", local_error->message);
+          return FALSE;
+        }
+      newline = strpbrk (contents, "\r\n");
+      if (newline != NULL)
+        *newline = '\0';
+      g_free (self->password);
+      self->password = g_steal_pointer (&contents);
+      if (self->username == NULL)
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "[sparkplug] password_file needs a username");
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }

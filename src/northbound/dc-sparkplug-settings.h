@@ -21,6 +21,9 @@ typedef struct
   char     *edge_node_id;   /* "datacoll" */
   char     *client_id;      /* NULL: "datacoll-<group_id>-<edge_node_id>" */
   guint     keepalive_s;    /* 30 */
+  char     *username;       /* NULL (or empty in the file): anonymous */
+  char     *password_file;  /* NULL (or empty): none; relative to the settings file's folder */
+  char     *password;       /* read from password_file by dc_sparkplug_settings_load() */
 } DcSparkplugSettings;
 
 DcSparkplugSettings *dc_sparkplug_settings_new              (void);

@@ -12,8 +12,12 @@ DDEATH/DBIRTH when the device is disabled and enabled again, a rebirth on NCMD, 
 reaches the point through device_ctrl and comes back as DDATA, and NDEATH with the NBIRTH's
 bdSeq after the server is killed. Every wait is for a message, with a deadline.
 
-Usage: test-sparkplug-edge.py DATACOLL PROTO_DIR"""
+With --auth, the broker takes no anonymous clients: the node logs in with [sparkplug] username
+and password_file, and a wrong password is refused by the broker.
 
+Usage: test-sparkplug-edge.py DATACOLL PROTO_DIR [--auth]"""
+
+import getpass
 import json
 import os
 import queue
@@ -48,10 +52,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for_line(process, pattern, what):
+def wait_for_line(process, pattern, what, lines=None):
     """Reads @process's stderr until a line matches @pattern (within the deadline), then keeps
-    copying it to ours in a thread. Returns the match."""
-    lines = queue.Queue()
+    copying it to ours in a thread (and into @lines, a queue, when given: wait_for_more()
+    reads on). Returns the match."""
+    if lines is None:
+        lines = queue.Queue()
 
     def reader():
         for line in process.stderr:
@@ -59,6 +65,10 @@ def wait_for_line(process, pattern, what):
             lines.put(line)
         lines.put(None)
     threading.Thread(target=reader, daemon=True).start()
+    return wait_for_more(lines, pattern, what)
+
+
+def wait_for_more(lines, pattern, what):
     end = time.monotonic() + DEADLINE
     while True:
         left = end - time.monotonic()
@@ -69,7 +79,7 @@ def wait_for_line(process, pattern, what):
         except queue.Empty:
             continue
         if line is None:
-            fail("%s exited with %s" % (what, process.wait()))
+            fail("%s: the process ended" % what)
         found = re.search(pattern, line)
         if found:
             return found
@@ -78,7 +88,7 @@ def wait_for_line(process, pattern, what):
 class Consumer:
     """Every message under spBv1.0/<group>/#, decoded, in arrival order."""
 
-    def __init__(self, port, pb):
+    def __init__(self, port, pb, auth=None):
         self.pb = pb
         self.messages = queue.Queue()
         self.connected = threading.Event()
@@ -88,6 +98,8 @@ class Consumer:
         self.client.on_message = self._on_message
         self.client.on_subscribe = lambda *args: self.subscribed.set()
         self.client.reconnect_delay_set(min_delay=1, max_delay=1)
+        if auth is not None:
+            self.client.username_pw_set(*auth)
         self.client.connect("127.0.0.1", port, keepalive=30)
         self.client.loop_start()
         if not self.connected.wait(DEADLINE) or not self.subscribed.wait(DEADLINE):
@@ -171,7 +183,8 @@ def start_broker(conf, processes):
                               stderr=subprocess.PIPE, text=True)
     processes.append(broker)
     # "mosquitto version … running" comes after the listener is open.
-    wait_for_line(broker, r"mosquitto version \S+ running", "mosquitto")
+    broker.lines = queue.Queue()
+    wait_for_line(broker, r"mosquitto version \S+ running", "mosquitto", broker.lines)
     return broker
 
 
@@ -188,7 +201,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="dc-sparkplug-")
     processes = []
     try:
-        run(datacoll, proto_dir, tmp, processes)
+        if "--auth" in sys.argv[3:]:
+            run_auth(datacoll, proto_dir, tmp, processes)
+        else:
+            run(datacoll, proto_dir, tmp, processes)
     finally:
         for p in processes:
             if p.poll() is None:
@@ -198,13 +214,67 @@ def main():
     print("PASS")
 
 
-def run(datacoll, proto_dir, tmp, processes):
-    # The payload classes, generated from the project's .proto now.
+def generate_classes(proto_dir, tmp):
     subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
                     "sparkplug_b.proto"], check=True)
     sys.path.insert(0, tmp)
     import sparkplug_b_pb2
-    pb = sparkplug_b_pb2.Payload
+
+    class PB:
+        Payload = sparkplug_b_pb2.Payload
+    return PB
+
+
+def run_auth(datacoll, proto_dir, tmp, processes):
+    pb = generate_classes(proto_dir, tmp)
+    passwords = os.path.join(tmp, "passwords")
+    subprocess.run(["mosquitto_passwd", "-c", "-b", passwords, "edge", "s3cret"], check=True)
+    subprocess.run(["mosquitto_passwd", "-b", passwords, "consumer", "other"], check=True)
+    mqtt_port = free_port()
+    conf = os.path.join(tmp, "mosquitto.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        # user: mosquitto started as root would read the password file as user mosquitto.
+        f.write("listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\n"
+                "persistence false\nlog_dest stderr\nuser %s\n"
+                % (mqtt_port, passwords, getpass.getuser()))
+    broker = start_broker(conf, processes)
+    consumer = Consumer(mqtt_port, pb, auth=("consumer", "other"))
+
+    def start_with_password(password):
+        # The password file is named relative to the settings file.
+        with open(os.path.join(tmp, "edge.password"), "w", encoding="utf-8") as f:
+            f.write(password + "\n")
+        dc_conf = os.path.join(tmp, "datacoll.conf")
+        with open(dc_conf, "w", encoding="utf-8") as f:
+            f.write("[server]\nport=0\ndb=%s\n\n[sparkplug]\nenabled=true\nport=%d\n"
+                    "group_id=%s\nedge_node_id=%s\nusername=edge\n"
+                    "password_file=edge.password\n" % (os.path.join(tmp, "dc.db"), mqtt_port,
+                                                      GROUP, NODE))
+        return start_server(datacoll, dc_conf, processes)
+
+    # A wrong password: the broker refuses the node (and says so in its log).
+    server = start_with_password("wrong")
+    wait_for_more(broker.lines, r"disconnected, not authori[sz]ed", "the refusal of a bad password")
+    server.send_signal(signal.SIGTERM)
+    server.wait(DEADLINE)
+
+    # The right one: a session, NBIRTH, and NDEATH at the end.
+    server = start_with_password("s3cret")
+    nbirth = consumer.expect(PREFIX + "/NBIRTH/" + NODE)
+    server.send_signal(signal.SIGTERM)
+    death = consumer.expect(PREFIX + "/NDEATH/" + NODE)
+    if metric(death, "bdSeq").long_value != metric(nbirth, "bdSeq").long_value:
+        fail("NDEATH and NBIRTH disagree on bdSeq")
+    if server.wait(DEADLINE) != 0:
+        fail("datacoll did not stop cleanly")
+    print("logged in as edge: NBIRTH and NDEATH", flush=True)
+    consumer.client.loop_stop()
+
+
+def run(datacoll, proto_dir, tmp, processes):
+    # The payload classes, generated from the project's .proto now.
+    PB = generate_classes(proto_dir, tmp)
+    pb = PB.Payload
 
     # The broker.
     mqtt_port = free_port()
@@ -214,9 +284,6 @@ def run(datacoll, proto_dir, tmp, processes):
                 "log_dest stderr\n"
                 % mqtt_port)
     broker = start_broker(conf, processes)
-
-    class PB:
-        Payload = pb
     consumer = Consumer(mqtt_port, PB)
 
     # The edge node.
