@@ -196,6 +196,7 @@ run_server (DcSettings          *settings,
   dc_history_set_default_retention_days (history, settings->retention_days);
   engine = dc_engine_new (store, history);
   dc_engine_set_max_future (engine, (gint64) settings->max_future_s * G_USEC_PER_SEC);
+  dc_engine_set_backlog_limit (engine, (guint64) settings->backlog_mb * 1024 * 1024);
   dc_engine_drivers_set_call_timeout (dc_engine_get_drivers (engine),
                                       (gint64) settings->call_timeout_s * G_USEC_PER_SEC);
   if (settings->formulas)

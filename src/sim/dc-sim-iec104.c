@@ -37,6 +37,7 @@ dc_sim_iec104_main (int argc, char **argv)
   g_autofree char *tz = NULL;
   int port = 2404, ca = 1, floats = -1, singles = -1, doubles = -1, counters = -1, scaled = -1;
   int normalized = -1, flood = 0, k = 12, w = 8;
+  gint64 flood_count = 0;
   double changes = -1;
   gboolean negative = FALSE, demo = FALSE;
   GOptionEntry entries[] = {
@@ -53,6 +54,9 @@ dc_sim_iec104_main (int argc, char **argv)
       "Spontaneous changes per second (5)", "N" },
     { "flood", 0, 0, G_OPTION_ARG_INT, &flood,
       "Send N changing floats per ASDU as fast as the window allows (at most 30)", "N" },
+    { "flood-count", 0, 0, G_OPTION_ARG_INT64, &flood_count,
+      "Stop the flood after N objects in all (0 = never); object i goes to IOA "
+      "4001 + i % max (floats, flood) with the value (i % 100000) / 2", "N" },
     { "negative", 0, 0, G_OPTION_ARG_NONE, &negative, "Refuse every command (P/N = 1)", NULL },
     { "k", 'k', 0, G_OPTION_ARG_INT, &k,
       "Unacknowledged I-frames before the outstation stops (12)", "K" },
@@ -86,7 +90,7 @@ dc_sim_iec104_main (int argc, char **argv)
       g_printerr ("datacoll-sim iec104: %s\n", error->message);
       return 2;
     }
-  if (port < 0 || port > 65535 || ca < 1 || ca > 65535 || flood < 0 || flood > 30 ||
+  if (port < 0 || port > 65535 || ca < 1 || ca > 65535 || flood < 0 || flood > 30 || flood_count < 0 ||
       k < 1 || k > 32767 || w < 1 || w > 32767)
     {
       g_printerr ("datacoll-sim iec104: --port 0-65535, --ca 1-65535, --flood 0-30, "
@@ -108,6 +112,7 @@ dc_sim_iec104_main (int argc, char **argv)
   if (changes >= 0)
     config.changes_per_s = changes;
   config.flood = flood;
+  config.flood_limit = (guint64) flood_count;
   config.negative = negative;
   config.k = k;
   config.w = w;

@@ -43,7 +43,8 @@ static const struct
 } known_keys[] = {
   { "server", "port" }, { "server", "bind" }, { "server", "db" }, { "server", "history_db" },
   { "server", "user_db" }, { "server", "token_file" }, { "server", "call_timeout_s" },
-  { "server", "max_samples" }, { "server", "max_future_s" }, { "history", "retention_days" }, { "plugins", "formulas" },
+  { "server", "max_samples" }, { "server", "max_future_s" }, { "history", "retention_days" },
+  { "history", "backlog_mb" }, { "plugins", "formulas" },
   { "plugins", "alarms" }, { "plugins", "templates" }, { "log", "verbose" },
 };
 
@@ -59,6 +60,7 @@ dc_settings_new (void)
   self->max_samples = 100000;
   self->max_future_s = 600;
   self->retention_days = 365;
+  self->backlog_mb = 16;
   self->formulas = TRUE;
   self->alarms = TRUE;
   self->templates = TRUE;
@@ -253,6 +255,7 @@ dc_settings_load_key_file (DcSettings  *self,
   guint64 max_samples = self->max_samples;
   guint64 max_future = self->max_future_s;
   guint64 retention = self->retention_days;
+  guint64 backlog = self->backlog_mb;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (key_file != NULL, FALSE);
@@ -269,6 +272,7 @@ dc_settings_load_key_file (DcSettings  *self,
       !read_uint (key_file, origin, "server", "max_samples", 1, 100000000, &max_samples, error) ||
       !read_uint (key_file, origin, "server", "max_future_s", 0, 315360000, &max_future, error) ||
       !read_uint (key_file, origin, "history", "retention_days", 1, 1000000, &retention, error) ||
+      !read_uint (key_file, origin, "history", "backlog_mb", 1, 65536, &backlog, error) ||
       !read_bool (key_file, origin, "plugins", "formulas", &self->formulas, error) ||
       !read_bool (key_file, origin, "plugins", "alarms", &self->alarms, error) ||
       !read_bool (key_file, origin, "plugins", "templates", &self->templates, error) ||
@@ -280,6 +284,7 @@ dc_settings_load_key_file (DcSettings  *self,
   self->max_samples = max_samples;
   self->max_future_s = (guint) max_future;
   self->retention_days = retention;
+  self->backlog_mb = backlog;
 
   bind = g_key_file_get_string (key_file, "server", "bind", NULL);
   if (bind != NULL)
@@ -468,6 +473,7 @@ dc_settings_save (DcSettings  *self,
   g_key_file_set_int64 (key_file, "server", "max_samples", self->max_samples);
   g_key_file_set_uint64 (key_file, "server", "max_future_s", self->max_future_s);
   g_key_file_set_uint64 (key_file, "history", "retention_days", self->retention_days);
+  g_key_file_set_uint64 (key_file, "history", "backlog_mb", self->backlog_mb);
   g_key_file_set_boolean (key_file, "plugins", "formulas", self->formulas);
   g_key_file_set_boolean (key_file, "plugins", "alarms", self->alarms);
   g_key_file_set_boolean (key_file, "plugins", "templates", self->templates);

@@ -36,6 +36,7 @@ typedef struct
   guint     max_future_s;    /* 600: how far ahead a time tag may be; 0 = any */
   /* [history] */
   guint     retention_days;  /* 365 */
+  guint     backlog_mb;      /* 16: samples in memory on their way to the history file */
   /* [plugins] */
   gboolean  formulas;        /* TRUE */
   gboolean  alarms;          /* TRUE */

@@ -19,6 +19,7 @@ typedef struct
 {
   DcSample live;
   DcSample stored;       /* the last sample handed to history (change mode) */
+  gint64   last_source;  /* the time the last in-order sample came with (before restamping) */
   gboolean has_live;
   gboolean has_stored;
 } PointState;
@@ -31,6 +32,7 @@ typedef struct
   GMutex        mutex;
   GQueue        batches;   /* GArray of DcSample */
   guint64       queued;
+  guint64       congest_at; /* samples queued here that make the sink congested */
   gboolean      wakeup_pending;
   gint          congested; /* atomic */
 } Sink;
@@ -50,6 +52,7 @@ struct _DcEngine
   GArray          *order;      /* keys in natural order */
   GQueue           backlog;    /* GArray of DcSample refused by the history writer */
   guint64          backlog_samples;
+  guint64          backlog_limit;  /* bytes, dc_engine_set_backlog_limit() */
   gboolean         reload_pending;
   gboolean         started;
   gulong           changed_id;
@@ -68,8 +71,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DcEngine, dc_engine, G_TYPE_OBJECT)
 
-/* The sink queues a batch above this many samples → drivers are told to slow down. */
-#define SINK_CONGESTED_SAMPLES 200000
+/* Samples waiting in memory between the drivers and the history file (the sink's queue,
+ * the engine's backlog, the history writer's queue) are bounded in bytes (docs/history.md,
+ * "Backlog"): the writer's queue takes half the budget, the sink's queue a quarter before the
+ * drivers are told to slow down; the backlog only holds what arrives after that. */
+#define DEFAULT_BACKLOG_BYTES ((guint64) 16 * 1024 * 1024)
+#define MIN_BACKLOG_BYTES     ((guint64) 64 * 1024)
 
 static void engine_process_sink (DcEngine *self);
 
@@ -101,7 +108,7 @@ sink_push_batch (DcSampleSink *sink,
   g_mutex_lock (&s->mutex);
   g_queue_push_tail (&s->batches, samples);
   s->queued += samples->len;
-  if (s->queued > SINK_CONGESTED_SAMPLES)
+  if (s->queued > s->congest_at)
     g_atomic_int_set (&s->congested, TRUE);
   if (!s->wakeup_pending)
     {
@@ -244,7 +251,7 @@ update_congestion (DcEngine *self)
   gboolean congested;
 
   g_mutex_lock (&s->mutex);
-  congested = self->backlog.length > 0 || s->queued > SINK_CONGESTED_SAMPLES;
+  congested = self->backlog.length > 0 || s->queued > s->congest_at;
   g_atomic_int_set (&s->congested, congested);
   g_mutex_unlock (&s->mutex);
 }
@@ -391,11 +398,22 @@ ingest (DcEngine       *self,
           self->stats.future++;
         }
 
-      late = st->has_live && s.time < st->live.time;
+      /* Times of one point strictly increase (docs/history.md, "One row per value"): a value
+       * that comes with the time of the value before it (one receive stamp for a whole socket
+       * read, or an equal time tag) is placed 1 µs after it, so that history keeps both
+       * rows instead of the second replacing the first. Late means older than the time
+       * the previous value came with, not than the moved one. */
+      late = st->has_live && s.time < st->last_source;
       if (late)
         self->stats.late++;
       else if (!future)
         {
+          st->last_source = s.time;
+          if (st->has_live && s.time <= st->live.time)
+            {
+              s.time = st->live.time + 1;
+              self->stats.restamped++;
+            }
           st->live = s;
           st->has_live = TRUE;
         }
@@ -571,6 +589,7 @@ dc_engine_new (DcStore   *store,
   self->removed_id = g_signal_connect (store, "point-removed",
                                        G_CALLBACK (store_point_removed_cb), self);
   self->drivers = dc_engine_drivers_new (store, &self->sink->parent, &hooks, self);
+  dc_engine_set_backlog_limit (self, DEFAULT_BACKLOG_BYTES);
 
   return self;
 }
@@ -711,11 +730,45 @@ void
 dc_engine_get_stats (DcEngine      *self,
                      DcEngineStats *stats)
 {
+  guint64 pending;
+
   g_return_if_fail (DC_IS_ENGINE (self));
   g_return_if_fail (stats != NULL);
 
   *stats = self->stats;
   stats->backlog = self->backlog_samples;
+  g_mutex_lock (&self->sink->mutex);
+  pending = self->sink->queued;
+  g_mutex_unlock (&self->sink->mutex);
+  pending += self->backlog_samples;
+  if (self->history != NULL)
+    {
+      DcHistoryStats hstats;
+
+      dc_history_get_stats (self->history, &hstats);
+      pending += hstats.queued;
+    }
+  stats->backlog_bytes = pending * sizeof (DcSample);
+  stats->backlog_limit = self->backlog_limit;
+}
+
+void
+dc_engine_set_backlog_limit (DcEngine *self,
+                             guint64   bytes)
+{
+  guint64 samples;
+
+  g_return_if_fail (DC_IS_ENGINE (self));
+
+  bytes = MAX (bytes, MIN_BACKLOG_BYTES);
+  samples = bytes / sizeof (DcSample);
+  self->backlog_limit = bytes;
+  g_mutex_lock (&self->sink->mutex);
+  self->sink->congest_at = samples / 4;
+  g_mutex_unlock (&self->sink->mutex);
+  if (self->history != NULL)
+    dc_history_set_queue_capacity (self->history, (guint) MIN (samples / 2, G_MAXUINT));
+  update_congestion (self);
 }
 
 void

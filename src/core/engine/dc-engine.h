@@ -48,9 +48,13 @@ typedef struct
   guint64 unknown;       /* samples of unknown (deleted) points, dropped and counted */
   guint64 late;          /* accepted samples older than the live sample */
   guint64 future;        /* samples stamped too far ahead (quality 0x400, not live) */
+  guint64 restamped;     /* samples placed 1 µs after the point's previous one (same time) */
   guint64 stored;        /* samples handed to the history writer */
   guint64 not_stored;    /* samples the history mode skipped */
   guint64 backlog;       /* samples waiting because the history writer is busy */
+  guint64 backlog_bytes; /* every sample in memory between the drivers and the history
+                          * file (sink queue, backlog, writer queue), in bytes */
+  guint64 backlog_limit; /* dc_engine_set_backlog_limit() */
 } DcEngineStats;
 
 /* @history may be NULL (no history). */
@@ -93,6 +97,12 @@ void             dc_engine_set_max_future (DcEngine      *self,
                                            gint64         max_future_us);
 
 gboolean         dc_engine_is_congested  (DcEngine       *self);
+/* Bounds the samples held in memory between the drivers and the history file to about
+ * @bytes (default 16 MiB, at least 64 KiB): past it drivers are told to slow down (IEC 104
+ * holds its acknowledgements, Modbus delays polls); nothing is dropped. Also sets the
+ * history writer's queue capacity (half of it). */
+void             dc_engine_set_backlog_limit (DcEngine   *self,
+                                          guint64         bytes);
 void             dc_engine_get_stats     (DcEngine       *self,
                                           DcEngineStats  *stats);
 

@@ -82,6 +82,7 @@ write_batch (Writer         *w,
 {
   DcHistory *self = w->self;
   gboolean ok = TRUE;
+  guint64 n_replaced = 0;
 
   w->batch_no++;
   if (sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -101,6 +102,7 @@ write_batch (Writer         *w,
       replaced = sqlite3_changes (w->db) == 0;
       if (ok && replaced)
         {
+          n_replaced++;
           dc_history_bind_double_or_null (w->update, 1, s->value);
           sqlite3_bind_int64 (w->update, 2, s->quality);
           sqlite3_bind_int64 (w->update, 3, s->key);
@@ -127,6 +129,7 @@ write_batch (Writer         *w,
   else
     {
       self->stats.written += batch->samples->len;
+      self->stats.replaced += n_replaced;
       self->stats.batches++;
     }
   dc_history_publish_watermarks (w);

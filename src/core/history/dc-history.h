@@ -43,6 +43,8 @@ typedef struct
   guint64 accepted;     /* samples taken by dc_history_push() */
   guint64 refused;      /* samples refused by dc_history_push() (the caller kept them) */
   guint64 written;      /* samples committed */
+  guint64 replaced;     /* of those, samples that replaced a row of the same point and time
+                         * (written - replaced rows were added) */
   guint64 batches;      /* transactions committed */
   guint64 purged;       /* samples deleted by retention and point purges */
   guint64 queued;       /* samples accepted and not yet committed */

@@ -176,16 +176,22 @@ flood_fill (Conn *conn)
                      .ca = self->cfg.ca };
   guint n = MIN (self->cfg.flood, 30);
   guint8 buf[DC_IEC104_MAX_ASDU];
+  guint span = MAX (self->cfg.floats, n);
 
   memset (objs, 0, sizeof objs);
   while (window_open (conn) && conn->out->len < OUT_HIGH_WATER)
     {
       gsize len;
 
+      if (self->cfg.flood_limit > 0)
+        {
+          if (self->flood_counter >= self->cfg.flood_limit)
+            break;
+          n = (guint) MIN ((guint64) n, self->cfg.flood_limit - self->flood_counter);
+        }
+
       for (guint i = 0; i < n; i++)
         {
-          guint span = MAX (self->cfg.floats, n);
-
           objs[i].ioa = DC_IEC104_SIM_IOA_FLOATS + (self->flood_cursor++ % span);
           objs[i].value = (float) (self->flood_counter++ % 100000) * 0.5f;
         }

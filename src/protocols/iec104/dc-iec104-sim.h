@@ -46,6 +46,9 @@ typedef struct
   guint       counters;
   double      changes_per_s;  /* spontaneous point changes per second, all points together */
   guint       flood;          /* > 0: N changing floats per ASDU as fast as the window allows */
+  guint64     flood_limit;    /* > 0: the flood stops after this many objects in all; object
+                               * number i (from 0) is IOA 4001 + i % max (floats, flood) with
+                               * the value (i % 100000) / 2 */
   gboolean    negative;       /* refuse every command with P/N = 1 */
   guint       k;
   guint       w;
