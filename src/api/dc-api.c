@@ -63,6 +63,7 @@ dc_api_install (DcServer           *server,
   dc_api_add_config_routes (server);
   dc_api_add_sample_routes (server, options->engine, options->max_samples);
   dc_api_add_control_routes (server, options->engine);
+  dc_api_add_status_route (server, options->engine);
   dc_api_add_formula_check_route (server);
   dc_api_add_sql_check_route (server, options->user_db_path);
   live = dc_api_live_new_for_engine (server, options->engine);

@@ -242,6 +242,71 @@ test_config_file (void)
   g_assert_true (g_file_test (cli_db, G_FILE_TEST_EXISTS));
 }
 
+static gint64
+status_member (const char *base,
+               const char *group,
+               const char *member)
+{
+  g_autofree char *reply = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *o;
+
+  g_assert_cmpuint (request (base, "GET", "/api/v1/status", NULL, NULL, &reply), ==, 200);
+  node = json_from_string (reply, &error);
+  g_assert_no_error (error);
+  o = json_object_get_object_member (json_node_get_object (node), group);
+  g_assert_nonnull (o);
+  g_assert_true (json_object_has_member (o, member));
+  return json_object_get_int_member (o, member);
+}
+
+/* GET /api/v1/status: the ingest counters from the API write to the row, and the backlog
+ * limit of [history] backlog_mb (docs/history.md). */
+static void
+test_status (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *conf = g_build_filename (dir, "datacoll.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--server", "--config", conf, NULL };
+  const char *ingest[] = { "received", "accepted", "unknown", "late", "restamped",
+                           "not_stored", "stored" };
+  const char *history[] = { "accepted", "refused", "queued", "written", "replaced", "batches",
+                            "purged", "jobs" };
+  DcTestServer *instance;
+  gint64 deadline;
+
+  g_file_set_contents (conf, "[server]\nport=0\ndb=dc.db\n[history]\nbacklog_mb=2\n", -1,
+                       &error);
+  g_assert_no_error (error);
+  instance = dc_test_server_start (args);
+  post_ok (instance->base, "/api/v1/devices", "{\"id\":\"v\",\"protocol\":\"virtual\"}");
+  post_ok (instance->base, "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"v\"}");
+  post_ok (instance->base, "/api/v1/items", "{\"id\":\"sp\"}");
+  post_ok (instance->base, "/api/v1/terms/t1/items", "{\"item_id\":\"sp\",\"history\":\"all\"}");
+  for (guint i = 0; i < 3; i++)
+    post_ok (instance->base, "/api/v1/device_ctrl",
+             "{\"device_id\":\"v\",\"term_id\":\"t1\",\"item_id\":\"sp\",\"value\":1}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (ingest); i++)
+    status_member (instance->base, "ingest", ingest[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (history); i++)
+    status_member (instance->base, "history", history[i]);
+  g_assert_cmpint (status_member (instance->base, "ingest", "received"), ==, 3);
+  g_assert_cmpint (status_member (instance->base, "ingest", "stored"), ==, 3);
+  g_assert_cmpint (status_member (instance->base, "backlog", "limit"), ==, 2 * 1024 * 1024);
+  status_member (instance->base, "backlog", "bytes");
+  status_member (instance->base, "backlog", "samples");
+  /* The writer commits on its own thread: ask until it has (no sleep, a deadline). */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (status_member (instance->base, "history", "written") < 3)
+    g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+  g_assert_cmpint (status_member (instance->base, "history", "written"), ==, 3);
+  g_assert_cmpint (status_member (instance->base, "history", "replaced"), ==, 0);
+  dc_test_server_stop (instance);
+}
+
 /* Without --server and without a display, datacoll is the server. */
 static void
 test_no_display (void)
@@ -360,6 +425,7 @@ main (int   argc,
   g_test_add_func ("/dc/datacoll/config-file", test_config_file);
   g_test_add_func ("/dc/datacoll/no-display", test_no_display);
   g_test_add_func ("/dc/datacoll/openapi", test_openapi);
+  g_test_add_func ("/dc/datacoll/status", test_status);
 
   return g_test_run ();
 }

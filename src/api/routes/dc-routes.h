@@ -41,6 +41,11 @@ void dc_api_add_sample_routes       (DcServer   *server,
 void dc_api_add_control_routes      (DcServer   *server,
                                      DcEngine   *engine);
 
+/* GET /api/v1/status: ingest counters, backlog, history writer counters
+ * (dc-routes-status.c). */
+void dc_api_add_status_route        (DcServer   *server,
+                                     DcEngine   *engine);
+
 /* POST /api/v1/formula_check: 200 text/plain "OK" or the reason (dc-routes-checks.c). */
 void dc_api_add_formula_check_route (DcServer   *server);
 
