@@ -12,10 +12,13 @@
 
 #include "dc-engine.h"
 #include "dc-history.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
-/* Writer rows/s against a raw sqlite batched-insert loop into the same schema, then queries
- * over 10 million samples of one point. Run through bench/history/run. */
+/* Writer rows/s against a raw sqlite batched-insert loop into the same schema, an IEC 104
+ * flood (`datacoll-sim iec104 --flood 30`, its own process on another CPU) through the real
+ * engine into history `all` next to the raw floor of the same rows, then queries over 10
+ * million samples of one point. Run through bench/history/run. */
 
 #define SEC ((gint64) G_USEC_PER_SEC)
 #define BATCH 1000
@@ -231,6 +234,191 @@ engine_rate (const char     *dir,
   }
 }
 
+static double
+load_average (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return -1;
+  return g_ascii_strtod (text, NULL);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* `datacoll-sim iec104 --flood 30` ($DATACOLL_SIM, pinned to CPU 0 when there are two) sends
+ * @n_objects floats over @n_points points into the engine, history `all`: rows/s from the
+ * start until the last row is committed, and whether every object is a row. */
+static void
+flood_bench (const char *dir,
+             guint       n_points,
+             guint64     n_objects)
+{
+  g_autofree char *db = g_build_filename (dir, "flood.db", NULL);
+  g_autofree char *hdb = g_build_filename (dir, "flood-history.db", NULL);
+  g_autofree char *raw_path = g_build_filename (dir, "flood-raw.db", NULL);
+  g_autofree char *floats = g_strdup_printf ("%u", n_points);
+  g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_objects);
+  const char *sim_path = g_getenv ("DATACOLL_SIM");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(DcStore) store = NULL;
+  g_autoptr(DcHistory) history = NULL;
+  g_autoptr(DcEngine) engine = NULL;
+  g_autofree gint64 *keys = g_new (gint64, n_points);
+  Workload raw_load = { "flood", n_points, SEC / 1000, n_objects };
+  DcHistoryStats hstats;
+  DcEngineStats stats;
+  guint64 max_backlog = 0, rows;
+  double raw, rate, load_before = load_average ();
+  gint64 start;
+  guint port = 0, tick;
+
+  if (sim_path == NULL)
+    {
+      printf ("iec104 flood: DATACOLL_SIM is not set (bench/history/run sets it), skipped\n");
+      return;
+    }
+  /* The raw floor of the same rows (points, count, batches of 1000) in the same run. */
+  raw = raw_floor (raw_path, &raw_load);
+
+  if (g_get_num_processors () >= 2)
+    {
+      g_ptr_array_add (argv, (char *) "taskset");
+      g_ptr_array_add (argv, (char *) "-c");
+      g_ptr_array_add (argv, (char *) "0");
+    }
+  g_ptr_array_add (argv, (char *) sim_path);
+  for (const char *const *a = (const char *const[]) { "iec104", "--port", "0", "--bind",
+                                                      "127.0.0.1", "--flood", "30", "--floats",
+                                                      floats, "--flood-count", count, NULL };
+       *a != NULL; a++)
+    g_ptr_array_add (argv, (char *) *a);
+  g_ptr_array_add (argv, NULL);
+  sim = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                           &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  while (port == 0)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+      const char *p;
+
+      g_assert_nonnull (line);
+      if ((p = strstr (line, "listening on 127.0.0.1 port ")) != NULL)
+        port = atoi (p + strlen ("listening on 127.0.0.1 port "));
+    }
+
+  dc_protocols_register_all ();
+  store = dc_store_open (db, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *device = g_strdup_printf ("{\"id\":\"rtu\",\"protocol\":\"iec104\","
+                                               "\"ip\":\"127.0.0.1\",\"port\":%u}", port);
+    g_autoptr(GString) items = g_string_new ("[");
+    g_autoptr(GString) points = g_string_new ("[");
+    g_autoptr(JsonNode) dn = json_from_string (device, NULL);
+    g_autoptr(JsonNode) tn = json_from_string ("{\"id\":\"t\",\"device_id\":\"rtu\","
+                                               "\"protocol\":\"iec104\",\"address\":1}", NULL);
+    g_autoptr(JsonArray) item_array = NULL;
+    g_autoptr(JsonArray) point_array = NULL;
+
+    dc_store_create (store, DC_KIND_DEVICE, json_node_get_object (dn), &error);
+    g_assert_no_error (error);
+    dc_store_create (store, DC_KIND_TERM, json_node_get_object (tn), &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < n_points; i++)
+      {
+        g_string_append_printf (items, "%s{\"id\":\"f%u\"}", i ? "," : "", i);
+        g_string_append_printf (points, "%s{\"term_id\":\"t\",\"item_id\":\"f%u\","
+                                "\"protocol_code\":%u,\"code_type\":13,\"history\":\"all\"}",
+                                i ? "," : "", i, 4001 + i);
+      }
+    g_string_append_c (items, ']');
+    g_string_append_c (points, ']');
+    item_array = array_from (items);
+    point_array = array_from (points);
+    dc_store_create_batch (store, DC_KIND_ITEM, item_array, &error);
+    g_assert_no_error (error);
+    dc_store_create_batch (store, DC_KIND_POINT, point_array, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < n_points; i++)
+      {
+        g_autofree char *item = g_strdup_printf ("f%u", i);
+
+        keys[i] = dc_store_get_point_key (store, "t", item);
+      }
+  }
+  history = dc_history_new (hdb, &error);
+  g_assert_no_error (error);
+  dc_history_sync (history);
+  engine = dc_engine_new (store, history);
+
+  start = g_get_monotonic_time ();
+  dc_engine_start (engine);
+  tick = g_timeout_add (10, tick_cb, NULL);
+  for (;;)
+    {
+      gboolean all = TRUE;
+
+      g_main_context_iteration (NULL, TRUE);
+      dc_engine_get_stats (engine, &stats);
+      max_backlog = MAX (max_backlog, stats.backlog_bytes);
+      for (guint j = 0; j < n_points && all; j++)
+        {
+          guint64 last = n_objects - 1 - ((n_objects - 1 - j) % n_points);
+          DcSample live;
+
+          all = j >= n_objects ||
+                (dc_engine_get_live (engine, keys[j], &live) &&
+                 live.value == (double) (last % 100000) * 0.5);
+        }
+      if (all)
+        break;
+    }
+  g_source_remove (tick);
+  dc_engine_shutdown (engine);
+  dc_history_sync (history);
+  rate = 0;
+  dc_history_get_stats (history, &hstats);
+  rows = hstats.written - hstats.replaced;
+  rate = rows / ((g_get_monotonic_time () - start) / 1e6);
+  dc_engine_get_stats (engine, &stats);
+  printf ("iec104 flood, %u points, 30 floats per ASDU: %" G_GUINT64_FORMAT " objects sent, %"
+          G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT " rows (%" G_GUINT64_FORMAT
+          " replaced)\n", n_points, n_objects, stats.received, rows, hstats.replaced);
+  printf ("  end to end %9.0f rows/s  raw sqlite floor %9.0f rows/s  ratio %.2f  backlog at "
+          "most %" G_GUINT64_FORMAT " KiB (limit %" G_GUINT64_FORMAT " KiB)\n",
+          rate, raw, rate / raw, max_backlog / 1024, stats.backlog_limit / 1024);
+  {
+    double load_after = load_average ();
+
+    printf ("  load average %.2f before, %.2f after%s\n", load_before, load_after,
+            MAX (load_before, load_after) >= 1.5 ? ": NOISY, the machine was not quiet" : "");
+  }
+  g_subprocess_force_exit (sim);
+  g_subprocess_wait (sim, NULL, NULL);
+  g_clear_object (&engine);
+  g_clear_object (&history);
+  g_clear_object (&store);
+  for (guint i = 0; i < 12; i++)
+    {
+      static const char *names[] = { "flood.db", "flood.db.lock", "flood.db-wal", "flood.db-shm",
+                                     "flood-history.db", "flood-history.db-wal",
+                                     "flood-history.db-shm", "flood-raw.db", "flood-raw.db-wal",
+                                     "flood-raw.db-shm", "datacoll.db.lock", "flood.db-journal" };
+      g_autofree char *f = g_build_filename (dir, names[i], NULL);
+
+      g_remove (f);
+    }
+}
+
 static void
 done_cb (GObject      *object,
          GAsyncResult *result,
@@ -274,6 +462,15 @@ main (int   argc,
   guint n_buckets = 0;
 
   t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
+  printf ("load average %.2f at the start (figures are noisy above 1.5)\n", load_average ());
+
+  if (g_getenv ("BENCH_FLOOD_ONLY") != NULL)
+    {
+      flood_bench (dir, 100, big);
+      g_rmdir (dir);
+      return 0;
+    }
+  flood_bench (dir, 100, 1500000);
 
   for (guint i = 0; i < G_N_ELEMENTS (loads); i++)
     {
