@@ -76,19 +76,17 @@ maybe_schedule_ready (DcHistory *self)
   g_source_unref (source);
 }
 
+/* Queued batches written in one transaction, up to this many samples (a flood arrives in
+ * batches of a few hundred, one per socket read: a commit each would cost more than the rows). */
+#define MAX_TRANSACTION_SAMPLES 8192
+
 static void
-write_batch (Writer         *w,
-             DcHistoryBatch *batch)
+write_samples (Writer         *w,
+               DcHistoryBatch *batch,
+               gboolean       *ok,
+               guint64        *n_replaced)
 {
-  DcHistory *self = w->self;
-  gboolean ok = TRUE;
-  guint64 n_replaced = 0;
-
-  w->batch_no++;
-  if (sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    g_critical ("history writer: BEGIN: %s", sqlite3_errmsg (w->db));
-
-  for (guint i = 0; ok && i < batch->samples->len; i++)
+  for (guint i = 0; *ok && i < batch->samples->len; i++)
     {
       const DcSample *s = &g_array_index (batch->samples, DcSample, i);
       KeyState *ks = dc_history_key_state_get (w, s->key);
@@ -98,16 +96,16 @@ write_batch (Writer         *w,
       sqlite3_bind_int64 (w->insert, 2, s->time);
       dc_history_bind_double_or_null (w->insert, 3, s->value);
       sqlite3_bind_int64 (w->insert, 4, s->quality);
-      ok = dc_history_writer_step_done (w, w->insert);
+      *ok = dc_history_writer_step_done (w, w->insert);
       replaced = sqlite3_changes (w->db) == 0;
-      if (ok && replaced)
+      if (*ok && replaced)
         {
-          n_replaced++;
+          (*n_replaced)++;
           dc_history_bind_double_or_null (w->update, 1, s->value);
           sqlite3_bind_int64 (w->update, 2, s->quality);
           sqlite3_bind_int64 (w->update, 3, s->key);
           sqlite3_bind_int64 (w->update, 4, s->time);
-          ok = dc_history_writer_step_done (w, w->update);
+          *ok = dc_history_writer_step_done (w, w->update);
         }
 
       dc_history_rollup_add (w, ks, s, replaced);
@@ -117,31 +115,64 @@ write_batch (Writer         *w,
           g_ptr_array_add (w->touched, ks);
         }
     }
+}
+
+/* Writes the first @n_batches queued batches (the writer is the only one that pops them, so
+ * they stay put) in one transaction; they leave the queue under the mutex in the same
+ * critical section as the COMMIT. */
+static void
+write_batches (Writer *w,
+               guint   n_batches)
+{
+  DcHistory *self = w->self;
+  g_autofree DcHistoryBatch **batches = g_new (DcHistoryBatch *, n_batches);
+  gboolean ok = TRUE;
+  guint64 n_replaced = 0, n_samples = 0;
+  GList *l;
+  guint i;
+
+  g_mutex_lock (&self->mutex);
+  for (l = self->queue.head, i = 0; i < n_batches; l = l->next, i++)
+    batches[i] = l->data;
+  g_mutex_unlock (&self->mutex);
+
+  w->batch_no++;
+  if (sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    g_critical ("history writer: BEGIN: %s", sqlite3_errmsg (w->db));
+  for (i = 0; i < n_batches; i++)
+    {
+      write_samples (w, batches[i], &ok, &n_replaced);
+      n_samples += batches[i]->samples->len;
+    }
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
     {
-      /* Nothing of the batch is written; the samples stay counted as queued → never
+      /* Nothing of the batches is written; the samples stay counted as queued → never
        * silently lost, the error is loud. */
       g_critical ("history writer: COMMIT: %s", sqlite3_errmsg (w->db));
       sqlite3_exec (w->db, "ROLLBACK", NULL, NULL, NULL);
     }
   else
     {
-      self->stats.written += batch->samples->len;
+      self->stats.written += n_samples;
       self->stats.replaced += n_replaced;
       self->stats.batches++;
     }
   dc_history_publish_watermarks (w);
-  g_queue_pop_head (&self->queue);
-  self->stats.queued -= batch->samples->len;
-  self->written_seq = batch->seq;
+  for (i = 0; i < n_batches; i++)
+    g_queue_pop_head (&self->queue);
+  self->stats.queued -= n_samples;
+  self->written_seq = batches[n_batches - 1]->seq;
   maybe_schedule_ready (self);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
 
-  g_array_unref (batch->samples);
-  g_free (batch);
+  for (i = 0; i < n_batches; i++)
+    {
+      g_array_unref (batches[i]->samples);
+      g_free (batches[i]);
+    }
 }
 
 static void
@@ -236,6 +267,16 @@ record_purges (Writer *w,
     g_warning ("history: cannot record purges: %s", sqlite3_errmsg (w->db));
 }
 
+/* Whether a job waits for the batch before @seq to be written (and not for @seq). */
+static gboolean
+job_waits_for (DcHistory *self,
+               guint64    seq)
+{
+  DcHistoryJob *job = g_queue_peek_head (&self->jobs);
+
+  return job != NULL && job->after_seq == seq - 1;
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -248,7 +289,7 @@ writer_thread (gpointer data)
     {
       DcHistoryBatch *batch;
       DcHistoryJob *job;
-      guint throttle;
+      guint throttle, n_batches;
 
       if (g_get_monotonic_time () >= next_retention)
         {
@@ -284,13 +325,32 @@ writer_thread (gpointer data)
         break;
 
       throttle = self->throttle_us;
+      n_batches = 0;
+      if (batch != NULL)
+        {
+          guint64 n = 0;
+
+          /* Batches queued behind it go in the same transaction, up to a bound; not past a
+           * job's turn (a job runs after the batches queued before it). */
+          for (GList *l = self->queue.head; l != NULL && (n_batches == 0 ||
+               n + ((DcHistoryBatch *) l->data)->samples->len <= MAX_TRANSACTION_SAMPLES);
+               l = l->next)
+            {
+              DcHistoryBatch *b = l->data;
+
+              if (n_batches > 0 && job_waits_for (self, b->seq))
+                break;
+              n += b->samples->len;
+              n_batches++;
+            }
+        }
       g_mutex_unlock (&self->mutex);
 
       if (batch != NULL)
         {
           if (throttle > 0)
             g_usleep (throttle);
-          write_batch (w, batch);
+          write_batches (w, n_batches);
         }
       if (job != NULL)
         {

