@@ -270,7 +270,7 @@ test_status (void)
   g_autofree char *conf = g_build_filename (dir, "datacoll.conf", NULL);
   g_autoptr(GError) error = NULL;
   const char *args[] = { "--server", "--config", conf, NULL };
-  const char *ingest[] = { "received", "accepted", "unknown", "late", "restamped",
+  const char *ingest[] = { "received", "accepted", "unknown", "late", "future", "restamped",
                            "not_stored", "stored" };
   const char *history[] = { "accepted", "refused", "queued", "written", "replaced", "batches",
                             "purged", "jobs" };

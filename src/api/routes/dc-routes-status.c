@@ -38,6 +38,8 @@ status_cb (DcServer          *server,
   g_string_append_c (json, ',');
   U64 (json, "late", st.late);
   g_string_append_c (json, ',');
+  U64 (json, "future", st.future);
+  g_string_append_c (json, ',');
   U64 (json, "restamped", st.restamped);
   g_string_append_c (json, ',');
   U64 (json, "not_stored", st.not_stored);
