@@ -266,7 +266,7 @@ status_member (const char *base,
 static void
 test_status (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = dc_test_make_dir ();
   g_autofree char *conf = g_build_filename (dir, "datacoll.conf", NULL);
   g_autoptr(GError) error = NULL;
   const char *args[] = { "--server", "--config", conf, NULL };
