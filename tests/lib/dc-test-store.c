@@ -81,3 +81,28 @@ dc_test_remove_dir (const char *dir)
     }
   g_rmdir (dir);
 }
+
+static void
+query_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GArray *
+dc_test_history_samples (DcHistory *history,
+                         gint64     key)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *samples;
+
+  dc_history_query_samples_async (history, key, G_MININT64, G_MAXINT64, 0, NULL,
+                                  query_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  samples = dc_history_query_samples_finish (history, result, NULL, &error);
+  g_assert_no_error (error);
+  return samples;
+}

@@ -31,6 +31,11 @@ void        dc_test_open_store_and_history (DcStore    **store,
  * GTask may drop its reference in the worker thread just after the answer. */
 void        dc_test_release_history        (DcHistory   *history);
 
+/* Every stored sample of @key in @history, oldest first: the query run to its end on the
+ * default main context. */
+GArray     *dc_test_history_samples        (DcHistory   *history,
+                                            gint64       key);
+
 /* Removes @dir, a temporary folder of plain files (a store, its history and journals), with
  * what it holds. */
 void        dc_test_remove_dir             (const char  *dir);

@@ -65,14 +65,6 @@ fixture_teardown (Fixture       *fx,
   g_array_unref (fx->heard);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* The history of the point, once the writer has it (polled with a deadline). */
 static GArray *
 stored (Fixture *fx,
@@ -82,16 +74,8 @@ stored (Fixture *fx,
 
   for (;;)
     {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      GArray *samples;
+      GArray *samples = dc_test_history_samples (fx->history, fx->key);
 
-      dc_history_query_samples_async (fx->history, fx->key, G_MININT64, G_MAXINT64, 0, NULL,
-                                      store_result_cb, &result);
-      while (result == NULL)
-        g_main_context_iteration (NULL, TRUE);
-      samples = dc_history_query_samples_finish (fx->history, result, NULL, &error);
-      g_assert_no_error (error);
       if (samples->len >= at_least || g_get_monotonic_time () > deadline)
         return samples;
       g_array_unref (samples);

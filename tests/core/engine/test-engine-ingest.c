@@ -84,29 +84,11 @@ fixture_teardown (Fixture       *fx,
   g_array_unref (fx->heard);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static GArray *
 stored (Fixture *fx,
         gint64   key)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GArray *samples;
-
-  dc_history_query_samples_async (fx->history, key, G_MININT64, G_MAXINT64, 0, NULL,
-                                  store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  samples = dc_history_query_samples_finish (fx->history, result, NULL, &error);
-  g_assert_no_error (error);
-  return samples;
+  return dc_test_history_samples (fx->history, key);
 }
 
 static void

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "dc-store.h"
@@ -30,7 +29,6 @@ test_queue_bound (void)
   g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
   g_autofree char *user_db = g_build_filename (dir, "user.db", NULL);
   g_autofree char *point = NULL;
-  g_autoptr(GDir) listing = NULL;
   DcStore *store;
   DcTemplates *templates;
   sqlite3 *udb = NULL;
@@ -38,7 +36,6 @@ test_queue_bound (void)
   gint64 start;
   guint64 dropped = 0;
   guint fed = 0;
-  const char *name;
 
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_open (user_db, &udb), ==, SQLITE_OK);
@@ -79,14 +76,7 @@ test_queue_bound (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
   g_assert_finalize_object (store);
 
-  listing = g_dir_open (dir, 0, NULL);
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
+  dc_test_remove_dir (dir);
 }
 
 int
