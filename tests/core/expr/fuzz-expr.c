@@ -12,6 +12,10 @@
 
 #include "dc-expr.h"
 
+#ifdef DC_FUZZ_STANDALONE
+#include "dc-test-fuzz.h"
+#endif
+
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 static const gint64 times[] = { 1000000, 2000000, 2500000, 4000000 };
@@ -65,33 +69,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 }
 
 #ifdef DC_FUZZ_STANDALONE
-/* Without libFuzzer: runs the entry point over every file of the directories given, and over
- * every prefix of each file, as a regular test. */
+/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
 int
 main (int   argc,
       char *argv[])
 {
-  guint n_files = 0;
-
-  for (int i = 1; i < argc; i++)
-    {
-      g_autoptr(GDir) dir = g_dir_open (argv[i], 0, NULL);
-      const char *name;
-
-      g_assert_nonnull (dir);
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (argv[i], name, NULL);
-          g_autofree char *contents = NULL;
-          gsize len = 0;
-
-          g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-          for (gsize cut = 0; cut <= len; cut++)
-            LLVMFuzzerTestOneInput ((const guint8 *) contents, cut);
-          n_files++;
-        }
-    }
-  g_print ("1..1\nok 1 %u corpus files\n", n_files);
-  return n_files > 0 ? 0 : 1;
+  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
 }
 #endif

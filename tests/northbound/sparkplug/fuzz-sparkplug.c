@@ -15,6 +15,10 @@
 
 #include "dc-sparkplug-payload.h"
 
+#ifdef DC_FUZZ_STANDALONE
+#include "dc-test-fuzz.h"
+#endif
+
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
@@ -69,38 +73,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 }
 
 #ifdef DC_FUZZ_STANDALONE
+/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
 int
 main (int   argc,
       char *argv[])
 {
-  guint files = 0;
-
-  for (int i = 1; i < argc; i++)
-    {
-      g_autoptr(GDir) dir = g_dir_open (argv[i], 0, NULL);
-      const char *name;
-
-      if (dir == NULL)
-        {
-          g_printerr ("cannot open corpus %s\n", argv[i]);
-          return 1;
-        }
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (argv[i], name, NULL);
-          g_autofree char *contents = NULL;
-          gsize len;
-
-          if (!g_file_get_contents (path, &contents, &len, NULL))
-            return 1;
-          LLVMFuzzerTestOneInput ((const guint8 *) contents, len);
-          /* Every truncation too. */
-          for (gsize cut = 0; cut < len; cut++)
-            LLVMFuzzerTestOneInput ((const guint8 *) contents, cut);
-          files++;
-        }
-    }
-  g_print ("%u corpus files decoded\n", files);
-  return files > 0 ? 0 : 1;
+  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
 }
 #endif

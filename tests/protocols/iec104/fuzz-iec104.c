@@ -14,6 +14,10 @@
 
 #include "dc-iec104-codec.h"
 
+#ifdef DC_FUZZ_STANDALONE
+#include "dc-test-fuzz.h"
+#endif
+
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
@@ -64,42 +68,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 }
 
 #ifdef DC_FUZZ_STANDALONE
+/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
 int
 main (int   argc,
       char *argv[])
 {
-  guint files = 0;
-
-  for (int i = 1; i < argc; i++)
-    {
-      g_autoptr(GDir) dir = g_dir_open (argv[i], 0, NULL);
-      const char *name;
-
-      if (dir == NULL)
-        {
-          g_printerr ("cannot open corpus %s\n", argv[i]);
-          return 1;
-        }
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (argv[i], name, NULL);
-          g_autofree char *contents = NULL;
-          gsize len;
-
-          if (!g_file_get_contents (path, &contents, &len, NULL))
-            return 1;
-          LLVMFuzzerTestOneInput ((const guint8 *) contents, len);
-          /* Every truncation too. */
-          for (gsize cut = 0; cut < len; cut++)
-            {
-              g_autofree guint8 *copy = g_memdup2 (contents, cut);
-
-              LLVMFuzzerTestOneInput (copy, cut);
-            }
-          files++;
-        }
-    }
-  g_print ("%u corpus files parsed\n", files);
-  return files > 0 ? 0 : 1;
+  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
 }
 #endif

@@ -1,0 +1,26 @@
+/* dc-test-fuzz.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+/* The corpus test of a libFuzzer target: its entry point built without libFuzzer
+ * (-DDC_FUZZ_STANDALONE) and run over the seed corpus as a regular test. */
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef int (*DcTestFuzzFunc) (const guint8 *data,
+                               size_t        size);
+
+/* Runs @func over every file of the directories named in @argv[1…] and over every prefix of
+ * each file, each in a buffer of its exact size (so that AddressSanitizer sees a read past the
+ * end). Prints a TAP line; returns main()'s exit status: 1 when a directory or file cannot be
+ * read or no file was found. */
+int dc_test_fuzz_corpus (int             argc,
+                         char           *argv[],
+                         DcTestFuzzFunc  func);
+
+G_END_DECLS
