@@ -206,46 +206,12 @@ find_named (GtkWidget  *widget,
   return NULL;
 }
 
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The mapped inscription showing @text under @widget. */
-static GtkWidget *
-find_inscription (GtkWidget  *widget,
-                  const char *text)
-{
-  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_inscription (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 table_shows (gpointer data)
 {
   gpointer *args = data;
 
-  return find_inscription (GTK_WIDGET (dc_window_get_point_table (args[0])), args[1]) != NULL;
+  return ui_find_inscription (GTK_WIDGET (dc_window_get_point_table (args[0])), args[1]) != NULL;
 }
 
 static gboolean
@@ -303,7 +269,7 @@ answer_dialog (Fx         *fx,
   g_assert_true (gtk_widget_is_sensitive (widget));
   g_assert_true (gtk_widget_activate (widget));
   g_assert_true (ui_wait_until (dialog_open, &dialog, 5000));
-  widget = find_type (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_ENTRY);
+  widget = ui_find_type (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_ENTRY);
   g_assert_nonnull (widget);
   gtk_editable_set_text (GTK_EDITABLE (widget), comment);
   adw_message_dialog_response (dialog, response);
@@ -621,7 +587,8 @@ test_alarms_screenshot (void)
   /* The breaker's state in words in the table; the Alarm column shows "Medium" whole. */
   g_assert_true (ui_wait_until (table_shows, (gpointer[]) { fx->window, (gpointer) "closed" }, 5000));
   {
-    GtkWidget *medium = find_inscription (GTK_WIDGET (dc_window_get_point_table (fx->window)), "Medium");
+    GtkWidget *medium = ui_find_inscription (GTK_WIDGET (dc_window_get_point_table (fx->window)),
+                                             "Medium");
     g_autoptr(PangoLayout) layout = NULL;
     int text_width;
 

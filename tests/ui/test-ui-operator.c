@@ -16,40 +16,6 @@
 #include "dc-ui.h"
 #include "dc-test-ui.h"
 
-/* The mapped inscription showing @text under @widget. */
-static GtkWidget *
-find_inscription (GtkWidget  *widget,
-                  const char *text)
-{
-  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_inscription (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct
 {
   UiPlant    *f;
@@ -61,7 +27,8 @@ table_shows (gpointer data)
 {
   TableWait *w = data;
 
-  return find_inscription (GTK_WIDGET (dc_window_get_point_table (w->f->window)), w->text) != NULL;
+  return ui_find_inscription (GTK_WIDGET (dc_window_get_point_table (w->f->window)),
+                              w->text) != NULL;
 }
 
 /* The cell shows @text whole: not cut by its column. */
@@ -77,7 +44,7 @@ assert_table_shows (UiPlant    *f,
   if (!ui_wait_until (table_shows, &w, 5000))
     g_error ("the point table does not show \"%s\"", text);
   ui_wait_for_frame (GTK_WIDGET (f->window));
-  cell = find_inscription (GTK_WIDGET (dc_window_get_point_table (f->window)), text);
+  cell = ui_find_inscription (GTK_WIDGET (dc_window_get_point_table (f->window)), text);
   layout = gtk_widget_create_pango_layout (cell, text);
   pango_layout_get_pixel_size (layout, &width, NULL);
   if (gtk_widget_get_width (cell) < width)
@@ -302,7 +269,7 @@ test_uninstalled (void)
   ui_wait_for_frame (GTK_WIDGET (prefs));
 
   /* The refresh rate is live (not greyed out) and reaches the plant model. */
-  spin = find_type (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON);
+  spin = ui_find_type (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON);
   g_assert_nonnull (spin);
   g_assert_true (gtk_widget_is_sensitive (spin));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 2);

@@ -48,6 +48,12 @@ guint       ui_render_png_settled   (GtkWidget     *widget,
 GtkWindow  *ui_activate_for_dialog  (GtkWindow     *window,
                                      const char    *action,
                                      GType          type);
+/* The first widget of @type under @widget (itself included), depth first; NULL if none. */
+GtkWidget  *ui_find_type            (GtkWidget     *widget,
+                                     GType          type);
+/* The mapped GtkInscription showing @text under @widget; NULL if none. */
+GtkWidget  *ui_find_inscription     (GtkWidget     *widget,
+                                     const char    *text);
 /* Creates the demo plant of docs/demo.md in @store (configuration only). */
 void        ui_create_demo_plant    (DcStore       *store);
 
