@@ -16,10 +16,6 @@
 
 #define LIMIT 1000
 
-#ifdef DC_FUZZ_STANDALONE
-#include "dc-test-fuzz.h"
-#endif
-
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 /* The offset of the first frame header that takes a message over LIMIT, or -1. */
@@ -115,13 +111,3 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
   return 0;
 }
-
-#ifdef DC_FUZZ_STANDALONE
-/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
-int
-main (int   argc,
-      char *argv[])
-{
-  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
-}
-#endif

@@ -5,8 +5,8 @@
 
 #pragma once
 
-/* The corpus test of a libFuzzer target: its entry point built without libFuzzer
- * (-DDC_FUZZ_STANDALONE) and run over the seed corpus as a regular test. */
+/* The corpus test of a libFuzzer target: its entry point built without libFuzzer, with
+ * dc-test-fuzz-main.c as main(), and run over the seed corpus as a regular test. */
 
 #include <glib.h>
 

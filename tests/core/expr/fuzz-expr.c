@@ -12,10 +12,6 @@
 
 #include "dc-expr.h"
 
-#ifdef DC_FUZZ_STANDALONE
-#include "dc-test-fuzz.h"
-#endif
-
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 static const gint64 times[] = { 1000000, 2000000, 2500000, 4000000 };
@@ -67,13 +63,3 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_free (repr);
   return 0;
 }
-
-#ifdef DC_FUZZ_STANDALONE
-/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
-int
-main (int   argc,
-      char *argv[])
-{
-  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
-}
-#endif

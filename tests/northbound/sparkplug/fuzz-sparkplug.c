@@ -15,10 +15,6 @@
 
 #include "dc-sparkplug-payload.h"
 
-#ifdef DC_FUZZ_STANDALONE
-#include "dc-test-fuzz.h"
-#endif
-
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
@@ -71,13 +67,3 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
   return 0;
 }
-
-#ifdef DC_FUZZ_STANDALONE
-/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
-int
-main (int   argc,
-      char *argv[])
-{
-  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
-}
-#endif

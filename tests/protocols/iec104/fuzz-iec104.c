@@ -14,10 +14,6 @@
 
 #include "dc-iec104-codec.h"
 
-#ifdef DC_FUZZ_STANDALONE
-#include "dc-test-fuzz.h"
-#endif
-
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
@@ -66,13 +62,3 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
   return 0;
 }
-
-#ifdef DC_FUZZ_STANDALONE
-/* Without libFuzzer: the entry point over the seed corpus (dc-test-fuzz.h). */
-int
-main (int   argc,
-      char *argv[])
-{
-  return dc_test_fuzz_corpus (argc, argv, LLVMFuzzerTestOneInput);
-}
-#endif
