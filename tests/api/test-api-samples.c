@@ -252,6 +252,25 @@ test_data_scenario (Fixture       *fx,
     g_assert_cmpstr (json_object_get_string_member (s, "item_id"), ==, "i1");
     g_assert_cmpfloat (json_object_get_double_member (s, "value"), ==, 3.0);
     dc_assert_reply (vt, 200, "[]");
+    /* A number has no text (docs/rest.md "Live data"). */
+    g_assert_false (json_object_has_member (s, "text"));
+  }
+
+  /* With state texts the value is also in words: "text" (docs/model.md "State texts"). */
+  {
+    g_autoptr(JsonObject) patch = dc_test_json_object ("{\"states\":{\"3\":\"running\"}}");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DcReply) v = NULL;
+    g_autoptr(JsonNode) arr = NULL;
+    JsonObject *s;
+
+    g_assert_true (dc_store_update_point (fx->store, "t1", "i1", patch, &error));
+    g_assert_no_error (error);
+    v = get (fx, "/api/v1/values?device_id=v");
+    arr = parse (v);
+    s = json_array_get_object_element (json_node_get_array (arr), 0);
+    g_assert_cmpfloat (json_object_get_double_member (s, "value"), ==, 3.0);
+    g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "running");
   }
 
   for (guint i = 0; i < 3; i++)

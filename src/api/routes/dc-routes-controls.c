@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "dc-api-private.h"
+#include "dc-states.h"
 #include "dc-time.h"
 
 /* Live values, reads and controls of docs/rest.md: GET /api/v1/values (the engine's live
@@ -19,6 +20,39 @@
  * message is paused until the driver answers). */
 
 /* Live values */
+
+/* The state text of the sample (docs/model.md "State texts"): the point's `states`, else the
+ * defaults of its protocol's value kind; NULL for a number. @protocols caches device id →
+ * descriptor for one request. */
+static char *
+state_text (DcEngine          *engine,
+            GHashTable        *protocols,
+            const DcPointInfo *info,
+            const DcSample    *s)
+{
+  const DcProtocol *descriptor;
+  JsonNode *states;
+
+  if (info->json == NULL || !isfinite (s->value))
+    return NULL;
+  if (!g_hash_table_lookup_extended (protocols, info->device_id, NULL, (gpointer *) &descriptor))
+    {
+      g_autoptr(JsonObject) device = dc_store_get (dc_engine_get_store (engine), DC_KIND_DEVICE,
+                                                   info->device_id, NULL);
+
+      descriptor = device != NULL
+                   ? dc_protocol_lookup (json_object_get_string_member_with_default (device,
+                                                                                     "protocol", ""))
+                   : NULL;
+      g_hash_table_insert (protocols, info->device_id, (gpointer) descriptor);
+    }
+  states = json_object_get_member (info->json, "states");
+  return dc_states_text_full (states != NULL && JSON_NODE_HOLDS_OBJECT (states)
+                              ? json_node_get_object (states) : NULL,
+                              descriptor != NULL && descriptor->value_kind != NULL
+                              ? descriptor->value_kind (info->json) : DC_PROTOCOL_VALUE_ANALOG,
+                              s->value, FALSE);
+}
 
 static void
 append_full_sample (GString           *out,
@@ -53,6 +87,7 @@ values_cb (DcServer          *server,
   g_autoptr(GArray) keys = dc_engine_list_keys (engine);
   const char *device_id = NULL, *term_id = NULL;
   GString *json = g_string_sized_new (64 + keys->len * 16);
+  g_autoptr(GHashTable) protocols = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean first = TRUE;
 
   if (query_text != NULL &&
@@ -67,6 +102,7 @@ values_cb (DcServer          *server,
     {
       gint64 key = g_array_index (keys, gint64, i);
       const DcPointInfo *info = dc_engine_get_point (engine, key);
+      g_autofree char *text = NULL;
       DcSample s;
 
       if (info == NULL || !dc_engine_get_live (engine, key, &s))
@@ -78,6 +114,15 @@ values_cb (DcServer          *server,
         g_string_append_c (json, ',');
       first = FALSE;
       append_full_sample (json, info, &s);
+      text = state_text (engine, protocols, info, &s);
+      if (text != NULL)
+        {
+          /* Inside the object append_full_sample closed: "…,"quality":0,"text":"open"}". */
+          g_string_truncate (json, json->len - 1);
+          g_string_append (json, ",\"text\":");
+          dc_json_append_string (json, text);
+          g_string_append_c (json, '}');
+        }
     }
   g_string_append_c (json, ']');
   dc_api_reply_gstring (msg, json);

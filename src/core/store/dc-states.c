@@ -39,6 +39,15 @@ dc_states_text (JsonObject          *states,
                 DcProtocolValueKind  kind,
                 double               value)
 {
+  return dc_states_text_full (states, kind, value, TRUE);
+}
+
+char *
+dc_states_text_full (JsonObject          *states,
+                     DcProtocolValueKind  kind,
+                     double               value,
+                     gboolean             translate)
+{
   const char *text;
   char key[24];
   int state;
@@ -57,7 +66,9 @@ dc_states_text (JsonObject          *states,
         return g_strdup (json_node_get_string (node));
     }
   text = dc_states_default (kind, state);
-  return text != NULL ? g_strdup (g_dgettext (GETTEXT_PACKAGE, text)) : NULL;
+  if (text == NULL)
+    return NULL;
+  return g_strdup (translate ? g_dgettext (GETTEXT_PACKAGE, text) : text);
 }
 
 gboolean

@@ -23,6 +23,12 @@ G_BEGIN_DECLS
 char       *dc_states_text     (JsonObject          *states,
                                 DcProtocolValueKind  kind,
                                 double               value);
+/* The same; @translate FALSE gives the defaults in English (REST: the same text whatever the
+ * server's locale). */
+char       *dc_states_text_full (JsonObject          *states,
+                                 DcProtocolValueKind  kind,
+                                 double               value,
+                                 gboolean             translate);
 /* The default text of @value for @kind, untranslated (N_()), or NULL. */
 const char *dc_states_default  (DcProtocolValueKind  kind,
                                 int                  value);
