@@ -50,6 +50,7 @@ G_DEFINE_FINAL_TYPE (DcServer, dc_server, G_TYPE_OBJECT)
 
 static GQuark match_quark;
 static GQuark body_quark;
+static GQuark unparsed_quark;
 
 static gboolean
 method_changes_state (const char *method)
@@ -184,6 +185,37 @@ dc_server_got_chunk_cb (SoupServerMessage *msg,
   count->discard = count->received + DC_SERVER_MAX_DISCARD;
 }
 
+/* libsoup answers a request it cannot parse (a request line, path or header that is not
+ * HTTP/1.x) itself, before any handler, with an empty body. So every request starts out with
+ * that answer's text as its response; once its headers are parsed (::got-headers, or the early
+ * handler, whichever runs first) the text is dropped and the handlers answer as usual. */
+static void
+dc_server_drop_unparsed_text (SoupServerMessage *msg)
+{
+  if (g_object_steal_qdata (G_OBJECT (msg), unparsed_quark) != NULL)
+    soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+}
+
+static void
+dc_server_got_headers_cb (SoupServerMessage *msg,
+                          gpointer           user_data)
+{
+  dc_server_drop_unparsed_text (msg);
+}
+
+static void
+dc_server_request_started_cb (SoupServer        *soup,
+                              SoupServerMessage *msg,
+                              gpointer           user_data)
+{
+  static const char text[] = "malformed request line or header";
+
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC, text,
+                                    strlen (text));
+  g_object_set_qdata (G_OBJECT (msg), unparsed_quark, GINT_TO_POINTER (TRUE));
+  g_signal_connect (msg, "got-headers", G_CALLBACK (dc_server_got_headers_cb), NULL);
+}
+
 /* Runs after the headers, before the body is read: refusing here means an oversized or
  * unauthorised body is never read into memory. */
 static void
@@ -196,6 +228,7 @@ dc_server_early_cb (SoupServer        *soup,
   DcServer *self = DC_SERVER (user_data);
   DcRouteMatch *match;
 
+  dc_server_drop_unparsed_text (msg);
   dc_server_connections_got_headers (self->connections, msg);
   match = dc_router_match (self->router, soup_server_message_get_method (msg),
                            g_uri_get_path (soup_server_message_get_uri (msg)));
@@ -373,6 +406,7 @@ dc_server_class_init (DcServerClass *klass)
 
   match_quark = g_quark_from_static_string ("dc-server-match");
   body_quark = g_quark_from_static_string ("dc-server-body");
+  unparsed_quark = g_quark_from_static_string ("dc-server-unparsed");
 }
 
 static void
@@ -380,6 +414,8 @@ dc_server_init (DcServer *self)
 {
   self->router = dc_router_new ();
   self->soup = soup_server_new ("server-header", "DataColl/" PACKAGE_VERSION, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (dc_server_request_started_cb),
+                    NULL);
   soup_server_add_early_handler (self->soup, NULL, dc_server_early_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, dc_server_handler_cb, self, NULL);
   self->connections = dc_server_connections_new (self->soup);
