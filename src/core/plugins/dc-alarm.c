@@ -276,6 +276,51 @@ rebuild (DcAlarm *self)
     }
 }
 
+/* The comm condition of a device ends with the device: when it is deleted or renamed, its
+ * comm alarm clears (and waits for its acknowledgement) instead of staying active for ever;
+ * @new_id is the new name of a renamed device. */
+static void
+device_gone (DcAlarm    *self,
+             const char *device_id,
+             const char *new_id)
+{
+  DcAlarmItem *a = alarm_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
+
+  if (a == NULL || !a->raw)
+    return;
+  if (a->active)
+    {
+      g_free (a->text);
+      a->text = new_id != NULL ? g_strdup_printf ("device %s was renamed to %s", device_id,
+                                                  new_id)
+                               : g_strdup_printf ("device %s was deleted", device_id);
+    }
+  update (self, a, FALSE, 0, g_get_real_time ());
+}
+
+/* Comm alarms loaded from the journal whose device is gone (deleted while DataColl was
+ * stopped, or by an earlier version that left them active). */
+static void
+clear_gone_devices (DcAlarm *self)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  GHashTableIter iter;
+  DcAlarmItem *a;
+
+  g_hash_table_iter_init (&iter, self->alarms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &a))
+    if (a->cond == DC_ALARM_COND_COMM && a->raw)
+      {
+        g_autoptr(JsonObject) device = dc_store_get (self->store, DC_KIND_DEVICE, a->device_id,
+                                                     NULL);
+
+        if (device == NULL)
+          g_ptr_array_add (gone, a->device_id);
+      }
+  for (guint i = 0; i < gone->len; i++)
+    device_gone (self, g_ptr_array_index (gone, i), NULL);
+}
+
 static void
 store_changed_cb (DcStore    *store,
                   int         kind,
@@ -284,6 +329,10 @@ store_changed_cb (DcStore    *store,
                   const char *old_id,
                   DcAlarm    *self)
 {
+  if (kind == DC_KIND_DEVICE && op == DC_CHANGE_DELETE)
+    device_gone (self, id, NULL);
+  else if (kind == DC_KIND_DEVICE && old_id != NULL && g_strcmp0 (old_id, id) != 0)
+    device_gone (self, old_id, id);
   if (kind == DC_KIND_FORMULA || kind == DC_KIND_ITEM)
     return;
   dc_deferred_schedule (&self->rebuild);
@@ -470,6 +519,7 @@ dc_alarm_start (DcAlarm *self)
     self->changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb),
                                          self);
   rebuild (self);
+  clear_gone_devices (self);
 }
 
 void
@@ -512,6 +562,10 @@ dc_alarm_set_link (DcAlarm    *self,
   if (up && a == NULL)
     return;
   device = dc_store_get (self->store, DC_KIND_DEVICE, device_id, NULL);
+  /* A link that goes down after its device was deleted (before the engine stopped its
+   * driver) alarms nothing. */
+  if (!up && device == NULL)
+    return;
   if (a == NULL)
     a = alarm_create (self, DC_ALARM_COND_COMM, 0, device_id, NULL, NULL);
   if (device != NULL)
