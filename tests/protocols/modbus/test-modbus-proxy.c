@@ -1,0 +1,227 @@
+/* test-modbus-proxy.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The modbus_tcp driver and an independent peer (python3-pymodbus, pymodbus-server.py) with
+ * the fault-injecting proxy of the test library between them. For each fault: answers split
+ * into single bytes or random pieces, or held back less than the timeout, change nothing; the
+ * others take the link down; after the fault ends, values flow again within 3 s; and no value
+ * that the peer did not send is ever stored (docs/modbus.md).
+ * Exits 77 (skipped) only when pymodbus cannot be imported.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+
+#include "dc-io-pool.h"
+#include "dc-modbus.h"
+
+#include "dc-test-driver.h"
+#include "dc-test-proxy.h"
+#include "dc-test-sink.h"
+#include "dc-test-wait.h"
+
+typedef struct
+{
+  const char       *name;
+  DcTestProxyFault  fault;
+  guint             arg;
+  gboolean          takes_link_down;
+} Case;
+
+static const Case cases[] = {
+  { "one-byte", DC_TEST_PROXY_ONE_BYTE, 0, FALSE },
+  { "random-split", DC_TEST_PROXY_RANDOM_SPLIT, 0, FALSE },
+  { "delay-100ms", DC_TEST_PROXY_DELAY, 100, FALSE },
+  { "delay-800ms", DC_TEST_PROXY_DELAY, 800, TRUE },
+  { "drop-after-20", DC_TEST_PROXY_DROP_AFTER, 20, TRUE },
+  /* Modbus TCP has no checksum: a corrupted data byte cannot be told from a value. The
+   * header is checked: transaction id, length, unit. */
+  { "corrupt-tid", DC_TEST_PROXY_CORRUPT, 0, TRUE },
+  { "corrupt-length", DC_TEST_PROXY_CORRUPT, 5, TRUE },
+  { "corrupt-unit", DC_TEST_PROXY_CORRUPT, 6, TRUE },
+  { "blackhole", DC_TEST_PROXY_BLACKHOLE, 0, TRUE },
+  { "half-open-requests", DC_TEST_PROXY_HALF_OPEN_UP, 0, TRUE },
+  { "half-open-answers", DC_TEST_PROXY_HALF_OPEN_DOWN, 0, TRUE },
+};
+
+/* Keys and the values pymodbus-server.py serves on unit 1. */
+static const struct { gint64 key; int address; const char *code_type; double value; } points[] = {
+  { 1, 0, "hr:u16", 65000 },
+  { 2, 1, "hr:i16", -1234 },
+  { 3, 10, "hr:f32:abcd", (float) 123.456 },
+  { 4, 20, "hr:f64:abcd", -9876.54321 },
+};
+
+static void
+child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocess *
+spawn_peer (guint16 *port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "protocols", "modbus",
+                                                   "pymodbus-server.py", NULL);
+  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) data = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *peer;
+
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  peer = g_subprocess_launcher_spawn (launcher, &error, python, script, NULL);
+  g_assert_no_error (error);
+  data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
+  line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "port "));
+  *port = atoi (line + 5);
+  return peer;
+}
+
+/* Every sample stored so far is one the peer sent, or marked as not valid. */
+static void
+assert_no_wrong_value (DcTestSink *sink)
+{
+  g_mutex_lock (&sink->lock);
+  for (guint i = 0; i < sink->samples->len; i++)
+    {
+      DcSample *s = &g_array_index (sink->samples, DcSample, i);
+
+      if (s->quality != 0)
+        continue;
+      for (guint p = 0; p < G_N_ELEMENTS (points); p++)
+        if (points[p].key == s->key && s->value != points[p].value)
+          g_error ("key %" G_GINT64_FORMAT ": stored %.17g, the peer sent %.17g", s->key,
+                   s->value, points[p].value);
+    }
+  g_mutex_unlock (&sink->lock);
+}
+
+typedef struct
+{
+  DcTestSink    *sink;
+  DcTestLinkLog *link;
+  guint          batches;
+} Progress;
+
+/* A batch after @batches with every point valid, and the link up. */
+static gboolean
+values_flow (gpointer user_data)
+{
+  Progress *p = user_data;
+  DcSample s;
+
+  if (p->link->state != DC_LINK_UP || dc_test_sink_n_batches (p->sink) <= p->batches)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    if (!dc_test_sink_latest (p->sink, points[i].key, &s) || s.quality != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_fault (gconstpointer data)
+{
+  const Case *c = data;
+  g_autoptr(DcIoPool) pool = dc_io_pool_new (1);
+  g_autoptr(GPtrArray) terms = dc_test_terms_new ();
+  g_autoptr(GPtrArray) infos = dc_test_points_new ();
+  g_autoptr(JsonObject) device = NULL;
+  g_autoptr(GSubprocess) peer = NULL;
+  g_autoptr(DcTestProxy) proxy = NULL;
+  DcTestSink *sink = dc_test_sink_new ();
+  DcTestLinkLog link = { 0 };
+  Progress progress = { sink, &link, 0 };
+  DcDriver *driver;
+  guint16 port;
+  gint64 fault_end;
+
+  peer = spawn_peer (&port);
+  proxy = dc_test_proxy_new (port);
+  dc_modbus_register_drivers ();
+  device = dc_test_device_json ("py", "modbus_tcp", dc_test_proxy_get_port (proxy), 100, 500);
+  g_ptr_array_add (terms, dc_test_term_json ("t1", 1));
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    g_ptr_array_add (infos, dc_test_point (points[i].key, "py", "t1", points[i].address,
+                                           points[i].code_type, 1, 0));
+
+  driver = dc_driver_new_for_protocol ("modbus_tcp");
+  g_signal_connect (driver, "link-changed", G_CALLBACK (dc_test_link_changed_cb), &link);
+  dc_driver_set_config (driver, device, terms, infos);
+  dc_driver_set_sink (driver, &sink->parent);
+  dc_driver_set_io_context (driver, dc_io_pool_get_context (pool, 0));
+  dc_driver_start (driver);
+  g_assert_true (dc_test_wait_for (NULL, values_flow, &progress, 20));
+
+  dc_test_proxy_set_fault (proxy, c->fault, c->arg);
+  if (c->takes_link_down)
+    {
+      g_assert_true (dc_test_wait_link (&link, 1, 1, 20));
+      g_assert_cmpint (link.state, !=, DC_LINK_UP);
+    }
+  else
+    {
+      /* Twenty polls through the fault, the link never down. */
+      progress.batches = dc_test_sink_n_batches (sink) + 20;
+      g_assert_true (dc_test_wait_for (NULL, values_flow, &progress, 20));
+      g_assert_cmpuint (link.n_down, ==, 0);
+    }
+
+  dc_test_proxy_set_fault (proxy, DC_TEST_PROXY_PASS, 0);
+  fault_end = g_get_monotonic_time ();
+  progress.batches = dc_test_sink_n_batches (sink);
+  dc_test_sink_reset (sink);
+  progress.batches = 0;
+  g_assert_true (dc_test_wait_for (NULL, values_flow, &progress, 10));
+  g_test_message ("%s: values again %.2f s after the fault ended", c->name,
+                  (g_get_monotonic_time () - fault_end) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - fault_end, <, 3 * G_USEC_PER_SEC);
+  assert_no_wrong_value (sink);
+
+  dc_driver_stop (driver);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (driver);
+  g_free (link.last_error);
+  dc_test_sink_free (sink);
+  g_subprocess_force_exit (peer);
+  g_subprocess_wait (peer, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
+  const char *check[] = { python, "-c", "import pymodbus.server.async_io", NULL };
+  int status = -1;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                     NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_printerr ("SKIP: %s cannot import pymodbus (install python3-pymodbus and "
+                  "python3-serial-asyncio: build-aux/install-deps)\n", python);
+      return 77;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/dc/modbus/proxy/%s", cases[i].name);
+
+      g_test_add_data_func (path, &cases[i], test_fault);
+    }
+
+  return g_test_run ();
+}
