@@ -134,8 +134,9 @@ dc_test_require_pymodbus (void)
                      NULL, &status, NULL) ||
       !g_spawn_check_wait_status (status, NULL))
     {
-      g_printerr ("SKIP: %s cannot import pymodbus (install python3-pymodbus and "
-                  "python3-serial-asyncio: build-aux/install-deps)\n", python);
-      exit (77);
+      /* A TAP plan of no tests: meson (protocol 'tap') and .ci/run count it as skipped. */
+      g_print ("1..0 # SKIP %s cannot import pymodbus (install python3-pymodbus and "
+               "python3-serial-asyncio: build-aux/install-deps)\n", python);
+      exit (0);
     }
 }

@@ -41,8 +41,9 @@ void       dc_test_sim_kill        (DcTestSim   *sim);
 /* The Python of the pymodbus peers: $PYTHON3, else /usr/bin/python3. */
 const char *dc_test_python3         (void);
 
-/* Returns when dc_test_python3() imports pymodbus; otherwise prints why and exits with
- * status 77 (the test is skipped). For main(), before any case runs. */
+/* Returns when dc_test_python3() imports pymodbus; otherwise prints a TAP plan of no tests
+ * with the reason ("1..0 # SKIP …") and exits with status 0: the test (protocol 'tap') is
+ * skipped. For main(), before any case runs. */
 void       dc_test_require_pymodbus (void);
 
 G_END_DECLS

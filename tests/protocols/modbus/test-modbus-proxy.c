@@ -7,7 +7,7 @@
  * into single bytes or random pieces, or held back less than the timeout, change nothing; the
  * others take the link down; after the fault ends, values flow again within 3 s; and no value
  * that the peer did not send is ever stored (docs/modbus.md).
- * Exits 77 (skipped) only when pymodbus cannot be imported.
+ * Skipped only when pymodbus cannot be imported.
  */
 
 #include "config.h"
@@ -21,6 +21,7 @@
 
 #include "dc-test-driver.h"
 #include "dc-test-proxy.h"
+#include "dc-test-sim.h"
 #include "dc-test-sink.h"
 #include "dc-test-wait.h"
 
@@ -68,7 +69,7 @@ spawn_peer (guint16 *port)
   g_autoptr(GError) error = NULL;
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "protocols", "modbus",
                                                    "pymodbus-server.py", NULL);
-  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
+  const char *python = dc_test_python3 ();
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) data = NULL;
@@ -201,20 +202,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "/usr/bin/python3";
-  const char *check[] = { python, "-c", "import pymodbus.server.async_io", NULL };
-  int status = -1;
-
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                     NULL, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_printerr ("SKIP: %s cannot import pymodbus (install python3-pymodbus and "
-                  "python3-serial-asyncio: build-aux/install-deps)\n", python);
-      return 77;
-    }
+  dc_test_require_pymodbus ();
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
