@@ -31,7 +31,10 @@
 #include "dc-history.h"
 #include "dc-server.h"
 #include "dc-settings.h"
+#if HAVE_SPARKPLUG
 #include "dc-sparkplug-node.h"
+#endif
+#include "dc-sparkplug-settings.h"
 #include "dc-store.h"
 #if HAVE_GUI
 #include "dc-application.h"
@@ -137,7 +140,9 @@ run_server (DcSettings          *settings,
   g_autoptr(DcFormula) formula = NULL;
   g_autoptr(DcAlarm) alarm = NULL;
   g_autoptr(DcTemplates) templates = NULL;
+#if HAVE_SPARKPLUG
   g_autoptr(DcSparkplugNode) sparkplug = NULL;
+#endif
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
@@ -240,8 +245,13 @@ run_server (DcSettings          *settings,
   /* The Sparkplug B edge node (docs/sparkplug.md) follows the engine from here on. */
   if (sparkplug_settings->enabled)
     {
+#if HAVE_SPARKPLUG
       sparkplug = dc_sparkplug_node_new (engine, sparkplug_settings);
       dc_sparkplug_node_start (sparkplug);
+#else
+      g_warning ("Sparkplug B is enabled in the settings, but this build has no Sparkplug B "
+                 "support (built with -Dsparkplug=disabled)");
+#endif
     }
 
   /* Signals are handled from here on: a SIGTERM right after "listening" stops cleanly. */
@@ -291,7 +301,9 @@ run_server (DcSettings          *settings,
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   dc_server_disconnect (server);
+#if HAVE_SPARKPLUG
   g_clear_object (&sparkplug);
+#endif
   g_clear_object (&live);
   g_clear_object (&formula);
   g_clear_object (&templates);
