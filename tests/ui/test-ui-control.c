@@ -164,6 +164,8 @@ run_case (Case c)
       g_assert_cmpstr (g_ptr_array_index (steps, 3), ==, "Confirmed by the device");
       /* The result in words. */
       g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports on.");
+      /* Tall enough to show Recent Controls under the result. */
+      gtk_window_set_default_size (GTK_WINDOW (dialog), 600, 960);
       ui_run_for (100);
       g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-confirmed.png"), >, 16);
       break;
