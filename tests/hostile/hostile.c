@@ -245,6 +245,18 @@ hostile_server_stop (HostileServer *self)
     }
   clean = exited && g_subprocess_get_if_exited (self->process) &&
           g_subprocess_get_exit_status (self->process) == 0;
+  if (!clean)
+    {
+      g_autofree char *log = hostile_server_get_log (self);
+      gboolean by_signal = exited && g_subprocess_get_if_signaled (self->process);
+
+      /* What the server said, so that an unclean stop can be understood from the test log. */
+      g_test_message ("datacoll did not stop cleanly (%s %d); its log: %.4000s",
+                      by_signal ? "signal" : "exit status",
+                      !exited ? -1 : by_signal ? g_subprocess_get_term_sig (self->process)
+                                               : g_subprocess_get_exit_status (self->process),
+                      log);
+    }
   server_free (self);
   /* A server that does not stop on SIGTERM within 10 s, or stops with an error, fails. */
   g_assert_true (exited);
