@@ -131,3 +131,39 @@ dc_test_sink_wait_batches (DcTestSink *sink,
 
   return dc_test_wait_for (NULL, dc_test_sink_has_batches, &w, timeout_s);
 }
+
+void
+dc_test_sink_assert_values (DcTestSink           *self,
+                            const DcTestExpected *expected,
+                            guint                 n_expected)
+{
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      DcSample *s = &g_array_index (self->samples, DcSample, i);
+
+      if (s->quality != 0)
+        continue;
+      for (guint e = 0; e < n_expected; e++)
+        if (expected[e].key == s->key && s->value != expected[e].value)
+          g_error ("key %" G_GINT64_FORMAT ": stored %.17g, the peer sent %.17g", s->key,
+                   s->value, expected[e].value);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+dc_test_flow_ready (gpointer data)
+{
+  DcTestFlow *flow = data;
+  DcSample s;
+
+  if (flow->link_state != NULL && *flow->link_state != DC_LINK_UP)
+    return FALSE;
+  if (dc_test_sink_n_batches (flow->sink) <= flow->batches)
+    return FALSE;
+  for (guint i = 0; i < flow->n_expected; i++)
+    if (!dc_test_sink_latest (flow->sink, flow->expected[i].key, &s) || s.quality != 0)
+      return FALSE;
+  return TRUE;
+}

@@ -42,4 +42,32 @@ gboolean    dc_test_sink_wait_batches  (DcTestSink *sink,
                                         guint       n,
                                         double      timeout_s);
 
+/* A value a test expects for a key. */
+typedef struct
+{
+  gint64 key;
+  double value;
+} DcTestExpected;
+
+/* Every valid sample (quality 0) of a key of @expected has the expected value: a fault (split,
+ * delay, corruption) never stored a value the peer did not send. g_error() names the first
+ * that differs. */
+void        dc_test_sink_assert_values (DcTestSink           *self,
+                                        const DcTestExpected *expected,
+                                        guint                 n_expected);
+
+/* "Values flow": a batch after @batches arrived, every key of @expected has a valid latest
+ * sample and, when @link_state is set, the link is up. A DcTestPredicate for
+ * dc_test_wait_for() (dc-test-wait.h) with the DcTestFlow as its data. */
+typedef struct
+{
+  DcTestSink           *sink;
+  const int            *link_state;   /* DcTestLinkLog.state, or NULL */
+  const DcTestExpected *expected;
+  guint                 n_expected;
+  guint                 batches;
+} DcTestFlow;
+
+gboolean    dc_test_flow_ready         (gpointer flow);
+
 G_END_DECLS

@@ -78,44 +78,12 @@ sim_stop_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* What the peer sends, for dc_test_sink_assert_values() and dc_test_flow_ready(). */
 static void
-assert_no_wrong_value (DcTestSink *sink)
+expected_init (DcTestExpected *expected)
 {
-  g_mutex_lock (&sink->lock);
-  for (guint i = 0; i < sink->samples->len; i++)
-    {
-      DcSample *s = &g_array_index (sink->samples, DcSample, i);
-
-      if (s->quality != 0)
-        continue;
-      for (guint p = 0; p < G_N_ELEMENTS (points); p++)
-        if (points[p].key == s->key && s->value != points[p].value)
-          g_error ("key %" G_GINT64_FORMAT ": stored %.17g, the outstation sent %.17g", s->key,
-                   s->value, points[p].value);
-    }
-  g_mutex_unlock (&sink->lock);
-}
-
-typedef struct
-{
-  DcTestSink    *sink;
-  DcTestLinkLog *link;
-  guint          batches;
-} Progress;
-
-/* A batch after @batches with every point valid, and the link up. */
-static gboolean
-values_flow (gpointer user_data)
-{
-  Progress *p = user_data;
-  DcSample s;
-
-  if (p->link->state != DC_LINK_UP || dc_test_sink_n_batches (p->sink) <= p->batches)
-    return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    if (!dc_test_sink_latest (p->sink, points[i].key, &s) || s.quality != 0)
-      return FALSE;
-  return TRUE;
+    expected[i] = (DcTestExpected) { points[i].key, points[i].value };
 }
 
 static DcPointInfo *
@@ -146,7 +114,8 @@ test_fault (gconstpointer data)
   Sim sim = { { 0 } };
   DcTestSink *sink = dc_test_sink_new ();
   DcTestLinkLog link = { 0 };
-  Progress progress = { sink, &link, 0 };
+  DcTestExpected expected[G_N_ELEMENTS (points)];
+  DcTestFlow progress = { sink, &link.state, expected, G_N_ELEMENTS (points), 0 };
   DcDriver *driver;
   gint64 fault_end;
 
@@ -171,8 +140,9 @@ test_fault (gconstpointer data)
   dc_driver_set_config (driver, device, terms, infos);
   dc_driver_set_sink (driver, &sink->parent);
   dc_driver_set_io_context (driver, dc_io_pool_get_context (pool, 0));
+  expected_init (expected);
   dc_driver_start (driver);
-  g_assert_true (dc_test_wait_for (NULL, values_flow, &progress, 20));
+  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &progress, 20));
 
   dc_test_proxy_set_fault (proxy, c->fault, c->arg);
   if (c->takes_link_down)
@@ -184,7 +154,7 @@ test_fault (gconstpointer data)
     {
       /* Three interrogations through the fault, the link never down. */
       progress.batches = dc_test_sink_n_batches (sink) + 3;
-      g_assert_true (dc_test_wait_for (NULL, values_flow, &progress, 20));
+      g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &progress, 20));
       g_assert_cmpuint (link.n_down, ==, 0);
     }
 
@@ -192,11 +162,11 @@ test_fault (gconstpointer data)
   fault_end = g_get_monotonic_time ();
   dc_test_sink_reset (sink);
   progress.batches = 0;
-  g_assert_true (dc_test_wait_for (NULL, values_flow, &progress, 10));
+  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &progress, 10));
   g_test_message ("%s: values again %.2f s after the fault ended", c->name,
                   (g_get_monotonic_time () - fault_end) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - fault_end, <, 3 * G_USEC_PER_SEC);
-  assert_no_wrong_value (sink);
+  dc_test_sink_assert_values (sink, expected, G_N_ELEMENTS (points));
 
   dc_driver_stop (driver);
   while (g_main_context_iteration (NULL, FALSE))
