@@ -512,6 +512,14 @@ conn_input_cb (GSocket      *socket,
 
       conn->busy = FALSE;
       g_source_set_ready_time (conn->timeout_source, -1);
+      if (!conn->answered)
+        {
+          /* The first answer on this connection, whatever it says (an exception is an answer
+           * too): the device is up (docs/modbus.md "Link state"). */
+          conn->answered = TRUE;
+          conn->backoff_us = BACKOFF_MIN_US;
+          dc_driver_set_link_state (DC_DRIVER (conn->driver), DC_LINK_UP, NULL);
+        }
       STATS_LOCK (conn);
       dc_modbus_stats_add_response (&conn->driver->stats,
                                     g_get_monotonic_time () - conn->sent_at);
@@ -551,6 +559,7 @@ conn_close (Conn *conn)
     }
   poll_timer_set (conn, -1);
   conn->connected = FALSE;
+  conn->answered = FALSE;
   conn->busy = FALSE;
   conn->rx_len = 0;
 }
@@ -609,12 +618,14 @@ conn_connected (Conn *conn)
   g_socket_set_option (conn->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   conn->connected = TRUE;
   conn->ever_connected = TRUE;
-  conn->backoff_us = BACKOFF_MIN_US;
   conn->io_source = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (conn->io_source, (GSourceFunc) (void (*)(void)) conn_input_cb, conn,
                          NULL);
   g_source_attach (conn->io_source, conn->context);
-  dc_driver_set_link_state (DC_DRIVER (conn->driver), DC_LINK_UP, NULL);
+  /* A TCP connection is not an answer: a gateway, a proxy or a frozen device accept
+   * connections and answer nothing. The link stays "connecting" until the first answer
+   * (conn_input_cb), and the back-off only resets then, so that a peer that accepts and never
+   * answers is retried less and less often instead of every second. */
 
   /* Poll right away, then every poll_ms. */
   conn->next_due = g_get_monotonic_time ();

@@ -56,6 +56,7 @@ struct _Conn
   GSource         *reconnect_source;
   GCancellable    *cancellable;
   gboolean         connected;
+  gboolean         answered;    /* the device answered a request on this connection: "up" */
   gint64           backoff_us;
   gboolean         ever_connected;
 

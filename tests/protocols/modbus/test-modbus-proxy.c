@@ -96,75 +96,160 @@ expected_init (DcTestExpected *expected)
     expected[i] = (DcTestExpected) { points[i].key, points[i].value };
 }
 
-static void
-test_fault (gconstpointer data)
+/* The driver, the peer and the proxy between them. */
+typedef struct
 {
-  const Case *c = data;
-  g_autoptr(DcIoPool) pool = dc_io_pool_new (1);
+  DcIoPool       *pool;
+  GSubprocess    *peer;
+  DcTestProxy    *proxy;
+  DcTestSink     *sink;
+  DcTestLinkLog   link;
+  DcTestExpected  expected[G_N_ELEMENTS (points)];
+  DcTestFlow      progress;
+  DcDriver       *driver;
+} Rig;
+
+/* Starts the driver through the proxy, with @fault set before it connects. */
+static void
+rig_start (Rig              *rig,
+           DcTestProxyFault  fault)
+{
   g_autoptr(GPtrArray) terms = dc_test_terms_new ();
   g_autoptr(GPtrArray) infos = dc_test_points_new ();
   g_autoptr(JsonObject) device = NULL;
-  g_autoptr(GSubprocess) peer = NULL;
-  g_autoptr(DcTestProxy) proxy = NULL;
-  DcTestSink *sink = dc_test_sink_new ();
-  DcTestLinkLog link = { 0 };
-  DcTestExpected expected[G_N_ELEMENTS (points)];
-  DcTestFlow progress = { sink, &link.state, expected, G_N_ELEMENTS (points), 0 };
-  DcDriver *driver;
   guint16 port;
-  gint64 fault_end;
 
-  peer = spawn_peer (&port);
-  proxy = dc_test_proxy_new (port);
+  rig->pool = dc_io_pool_new (1);
+  rig->peer = spawn_peer (&port);
+  rig->proxy = dc_test_proxy_new (port);
+  rig->sink = dc_test_sink_new ();
+  dc_test_proxy_set_fault (rig->proxy, fault, 0);
   dc_modbus_register_drivers ();
-  device = dc_test_device_json ("py", "modbus_tcp", dc_test_proxy_get_port (proxy), 100, 500);
+  device = dc_test_device_json ("py", "modbus_tcp", dc_test_proxy_get_port (rig->proxy), 100,
+                                500);
   g_ptr_array_add (terms, dc_test_term_json ("t1", 1));
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
     g_ptr_array_add (infos, dc_test_point (points[i].key, "py", "t1", points[i].address,
                                            points[i].code_type, 1, 0));
 
-  driver = dc_driver_new_for_protocol ("modbus_tcp");
-  g_signal_connect (driver, "link-changed", G_CALLBACK (dc_test_link_changed_cb), &link);
-  dc_driver_set_config (driver, device, terms, infos);
-  dc_driver_set_sink (driver, &sink->parent);
-  dc_driver_set_io_context (driver, dc_io_pool_get_context (pool, 0));
-  expected_init (expected);
-  dc_driver_start (driver);
-  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &progress, 20));
+  rig->driver = dc_driver_new_for_protocol ("modbus_tcp");
+  g_signal_connect (rig->driver, "link-changed", G_CALLBACK (dc_test_link_changed_cb),
+                    &rig->link);
+  dc_driver_set_config (rig->driver, device, terms, infos);
+  dc_driver_set_sink (rig->driver, &rig->sink->parent);
+  dc_driver_set_io_context (rig->driver, dc_io_pool_get_context (rig->pool, 0));
+  expected_init (rig->expected);
+  rig->progress = (DcTestFlow) { rig->sink, &rig->link.state, rig->expected,
+                                 G_N_ELEMENTS (points), 0 };
+  dc_driver_start (rig->driver);
+}
 
-  dc_test_proxy_set_fault (proxy, c->fault, c->arg);
+/* Ends the fault; values flow again within @within_s; nothing stored was not sent. */
+static void
+rig_recover (Rig        *rig,
+             const char *name,
+             double      within_s)
+{
+  gint64 fault_end;
+
+  dc_test_proxy_set_fault (rig->proxy, DC_TEST_PROXY_PASS, 0);
+  fault_end = g_get_monotonic_time ();
+  dc_test_sink_reset (rig->sink);
+  rig->progress.batches = 0;
+  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &rig->progress, 10));
+  g_test_message ("%s: values again %.2f s after the fault ended", name,
+                  (g_get_monotonic_time () - fault_end) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - fault_end, <, within_s * G_USEC_PER_SEC);
+  dc_test_sink_assert_values (rig->sink, rig->expected, G_N_ELEMENTS (points));
+}
+
+static void
+rig_finish (Rig *rig)
+{
+  dc_driver_stop (rig->driver);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (rig->driver);
+  g_free (rig->link.last_error);
+  dc_test_sink_free (rig->sink);
+  dc_test_proxy_free (rig->proxy);
+  g_subprocess_force_exit (rig->peer);
+  g_subprocess_wait (rig->peer, NULL, NULL);
+  g_object_unref (rig->peer);
+  dc_io_pool_free (rig->pool);
+}
+
+static void
+test_fault (gconstpointer data)
+{
+  const Case *c = data;
+  Rig rig = { 0 };
+
+  rig_start (&rig, DC_TEST_PROXY_PASS);
+  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &rig.progress, 20));
+
+  dc_test_proxy_set_fault (rig.proxy, c->fault, c->arg);
   if (c->takes_link_down)
     {
-      g_assert_true (dc_test_wait_link (&link, 1, 1, 20));
-      g_assert_cmpint (link.state, !=, DC_LINK_UP);
+      g_assert_true (dc_test_wait_link (&rig.link, 1, 1, 20));
+      g_assert_cmpint (rig.link.state, !=, DC_LINK_UP);
     }
   else
     {
       /* Twenty polls through the fault, the link never down. */
-      progress.batches = dc_test_sink_n_batches (sink) + 20;
-      g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &progress, 20));
-      g_assert_cmpuint (link.n_down, ==, 0);
+      rig.progress.batches = dc_test_sink_n_batches (rig.sink) + 20;
+      g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &rig.progress, 20));
+      g_assert_cmpuint (rig.link.n_down, ==, 0);
     }
 
-  dc_test_proxy_set_fault (proxy, DC_TEST_PROXY_PASS, 0);
-  fault_end = g_get_monotonic_time ();
-  progress.batches = dc_test_sink_n_batches (sink);
-  dc_test_sink_reset (sink);
-  progress.batches = 0;
-  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &progress, 10));
-  g_test_message ("%s: values again %.2f s after the fault ended", c->name,
-                  (g_get_monotonic_time () - fault_end) / 1e6);
-  g_assert_cmpint (g_get_monotonic_time () - fault_end, <, 3 * G_USEC_PER_SEC);
-  dc_test_sink_assert_values (sink, expected, G_N_ELEMENTS (points));
+  rig_recover (&rig, c->name, 3);
+  rig_finish (&rig);
+}
 
-  dc_driver_stop (driver);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (driver);
-  g_free (link.last_error);
-  dc_test_sink_free (sink);
-  g_subprocess_force_exit (peer);
-  g_subprocess_wait (peer, NULL, NULL);
+/* "Up" means answered (docs/modbus.md "Link state"): a peer that accepts the connection and
+ * never answers (here the proxy blackholes everything from the start) leaves the device
+ * connecting, then down, over and over, never up. */
+static void
+test_status_never_answered (void)
+{
+  Rig rig = { 0 };
+
+  rig_start (&rig, DC_TEST_PROXY_BLACKHOLE);
+  /* Two connections accepted by the proxy, each unanswered until its timeout. */
+  g_assert_true (dc_test_wait_link (&rig.link, 0, 2, 20));
+  g_assert_cmpuint (dc_test_proxy_n_accepted (rig.proxy), >=, 2);
+  g_assert_cmpuint (rig.link.n_up, ==, 0);
+  g_assert_cmpint (rig.link.state, !=, DC_LINK_UP);
+  g_assert_cmpstr (rig.link.last_error, ==, "no answer within 500 ms");
+  g_assert_cmpuint (dc_test_sink_count (rig.sink), ==, 0);
+
+  /* The third try (back-off 2 s after two unanswered connections) finds answers. */
+  rig_recover (&rig, "never-answered", 2 + 3);
+  g_assert_cmpuint (rig.link.n_up, ==, 1);
+  rig_finish (&rig);
+}
+
+/* A device that answered, then stops answering behind a proxy that still accepts connections:
+ * down, and it does not come back up on each reconnection. */
+static void
+test_status_stops_answering (void)
+{
+  Rig rig = { 0 };
+
+  rig_start (&rig, DC_TEST_PROXY_PASS);
+  g_assert_true (dc_test_wait_for (NULL, dc_test_flow_ready, &rig.progress, 20));
+  g_assert_cmpuint (rig.link.n_up, ==, 1);
+
+  dc_test_proxy_set_fault (rig.proxy, DC_TEST_PROXY_BLACKHOLE, 0);
+  /* The connection in place times out, then a fresh one (accepted) times out too. */
+  g_assert_true (dc_test_wait_link (&rig.link, 1, 2, 20));
+  g_assert_cmpuint (dc_test_proxy_n_accepted (rig.proxy), >=, 2);
+  g_assert_cmpuint (rig.link.n_up, ==, 1);
+  g_assert_cmpint (rig.link.state, !=, DC_LINK_UP);
+
+  rig_recover (&rig, "stops-answering", 2 + 3);
+  g_assert_cmpuint (rig.link.n_up, ==, 2);
+  rig_finish (&rig);
 }
 
 int
@@ -180,6 +265,8 @@ main (int   argc,
 
       g_test_add_data_func (path, &cases[i], test_fault);
     }
+  g_test_add_func ("/dc/modbus/proxy/status/never-answered", test_status_never_answered);
+  g_test_add_func ("/dc/modbus/proxy/status/stops-answering", test_status_stops_answering);
 
   return g_test_run ();
 }
