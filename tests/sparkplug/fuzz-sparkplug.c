@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * libFuzzer target for the Sparkplug B payload decoding of the edge node (NCMD, DCMD): decodes
+ * libFuzzer target for the Sparkplug B payload decoding of src/sparkplug: decodes
  * the input; whatever decodes is encoded again as metrics and must decode to as many metrics
  * with the same names, aliases and values. Built with -Dfuzzing=true (clang,
  * -fsanitize=fuzzer,address); without it the same entry point is run over the seed corpus by
