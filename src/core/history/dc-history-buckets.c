@@ -16,11 +16,7 @@
  * "Buckets". */
 
 /* A bucket while it is built. */
-typedef struct
-{
-  gint64       index;
-  DcHistoryAcc acc;
-} Build;
+typedef DcHistoryBucketRow Build;
 
 static int
 compare_build (gconstpointer a,
@@ -62,26 +58,11 @@ dc_history_run_buckets (DcHistory  *self,
                         Query      *q,
                         GError    **error)
 {
-  static const char sql[] =
-    "SELECT (t-?1)/?2 AS b, min(mn), max(mx), dc_first(fv, ft), min(ft), dc_last(lv, lt),"
-    " max(lt), total(sm), sum(n), sum(cnt) FROM ("
-    "  SELECT time AS t, vmin AS mn, vmax AS mx, first_time AS ft, vfirst AS fv,"
-    "   last_time AS lt, vlast AS lv, vsum AS sm, n, count AS cnt"
-    "   FROM rollup WHERE key=?3 AND level=?4 AND time>=?5 AND time<?6"
-    "  UNION ALL"
-    "  SELECT time, value, value, time, value, time, value, value, value IS NOT NULL, 1"
-    "   FROM samples WHERE key=?3 AND time>=?7 AND time<?8"
-    "  UNION ALL"
-    "  SELECT time, value, value, time, value, time, value, value, value IS NOT NULL, 1"
-    "   FROM samples WHERE key=?3 AND time>=?9 AND time<?10"
-    ") GROUP BY b ORDER BY b";
   Snapshot snap;
   g_autoptr(GArray) builds = g_array_new (FALSE, FALSE, sizeof (Build));
   GArray *out;
-  sqlite3_stmt *st = NULL;
   gint64 base, width, r0, r1;
   int level;
-  int rc;
 
   if (q->n_buckets < 1 || q->n_buckets > DC_HISTORY_MAX_BUCKETS)
     {
@@ -112,17 +93,9 @@ dc_history_run_buckets (DcHistory  *self,
         wm = snap.wm.wm[level];
       else
         {
-          sqlite3_stmt *mx = NULL;
-
           /* Nothing written in this run: the last rollup row may be partial. */
-          wm = G_MININT64;
-          sqlite3_prepare_v2 (snap.db, "SELECT max(time) FROM rollup WHERE key=?1 AND level=?2",
-                              -1, &mx, NULL);
-          sqlite3_bind_int64 (mx, 1, q->key);
-          sqlite3_bind_int (mx, 2, level);
-          if (sqlite3_step (mx) == SQLITE_ROW && sqlite3_column_type (mx, 0) != SQLITE_NULL)
-            wm = sqlite3_column_int64 (mx, 0);
-          sqlite3_finalize (mx);
+          if (!self->backend->reader_max_rollup (snap.conn, q->key, level, &wm))
+            wm = G_MININT64;
         }
       if (wm < r1)
         r1 = wm;
@@ -132,37 +105,9 @@ dc_history_run_buckets (DcHistory  *self,
   else
     r0 = r1 = q->from;
 
-  sqlite3_prepare_v2 (snap.db, sql, -1, &st, NULL);
-  sqlite3_bind_int64 (st, 1, base);
-  sqlite3_bind_int64 (st, 2, width);
-  sqlite3_bind_int64 (st, 3, q->key);
-  sqlite3_bind_int (st, 4, level);
-  sqlite3_bind_int64 (st, 5, r0);
-  sqlite3_bind_int64 (st, 6, r1);
-  sqlite3_bind_int64 (st, 7, q->from);
-  sqlite3_bind_int64 (st, 8, r0);
-  sqlite3_bind_int64 (st, 9, r1);
-  sqlite3_bind_int64 (st, 10, q->to);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+  if (!self->backend->bucket_rows (snap.conn, q->key, level, base, width, r0, r1, q->from,
+                                   q->to, builds, error))
     {
-      Build b;
-
-      b.index = sqlite3_column_int64 (st, 0);
-      b.acc.min = dc_history_column_double_or_nan (st, 1);
-      b.acc.max = dc_history_column_double_or_nan (st, 2);
-      b.acc.first = dc_history_column_double_or_nan (st, 3);
-      b.acc.first_time = sqlite3_column_int64 (st, 4);
-      b.acc.last = dc_history_column_double_or_nan (st, 5);
-      b.acc.last_time = sqlite3_column_int64 (st, 6);
-      b.acc.sum = sqlite3_column_double (st, 7);
-      b.acc.n = sqlite3_column_int64 (st, 8);
-      b.acc.count = sqlite3_column_int64 (st, 9);
-      g_array_append_val (builds, b);
-    }
-  sqlite3_finalize (st);
-  if (rc != SQLITE_DONE)
-    {
-      dc_history_set_sql_error (error, snap.db, "buckets");
       dc_history_snapshot_end (&snap);
       return NULL;
     }

@@ -11,7 +11,7 @@
 
 #include "dc-companion.h"
 #include "dc-error.h"
-#include "dc-history-private.h"
+#include "dc-history-sqlite-private.h"
 
 /* The history database: its schema, connections with the dc_first()/dc_last() aggregates, the
  * rollup levels and the running aggregate shared by the writer's rollups and the bucket queries.
@@ -195,4 +195,43 @@ dc_history_acc_add (DcHistoryAcc   *acc,
       acc->last = valid ? s->value : NAN;
     }
   acc->count++;
+}
+
+void
+dc_history_acc_merge (DcHistoryAcc       *acc,
+                      const DcHistoryAcc *other)
+{
+  if (other->n > 0)
+    {
+      if (acc->n == 0 || other->min < acc->min)
+        acc->min = other->min;
+      if (acc->n == 0 || other->max > acc->max)
+        acc->max = other->max;
+      acc->sum += other->sum;
+      acc->n += other->n;
+    }
+  if (other->count > 0 && other->first_time < acc->first_time)
+    {
+      acc->first_time = other->first_time;
+      acc->first = other->first;
+    }
+  if (other->count > 0 && other->last_time > acc->last_time)
+    {
+      acc->last_time = other->last_time;
+      acc->last = other->last;
+    }
+  acc->count += other->count;
+}
+
+void
+dc_history_reverse_samples (GArray *samples,
+                            guint   start)
+{
+  for (guint i = start, k = samples->len; i + 1 < k; i++, k--)
+    {
+      DcSample tmp = g_array_index (samples, DcSample, i);
+
+      g_array_index (samples, DcSample, i) = g_array_index (samples, DcSample, k - 1);
+      g_array_index (samples, DcSample, k - 1) = tmp;
+    }
 }

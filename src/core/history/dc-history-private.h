@@ -5,8 +5,6 @@
 
 #pragma once
 
-#include <sqlite3.h>
-
 #include "dc-history.h"
 
 G_BEGIN_DECLS
@@ -38,6 +36,164 @@ typedef struct
   gint64 count;    /* samples */
 } DcHistoryAcc;
 
+/* One bucket while a buckets query builds it: its index from the first bucket and the
+ * aggregate of its rows. */
+typedef struct
+{
+  gint64       index;
+  DcHistoryAcc acc;
+} DcHistoryBucketRow;
+
+typedef struct _DcHistoryWriter DcHistoryWriter;    /* dc-history-writer-private.h */
+typedef struct _DcHistoryKeyState DcHistoryKeyState;
+
+/* What a backend's commit did (DcHistoryBackend.commit). */
+typedef enum
+{
+  DC_HISTORY_COMMIT_OK,
+  DC_HISTORY_COMMIT_FAILED,   /* the transaction is lost: logged, the batches are dropped */
+  DC_HISTORY_COMMIT_RETRY,    /* the connection is lost: the batches stay queued and the
+                               * writer reconnects (backend.reconnect) and writes them again */
+} DcHistoryCommit;
+
+/* A history backend: the SQL of one database engine behind DcHistory, as a table of
+ * functions (docs/history.md "Backends"). DcHistory keeps the queue, the backpressure, the
+ * jobs, the rollup accumulators and read-your-writes; a backend stores rows and answers
+ * queries. dc-history-sqlite.c and dc-history-pg*.c implement it.
+ *
+ * Writer functions run on the writer thread only, with the connection in
+ * DcHistoryWriter.conn. Reader functions run in query threads on a connection of their own
+ * (from reader_open, pooled by DcHistory). Errors are logged by the writer functions that
+ * return a gboolean; reader functions set @error. */
+typedef struct
+{
+  const char *name;
+  /* sqlite: the COMMIT and the pop of its batches are one critical section under the
+   * history mutex, and a reader fixes its snapshot under the same mutex, so a batch is
+   * in a reader's snapshot or in its copy of the queue, never both. Otherwise COMMIT runs
+   * outside the mutex (a network round trip must not hold the engine up) and the reader
+   * takes its snapshot after copying the queue: a batch may be in both, which the queries
+   * tolerate (queued samples win on equal times and are counted once). */
+  gboolean    commit_under_lock;
+
+  /* Writer thread. */
+  gboolean        (*writer_open)       (DcHistoryWriter     *w,
+                                        GError             **error);
+  void            (*writer_close)      (DcHistoryWriter     *w);
+  /* After DC_HISTORY_COMMIT_RETRY or a lost connection (lost() TRUE). NULL: never lost. */
+  gboolean        (*reconnect)         (DcHistoryWriter     *w);
+  gboolean        (*lost)              (DcHistoryWriter     *w);
+  void            (*list_purges)       (DcHistoryWriter     *w,
+                                        GArray              *keys);
+  void            (*record_purges)     (DcHistoryWriter     *w,
+                                        GArray              *keys);
+  gboolean        (*begin)             (DcHistoryWriter     *w);
+  DcHistoryCommit (*commit)            (DcHistoryWriter     *w);
+  /* Writes @s (replacing a row of the same key and time; *@replaced says so). */
+  gboolean        (*write_sample)      (DcHistoryWriter     *w,
+                                        DcHistoryKeyState   *ks,
+                                        const DcSample      *s,
+                                        gboolean            *replaced);
+  /* Adds @acc into the rollup row of (@key, @level, @period). */
+  gboolean        (*merge_acc)         (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        int                  level,
+                                        gint64               period,
+                                        const DcHistoryAcc  *acc);
+  /* Rebuilds the rollup rows of @level for the aligned [@from, @to) from the samples. */
+  gboolean        (*recompute_range)   (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        int                  level,
+                                        gint64               from,
+                                        gint64               to);
+  /* Oldest and newest sample time of @key; FALSE when it has none. */
+  gboolean        (*key_bounds)        (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        gint64              *min_time,
+                                        gint64              *max_time);
+  gboolean        (*max_rollup)        (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        int                  level,
+                                        gint64              *time);
+  /* Jobs (dc-history-retention.c). The time after the first @chunk samples of @key before
+   * @cutoff (@cutoff when there are fewer). */
+  gint64          (*chunk_bound)       (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        gint64               cutoff,
+                                        guint                chunk);
+  /* Deletes the samples of @key before @bound; returns how many. */
+  gint64          (*delete_samples)    (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        gint64               bound);
+  /* Deletes the rollup rows of @key and @level that start before @before. */
+  void            (*delete_rollups)    (DcHistoryWriter     *w,
+                                        gint64               key,
+                                        int                  level,
+                                        gint64               before);
+  /* Deletes whatever is left of @key and its purge record; returns the samples deleted. */
+  gint64          (*finish_purge)      (DcHistoryWriter     *w,
+                                        gint64               key);
+  /* The smallest key >= @from with samples or rollup rows; FALSE when none. */
+  gboolean        (*next_key)          (DcHistoryWriter     *w,
+                                        gint64               from,
+                                        gint64              *key);
+  /* Before a retention pass: drops whatever is older than @cutoff for every key at once
+   * (PostgreSQL: whole partitions) and returns the samples dropped. NULL: nothing to do. */
+  gint64          (*drop_expired)      (DcHistoryWriter     *w,
+                                        gint64               cutoff);
+
+  /* Query threads. */
+  gpointer        (*reader_open)       (DcHistory           *self,
+                                        GError             **error);
+  void            (*reader_close)      (gpointer             conn);
+  /* A read transaction (a consistent snapshot) until read_end. */
+  gboolean        (*read_begin)        (gpointer             conn,
+                                        GError             **error);
+  void            (*read_end)          (gpointer             conn);
+  /* Rows of the window ordered by time (@desc: newest first), at most @limit (-1 = all),
+   * appended oldest first to @out. */
+  gboolean        (*select)            (gpointer             conn,
+                                        gint64               key,
+                                        gint64               from,
+                                        gint64               to,
+                                        gboolean             desc,
+                                        gint64               limit,
+                                        GArray              *out,
+                                        GError             **error);
+  gboolean        (*count)             (gpointer             conn,
+                                        gint64               key,
+                                        gint64               from,
+                                        gint64               to,
+                                        gint64              *count,
+                                        GError             **error);
+  gboolean        (*row_exists)        (gpointer             conn,
+                                        gint64               key,
+                                        gint64               time);
+  gboolean        (*reader_max_rollup) (gpointer             conn,
+                                        gint64               key,
+                                        int                  level,
+                                        gint64              *time);
+  /* The bucket rows of docs/history.md "Buckets": rollup rows of @level in [@r0, @r1) and
+   * samples in [@from, @r0) and [@r1, @to), grouped by (time - @base) / @width, ordered by
+   * index, appended to @out (DcHistoryBucketRow). */
+  gboolean        (*bucket_rows)       (gpointer             conn,
+                                        gint64               key,
+                                        int                  level,
+                                        gint64               base,
+                                        gint64               width,
+                                        gint64               r0,
+                                        gint64               r1,
+                                        gint64               from,
+                                        gint64               to,
+                                        GArray              *out,
+                                        GError             **error);
+} DcHistoryBackend;
+
+extern const DcHistoryBackend dc_history_sqlite_backend;   /* dc-history-sqlite.c */
+#if HAVE_LIBPQ
+extern const DcHistoryBackend dc_history_pg_backend;       /* dc-history-pg.c */
+#endif
+
 typedef struct _DcHistoryBatch DcHistoryBatch;
 struct _DcHistoryBatch
 {
@@ -49,7 +205,10 @@ struct _DcHistory
 {
   GObject        parent_instance;
 
-  char          *path;
+  const DcHistoryBackend *backend;
+  char          *path;      /* sqlite file, or the PostgreSQL URL without its password */
+  char          *conninfo;  /* PostgreSQL: the libpq connection string */
+  char          *password;  /* PostgreSQL: from the password file, or NULL */
   GMainContext  *context;   /* where ::ready is emitted */
   GThread       *writer;
 
@@ -60,7 +219,7 @@ struct _DcHistory
   GQueue         jobs;             /* DcHistoryJob (dc-history-writer-private.h) */
   GHashTable    *published;        /* key → DcHistoryWatermarks, after commit */
   GHashTable    *retention;        /* key → days (GINT_TO_POINTER) */
-  GPtrArray     *readers;          /* idle reader connections */
+  GPtrArray     *readers;          /* idle reader connections (backend->reader_open) */
   GArray        *purges_to_record; /* keys, written to purge_keys by the writer */
   guint64        next_seq;
   guint64        written_seq;
@@ -76,19 +235,16 @@ struct _DcHistory
   DcHistoryStats stats;
 };
 
-/* The database (dc-history-db.c). Opens a connection with the schema and the
- * dc_first()/dc_last() aggregates. */
-sqlite3 *dc_history_open_db       (const char          *path,
-                                   gboolean             create,
-                                   GError             **error);
 gint64   dc_history_floor         (gint64               t,
                                    gint64               period);
 void     dc_history_acc_reset     (DcHistoryAcc        *acc);
 void     dc_history_acc_add       (DcHistoryAcc        *acc,
                                    const DcSample      *s);
-void     dc_history_set_sql_error (GError             **error,
-                                   sqlite3             *db,
-                                   const char          *what);
+void     dc_history_acc_merge     (DcHistoryAcc        *acc,
+                                   const DcHistoryAcc  *other);
+/* Reverses the samples of @samples from @start on (rows read newest first). */
+void     dc_history_reverse_samples (GArray            *samples,
+                                   guint               start);
 
 /* Bucket layout of [@from, @to) in @n_buckets: the rollup level used (-1 = samples only),
  * the first bucket start and the bucket width (dc-history-query.c). */

@@ -32,11 +32,12 @@ typedef struct
 } Query;
 
 /* A read snapshot of one key (dc-history-snapshot.c): a read transaction on a pooled reader
- * connection plus the queued samples of the key, copied under the history mutex. */
+ * connection of the backend plus the queued samples of the key, copied under the history
+ * mutex. */
 typedef struct
 {
   DcHistory           *self;
-  sqlite3             *db;
+  gpointer             conn;
   GArray              *pending;   /* DcSample of the key in the window, sorted, unique */
   DcHistoryWatermarks  wm;
   gboolean             has_wm;
@@ -62,8 +63,6 @@ gboolean dc_history_snapshot_row_exists (Snapshot   *snap,
                                          gint64      time);
 GArray  *dc_history_merge_pending       (GArray     *rows,
                                          GArray     *pending);
-double   dc_history_column_double_or_nan (sqlite3_stmt *st,
-                                          int           col);
 
 /* Buckets of a window (dc-history-buckets.c): rollup rows for whole periods, samples for the
  * edges, queued samples merged in. */

@@ -57,20 +57,16 @@ run_count (DcHistory  *self,
            GError    **error)
 {
   Snapshot snap;
-  sqlite3_stmt *st = NULL;
   gint64 n = 0;
 
   if (!dc_history_snapshot_begin (self, &snap, q->key, q->from, q->to, error))
     return FALSE;
 
-  sqlite3_prepare_v2 (snap.db, "SELECT count(*) FROM samples WHERE key=?1 AND time>=?2 AND time<?3",
-                      -1, &st, NULL);
-  sqlite3_bind_int64 (st, 1, q->key);
-  sqlite3_bind_int64 (st, 2, q->from);
-  sqlite3_bind_int64 (st, 3, q->to);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
+  if (!self->backend->count (snap.conn, q->key, q->from, q->to, &n, error))
+    {
+      dc_history_snapshot_end (&snap);
+      return FALSE;
+    }
 
   for (guint i = 0; i < snap.pending->len; i++)
     if (!dc_history_snapshot_row_exists (&snap, q->key, g_array_index (snap.pending, DcSample, i).time))

@@ -11,62 +11,28 @@
 
 /* The writer's jobs: purging a deleted point's history and deleting samples older than their
  * retention, with the rollups fixed. One small step per call, in its own transaction, so that
- * batches keep flowing between steps. */
+ * batches keep flowing between steps. The SQL is the backend's (DcHistoryBackend). */
 
 #define USEC_PER_DAY (G_USEC_PER_SEC * (gint64) 86400)
 
-static gint64
-chunk_bound (Writer *w,
-             gint64  key,
-             gint64  cutoff,
-             guint   chunk)
-{
-  sqlite3_stmt *st = NULL;
-  gint64 bound = cutoff;
-
-  sqlite3_prepare_v2 (w->db,
-                      "SELECT time FROM samples WHERE key=?1 AND time<?2 "
-                      "ORDER BY time LIMIT 1 OFFSET ?3", -1, &st, NULL);
-  sqlite3_bind_int64 (st, 1, key);
-  sqlite3_bind_int64 (st, 2, cutoff);
-  sqlite3_bind_int64 (st, 3, chunk);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    bound = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  return bound;
-}
-
 /* Deletes samples of @key before @bound and fixes the rollups. Returns the rows deleted. */
 static gint64
-delete_before (Writer *w,
-               gint64  key,
-               gint64  bound,
+delete_before (Writer  *w,
+               gint64   key,
+               gint64   bound,
                gboolean purge)
 {
-  sqlite3_stmt *st = NULL;
   KeyState *ks = g_hash_table_lookup (w->keys, &key);
   gint64 deleted;
 
-  sqlite3_prepare_v2 (w->db, "DELETE FROM samples WHERE key=?1 AND time<?2", -1, &st, NULL);
-  sqlite3_bind_int64 (st, 1, key);
-  sqlite3_bind_int64 (st, 2, bound);
-  dc_history_writer_step_done (w, st);
-  sqlite3_finalize (st);
-  deleted = sqlite3_changes (w->db);
+  deleted = w->ops->delete_samples (w, key, bound);
 
   for (int level = 0; level < DC_HISTORY_N_LEVELS; level++)
     {
       gint64 period = dc_history_level_period[level];
       gint64 pb = dc_history_floor (bound, period);
 
-      st = NULL;
-      sqlite3_prepare_v2 (w->db, "DELETE FROM rollup WHERE key=?1 AND level=?2 AND time<?3",
-                          -1, &st, NULL);
-      sqlite3_bind_int64 (st, 1, key);
-      sqlite3_bind_int (st, 2, level);
-      sqlite3_bind_int64 (st, 3, purge ? bound : pb);
-      dc_history_writer_step_done (w, st);
-      sqlite3_finalize (st);
+      w->ops->delete_rollups (w, key, level, purge ? bound : pb);
 
       if (purge || pb == bound)
         continue;
@@ -81,6 +47,33 @@ delete_before (Writer *w,
     }
 
   return deleted;
+}
+
+/* Commits a job's step and counts what it deleted; FALSE when it did not commit. */
+static gboolean
+commit_step (Writer *w,
+             gint64  deleted)
+{
+  DcHistory *self = w->self;
+  DcHistoryCommit result;
+
+  if (w->ops->commit_under_lock)
+    {
+      g_mutex_lock (&self->mutex);
+      result = w->ops->commit (w);
+    }
+  else
+    {
+      result = w->ops->commit (w);
+      g_mutex_lock (&self->mutex);
+    }
+  if (result == DC_HISTORY_COMMIT_OK)
+    self->stats.purged += deleted;
+  g_mutex_unlock (&self->mutex);
+
+  if (result != DC_HISTORY_COMMIT_OK)
+    dc_history_writer_forget (w);
+  return result == DC_HISTORY_COMMIT_OK;
 }
 
 gboolean
@@ -101,35 +94,14 @@ dc_history_run_purge_step (Writer       *w,
   g_mutex_unlock (&self->mutex);
   g_hash_table_remove (w->keys, &job->key);
 
-  sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  bound = chunk_bound (w, job->key, G_MAXINT64, chunk);
+  if (!w->ops->begin (w))
+    return FALSE;
+  bound = w->ops->chunk_bound (w, job->key, G_MAXINT64, chunk);
   deleted = delete_before (w, job->key, bound, TRUE);
   if (bound == G_MAXINT64)
-    {
-      sqlite3_stmt *st = NULL;
+    deleted += w->ops->finish_purge (w, job->key);
 
-      sqlite3_prepare_v2 (w->db, "DELETE FROM samples WHERE key=?1", -1, &st, NULL);
-      sqlite3_bind_int64 (st, 1, job->key);
-      dc_history_writer_step_done (w, st);
-      deleted += sqlite3_changes (w->db);
-      sqlite3_finalize (st);
-      st = NULL;
-      sqlite3_prepare_v2 (w->db, "DELETE FROM rollup WHERE key=?1", -1, &st, NULL);
-      sqlite3_bind_int64 (st, 1, job->key);
-      dc_history_writer_step_done (w, st);
-      sqlite3_finalize (st);
-      st = NULL;
-      sqlite3_prepare_v2 (w->db, "DELETE FROM purge_keys WHERE key=?1", -1, &st, NULL);
-      sqlite3_bind_int64 (st, 1, job->key);
-      dc_history_writer_step_done (w, st);
-      sqlite3_finalize (st);
-    }
-  g_mutex_lock (&self->mutex);
-  sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL);
-  self->stats.purged += deleted;
-  g_mutex_unlock (&self->mutex);
-
-  return bound == G_MAXINT64;
+  return commit_step (w, deleted) && bound == G_MAXINT64;
 }
 
 gboolean
@@ -137,18 +109,35 @@ dc_history_run_retention_step (Writer       *w,
                                DcHistoryJob *job)
 {
   DcHistory *self = w->self;
-  sqlite3_stmt *st = NULL;
   gint64 key, cutoff, bound, deleted = 0;
   guint chunk;
   int days;
-  gboolean found;
 
-  sqlite3_prepare_v2 (w->db, "SELECT key FROM samples WHERE key>=?1 ORDER BY key LIMIT 1",
-                      -1, &st, NULL);
-  sqlite3_bind_int64 (st, 1, job->key);
-  found = dc_history_writer_select_int64 (w, st, &key);
-  sqlite3_finalize (st);
-  if (!found)
+  /* First, whatever is older than every point's retention goes at once where the backend
+   * can (PostgreSQL drops whole partitions). */
+  if (!job->started && w->ops->drop_expired != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+      int max_days;
+
+      g_mutex_lock (&self->mutex);
+      max_days = self->default_retention_days;
+      g_hash_table_iter_init (&iter, self->retention);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        max_days = MAX (max_days, GPOINTER_TO_INT (value));
+      g_mutex_unlock (&self->mutex);
+
+      if (!w->ops->begin (w))
+        return FALSE;
+      deleted = w->ops->drop_expired (w, job->now - max_days * USEC_PER_DAY);
+      if (!commit_step (w, deleted))
+        return FALSE;
+      deleted = 0;
+    }
+  job->started = TRUE;
+
+  if (!w->ops->next_key (w, job->key, &key))
     return TRUE;
 
   g_mutex_lock (&self->mutex);
@@ -159,15 +148,14 @@ dc_history_run_retention_step (Writer       *w,
   g_mutex_unlock (&self->mutex);
 
   cutoff = job->now - days * USEC_PER_DAY;
-  sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  bound = chunk_bound (w, key, cutoff, chunk);
+  if (!w->ops->begin (w))
+    return FALSE;
+  bound = w->ops->chunk_bound (w, key, cutoff, chunk);
   if (bound > cutoff)
     bound = cutoff;
   deleted = delete_before (w, key, bound, FALSE);
-  g_mutex_lock (&self->mutex);
-  sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL);
-  self->stats.purged += deleted;
-  g_mutex_unlock (&self->mutex);
+  if (!commit_step (w, deleted))
+    return FALSE;
 
   /* Next key once this one has nothing left before the cutoff. */
   if (bound == cutoff)

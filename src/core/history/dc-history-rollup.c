@@ -16,50 +16,6 @@
  * is merged into its complete period at once; a replaced sample has its period rebuilt from the
  * samples. */
 
-/* Statement helpers of the writer (also used by dc-history.c and dc-history-retention.c). */
-
-void
-dc_history_bind_double_or_null (sqlite3_stmt *stmt,
-                                int           col,
-                                double        value)
-{
-  if (isfinite (value))
-    sqlite3_bind_double (stmt, col, value);
-  else
-    sqlite3_bind_null (stmt, col);
-}
-
-gboolean
-dc_history_writer_step_done (Writer       *w,
-                             sqlite3_stmt *stmt)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      g_critical ("history writer: %s", sqlite3_errmsg (w->db));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-dc_history_writer_select_int64 (Writer       *w,
-                                sqlite3_stmt *stmt,
-                                gint64       *out)
-{
-  gboolean found = FALSE;
-
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    {
-      *out = sqlite3_column_int64 (stmt, 0);
-      found = TRUE;
-    }
-  sqlite3_reset (stmt);
-  return found;
-}
-
 /* Merges @acc into the rollup row of (@key, @level, @period). */
 static gboolean
 merge_acc (Writer             *w,
@@ -68,23 +24,9 @@ merge_acc (Writer             *w,
            gint64              period,
            const DcHistoryAcc *acc)
 {
-  sqlite3_stmt *st = w->merge;
-
   if (acc->count == 0)
     return TRUE;
-  sqlite3_bind_int64 (st, 1, key);
-  sqlite3_bind_int (st, 2, level);
-  sqlite3_bind_int64 (st, 3, period);
-  dc_history_bind_double_or_null (st, 4, acc->min);
-  dc_history_bind_double_or_null (st, 5, acc->max);
-  sqlite3_bind_int64 (st, 6, acc->first_time);
-  dc_history_bind_double_or_null (st, 7, acc->first);
-  sqlite3_bind_int64 (st, 8, acc->last_time);
-  dc_history_bind_double_or_null (st, 9, acc->last);
-  sqlite3_bind_double (st, 10, acc->sum);
-  sqlite3_bind_int64 (st, 11, acc->n);
-  sqlite3_bind_int64 (st, 12, acc->count);
-  return dc_history_writer_step_done (w, st);
+  return w->ops->merge_acc (w, key, level, period, acc);
 }
 
 /* Rebuilds the rollup rows of @level for [@from, @to) (aligned) from the samples. */
@@ -95,24 +37,9 @@ dc_history_recompute_range (Writer *w,
                             gint64  from,
                             gint64  to)
 {
-  gint64 period = dc_history_level_period[level];
-
   if (from >= to)
     return TRUE;
-
-  sqlite3_bind_int64 (w->recompute_delete, 1, key);
-  sqlite3_bind_int (w->recompute_delete, 2, level);
-  sqlite3_bind_int64 (w->recompute_delete, 3, from);
-  sqlite3_bind_int64 (w->recompute_delete, 4, to);
-  if (!dc_history_writer_step_done (w, w->recompute_delete))
-    return FALSE;
-
-  sqlite3_bind_int64 (w->recompute_insert, 1, key);
-  sqlite3_bind_int (w->recompute_insert, 2, level);
-  sqlite3_bind_int64 (w->recompute_insert, 3, from);
-  sqlite3_bind_int64 (w->recompute_insert, 4, to);
-  sqlite3_bind_int64 (w->recompute_insert, 5, period);
-  return dc_history_writer_step_done (w, w->recompute_insert);
+  return w->ops->recompute_range (w, key, level, from, to);
 }
 
 /* The state of @key, created on first use in this run. A key that already has samples
@@ -130,22 +57,19 @@ dc_history_key_state_get (Writer *w,
 
   ks = g_new0 (KeyState, 1);
   ks->key = key;
+  ks->max_time = G_MININT64;
   g_hash_table_insert (w->keys, &ks->key, ks);
 
-  sqlite3_bind_int64 (w->max_raw, 1, key);
-  sqlite3_bind_int64 (w->min_raw, 1, key);
-  if (!dc_history_writer_select_int64 (w, w->max_raw, &max_raw) ||
-      !dc_history_writer_select_int64 (w, w->min_raw, &min_raw))
+  if (!w->ops->key_bounds (w, key, &min_raw, &max_raw))
     return ks;
+  ks->max_time = max_raw;
 
   for (int level = 0; level < DC_HISTORY_N_LEVELS; level++)
     {
       gint64 period = dc_history_level_period[level];
       gint64 start, last = dc_history_floor (max_raw, period);
 
-      sqlite3_bind_int64 (w->max_rollup, 1, key);
-      sqlite3_bind_int (w->max_rollup, 2, level);
-      if (!dc_history_writer_select_int64 (w, w->max_rollup, &start))
+      if (!w->ops->max_rollup (w, key, level, &start))
         start = dc_history_floor (min_raw, period);
       dc_history_recompute_range (w, key, level, start, last);
       ks->has_open[level] = TRUE;
@@ -217,6 +141,15 @@ dc_history_rollup_add (Writer         *w,
       else if (!ks->dirty[level])
         dc_history_acc_add (&ks->acc[level], s);
     }
+}
+
+/* Forgets the state of every key (after a transaction that did not commit: the open periods
+ * and watermarks are rebuilt from the database at the next write of each key). */
+void
+dc_history_writer_forget (Writer *w)
+{
+  g_hash_table_remove_all (w->keys);
+  g_ptr_array_set_size (w->touched, 0);
 }
 
 void

@@ -20,14 +20,14 @@ dc_history_snapshot_end (Snapshot *snap)
   DcHistory *self = snap->self;
 
   g_clear_pointer (&snap->pending, g_array_unref);
-  if (snap->db == NULL)
+  if (snap->conn == NULL)
     return;
 
-  sqlite3_exec (snap->db, "COMMIT", NULL, NULL, NULL);
+  self->backend->read_end (snap->conn);
   g_mutex_lock (&self->mutex);
-  g_ptr_array_add (self->readers, snap->db);
+  g_ptr_array_add (self->readers, snap->conn);
   g_mutex_unlock (&self->mutex);
-  snap->db = NULL;
+  snap->conn = NULL;
 }
 
 static int
@@ -47,7 +47,8 @@ dc_history_snapshot_begin (DcHistory  *self,
                            gint64      to,
                            GError    **error)
 {
-  sqlite3 *db = NULL;
+  const DcHistoryBackend *backend = self->backend;
+  gpointer conn = NULL;
   DcHistoryWatermarks *wm;
   guint j = 0;
 
@@ -56,21 +57,23 @@ dc_history_snapshot_begin (DcHistory  *self,
 
   g_mutex_lock (&self->mutex);
   if (self->readers->len > 0)
-    db = g_ptr_array_steal_index_fast (self->readers, self->readers->len - 1);
+    conn = g_ptr_array_steal_index_fast (self->readers, self->readers->len - 1);
   g_mutex_unlock (&self->mutex);
 
-  if (db == NULL && (db = dc_history_open_db (self->path, FALSE, error)) == NULL)
+  if (conn == NULL && (conn = backend->reader_open (self, error)) == NULL)
     return FALSE;
-  snap->db = db;
 
   snap->pending = g_array_new (FALSE, FALSE, sizeof (DcSample));
 
+  /* sqlite: the snapshot is fixed under the mutex, so that a batch is in it or in the copy
+   * of the queue, never both. Otherwise (PostgreSQL) it is taken right after the copy: a
+   * batch committed in between is in both (see DcHistoryBackend.commit_under_lock). */
   g_mutex_lock (&self->mutex);
-  if (sqlite3_exec (db, "BEGIN; SELECT 1 FROM samples LIMIT 1", NULL, NULL, NULL) != SQLITE_OK)
+  if (backend->commit_under_lock && !backend->read_begin (conn, error))
     {
       g_mutex_unlock (&self->mutex);
-      dc_history_set_sql_error (error, db, "read");
-      dc_history_snapshot_end (snap);
+      backend->reader_close (conn);
+      g_clear_pointer (&snap->pending, g_array_unref);
       return FALSE;
     }
   for (GList *l = self->queue.head; l != NULL; l = l->next)
@@ -93,6 +96,14 @@ dc_history_snapshot_begin (DcHistory  *self,
     }
   g_mutex_unlock (&self->mutex);
 
+  if (!backend->commit_under_lock && !backend->read_begin (conn, error))
+    {
+      backend->reader_close (conn);
+      g_clear_pointer (&snap->pending, g_array_unref);
+      return FALSE;
+    }
+  snap->conn = conn;
+
   /* Stable sort, then keep the last of equal times (the newest write wins). */
   g_array_sort (snap->pending, compare_sample_time);
   for (guint i = 0; i < snap->pending->len; i++)
@@ -109,15 +120,6 @@ dc_history_snapshot_begin (DcHistory  *self,
   return TRUE;
 }
 
-double
-dc_history_column_double_or_nan (sqlite3_stmt *st,
-                                 int           col)
-{
-  if (sqlite3_column_type (st, col) == SQLITE_NULL)
-    return NAN;
-  return sqlite3_column_double (st, col);
-}
-
 /* Rows of the window, ordered by time (@desc: newest first), at most @limit (-1 = all),
  * appended oldest first to @out. */
 gboolean
@@ -130,52 +132,7 @@ dc_history_snapshot_select (Snapshot  *snap,
                             GArray    *out,
                             GError   **error)
 {
-  sqlite3_stmt *st = NULL;
-  const char *sql = desc
-    ? "SELECT time, value, quality FROM samples WHERE key=?1 AND time>=?2 AND time<?3 "
-      "ORDER BY time DESC LIMIT ?4"
-    : "SELECT time, value, quality FROM samples WHERE key=?1 AND time>=?2 AND time<?3 "
-      "ORDER BY time LIMIT ?4";
-  guint start = out->len;
-  int rc;
-
-  if (sqlite3_prepare_v2 (snap->db, sql, -1, &st, NULL) != SQLITE_OK)
-    {
-      dc_history_set_sql_error (error, snap->db, "select");
-      return FALSE;
-    }
-  sqlite3_bind_int64 (st, 1, key);
-  sqlite3_bind_int64 (st, 2, from);
-  sqlite3_bind_int64 (st, 3, to);
-  sqlite3_bind_int64 (st, 4, limit);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      DcSample s;
-
-      s.key = key;
-      s.time = sqlite3_column_int64 (st, 0);
-      s.value = dc_history_column_double_or_nan (st, 1);
-      s.quality = (guint32) sqlite3_column_int64 (st, 2);
-      g_array_append_val (out, s);
-    }
-  sqlite3_finalize (st);
-  if (rc != SQLITE_DONE)
-    {
-      dc_history_set_sql_error (error, snap->db, "select");
-      return FALSE;
-    }
-
-  if (desc)
-    {
-      for (guint i = start, k = out->len; i + 1 < k; i++, k--)
-        {
-          DcSample tmp = g_array_index (out, DcSample, i);
-
-          g_array_index (out, DcSample, i) = g_array_index (out, DcSample, k - 1);
-          g_array_index (out, DcSample, k - 1) = tmp;
-        }
-    }
-  return TRUE;
+  return snap->self->backend->select (snap->conn, key, from, to, desc, limit, out, error);
 }
 
 /* Merges two time-ordered arrays; on equal times @pending wins. */
@@ -212,14 +169,5 @@ dc_history_snapshot_row_exists (Snapshot *snap,
                                 gint64    key,
                                 gint64    time)
 {
-  sqlite3_stmt *st = NULL;
-  gboolean exists;
-
-  sqlite3_prepare_v2 (snap->db, "SELECT 1 FROM samples WHERE key=?1 AND time=?2", -1, &st,
-                      NULL);
-  sqlite3_bind_int64 (st, 1, key);
-  sqlite3_bind_int64 (st, 2, time);
-  exists = sqlite3_step (st) == SQLITE_ROW;
-  sqlite3_finalize (st);
-  return exists;
+  return snap->self->backend->row_exists (snap->conn, key, time);
 }

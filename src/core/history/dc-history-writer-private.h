@@ -27,7 +27,7 @@ typedef struct
   gboolean started;
 } DcHistoryJob;
 
-typedef struct
+struct _DcHistoryKeyState
 {
   gint64       key;
   gboolean     has_open[DC_HISTORY_N_LEVELS];
@@ -35,43 +35,30 @@ typedef struct
   gint64       open[DC_HISTORY_N_LEVELS];
   DcHistoryAcc acc[DC_HISTORY_N_LEVELS];
   guint64      touched;
-} KeyState;
+  gint64       max_time;   /* newest time written (G_MININT64: none); later ones are new rows */
+};
+typedef DcHistoryKeyState KeyState;
 
-typedef struct
+struct _DcHistoryWriter
 {
-  DcHistory    *self;
-  sqlite3      *db;
-  sqlite3_stmt *insert;
-  sqlite3_stmt *update;
-  sqlite3_stmt *merge;
-  sqlite3_stmt *recompute_delete;
-  sqlite3_stmt *recompute_insert;
-  sqlite3_stmt *max_raw;
-  sqlite3_stmt *min_raw;
-  sqlite3_stmt *max_rollup;
-  GHashTable   *keys;      /* key → KeyState */
-  GPtrArray    *touched;   /* KeyState touched by the current batch */
-  guint64       batch_no;
-} Writer;
-
-/* Statement helpers (dc-history-rollup.c). */
-void      dc_history_bind_double_or_null (sqlite3_stmt   *stmt,
-                                          int             col,
-                                          double          value);
-gboolean  dc_history_writer_step_done    (Writer         *w,
-                                          sqlite3_stmt   *stmt);
-gboolean  dc_history_writer_select_int64 (Writer         *w,
-                                          sqlite3_stmt   *stmt,
-                                          gint64         *out);
+  DcHistory              *self;
+  const DcHistoryBackend *ops;
+  gpointer                conn;      /* the backend's writer connection */
+  GHashTable             *keys;      /* key → KeyState */
+  GPtrArray              *touched;   /* KeyState touched by the current batch */
+  guint64                 batch_no;
+};
+typedef DcHistoryWriter Writer;
 
 /* Rollups (dc-history-rollup.c). */
-KeyState *dc_history_key_state_get       (Writer         *w,
-                                          gint64          key);
+void      dc_history_writer_forget       (Writer         *w);
 gboolean  dc_history_recompute_range     (Writer         *w,
                                           gint64          key,
                                           int             level,
                                           gint64          from,
                                           gint64          to);
+KeyState *dc_history_key_state_get       (Writer         *w,
+                                          gint64          key);
 void      dc_history_rollup_add          (Writer         *w,
                                           KeyState       *ks,
                                           const DcSample *s,

@@ -90,23 +90,13 @@ write_samples (Writer         *w,
     {
       const DcSample *s = &g_array_index (batch->samples, DcSample, i);
       KeyState *ks = dc_history_key_state_get (w, s->key);
-      gboolean replaced;
+      gboolean replaced = FALSE;
 
-      sqlite3_bind_int64 (w->insert, 1, s->key);
-      sqlite3_bind_int64 (w->insert, 2, s->time);
-      dc_history_bind_double_or_null (w->insert, 3, s->value);
-      sqlite3_bind_int64 (w->insert, 4, s->quality);
-      *ok = dc_history_writer_step_done (w, w->insert);
-      replaced = sqlite3_changes (w->db) == 0;
+      *ok = w->ops->write_sample (w, ks, s, &replaced);
       if (*ok && replaced)
-        {
-          (*n_replaced)++;
-          dc_history_bind_double_or_null (w->update, 1, s->value);
-          sqlite3_bind_int64 (w->update, 2, s->quality);
-          sqlite3_bind_int64 (w->update, 3, s->key);
-          sqlite3_bind_int64 (w->update, 4, s->time);
-          *ok = dc_history_writer_step_done (w, w->update);
-        }
+        (*n_replaced)++;
+      if (s->time > ks->max_time)
+        ks->max_time = s->time;
 
       dc_history_rollup_add (w, ks, s, replaced);
       if (ks->touched != w->batch_no)
@@ -119,8 +109,9 @@ write_samples (Writer         *w,
 
 /* Writes the first @n_batches queued batches (the writer is the only one that pops them, so
  * they stay put) in one transaction; they leave the queue under the mutex in the same
- * critical section as the COMMIT. */
-static void
+ * critical section as the COMMIT (sqlite) or right after it. FALSE when the connection was
+ * lost: the batches stay queued for the next attempt. */
+static gboolean
 write_batches (Writer *w,
                guint   n_batches)
 {
@@ -128,6 +119,7 @@ write_batches (Writer *w,
   g_autofree DcHistoryBatch **batches = g_new (DcHistoryBatch *, n_batches);
   gboolean ok = TRUE;
   guint64 n_replaced = 0, n_samples = 0;
+  DcHistoryCommit result;
   GList *l;
   guint i;
 
@@ -137,28 +129,42 @@ write_batches (Writer *w,
   g_mutex_unlock (&self->mutex);
 
   w->batch_no++;
-  if (sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    g_critical ("history writer: BEGIN: %s", sqlite3_errmsg (w->db));
+  ok = w->ops->begin (w);
+  if (!ok && w->ops->lost != NULL && w->ops->lost (w))
+    {
+      dc_history_writer_forget (w);
+      return FALSE;
+    }
   for (i = 0; i < n_batches; i++)
     {
       write_samples (w, batches[i], &ok, &n_replaced);
       n_samples += batches[i]->samples->len;
     }
 
-  g_mutex_lock (&self->mutex);
-  if (sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+  if (w->ops->commit_under_lock)
     {
-      /* Nothing of the batches is written; the samples stay counted as queued → never
-       * silently lost, the error is loud. */
-      g_critical ("history writer: COMMIT: %s", sqlite3_errmsg (w->db));
-      sqlite3_exec (w->db, "ROLLBACK", NULL, NULL, NULL);
+      g_mutex_lock (&self->mutex);
+      result = w->ops->commit (w);
     }
   else
+    {
+      result = w->ops->commit (w);
+      g_mutex_lock (&self->mutex);
+    }
+  if (result == DC_HISTORY_COMMIT_RETRY)
+    {
+      g_mutex_unlock (&self->mutex);
+      dc_history_writer_forget (w);
+      return FALSE;
+    }
+  if (result == DC_HISTORY_COMMIT_OK)
     {
       self->stats.written += n_samples;
       self->stats.replaced += n_replaced;
       self->stats.batches++;
     }
+  /* DC_HISTORY_COMMIT_FAILED: nothing of the batches is written and the error was loud
+   * (g_critical); they leave the queue. */
   dc_history_publish_watermarks (w);
   for (i = 0; i < n_batches; i++)
     g_queue_pop_head (&self->queue);
@@ -173,6 +179,7 @@ write_batches (Writer *w,
       g_array_unref (batches[i]->samples);
       g_free (batches[i]);
     }
+  return TRUE;
 }
 
 static void
@@ -192,79 +199,57 @@ add_job_locked (DcHistory *self,
   g_cond_broadcast (&self->cond);
 }
 
+#define RECONNECT_MIN_US        ((gint64) G_USEC_PER_SEC / 10)
+#define RECONNECT_MAX_US        ((gint64) G_USEC_PER_SEC * 5)
+#define RECONNECT_AT_STOP_US    ((gint64) G_USEC_PER_SEC * 10)
+
+/* The connection is lost: reconnects with back-off (0.1 s doubling up to 5 s) while the
+ * batches wait in the queue (and, once it is full, in the engine's backlog). At a stop it
+ * tries for another 10 s and then gives up: FALSE, with a warning naming the samples that
+ * were not written. */
 static gboolean
-writer_prepare (Writer  *w,
-                GError **error)
+wait_reconnect (Writer *w)
 {
-  static const struct { gsize offset; const char *sql; } stmts[] = {
-    { G_STRUCT_OFFSET (Writer, insert),
-      "INSERT OR IGNORE INTO samples (key, time, value, quality) VALUES (?1, ?2, ?3, ?4)" },
-    { G_STRUCT_OFFSET (Writer, update),
-      "UPDATE samples SET value=?1, quality=?2 WHERE key=?3 AND time=?4" },
-    { G_STRUCT_OFFSET (Writer, merge),
-      "INSERT INTO rollup (key, level, time, vmin, vmax, first_time, vfirst, last_time, vlast,"
-      " vsum, n, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-      " ON CONFLICT (key, level, time) DO UPDATE SET"
-      " vmin=coalesce(min(vmin, excluded.vmin), vmin, excluded.vmin),"
-      " vmax=coalesce(max(vmax, excluded.vmax), vmax, excluded.vmax),"
-      " vfirst=CASE WHEN excluded.first_time<first_time THEN excluded.vfirst ELSE vfirst END,"
-      " first_time=min(first_time, excluded.first_time),"
-      " vlast=CASE WHEN excluded.last_time>last_time THEN excluded.vlast ELSE vlast END,"
-      " last_time=max(last_time, excluded.last_time),"
-      " vsum=vsum+excluded.vsum, n=n+excluded.n, count=count+excluded.count" },
-    { G_STRUCT_OFFSET (Writer, recompute_delete),
-      "DELETE FROM rollup WHERE key=?1 AND level=?2 AND time>=?3 AND time<?4" },
-    { G_STRUCT_OFFSET (Writer, recompute_insert),
-      "INSERT INTO rollup (key, level, time, vmin, vmax, first_time, vfirst, last_time, vlast,"
-      " vsum, n, count)"
-      " SELECT ?1, ?2, time-(((time%?5)+?5)%?5) AS p, min(value), max(value), min(time),"
-      " dc_first(value, time), max(time), dc_last(value, time), total(value), count(value),"
-      " count(*) FROM samples WHERE key=?1 AND time>=?3 AND time<?4 GROUP BY p" },
-    { G_STRUCT_OFFSET (Writer, max_raw), "SELECT max(time) FROM samples WHERE key=?1" },
-    { G_STRUCT_OFFSET (Writer, min_raw), "SELECT min(time) FROM samples WHERE key=?1" },
-    { G_STRUCT_OFFSET (Writer, max_rollup),
-      "SELECT max(time) FROM rollup WHERE key=?1 AND level=?2" },
-  };
+  DcHistory *self = w->self;
+  gint64 delay = RECONNECT_MIN_US;
+  gint64 give_up_at = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (stmts); i++)
+  g_warning ("history: the %s connection is lost; the writer reconnects while samples wait",
+             w->ops->name);
+  dc_history_writer_forget (w);
+  for (;;)
     {
-      sqlite3_stmt **stmt = G_STRUCT_MEMBER_P (w, stmts[i].offset);
+      gint64 until = g_get_monotonic_time () + delay;
 
-      if (sqlite3_prepare_v3 (w->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, stmt,
-                              NULL) != SQLITE_OK)
+      g_mutex_lock (&self->mutex);
+      while (g_get_monotonic_time () < until)
         {
-          dc_history_set_sql_error (error, w->db, stmts[i].sql);
-          return FALSE;
+          if (self->stopping && give_up_at == 0)
+            give_up_at = g_get_monotonic_time () + RECONNECT_AT_STOP_US;
+          if (give_up_at != 0 && g_get_monotonic_time () >= give_up_at)
+            {
+              g_warning ("history: stopping without the %s database: %" G_GUINT64_FORMAT
+                         " samples were not written", w->ops->name, self->stats.queued);
+              g_mutex_unlock (&self->mutex);
+              return FALSE;
+            }
+          g_cond_wait_until (&self->cond, &self->mutex, until);
         }
+      g_mutex_unlock (&self->mutex);
+
+      if (w->ops->reconnect (w))
+        {
+          g_message ("history: the %s connection is back", w->ops->name);
+          return TRUE;
+        }
+      delay = MIN (delay * 2, RECONNECT_MAX_US);
     }
-  return TRUE;
 }
 
-static void
-writer_finalize_statements (Writer *w)
+static gboolean
+writer_lost (Writer *w)
 {
-  sqlite3_stmt *stmt;
-
-  while ((stmt = sqlite3_next_stmt (w->db, NULL)) != NULL)
-    sqlite3_finalize (stmt);
-}
-
-static void
-record_purges (Writer *w,
-               GArray *keys)
-{
-  sqlite3_stmt *st = NULL;
-
-  sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  sqlite3_prepare_v2 (w->db, "INSERT OR IGNORE INTO purge_keys (key) VALUES (?1)", -1, &st, NULL);
-  for (guint i = 0; i < keys->len; i++)
-    {
-      sqlite3_bind_int64 (st, 1, g_array_index (keys, gint64, i));
-      dc_history_writer_step_done (w, st);
-    }
-  sqlite3_finalize (st);
-  if (sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    g_warning ("history: cannot record purges: %s", sqlite3_errmsg (w->db));
+  return w->ops->lost != NULL && w->ops->lost (w);
 }
 
 /* Whether a job waits for the batch before @seq to be written (and not for @seq). */
@@ -275,6 +260,23 @@ job_waits_for (DcHistory *self,
   DcHistoryJob *job = g_queue_peek_head (&self->jobs);
 
   return job != NULL && job->after_seq == seq - 1;
+}
+
+/* Batches left when the writer gave up at a stop (wait_reconnect() said how many). */
+static void
+writer_drop_queue (DcHistory *self)
+{
+  DcHistoryBatch *batch;
+
+  g_mutex_lock (&self->mutex);
+  while ((batch = g_queue_pop_head (&self->queue)) != NULL)
+    {
+      self->stats.queued -= batch->samples->len;
+      g_array_unref (batch->samples);
+      g_free (batch);
+    }
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
 }
 
 static gpointer
@@ -303,7 +305,16 @@ writer_thread (gpointer data)
 
           self->purges_to_record = g_array_new (FALSE, FALSE, sizeof (gint64));
           g_mutex_unlock (&self->mutex);
-          record_purges (w, keys);
+          w->ops->record_purges (w, keys);
+          if (writer_lost (w))
+            {
+              /* Recorded again after the reconnection. */
+              g_mutex_lock (&self->mutex);
+              g_array_prepend_vals (self->purges_to_record, keys->data, keys->len);
+              g_mutex_unlock (&self->mutex);
+              if (!wait_reconnect (w))
+                goto stopped;
+            }
           g_mutex_lock (&self->mutex);
         }
 
@@ -350,7 +361,13 @@ writer_thread (gpointer data)
         {
           if (throttle > 0)
             g_usleep (throttle);
-          write_batches (w, n_batches);
+          if (!write_batches (w, n_batches))
+            {
+              if (!wait_reconnect (w))
+                goto stopped;
+              g_mutex_lock (&self->mutex);
+              continue;
+            }
         }
       if (job != NULL)
         {
@@ -361,6 +378,8 @@ writer_thread (gpointer data)
           else
             done = dc_history_run_retention_step (w, job);
 
+          if (!done && writer_lost (w) && !wait_reconnect (w))
+            goto stopped;
           if (done)
             {
               g_mutex_lock (&self->mutex);
@@ -376,8 +395,9 @@ writer_thread (gpointer data)
     }
   g_mutex_unlock (&self->mutex);
 
+stopped:
   /* Close the open periods so the next start finds complete rollups. */
-  if (sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+  if (!writer_lost (w) && w->ops->begin (w))
     {
       GHashTableIter iter;
       KeyState *ks;
@@ -386,11 +406,11 @@ writer_thread (gpointer data)
       while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &ks))
         for (int level = 0; level < DC_HISTORY_N_LEVELS; level++)
           dc_history_close_open (w, ks, level);
-      sqlite3_exec (w->db, "COMMIT", NULL, NULL, NULL);
+      w->ops->commit (w);
     }
+  writer_drop_queue (self);
 
-  writer_finalize_statements (w);
-  sqlite3_close (w->db);
+  w->ops->writer_close (w);
   g_hash_table_unref (w->keys);
   g_ptr_array_unref (w->touched);
   g_free (w);
@@ -418,11 +438,15 @@ dc_history_finalize (GObject *object)
   if (self->readers != NULL)
     {
       for (guint i = 0; i < self->readers->len; i++)
-        sqlite3_close (g_ptr_array_index (self->readers, i));
+        self->backend->reader_close (g_ptr_array_index (self->readers, i));
       g_ptr_array_unref (self->readers);
     }
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->conninfo, g_free);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
 
@@ -464,44 +488,49 @@ dc_history_init (DcHistory *self)
   self->context = g_main_context_ref_thread_default ();
 }
 
+/* Opens the writer's connection (creating the schema) and starts the writer thread. */
+static gboolean
+dc_history_start (DcHistory  *self,
+                  GError    **error)
+{
+  g_autoptr(GArray) purges = g_array_new (FALSE, FALSE, sizeof (gint64));
+  Writer *w;
+
+  w = g_new0 (Writer, 1);
+  w->self = self;
+  w->ops = self->backend;
+  w->keys = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  w->touched = g_ptr_array_new ();
+  if (!w->ops->writer_open (w, error))
+    {
+      g_hash_table_unref (w->keys);
+      g_ptr_array_unref (w->touched);
+      g_free (w);
+      return FALSE;
+    }
+
+  /* Purges that were not finished before the last stop. */
+  w->ops->list_purges (w, purges);
+  for (guint i = 0; i < purges->len; i++)
+    add_job_locked (self, JOB_PURGE_KEY, g_array_index (purges, gint64, i), 0);
+
+  self->writer = g_thread_new ("dc-history-writer", writer_thread, w);
+  return TRUE;
+}
+
 DcHistory *
 dc_history_new (const char  *path,
                 GError     **error)
 {
   g_autoptr(DcHistory) self = NULL;
-  Writer *w;
-  sqlite3_stmt *st = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (DC_TYPE_HISTORY, NULL);
+  self->backend = &dc_history_sqlite_backend;
   self->path = g_strdup (path);
-
-  w = g_new0 (Writer, 1);
-  w->self = self;
-  w->keys = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
-  w->touched = g_ptr_array_new ();
-  w->db = dc_history_open_db (path, TRUE, error);
-  if (w->db == NULL || !writer_prepare (w, error))
-    {
-      if (w->db != NULL)
-        {
-          writer_finalize_statements (w);
-          sqlite3_close (w->db);
-        }
-      g_hash_table_unref (w->keys);
-      g_ptr_array_unref (w->touched);
-      g_free (w);
-      return NULL;
-    }
-
-  /* Purges that were not finished before the last stop. */
-  sqlite3_prepare_v2 (w->db, "SELECT key FROM purge_keys", -1, &st, NULL);
-  while (sqlite3_step (st) == SQLITE_ROW)
-    add_job_locked (self, JOB_PURGE_KEY, sqlite3_column_int64 (st, 0), 0);
-  sqlite3_finalize (st);
-
-  self->writer = g_thread_new ("dc-history-writer", writer_thread, w);
+  if (!dc_history_start (self, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
