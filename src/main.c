@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "dc-api.h"
+#include "dc-cli-user.h"
 #include "dc-companion.h"
 #include "dc-demo.h"
 #include "dc-engine.h"
@@ -36,6 +37,7 @@
 #endif
 #include "dc-sparkplug-settings.h"
 #include "dc-store.h"
+#include "dc-users.h"
 #if HAVE_GUI
 #include "dc-application.h"
 #endif
@@ -132,6 +134,7 @@ run_server (DcSettings          *settings,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DcStore) store = NULL;
+  g_autoptr(DcUsers) users = NULL;
   g_autoptr(DcHistory) history = NULL;
   g_autoptr(DcEngine) engine = NULL;
   g_autoptr(DcServer) server = NULL;
@@ -172,7 +175,10 @@ run_server (DcSettings          *settings,
   /* The store validates with the protocols' knowledge (dc-protocol.h). */
   dc_protocols_register_all ();
   store = dc_store_open (settings->db, &error);
-  if (store == NULL)
+  /* Users and tokens live in the same file (docs/security.md). */
+  if (store != NULL)
+    users = dc_users_open (settings->db, &error);
+  if (users == NULL)
     {
       g_printerr ("%s\n", error->message);
       return 1;
@@ -261,6 +267,13 @@ run_server (DcSettings          *settings,
 
   server = dc_server_new (store);
   dc_server_set_token (server, token);
+  dc_server_set_users (server, users);
+  if (settings->tls_cert != NULL &&
+      !dc_server_set_tls_files (server, settings->tls_cert, settings->tls_key, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
   dc_server_set_log_requests (server, settings->verbose);
   live = dc_api_install (server, &(DcApiOptions) {
                            .engine = engine,
@@ -287,7 +300,7 @@ run_server (DcSettings          *settings,
 
   uri = dc_server_get_base_uri (server);
   g_message ("DataColl %s listening on %s (database %s%s)", PACKAGE_VERSION, uri, settings->db,
-             token != NULL ? ", token required for changes" : "");
+             dc_server_get_auth_required (server) ? ", authentication required" : "");
 
   status = 0;
 #if HAVE_GUI
@@ -363,6 +376,9 @@ main (int   argc,
 
   g_log_set_writer_func (log_writer_cb, NULL, NULL);
   raise_file_limit ();
+  /* `datacoll user …` works on the configuration database and exits (dc-cli-user.c). */
+  if (argc > 1 && g_str_equal (argv[1], "user"))
+    return dc_cli_user_main (argc, argv);
 
   settings = dc_settings_new ();
   context = g_option_context_new (NULL);

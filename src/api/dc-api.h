@@ -23,7 +23,8 @@ typedef struct
 
 /* Adds every route family of docs/rest.md to @server (which must have the engine's store):
  * configuration (dc_api_add_config_routes()), samples, live values and controls,
- * formula_check, sql_check, alarms when @options has an alarm plugin, and live data (device
+ * formula_check, sql_check, alarms when @options has an alarm plugin, login and users when
+ * the server has users (dc_server_set_users()), and live data (device
  * status, traffic frames, the WebSocket stream, fed by the engine and the alarms). The
  * engine's drivers answer the `status` of GET /api/v1/devices/{device_id}.
  *

@@ -58,4 +58,9 @@ void dc_api_add_sql_check_route     (DcServer   *server,
 void dc_api_add_alarm_routes        (DcServer   *server,
                                      DcAlarm    *alarm);
 
+/* POST /api/v1/login and /logout, GET/POST /api/v1/users, PUT/DELETE /api/v1/users/{name}
+ * (docs/security.md) over the server's users (dc_server_set_users(), required)
+ * (dc-routes-users.c). */
+void dc_api_add_user_routes         (DcServer   *server);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "dc-route-access-private.h"
 #include "dc-server.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,7 @@ typedef struct
   char           *method;
   DcRouteHandler  handler;
   gpointer        user_data;
+  const DcRouteAccess *access;  /* who may use it (dc-route-access.c) */
 } DcRouteMethod;
 
 /* The answer of dc_router_match(). */

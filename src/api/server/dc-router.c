@@ -368,6 +368,7 @@ dc_router_add (DcRouter       *self,
   route_method->method = g_ascii_strup (method, -1);
   route_method->handler = handler;
   route_method->user_data = user_data;
+  route_method->access = dc_route_access_lookup (route_method->method, path_template);
   g_ptr_array_add (entry->methods, route_method);
 }
 

@@ -32,11 +32,17 @@ typedef struct _DcServerConnections DcServerConnections;
 
 DcServerConnections *dc_server_connections_new        (SoupServer           *soup);
 void                 dc_server_connections_free       (DcServerConnections  *self);
-/* Listens on @address; *@effective is the bound address (port 0 → the chosen port). */
+/* Listens on @address (HTTPS when @https: the SoupServer has a certificate); *@effective is
+ * the bound address (port 0 → the chosen port). */
 gboolean             dc_server_connections_listen     (DcServerConnections  *self,
                                                        GSocketAddress       *address,
+                                                       gboolean              https,
                                                        GSocketAddress      **effective,
                                                        GError              **error);
+/* Over TLS a refused body cannot be answered early on the raw socket: libsoup reads it (and
+ * drops it) before the answer goes out, as it does without this file. */
+void                 dc_server_connections_set_https  (DcServerConnections  *self,
+                                                       gboolean              https);
 /* Stops listening and closes every connection. */
 void                 dc_server_connections_disconnect (DcServerConnections  *self);
 /* The connections open now. */

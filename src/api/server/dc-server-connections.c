@@ -31,6 +31,7 @@ struct _DcServerConnections
 {
   SoupServer *soup;         /* borrowed: it owns us through DcServer */
   GPtrArray  *listeners;    /* GSocket */
+  gboolean    https;        /* TLS: no early answers on the raw socket */
   GHashTable *connections;  /* GSocket → Connection (holding a reference) */
   guint       sweep_id;
   gulong      signal_ids[4];
@@ -227,9 +228,17 @@ dc_server_connections_free (DcServerConnections *self)
   g_free (self);
 }
 
+void
+dc_server_connections_set_https (DcServerConnections *self,
+                                 gboolean             https)
+{
+  self->https = https;
+}
+
 gboolean
 dc_server_connections_listen (DcServerConnections  *self,
                               GSocketAddress       *address,
+                              gboolean              https,
                               GSocketAddress      **effective,
                               GError              **error)
 {
@@ -245,7 +254,8 @@ dc_server_connections_listen (DcServerConnections  *self,
   g_socket_set_listen_backlog (socket, DC_SERVER_BACKLOG);
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return FALSE;
-  if (!soup_server_listen_socket (self->soup, socket, 0, error))
+  if (!soup_server_listen_socket (self->soup, socket, https ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  error))
     return FALSE;
   *effective = g_socket_get_local_address (socket, error);
   if (*effective == NULL)
@@ -303,6 +313,14 @@ dc_server_connections_refuse_body (DcServerConnections *self,
 
   if (c == NULL || c->phase == PHASE_CLOSING || g_socket_is_closed (socket))
     return;
+  if (self->https)
+    {
+      /* Bytes written beside the TLS session would break it: the body is read and dropped
+       * (got-chunk closes the connection past DC_SERVER_MAX_DISCARD), then libsoup answers. */
+      soup_message_headers_replace (headers, "Connection", "close");
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      return;
+    }
   soup_message_headers_replace (headers, "Connection", "close");
   g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
   soup_message_headers_foreach (headers, append_header_cb, answer);

@@ -25,6 +25,10 @@ dc_server_message_get_user (SoupServerMessage *msg,
 
   g_return_val_if_fail (SOUP_IS_SERVER_MESSAGE (msg), NULL);
 
+  /* An authenticated user cannot act in another's name. */
+  if (g_object_get_data (G_OBJECT (msg), "dc-auth-user") != NULL)
+    return g_strdup (g_object_get_data (G_OBJECT (msg), "dc-auth-user"));
+
   if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
     {
       JsonNode *user = json_object_get_member (json_node_get_object (body), "user");

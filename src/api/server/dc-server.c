@@ -14,11 +14,13 @@
 #include "dc-error.h"
 #include "dc-json.h"
 #include "dc-router-private.h"
+#include "dc-server-auth-private.h"
 #include "dc-server-connections-private.h"
 
 /* The server object and the request rules of docs/rest.md around the route table
- * (dc-router.c): 400 for a bad path, 404, 405 with Allow, the token rule, 413 over 8 MiB
- * (checked before the body is read), the JSON body, GET /; listening and the token file.
+ * (dc-router.c): 400 for a bad path, 404, 405 with Allow, authentication and the route's role
+ * (dc-server-auth.c, docs/security.md), 413 over 8 MiB (checked before the body is read), the
+ * JSON body, GET /; listening (HTTP or HTTPS) and the token file.
  * What handlers do with a message (replies) is in dc-server-message.c. */
 
 /* What came of a request body, counted as it comes (got-chunk). */
@@ -36,7 +38,8 @@ struct _DcServer
   DcServerConnections *connections;
   DcStore            *store;
   DcRouter           *router;
-  char               *token;
+  DcServerAuth       *auth;
+  gboolean            https;
   guint               port;
   GInetAddress       *bind_address;
   gboolean            log_requests;
@@ -56,21 +59,6 @@ static gboolean
 method_changes_state (const char *method)
 {
   return !g_str_equal (method, "GET") && !g_str_equal (method, "HEAD");
-}
-
-/* Constant-time comparison so the token cannot be guessed byte by byte from timings. */
-static gboolean
-token_equal (const char *a,
-             const char *b)
-{
-  gsize la = strlen (a);
-  gsize lb = strlen (b);
-  guchar diff = la != lb;
-
-  for (gsize i = 0; i < MAX (la, lb); i++)
-    diff |= (guchar) (i < la ? a[i] : 0) ^ (guchar) (i < lb ? b[i] : 0);
-
-  return diff == 0;
 }
 
 /* Applies the access and size rules that need only the headers. Returns FALSE when the
@@ -113,26 +101,9 @@ dc_server_check_headers (DcServer          *self,
       return FALSE;
     }
 
-  if (self->token != NULL && method_changes_state (method))
-    {
-      const char *auth = soup_message_headers_get_one (headers, "Authorization");
-
-      if (auth == NULL || g_ascii_strncasecmp (auth, "Bearer ", 7) != 0)
-        {
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                        "WWW-Authenticate", "Bearer");
-          dc_server_reply_text (msg, 401, "token required");
-          return FALSE;
-        }
-      auth += 7;
-      while (*auth == ' ')
-        auth++;
-      if (!token_equal (auth, self->token))
-        {
-          dc_server_reply_text (msg, 403, "token rejected");
-          return FALSE;
-        }
-    }
+  /* Authentication and the route's role, before the body is read (docs/security.md). */
+  if (!dc_server_auth_check (self->auth, msg, match->method->access))
+    return FALSE;
 
   content_length = soup_message_headers_get_content_length (headers);
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
@@ -347,7 +318,7 @@ dc_server_index_cb (DcServer          *self,
     {
       g_autofree char *base = dc_server_get_base_uri (self);
 
-      fallback = g_strdup (base + strlen ("http://"));
+      fallback = g_strdup (strstr (base, "://") + 3);
       host = fallback;
     }
 
@@ -355,8 +326,8 @@ dc_server_index_cb (DcServer          *self,
     {
       DcRouteInfo *info = g_ptr_array_index (routes, i);
 
-      g_string_append_printf (text, "method: %-8s URL: http://%s%s\n",
-                              info->method, host, info->path_template);
+      g_string_append_printf (text, "method: %-8s URL: %s://%s%s\n", info->method,
+                              self->https ? "https" : "http", host, info->path_template);
     }
 
   soup_server_message_set_status (msg, 200, NULL);
@@ -391,7 +362,7 @@ dc_server_finalize (GObject *object)
   DcServer *self = DC_SERVER (object);
 
   g_clear_pointer (&self->router, dc_router_free);
-  g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->auth, dc_server_auth_free);
 
   G_OBJECT_CLASS (dc_server_parent_class)->finalize (object);
 }
@@ -413,6 +384,7 @@ static void
 dc_server_init (DcServer *self)
 {
   self->router = dc_router_new ();
+  self->auth = dc_server_auth_new ();
   self->soup = soup_server_new ("server-header", "DataColl/" PACKAGE_VERSION, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (dc_server_request_started_cb),
                     NULL);
@@ -456,8 +428,66 @@ dc_server_set_token (DcServer   *self,
 {
   g_return_if_fail (DC_IS_SERVER (self));
 
-  g_free (self->token);
-  self->token = (token != NULL && token[0] != '\0') ? g_strdup (token) : NULL;
+  dc_server_auth_set_token (self->auth, token);
+}
+
+void
+dc_server_set_users (DcServer *self,
+                     DcUsers  *users)
+{
+  g_return_if_fail (DC_IS_SERVER (self));
+  g_return_if_fail (users == NULL || DC_IS_USERS (users));
+
+  dc_server_auth_set_users (self->auth, users);
+}
+
+DcUsers *
+dc_server_get_users (DcServer *self)
+{
+  g_return_val_if_fail (DC_IS_SERVER (self), NULL);
+
+  return dc_server_auth_get_users (self->auth);
+}
+
+gboolean
+dc_server_get_auth_required (DcServer *self)
+{
+  g_return_val_if_fail (DC_IS_SERVER (self), FALSE);
+
+  return dc_server_auth_required (self->auth);
+}
+
+gboolean
+dc_server_set_tls_files (DcServer    *self,
+                         const char  *cert_file,
+                         const char  *key_file,
+                         GError     **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (DC_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (cert_file != NULL && key_file != NULL, FALSE);
+
+  certificate = g_tls_certificate_new_from_files (cert_file, key_file, &local_error);
+  if (certificate == NULL)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "cannot load the TLS certificate %s: %s",
+                   cert_file, local_error->message);
+      return FALSE;
+    }
+  soup_server_set_tls_certificate (self->soup, certificate);
+  self->https = TRUE;
+  dc_server_connections_set_https (self->connections, TRUE);
+  return TRUE;
+}
+
+gboolean
+dc_server_is_https (DcServer *self)
+{
+  g_return_val_if_fail (DC_IS_SERVER (self), FALSE);
+
+  return self->https;
 }
 
 char *
@@ -526,18 +556,20 @@ dc_server_listen (DcServer    *self,
   if (address == NULL)
     return FALSE;
 
-  if (!g_inet_address_get_is_loopback (address) && self->token == NULL)
+  if (!g_inet_address_get_is_loopback (address) && !dc_server_auth_required (self->auth))
     {
       g_autofree char *text = g_inet_address_to_string (address);
 
       g_set_error (error, DC_ERROR, DC_ERROR_FORBIDDEN,
-                   "binding %s requires --token-file (only loopback addresses are open)", text);
+                   "refusing to listen on %s without users or a token file", text);
       return FALSE;
     }
+  /* Beyond loopback every request needs a token, users or not. */
+  dc_server_auth_set_exposed (self->auth, !g_inet_address_get_is_loopback (address));
 
   socket_address = g_inet_socket_address_new (address, port);
-  if (!dc_server_connections_listen (self->connections, socket_address, &effective,
-                                     &local_error))
+  if (!dc_server_connections_listen (self->connections, socket_address, self->https,
+                                     &effective, &local_error))
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "port %u is in use", port);
@@ -575,8 +607,8 @@ dc_server_get_base_uri (DcServer *self)
     host = g_inet_address_to_string (self->bind_address);
 
   if (strchr (host, ':') != NULL)
-    return g_strdup_printf ("http://[%s]:%u", host, self->port);
-  return g_strdup_printf ("http://%s:%u", host, self->port);
+    return g_strdup_printf ("%s://[%s]:%u", self->https ? "https" : "http", host, self->port);
+  return g_strdup_printf ("%s://%s:%u", self->https ? "https" : "http", host, self->port);
 }
 
 void

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dc-store.h"
+#include "dc-users.h"
 
 G_BEGIN_DECLS
 
@@ -58,10 +59,28 @@ DcServer    *dc_server_new                (DcStore             *store);
 DcStore     *dc_server_get_store          (DcServer            *self);
 SoupServer  *dc_server_get_soup_server    (DcServer            *self);
 
-/* Requires `Authorization: Bearer <token>` on every POST, PUT and DELETE when @token is
- * non-NULL (401 "token required" / 403 "token rejected"). */
+/* Authentication (docs/security.md): with a @token (the --token-file one, acting as admin
+ * named "token"), with @users of whom at least one exists, or listening beyond loopback, every
+ * route but GET / and POST /api/v1/login needs `Authorization: Bearer <token>` (the stream also
+ * takes ?token=): 401 "authentication required!" with WWW-Authenticate: Bearer, or 403
+ * "permission denied: <role> cannot <action>" when the route's role (dc-route-access.c) is
+ * above the user's. Otherwise (loopback, no user, no token) the server is open. The handlers
+ * see the actor as the message's data "dc-auth-user" and "dc-auth-role" (strings; unset when
+ * open). */
 void         dc_server_set_token          (DcServer            *self,
                                            const char          *token);
+void         dc_server_set_users          (DcServer            *self,
+                                           DcUsers             *users);
+DcUsers     *dc_server_get_users          (DcServer            *self);
+/* Whether a request needs a token now. */
+gboolean     dc_server_get_auth_required  (DcServer            *self);
+/* Serves HTTPS (and WSS) only, with the certificate and key of these PEM files; call before
+ * dc_server_listen(). Errors: DC_ERROR_INVALID "cannot load the TLS certificate <file>: …". */
+gboolean     dc_server_set_tls_files      (DcServer            *self,
+                                           const char          *cert_file,
+                                           const char          *key_file,
+                                           GError             **error);
+gboolean     dc_server_is_https           (DcServer            *self);
 /* Reads a token file: its first line without surrounding whitespace; an empty token is an
  * error. */
 char        *dc_server_read_token_file    (const char          *path,
@@ -69,14 +88,15 @@ char        *dc_server_read_token_file    (const char          *path,
 
 /* Listens on @bind (an IPv4/IPv6 literal or "localhost") and @port (0 = a free port).
  * Errors: G_IO_ERROR_ADDRESS_IN_USE "port <n> is in use"; a non-loopback @bind without a
- * token gives DC_ERROR_FORBIDDEN "binding <addr> requires --token-file". */
+ * user or token gives DC_ERROR_FORBIDDEN "refusing to listen on <addr> without users or a
+ * token file". */
 gboolean     dc_server_listen             (DcServer            *self,
                                            const char          *bind,
                                            guint                port,
                                            GError             **error);
 /* The port actually bound (useful with port 0), or 0 before dc_server_listen(). */
 guint        dc_server_get_port           (DcServer            *self);
-/* "http://127.0.0.1:<port>" (IPv6 in brackets). */
+/* "http://127.0.0.1:<port>" (https with TLS; IPv6 in brackets). */
 char        *dc_server_get_base_uri       (DcServer            *self);
 void         dc_server_disconnect         (DcServer            *self);
 /* Debug-log one line per request (off by default: it costs at high request rates). */
@@ -99,8 +119,8 @@ void         dc_server_set_device_status_func (DcServer          *self,
 const char  *dc_server_get_device_status  (DcServer            *self,
                                            const char          *device_id);
 
-/* The acting user of a request (docs/rest.md): the body's "user" string if present, else
- * "rest@<peer address>". */
+/* The acting user of a request (docs/rest.md): the authenticated user when there is one, else
+ * the body's "user" string if present, else "rest@<peer address>". */
 char        *dc_server_message_get_user   (SoupServerMessage   *msg,
                                            JsonNode            *body);
 

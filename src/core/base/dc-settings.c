@@ -30,6 +30,8 @@ typedef struct
   char       *cli_user_db;
   char       *cli_config;
   char       *cli_token_file;
+  char       *cli_tls_cert;
+  char       *cli_tls_key;
   int         cli_call_timeout;
   gint64      cli_max_samples;
   gboolean    cli_verbose;
@@ -43,6 +45,7 @@ static const struct
 } known_keys[] = {
   { "server", "port" }, { "server", "bind" }, { "server", "db" }, { "server", "history_db" },
   { "server", "user_db" }, { "server", "token_file" }, { "server", "call_timeout_s" },
+  { "server", "tls_cert" }, { "server", "tls_key" },
   { "server", "max_samples" }, { "server", "max_future_s" }, { "history", "retention_days" },
   { "history", "backlog_mb" }, { "plugins", "formulas" },
   { "plugins", "alarms" }, { "plugins", "templates" }, { "log", "verbose" },
@@ -86,6 +89,8 @@ dc_settings_free (DcSettings *self)
   g_free (self->history_db);
   g_free (self->user_db);
   g_free (self->token_file);
+  g_free (self->tls_cert);
+  g_free (self->tls_key);
   g_free (self->config_file);
 
   g_free (real->cli_bind);
@@ -94,6 +99,8 @@ dc_settings_free (DcSettings *self)
   g_free (real->cli_user_db);
   g_free (real->cli_config);
   g_free (real->cli_token_file);
+  g_free (real->cli_tls_cert);
+  g_free (real->cli_tls_key);
 
   g_free (real);
 }
@@ -119,7 +126,13 @@ dc_settings_get_option_group (DcSettings *self)
       N_("Read settings from FILE (default: ~/.config/datacoll/datacoll.conf, then /etc)"),
       N_("FILE") },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_token_file,
-      N_("Require the bearer token in FILE for requests that change state"), N_("FILE") },
+      N_("Accept the bearer token in FILE as the admin \"token\" (docs/security.md)"),
+      N_("FILE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_tls_cert,
+      N_("Serve HTTPS and WSS only, with the PEM certificate in FILE (needs --tls-key)"),
+      N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_tls_key,
+      N_("The PEM private key of --tls-cert"), N_("FILE") },
     { "call-timeout", 0, 0, G_OPTION_ARG_INT, &real->cli_call_timeout,
       N_("Deadline of device_call and device_ctrl in seconds (default 10)"), N_("SECONDS") },
     { "max-samples", 0, 0, G_OPTION_ARG_INT64, &real->cli_max_samples,
@@ -304,6 +317,8 @@ dc_settings_load_key_file (DcSettings  *self,
   read_path (key_file, base_dir, "server", "history_db", &self->history_db);
   read_path (key_file, base_dir, "server", "user_db", &self->user_db);
   read_path (key_file, base_dir, "server", "token_file", &self->token_file);
+  read_path (key_file, base_dir, "server", "tls_cert", &self->tls_cert);
+  read_path (key_file, base_dir, "server", "tls_key", &self->tls_key);
 
   return TRUE;
 }
@@ -365,6 +380,8 @@ apply_command_line (DcSettings  *self,
   APPLY_PATH (history_db, real->cli_history_db);
   APPLY_PATH (user_db, real->cli_user_db);
   APPLY_PATH (token_file, real->cli_token_file);
+  APPLY_PATH (tls_cert, real->cli_tls_cert);
+  APPLY_PATH (tls_key, real->cli_tls_key);
 #undef APPLY_PATH
 
   if (real->cli_verbose)
@@ -434,6 +451,12 @@ dc_settings_load (DcSettings  *self,
     {
       self->history_db = dc_companion_path (self->db, "history");
     }
+  if ((self->tls_cert == NULL) != (self->tls_key == NULL))
+    {
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                           "[server] tls_cert and tls_key (--tls-cert, --tls-key) go together");
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -469,6 +492,8 @@ dc_settings_save (DcSettings  *self,
   SET_PATH ("history_db", self->history_db);
   SET_PATH ("user_db", self->user_db);
   SET_PATH ("token_file", self->token_file);
+  SET_PATH ("tls_cert", self->tls_cert);
+  SET_PATH ("tls_key", self->tls_key);
   g_key_file_set_uint64 (key_file, "server", "call_timeout_s", self->call_timeout_s);
   g_key_file_set_int64 (key_file, "server", "max_samples", self->max_samples);
   g_key_file_set_uint64 (key_file, "server", "max_future_s", self->max_future_s);

@@ -31,6 +31,8 @@ typedef struct
   char     *history_db;      /* next to db: <name>-history.db */
   char     *user_db;         /* NULL = none */
   char     *token_file;      /* NULL = none */
+  char     *tls_cert;        /* NULL = plain HTTP; with tls_key: HTTPS/WSS only */
+  char     *tls_key;
   guint     call_timeout_s;  /* 10 */
   gint64    max_samples;     /* 100000 */
   guint     max_future_s;    /* 600: how far ahead a time tag may be; 0 = any */
@@ -51,7 +53,7 @@ typedef struct
 DcSettings   *dc_settings_new                  (void);
 void          dc_settings_free                 (DcSettings    *self);
 
-/* GOption entries --port --bind --db --history-db --user-db --config --token-file
+/* GOption entries --port --bind --db --history-db --user-db --config --token-file --tls-cert --tls-key
  * --call-timeout --max-samples --verbose; they write into @self and are applied by
  * dc_settings_load(). The group belongs to the caller (add it to a GOptionContext). */
 GOptionGroup *dc_settings_get_option_group     (DcSettings    *self);
