@@ -53,12 +53,22 @@ dc_test_datacoll_run (const char * const  *args,
                       char               **out,
                       char               **err)
 {
+  return dc_test_datacoll_run_input (args, NULL, out, err);
+}
+
+int
+dc_test_datacoll_run_input (const char * const  *args,
+                            const char          *input,
+                            char               **out,
+                            char               **err)
+{
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
 
   process = dc_test_datacoll_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_PIPE, args);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                    (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0), args);
+  g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
@@ -85,14 +95,15 @@ dc_test_server_start (const char * const *args)
       if (line == NULL)
         g_error ("datacoll exited before listening: %s", log->str);
       g_string_append_printf (log, "%s\n", line);
-      at = strstr (line, "listening on http://");
+      at = strstr (line, "listening on http");
       if (at != NULL)
         {
           const char *colon = strrchr (at, ':');
           guint port = (guint) g_ascii_strtoull (colon + 1, NULL, 10);
+          gboolean https = g_str_has_prefix (at, "listening on https://");
 
           g_assert_cmpuint (port, >, 0);
-          server->base = g_strdup_printf ("http://127.0.0.1:%u", port);
+          server->base = g_strdup_printf ("%s://127.0.0.1:%u", https ? "https" : "http", port);
           break;
         }
     }

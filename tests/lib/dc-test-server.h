@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   GSubprocess      *process;
-  char             *base;   /* http://127.0.0.1:<port> */
+  char             *base;   /* http://127.0.0.1:<port> (https:// when it serves TLS) */
   char             *log;    /* what it printed on stderr up to "listening on" */
   /* private */
   GDataInputStream *err;
@@ -32,6 +32,12 @@ GSubprocess  *dc_test_datacoll_spawn (GSubprocessFlags     flags,
 int           dc_test_datacoll_run   (const char * const  *args,
                                       char               **out,
                                       char               **err);
+
+/* dc_test_datacoll_run() with @input (may be NULL: none) on its standard input. */
+int           dc_test_datacoll_run_input (const char * const  *args,
+                                          const char          *input,
+                                          char               **out,
+                                          char               **err);
 
 /* Starts "$DATACOLL @args…" (which should include "--port", "0") and reads its stderr until
  * it listens; fails the test with what it printed when it exits before. */

@@ -406,14 +406,17 @@ optional_string (SoupServerMessage  *msg,
   return TRUE;
 }
 
+/* Answers @error when set (the check before failed). */
 static gboolean
-check (SoupServerMessage *msg,
-       gboolean           ok,
-       GError            *error)
+check (SoupServerMessage  *msg,
+       GError            **error)
 {
-  if (!ok)
-    dc_server_reply_error (msg, error);
-  return ok;
+  if (*error != NULL)
+    {
+      dc_server_reply_error (msg, *error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -450,9 +453,8 @@ create_cb (DcServer          *server,
       dc_server_reply_text (msg, 400, "missing field: password");
       return;
     }
-  if (!check (msg, dc_user_name_validate (name, &error), error) ||
-      !check (msg, dc_role_parse (role, &parsed, &error), error) ||
-      !check (msg, dc_password_validate (password, &error), error))
+  if ((!dc_user_name_validate (name, &error) || !dc_role_parse (role, &parsed, &error) ||
+       !dc_password_validate (password, &error)) && !check (msg, &error))
     return;
   /* Refused before the costly hash when the name is taken. */
   existing = dc_users_get (users->users, name, NULL);
@@ -502,17 +504,14 @@ update_cb (DcServer          *server,
       disabled = json_node_get_boolean (disabled_node);
     }
   info = dc_users_get (users->users, name, &error);
-  if (!check (msg, info != NULL, error))
-    return;
-  if (role != NULL && !check (msg, dc_role_parse (role, &parsed, &error), error))
-    return;
-  if (password != NULL && !check (msg, dc_password_validate (password, &error), error))
+  if ((info == NULL || (role != NULL && !dc_role_parse (role, &parsed, &error)) ||
+       (password != NULL && !dc_password_validate (password, &error))) && !check (msg, &error))
     return;
 
   if (password == NULL)
     {
-      if (!check (msg, dc_users_update (users->users, name, parsed, NULL, disabled, &error),
-                  error))
+      if (!dc_users_update (users->users, name, parsed, NULL, disabled, &error) &&
+          !check (msg, &error))
         return;
       reply_user (msg, users, name);
       return;
@@ -534,9 +533,9 @@ delete_cb (DcServer          *server,
 {
   Users *users = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = dc_users_delete (users->users, g_hash_table_lookup (params, "name"), &error);
 
-  dc_server_reply_done (msg, dc_users_delete (users->users, g_hash_table_lookup (params, "name"),
-                                              &error), error);
+  dc_server_reply_done (msg, ok, error);
 }
 
 static void

@@ -48,8 +48,9 @@ lookup (DcLoginLimit *self,
 {
   Entry *entry = g_hash_table_lookup (self->entries, address);
 
+  /* Quiet for DC_LOGIN_LIMIT_FORGET since its last failure or lock-out: it starts over. */
   if (entry != NULL && entry->locked_until <= now &&
-      now - entry->last_failure >= DC_LOGIN_LIMIT_FORGET)
+      now - MAX (entry->last_failure, entry->locked_until) >= DC_LOGIN_LIMIT_FORGET)
     {
       g_hash_table_remove (self->entries, address);
       entry = NULL;
