@@ -373,6 +373,140 @@ test_websocket_and_live_change (void)
   dc_test_server_stop (server);
 }
 
+/* Runs @argv (a program we did not write: openssl, curl) with @input on its standard input;
+ * returns its exit status and its standard output. */
+static int
+run_tool (const char * const  *argv,
+          const char          *input,
+          char               **out)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_nonnull (g_find_program_in_path (argv[0]));
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s", argv[0], err);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* HTTPS and WSS with a certificate the test makes (openssl req -x509), spoken to by curl,
+ * openssl s_client and libsoup's client, each verifying the certificate. */
+static void
+test_tls (void)
+{
+  g_autofree char *dir = dc_test_make_dir ();
+  g_autofree char *db = g_build_filename (dir, "dc.db", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.pem", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *auth = NULL;
+  g_autofree char *connect = NULL;
+  g_autofree char *wss = NULL;
+  g_autoptr(GTlsDatabase) trust = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *req[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=IP:127.0.0.1,DNS:localhost", NULL };
+  const char *alone[] = { "--server", "--port", "0", "--db", db, "--tls-cert", cert, NULL };
+  const char *no_key[] = { "--server", "--port", "0", "--db", db, "--tls-cert", cert,
+                           "--tls-key", missing, NULL };
+  const char *args[] = { "--server", "--port", "0", "--db", db, "--tls-cert", cert,
+                         "--tls-key", key, NULL };
+  DcTestServer *server;
+  guint port;
+
+  g_assert_cmpint (run_tool (req, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (dc_test_datacoll_run (alone, NULL, &err), ==, 1);
+  g_assert_cmpstr (err, ==, "[server] tls_cert and tls_key (--tls-cert, --tls-key) go together\n");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (dc_test_datacoll_run (no_key, NULL, &err), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "cannot load the TLS certificate "));
+  g_clear_pointer (&err, g_free);
+
+  assert_cli (db, "viewer-password\n", 0, "", "add", "vic", "--role", "viewer");
+  token = cli_token (db, "vic");
+  server = dc_test_server_start (args);
+  g_assert_true (g_str_has_prefix (server->base, "https://127.0.0.1:"));
+  port = (guint) g_ascii_strtoull (strrchr (server->base, ':') + 1, NULL, 10);
+
+  /* curl verifies the certificate and sends the bearer token. */
+  url = g_strdup_printf ("%s/api/v1/devices", server->base);
+  auth = g_strdup_printf ("Authorization: Bearer %s", token);
+  {
+    const char *curl[] = { "curl", "-sS", "--cacert", cert, "-H", auth, "-w", " %{http_code}",
+                           url, NULL };
+
+    g_assert_cmpint (run_tool (curl, NULL, &out), ==, 0);
+    g_assert_cmpstr (out, ==, "[] 200");
+    g_clear_pointer (&out, g_free);
+  }
+  {
+    const char *curl[] = { "curl", "-sS", "--cacert", cert, "-w", " %{http_code}", url, NULL };
+
+    g_assert_cmpint (run_tool (curl, NULL, &out), ==, 0);
+    g_assert_cmpstr (out, ==, "authentication required! 401");
+    g_clear_pointer (&out, g_free);
+  }
+  /* With the system's trust store only, curl refuses the self-signed server (exit 60). */
+  {
+    const char *curl[] = { "curl", "-sS", url, NULL };
+
+    g_assert_cmpint (run_tool (curl, NULL, &out), ==, 60);
+    g_clear_pointer (&out, g_free);
+  }
+  /* Plain HTTP on the port gets no answer. */
+  plain = g_strdup_printf ("http://127.0.0.1:%u/api/v1/devices", port);
+  {
+    const char *curl[] = { "curl", "-sS", "-w", "%{http_code}", "--max-time", "20", plain,
+                           NULL };
+
+    g_assert_cmpint (run_tool (curl, NULL, &out), !=, 0);
+    g_assert_cmpstr (out, ==, "000");
+    g_clear_pointer (&out, g_free);
+  }
+
+  /* openssl s_client: the handshake verifies, then one HTTP/1.1 request. */
+  connect = g_strdup_printf ("127.0.0.1:%u", port);
+  {
+    const char *s_client[] = { "openssl", "s_client", "-connect", connect, "-CAfile", cert,
+                               "-verify_return_error", "-verify_ip", "127.0.0.1", "-quiet",
+                               NULL };
+    g_autofree char *request = g_strdup_printf ("GET /api/v1/status HTTP/1.1\r\n"
+                                                "Host: 127.0.0.1\r\n"
+                                                "Authorization: Bearer %s\r\n"
+                                                "Connection: close\r\n\r\n", token);
+
+    g_assert_cmpint (run_tool (s_client, request, &out), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "HTTP/1.1 200 OK\r\n"));
+    g_assert_nonnull (strstr (out, "application/json"));
+    g_clear_pointer (&out, g_free);
+  }
+
+  /* WSS through libsoup's client, trusting only the test's certificate. */
+  trust = g_tls_file_database_new (cert, &error);
+  g_assert_no_error (error);
+  session = soup_session_new_with_options ("tls-database", trust, NULL);
+  wss = g_strdup_printf ("wss://127.0.0.1:%u/api/v1/stream", port);
+  g_assert_cmpuint (websocket_status (session, wss, NULL), ==, 401);
+  g_assert_cmpuint (websocket_status (session, wss, token), ==, 101);
+
+  dc_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +516,7 @@ main (int   argc,
   g_test_add_func ("/auth/server/cli", test_cli);
   g_test_add_func ("/auth/server/route-roles", test_route_roles);
   g_test_add_func ("/auth/server/websocket", test_websocket_and_live_change);
+  g_test_add_func ("/auth/server/tls", test_tls);
 
   return g_test_run ();
 }
