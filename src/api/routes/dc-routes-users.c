@@ -235,6 +235,8 @@ job_done_cb (GObject      *source,
   Job *job = g_task_get_task_data (G_TASK (result));
   Users *users = job->users;
 
+  g_task_propagate_boolean (G_TASK (result), NULL);
+
   users->running--;
   if (job->kind == JOB_LOGIN)
     finish_login (job);
@@ -242,6 +244,8 @@ job_done_cb (GObject      *source,
     finish_change (job);
   soup_server_message_unpause (job->msg);
   start_jobs (users);
+  /* Freed here, on the main thread, not with the task (which the worker may drop last). */
+  job_free (job);
 }
 
 static void
@@ -284,7 +288,7 @@ start_jobs (Users *users)
         }
       users->running++;
       task = g_task_new (NULL, NULL, job_done_cb, NULL);
-      g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+      g_task_set_task_data (task, job, NULL);
       g_task_run_in_thread (task, job_thread);
     }
 }
