@@ -13,6 +13,9 @@
 #include "dc-iec104-driver.h"
 #include "dc-modbus.h"
 #include "dc-virtual-driver.h"
+#if HAVE_SPARKPLUG
+#include "dc-sparkplug-driver.h"
+#endif
 
 void
 dc_protocols_register_all (void)
@@ -27,6 +30,9 @@ dc_protocols_register_all (void)
       dc_modbus_register_drivers ();
       dc_virtual_driver_register ();
       dc_formula_driver_register ();
+#if HAVE_SPARKPLUG
+      dc_sparkplug_driver_register ();
+#endif
       g_once_init_leave (&initialized, 1);
     }
 }

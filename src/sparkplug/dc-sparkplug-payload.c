@@ -68,6 +68,23 @@ metric_store_fill (MetricStore             *store,
       m->value_case = ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__VALUE_LONG_VALUE;
       m->long_value = (guint64) in->long_value;
     }
+  else if (in->datatype == DC_SPARKPLUG_UINT64 || in->datatype == DC_SPARKPLUG_DATETIME)
+    {
+      m->value_case = ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__VALUE_LONG_VALUE;
+      m->long_value = (guint64) in->value;
+    }
+  else if (in->datatype >= DC_SPARKPLUG_INT8 && in->datatype <= DC_SPARKPLUG_UINT32)
+    {
+      /* The 32-bit field, two's complement for the signed types (Sparkplug B 3.0). */
+      m->value_case = ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__VALUE_INT_VALUE;
+      m->int_value = in->datatype <= DC_SPARKPLUG_INT32 ?
+        (guint32) (gint32) in->value : (guint32) in->value;
+    }
+  else if (in->datatype == DC_SPARKPLUG_FLOAT)
+    {
+      m->value_case = ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__VALUE_FLOAT_VALUE;
+      m->float_value = (float) in->value;
+    }
   else
     {
       m->value_case = ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE;

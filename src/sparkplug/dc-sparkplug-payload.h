@@ -34,8 +34,9 @@ typedef enum
 
 /* One metric to encode. @name NULL = aliases only (DATA messages); @alias 0 = no alias.
  * @datatype selects the value field: Boolean → boolean_value (value != 0), Int64 →
- * long_value (@long_value, two's complement), Double → double_value; other types are not
- * produced by DataColl. @is_null: no value.
+ * long_value (@long_value, two's complement), UInt64 and DateTime → long_value (@value),
+ * Int8 to UInt32 → int_value (@value, two's complement for the signed ones), Float →
+ * float_value, anything else → double_value. @is_null: no value.
  * @unit (NULL = none) and @has_quality add the PropertySet {unit: String, quality: Int32}. */
 typedef struct
 {

@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "dc-sparkplug-message.h"
 #include "dc-sparkplug-payload.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -22,6 +23,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
   g_autoptr(GArray) commands = NULL;
+  g_autoptr(DcSparkplugMessage) message = NULL;
   g_autoptr(GArray) again = NULL;
   g_autoptr(GArray) metrics = NULL;
   g_autoptr(GBytes) encoded = NULL;
@@ -29,8 +31,12 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   guint64 seq = 0;
 
   commands = dc_sparkplug_payload_decode (copy, size, &seq, NULL);
+  message = dc_sparkplug_message_decode (copy, size, NULL);
+  /* The host's decoder (births, data) and the commands' agree on what is a payload. */
+  g_assert_true ((commands == NULL) == (message == NULL));
   if (commands == NULL)
     return 0;
+  g_assert_cmpuint (message->metrics->len, ==, commands->len);
 
   metrics = g_array_new (FALSE, TRUE, sizeof (DcSparkplugMetric));
   for (guint i = 0; i < commands->len; i++)

@@ -26,6 +26,7 @@ typedef struct
   GMainContext *io_context;
   GMainContext *main_context;
   DcTraffic    *traffic;
+  DcStore      *store;          /* main thread; borrowed */
   DcDriverLiveFunc live_func;   /* main thread */
   gpointer      live_data;
 
@@ -433,6 +434,27 @@ dc_driver_set_io_context (DcDriver     *self,
     g_main_context_ref (context);
   g_clear_pointer (&priv->io_context, g_main_context_unref);
   priv->io_context = context;
+}
+
+void
+dc_driver_set_store (DcDriver *self,
+                     DcStore  *store)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_if_fail (DC_IS_DRIVER (self));
+
+  priv->store = store;
+}
+
+DcStore *
+dc_driver_get_store (DcDriver *self)
+{
+  DcDriverPrivate *priv = dc_driver_get_instance_private (self);
+
+  g_return_val_if_fail (DC_IS_DRIVER (self), NULL);
+
+  return priv->store;
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include "dc-model.h"
 #include "dc-sample.h"
+#include "dc-store.h"
 #include "dc-traffic.h"
 
 G_BEGIN_DECLS
@@ -74,6 +75,11 @@ struct _DcSampleSink
    * "Samples"), unless the point's history is none. */
   void     (*push_api)     (DcSampleSink   *sink,
                             const DcSample *sample);
+  /* Thread-safe; optional (NULL: through push_batch). Values a device sends as history (a
+   * Sparkplug metric with is_historical): stored at their own time, never live, as late
+   * samples are (docs/model.md "Samples"). Takes the batch (transfer full). */
+  void     (*push_history) (DcSampleSink   *sink,
+                            GArray         *samples);
 };
 
 void     dc_sample_sink_push_batch   (DcSampleSink   *sink,
@@ -82,6 +88,8 @@ gboolean dc_sample_sink_is_congested (DcSampleSink   *sink);
 /* Main thread only. */
 void     dc_sample_sink_push_api     (DcSampleSink   *sink,
                                       const DcSample *sample);
+void     dc_sample_sink_push_history (DcSampleSink   *sink,
+                                      GArray         *samples);
 
 /* Reads the engine's live (current) sample of @key; FALSE when the point has none yet. */
 typedef gboolean (*DcDriverLiveFunc) (gpointer  user_data,
@@ -191,6 +199,13 @@ void          dc_driver_set_sink            (DcDriver           *self,
                                              DcSampleSink       *sink);
 void          dc_driver_set_io_context      (DcDriver           *self,
                                              GMainContext       *context);
+/* Main thread. The configuration store, for drivers that learn their points from the device
+ * (the sparkplug protocol creates points from births); set by the engine before start, NULL
+ * outside the engine. Borrowed: valid while the driver runs (between start and stop), on the
+ * main thread only. */
+void          dc_driver_set_store           (DcDriver           *self,
+                                             DcStore            *store);
+DcStore      *dc_driver_get_store           (DcDriver           *self);
 /* Main thread. The engine's live table, read-only (set by the engine before start). */
 void          dc_driver_set_live_func       (DcDriver           *self,
                                              DcDriverLiveFunc    func,

@@ -49,6 +49,15 @@ drivers_sink_push_batch (DcSampleSink *sink,
   dc_sample_sink_push_batch (s->self->sink, samples);
 }
 
+static void
+drivers_sink_push_history (DcSampleSink *sink,
+                           GArray       *samples)
+{
+  DriversSink *s = (DriversSink *) sink;
+
+  dc_sample_sink_push_history (s->self->sink, samples);
+}
+
 static gboolean
 drivers_sink_is_congested (DcSampleSink *sink)
 {
@@ -313,6 +322,7 @@ device_start_driver (DcEngineDrivers *self,
   device->driver = driver;
   dc_driver_set_config (driver, device->device, device->terms, device->points);
   dc_driver_set_sink (driver, &self->drivers_sink.parent);
+  dc_driver_set_store (driver, self->store);
   dc_driver_set_live_func (driver, self->hooks.get_live, self->hooks_data);
   /* Drivers without a link work on the main context: no I/O thread for them. */
   if (_dc_engine_drivers_driver_has_link (driver))
@@ -611,6 +621,7 @@ dc_engine_drivers_new (DcStore                    *store,
   self->hooks_data = hooks_data;
   self->drivers_sink.parent.push_batch = drivers_sink_push_batch;
   self->drivers_sink.parent.is_congested = drivers_sink_is_congested;
+  self->drivers_sink.parent.push_history = drivers_sink_push_history;
   self->drivers_sink.parent.push_api = _dc_engine_drivers_drivers_sink_push_api;
   self->drivers_sink.self = self;
 

@@ -31,6 +31,7 @@ typedef struct
 
   GMutex        mutex;
   GQueue        batches;   /* GArray of DcSample */
+  GQueue        history;   /* GArray of DcSample for history only (dc_sample_sink_push_history) */
   guint64       queued;
   guint64       congest_at; /* samples queued here that make the sink congested */
   gboolean      wakeup_pending;
@@ -99,14 +100,15 @@ free_weak_ref (gpointer data)
 }
 
 static void
-sink_push_batch (DcSampleSink *sink,
-                 GArray       *samples)
+sink_push (DcSampleSink *sink,
+           GArray       *samples,
+           gboolean      history)
 {
   Sink *s = (Sink *) sink;
   gboolean wake = FALSE;
 
   g_mutex_lock (&s->mutex);
-  g_queue_push_tail (&s->batches, samples);
+  g_queue_push_tail (history ? &s->history : &s->batches, samples);
   s->queued += samples->len;
   if (s->queued > s->congest_at)
     g_atomic_int_set (&s->congested, TRUE);
@@ -129,6 +131,20 @@ sink_push_batch (DcSampleSink *sink,
       g_source_attach (source, s->engine->context);
       g_source_unref (source);
     }
+}
+
+static void
+sink_push_batch (DcSampleSink *sink,
+                 GArray       *samples)
+{
+  sink_push (sink, samples, FALSE);
+}
+
+static void
+sink_push_history (DcSampleSink *sink,
+                   GArray       *samples)
+{
+  sink_push (sink, samples, TRUE);
 }
 
 static gboolean
@@ -403,7 +419,7 @@ ingest (DcEngine       *self,
        * read, or an equal time tag) is placed 1 µs after it, so that history keeps both
        * rows instead of the second replacing the first. Late means older than the time
        * the previous value came with, not than the moved one. */
-      late = st->has_live && s.time < st->last_source;
+      late = (flags & DC_INGEST_HISTORY) || (st->has_live && s.time < st->last_source);
       if (late)
         self->stats.late++;
       else if (!future)
@@ -447,11 +463,14 @@ engine_process_sink (DcEngine *self)
 {
   Sink *s = self->sink;
   GQueue batches = G_QUEUE_INIT;
+  GQueue history = G_QUEUE_INIT;
   GArray *batch;
 
   g_mutex_lock (&s->mutex);
   batches = s->batches;
   g_queue_init (&s->batches);
+  history = s->history;
+  g_queue_init (&s->history);
   s->queued = 0;
   s->wakeup_pending = FALSE;
   g_mutex_unlock (&s->mutex);
@@ -459,6 +478,11 @@ engine_process_sink (DcEngine *self)
   while ((batch = g_queue_pop_head (&batches)) != NULL)
     {
       ingest (self, (DcSample *) batch->data, batch->len, DC_INGEST_NONE);
+      g_array_unref (batch);
+    }
+  while ((batch = g_queue_pop_head (&history)) != NULL)
+    {
+      ingest (self, (DcSample *) batch->data, batch->len, DC_INGEST_HISTORY);
       g_array_unref (batch);
     }
 }
@@ -508,7 +532,7 @@ dc_engine_finalize (GObject *object)
   GArray *batch;
 
   /* Nothing accepted is lost at a clean stop: queued batches go to history. */
-  if (self->sink->batches.length > 0)
+  if (self->sink->batches.length > 0 || self->sink->history.length > 0)
     engine_process_sink (self);
   if (self->history != NULL)
     {
@@ -521,6 +545,7 @@ dc_engine_finalize (GObject *object)
     }
   g_queue_clear_full (&self->backlog, (GDestroyNotify) g_array_unref);
   g_queue_clear_full (&self->sink->batches, (GDestroyNotify) g_array_unref);
+  g_queue_clear_full (&self->sink->history, (GDestroyNotify) g_array_unref);
   g_mutex_clear (&self->sink->mutex);
   g_clear_pointer (&self->sink, g_free);
 
@@ -563,9 +588,11 @@ dc_engine_init (DcEngine *self)
   self->sink = g_new0 (Sink, 1);
   self->sink->parent.push_batch = sink_push_batch;
   self->sink->parent.is_congested = sink_is_congested;
+  self->sink->parent.push_history = sink_push_history;
   self->sink->engine = self;
   g_mutex_init (&self->sink->mutex);
   g_queue_init (&self->sink->batches);
+  g_queue_init (&self->sink->history);
 }
 
 DcEngine *

@@ -39,6 +39,9 @@ typedef enum
   /* Written through the API (a virtual device_ctrl, a device_call answer): stored even
    * when the value repeats, unless the point's history is `none`. */
   DC_INGEST_API  = 1 << 0,
+  /* Historical values (Sparkplug is_historical, docs/sparkplug.md): stored at their own time
+   * like late samples, never live. */
+  DC_INGEST_HISTORY = 1 << 1,
 } DcIngestFlags;
 
 typedef struct

@@ -48,3 +48,16 @@ dc_sample_sink_push_api (DcSampleSink   *sink,
   g_array_append_val (batch, *sample);
   sink->push_batch (sink, batch);
 }
+
+void
+dc_sample_sink_push_history (DcSampleSink *sink,
+                             GArray       *samples)
+{
+  g_return_if_fail (sink != NULL);
+  g_return_if_fail (samples != NULL);
+
+  if (sink->push_history != NULL)
+    sink->push_history (sink, samples);
+  else
+    sink->push_batch (sink, samples);
+}

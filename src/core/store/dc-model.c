@@ -470,6 +470,21 @@ normalize_id (JsonObject *object,
   return TRUE;
 }
 
+/* The protocol's own device fields (dc-protocol.h validate_device). */
+static gboolean
+validate_device_protocol (JsonObject  *device,
+                          GError     **error)
+{
+  JsonNode *node = json_object_get_member (device, "protocol");
+  const DcProtocol *descriptor;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return TRUE;
+  descriptor = dc_protocol_lookup (json_node_get_string (node));
+  return descriptor == NULL || descriptor->validate_device == NULL ||
+         descriptor->validate_device (device, error);
+}
+
 /* The term address range comes with the protocol of the term's device (dc-protocol.h). */
 static gboolean
 validate_term_address (JsonObject *object,
@@ -604,7 +619,8 @@ dc_model_validate (DcKind      kind,
           g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol");
           return FALSE;
         }
-      return check_rules (device_rules, object, error) && validate_time_zone (object, error);
+      return check_rules (device_rules, object, error) && validate_time_zone (object, error) &&
+             validate_device_protocol (object, error);
 
     case DC_KIND_TERM:
       return normalize_id (object, "id", TRUE, error) &&

@@ -137,6 +137,10 @@ struct _DcProtocol
   gint64      term_address_max;
   const char *term_address_what;   /* " (Modbus unit id)", appended to the error text */
 
+  /* Checks the device's protocol-specific fields (the texts of docs/rest.md); NULL = none
+   * beyond the common rules. */
+  gboolean  (*validate_device)  (JsonObject        *device,
+                                 GError           **error);
   /* Checks a point's protocol_code and code_type (the texts of docs/rest.md); NULL = any. */
   gboolean  (*validate_point)   (JsonObject        *point,
                                  GError           **error);

@@ -1,0 +1,902 @@
+/* dc-sparkplug-session.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-sparkplug-host"
+
+#include "config.h"
+
+#include "dc-sparkplug-session-private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <mosquitto.h>
+
+#include "dc-error.h"
+#include "dc-sparkplug-frame-private.h"
+#include "dc-sparkplug-payload.h"
+
+#define REBIRTH_METRIC     "Node Control/Rebirth"
+#define REBIRTH_INTERVAL   (2 * G_TIME_SPAN_SECOND)
+/* DATA held while a birth is applied on the main context (messages). */
+#define MAX_HELD           10000
+
+struct _DcSparkplugAliases
+{
+  gatomicrefcount  ref;
+  GHashTable      *by_alias;    /* guint64 * → DcSparkplugTarget */
+  GHashTable      *by_address;  /* char * → DcSparkplugTarget */
+};
+
+/* What the network thread shares with the main context: events hold a reference; @alive
+ * (main context only) is cleared when the session is freed, so queued events are dropped. */
+typedef struct
+{
+  gatomicrefcount     ref;
+  gboolean            alive;
+  DcSparkplugSession *session;
+} Channel;
+
+/* A DATA message that waits for a birth. */
+typedef struct
+{
+  char               *device;
+  DcSparkplugMessage *message;
+  gint64              received;
+} Held;
+
+struct _DcSparkplugSession
+{
+  DcDriver                    *driver;
+  struct mosquitto            *mosq;
+  GMainContext                *context;
+  Channel                     *channel;
+  DcSparkplugSessionCallbacks  callbacks;
+  gpointer                     user_data;
+  char                        *host;
+  guint                        port;
+  guint                        keepalive_s;
+  char                        *group_id;
+  char                        *edge_node_id;
+  char                        *subscription;
+  char                        *ncmd_topic;
+  GThread                     *connect_thread;
+  GCond                        cond;
+  gboolean                     stopping;
+
+  /* Under lock: the message state of the network thread, which the main context reads and
+   * changes too (aliases, held DATA, expected confirmations, counters). */
+  GMutex                       lock;
+  DcSparkplugAliases          *aliases;
+  gint64                       last_seq;       /* -1: none yet */
+  gboolean                     has_bd_seq;
+  guint64                      bd_seq;
+  guint                        births_pending;
+  GQueue                       held;
+  GHashTable                  *expected;       /* guint64 * alias → NULL */
+  gint64                       last_rebirth;   /* monotonic µs */
+  DcSparkplugSessionStats      stats;
+};
+
+typedef enum
+{
+  EVENT_BROKER,
+  EVENT_BIRTH,
+  EVENT_DEATH,
+  EVENT_CONFIRM,
+} EventType;
+
+typedef struct
+{
+  Channel                *channel;
+  EventType               type;
+  gboolean                up;
+  char                   *error;
+  DcSparkplugMessageType  message_type;
+  char                   *device;
+  DcSparkplugMessage     *message;
+  guint64                 alias;
+  double                  value;
+  guint32                 quality;
+} Event;
+
+/* Aliases */
+
+DcSparkplugAliases *
+dc_sparkplug_aliases_new (void)
+{
+  DcSparkplugAliases *self = g_new0 (DcSparkplugAliases, 1);
+
+  g_atomic_ref_count_init (&self->ref);
+  self->by_alias = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return self;
+}
+
+DcSparkplugAliases *
+dc_sparkplug_aliases_ref (DcSparkplugAliases *self)
+{
+  g_atomic_ref_count_inc (&self->ref);
+  return self;
+}
+
+void
+dc_sparkplug_aliases_unref (DcSparkplugAliases *self)
+{
+  if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
+    return;
+  g_hash_table_unref (self->by_alias);
+  g_hash_table_unref (self->by_address);
+  g_free (self);
+}
+
+void
+dc_sparkplug_aliases_add (DcSparkplugAliases *self,
+                          guint64             alias,
+                          const char         *address,
+                          gint64              key,
+                          guint32             datatype)
+{
+  DcSparkplugTarget target = { key, datatype };
+
+  if (alias != 0)
+    g_hash_table_replace (self->by_alias, g_memdup2 (&alias, sizeof alias),
+                          g_memdup2 (&target, sizeof target));
+  if (address != NULL)
+    g_hash_table_replace (self->by_address, g_strdup (address),
+                          g_memdup2 (&target, sizeof target));
+}
+
+guint
+dc_sparkplug_aliases_size (DcSparkplugAliases *self)
+{
+  return g_hash_table_size (self->by_address);
+}
+
+/* Events to the main context */
+
+static Channel *
+channel_ref (Channel *channel)
+{
+  g_atomic_ref_count_inc (&channel->ref);
+  return channel;
+}
+
+static void
+channel_unref (Channel *channel)
+{
+  if (g_atomic_ref_count_dec (&channel->ref))
+    g_free (channel);
+}
+
+static void
+event_free (gpointer data)
+{
+  Event *event = data;
+
+  channel_unref (event->channel);
+  g_free (event->error);
+  g_free (event->device);
+  g_clear_pointer (&event->message, dc_sparkplug_message_free);
+  g_free (event);
+}
+
+static gboolean
+event_dispatch_cb (gpointer data)
+{
+  Event *event = data;
+  DcSparkplugSession *self;
+
+  if (!event->channel->alive)
+    return G_SOURCE_REMOVE;
+  self = event->channel->session;
+
+  switch (event->type)
+    {
+    case EVENT_BROKER:
+      self->callbacks.broker (self->user_data, event->up, event->error);
+      break;
+    case EVENT_BIRTH:
+      self->callbacks.birth (self->user_data, event->message_type, event->device,
+                             event->message);
+      break;
+    case EVENT_DEATH:
+      self->callbacks.death (self->user_data, event->message_type, event->device);
+      break;
+    case EVENT_CONFIRM:
+      self->callbacks.confirm (self->user_data, event->alias, event->value, event->quality);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_event (DcSparkplugSession *self,
+            Event              *event)
+{
+  event->channel = channel_ref (self->channel);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, event_dispatch_cb, event,
+                              event_free);
+}
+
+static void
+post_broker (DcSparkplugSession *self,
+             gboolean            up,
+             const char         *error)
+{
+  Event *event = g_new0 (Event, 1);
+
+  event->type = EVENT_BROKER;
+  event->up = up;
+  event->error = g_strdup (error);
+  post_event (self, event);
+}
+
+/* Publishing */
+
+static void
+record (DcSparkplugSession *self,
+        gboolean            incoming,
+        const char         *topic,
+        const guint8       *payload,
+        gsize               payload_len,
+        int                 qos,
+        gboolean            retain,
+        int                 mid)
+{
+  gsize len;
+  g_autofree guint8 *frame = dc_sparkplug_frame_build (topic, payload, payload_len, qos, retain,
+                                                       mid, &len);
+
+  dc_traffic_append (dc_driver_get_traffic (self->driver), incoming, frame, len);
+  dc_driver_count_frame (self->driver, incoming, len);
+}
+
+static gboolean
+publish (DcSparkplugSession  *self,
+         const char          *topic,
+         GBytes              *payload,
+         GError             **error)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (payload, &size);
+  int mid = 0;
+  int rc;
+
+  rc = mosquitto_publish (self->mosq, &mid, topic, (int) size, data, 0, false);
+  if (rc != MOSQ_ERR_SUCCESS)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_OFFLINE, "cannot publish %s: %s", topic,
+                   mosquitto_strerror (rc));
+      return FALSE;
+    }
+  record (self, FALSE, topic, data, size, 0, FALSE, mid);
+  return TRUE;
+}
+
+static guint64
+now_ms (void)
+{
+  return (guint64) (g_get_real_time () / 1000);
+}
+
+/* Under lock. */
+static void
+request_rebirth_locked (DcSparkplugSession *self,
+                        const char         *why)
+{
+  gint64 now = g_get_monotonic_time ();
+  DcSparkplugMetric metric = {
+    .name = REBIRTH_METRIC,
+    .timestamp_ms = now_ms (),
+    .datatype = DC_SPARKPLUG_BOOLEAN,
+    .value = 1.0,
+  };
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->last_rebirth != 0 && now - self->last_rebirth < REBIRTH_INTERVAL)
+    return;
+  self->last_rebirth = now;
+  payload = dc_sparkplug_payload_encode (now_ms (), -1, &metric, 1);
+  if (publish (self, self->ncmd_topic, payload, &error))
+    {
+      self->stats.rebirth_requests++;
+      g_message ("%s: rebirth requested from %s/%s (%s)", dc_driver_get_device_id (self->driver),
+                 self->group_id, self->edge_node_id, why);
+    }
+  else
+    g_debug ("%s", error->message);
+}
+
+void
+dc_sparkplug_session_request_rebirth (DcSparkplugSession *self,
+                                      const char         *why)
+{
+  g_mutex_lock (&self->lock);
+  request_rebirth_locked (self, why);
+  g_mutex_unlock (&self->lock);
+}
+
+/* DATA → samples (under lock) */
+
+static gint64
+metric_time_us (const DcSparkplugMessage *message,
+                const DcSparkplugValue   *value,
+                gint64                    received)
+{
+  if (value->timestamp_ms != 0)
+    return (gint64) value->timestamp_ms * 1000;
+  if (message->has_timestamp && message->timestamp_ms != 0)
+    return (gint64) message->timestamp_ms * 1000;
+  return received;
+}
+
+static void
+handle_data_locked (DcSparkplugSession       *self,
+                    const char               *device,
+                    const DcSparkplugMessage *message,
+                    gint64                    received)
+{
+  GArray *live = NULL;
+  GArray *history = NULL;
+  gboolean unknown = FALSE;
+
+  for (guint i = 0; i < message->metrics->len; i++)
+    {
+      const DcSparkplugValue *v = &g_array_index (message->metrics, DcSparkplugValue, i);
+      const DcSparkplugTarget *target = NULL;
+      DcSample sample;
+
+      if (v->has_alias && self->aliases != NULL)
+        target = g_hash_table_lookup (self->aliases->by_alias, &v->alias);
+      if (target == NULL && v->name != NULL && self->aliases != NULL)
+        {
+          g_autofree char *address = g_strdup_printf ("%s/%s", device != NULL ? device : "",
+                                                      v->name);
+
+          target = g_hash_table_lookup (self->aliases->by_address, address);
+        }
+      if (target == NULL)
+        {
+          self->stats.unknown_aliases++;
+          unknown = TRUE;
+          continue;
+        }
+      if (target->key == 0)
+        continue;
+
+      sample.key = target->key;
+      sample.time = metric_time_us (message, v, received);
+      sample.quality = v->has_quality ? v->quality : 0;
+      if (v->has_value)
+        sample.value = v->is_integer && v->datatype == 0 ?
+          dc_sparkplug_integer_value (v->raw_integer, target->datatype) : v->value;
+      else
+        {
+          sample.value = NAN;
+          sample.quality |= DC_QUALITY_INVALID;
+        }
+
+      if (v->is_historical)
+        {
+          if (history == NULL)
+            history = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), message->metrics->len);
+          g_array_append_val (history, sample);
+          self->stats.historical++;
+        }
+      else
+        {
+          if (live == NULL)
+            live = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), message->metrics->len);
+          g_array_append_val (live, sample);
+          if (v->has_alias && g_hash_table_contains (self->expected, &v->alias))
+            {
+              Event *event = g_new0 (Event, 1);
+
+              g_hash_table_remove (self->expected, &v->alias);
+              event->type = EVENT_CONFIRM;
+              event->alias = v->alias;
+              event->value = sample.value;
+              event->quality = sample.quality;
+              post_event (self, event);
+            }
+        }
+      self->stats.values++;
+    }
+
+  if (history != NULL)
+    dc_sample_sink_push_history (dc_driver_get_sink (self->driver), history);
+  if (live != NULL)
+    dc_sample_sink_push_batch (dc_driver_get_sink (self->driver), live);
+  if (unknown)
+    request_rebirth_locked (self, "a metric no birth named");
+}
+
+static void
+held_free (gpointer data)
+{
+  Held *held = data;
+
+  g_free (held->device);
+  dc_sparkplug_message_free (held->message);
+  g_free (held);
+}
+
+/* Messages (network thread) */
+
+static void
+post_birth_locked (DcSparkplugSession     *self,
+                   DcSparkplugMessageType  type,
+                   const char             *device,
+                   DcSparkplugMessage     *message)
+{
+  Event *event = g_new0 (Event, 1);
+
+  self->births_pending++;
+  self->stats.births++;
+  event->type = EVENT_BIRTH;
+  event->message_type = type;
+  event->device = g_strdup (device);
+  event->message = message;
+  post_event (self, event);
+}
+
+static void
+post_death (DcSparkplugSession     *self,
+            DcSparkplugMessageType  type,
+            const char             *device)
+{
+  Event *event = g_new0 (Event, 1);
+
+  event->type = EVENT_DEATH;
+  event->message_type = type;
+  event->device = g_strdup (device);
+  post_event (self, event);
+}
+
+static gboolean
+find_bd_seq (const DcSparkplugMessage *message,
+             guint64                  *bd_seq)
+{
+  for (guint i = 0; i < message->metrics->len; i++)
+    {
+      const DcSparkplugValue *v = &g_array_index (message->metrics, DcSparkplugValue, i);
+
+      if (g_strcmp0 (v->name, "bdSeq") == 0 && v->has_value)
+        {
+          *bd_seq = v->is_integer ? v->raw_integer : (guint64) v->value;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Under lock: seq must follow the one before on every message of the node but NDEATH
+ * (NBIRTH restarts it). */
+static void
+check_seq_locked (DcSparkplugSession       *self,
+                  DcSparkplugMessageType    type,
+                  const DcSparkplugMessage *message)
+{
+  if (!message->has_seq)
+    {
+      self->stats.seq_gaps++;
+      request_rebirth_locked (self, "a message without seq");
+      return;
+    }
+  if (type != DC_SPARKPLUG_NBIRTH && self->last_seq >= 0 &&
+      message->seq != (guint64) ((self->last_seq + 1) % 256))
+    {
+      g_autofree char *why = g_strdup_printf ("seq %" G_GUINT64_FORMAT " after %" G_GINT64_FORMAT,
+                                              message->seq, self->last_seq);
+
+      self->stats.seq_gaps++;
+      request_rebirth_locked (self, why);
+    }
+  self->last_seq = (gint64) (message->seq % 256);
+}
+
+static void
+on_message_cb (struct mosquitto               *mosq,
+               void                           *obj,
+               const struct mosquitto_message *msg)
+{
+  DcSparkplugSession *self = obj;
+  g_autofree char *group = NULL;
+  g_autofree char *node = NULL;
+  g_autofree char *device = NULL;
+  g_autoptr(DcSparkplugMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  DcSparkplugMessageType type;
+  gsize len = (gsize) MAX (msg->payloadlen, 0);
+  gint64 received = g_get_real_time ();
+
+  if (!dc_sparkplug_topic_parse (msg->topic, &type, &group, &node, &device) ||
+      g_strcmp0 (group, self->group_id) != 0 || g_strcmp0 (node, self->edge_node_id) != 0)
+    return;
+  record (self, TRUE, msg->topic, msg->payload, len, msg->qos, msg->retain, msg->mid);
+  /* Our own commands come back through the subscription. */
+  if (type == DC_SPARKPLUG_NCMD || type == DC_SPARKPLUG_DCMD)
+    return;
+
+  message = dc_sparkplug_message_decode (msg->payload, len, &error);
+  g_mutex_lock (&self->lock);
+  self->stats.messages++;
+  if (message == NULL)
+    {
+      self->stats.decode_errors++;
+      g_mutex_unlock (&self->lock);
+      g_message ("%s: %s: %s", dc_driver_get_device_id (self->driver), msg->topic,
+                 error->message);
+      return;
+    }
+
+  switch (type)
+    {
+    case DC_SPARKPLUG_NBIRTH:
+      self->has_bd_seq = find_bd_seq (message, &self->bd_seq);
+      check_seq_locked (self, type, message);
+      /* A new session of the node: what was held belongs to the old one. */
+      g_queue_clear_full (&self->held, held_free);
+      post_birth_locked (self, type, NULL, g_steal_pointer (&message));
+      break;
+
+    case DC_SPARKPLUG_DBIRTH:
+      check_seq_locked (self, type, message);
+      post_birth_locked (self, type, device, g_steal_pointer (&message));
+      break;
+
+    case DC_SPARKPLUG_NDEATH:
+      {
+        guint64 bd_seq = 0;
+        gboolean has = find_bd_seq (message, &bd_seq);
+
+        /* The will of an older session arrives late sometimes: only the current one counts. */
+        if (self->has_bd_seq && has && bd_seq != self->bd_seq)
+          {
+            self->stats.stale_deaths++;
+            break;
+          }
+        self->stats.deaths++;
+        self->last_seq = -1;
+        self->has_bd_seq = FALSE;
+        g_queue_clear_full (&self->held, held_free);
+        post_death (self, type, NULL);
+      }
+      break;
+
+    case DC_SPARKPLUG_DDEATH:
+      check_seq_locked (self, type, message);
+      self->stats.deaths++;
+      post_death (self, type, device);
+      break;
+
+    case DC_SPARKPLUG_NDATA:
+    case DC_SPARKPLUG_DDATA:
+      check_seq_locked (self, type, message);
+      if (self->births_pending > 0)
+        {
+          Held *held;
+
+          if (self->held.length >= MAX_HELD)
+            {
+              self->stats.unknown_aliases += message->metrics->len;
+              break;
+            }
+          held = g_new0 (Held, 1);
+          held->device = g_steal_pointer (&device);
+          held->message = g_steal_pointer (&message);
+          held->received = received;
+          g_queue_push_tail (&self->held, held);
+        }
+      else
+        handle_data_locked (self, device, message, received);
+      break;
+
+    case DC_SPARKPLUG_NCMD:
+    case DC_SPARKPLUG_DCMD:
+    case DC_SPARKPLUG_STATE:
+    default:
+      break;
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+on_subscribe_cb (struct mosquitto *mosq,
+                 void             *obj,
+                 int               mid,
+                 int               qos_count,
+                 const int        *granted_qos)
+{
+  DcSparkplugSession *self = obj;
+
+  /* The node's births went out before we listened: ask for them again. */
+  g_mutex_lock (&self->lock);
+  self->last_rebirth = 0;
+  request_rebirth_locked (self, "new session");
+  g_mutex_unlock (&self->lock);
+  post_broker (self, TRUE, NULL);
+}
+
+static void
+on_connect_cb (struct mosquitto *mosq,
+               void             *obj,
+               int               rc)
+{
+  DcSparkplugSession *self = obj;
+  int src;
+
+  if (rc != 0)
+    {
+      g_autofree char *error = g_strdup_printf ("MQTT broker %s:%u refused the connection: %s",
+                                                self->host, self->port,
+                                                mosquitto_connack_string (rc));
+
+      post_broker (self, FALSE, error);
+      return;
+    }
+  g_mutex_lock (&self->lock);
+  self->last_seq = -1;
+  g_mutex_unlock (&self->lock);
+  src = mosquitto_subscribe (mosq, NULL, self->subscription, 0);
+  if (src != MOSQ_ERR_SUCCESS)
+    {
+      g_autofree char *error = g_strdup_printf ("cannot subscribe to %s: %s",
+                                                self->subscription, mosquitto_strerror (src));
+
+      post_broker (self, FALSE, error);
+    }
+}
+
+static void
+on_disconnect_cb (struct mosquitto *mosq,
+                  void             *obj,
+                  int               rc)
+{
+  DcSparkplugSession *self = obj;
+  g_autofree char *error = NULL;
+
+  if (rc == 0)
+    return;
+  dc_driver_count_reconnect (self->driver);
+  error = g_strdup_printf ("MQTT broker %s:%u: connection lost", self->host, self->port);
+  post_broker (self, FALSE, error);
+}
+
+static gpointer
+connect_thread_func (gpointer data)
+{
+  DcSparkplugSession *self = data;
+  guint delay_s = 1;
+  int rc;
+
+  /* The name lookup may block. libmosquitto's network thread reconnects by itself only after
+   * a first successful connect: until then this thread retries (1 s, doubling up to 10 s). */
+  for (;;)
+    {
+      gint64 until;
+
+      rc = mosquitto_connect_async (self->mosq, self->host, (int) self->port,
+                                    (int) self->keepalive_s);
+      if (rc == MOSQ_ERR_SUCCESS)
+        break;
+      {
+        g_autofree char *error = g_strdup_printf ("cannot connect to the MQTT broker %s:%u: %s",
+                                                  self->host, self->port,
+                                                  rc == MOSQ_ERR_ERRNO ? g_strerror (errno) :
+                                                  mosquitto_strerror (rc));
+
+        post_broker (self, FALSE, error);
+      }
+
+      g_mutex_lock (&self->lock);
+      until = g_get_monotonic_time () + delay_s * G_TIME_SPAN_SECOND;
+      while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, until))
+        ;
+      if (self->stopping)
+        {
+          g_mutex_unlock (&self->lock);
+          return GINT_TO_POINTER (FALSE);
+        }
+      g_mutex_unlock (&self->lock);
+      delay_s = MIN (delay_s * 2, 10);
+    }
+  rc = mosquitto_loop_start (self->mosq);
+  if (rc != MOSQ_ERR_SUCCESS)
+    g_warning ("cannot start the MQTT network thread: %s", mosquitto_strerror (rc));
+
+  return GINT_TO_POINTER (rc == MOSQ_ERR_SUCCESS);
+}
+
+DcSparkplugSession *
+dc_sparkplug_session_new (DcDriver                          *driver,
+                          const DcSparkplugSessionConfig    *config,
+                          const DcSparkplugSessionCallbacks *callbacks,
+                          gpointer                           user_data)
+{
+  static gsize lib_init = 0;
+  DcSparkplugSession *self;
+
+  g_return_val_if_fail (DC_IS_DRIVER (driver), NULL);
+  g_return_val_if_fail (config != NULL && callbacks != NULL, NULL);
+
+  if (g_once_init_enter (&lib_init))
+    {
+      mosquitto_lib_init ();
+      g_once_init_leave (&lib_init, 1);
+    }
+
+  self = g_new0 (DcSparkplugSession, 1);
+  self->driver = driver;
+  self->context = g_main_context_ref_thread_default ();
+  self->callbacks = *callbacks;
+  self->user_data = user_data;
+  self->host = g_strdup (config->host);
+  self->port = config->port;
+  self->keepalive_s = config->keepalive_s > 0 ? config->keepalive_s : 30;
+  self->group_id = g_strdup (config->group_id);
+  self->edge_node_id = g_strdup (config->edge_node_id);
+  self->subscription = g_strdup_printf ("spBv1.0/%s/+/%s/#", config->group_id,
+                                        config->edge_node_id);
+  self->ncmd_topic = g_strdup_printf ("spBv1.0/%s/NCMD/%s", config->group_id,
+                                      config->edge_node_id);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  g_queue_init (&self->held);
+  self->last_seq = -1;
+  self->expected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->channel = g_new0 (Channel, 1);
+  g_atomic_ref_count_init (&self->channel->ref);
+  self->channel->alive = TRUE;
+  self->channel->session = self;
+
+  self->mosq = mosquitto_new (config->client_id, true, self);
+  if (self->mosq == NULL)
+    g_error ("cannot create the MQTT client: %s", g_strerror (errno));
+  mosquitto_connect_callback_set (self->mosq, on_connect_cb);
+  mosquitto_disconnect_callback_set (self->mosq, on_disconnect_cb);
+  mosquitto_subscribe_callback_set (self->mosq, on_subscribe_cb);
+  mosquitto_message_callback_set (self->mosq, on_message_cb);
+  mosquitto_reconnect_delay_set (self->mosq, 1, 10, true);
+  if (config->username != NULL)
+    mosquitto_username_pw_set (self->mosq, config->username, config->password);
+
+  return self;
+}
+
+void
+dc_sparkplug_session_start (DcSparkplugSession *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->connect_thread == NULL);
+
+  self->connect_thread = g_thread_new ("dc-mqtt-host", connect_thread_func, self);
+}
+
+void
+dc_sparkplug_session_free (DcSparkplugSession *self)
+{
+  if (self == NULL)
+    return;
+
+  self->channel->alive = FALSE;
+  if (self->connect_thread != NULL)
+    {
+      gboolean loop_started;
+
+      g_mutex_lock (&self->lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+      loop_started = GPOINTER_TO_INT (g_thread_join (self->connect_thread));
+      mosquitto_disconnect (self->mosq);
+      if (loop_started)
+        mosquitto_loop_stop (self->mosq, false);
+    }
+  channel_unref (self->channel);
+  mosquitto_destroy (self->mosq);
+  g_main_context_unref (self->context);
+  g_queue_clear_full (&self->held, held_free);
+  g_clear_pointer (&self->aliases, dc_sparkplug_aliases_unref);
+  g_hash_table_unref (self->expected);
+  g_free (self->host);
+  g_free (self->group_id);
+  g_free (self->edge_node_id);
+  g_free (self->subscription);
+  g_free (self->ncmd_topic);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
+void
+dc_sparkplug_session_set_aliases (DcSparkplugSession *self,
+                                  DcSparkplugAliases *aliases,
+                                  gboolean            birth_applied)
+{
+  Held *held;
+
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->aliases, dc_sparkplug_aliases_unref);
+  self->aliases = aliases != NULL ? dc_sparkplug_aliases_ref (aliases) : NULL;
+  if (birth_applied && self->births_pending > 0)
+    self->births_pending--;
+  if (self->births_pending == 0)
+    while ((held = g_queue_pop_head (&self->held)) != NULL)
+      {
+        handle_data_locked (self, held->device, held->message, held->received);
+        held_free (held);
+      }
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+dc_sparkplug_session_command (DcSparkplugSession  *self,
+                              const char          *device,
+                              const char          *name,
+                              guint64              alias,
+                              guint32              datatype,
+                              double               value,
+                              GError             **error)
+{
+  DcSparkplugMetric metric = {
+    .name = name,
+    .alias = alias,
+    .timestamp_ms = now_ms (),
+    .datatype = datatype,
+    .value = value,
+    .long_value = (gint64) value,
+  };
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *topic = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  topic = device != NULL ?
+    g_strdup_printf ("spBv1.0/%s/DCMD/%s/%s", self->group_id, self->edge_node_id, device) :
+    g_strdup (self->ncmd_topic);
+  payload = dc_sparkplug_payload_encode (metric.timestamp_ms, -1, &metric, 1);
+  g_mutex_lock (&self->lock);
+  ok = publish (self, topic, payload, error);
+  if (ok)
+    self->stats.commands++;
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+void
+dc_sparkplug_session_expect (DcSparkplugSession *self,
+                             guint64             alias)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_add (self->expected, g_memdup2 (&alias, sizeof alias));
+  g_mutex_unlock (&self->lock);
+}
+
+void
+dc_sparkplug_session_unexpect (DcSparkplugSession *self,
+                               guint64             alias)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->expected, &alias);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+dc_sparkplug_session_get_stats (DcSparkplugSession      *self,
+                                DcSparkplugSessionStats *stats)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  *stats = self->stats;
+  g_mutex_unlock (&self->lock);
+}
