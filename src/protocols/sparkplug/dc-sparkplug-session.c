@@ -213,13 +213,19 @@ event_dispatch_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Always through an idle, never at once: the main context also calls in here with the lock
+ * held (held DATA handled in dc_sparkplug_session_set_aliases()). */
 static void
 post_event (DcSparkplugSession *self,
             Event              *event)
 {
+  g_autoptr(GSource) source = g_idle_source_new ();
+
   event->channel = channel_ref (self->channel);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, event_dispatch_cb, event,
-                              event_free);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, event_dispatch_cb, event, event_free);
+  g_source_set_static_name (source, "[dc-sparkplug-session]");
+  g_source_attach (source, self->context);
 }
 
 static void
@@ -540,6 +546,8 @@ on_message_cb (struct mosquitto               *mosq,
     case DC_SPARKPLUG_NBIRTH:
       self->has_bd_seq = find_bd_seq (message, &self->bd_seq);
       check_seq_locked (self, type, message);
+      /* The rebirth asked for (if any) is here: the next gap may ask again at once. */
+      self->last_rebirth = 0;
       /* A new session of the node: what was held belongs to the old one. */
       g_queue_clear_full (&self->held, held_free);
       post_birth_locked (self, type, NULL, g_steal_pointer (&message));

@@ -61,6 +61,19 @@ static const Counter counters[] = {
   { "late_polls", N_("Late polls") },
   { "max_lateness_ms", N_("Longest poll lateness (ms)") },
   { "invalid_points", N_("Points with an invalid address") },
+  /* Sparkplug B edge node (sparkplug devices) */
+  { "node_online", N_("Edge node online") },
+  { "messages", N_("Messages received") },
+  { "values", N_("Values received") },
+  { "historical", N_("Historical values") },
+  { "births", N_("Births") },
+  { "deaths", N_("Deaths") },
+  { "seq_gaps", N_("Sequence gaps") },
+  { "rebirth_requests", N_("Rebirths requested") },
+  { "unknown_aliases", N_("Values of unknown metrics") },
+  { "decode_errors", N_("Payloads that did not decode") },
+  { "commands", N_("Commands sent") },
+  { "points_created", N_("Points made from births") },
 };
 
 static AdwActionRow *
