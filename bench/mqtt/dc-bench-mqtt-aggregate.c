@@ -388,7 +388,7 @@ main (int    argc,
           g_usleep (100000);
         }
     }
-  g_printerr ("central: %u × %u points made\n", n_edges, n_points);
+  g_printerr ("central: %u x %u points made\n", n_edges, n_points);
 
   /* The load, with latency probes. */
   accepted0 = status_accepted (session, base);
