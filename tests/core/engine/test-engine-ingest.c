@@ -226,6 +226,46 @@ test_late (Fixture       *fx,
   g_assert_cmpuint (fx->heard->len, ==, 4);
 }
 
+/* Historical values (dc_sample_sink_push_history, a Sparkplug is_historical metric) go to
+ * history at their time and never live, even when they are newer than the live sample or the
+ * point has none yet. */
+static void
+test_history_only (Fixture       *fx,
+                   gconstpointer  data)
+{
+  gint64 key = key_of (fx, "i4");
+  gint64 other = key_of (fx, "i2");
+  DcSampleSink *sink = dc_engine_get_sink (fx->engine);
+  DcSample now = { key, fx->t0 + 100 * SEC, 10.0, 0 };
+  DcSample historical[] = {
+    { key, fx->t0 + 50 * SEC, 3.0, 0 },
+    { key, fx->t0 + 200 * SEC, 4.0, 0 },   /* newer than the live sample: still not live */
+    { other, fx->t0 + 10 * SEC, 5.0, 0 },  /* a point without a live sample */
+  };
+  GArray *batch = g_array_new (FALSE, FALSE, sizeof (DcSample));
+  g_autoptr(GArray) a = NULL;
+  g_autoptr(GArray) b = NULL;
+  DcSample live;
+
+  dc_engine_ingest (fx->engine, &now, 1, 0);
+  g_array_append_vals (batch, historical, G_N_ELEMENTS (historical));
+  dc_sample_sink_push_history (sink, batch);
+  dc_engine_flush (fx->engine);
+
+  g_assert_true (dc_engine_get_live (fx->engine, key, &live));
+  g_assert_cmpint (live.time, ==, now.time);
+  g_assert_cmpfloat (live.value, ==, 10.0);
+  g_assert_false (dc_engine_get_live (fx->engine, other, &live));
+  a = stored (fx, key);
+  g_assert_cmpuint (a->len, ==, 3);
+  g_assert_cmpfloat (g_array_index (a, DcSample, 0).value, ==, 3.0);
+  g_assert_cmpfloat (g_array_index (a, DcSample, 1).value, ==, 10.0);
+  g_assert_cmpfloat (g_array_index (a, DcSample, 2).value, ==, 4.0);
+  b = stored (fx, other);
+  g_assert_cmpuint (b->len, ==, 1);
+  g_assert_cmpint (g_array_index (b, DcSample, 0).time, ==, historical[2].time);
+}
+
 /* Driver threads push through the sink; the main context applies them in order, no loss,
  * even when the history writer is throttled and refuses batches. */
 typedef struct
@@ -376,6 +416,8 @@ main (int   argc,
   g_test_add ("/dc/engine/ingest/api-samples", Fixture, NULL, fixture_setup, test_api_samples,
               fixture_teardown);
   g_test_add ("/dc/engine/ingest/late", Fixture, NULL, fixture_setup, test_late,
+              fixture_teardown);
+  g_test_add ("/dc/engine/ingest/history-only", Fixture, NULL, fixture_setup, test_history_only,
               fixture_teardown);
   g_test_add ("/dc/engine/ingest/sink-backpressure", Fixture, NULL, fixture_setup,
               test_sink_backpressure, fixture_teardown);
