@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-frame-notes.h"
+#include "dc-number.h"
 #include "dc-sparkplug-message.h"
 #include "dc-time.h"
 
@@ -260,6 +261,40 @@ read_varint (const guint8 *b,
   return FALSE;
 }
 
+/* "metric 2: 1/level, alias 3, Double 2.5" for the traffic view. */
+static char *
+metric_label (const DcSparkplugMessage *message,
+              guint                     index)
+{
+  GString *out = g_string_new (NULL);
+  const DcSparkplugValue *v;
+  const char *type;
+
+  g_string_printf (out, _("metric %u"), index + 1);
+  if (message == NULL || index >= message->metrics->len)
+    return g_string_free (out, FALSE);
+  v = &g_array_index (message->metrics, DcSparkplugValue, index);
+  type = dc_sparkplug_datatype_name (v->datatype);
+  g_string_append (out, ":");
+  if (v->name != NULL)
+    g_string_append_printf (out, " %s", v->name);
+  if (v->has_alias)
+    g_string_append_printf (out, _(" alias %" G_GUINT64_FORMAT), v->alias);
+  if (type != NULL)
+    g_string_append_printf (out, " %s", type);
+  if (v->has_value)
+    {
+      g_autofree char *number = dc_number_format (v->value, -1);
+
+      g_string_append_printf (out, " = %s", number);
+    }
+  else if (v->is_null)
+    g_string_append (out, " = null");
+  if (v->is_historical)
+    g_string_append (out, _(" (historical)"));
+  return g_string_free (out, FALSE);
+}
+
 /* @n bytes as @what, 8 a line. */
 static void
 note_long (GString      *out,
@@ -282,11 +317,14 @@ dc_sparkplug_frame_describe (const guint8 *b,
                              gsize        *off,
                              GString      *out)
 {
+  g_autoptr(DcSparkplugMessage) message = NULL;
   Parts p;
   guint metric = 0;
 
   if (!parse (b, len, &p))
     return;
+  /* The metrics' names and values label their bytes. */
+  message = dc_sparkplug_message_decode (b + p.payload_at, len - p.payload_at, NULL);
   dc_frame_note (out, b, len, off, 1, _("PUBLISH, QoS and retain flags"));
   dc_frame_note (out, b, len, off, p.length_bytes, _("remaining length"));
   dc_frame_note (out, b, len, off, 2, _("topic length"));
@@ -320,7 +358,7 @@ dc_sparkplug_frame_describe (const guint8 *b,
           if (!read_varint (b, len, *off + n_tag, &value, &n_value) ||
               value > len - *off - n_tag - n_value)
             return;
-          what = g_strdup_printf (_("metric %u"), ++metric);
+          what = metric_label (message, metric++);
           dc_frame_note (out, b, len, off, n_tag + n_value, _("metric: field 2, length"));
           note_long (out, b, len, off, value, what);
           break;

@@ -168,7 +168,7 @@ test_frames (void)
   g_assert_cmpuint (off, ==, len);
   g_assert_nonnull (strstr (notes->str, "topic length"));
   g_assert_nonnull (strstr (notes->str, "seq 9"));
-  g_assert_nonnull (strstr (notes->str, "metric 1"));
+  g_assert_nonnull (strstr (notes->str, "metric 1: 1/level alias 3 Double = 2.5"));
 
   /* QoS 1 carries a packet id; a long payload needs two length bytes. */
   {
