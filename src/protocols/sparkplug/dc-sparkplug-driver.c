@@ -606,6 +606,7 @@ dc_sparkplug_driver_add_status (DcDriver    *driver,
   ADD ("decode_errors", s.decode_errors);
   ADD ("commands", s.commands);
   ADD ("stale_deaths", s.stale_deaths);
+  ADD ("throttled", s.throttled);
   ADD ("points_created", self->points_created);
 #undef ADD
 }

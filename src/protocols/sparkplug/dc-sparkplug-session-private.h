@@ -90,6 +90,7 @@ typedef struct
   guint64 decode_errors;     /* payloads that are not Sparkplug B */
   guint64 commands;          /* DCMD and NCMD sent for controls */
   guint64 stale_deaths;      /* NDEATH of an older session (bdSeq differs), ignored */
+  guint64 throttled;         /* messages read late because the engine was congested */
 } DcSparkplugSessionStats;
 
 /* @driver: for the sink, the traffic ring and the counters (borrowed; it outlives the

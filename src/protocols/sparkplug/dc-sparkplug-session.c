@@ -77,6 +77,7 @@ struct _DcSparkplugSession
   GHashTable                  *expected;       /* guint64 * alias → NULL */
   gint64                       last_rebirth;   /* monotonic µs */
   DcSparkplugSessionStats      stats;
+  gint                         throttled;      /* atomic */
 };
 
 typedef enum
@@ -529,6 +530,17 @@ on_message_cb (struct mosquitto               *mosq,
   if (type == DC_SPARKPLUG_NCMD || type == DC_SPARKPLUG_DCMD)
     return;
 
+  /* The engine is behind (its backlog is full): read on more slowly, so that the messages wait
+   * in the broker and in TCP (back-pressure) rather than in this process — at most 100 ms a
+   * message, so that keep-alives go on. */
+  for (guint i = 0; i < 100 && dc_sample_sink_is_congested (dc_driver_get_sink (self->driver));
+       i++)
+    {
+      if (i == 0)
+        g_atomic_int_inc (&self->throttled);
+      g_usleep (1000);
+    }
+
   message = dc_sparkplug_message_decode (msg->payload, len, &error);
   g_mutex_lock (&self->lock);
   self->stats.messages++;
@@ -907,4 +919,5 @@ dc_sparkplug_session_get_stats (DcSparkplugSession      *self,
   g_mutex_lock (&self->lock);
   *stats = self->stats;
   g_mutex_unlock (&self->lock);
+  stats->throttled = (guint64) g_atomic_int_get (&self->throttled);
 }
