@@ -430,6 +430,9 @@ dc_sparkplug_driver_start (DcDriver *driver)
   config.edge_node_id = self->edge_node_id;
   config.client_id = client_id;
   config.keepalive_s = 30;
+  config.host_id = dc_json_get_string (device, "host_id", NULL);
+  if (config.host_id != NULL && config.host_id[0] == '\0')
+    config.host_id = NULL;
 
   dc_driver_set_link_state (driver, DC_LINK_CONNECTING, NULL);
   self->session = dc_sparkplug_session_new (driver, &config, &session_callbacks, self);

@@ -71,7 +71,10 @@ sparkplug_validate_device (JsonObject  *device,
                            GError     **error)
 {
   const char *password_file;
+  JsonNode *host_id = json_object_get_member (device, "host_id");
 
+  if (host_id != NULL && !JSON_NODE_HOLDS_NULL (host_id) && !check_id (device, "host_id", error))
+    return FALSE;
   if (!check_id (device, "group_id", error) || !check_id (device, "edge_node_id", error) ||
       !check_text (device, "username", error) || !check_text (device, "password_file", error))
     return FALSE;
@@ -217,6 +220,8 @@ static const DcProtocolField fields[] = {
     .type = DC_PROTOCOL_FIELD_TEXT },
   { .kind = DC_KIND_DEVICE, .key = "edge_node_id", .label = N_("Edge node id"),
     .type = DC_PROTOCOL_FIELD_TEXT },
+  { .kind = DC_KIND_DEVICE, .key = "host_id", .label = N_("Primary host id (STATE)"),
+    .type = DC_PROTOCOL_FIELD_TEXT, .place = DC_PROTOCOL_PLACE_END },
   { .kind = DC_KIND_DEVICE, .key = "username", .label = N_("MQTT username"),
     .type = DC_PROTOCOL_FIELD_TEXT, .place = DC_PROTOCOL_PLACE_END },
   { .kind = DC_KIND_DEVICE, .key = "password_file", .label = N_("MQTT password file"),

@@ -75,6 +75,7 @@ typedef struct
   const char *edge_node_id;
   const char *client_id;
   guint       keepalive_s;
+  const char *host_id;     /* NULL: no primary host STATE published */
 } DcSparkplugSessionConfig;
 
 typedef struct

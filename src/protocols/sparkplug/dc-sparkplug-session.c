@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <mosquitto.h>
+#include <string.h>
 
 #include "dc-error.h"
 #include "dc-sparkplug-frame-private.h"
@@ -61,6 +62,8 @@ struct _DcSparkplugSession
   char                        *edge_node_id;
   char                        *subscription;
   char                        *ncmd_topic;
+  char                        *state_topic;    /* NULL: no primary host STATE */
+  guint64                      state_time;     /* the STATE birth's timestamp (network thread) */
   GThread                     *connect_thread;
   GCond                        cond;
   gboolean                     stopping;
@@ -288,6 +291,48 @@ static guint64
 now_ms (void)
 {
   return (guint64) (g_get_real_time () / 1000);
+}
+
+/* The host's STATE (Sparkplug B 3.0): retained JSON, QoS 1. */
+static char *
+state_payload (gboolean online,
+               guint64  timestamp_ms)
+{
+  return g_strdup_printf ("{\"online\":%s,\"timestamp\":%" G_GUINT64_FORMAT "}",
+                          online ? "true" : "false", timestamp_ms);
+}
+
+/* The will: STATE offline with the timestamp of the next STATE online. Before connecting, and
+ * on the network thread between sessions. */
+static void
+set_state_will (DcSparkplugSession *self)
+{
+  g_autofree char *payload = NULL;
+  int rc;
+
+  self->state_time = now_ms ();
+  payload = state_payload (FALSE, self->state_time);
+  rc = mosquitto_will_set (self->mosq, self->state_topic, (int) strlen (payload), payload, 1,
+                           true);
+  if (rc != MOSQ_ERR_SUCCESS)
+    g_warning ("cannot set the MQTT will: %s", mosquitto_strerror (rc));
+}
+
+static void
+publish_state (DcSparkplugSession *self,
+               gboolean            online)
+{
+  g_autofree char *payload = state_payload (online, self->state_time);
+  int mid = 0;
+  int rc;
+
+  rc = mosquitto_publish (self->mosq, &mid, self->state_topic, (int) strlen (payload), payload, 1,
+                          true);
+  if (rc == MOSQ_ERR_SUCCESS)
+    record (self, FALSE, self->state_topic, (const guint8 *) payload, strlen (payload), 1, TRUE,
+            mid);
+  else
+    g_debug ("cannot publish %s: %s", self->state_topic, mosquitto_strerror (rc));
 }
 
 /* Under lock. */
@@ -635,7 +680,10 @@ on_subscribe_cb (struct mosquitto *mosq,
 {
   DcSparkplugSession *self = obj;
 
-  /* The node's births went out before we listened: ask for them again. */
+  /* The primary host is online (edge nodes that wait for it publish now), and the node's
+   * births went out before we listened: ask for them again. */
+  if (self->state_topic != NULL)
+    publish_state (self, TRUE);
   g_mutex_lock (&self->lock);
   self->last_rebirth = 0;
   request_rebirth_locked (self, "new session");
@@ -683,6 +731,10 @@ on_disconnect_cb (struct mosquitto *mosq,
 
   if (rc == 0)
     return;
+  /* The next session's STATE gets a new timestamp, and its will says so before libmosquitto
+   * reconnects (on this thread, after this callback). */
+  if (self->state_topic != NULL)
+    set_state_will (self);
   dc_driver_count_reconnect (self->driver);
   error = g_strdup_printf ("MQTT broker %s:%u: connection lost", self->host, self->port);
   post_broker (self, FALSE, error);
@@ -765,6 +817,8 @@ dc_sparkplug_session_new (DcDriver                          *driver,
                                         config->edge_node_id);
   self->ncmd_topic = g_strdup_printf ("spBv1.0/%s/NCMD/%s", config->group_id,
                                       config->edge_node_id);
+  if (config->host_id != NULL)
+    self->state_topic = g_strdup_printf ("spBv1.0/STATE/%s", config->host_id);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   g_queue_init (&self->held);
@@ -785,6 +839,8 @@ dc_sparkplug_session_new (DcDriver                          *driver,
   mosquitto_reconnect_delay_set (self->mosq, 1, 10, true);
   if (config->username != NULL)
     mosquitto_username_pw_set (self->mosq, config->username, config->password);
+  if (self->state_topic != NULL)
+    set_state_will (self);
 
   return self;
 }
@@ -814,6 +870,10 @@ dc_sparkplug_session_free (DcSparkplugSession *self)
       g_cond_signal (&self->cond);
       g_mutex_unlock (&self->lock);
       loop_started = GPOINTER_TO_INT (g_thread_join (self->connect_thread));
+      /* A clean end: STATE offline now, as the broker would have sent the will. The network
+       * thread writes it before the DISCONNECT (one queue, in order). */
+      if (self->state_topic != NULL && loop_started)
+        publish_state (self, FALSE);
       mosquitto_disconnect (self->mosq);
       if (loop_started)
         mosquitto_loop_stop (self->mosq, false);
@@ -829,6 +889,7 @@ dc_sparkplug_session_free (DcSparkplugSession *self)
   g_free (self->edge_node_id);
   g_free (self->subscription);
   g_free (self->ncmd_topic);
+  g_free (self->state_topic);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);

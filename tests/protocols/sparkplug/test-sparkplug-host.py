@@ -6,7 +6,8 @@
 A mosquitto started here on a free loopback port, a central `datacoll --server` with a
 `sparkplug` device created over REST, and an edge node played by this script with Debian's
 paho-mqtt and payload classes generated now by protoc from the project's sparkplug_b.proto. It
-checks: the rebirth request (NCMD) of a new session; points, terms and items made from NBIRTH
+checks: the primary host's STATE (online, then offline when the device goes); the rebirth
+request (NCMD) of a new session; points, terms and items made from NBIRTH
 and DBIRTH (names, datatypes, units, nothing configured by hand); DDATA by alias (an Int32 read
 with the birth's datatype) in /values; a historical metric in history but not live; a control
 (device_ctrl) that goes out as DCMD and is confirmed by the edge's DDATA, and one that times
@@ -41,6 +42,7 @@ TERM = "%s.%s.1" % (CENTRAL, SPDEV)
 NTOPIC = lambda kind: "spBv1.0/%s/%s/%s" % (GROUP, kind, NODE)
 DTOPIC = lambda kind: "spBv1.0/%s/%s/%s/%s" % (GROUP, kind, NODE, SPDEV)
 COMM_LOST = 0x100
+STATE = "spBv1.0/STATE/central"
 
 
 def wait_until(what, check, deadline=DEADLINE):
@@ -74,7 +76,8 @@ class Edge:
         self.client = mqtt.Client(client_id="sparkplug-test-edge", clean_session=True)
         self.client.will_set(NTOPIC("NDEATH"), self.death(0).SerializeToString(), qos=1)
         self.client.on_connect = lambda c, u, f, rc: c.subscribe(
-            [(NTOPIC("NCMD"), 0), (DTOPIC("DCMD"), 0)])
+            [(NTOPIC("NCMD"), 0), (DTOPIC("DCMD"), 0), (STATE, 1)])
+        self.skipped = []
         self.client.on_subscribe = lambda *args: ready.set()
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port, keepalive=30)
@@ -83,11 +86,19 @@ class Edge:
             fail("the edge cannot connect and subscribe")
 
     def _on_message(self, client, userdata, msg):
+        if msg.topic == STATE:
+            self.commands.put((msg.topic, json.loads(msg.payload)))
+            return
         payload = self.pb.Payload()
         payload.ParseFromString(msg.payload)
         self.commands.put((msg.topic, payload))
 
     def expect_command(self, topic, what):
+        """The next message on @topic, also one that came while another was awaited."""
+        for i, (got, payload) in enumerate(self.skipped):
+            if got == topic:
+                del self.skipped[i]
+                return payload
         end = time.monotonic() + DEADLINE
         while True:
             left = end - time.monotonic()
@@ -99,6 +110,7 @@ class Edge:
                 continue
             if got == topic:
                 return payload
+            self.skipped.append((got, payload))
 
     def expect_rebirth(self, what):
         payload = self.expect_command(NTOPIC("NCMD"), what)
@@ -206,7 +218,10 @@ def run(datacoll, proto_dir, tmp, processes):
 
     # The device: a bad one is refused with the field's rule.
     device = {"id": CENTRAL, "protocol": "sparkplug", "ip": "127.0.0.1", "port": mqtt_port,
-              "group_id": GROUP, "edge_node_id": NODE}
+              "group_id": GROUP, "edge_node_id": NODE, "host_id": "central"}
+    code, text = rest_error(base, "POST", "/api/v1/devices", dict(device, host_id="a+b"))
+    if code != 400 or "host_id" not in text:
+        fail("a host_id with '+': %d %s" % (code, text))
     code, text = rest_error(base, "POST", "/api/v1/devices", dict(device, group_id="a/b"))
     if code != 400 or "group_id" not in text:
         fail("a group_id with '/': %d %s" % (code, text))
@@ -216,7 +231,10 @@ def run(datacoll, proto_dir, tmp, processes):
         fail("no edge_node_id: %d %s" % (code, text))
     rest(base, "POST", "/api/v1/devices", device)
 
-    # A new session of the host asks the node for its births.
+    # The primary host's STATE (retained), and a new session asks the node for its births.
+    state = node.expect_command(STATE, "STATE online")
+    if state.get("online") is not True or not isinstance(state.get("timestamp"), int):
+        fail("STATE: %s" % state)
     node.expect_rebirth("the rebirth request of a new session")
     print("NCMD rebirth on subscribing", flush=True)
     node.births()
@@ -335,6 +353,21 @@ def run(datacoll, proto_dir, tmp, processes):
             not ddata["decoded"]["metrics"] or ddata["error"] is not None:
         fail("a DDATA frame: %s" % ddata)
     print("frames decoded: %d" % len(frames), flush=True)
+
+    # The device deleted: its session ends with STATE offline (the birth's timestamp).
+    rest(base, "DELETE", "/api/v1/devices/" + CENTRAL)
+    offline = node.expect_command(STATE, "STATE offline")
+    if offline != {"online": False, "timestamp": state["timestamp"]}:
+        fail("STATE at the end: %s after %s" % (offline, state))
+    # Again, then the server killed: the broker publishes the will, STATE offline.
+    rest(base, "POST", "/api/v1/devices", device)
+    state = node.expect_command(STATE, "STATE online again")
+    server.kill()
+    server.wait()
+    offline = node.expect_command(STATE, "STATE offline by the will")
+    if offline != {"online": False, "timestamp": state["timestamp"]}:
+        fail("the will's STATE: %s after %s" % (offline, state))
+    print("STATE online, then offline (deleted; killed: the will)", flush=True)
     node.client.loop_stop()
 
 
