@@ -209,6 +209,8 @@ struct _DcHistory
   char          *path;      /* sqlite file, or the PostgreSQL URL without its password */
   char          *conninfo;  /* PostgreSQL: the libpq connection string */
   char          *password;  /* PostgreSQL: from the password file, or NULL */
+  char          *config_id;    /* PostgreSQL: the configuration that owns the database */
+  char          *config_path;
   GMainContext  *context;   /* where ::ready is emitted */
   GThread       *writer;
 

@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include "dc-error.h"
+#if HAVE_LIBPQ
+#include "dc-history-pg-private.h"
+#endif
 #include "dc-history-writer-private.h"
 
 /* DcHistory and its writer thread: the queue of batches, the jobs, the ::ready signal. The
@@ -444,6 +447,8 @@ dc_history_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->conninfo, g_free);
+  g_clear_pointer (&self->config_id, g_free);
+  g_clear_pointer (&self->config_path, g_free);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_clear_pointer (&self->password, g_free);
@@ -533,6 +538,71 @@ dc_history_new (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/* The first line of @path (a password file: docs/historian-postgresql.md). */
+static char *
+read_password_file (const char  *path,
+                    GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local = NULL;
+  char *end;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local))
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "cannot read the history password file: %s",
+                   local->message);
+      return NULL;
+    }
+  end = strpbrk (contents, "\r\n");
+  if (end != NULL)
+    *end = '\0';
+  return g_steal_pointer (&contents);
+}
+
+DcHistory *
+dc_history_new_postgresql (const char  *url,
+                           const char  *password_file,
+                           const char  *config_db_path,
+                           const char  *config_id,
+                           GError     **error)
+{
+#if HAVE_LIBPQ
+  g_autoptr(DcHistory) self = NULL;
+
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail ((config_db_path == NULL) == (config_id == NULL), NULL);
+
+  self = g_object_new (DC_TYPE_HISTORY, NULL);
+  self->backend = &dc_history_pg_backend;
+  self->conninfo = g_strdup (url);
+  self->config_id = g_strdup (config_id);
+  self->config_path = g_strdup (config_db_path);
+  self->path = dc_history_pg_display_url (url, error);
+  if (self->path == NULL)
+    return NULL;
+  if (password_file != NULL &&
+      (self->password = read_password_file (password_file, error)) == NULL)
+    return NULL;
+  if (!dc_history_start (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+#else
+  g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                       "[history] backend=postgresql: this build has no PostgreSQL support "
+                       "(built with -Dlibpq=disabled)");
+  return NULL;
+#endif
+}
+
+const char *
+dc_history_get_backend_name (DcHistory *self)
+{
+  g_return_val_if_fail (DC_IS_HISTORY (self), NULL);
+
+  return self->backend->name;
 }
 
 const char *

@@ -60,7 +60,21 @@ char       *dc_history_path_for_config     (const char     *config_db_path);
 /* Opens or creates the history database at @path and starts the writer thread. */
 DcHistory  *dc_history_new                 (const char     *path,
                                             GError        **error);
+/* Opens the history in a PostgreSQL database (docs/historian-postgresql.md), creating its
+ * tables, and starts the writer thread. @url is a libpq connection string or a
+ * postgresql:// URL; the password comes from @password_file (its first line) when given,
+ * else from PGPASSFILE or ~/.pgpass. @config_db_path and @config_id name the configuration
+ * that owns the database (NULL: not checked); another configuration's database is refused
+ * with DC_ERROR_FORBIDDEN. A build without libpq answers DC_ERROR_INVALID. */
+DcHistory  *dc_history_new_postgresql      (const char     *url,
+                                            const char     *password_file,
+                                            const char     *config_db_path,
+                                            const char     *config_id,
+                                            GError        **error);
+/* The sqlite file, or the PostgreSQL URL (without a password). */
 const char *dc_history_get_path            (DcHistory      *self);
+/* "sqlite" or "PostgreSQL". */
+const char *dc_history_get_backend_name    (DcHistory      *self);
 
 /* The queue holds at most @max_samples samples (default 1,000,000). */
 void        dc_history_set_queue_capacity  (DcHistory      *self,

@@ -13,6 +13,9 @@
 
 #include "dc-error.h"
 #include "dc-history-private.h"
+#if HAVE_LIBPQ
+#include "dc-test-pg.h"
+#endif
 #include "dc-time.h"
 
 #define SEC ((gint64) G_USEC_PER_SEC)
@@ -31,6 +34,63 @@ db_path (void)
 {
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
   return g_build_filename (g_get_user_data_dir (), "datacoll-history.db", NULL);
+}
+
+/* Every case runs on both backends with the same assertions (docs/history.md "Backends"). */
+typedef struct
+{
+  const char *name;
+  gboolean    pg;
+} Backend;
+
+static const Backend backends[] = {
+  { "sqlite", FALSE },
+  { "postgresql", TRUE },
+};
+
+/* The current case's database: the sqlite file or the PostgreSQL URL. */
+static char *location;
+
+/* A fresh database for the case; FALSE when the case is skipped (no PostgreSQL binaries). */
+static gboolean
+begin_case (const Backend *b)
+{
+  g_clear_pointer (&location, g_free);
+  if (!b->pg)
+    {
+      location = db_path ();
+      return TRUE;
+    }
+#if HAVE_LIBPQ
+  {
+    DcTestPg *pg = dc_test_pg_get_shared ();
+
+    if (pg == NULL)
+      return FALSE;
+    location = dc_test_pg_new_database (pg);
+    return TRUE;
+  }
+#else
+  g_test_skip ("built with -Dlibpq=disabled");
+  return FALSE;
+#endif
+}
+
+static DcHistory *
+open_at (const Backend *b,
+         const char    *where,
+         GError       **error)
+{
+  if (b->pg)
+    return dc_history_new_postgresql (where, NULL, NULL, NULL, error);
+  return dc_history_new (where, error);
+}
+
+static DcHistory *
+history_open (const Backend *b,
+              GError       **error)
+{
+  return open_at (b, location, error);
 }
 
 typedef struct
@@ -152,11 +212,11 @@ push_one (DcHistory *h,
 
 /* Batches, same-key replace, queries and read-your-writes. */
 static void
-test_basic (void)
+test_basic (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DcHistory) h = dc_history_new (path, &error);
+  g_autoptr(DcHistory) h = NULL;
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (DcSample));
   g_autoptr(GArray) all = NULL;
   g_autoptr(GArray) last3 = NULL;
@@ -165,6 +225,9 @@ test_basic (void)
   gboolean truncated;
   DcSample s;
 
+  if (!begin_case (be))
+    return;
+  h = history_open (be, &error);
   g_assert_no_error (error);
 
   for (int i = 0; i < 10; i++)
@@ -271,17 +334,20 @@ test_basic (void)
 
 /* Read-your-writes while the writer is behind (throttled). */
 static void
-test_read_your_writes (void)
+test_read_your_writes (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DcHistory) h = dc_history_new (path, &error);
+  g_autoptr(DcHistory) h = NULL;
   g_autoptr(GArray) got = NULL;
   g_autoptr(GArray) buckets = NULL;
   DcHistoryStats stats;
   gint64 t0 = base_time ();
   DcSample s;
 
+  if (!begin_case (be))
+    return;
+  h = history_open (be, &error);
   g_assert_no_error (error);
   push_one (h, 1, t0, 1.0, 0);
   dc_history_sync (h);
@@ -392,16 +458,19 @@ check_all_buckets (DcHistory *h,
 /* Random samples with late ones, replacements and invalid values; rollups must agree with
  * the samples while the writer runs, after a restart and after retention. */
 static void
-test_buckets (void)
+test_buckets (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DcHistory) h = dc_history_new (path, &error);
+  g_autoptr(DcHistory) h = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (4);
   gint64 t0 = base_time ();
   gint64 span = 400000 * SEC;
   gint64 t = t0;
 
+  if (!begin_case (be))
+    return;
+  h = history_open (be, &error);
   g_assert_no_error (error);
   for (int b = 0; b < 60; b++)
     {
@@ -443,7 +512,7 @@ test_buckets (void)
 
   /* Restart: open periods are closed at stop, and the reopened writer goes on. */
   g_clear_object (&h);
-  h = dc_history_new (path, &error);
+  h = history_open (be, &error);
   g_assert_no_error (error);
   check_all_buckets (h, 3, t0, span);
   push_one (h, 3, t + SEC, 12345.0, 0);
@@ -467,11 +536,11 @@ test_buckets (void)
 
 /* Retention and the purge of a deleted point run in small steps while batches flow. */
 static void
-test_purge_while_ingesting (void)
+test_purge_while_ingesting (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DcHistory) h = dc_history_new (path, &error);
+  g_autoptr(DcHistory) h = NULL;
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (DcSample));
   DcHistoryStats stats;
   gint64 t0 = base_time ();
@@ -479,6 +548,9 @@ test_purge_while_ingesting (void)
   int n_old = 200000;
   gint64 pushed = 0;
 
+  if (!begin_case (be))
+    return;
+  h = history_open (be, &error);
   g_assert_no_error (error);
   for (int i = 0; i < n_old; i++)
     {
@@ -526,13 +598,16 @@ test_purge_while_ingesting (void)
 
 /* A purge requested just before a stop is finished after the restart. */
 static void
-test_purge_survives_restart (void)
+test_purge_survives_restart (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
-  DcHistory *h = dc_history_new (path, &error);
+  DcHistory *h = NULL;
   gint64 t0 = base_time ();
 
+  if (!begin_case (be))
+    return;
+  h = history_open (be, &error);
   g_assert_no_error (error);
   for (int i = 0; i < 100; i++)
     push_one (h, 20, t0 + i * SEC, i, 0);
@@ -541,7 +616,7 @@ test_purge_survives_restart (void)
   dc_history_purge_key (h, 20);
   g_object_unref (h);
 
-  h = dc_history_new (path, &error);
+  h = history_open (be, &error);
   g_assert_no_error (error);
   dc_history_sync (h);
   g_assert_cmpint (get_count (h, 20), ==, 0);
@@ -559,16 +634,19 @@ ready_count_cb (DcHistory *h,
 }
 
 static void
-test_backpressure (void)
+test_backpressure (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DcHistory) h = dc_history_new (path, &error);
+  g_autoptr(DcHistory) h = NULL;
   DcHistoryStats stats;
   gint64 t0 = base_time ();
   guint ready = 0, refusals = 0;
   int n_batches = 200, batch_size = 100;
 
+  if (!begin_case (be))
+    return;
+  h = history_open (be, &error);
   g_assert_no_error (error);
   dc_history_set_queue_capacity (h, 1000);
   dc_history_set_throttle (h, 2000);
@@ -610,10 +688,12 @@ test_backpressure (void)
 #define CRASH_BATCH 500
 
 static int
-crash_child (const char *path)
+crash_child (const char *backend,
+             const char *where)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DcHistory) h = dc_history_new (path, &error);
+  g_autoptr(DcHistory) h = open_at (&backends[g_str_equal (backend, "postgresql")], where,
+                                    &error);
   gint64 t0 = base_time ();
   guint64 reported = 0;
 
@@ -649,21 +729,21 @@ crash_child (const char *path)
 }
 
 static void
-test_crash (void)
+test_crash (gconstpointer data)
 {
-  g_autofree char *path = db_path ();
+  const Backend *be = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(DcHistory) h = NULL;
   guint64 committed = 0;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
   gint64 rows, nbatches, maxb;
 
+  if (!begin_case (be))
+    return;
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                            self_exe, "--crash-child", path, NULL);
+                            self_exe, "--crash-child", be->name, location, NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
   while (committed < 40)
@@ -679,19 +759,39 @@ test_crash (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (child));
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &st, NULL);
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, "ok");
-  sqlite3_finalize (st);
-  sqlite3_prepare_v2 (db, "SELECT count(*), count(DISTINCT value), max(value) FROM samples",
-                      -1, &st, NULL);
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  rows = sqlite3_column_int64 (st, 0);
-  nbatches = sqlite3_column_int64 (st, 1);
-  maxb = sqlite3_column_int64 (st, 2);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
+  if (!be->pg)
+    {
+      sqlite3 *db = NULL;
+      sqlite3_stmt *st = NULL;
+
+      g_assert_cmpint (sqlite3_open (location, &db), ==, SQLITE_OK);
+      sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &st, NULL);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, "ok");
+      sqlite3_finalize (st);
+      sqlite3_prepare_v2 (db, "SELECT count(*), count(DISTINCT value), max(value) FROM samples",
+                          -1, &st, NULL);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      rows = sqlite3_column_int64 (st, 0);
+      nbatches = sqlite3_column_int64 (st, 1);
+      maxb = sqlite3_column_int64 (st, 2);
+      sqlite3_finalize (st);
+      sqlite3_close (db);
+    }
+  else
+    {
+#if HAVE_LIBPQ
+      g_autofree char *r = dc_test_pg_query (location, "SELECT count(*) FROM samples");
+      g_autofree char *n = dc_test_pg_query (location, "SELECT count(DISTINCT value) FROM samples");
+      g_autofree char *m = dc_test_pg_query (location, "SELECT max(value) FROM samples");
+
+      rows = g_ascii_strtoll (r, NULL, 10);
+      nbatches = g_ascii_strtoll (n, NULL, 10);
+      maxb = g_ascii_strtoll (m, NULL, 10);
+#else
+      g_assert_not_reached ();
+#endif
+    }
 
   /* Everything reported committed is there, and only whole batches 0..n-1. */
   g_assert_cmpint (nbatches, >=, (gint64) committed);
@@ -699,7 +799,7 @@ test_crash (void)
   g_assert_cmpint (maxb, ==, nbatches - 1);
 
   /* The reopened history rebuilds its rollups from the samples. */
-  h = dc_history_new (path, &error);
+  h = history_open (be, &error);
   g_assert_no_error (error);
   for (gint64 key = 1; key <= 5; key++)
     {
@@ -712,19 +812,32 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (argc == 3 && g_str_equal (argv[1], "--crash-child"))
-    return crash_child (argv[2]);
+  if (argc == 4 && g_str_equal (argv[1], "--crash-child"))
+    return crash_child (argv[2], argv[3]);
 
   self_exe = argv[0];
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  g_test_add_func ("/dc/history/basic", test_basic);
-  g_test_add_func ("/dc/history/read-your-writes", test_read_your_writes);
-  g_test_add_func ("/dc/history/buckets", test_buckets);
-  g_test_add_func ("/dc/history/purge-while-ingesting", test_purge_while_ingesting);
-  g_test_add_func ("/dc/history/purge-survives-restart", test_purge_survives_restart);
-  g_test_add_func ("/dc/history/backpressure", test_backpressure);
-  g_test_add_func ("/dc/history/crash", test_crash);
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    {
+      static const struct { const char *name; GTestDataFunc func; } cases[] = {
+        { "basic", test_basic },
+        { "read-your-writes", test_read_your_writes },
+        { "buckets", test_buckets },
+        { "purge-while-ingesting", test_purge_while_ingesting },
+        { "purge-survives-restart", test_purge_survives_restart },
+        { "backpressure", test_backpressure },
+        { "crash", test_crash },
+      };
+
+      for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+        {
+          g_autofree char *path = g_strdup_printf ("/dc/history/%s/%s", backends[i].name,
+                                                   cases[c].name);
+
+          g_test_add_data_func (path, &backends[i], cases[c].func);
+        }
+    }
 
   return g_test_run ();
 }
