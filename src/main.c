@@ -30,6 +30,7 @@
 #include "dc-templates.h"
 #include "dc-protocols.h"
 #include "dc-history.h"
+#include "dc-history-cli.h"
 #include "dc-server.h"
 #include "dc-settings.h"
 #if HAVE_SPARKPLUG
@@ -150,7 +151,6 @@ run_server (DcSettings          *settings,
   g_autofree char *token = NULL;
   g_autofree char *db_dir = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *history_db = NULL;
   g_autofree char *alarm_db = NULL;
   guint sigint_id, sigterm_id;
   int status;
@@ -195,10 +195,8 @@ run_server (DcSettings          *settings,
         }
     }
 
-  /* The history and alarm files of this configuration, and no other's (docs/history.md). */
-  history_db = dc_companion_open (settings->db, "history", settings->history_db, &error);
-  if (history_db != NULL)
-    history = dc_history_new (history_db, &error);
+  /* The history of this configuration, and no other's (docs/history.md, file or PostgreSQL). */
+  history = dc_history_cli_open (settings, &error);
   if (history == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -380,6 +378,10 @@ main (int   argc,
   if (argc > 1 && g_str_equal (argv[1], "user"))
     return dc_cli_user_main (argc, argv);
 
+  /* `datacoll history copy …` (docs/historian-postgresql.md). */
+  if (argc > 1 && g_str_equal (argv[1], "history"))
+    return dc_history_cli_main (argc - 1, argv + 1);
+
   settings = dc_settings_new ();
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("DataColl: SCADA data collection (Modbus, IEC 104) "
@@ -436,6 +438,8 @@ main (int   argc,
       settings->db = dc_demo_get_db_path ();
       g_free (settings->history_db);
       settings->history_db = dc_history_path_for_config (settings->db);
+      g_free (settings->history_backend);
+      settings->history_backend = g_strdup ("sqlite");
       demo_dir = g_path_get_dirname (settings->db);
       g_mkdir_with_parents (demo_dir, 0700);
     }

@@ -40,7 +40,8 @@ fixture_setup (Fixture       *fx,
 {
   g_autoptr(GError) error = NULL;
 
-  dc_test_open_store_and_history (&fx->store, &fx->history);
+  /* The same answers from both history backends (data: "sqlite" or "postgresql"). */
+  dc_test_open_store_and_history_on (data, &fx->store, &fx->history);
 
   dc_test_store_create (fx->store, DC_KIND_DEVICE, "{\"id\":\"v\",\"protocol\":\"virtual\"}");
   dc_test_store_create (fx->store, DC_KIND_DEVICE,
@@ -422,10 +423,12 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   dc_protocols_register_all ();
 
-  g_test_add ("/dc/api/samples/data-scenario", Fixture, NULL, fixture_setup,
-              test_data_scenario, fixture_teardown);
-  g_test_add ("/dc/api/samples/windows", Fixture, NULL, fixture_setup, test_windows,
-              fixture_teardown);
+  dc_test_add_for_backends ("/dc/api/samples", "data-scenario", sizeof (Fixture),
+                            (GTestFixtureFunc) fixture_setup, (GTestFixtureFunc) test_data_scenario,
+                            (GTestFixtureFunc) fixture_teardown);
+  dc_test_add_for_backends ("/dc/api/samples", "windows", sizeof (Fixture),
+                            (GTestFixtureFunc) fixture_setup, (GTestFixtureFunc) test_windows,
+                            (GTestFixtureFunc) fixture_teardown);
 
   return g_test_run ();
 }

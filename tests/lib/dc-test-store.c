@@ -9,6 +9,10 @@
 
 #include "dc-test-store.h"
 
+#if HAVE_LIBPQ
+#include "dc-test-pg.h"
+#endif
+
 #include <glib/gstdio.h>
 
 JsonObject *
@@ -49,6 +53,73 @@ dc_test_open_store_and_history (DcStore   **store,
   g_assert_no_error (error);
   *history = dc_history_new (hdb, &error);
   g_assert_no_error (error);
+}
+
+void
+dc_test_open_store_and_history_on (const char  *backend,
+                                   DcStore    **store,
+                                   DcHistory  **history)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "datacoll", NULL);
+  g_autofree char *db = g_build_filename (dir, "datacoll.db", NULL);
+
+  if (g_str_equal (backend, "sqlite"))
+    {
+      dc_test_open_store_and_history (store, history);
+      return;
+    }
+#if HAVE_LIBPQ
+  {
+    DcTestPg *pg = dc_test_pg_get_shared ();
+    g_autofree char *url = NULL;
+
+    g_assert_nonnull (pg);
+    url = dc_test_pg_new_database (pg);
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    *store = dc_store_open (db, &error);
+    g_assert_no_error (error);
+    *history = dc_history_new_postgresql (url, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+static void
+skip_cb (gconstpointer data)
+{
+  g_test_skip (data);
+}
+
+void
+dc_test_add_for_backends (const char  *prefix,
+                          const char  *name,
+                          gsize        fixture_size,
+                          GTestFixtureFunc setup,
+                          GTestFixtureFunc test,
+                          GTestFixtureFunc teardown)
+{
+  static const char *const backends[] = { "sqlite", "postgresql" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/%s", prefix, backends[i], name);
+      char *reason = NULL;
+
+#if HAVE_LIBPQ
+      if (i == 1)
+        g_free (dc_test_pg_bindir (&reason));
+#else
+      if (i == 1)
+        reason = g_strdup ("PostgreSQL history not built (-Dlibpq=disabled)");
+#endif
+      if (reason != NULL)
+        g_test_add_data_func_full (path, reason, skip_cb, g_free);
+      else
+        g_test_add_vtable (path, fixture_size, backends[i], setup, test, teardown);
+    }
 }
 
 void

@@ -27,6 +27,24 @@ void        dc_test_store_create           (DcStore     *store,
 void        dc_test_open_store_and_history (DcStore    **store,
                                             DcHistory  **history);
 
+/* As dc_test_open_store_and_history(), with the history on @backend: "sqlite" (the file next
+ * to the store) or "postgresql" (a new database on the shared test server, dc-test-pg.h). */
+void        dc_test_open_store_and_history_on
+                                           (const char  *backend,
+                                            DcStore    **store,
+                                            DcHistory  **history);
+
+/* Adds the fixture test @test as "@prefix/BACKEND/@name" for each history backend, "sqlite"
+ * and "postgresql", with the backend's name as test data (the same assertions on both,
+ * docs/history.md "Backends"). Where PostgreSQL is missing (a build with -Dlibpq=disabled,
+ * no server binaries) its case is a skip that says why. */
+void        dc_test_add_for_backends       (const char  *prefix,
+                                            const char  *name,
+                                            gsize        fixture_size,
+                                            GTestFixtureFunc setup,
+                                            GTestFixtureFunc test,
+                                            GTestFixtureFunc teardown);
+
 /* Drops the last reference to @history and waits (up to 10 s) until it is finalized: a query's
  * GTask may drop its reference in the worker thread just after the answer. */
 void        dc_test_release_history        (DcHistory   *history);

@@ -47,7 +47,8 @@ static const struct
   { "server", "user_db" }, { "server", "token_file" }, { "server", "call_timeout_s" },
   { "server", "tls_cert" }, { "server", "tls_key" },
   { "server", "max_samples" }, { "server", "max_future_s" }, { "history", "retention_days" },
-  { "history", "backlog_mb" }, { "plugins", "formulas" },
+  { "history", "backlog_mb" }, { "history", "backend" }, { "history", "url" },
+  { "history", "password_file" }, { "plugins", "formulas" },
   { "plugins", "alarms" }, { "plugins", "templates" }, { "log", "verbose" },
 };
 
@@ -64,6 +65,7 @@ dc_settings_new (void)
   self->max_future_s = 600;
   self->retention_days = 365;
   self->backlog_mb = 16;
+  self->history_backend = g_strdup ("sqlite");
   self->formulas = TRUE;
   self->alarms = TRUE;
   self->templates = TRUE;
@@ -87,6 +89,9 @@ dc_settings_free (DcSettings *self)
   g_free (self->bind);
   g_free (self->db);
   g_free (self->history_db);
+  g_free (self->history_backend);
+  g_free (self->history_url);
+  g_free (self->history_password_file);
   g_free (self->user_db);
   g_free (self->token_file);
   g_free (self->tls_cert);
@@ -320,6 +325,39 @@ dc_settings_load_key_file (DcSettings  *self,
   read_path (key_file, base_dir, "server", "tls_cert", &self->tls_cert);
   read_path (key_file, base_dir, "server", "tls_key", &self->tls_key);
 
+  /* The history database (docs/historian-postgresql.md); the password never in this file
+   * nor on the command line, only in password_file or libpq's PGPASSFILE. */
+  {
+    g_autofree char *backend = g_key_file_get_string (key_file, "history", "backend", NULL);
+    g_autofree char *url = g_key_file_get_string (key_file, "history", "url", NULL);
+
+    if (backend != NULL)
+      {
+        g_strstrip (backend);
+        if (!g_str_equal (backend, "sqlite") && !g_str_equal (backend, "postgresql"))
+          {
+            g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                         "%s: [history] backend must be sqlite or postgresql", origin);
+            return FALSE;
+          }
+        g_free (self->history_backend);
+        self->history_backend = g_steal_pointer (&backend);
+      }
+    if (url != NULL)
+      {
+        g_strstrip (url);
+        g_free (self->history_url);
+        self->history_url = url[0] != '\0' ? g_steal_pointer (&url) : NULL;
+      }
+    read_path (key_file, base_dir, "history", "password_file", &self->history_password_file);
+    if (g_str_equal (self->history_backend, "postgresql") && self->history_url == NULL)
+      {
+        g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                     "%s: [history] url is required with backend=postgresql", origin);
+        return FALSE;
+      }
+  }
+
   return TRUE;
 }
 
@@ -499,6 +537,15 @@ dc_settings_save (DcSettings  *self,
   g_key_file_set_uint64 (key_file, "server", "max_future_s", self->max_future_s);
   g_key_file_set_uint64 (key_file, "history", "retention_days", self->retention_days);
   g_key_file_set_uint64 (key_file, "history", "backlog_mb", self->backlog_mb);
+  g_key_file_set_string (key_file, "history", "backend", self->history_backend);
+  if (self->history_url != NULL)
+    g_key_file_set_string (key_file, "history", "url", self->history_url);
+  else
+    g_key_file_remove_key (key_file, "history", "url", NULL);
+  if (self->history_password_file != NULL)
+    g_key_file_set_string (key_file, "history", "password_file", self->history_password_file);
+  else
+    g_key_file_remove_key (key_file, "history", "password_file", NULL);
   g_key_file_set_boolean (key_file, "plugins", "formulas", self->formulas);
   g_key_file_set_boolean (key_file, "plugins", "alarms", self->alarms);
   g_key_file_set_boolean (key_file, "plugins", "templates", self->templates);

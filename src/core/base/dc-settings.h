@@ -39,6 +39,9 @@ typedef struct
   /* [history] */
   guint     retention_days;  /* 365 */
   guint     backlog_mb;      /* 16: samples in memory on their way to the history file */
+  char     *history_backend; /* "sqlite" (history_db) or "postgresql" (history_url) */
+  char     *history_url;     /* libpq connection string or postgresql:// URL; NULL = none */
+  char     *history_password_file; /* NULL = PGPASSFILE or ~/.pgpass (libpq) */
   /* [plugins] */
   gboolean  formulas;        /* TRUE */
   gboolean  alarms;          /* TRUE */
