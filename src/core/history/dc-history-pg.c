@@ -116,8 +116,9 @@ fail (PgWriter   *pw,
   pw->failed = TRUE;
   if (PQstatus (pw->conn) != CONNECTION_OK)
     {
+      /* An outage, not a bug: the writer reconnects (dc-history.c wait_reconnect()). */
       if (!pw->lost)
-        g_warning ("history writer: %s: %s", what, text);
+        g_message ("history writer: %s: %s", what, text);
       pw->lost = TRUE;
     }
   else

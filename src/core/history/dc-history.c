@@ -217,7 +217,7 @@ wait_reconnect (Writer *w)
   gint64 delay = RECONNECT_MIN_US;
   gint64 give_up_at = 0;
 
-  g_warning ("history: the %s connection is lost; the writer reconnects while samples wait",
+  g_message ("history: the %s connection is lost; the writer reconnects while samples wait",
              w->ops->name);
   dc_history_writer_forget (w);
   for (;;)
