@@ -199,20 +199,23 @@ dc_history_pg_bucket_rows (gpointer   conn,
                            GArray    *out,
                            GError   **error)
 {
-  /* The sqlite backend's statement; first/last by time through ordered array_agg. */
+  /* The sqlite backend's statement; first/last by time through ordered array_agg. The sum
+   * adds in the order sqlite adds (rollup rows, then the left edge, then the right edge, each
+   * by time), so that both backends give the same averages to the last bit. */
   static const char sql[] =
     "SELECT (t-$1)/$2 AS b, min(mn), max(mx), (array_agg(fv ORDER BY ft))[1], min(ft),"
-    " (array_agg(lv ORDER BY lt DESC))[1], max(lt), coalesce(sum(sm), 0), sum(n), sum(cnt)"
+    " (array_agg(lv ORDER BY lt DESC))[1], max(lt), coalesce(sum(sm ORDER BY part, t), 0),"
+    " sum(n), sum(cnt)"
     " FROM ("
-    "  SELECT time AS t, vmin AS mn, vmax AS mx, first_time AS ft, vfirst AS fv,"
+    "  SELECT 0 AS part, time AS t, vmin AS mn, vmax AS mx, first_time AS ft, vfirst AS fv,"
     "   last_time AS lt, vlast AS lv, vsum AS sm, n, count AS cnt"
     "   FROM rollup WHERE key=$3 AND level=$4 AND time>=$5 AND time<$6"
     "  UNION ALL"
-    "  SELECT time, value, value, time, value, time, value, value,"
+    "  SELECT 1, time, value, value, time, value, time, value, value,"
     "   (value IS NOT NULL)::int::bigint, 1::bigint"
     "   FROM samples WHERE key=$3 AND time>=$7 AND time<$8"
     "  UNION ALL"
-    "  SELECT time, value, value, time, value, time, value, value,"
+    "  SELECT 2, time, value, value, time, value, time, value, value,"
     "   (value IS NOT NULL)::int::bigint, 1::bigint"
     "   FROM samples WHERE key=$3 AND time>=$9 AND time<$10"
     ") x GROUP BY b ORDER BY b";

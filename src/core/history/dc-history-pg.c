@@ -44,7 +44,9 @@ typedef struct
   gboolean    in_copy;
   GByteArray *copy;        /* binary COPY rows not handed to libpq yet */
   GHashTable *days;        /* day number → itself: the sample partitions that exist */
-  GHashTable *merges;      /* RollKey → DcHistoryAcc, rollup merges of this transaction */
+  GHashTable *merges;      /* RollKey → GArray of DcHistoryAcc, rollup merges of this
+                            * transaction in order (applied one after the other, as the
+                            * sqlite backend does, so that sums round the same way) */
   GArray     *recomputes;  /* Recompute, rollup rebuilds of this transaction */
 } PgWriter;
 
@@ -372,7 +374,8 @@ pg_writer_open (Writer  *w,
 
   pw->copy = g_byte_array_sized_new (COPY_CHUNK + 1024);
   pw->days = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  pw->merges = g_hash_table_new_full (roll_key_hash, roll_key_equal, g_free, g_free);
+  pw->merges = g_hash_table_new_full (roll_key_hash, roll_key_equal, g_free,
+                                      (GDestroyNotify) g_array_unref);
   pw->recomputes = g_array_new (FALSE, FALSE, sizeof (Recompute));
   w->conn = pw;
 
@@ -491,8 +494,7 @@ flush_rollups (PgWriter *pw)
 {
   GHashTableIter iter;
   RollKey *k;
-  DcHistoryAcc *acc;
-  guint n_merges = 0;
+  GArray *list;
 
   for (guint i = 0; !pw->failed && i < pw->recomputes->len; i++)
     {
@@ -506,55 +508,72 @@ flush_rollups (PgWriter *pw)
         " vsum, n, count)"
         " SELECT $1, $2, p, min(value), max(value), min(time),"
         " (array_agg(value ORDER BY time))[1], max(time),"
-        " (array_agg(value ORDER BY time DESC))[1], coalesce(sum(value), 0), count(value),"
+        " (array_agg(value ORDER BY time DESC))[1], coalesce(sum(value ORDER BY time), 0),"
+        " count(value),"
         " count(*) FROM (SELECT time, value, time - (((time % $5) + $5) % $5) AS p"
         "  FROM samples WHERE key=$1 AND time>=$3 AND time<$4) s GROUP BY p",
         5, params, NULL);
     }
 
-  g_hash_table_iter_init (&iter, pw->merges);
-  while (!pw->failed && g_hash_table_iter_next (&iter, (gpointer *) &k, (gpointer *) &acc))
+  /* Round r upserts the r-th merge of every period: one COPY and one statement per round,
+   * nearly always a single round. */
+  for (guint round = 0; !pw->failed; round++)
     {
-      if (covered (pw, k))
-        continue;
-      if (n_merges == 0 &&
-          !copy_start (pw, "COPY rollup_stage (key, level, time, vmin, vmax, first_time,"
-                           " vfirst, last_time, vlast, vsum, n, count) FROM STDIN (FORMAT binary)"))
-        break;
-      n_merges++;
-      put16 (pw->copy, 12);
-      put_int8_field (pw->copy, k->key);
-      put_int4_field (pw->copy, k->level);
-      put_int8_field (pw->copy, k->period);
-      put_float8_field (pw->copy, acc->n > 0 ? acc->min : NAN);
-      put_float8_field (pw->copy, acc->n > 0 ? acc->max : NAN);
-      put_int8_field (pw->copy, acc->first_time);
-      put_float8_field (pw->copy, acc->first);
-      put_int8_field (pw->copy, acc->last_time);
-      put_float8_field (pw->copy, acc->last);
-      put32 (pw->copy, 8);
-      {
-        guint64 bits;
+      guint n_merges = 0;
 
-        memcpy (&bits, &acc->sum, sizeof bits);
-        put64 (pw->copy, bits);
-      }
-      put_int8_field (pw->copy, acc->n);
-      put_int8_field (pw->copy, acc->count);
-      if (pw->copy->len >= COPY_CHUNK)
-        copy_send (pw);
+      g_hash_table_iter_init (&iter, pw->merges);
+      while (!pw->failed && g_hash_table_iter_next (&iter, (gpointer *) &k, (gpointer *) &list))
+        {
+          const DcHistoryAcc *acc;
+
+          if (round >= list->len || covered (pw, k))
+            continue;
+          acc = &g_array_index (list, DcHistoryAcc, round);
+          /* The stage is emptied at COMMIT (ON COMMIT DELETE ROWS), between rounds here. */
+          if (n_merges == 0 && round > 0 &&
+              !exec_w_done (pw, "DELETE FROM rollup_stage", 0, NULL, NULL))
+            break;
+          if (n_merges == 0 &&
+              !copy_start (pw, "COPY rollup_stage (key, level, time, vmin, vmax, first_time,"
+                               " vfirst, last_time, vlast, vsum, n, count)"
+                               " FROM STDIN (FORMAT binary)"))
+            break;
+          n_merges++;
+          put16 (pw->copy, 12);
+          put_int8_field (pw->copy, k->key);
+          put_int4_field (pw->copy, k->level);
+          put_int8_field (pw->copy, k->period);
+          put_float8_field (pw->copy, acc->n > 0 ? acc->min : NAN);
+          put_float8_field (pw->copy, acc->n > 0 ? acc->max : NAN);
+          put_int8_field (pw->copy, acc->first_time);
+          put_float8_field (pw->copy, acc->first);
+          put_int8_field (pw->copy, acc->last_time);
+          put_float8_field (pw->copy, acc->last);
+          put32 (pw->copy, 8);
+          {
+            guint64 bits;
+
+            memcpy (&bits, &acc->sum, sizeof bits);
+            put64 (pw->copy, bits);
+          }
+          put_int8_field (pw->copy, acc->n);
+          put_int8_field (pw->copy, acc->count);
+          if (pw->copy->len >= COPY_CHUNK)
+            copy_send (pw);
+        }
+      if (n_merges == 0)
+        break;
+      exec_w_done (pw,
+        "INSERT INTO rollup AS r SELECT * FROM rollup_stage"
+        " ON CONFLICT (key, level, time) DO UPDATE SET"
+        " vmin=least(r.vmin, excluded.vmin), vmax=greatest(r.vmax, excluded.vmax),"
+        " vfirst=CASE WHEN excluded.first_time<r.first_time THEN excluded.vfirst ELSE r.vfirst END,"
+        " first_time=least(r.first_time, excluded.first_time),"
+        " vlast=CASE WHEN excluded.last_time>r.last_time THEN excluded.vlast ELSE r.vlast END,"
+        " last_time=greatest(r.last_time, excluded.last_time),"
+        " vsum=r.vsum+excluded.vsum, n=r.n+excluded.n, count=r.count+excluded.count",
+        0, NULL, NULL);
     }
-  if (n_merges > 0)
-    exec_w_done (pw,
-      "INSERT INTO rollup AS r SELECT * FROM rollup_stage"
-      " ON CONFLICT (key, level, time) DO UPDATE SET"
-      " vmin=least(r.vmin, excluded.vmin), vmax=greatest(r.vmax, excluded.vmax),"
-      " vfirst=CASE WHEN excluded.first_time<r.first_time THEN excluded.vfirst ELSE r.vfirst END,"
-      " first_time=least(r.first_time, excluded.first_time),"
-      " vlast=CASE WHEN excluded.last_time>r.last_time THEN excluded.vlast ELSE r.vlast END,"
-      " last_time=greatest(r.last_time, excluded.last_time),"
-      " vsum=r.vsum+excluded.vsum, n=r.n+excluded.n, count=r.count+excluded.count",
-      0, NULL, NULL);
 
   g_hash_table_remove_all (pw->merges);
   g_array_set_size (pw->recomputes, 0);
@@ -660,15 +679,14 @@ pg_merge_acc (Writer             *w,
 {
   PgWriter *pw = PW (w);
   RollKey k = { key, period, level };
-  DcHistoryAcc *have = g_hash_table_lookup (pw->merges, &k);
+  GArray *list = g_hash_table_lookup (pw->merges, &k);
 
-  if (have == NULL)
+  if (list == NULL)
     {
-      have = g_new (DcHistoryAcc, 1);
-      dc_history_acc_reset (have);
-      g_hash_table_insert (pw->merges, g_memdup2 (&k, sizeof k), have);
+      list = g_array_sized_new (FALSE, FALSE, sizeof (DcHistoryAcc), 1);
+      g_hash_table_insert (pw->merges, g_memdup2 (&k, sizeof k), list);
     }
-  dc_history_acc_merge (have, acc);
+  g_array_append_val (list, *acc);
   return TRUE;
 }
 
