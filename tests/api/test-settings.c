@@ -75,6 +75,9 @@ test_defaults (void)
   g_assert_cmpuint (settings->call_timeout_s, ==, 10);
   g_assert_cmpint (settings->max_samples, ==, 100000);
   g_assert_cmpuint (settings->retention_days, ==, 365);
+  g_assert_cmpstr (settings->history_backend, ==, "sqlite");
+  g_assert_null (settings->history_url);
+  g_assert_null (settings->history_password_file);
   g_assert_true (settings->formulas);
   g_assert_true (settings->alarms);
   g_assert_true (settings->templates);
@@ -90,7 +93,9 @@ test_precedence (void)
   g_autofree char *path = write_config ("# a comment\n"
                                         "[server]\nport=9001\nbind=0.0.0.0\ndb=data/dc.db\n"
                                         "token_file=/etc/token\ncall_timeout_s=3\nmax_samples=50\n"
-                                        "[history]\nretention_days=30\n"
+                                        "[history]\nretention_days=30\nbackend=postgresql\n"
+                                        "url=postgresql:///plant?host=/run/pg\n"
+                                        "password_file=pg.pass\n"
                                         "[plugins]\nalarms=false\n[log]\nverbose=true\n");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *db = g_build_filename (dir, "data", "dc.db", NULL);
@@ -112,6 +117,10 @@ test_precedence (void)
   g_assert_cmpuint (from_file->call_timeout_s, ==, 3);
   g_assert_cmpint (from_file->max_samples, ==, 50);
   g_assert_cmpuint (from_file->retention_days, ==, 30);
+  g_assert_cmpstr (from_file->history_backend, ==, "postgresql");
+  g_assert_cmpstr (from_file->history_url, ==, "postgresql:///plant?host=/run/pg");
+  g_assert_true (g_str_has_suffix (from_file->history_password_file, "/pg.pass"));
+  g_assert_true (g_path_is_absolute (from_file->history_password_file));
   g_assert_false (from_file->alarms);
   g_assert_true (from_file->formulas);
   g_assert_true (from_file->verbose);
@@ -174,6 +183,8 @@ static const BadFile bad_files[] = {
   { "[plugins]\nformulas=maybe\n", "[plugins] formulas must be true or false" },
   { "[log]\nverbose=2\n", "[log] verbose must be true or false" },
   { "[server]\nbind=\n", "[server] bind must not be empty" },
+  { "[history]\nbackend=mysql\n", "[history] backend must be sqlite or postgresql" },
+  { "[history]\nbackend=postgresql\n", "[history] url is required with backend=postgresql" },
 };
 
 static void
@@ -251,6 +262,9 @@ test_save (void)
   settings->token_file = g_strdup ("/etc/datacoll/token");
   settings->templates = FALSE;
   settings->retention_days = 90;
+  g_free (settings->history_backend);
+  settings->history_backend = g_strdup ("postgresql");
+  settings->history_url = g_strdup ("postgresql://db.plant/history");
   g_assert_true (dc_settings_save (settings, path, &error));
   g_assert_no_error (error);
 
@@ -266,6 +280,9 @@ test_save (void)
   g_assert_cmpstr (reloaded->db, ==, "/var/lib/datacoll/datacoll.db");
   g_assert_cmpstr (reloaded->history_db, ==, "/var/lib/datacoll/datacoll-history.db");
   g_assert_cmpstr (reloaded->token_file, ==, "/etc/datacoll/token");
+  g_assert_cmpstr (reloaded->history_backend, ==, "postgresql");
+  g_assert_cmpstr (reloaded->history_url, ==, "postgresql://db.plant/history");
+  g_assert_null (reloaded->history_password_file);
   g_assert_false (reloaded->templates);
   g_assert_cmpuint (reloaded->retention_days, ==, 90);
 

@@ -507,7 +507,8 @@ test_preferences (void)
   GSettings *settings = dc_application_get_settings (ui->app);
   DcPreferencesWindow *prefs;
 
-  g_assert_true (g_file_set_contents (conf, "# kept\n[server]\nport=9000\n", -1, NULL));
+  g_assert_true (g_file_set_contents (conf, "# kept\n[server]\nport=9000\n[history]\n"
+                                     "backend=postgresql\nurl=postgresql://db/plant\n", -1, NULL));
   prefs = dc_preferences_window_new (GTK_WINDOW (ui->window), settings, conf);
   gtk_window_present (GTK_WINDOW (prefs));
   ui_wait_for_frame (GTK_WIDGET (prefs));
@@ -518,6 +519,22 @@ test_preferences (void)
   g_assert_true (g_key_file_load_from_file (keyfile, conf, G_KEY_FILE_KEEP_COMMENTS, &error));
   g_assert_cmpint (g_key_file_get_integer (keyfile, "server", "port", NULL), ==, 9000);
   g_assert_cmpint (g_key_file_get_integer (keyfile, "history", "retention_days", NULL), ==, 30);
+
+  /* The history backend (docs/historian-postgresql.md): read from the file, written back. */
+  {
+    GtkWidget *sw = ui_find_type (GTK_WIDGET (prefs), GTK_TYPE_SWITCH);
+    g_autofree char *backend = NULL;
+    g_autofree char *url = NULL;
+
+    g_assert_nonnull (sw);
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (sw)));
+    gtk_switch_set_active (GTK_SWITCH (sw), FALSE);
+    g_assert_true (g_key_file_load_from_file (keyfile, conf, G_KEY_FILE_NONE, &error));
+    backend = g_key_file_get_string (keyfile, "history", "backend", NULL);
+    url = g_key_file_get_string (keyfile, "history", "url", NULL);
+    g_assert_cmpstr (backend, ==, "sqlite");
+    g_assert_cmpstr (url, ==, "postgresql://db/plant");
+  }
 
   if (settings != NULL)
     {

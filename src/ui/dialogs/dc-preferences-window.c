@@ -22,6 +22,9 @@ struct _DcPreferencesWindow
   AdwEntryRow          *bind_row;
   GtkSpinButton        *port_spin;
   GtkSpinButton        *retention_spin;
+  GtkSwitch            *postgresql_switch;
+  AdwEntryRow          *url_row;
+  AdwEntryRow          *password_file_row;
   GtkLabel             *config_path_label;
 
   GSettings            *settings;
@@ -86,12 +89,45 @@ retention_changed_cb (DcPreferencesWindow *self)
   save_setting (self, "history", "retention_days", text);
 }
 
+/* [history] backend, url and password_file (docs/historian-postgresql.md); the password
+ * itself is never stored here. */
+static void
+postgresql_changed_cb (DcPreferencesWindow *self)
+{
+  save_setting (self, "history", "backend",
+                gtk_switch_get_active (self->postgresql_switch) ? "postgresql" : "sqlite");
+}
+
+static void
+url_apply_cb (DcPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+
+  if (!g_str_has_prefix (text, "postgresql://") && !g_str_has_prefix (text, "postgres://"))
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("The URL must start with postgresql://")));
+      return;
+    }
+  save_setting (self, "history", "url", text);
+}
+
+static void
+password_file_apply_cb (DcPreferencesWindow *self)
+{
+  save_setting (self, "history", "password_file",
+                gtk_editable_get_text (GTK_EDITABLE (self->password_file_row)));
+}
+
 static void
 load_config (DcPreferencesWindow *self)
 {
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autofree char *bind = NULL;
   g_autofree char *label = NULL;
+  g_autofree char *backend = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *password_file = NULL;
   int port = 8080;
   int retention = 365;
 
@@ -109,10 +145,17 @@ load_config (DcPreferencesWindow *self)
       v = g_key_file_get_integer (keyfile, "history", "retention_days", &error);
       if (error == NULL)
         retention = v;
+      backend = g_key_file_get_string (keyfile, "history", "backend", NULL);
+      url = g_key_file_get_string (keyfile, "history", "url", NULL);
+      password_file = g_key_file_get_string (keyfile, "history", "password_file", NULL);
     }
   gtk_editable_set_text (GTK_EDITABLE (self->bind_row), bind ? bind : "127.0.0.1");
   gtk_spin_button_set_value (self->port_spin, port);
   gtk_spin_button_set_value (self->retention_spin, retention);
+  gtk_switch_set_active (self->postgresql_switch, g_strcmp0 (backend, "postgresql") == 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), url != NULL ? url : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_file_row),
+                         password_file != NULL ? password_file : "");
   /* Translators: %s is a file path. */
   label = g_strdup_printf (_("Saved in %s. The server uses these settings from its next start."),
                            self->config_path);
@@ -159,6 +202,12 @@ dc_preferences_window_class_init (DcPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, retention_spin);
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, config_path_label);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, postgresql_switch);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, url_row);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, password_file_row);
+  gtk_widget_class_bind_template_callback (widget_class, postgresql_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, url_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, password_file_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, bind_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, port_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, retention_changed_cb);

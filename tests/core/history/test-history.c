@@ -534,6 +534,26 @@ test_buckets (gconstpointer data)
   check_all_buckets (h, 3, t0, span);
 }
 
+/* PostgreSQL: the day partitions of samples older than a year (docs/historian-postgresql.md:
+ * retention drops them whole). */
+static gint64
+old_partitions (void)
+{
+#if HAVE_LIBPQ
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -366);
+  g_autofree char *name = g_date_time_format (cutoff, "samples_p%Y%m%d");
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pg_inherits i JOIN pg_class c"
+                                          " ON c.oid = i.inhrelid WHERE i.inhparent ="
+                                          " 'samples'::regclass AND c.relname < '%s'", name);
+  g_autofree char *n = dc_test_pg_query (location, sql);
+
+  return g_ascii_strtoll (n, NULL, 10);
+#else
+  g_assert_not_reached ();
+#endif
+}
+
 /* Retention and the purge of a deleted point run in small steps while batches flow. */
 static void
 test_purge_while_ingesting (gconstpointer data)
@@ -561,6 +581,8 @@ test_purge_while_ingesting (gconstpointer data)
     }
   push (h, batch);
   dc_history_sync (h);
+  if (be->pg)
+    g_assert_cmpint (old_partitions (), >, 0);
 
   dc_history_set_purge_chunk (h, 1000);
   dc_history_purge_key (h, 10);
@@ -594,6 +616,8 @@ test_purge_while_ingesting (gconstpointer data)
   g_assert_cmpint (get_count (h, 11), ==, 0);
   g_assert_cmpint (get_count (h, 12), ==, pushed);
   g_assert_cmpuint (stats.written, ==, stats.accepted);
+  if (be->pg)
+    g_assert_cmpint (old_partitions (), ==, 0);
 }
 
 /* A purge requested just before a stop is finished after the restart. */
