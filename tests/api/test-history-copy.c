@@ -14,12 +14,14 @@
 #include "dc-routes.h"
 #include "dc-test-http.h"
 #include "dc-test-pg.h"
+#include "dc-test-server.h"
 #include "dc-test-store.h"
 #include "dc-time.h"
 
 /* `datacoll history copy --from sqlite:FILE --to postgresql://…` (docs/historian-postgresql.md
  * "Migration"): a million samples move, and the REST answers (datas, limits, windows, CSV,
- * buckets) are the same text before, from the sqlite file, and after, from PostgreSQL. */
+ * buckets) are the same text before, from the sqlite file, and after, from PostgreSQL. And
+ * `datacoll --server` with [history] backend=postgresql, end to end. */
 
 #define SEC ((gint64) G_USEC_PER_SEC)
 #define N_POINTS 4
@@ -186,6 +188,103 @@ test_copy (void)
   g_assert_cmpuint (compared, >, 1000000);
 }
 
+static void
+post_ok (const char *base,
+         const char *path,
+         const char *body)
+{
+  g_autoptr(DcReply) r = dc_http (base, "POST", path, body);
+
+  if (r->status != 200)
+    g_error ("POST %s %s: %u %s", path, body, r->status, r->body);
+}
+
+static gint64
+written (const char *base)
+{
+  g_autoptr(DcReply) r = dc_http (base, "GET", "/api/v1/status", NULL);
+  g_autoptr(JsonNode) node = json_from_string (r->body, NULL);
+
+  g_assert_nonnull (node);
+  return json_object_get_int_member (json_object_get_object_member (json_node_get_object (node),
+                                                                    "history"), "written");
+}
+
+/* The server with [history] backend=postgresql: samples written through the API are rows in
+ * the database and answers of datas; the database belongs to that configuration, and another
+ * configuration is refused at start. */
+static void
+test_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *bindir = dc_test_pg_bindir (&reason);
+  g_autoptr(DcTestPg) pg = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *err = NULL;
+  gint64 deadline;
+  DcTestServer *instance;
+
+  if (bindir == NULL)
+    {
+      g_test_skip (reason);
+      return;
+    }
+  pg = dc_test_pg_start (&error);
+  g_assert_no_error (error);
+  url = dc_test_pg_new_database (pg);
+  dir = dc_test_make_dir ();
+  conf = g_build_filename (dir, "datacoll.conf", NULL);
+  password = g_build_filename (dir, "pg-password", NULL);
+  /* The test server trusts local connections; the file is read all the same. */
+  g_assert_true (g_file_set_contents (password, "secret\n", -1, NULL));
+  text = g_strdup_printf ("[server]\nport=0\ndb=dc.db\n[history]\nbackend=postgresql\n"
+                          "url=%s\npassword_file=pg-password\n", url);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+
+  instance = dc_test_server_start ((const char *[]) { "--server", "--config", conf, NULL });
+  post_ok (instance->base, "/api/v1/devices", "{\"id\":\"v\",\"protocol\":\"virtual\"}");
+  post_ok (instance->base, "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"v\"}");
+  post_ok (instance->base, "/api/v1/items", "{\"id\":\"sp\"}");
+  post_ok (instance->base, "/api/v1/terms/t1/items", "{\"item_id\":\"sp\",\"history\":\"all\"}");
+  for (guint i = 0; i < 3; i++)
+    post_ok (instance->base, "/api/v1/device_ctrl",
+             "{\"device_id\":\"v\",\"term_id\":\"t1\",\"item_id\":\"sp\",\"value\":1}");
+  {
+    /* Read-your-writes through the API, then the rows themselves. */
+    g_autoptr(DcReply) r = dc_http (instance->base, "GET",
+                                    "/api/v1/devices/v/terms/t1/items/sp/datas", NULL);
+    g_autoptr(JsonNode) node = json_from_string (r->body, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (json_object_get_size (json_node_get_object (node)), ==, 3);
+  }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (written (instance->base) < 3)
+    g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+  dc_test_server_stop (instance);
+
+  rows = dc_test_pg_query (url, "SELECT count(*) FROM samples");
+  g_assert_cmpstr (rows, ==, "3");
+  owner = dc_test_pg_query (url, "SELECT path FROM configuration");
+  g_assert_true (g_str_has_suffix (owner, "/dc.db"));
+
+  /* Another configuration with the same database: refused, nothing written. */
+  other = g_strdup_printf ("[server]\nport=0\ndb=other.db\n[history]\nbackend=postgresql\n"
+                           "url=%s\n", url);
+  g_assert_true (g_file_set_contents (conf, other, -1, NULL));
+  g_assert_cmpint (dc_test_datacoll_run ((const char *[]) { "--server", "--config", conf, NULL },
+                                         NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "belongs to configuration"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -194,6 +293,7 @@ main (int   argc,
   dc_protocols_register_all ();
 
   g_test_add_func ("/dc/history/copy/sqlite-to-postgresql", test_copy);
+  g_test_add_func ("/dc/history/server/postgresql", test_server);
 
   return g_test_run ();
 }

@@ -36,6 +36,13 @@ typedef struct
   int    level;
 } Recompute;
 
+/* Rows written into a table since this connection opened, and at its last ANALYZE. */
+typedef struct
+{
+  gint64 written;
+  gint64 analyzed;
+} Growth;
+
 typedef struct
 {
   PGconn     *conn;
@@ -48,6 +55,8 @@ typedef struct
                             * transaction in order (applied one after the other, as the
                             * sqlite backend does, so that sums round the same way) */
   GArray     *recomputes;  /* Recompute, rollup rebuilds of this transaction */
+  GHashTable *growth;      /* day → Growth of its partition */
+  Growth      rollup_growth;
 } PgWriter;
 
 #define PW(w) ((PgWriter *) (w)->conn)
@@ -361,6 +370,7 @@ pg_writer_close (Writer *w)
   g_hash_table_unref (pw->days);
   g_hash_table_unref (pw->merges);
   g_array_unref (pw->recomputes);
+  g_hash_table_unref (pw->growth);
   g_free (pw);
   w->conn = NULL;
 }
@@ -377,6 +387,7 @@ pg_writer_open (Writer  *w,
   pw->merges = g_hash_table_new_full (roll_key_hash, roll_key_equal, g_free,
                                       (GDestroyNotify) g_array_unref);
   pw->recomputes = g_array_new (FALSE, FALSE, sizeof (Recompute));
+  pw->growth = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   w->conn = pw;
 
   pw->conn = dc_history_pg_connect (self->conninfo, self->password, error);
@@ -563,6 +574,7 @@ flush_rollups (PgWriter *pw)
         }
       if (n_merges == 0)
         break;
+      pw->rollup_growth.written += n_merges;
       exec_w_done (pw,
         "INSERT INTO rollup AS r SELECT * FROM rollup_stage"
         " ON CONFLICT (key, level, time) DO UPDATE SET"
@@ -579,6 +591,58 @@ flush_rollups (PgWriter *pw)
   g_array_set_size (pw->recomputes, 0);
 }
 
+static void
+grow_day (PgWriter *pw,
+          gint64    time)
+{
+  gint64 day = floor_div (time, DC_HISTORY_PG_DAY_US);
+  Growth *g = g_hash_table_lookup (pw->growth, &day);
+
+  if (g == NULL)
+    {
+      g = g_new0 (Growth, 1);
+      g_hash_table_insert (pw->growth, g_memdup2 (&day, sizeof day), g);
+    }
+  g->written++;
+}
+
+static gboolean
+grown (Growth *g)
+{
+  return g->written >= 1000 && g->written >= 2 * g->analyzed;
+}
+
+/* Statistics for the planner as tables fill: a partition (or the rollup table) is analysed
+ * when the rows written into it since the connection opened reach 1,000 and then each time
+ * they double. Without statistics PostgreSQL plans "newest N samples" as a scan and a sort of
+ * the whole partition instead of a backward index scan; autovacuum would catch up only a
+ * minute later. After the COMMIT, outside the transaction. */
+static void
+analyze_grown (PgWriter *pw)
+{
+  GHashTableIter iter;
+  gint64 *day;
+  Growth *g;
+
+  g_hash_table_iter_init (&iter, pw->growth);
+  while (!pw->failed && g_hash_table_iter_next (&iter, (gpointer *) &day, (gpointer *) &g))
+    if (grown (g) && g_hash_table_contains (pw->days, day))
+      {
+        g_autofree char *name = partition_name (*day);
+        g_autofree char *sql = g_strdup_printf ("ANALYZE %s", name);
+
+        /* Once per doubling, whether it worked or not (a failure was logged). */
+        exec_w_done (pw, sql, 0, NULL, NULL);
+        g->analyzed = g->written;
+      }
+  if (!pw->failed && grown (&pw->rollup_growth))
+    {
+      exec_w_done (pw, "ANALYZE rollup", 0, NULL, NULL);
+      pw->rollup_growth.analyzed = pw->rollup_growth.written;
+    }
+  pw->failed = FALSE;
+}
+
 static DcHistoryCommit
 pg_commit (Writer *w)
 {
@@ -590,7 +654,11 @@ pg_commit (Writer *w)
   if (!pw->failed && !dc_history_pg_exec_simple (pw->conn, "COMMIT", &error))
     fail (pw, "COMMIT", error->message);
   if (!pw->failed)
-    return DC_HISTORY_COMMIT_OK;
+    {
+      /* A lost connection here shows at the next BEGIN: the commit is done. */
+      analyze_grown (pw);
+      return DC_HISTORY_COMMIT_OK;
+    }
 
   g_hash_table_remove_all (pw->merges);
   g_array_set_size (pw->recomputes, 0);
@@ -633,6 +701,7 @@ pg_write_sample (Writer         *w,
       put_int4_field (pw->copy, (gint32) s->quality);
       if (pw->copy->len >= COPY_CHUNK)
         copy_send (pw);
+      grow_day (pw, s->time);
       return !pw->failed;
     }
 
@@ -657,7 +726,10 @@ pg_write_sample (Writer         *w,
   *replaced = g_str_equal (PQcmdTuples (res), "0");
   PQclear (res);
   if (!*replaced)
-    return TRUE;
+    {
+      grow_day (pw, s->time);
+      return TRUE;
+    }
   res = dc_history_pg_exec (pw->conn,
                             "UPDATE samples SET value=$3, quality=$4 WHERE key=$1 AND time=$2",
                             4, params, &error);
