@@ -41,11 +41,14 @@ dc_history_pg_connect (const char  *conninfo,
                        const char  *password,
                        GError     **error)
 {
-  /* Defaults first: the URL (expanded from "dbname") overrides them. */
+  /* Defaults first: the URL (expanded from "dbname") overrides them. A peer that vanishes
+   * without closing the connection is noticed within about half a minute (keepalives when
+   * idle, tcp_user_timeout when data is unacknowledged), and the writer reconnects. */
   const char *keys[] = { "connect_timeout", "keepalives_idle", "keepalives_interval",
-                         "keepalives_count", "fallback_application_name", "dbname",
-                         password != NULL ? "password" : NULL, NULL };
-  const char *values[] = { "10", "10", "5", "3", "datacoll", conninfo, password, NULL };
+                         "keepalives_count", "tcp_user_timeout", "fallback_application_name",
+                         "dbname", password != NULL ? "password" : NULL, NULL };
+  const char *values[] = { "10", "10", "5", "3", "30000", "datacoll", conninfo, password,
+                           NULL };
   PGconn *conn = PQconnectdbParams (keys, values, 1);
 
   if (conn == NULL || PQstatus (conn) != CONNECTION_OK)

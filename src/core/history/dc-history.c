@@ -540,6 +540,7 @@ dc_history_new (const char  *path,
   return g_steal_pointer (&self);
 }
 
+#if HAVE_LIBPQ
 /* The first line of @path (a password file: docs/historian-postgresql.md). */
 static char *
 read_password_file (const char  *path,
@@ -560,6 +561,7 @@ read_password_file (const char  *path,
     *end = '\0';
   return g_steal_pointer (&contents);
 }
+#endif
 
 DcHistory *
 dc_history_new_postgresql (const char  *url,
