@@ -99,7 +99,8 @@ copy_main (const char *from,
       g_printerr ("%s\n", _("--from must be sqlite:FILE"));
       return 2;
     }
-  if (to == NULL || !(g_str_has_prefix (to, "postgresql://") || g_str_has_prefix (to, "postgres://")))
+  if (to == NULL ||
+      !(g_str_has_prefix (to, "postgresql://") || g_str_has_prefix (to, "postgres://")))
     {
       g_printerr ("%s\n", _("--to must be a postgresql:// URL"));
       return 2;

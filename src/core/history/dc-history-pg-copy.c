@@ -163,7 +163,9 @@ dc_history_pg_copy_start (PgWriter   *pw,
   res = PQexec (pw->conn, sql);
   if (PQresultStatus (res) != PGRES_COPY_IN)
     {
-      dc_history_pg_fail (pw, "COPY", PQresultErrorMessage (res)[0] != '\0' ? PQresultErrorMessage (res) : NULL);
+      const char *message = PQresultErrorMessage (res);
+
+      dc_history_pg_fail (pw, "COPY", message[0] != '\0' ? message : NULL);
       PQclear (res);
       return FALSE;
     }

@@ -20,7 +20,7 @@ dc_history_pg_chunk_bound (Writer *w,
 {
   gint64 params[] = { key, cutoff, chunk };
   PGresult *res = dc_history_pg_exec_w (PW (w), "SELECT time FROM samples WHERE key=$1 AND time<$2"
-                                  " ORDER BY time LIMIT 1 OFFSET $3", 3, params);
+                                        " ORDER BY time LIMIT 1 OFFSET $3", 3, params);
   gint64 bound = cutoff;
 
   if (res != NULL)
@@ -36,7 +36,8 @@ dc_history_pg_delete_samples (Writer *w,
 {
   gint64 params[] = { key, bound }, deleted = 0;
 
-  dc_history_pg_exec_w_done (PW (w), "DELETE FROM samples WHERE key=$1 AND time<$2", 2, params, &deleted);
+  dc_history_pg_exec_w_done (PW (w), "DELETE FROM samples WHERE key=$1 AND time<$2", 2, params,
+                             &deleted);
   return deleted;
 }
 
@@ -48,8 +49,8 @@ dc_history_pg_delete_rollups (Writer *w,
 {
   gint64 params[] = { key, level, before };
 
-  dc_history_pg_exec_w_done (PW (w), "DELETE FROM rollup WHERE key=$1 AND level=$2 AND time<$3", 3, params,
-               NULL);
+  dc_history_pg_exec_w_done (PW (w), "DELETE FROM rollup WHERE key=$1 AND level=$2 AND time<$3",
+                             3, params, NULL);
 }
 
 gint64
@@ -71,8 +72,9 @@ dc_history_pg_next_key (Writer *w,
 {
   /* Keys with rollup rows count too: a point whose partitions were dropped keeps rollup
    * rows until its retention step removes them. */
-  PGresult *res = dc_history_pg_exec_w (PW (w), "SELECT least((SELECT min(key) FROM samples WHERE key>=$1),"
-                                  " (SELECT min(key) FROM rollup WHERE key>=$1))", 1, &from);
+  PGresult *res = dc_history_pg_exec_w (PW (w),
+                                        "SELECT least((SELECT min(key) FROM samples WHERE key>=$1),"
+                                        " (SELECT min(key) FROM rollup WHERE key>=$1))", 1, &from);
   gboolean found;
 
   if (res == NULL)

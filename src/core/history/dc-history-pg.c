@@ -17,7 +17,6 @@
  * group of batches, day partitions created ahead and on demand, rollups gathered in memory
  * during the transaction and written at its end, retention dropping whole partitions. */
 
-
 static gboolean
 session_setup (PgWriter  *pw,
                GError   **error)
@@ -53,8 +52,8 @@ pg_writer_open (Writer  *w,
 
   pw->copy = g_byte_array_sized_new (COPY_CHUNK + 1024);
   pw->days = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  pw->merges = g_hash_table_new_full (dc_history_pg_roll_key_hash, dc_history_pg_roll_key_equal, g_free,
-                                      (GDestroyNotify) g_array_unref);
+  pw->merges = g_hash_table_new_full (dc_history_pg_roll_key_hash, dc_history_pg_roll_key_equal,
+                                      g_free, (GDestroyNotify) g_array_unref);
   pw->recomputes = g_array_new (FALSE, FALSE, sizeof (Recompute));
   pw->growth = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   w->conn = pw;
@@ -147,8 +146,9 @@ pg_record_purges (Writer *w,
   if (!pg_begin (w))
     return;
   for (guint i = 0; i < keys->len; i++)
-    dc_history_pg_exec_w_done (pw, "INSERT INTO purge_keys (key) VALUES ($1) ON CONFLICT DO NOTHING", 1,
-                 &g_array_index (keys, gint64, i), NULL);
+    dc_history_pg_exec_w_done (pw,
+                               "INSERT INTO purge_keys (key) VALUES ($1) ON CONFLICT DO NOTHING", 1,
+                               &g_array_index (keys, gint64, i), NULL);
   w->ops->commit (w);
 }
 
@@ -181,8 +181,8 @@ flush_rollups (PgWriter *pw)
       const Recompute *r = &g_array_index (pw->recomputes, Recompute, i);
       gint64 params[] = { r->key, r->level, r->from, r->to, dc_history_level_period[r->level] };
 
-      dc_history_pg_exec_w_done (pw, "DELETE FROM rollup WHERE key=$1 AND level=$2 AND time>=$3 AND time<$4",
-                   4, params, NULL);
+      dc_history_pg_exec_w_done (pw, "DELETE FROM rollup WHERE key=$1 AND level=$2"
+                                     " AND time>=$3 AND time<$4", 4, params, NULL);
       dc_history_pg_exec_w_done (pw,
         "INSERT INTO rollup (key, level, time, vmin, vmax, first_time, vfirst, last_time, vlast,"
         " vsum, n, count)"
@@ -214,9 +214,9 @@ flush_rollups (PgWriter *pw)
               !dc_history_pg_exec_w_done (pw, "DELETE FROM rollup_stage", 0, NULL, NULL))
             break;
           if (n_merges == 0 &&
-              !dc_history_pg_copy_start (pw, "COPY rollup_stage (key, level, time, vmin, vmax, first_time,"
-                               " vfirst, last_time, vlast, vsum, n, count)"
-                               " FROM STDIN (FORMAT binary)"))
+              !dc_history_pg_copy_start (pw, "COPY rollup_stage (key, level, time, vmin, vmax,"
+                                             " first_time, vfirst, last_time, vlast, vsum, n,"
+                                             " count) FROM STDIN (FORMAT binary)"))
             break;
           n_merges++;
           dc_history_pg_put16 (pw->copy, 12);
@@ -354,14 +354,16 @@ pg_write_sample (Writer         *w,
   PGresult *res;
 
   *replaced = FALSE;
-  if (pw->failed || !dc_history_pg_ensure_day (pw, dc_history_pg_floor_div (s->time, DC_HISTORY_PG_DAY_US)))
+  if (pw->failed ||
+      !dc_history_pg_ensure_day (pw, dc_history_pg_floor_div (s->time, DC_HISTORY_PG_DAY_US)))
     return FALSE;
 
   /* After every row of its point: a new row, through COPY. */
   if (s->time > ks->max_time)
     {
       if (!pw->in_copy &&
-          !dc_history_pg_copy_start (pw, "COPY samples (key, time, value, quality) FROM STDIN (FORMAT binary)"))
+          !dc_history_pg_copy_start (pw, "COPY samples (key, time, value, quality)"
+                                         " FROM STDIN (FORMAT binary)"))
         return FALSE;
       dc_history_pg_put16 (pw->copy, 4);
       dc_history_pg_put_int8 (pw->copy, s->key);
@@ -450,8 +452,9 @@ pg_key_bounds (Writer *w,
                gint64 *min_time,
                gint64 *max_time)
 {
-  PGresult *res = dc_history_pg_exec_w (PW (w), "SELECT min(time), max(time) FROM samples WHERE key=$1", 1,
-                          &key);
+  PGresult *res = dc_history_pg_exec_w (PW (w),
+                                        "SELECT min(time), max(time) FROM samples WHERE key=$1", 1,
+                                        &key);
   gboolean found;
 
   if (res == NULL)
@@ -469,8 +472,9 @@ pg_max_rollup (Writer *w,
                gint64 *time)
 {
   gint64 params[] = { key, level };
-  PGresult *res = dc_history_pg_exec_w (PW (w), "SELECT max(time) FROM rollup WHERE key=$1 AND level=$2", 2,
-                          params);
+  PGresult *res = dc_history_pg_exec_w (PW (w),
+                                        "SELECT max(time) FROM rollup WHERE key=$1 AND level=$2", 2,
+                                        params);
   gboolean found;
 
   if (res == NULL)
