@@ -109,7 +109,7 @@ dc_history_run_retention_step (Writer       *w,
                                DcHistoryJob *job)
 {
   DcHistory *self = w->self;
-  gint64 key, cutoff, bound, deleted = 0;
+  gint64 key, cutoff, bound, deleted;
   guint chunk;
   int days;
 
@@ -130,10 +130,8 @@ dc_history_run_retention_step (Writer       *w,
 
       if (!w->ops->begin (w))
         return FALSE;
-      deleted = w->ops->drop_expired (w, job->now - max_days * USEC_PER_DAY);
-      if (!commit_step (w, deleted))
+      if (!commit_step (w, w->ops->drop_expired (w, job->now - max_days * USEC_PER_DAY)))
         return FALSE;
-      deleted = 0;
     }
   job->started = TRUE;
 

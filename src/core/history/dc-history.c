@@ -119,18 +119,14 @@ write_batches (Writer *w,
                guint   n_batches)
 {
   DcHistory *self = w->self;
-  g_autofree DcHistoryBatch **batches = g_new (DcHistoryBatch *, n_batches);
-  gboolean ok = TRUE;
+  DcHistoryBatch **batches;
+  gboolean ok;
   guint64 n_replaced = 0, n_samples = 0;
   DcHistoryCommit result;
   GList *l;
   guint i;
 
-  g_mutex_lock (&self->mutex);
-  for (l = self->queue.head, i = 0; i < n_batches; l = l->next, i++)
-    batches[i] = l->data;
-  g_mutex_unlock (&self->mutex);
-
+  g_assert (n_batches > 0);
   w->batch_no++;
   ok = w->ops->begin (w);
   if (!ok && w->ops->lost != NULL && w->ops->lost (w))
@@ -138,6 +134,12 @@ write_batches (Writer *w,
       dc_history_writer_forget (w);
       return FALSE;
     }
+
+  batches = g_new (DcHistoryBatch *, n_batches);
+  g_mutex_lock (&self->mutex);
+  for (l = self->queue.head, i = 0; i < n_batches; l = l->next, i++)
+    batches[i] = l->data;
+  g_mutex_unlock (&self->mutex);
   for (i = 0; i < n_batches; i++)
     {
       write_samples (w, batches[i], &ok, &n_replaced);
@@ -158,6 +160,7 @@ write_batches (Writer *w,
     {
       g_mutex_unlock (&self->mutex);
       dc_history_writer_forget (w);
+      g_free (batches);
       return FALSE;
     }
   if (result == DC_HISTORY_COMMIT_OK)
@@ -182,6 +185,7 @@ write_batches (Writer *w,
       g_array_unref (batches[i]->samples);
       g_free (batches[i]);
     }
+  g_free (batches);
   return TRUE;
 }
 
