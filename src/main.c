@@ -250,8 +250,27 @@ run_server (DcSettings          *settings,
   if (sparkplug_settings->enabled)
     {
 #if HAVE_SPARKPLUG
-      sparkplug = dc_sparkplug_node_new (engine, sparkplug_settings);
-      dc_sparkplug_node_start (sparkplug);
+      /* Its store-and-forward queue is a companion of the configuration. */
+      g_autofree char *config_id = dc_companion_config_id (settings->db, &error);
+
+      if (config_id != NULL)
+        {
+          sparkplug_settings->queue_path = dc_companion_path (settings->db, "sparkplug");
+          if (!dc_companion_claim (sparkplug_settings->queue_path, "Sparkplug queue",
+                                   settings->db, config_id, &error))
+            g_clear_pointer (&config_id, g_free);
+        }
+      if (config_id != NULL)
+        {
+          sparkplug = dc_sparkplug_node_new (engine, sparkplug_settings);
+          if (!dc_sparkplug_node_start (sparkplug, &error))
+            g_clear_object (&sparkplug);
+        }
+      if (sparkplug == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
 #else
       g_warning ("Sparkplug B is enabled in the settings, but this build has no Sparkplug B "
                  "support (built with -Dsparkplug=disabled)");

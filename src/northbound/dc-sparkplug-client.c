@@ -11,7 +11,12 @@
 
 #include <mosquitto.h>
 
+#include "dc-error.h"
 #include "dc-sparkplug-payload.h"
+
+/* Reconnection delays (s): a broker back after an outage is found within RETRY_MAX_S. */
+#define RETRY_MIN_S 1
+#define RETRY_MAX_S 2
 
 /* What the network thread shares with the main context. The thread's events hold a reference;
  * @alive (main context only) is cleared when the client is freed, so that events still queued
@@ -50,6 +55,7 @@ struct _DcSparkplugClient
   guint64                     publish_failed;
   gint                        received;
   gint                        connects;
+  gint                        disconnects;
 };
 
 typedef enum
@@ -196,6 +202,7 @@ on_disconnect_cb (struct mosquitto *mosq,
    * reconnects (it does so on this thread, after this callback). */
   self->bd_seq = (self->bd_seq + 1) % 256;
   set_will (self);
+  g_atomic_int_inc (&self->disconnects);
 
   event = g_new0 (Event, 1);
   event->type = EVENT_DISCONNECTED;
@@ -223,12 +230,12 @@ static gpointer
 connect_thread_func (gpointer data)
 {
   DcSparkplugClient *self = data;
-  guint delay_s = 1;
+  guint delay_s = RETRY_MIN_S;
   int rc;
 
   /* The name lookup may block: that is why this runs here. libmosquitto's network thread
    * reconnects only after a first successful connect, so until then this thread retries
-   * (1 s, doubling up to 10 s), and free() wakes it. */
+   * (1 s, doubling up to RETRY_MAX_S), and free() wakes it. */
   for (;;)
     {
       gint64 until;
@@ -237,7 +244,7 @@ connect_thread_func (gpointer data)
                                     (int) self->keepalive_s);
       if (rc == MOSQ_ERR_SUCCESS)
         break;
-      if (delay_s == 1)
+      if (delay_s == RETRY_MIN_S)
         g_message ("cannot connect to the MQTT broker %s:%u yet: %s", self->host, self->port,
                    rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc));
 
@@ -251,7 +258,7 @@ connect_thread_func (gpointer data)
           return GINT_TO_POINTER (FALSE);
         }
       g_mutex_unlock (&self->lock);
-      delay_s = MIN (delay_s * 2, 10);
+      delay_s = MIN (delay_s * 2, RETRY_MAX_S);
     }
   rc = mosquitto_loop_start (self->mosq);
   if (rc != MOSQ_ERR_SUCCESS)
@@ -299,7 +306,7 @@ dc_sparkplug_client_new (const char                       *client_id,
   mosquitto_connect_callback_set (self->mosq, on_connect_cb);
   mosquitto_disconnect_callback_set (self->mosq, on_disconnect_cb);
   mosquitto_message_callback_set (self->mosq, on_message_cb);
-  mosquitto_reconnect_delay_set (self->mosq, 1, 10, true);
+  mosquitto_reconnect_delay_set (self->mosq, RETRY_MIN_S, RETRY_MAX_S, true);
   set_will (self);
 
   return self;
@@ -318,6 +325,32 @@ dc_sparkplug_client_set_credentials (DcSparkplugClient *self,
   rc = mosquitto_username_pw_set (self->mosq, username, password);
   if (rc != MOSQ_ERR_SUCCESS)
     g_warning ("cannot set the MQTT username: %s", mosquitto_strerror (rc));
+}
+
+gboolean
+dc_sparkplug_client_set_tls (DcSparkplugClient  *self,
+                             const char         *ca_file,
+                             GError            **error)
+{
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (ca_file != NULL, FALSE);
+  g_return_val_if_fail (self->connect_thread == NULL, FALSE);
+
+  /* Peer verification on (SSL_VERIFY_PEER), the host name checked (not insecure). */
+  rc = mosquitto_tls_set (self->mosq, ca_file, NULL, NULL, NULL, NULL);
+  if (rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_tls_opts_set (self->mosq, 1, NULL, NULL);
+  if (rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_tls_insecure_set (self->mosq, false);
+  if (rc != MOSQ_ERR_SUCCESS)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "[sparkplug] tls_ca %s: %s", ca_file,
+                   rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -369,6 +402,7 @@ dc_sparkplug_client_get_stats (DcSparkplugClient      *self,
   stats->publish_failed = self->publish_failed;
   stats->received = (guint) g_atomic_int_get (&self->received);
   stats->connects = (guint) g_atomic_int_get (&self->connects);
+  stats->disconnects = (guint) g_atomic_int_get (&self->disconnects);
 }
 
 void

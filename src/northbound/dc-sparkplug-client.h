@@ -41,6 +41,7 @@ typedef struct
   guint64 publish_failed; /* messages libmosquitto refused (no connection, …) */
   guint64 received;       /* messages on the subscribed topics */
   guint64 connects;       /* sessions started */
+  guint64 disconnects;    /* sessions ended */
 } DcSparkplugClientStats;
 
 /* @death_topic: the NDEATH topic (the will). @subscriptions: NULL-terminated topic filters
@@ -55,7 +56,13 @@ DcSparkplugClient *dc_sparkplug_client_new     (const char                      
 void               dc_sparkplug_client_set_credentials (DcSparkplugClient        *self,
                                                         const char               *username,
                                                         const char               *password);
-/* Connects to @host:@port in the background and keeps reconnecting (1 s to 10 s). */
+/* TLS to the broker (before start): its certificate is checked against the CA certificates
+ * in @ca_file, and its name against the host name. FALSE (DC_ERROR_INVALID) when
+ * libmosquitto refuses the file. */
+gboolean           dc_sparkplug_client_set_tls (DcSparkplugClient        *self,
+                                                const char               *ca_file,
+                                                GError                  **error);
+/* Connects to @host:@port in the background and keeps reconnecting (every 1 s to 2 s). */
 void               dc_sparkplug_client_start   (DcSparkplugClient                *self,
                                                 const char                       *host,
                                                 guint                             port,

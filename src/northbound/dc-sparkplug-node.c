@@ -7,61 +7,15 @@
 
 #include "config.h"
 
-#include "dc-sparkplug-node.h"
+#include "dc-sparkplug-node-private.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "dc-sparkplug-client.h"
+#include "dc-sparkplug-forward.h"
 #include "dc-sparkplug-payload.h"
-
-#define REBIRTH_METRIC "Node Control/Rebirth"
-
-/* A Sparkplug device: a DataColl device and the metrics of its last DBIRTH. */
-typedef struct
-{
-  char       *id;
-  gboolean    born;
-  /* Keys, names, datatypes and units of the last birth: a change means a rebirth. */
-  char       *signature;
-  GHashTable *keys;  /* gint64 key → TRUE, the metrics of the last birth */
-} Device;
-
-/* The last value published for a point. */
-typedef struct
-{
-  double   value;
-  guint32  quality;
-  gint64   time;
-} Last;
-
-struct _DcSparkplugNode
-{
-  GObject             parent_instance;
-
-  DcEngine           *engine;
-  DcStore            *store;     /* the engine's */
-  DcEngineDrivers    *drivers;   /* the engine's */
-  DcSparkplugClient  *client;
-  GCancellable       *cancellable;
-
-  char               *host;
-  guint               port;
-  guint               keepalive_s;
-  char               *group_id;
-  char               *edge_node_id;
-  char               *client_id;
-  char               *username;
-  char               *password;
-
-  gboolean            online;
-  guint64             bd_seq;
-  guint               seq;       /* the next message's seq, 0–255 */
-  GHashTable         *devices;   /* id → Device */
-  GHashTable         *point_device; /* gint64 key → Device (born metrics only) */
-  GHashTable         *last;      /* gint64 key → Last */
-  guint               resync_id;
-};
+#include "dc-status-section.h"
 
 G_DEFINE_FINAL_TYPE (DcSparkplugNode, dc_sparkplug_node, G_TYPE_OBJECT)
 
@@ -82,8 +36,8 @@ now_ms (void)
   return (guint64) (g_get_real_time () / 1000);
 }
 
-static char *
-make_topic (DcSparkplugNode *self,
+char *
+dc_sparkplug_node_make_topic (DcSparkplugNode *self,
             const char      *type,
             const char      *device_id)
 {
@@ -94,19 +48,19 @@ make_topic (DcSparkplugNode *self,
 }
 
 /* Publishes one message of the node with the next seq (0–255, wrapping). */
-static void
-publish (DcSparkplugNode         *self,
+gboolean
+dc_sparkplug_node_publish (DcSparkplugNode         *self,
          const char              *type,
          const char              *device_id,
          const DcSparkplugMetric *metrics,
          guint                    n_metrics)
 {
-  g_autofree char *topic = make_topic (self, type, device_id);
+  g_autofree char *topic = dc_sparkplug_node_make_topic (self, type, device_id);
   g_autoptr(GBytes) payload = NULL;
 
   payload = dc_sparkplug_payload_encode (now_ms (), (gint) self->seq, metrics, n_metrics);
   self->seq = (self->seq + 1) % 256;
-  dc_sparkplug_client_publish (self->client, topic, payload, 0);
+  return dc_sparkplug_client_publish (self->client, topic, payload, 0);
 }
 
 /* Points whose value is a bit are Booleans; every other value is a Double (DataColl's values
@@ -158,14 +112,15 @@ ensure_device (DcSparkplugNode *self,
     {
       device = g_new0 (Device, 1);
       device->id = g_strdup (device_id);
+      device->interned = g_intern_string (device_id);
       device->keys = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
       g_hash_table_insert (self->devices, device->id, device);
     }
   return device;
 }
 
-static void
-forget_metrics (DcSparkplugNode *self,
+void
+dc_sparkplug_node_forget_metrics (DcSparkplugNode *self,
                 Device          *device)
 {
   GHashTableIter iter;
@@ -255,7 +210,7 @@ birth_device (DcSparkplugNode *self,
   if (only_if_changed && device->born && g_strcmp0 (device->signature, signature->str) == 0)
     return;
 
-  forget_metrics (self, device);
+  dc_sparkplug_node_forget_metrics (self, device);
   for (guint i = 0; i < metrics->len; i++)
     {
       const DcSparkplugMetric *metric = &g_array_index (metrics, DcSparkplugMetric, i);
@@ -273,7 +228,7 @@ birth_device (DcSparkplugNode *self,
   device->signature = g_string_free (g_steal_pointer (&signature), FALSE);
   device->born = TRUE;
 
-  publish (self, "DBIRTH", device_id, (DcSparkplugMetric *) metrics->data, metrics->len);
+  dc_sparkplug_node_publish (self, "DBIRTH", device_id, (DcSparkplugMetric *) metrics->data, metrics->len);
   g_debug ("DBIRTH %s: %u metrics", device_id, metrics->len);
 }
 
@@ -286,15 +241,15 @@ death_device (DcSparkplugNode *self,
   if (device == NULL || !device->born)
     return;
   device->born = FALSE;
-  forget_metrics (self, device);
-  publish (self, "DDEATH", device_id, NULL, 0);
+  dc_sparkplug_node_forget_metrics (self, device);
+  dc_sparkplug_node_publish (self, "DDEATH", device_id, NULL, 0);
   g_debug ("DDEATH %s", device_id);
 }
 
 /* NBIRTH (seq 0, bdSeq of the session, Node Control/Rebirth), then DBIRTH of every device
  * whose link is up. */
-static void
-birth_all (DcSparkplugNode *self)
+void
+dc_sparkplug_node_birth_all (DcSparkplugNode *self)
 {
   g_autoptr(GPtrArray) ids = NULL;
   DcSparkplugMetric node_metrics[] = {
@@ -312,11 +267,13 @@ birth_all (DcSparkplugNode *self)
       Device *device = value;
 
       device->born = FALSE;
-      forget_metrics (self, device);
+      device->held = FALSE;
+      dc_sparkplug_node_forget_metrics (self, device);
     }
 
   self->seq = 0;
-  publish (self, "NBIRTH", NULL, node_metrics, G_N_ELEMENTS (node_metrics));
+  dc_sparkplug_node_publish (self, "NBIRTH", NULL, node_metrics, G_N_ELEMENTS (node_metrics));
+  self->births++;
   g_debug ("NBIRTH bdSeq %" G_GUINT64_FORMAT, self->bd_seq);
 
   ids = dc_store_list_ids (self->store, DC_KIND_DEVICE);
@@ -374,8 +331,8 @@ resync_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-store_changed_cb (DcStore    *store,
+void
+dc_sparkplug_node_store_changed_cb (DcStore    *store,
                   int         kind,
                   int         op,
                   const char *id,
@@ -391,8 +348,8 @@ store_changed_cb (DcStore    *store,
   self->resync_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, resync_cb, self, NULL);
 }
 
-static void
-device_changed_cb (DcEngineDrivers *drivers,
+void
+dc_sparkplug_node_device_changed_cb (DcEngineDrivers *drivers,
                    const char      *device_id,
                    const char      *state,
                    const char      *last_error,
@@ -414,32 +371,37 @@ device_changed_cb (DcEngineDrivers *drivers,
 }
 
 /* DDATA: the values of @samples that changed since they were last published, one message
- * per device. Late samples (older than the last published) go out flagged historical. */
-static void
-samples_cb (DcEngine *engine,
+ * per device. Late samples (older than the last published) go out flagged historical. While
+ * the node is not born, the changes of the devices born before go to the store-and-forward
+ * queue instead. */
+void
+dc_sparkplug_node_samples_cb (DcEngine *engine,
             GArray   *samples,
             gpointer  user_data)
 {
   DcSparkplugNode *self = user_data;
   g_autoptr(GHashTable) per_device = NULL;
+  g_autoptr(GArray) values = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
-  if (!self->online)
+  if (!self->online && self->forward == NULL)
     return;
 
   per_device = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                       (GDestroyNotify) g_array_unref);
+  values = g_array_new (FALSE, FALSE, sizeof (DcSparkplugQueued));
   for (guint i = 0; i < samples->len; i++)
     {
       const DcSample *sample = &g_array_index (samples, DcSample, i);
       Device *device = g_hash_table_lookup (self->point_device, &sample->key);
       Last *last;
       DcSparkplugMetric metric = { 0 };
+      DcSparkplugQueued queued;
       gboolean late;
       GArray *metrics;
 
-      if (device == NULL || !device->born)
+      if (device == NULL || !(self->online ? device->born : device->held))
         continue;
       last = g_hash_table_lookup (self->last, &sample->key);
       late = last != NULL && sample->time < last->time;
@@ -463,6 +425,16 @@ samples_cb (DcEngine *engine,
       if (!late)
         remember (self, sample);
 
+      queued.key = sample->key;
+      queued.device_id = device->interned;
+      queued.time = sample->time;
+      queued.value = sample->value;
+      queued.quality = sample->quality;
+      queued.datatype = metric.datatype;
+      g_array_append_val (values, queued);
+      if (!self->online)
+        continue;
+
       metrics = g_hash_table_lookup (per_device, device);
       if (metrics == NULL)
         {
@@ -472,49 +444,24 @@ samples_cb (DcEngine *engine,
       g_array_append_val (metrics, metric);
     }
 
+  if (!self->online)
+    {
+      dc_sparkplug_forward_store (self->forward, (DcSparkplugQueued *) values->data,
+                                  values->len);
+      return;
+    }
+
   g_hash_table_iter_init (&iter, per_device);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       Device *device = key;
       GArray *metrics = value;
 
-      publish (self, "DDATA", device->id, (DcSparkplugMetric *) metrics->data, metrics->len);
+      dc_sparkplug_node_publish (self, "DDATA", device->id, (DcSparkplugMetric *) metrics->data, metrics->len);
     }
-}
-
-static void
-connected_cb (gpointer user_data,
-              guint64  bd_seq)
-{
-  DcSparkplugNode *self = user_data;
-
-  g_message ("Sparkplug edge node %s/%s online on %s:%u (bdSeq %" G_GUINT64_FORMAT ")",
-             self->group_id, self->edge_node_id, self->host, self->port, bd_seq);
-  self->online = TRUE;
-  self->bd_seq = bd_seq;
-  birth_all (self);
-}
-
-static void
-disconnected_cb (gpointer user_data,
-                 int      reason)
-{
-  DcSparkplugNode *self = user_data;
-  GHashTableIter iter;
-  gpointer value;
-
-  if (self->online)
-    g_message ("Sparkplug edge node %s/%s offline (reason %d)", self->group_id,
-               self->edge_node_id, reason);
-  self->online = FALSE;
-  g_hash_table_iter_init (&iter, self->devices);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Device *device = value;
-
-      device->born = FALSE;
-      forget_metrics (self, device);
-    }
+  self->values_sent += values->len;
+  if (self->forward != NULL)
+    dc_sparkplug_forward_sent (self->forward, (DcSparkplugQueued *) values->data, values->len);
 }
 
 /* DCMD: a device_ctrl per metric (user `mqtt`), through the engine's checks and control
@@ -561,7 +508,7 @@ ctrl_done_cb (GObject      *source,
           };
 
           remember (self, &sample);
-          publish (self, "DDATA", device->id, &metric, 1);
+          dc_sparkplug_node_publish (self, "DDATA", device->id, &metric, 1);
         }
     }
 
@@ -570,8 +517,8 @@ ctrl_done_cb (GObject      *source,
   g_free (data);
 }
 
-static void
-handle_dcmd (DcSparkplugNode *self,
+void
+dc_sparkplug_node_handle_dcmd (DcSparkplugNode *self,
              const char      *device_id,
              GArray          *commands)
 {
@@ -624,47 +571,6 @@ handle_dcmd (DcSparkplugNode *self,
 }
 
 static void
-message_cb (gpointer    user_data,
-            const char *topic,
-            GBytes     *payload)
-{
-  DcSparkplugNode *self = user_data;
-  g_autoptr(GArray) commands = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ncmd = make_topic (self, "NCMD", NULL);
-  g_autofree char *dcmd_prefix = make_topic (self, "DCMD", "");
-  gsize size;
-  const guint8 *data = g_bytes_get_data (payload, &size);
-
-  if (!self->online)
-    return;
-  commands = dc_sparkplug_payload_decode (data, size, NULL, &error);
-  if (commands == NULL)
-    {
-      g_message ("%s: %s", topic, error->message);
-      return;
-    }
-
-  if (g_str_equal (topic, ncmd))
-    {
-      for (guint i = 0; i < commands->len; i++)
-        {
-          const DcSparkplugCommand *command = &g_array_index (commands, DcSparkplugCommand, i);
-
-          if (g_strcmp0 (command->name, REBIRTH_METRIC) == 0 && command->has_value &&
-              command->value != 0)
-            {
-              g_message ("rebirth requested by %s", topic);
-              birth_all (self);
-              return;
-            }
-        }
-    }
-  else if (g_str_has_prefix (topic, dcmd_prefix))
-    handle_dcmd (self, topic + strlen (dcmd_prefix), commands);
-}
-
-static void
 dc_sparkplug_node_dispose (GObject *object)
 {
   DcSparkplugNode *self = DC_SPARKPLUG_NODE (object);
@@ -677,7 +583,9 @@ dc_sparkplug_node_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->drivers, self);
       g_signal_handlers_disconnect_by_data (self->store, self);
     }
+  dc_status_section_remove ("sparkplug", self);
   g_clear_pointer (&self->client, dc_sparkplug_client_free);
+  g_clear_pointer (&self->forward, dc_sparkplug_forward_free);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (dc_sparkplug_node_parent_class)->dispose (object);
@@ -697,6 +605,10 @@ dc_sparkplug_node_finalize (GObject *object)
   g_free (self->edge_node_id);
   g_free (self->client_id);
   g_free (self->username);
+  g_free (self->tls_ca);
+  g_free (self->primary_host_id);
+  g_free (self->state_topic);
+  g_free (self->queue_path);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_free (self->password);
@@ -720,6 +632,7 @@ dc_sparkplug_node_init (DcSparkplugNode *self)
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
   self->point_device = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->last = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->host_timestamp = -1;
 }
 
 DcSparkplugNode *
@@ -742,40 +655,15 @@ dc_sparkplug_node_new (DcEngine                  *engine,
   self->edge_node_id = g_strdup (settings->edge_node_id);
   self->username = g_strdup (settings->username);
   self->password = g_strdup (settings->password);
+  self->tls_ca = g_strdup (settings->tls_ca);
+  self->primary_host_id = g_strdup (settings->primary_host_id);
+  if (self->primary_host_id != NULL)
+    self->state_topic = g_strdup_printf ("spBv1.0/STATE/%s", self->primary_host_id);
+  self->queue_path = g_strdup (settings->queue_path);
+  self->queue_max = MAX ((guint64) settings->queue_mb * 1024 * 1024 /
+                         DC_SPARKPLUG_QUEUE_BYTES_PER_VALUE, 1);
   self->client_id = settings->client_id != NULL ? g_strdup (settings->client_id) :
     g_strdup_printf ("datacoll-%s-%s", settings->group_id, settings->edge_node_id);
 
   return self;
-}
-
-void
-dc_sparkplug_node_start (DcSparkplugNode *self)
-{
-  g_autofree char *death = NULL;
-  g_autofree char *ncmd = NULL;
-  g_autofree char *dcmd = NULL;
-  const DcSparkplugClientCallbacks callbacks = {
-    .connected = connected_cb,
-    .disconnected = disconnected_cb,
-    .message = message_cb,
-  };
-
-  g_return_if_fail (DC_IS_SPARKPLUG_NODE (self));
-  g_return_if_fail (self->client == NULL);
-
-  death = make_topic (self, "NDEATH", NULL);
-  ncmd = make_topic (self, "NCMD", NULL);
-  dcmd = make_topic (self, "DCMD", "+");
-  self->client = dc_sparkplug_client_new (self->client_id, death,
-                                          (const char * const[]) { ncmd, dcmd, NULL },
-                                          &callbacks, self);
-
-  if (self->username != NULL)
-    dc_sparkplug_client_set_credentials (self->client, self->username, self->password);
-
-  g_signal_connect (self->engine, "samples", G_CALLBACK (samples_cb), self);
-  g_signal_connect (self->drivers, "device-changed", G_CALLBACK (device_changed_cb), self);
-  g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb), self);
-
-  dc_sparkplug_client_start (self->client, self->host, self->port, self->keepalive_s);
 }

@@ -28,7 +28,10 @@ G_DECLARE_FINAL_TYPE (DcSparkplugNode, dc_sparkplug_node, DC, SPARKPLUG_NODE, GO
 /* @settings is copied. */
 DcSparkplugNode *dc_sparkplug_node_new   (DcEngine                  *engine,
                                           const DcSparkplugSettings *settings);
-/* Connects in the background and publishes from the first session on. */
-void             dc_sparkplug_node_start (DcSparkplugNode           *self);
+/* Opens the store-and-forward queue (settings' queue_path, when set), provides the
+ * "sparkplug" status section, connects in the background and publishes from the first session
+ * on. FALSE when the queue file or the TLS CA file cannot be used. */
+gboolean         dc_sparkplug_node_start (DcSparkplugNode           *self,
+                                          GError                   **error);
 
 G_END_DECLS

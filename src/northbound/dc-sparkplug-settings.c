@@ -31,7 +31,7 @@ typedef struct
 
 static const char * const known_keys[] = {
   "enabled", "host", "port", "group_id", "edge_node_id", "client_id", "keepalive_s",
-  "username", "password_file",
+  "username", "password_file", "tls_ca", "primary_host_id", "queue_mb",
 };
 
 DcSparkplugSettings *
@@ -46,6 +46,7 @@ dc_sparkplug_settings_new (void)
   self->group_id = g_strdup ("DataColl");
   self->edge_node_id = g_strdup ("datacoll");
   self->keepalive_s = 30;
+  self->queue_mb = 1024;
   real->cli_port = -1;
 
   return self;
@@ -65,6 +66,9 @@ dc_sparkplug_settings_free (DcSparkplugSettings *self)
   g_free (self->client_id);
   g_free (self->username);
   g_free (self->password_file);
+  g_free (self->tls_ca);
+  g_free (self->primary_host_id);
+  g_free (self->queue_path);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_free (self->password);
@@ -170,6 +174,29 @@ read_string (GKeyFile    *key_file,
     }
 }
 
+static void
+clear_if_empty (char **value)
+{
+  if (*value != NULL && **value == '\0')
+    g_clear_pointer (value, g_free);
+}
+
+/* A relative path in the file is relative to the file's folder. */
+static void
+make_relative_to (const char  *origin,
+                  char       **path)
+{
+  g_autofree char *dir = NULL;
+  char *joined;
+
+  if (*path == NULL || g_path_is_absolute (*path) || g_strcmp0 (origin, "settings") == 0)
+    return;
+  dir = g_path_get_dirname (origin);
+  joined = g_build_filename (dir, *path, NULL);
+  g_free (*path);
+  *path = joined;
+}
+
 gboolean
 dc_sparkplug_settings_load_key_file (DcSparkplugSettings  *self,
                                      GKeyFile             *key_file,
@@ -210,22 +237,21 @@ dc_sparkplug_settings_load_key_file (DcSparkplugSettings  *self,
   read_string (key_file, "client_id", &self->client_id);
   read_string (key_file, "username", &self->username);
   read_string (key_file, "password_file", &self->password_file);
+  read_string (key_file, "tls_ca", &self->tls_ca);
+  read_string (key_file, "primary_host_id", &self->primary_host_id);
   /* Empty = none (as the example file shows the defaults). */
-  if (self->username != NULL && *self->username == '\0')
-    g_clear_pointer (&self->username, g_free);
-  if (self->password_file != NULL && *self->password_file == '\0')
-    g_clear_pointer (&self->password_file, g_free);
-  if (self->password_file != NULL && !g_path_is_absolute (self->password_file) &&
-      g_strcmp0 (origin, "settings") != 0)
-    {
-      g_autofree char *dir = g_path_get_dirname (origin);
-      char *path = g_build_filename (dir, self->password_file, NULL);
-
-      g_free (self->password_file);
-      self->password_file = path;
-    }
+  clear_if_empty (&self->username);
+  clear_if_empty (&self->password_file);
+  clear_if_empty (&self->tls_ca);
+  clear_if_empty (&self->primary_host_id);
+  make_relative_to (origin, &self->password_file);
+  make_relative_to (origin, &self->tls_ca);
   if (!read_uint (key_file, origin, "port", 1, 65535, &self->port, error) ||
-      !read_uint (key_file, origin, "keepalive_s", 5, 65535, &self->keepalive_s, error))
+      !read_uint (key_file, origin, "keepalive_s", 5, 65535, &self->keepalive_s, error) ||
+      !read_uint (key_file, origin, "queue_mb", 1, 1024 * 1024, &self->queue_mb, error))
+    return FALSE;
+  if (self->primary_host_id != NULL &&
+      !check_id (origin, "primary_host_id", self->primary_host_id, error))
     return FALSE;
   if (*self->host == '\0')
     {
@@ -281,6 +307,13 @@ dc_sparkplug_settings_load (DcSparkplugSettings  *self,
   if (!check_id ("command line", "group_id", self->group_id, error) ||
       !check_id ("command line", "edge_node_id", self->edge_node_id, error))
     return FALSE;
+
+  if (self->tls_ca != NULL && !g_file_test (self->tls_ca, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "[sparkplug] tls_ca: %s is not a readable file", self->tls_ca);
+      return FALSE;
+    }
 
   /* The password: the file's first line (it stays out of the settings file and of ps). */
   if (self->password_file != NULL)

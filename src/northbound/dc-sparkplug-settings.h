@@ -24,6 +24,12 @@ typedef struct
   char     *username;       /* NULL (or empty in the file): anonymous */
   char     *password_file;  /* NULL (or empty): none; relative to the settings file's folder */
   char     *password;       /* read from password_file by dc_sparkplug_settings_load() */
+  char     *tls_ca;         /* NULL: plain TCP; else TLS, the broker's certificate checked
+                             * against this CA file (relative to the settings file's folder) */
+  char     *primary_host_id; /* NULL: none; else publish only while its STATE is online */
+  guint     queue_mb;       /* the store-and-forward queue's bound, MiB (1024) */
+  char     *queue_path;     /* set by the caller: the queue file (a companion of the
+                             * configuration); NULL: no store and forward */
 } DcSparkplugSettings;
 
 DcSparkplugSettings *dc_sparkplug_settings_new              (void);
