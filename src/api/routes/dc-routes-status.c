@@ -10,6 +10,7 @@
 #include "dc-routes.h"
 
 #include "dc-api-private.h"
+#include "dc-status-section.h"
 
 /* GET /api/v1/status: the ingest counters from socket to row and the backlog between the
  * drivers and the history file (docs/history.md, "Counters from socket to row"). */
@@ -79,6 +80,13 @@ status_cb (DcServer          *server,
       U64 (json, "jobs", h.jobs);
       g_string_append_c (json, '}');
     }
+  /* The Sparkplug B edge node, when it runs (docs/sparkplug.md, "Status"). */
+  {
+    g_autoptr(JsonNode) sparkplug = dc_status_section_get ("sparkplug");
+    g_autofree char *text = sparkplug != NULL ? json_to_string (sparkplug, FALSE) : NULL;
+
+    g_string_append_printf (json, ",\"sparkplug\":%s", text != NULL ? text : "null");
+  }
   g_string_append_c (json, '}');
   dc_api_reply_gstring (msg, json);
 }

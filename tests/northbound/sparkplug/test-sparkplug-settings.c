@@ -43,6 +43,9 @@ test_defaults (void)
   g_assert_null (s->client_id);
   g_assert_null (s->username);
   g_assert_null (s->password);
+  g_assert_null (s->tls_ca);
+  g_assert_null (s->primary_host_id);
+  g_assert_cmpuint (s->queue_mb, ==, 1024);
 }
 
 static void
@@ -50,10 +53,12 @@ test_keys (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("dc-sparkplug-XXXXXX", NULL);
   g_autofree char *pw = write_file (dir, "pw", "s3cret\nignored\n");
+  g_autofree char *ca = write_file (dir, "ca.pem", "not read here\n");
   g_autofree char *conf = write_file (dir, "datacoll.conf",
                                       "[sparkplug]\nenabled=true\nhost=broker.local\nport=8883\n"
                                       "group_id=Plant A\nedge_node_id=edge-1\nclient_id=c1\n"
-                                      "keepalive_s=15\nusername=edge\npassword_file=pw\n");
+                                      "keepalive_s=15\nusername=edge\npassword_file=pw\n"
+                                      "tls_ca=ca.pem\nprimary_host_id=scada\nqueue_mb=2\n");
   g_autoptr(DcSparkplugSettings) s = dc_sparkplug_settings_new ();
   g_autoptr(GError) error = NULL;
 
@@ -69,7 +74,11 @@ test_keys (void)
   g_assert_cmpstr (s->username, ==, "edge");
   g_assert_cmpstr (s->password_file, ==, pw);
   g_assert_cmpstr (s->password, ==, "s3cret");
+  g_assert_cmpstr (s->tls_ca, ==, ca);    /* relative to the settings file */
+  g_assert_cmpstr (s->primary_host_id, ==, "scada");
+  g_assert_cmpuint (s->queue_mb, ==, 2);
 
+  g_unlink (ca);
   g_unlink (pw);
   g_unlink (conf);
   g_rmdir (dir);
@@ -105,6 +114,9 @@ test_errors (void)
   expect_error ("[sparkplug]\nhost=\n", "[sparkplug] host must not be empty");
   expect_error ("[sparkplug]\nusername=u\npassword_file=missing\n", "password_file");
   expect_error ("[sparkplug]\npassword_file=datacoll.conf\n", "needs a username");
+  expect_error ("[sparkplug]\ntls_ca=missing.pem\n", "[sparkplug] tls_ca: ");
+  expect_error ("[sparkplug]\nprimary_host_id=a+b\n", "[sparkplug] primary_host_id must be");
+  expect_error ("[sparkplug]\nqueue_mb=0\n", "[sparkplug] queue_mb must be an integer");
 }
 
 static void
@@ -112,7 +124,8 @@ test_empty_means_none (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("dc-sparkplug-XXXXXX", NULL);
   g_autofree char *conf = write_file (dir, "datacoll.conf",
-                                      "[sparkplug]\nusername=\npassword_file=\n");
+                                      "[sparkplug]\nusername=\npassword_file=\n"
+                                      "tls_ca=\nprimary_host_id=\n");
   g_autoptr(DcSparkplugSettings) s = dc_sparkplug_settings_new ();
   g_autoptr(GError) error = NULL;
 
@@ -121,6 +134,8 @@ test_empty_means_none (void)
   g_assert_null (s->username);
   g_assert_null (s->password_file);
   g_assert_null (s->password);
+  g_assert_null (s->tls_ca);
+  g_assert_null (s->primary_host_id);
 
   g_unlink (conf);
   g_rmdir (dir);
