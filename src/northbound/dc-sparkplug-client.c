@@ -14,9 +14,13 @@
 #include "dc-error.h"
 #include "dc-sparkplug-payload.h"
 
-/* Reconnection delays (s): a broker back after an outage is found within RETRY_MAX_S. */
-#define RETRY_MIN_S 1
-#define RETRY_MAX_S 2
+/* A connection that failed or ended is tried again after RETRY_S; one that gets no CONNACK
+ * within CONNACK_TIMEOUT_MS (the CONNECT or its answer lost on the way) is abandoned and tried
+ * again at once. A broker back after an outage is found within about 2 s. */
+#define RETRY_S             1
+#define CONNACK_TIMEOUT_MS  1500
+/* How long a clean stop may take to write NDEATH and DISCONNECT. */
+#define STOP_TIMEOUT_MS     2000
 
 /* What the network thread shares with the main context. The thread's events hold a reference;
  * @alive (main context only) is cleared when the client is freed, so that events still queued
@@ -40,12 +44,15 @@ struct _DcSparkplugClient
   char                       *host;
   guint                       port;
   guint                       keepalive_s;
-  GThread                    *connect_thread;
-  gboolean                    loop_started;
-  /* Until the first connection succeeds, the connect thread retries; free() wakes it. */
+  /* The network thread: connects, runs libmosquitto's loop, reconnects; free() stops it. */
+  GThread                    *thread;
   GMutex                      lock;
   GCond                       cond;
   gboolean                    stopping;
+  /* Network thread only. */
+  gboolean                    have_socket;
+  gint64                      connect_started;  /* monotonic µs; 0: not waiting for CONNACK */
+  gboolean                    refusal_logged;
   /* The bdSeq of the current (or next) session: written by the network thread between
    * sessions, read there too; the main context gets it with ::connected. */
   guint64                     bd_seq;
@@ -167,12 +174,17 @@ on_connect_cb (struct mosquitto *mosq,
   DcSparkplugClient *self = obj;
   Event *event;
 
+  self->connect_started = 0;
   if (rc != 0)
     {
-      g_message ("MQTT broker %s:%u refused the connection: %s", self->host, self->port,
-                 mosquitto_connack_string (rc));
+      /* Said once until a session starts (it is tried again every second). */
+      if (!self->refusal_logged)
+        g_message ("MQTT broker %s:%u refused the connection: %s", self->host, self->port,
+                   mosquitto_connack_string (rc));
+      self->refusal_logged = TRUE;
       return;
     }
+  self->refusal_logged = FALSE;
 
   for (guint i = 0; self->subscriptions[i] != NULL; i++)
     {
@@ -198,8 +210,8 @@ on_disconnect_cb (struct mosquitto *mosq,
   DcSparkplugClient *self = obj;
   Event *event;
 
-  /* The next session gets the next bdSeq, and its will says so before libmosquitto
-   * reconnects (it does so on this thread, after this callback). */
+  /* The next session gets the next bdSeq, and its will says so before the network thread
+   * reconnects (after this callback). */
   self->bd_seq = (self->bd_seq + 1) % 256;
   set_will (self);
   g_atomic_int_inc (&self->disconnects);
@@ -226,45 +238,110 @@ on_message_cb (struct mosquitto                *mosq,
   post_event (self, event);
 }
 
+/* Waits @ms or until free() asks the thread to stop; TRUE when it does. */
+static gboolean
+wait_or_stop (DcSparkplugClient *self,
+              guint              ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * (G_USEC_PER_SEC / 1000);
+  gboolean stopping;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, until))
+    ;
+  stopping = self->stopping;
+  g_mutex_unlock (&self->lock);
+  return stopping;
+}
+
+static gboolean
+is_stopping (DcSparkplugClient *self)
+{
+  gboolean stopping;
+
+  g_mutex_lock (&self->lock);
+  stopping = self->stopping;
+  g_mutex_unlock (&self->lock);
+  return stopping;
+}
+
+/* The network thread. libmosquitto's own thread (mosquitto_loop_start) would wait a whole
+ * keep-alive for a CONNACK that was lost; this one gives up after CONNACK_TIMEOUT_MS. Name
+ * lookups (which may block) happen here too. */
 static gpointer
-connect_thread_func (gpointer data)
+network_thread_func (gpointer data)
 {
   DcSparkplugClient *self = data;
-  guint delay_s = RETRY_MIN_S;
-  int rc;
+  gboolean attempted = FALSE;
+  gboolean logged = FALSE;
+  gint64 stop_deadline = 0;
 
-  /* The name lookup may block: that is why this runs here. libmosquitto's network thread
-   * reconnects only after a first successful connect, so until then this thread retries
-   * (1 s, doubling up to RETRY_MAX_S), and free() wakes it. */
   for (;;)
     {
-      gint64 until;
+      gint64 now = g_get_monotonic_time ();
+      int rc;
 
-      rc = mosquitto_connect_async (self->mosq, self->host, (int) self->port,
-                                    (int) self->keepalive_s);
-      if (rc == MOSQ_ERR_SUCCESS)
-        break;
-      if (delay_s == RETRY_MIN_S)
-        g_message ("cannot connect to the MQTT broker %s:%u yet: %s", self->host, self->port,
-                   rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc));
-
-      g_mutex_lock (&self->lock);
-      until = g_get_monotonic_time () + delay_s * G_TIME_SPAN_SECOND;
-      while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, until))
-        ;
-      if (self->stopping)
+      if (is_stopping (self))
         {
-          g_mutex_unlock (&self->lock);
-          return GINT_TO_POINTER (FALSE);
+          /* free() queued NDEATH and DISCONNECT: the loop writes them, then the socket
+           * closes. */
+          if (!self->have_socket)
+            break;
+          if (stop_deadline == 0)
+            stop_deadline = now + STOP_TIMEOUT_MS * (G_USEC_PER_SEC / 1000);
+          else if (now > stop_deadline)
+            break;
         }
-      g_mutex_unlock (&self->lock);
-      delay_s = MIN (delay_s * 2, RETRY_MAX_S);
-    }
-  rc = mosquitto_loop_start (self->mosq);
-  if (rc != MOSQ_ERR_SUCCESS)
-    g_warning ("cannot start the MQTT network thread: %s", mosquitto_strerror (rc));
+      else if (!self->have_socket)
+        {
+          rc = attempted ? mosquitto_reconnect_async (self->mosq) :
+            mosquitto_connect_async (self->mosq, self->host, (int) self->port,
+                                     (int) self->keepalive_s);
+          attempted = TRUE;
+          if (rc != MOSQ_ERR_SUCCESS)
+            {
+              if (!logged)
+                g_message ("cannot connect to the MQTT broker %s:%u yet: %s", self->host,
+                           self->port, rc == MOSQ_ERR_ERRNO ? g_strerror (errno) :
+                           mosquitto_strerror (rc));
+              logged = TRUE;
+              if (wait_or_stop (self, RETRY_S * 1000))
+                break;
+              continue;
+            }
+          self->have_socket = TRUE;
+          self->connect_started = now;
+          continue;
+        }
+      else if (self->connect_started != 0 &&
+               now - self->connect_started > CONNACK_TIMEOUT_MS * (G_USEC_PER_SEC / 1000))
+        {
+          g_message ("MQTT broker %s:%u: no CONNACK within %d ms, connecting again",
+                     self->host, self->port, CONNACK_TIMEOUT_MS);
+          /* As after a session: the next bdSeq (the broker may have taken the CONNECT and
+           * will publish its will when the next one comes). mosquitto_reconnect_async()
+           * closes the socket. */
+          self->bd_seq = (self->bd_seq + 1) % 256;
+          set_will (self);
+          self->have_socket = FALSE;
+          self->connect_started = 0;
+          continue;
+        }
 
-  return GINT_TO_POINTER (rc == MOSQ_ERR_SUCCESS);
+      rc = mosquitto_loop (self->mosq, 100, 1);
+      if (rc != MOSQ_ERR_SUCCESS)
+        {
+          /* libmosquitto closed the socket and called on_disconnect. */
+          self->have_socket = FALSE;
+          self->connect_started = 0;
+          if (is_stopping (self) || wait_or_stop (self, RETRY_S * 1000))
+            break;
+        }
+      else
+        logged = FALSE;
+    }
+
+  return NULL;
 }
 
 DcSparkplugClient *
@@ -306,7 +383,8 @@ dc_sparkplug_client_new (const char                       *client_id,
   mosquitto_connect_callback_set (self->mosq, on_connect_cb);
   mosquitto_disconnect_callback_set (self->mosq, on_disconnect_cb);
   mosquitto_message_callback_set (self->mosq, on_message_cb);
-  mosquitto_reconnect_delay_set (self->mosq, RETRY_MIN_S, RETRY_MAX_S, true);
+  /* Our thread runs the loop: publishing from the main thread only queues (and wakes it). */
+  mosquitto_threaded_set (self->mosq, true);
   set_will (self);
 
   return self;
@@ -320,7 +398,7 @@ dc_sparkplug_client_set_credentials (DcSparkplugClient *self,
   int rc;
 
   g_return_if_fail (self != NULL);
-  g_return_if_fail (self->connect_thread == NULL);
+  g_return_if_fail (self->thread == NULL);
 
   rc = mosquitto_username_pw_set (self->mosq, username, password);
   if (rc != MOSQ_ERR_SUCCESS)
@@ -336,7 +414,7 @@ dc_sparkplug_client_set_tls (DcSparkplugClient  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (ca_file != NULL, FALSE);
-  g_return_val_if_fail (self->connect_thread == NULL, FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
 
   /* Peer verification on (SSL_VERIFY_PEER), the host name checked (not insecure). */
   rc = mosquitto_tls_set (self->mosq, ca_file, NULL, NULL, NULL, NULL);
@@ -360,12 +438,12 @@ dc_sparkplug_client_start (DcSparkplugClient *self,
                            guint              keepalive_s)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (self->connect_thread == NULL);
+  g_return_if_fail (self->thread == NULL);
 
   self->host = g_strdup (host);
   self->port = port;
   self->keepalive_s = keepalive_s;
-  self->connect_thread = g_thread_new ("dc-mqtt-connect", connect_thread_func, self);
+  self->thread = g_thread_new ("dc-mqtt", network_thread_func, self);
 }
 
 gboolean
@@ -411,26 +489,24 @@ dc_sparkplug_client_free (DcSparkplugClient *self)
   if (self == NULL)
     return;
 
-  /* No callback from here on (libmosquitto may call on_disconnect on this thread). */
+  /* No callback from here on (libmosquitto may call on_disconnect on the network thread). */
   self->channel->alive = FALSE;
-  if (self->connect_thread != NULL)
+  if (self->thread != NULL)
     {
       g_autoptr(GBytes) death = NULL;
 
-      g_mutex_lock (&self->lock);
-      self->stopping = TRUE;
-      g_cond_signal (&self->cond);
-      g_mutex_unlock (&self->lock);
-      self->loop_started = GPOINTER_TO_INT (g_thread_join (self->connect_thread));
-      self->connect_thread = NULL;
-      /* A clean end: NDEATH now, as the broker would have sent it. The network thread
-       * writes it before the DISCONNECT (one queue, in order). */
+      /* A clean end: NDEATH now, as the broker would have sent it, then DISCONNECT; the
+       * network thread writes both (one queue, in order) before it ends. */
       death = dc_sparkplug_payload_encode_death (now_ms (), self->bd_seq);
       mosquitto_publish (self->mosq, NULL, self->death_topic, (int) g_bytes_get_size (death),
                          g_bytes_get_data (death, NULL), 1, false);
       mosquitto_disconnect (self->mosq);
-      if (self->loop_started)
-        mosquitto_loop_stop (self->mosq, false);
+      g_mutex_lock (&self->lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+      g_thread_join (self->thread);
+      self->thread = NULL;
     }
   channel_unref (self->channel);
   mosquitto_destroy (self->mosq);

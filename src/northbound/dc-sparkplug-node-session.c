@@ -300,9 +300,11 @@ dc_sparkplug_node_start (DcSparkplugNode  *self,
 
       if (queue == NULL)
         return FALSE;
-      /* libmosquitto notices a dead connection within 1.5 keep-alives. */
+      /* libmosquitto notices a dead connection within two keep-alives (a PINGREQ once
+       * nothing came for one, the socket closed when its PINGRESP did not come within
+       * another). */
       self->forward = dc_sparkplug_forward_new (queue,
-                                                (gint64) self->keepalive_s * 3 / 2 *
+                                                (gint64) self->keepalive_s * 2 *
                                                 G_USEC_PER_SEC + 2 * G_USEC_PER_SEC,
                                                 replay_publish_cb, self);
     }
