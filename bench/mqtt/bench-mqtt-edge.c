@@ -47,6 +47,7 @@ typedef struct
   gint64   done_at;      /* monotonic µs when received reached expected */
   double   thread_cpu_s; /* the subscriber thread's CPU, read when done */
   gboolean subscribed;
+  guint    dbirths;
 } Counter;
 
 static Counter counter;
@@ -68,6 +69,13 @@ count_message_cb (struct mosquitto               *mosq,
 {
   Org__Eclipse__Tahu__Protobuf__Payload *payload;
 
+  if (strstr (message->topic, "/DBIRTH/") != NULL)
+    {
+      g_mutex_lock (&counter.lock);
+      counter.dbirths++;
+      g_mutex_unlock (&counter.lock);
+      return;
+    }
   if (strstr (message->topic, "/DDATA/") == NULL)
     return;
   payload = org__eclipse__tahu__protobuf__payload__unpack (NULL, (size_t) message->payloadlen,
@@ -336,10 +344,21 @@ run_edge (int         port,
         break;
       g_usleep (1000);
     }
-  /* The DBIRTHs follow the devices' links: a moment for the virtual devices to come up. */
-  for (gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC; g_get_monotonic_time () < until;)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
+  /* The DBIRTHs follow the devices' links: every device born before the values come. */
+  for (gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;;)
+    {
+      guint dbirths;
+
+      g_mutex_lock (&counter.lock);
+      dbirths = counter.dbirths;
+      g_mutex_unlock (&counter.lock);
+      if (dbirths >= N_DEVICES)
+        break;
+      if (g_get_monotonic_time () > until)
+        g_error ("%u DBIRTH of %u within 60 s", dbirths, N_DEVICES);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
 
   for (guint t = 0; t < ticks; t++)
     for (guint i = 0; i < n_points; i++)

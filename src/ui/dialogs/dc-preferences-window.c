@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-preferences-window.h"
+#include "dc-sparkplug-prefs.h"
 #include "dc-ui.h"
 
 struct _DcPreferencesWindow
@@ -253,6 +254,9 @@ dc_preferences_window_new (GtkWindow  *parent,
     self->config_path = g_build_filename (g_get_user_config_dir (), "datacoll", "datacoll.conf",
                                           NULL);
   load_config (self);
+  /* [sparkplug] (docs/sparkplug.md): a page of its own. */
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (dc_sparkplug_prefs_new (self->config_path)));
 
   return self;
 }

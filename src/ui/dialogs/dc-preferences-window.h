@@ -10,8 +10,9 @@
 G_BEGIN_DECLS
 
 /* Desktop preferences (GSettings: refresh rate, colour scheme) and server settings written to
- * the configuration file (GKeyFile groups [server] and [history] of docs/model.md; comments in the
- * file are kept). Server settings take effect at the next start. */
+ * the configuration file (GKeyFile groups [server] and [history] of docs/model.md, and
+ * [sparkplug] on a page of its own, dc-sparkplug-prefs.c; comments in the file are kept).
+ * Server settings take effect at the next start. */
 #define DC_TYPE_PREFERENCES_WINDOW (dc_preferences_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (DcPreferencesWindow, dc_preferences_window, DC, PREFERENCES_WINDOW,

@@ -13,6 +13,7 @@
 
 #include "dc-window-private.h"
 #include "dc-number.h"
+#include "dc-sparkplug-status.h"
 #include "dc-ui.h"
 
 enum {
@@ -380,6 +381,7 @@ dc_window_class_init (DcWindowClass *klass)
   g_type_ensure (DC_TYPE_TREND_VIEW);
   g_type_ensure (DC_TYPE_ALARMS_PAGE);
   g_type_ensure (DC_TYPE_LINK_COUNTERS);
+  g_type_ensure (DC_TYPE_SPARKPLUG_STATUS);
   g_type_ensure (DC_TYPE_TRAFFIC_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
