@@ -18,7 +18,7 @@
  * within CONNACK_TIMEOUT_MS (the CONNECT or its answer lost on the way) is abandoned and tried
  * again at once. A broker back after an outage is found within about 2 s. */
 #define RETRY_S             1
-#define CONNACK_TIMEOUT_MS  1500
+#define CONNACK_TIMEOUT_MS  2000
 /* How long a clean stop may take to write NDEATH and DISCONNECT. */
 #define STOP_TIMEOUT_MS     2000
 
