@@ -88,18 +88,20 @@ sample_is_null (const DcSample *sample)
 
 static void
 remember (DcSparkplugNode *self,
-          const DcSample  *sample)
+          const DcSample  *sample,
+          guint32          datatype)
 {
-  Last *last = g_hash_table_lookup (self->last, &sample->key);
+  Last *last = g_hash_table_lookup (self->last, KEY_PTR (sample->key));
 
   if (last == NULL)
     {
       last = g_new0 (Last, 1);
-      g_hash_table_insert (self->last, g_memdup2 (&sample->key, sizeof (gint64)), last);
+      g_hash_table_insert (self->last, KEY_PTR (sample->key), last);
     }
   last->value = sample->value;
   last->quality = sample->quality;
   last->time = sample->time;
+  last->datatype = datatype;
 }
 
 static Device *
@@ -113,7 +115,7 @@ ensure_device (DcSparkplugNode *self,
       device = g_new0 (Device, 1);
       device->id = g_strdup (device_id);
       device->interned = g_intern_string (device_id);
-      device->keys = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      device->keys = g_hash_table_new (g_direct_hash, g_direct_equal);
       g_hash_table_insert (self->devices, device->id, device);
     }
   return device;
@@ -217,12 +219,12 @@ birth_device (DcSparkplugNode *self,
       gint64 key = (gint64) metric->alias;
       DcSample sample;
 
-      g_hash_table_add (device->keys, g_memdup2 (&key, sizeof key));
-      g_hash_table_insert (self->point_device, g_memdup2 (&key, sizeof key), device);
+      g_hash_table_add (device->keys, KEY_PTR (key));
+      g_hash_table_insert (self->point_device, KEY_PTR (key), device);
       if (dc_engine_get_live (self->engine, key, &sample))
-        remember (self, &sample);
+        remember (self, &sample, metric->datatype);
       else
-        g_hash_table_remove (self->last, &key);
+        g_hash_table_remove (self->last, KEY_PTR (key));
     }
   g_free (device->signature);
   device->signature = g_string_free (g_steal_pointer (&signature), FALSE);
@@ -394,7 +396,7 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
   for (guint i = 0; i < samples->len; i++)
     {
       const DcSample *sample = &g_array_index (samples, DcSample, i);
-      Device *device = g_hash_table_lookup (self->point_device, &sample->key);
+      Device *device = g_hash_table_lookup (self->point_device, KEY_PTR (sample->key));
       Last *last;
       DcSparkplugMetric metric = { 0 };
       DcSparkplugQueued queued;
@@ -403,7 +405,7 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
 
       if (device == NULL || !(self->online ? device->born : device->held))
         continue;
-      last = g_hash_table_lookup (self->last, &sample->key);
+      last = g_hash_table_lookup (self->last, KEY_PTR (sample->key));
       late = last != NULL && sample->time < last->time;
       if (!late && last != NULL && last->quality == sample->quality &&
           (last->value == sample->value || (isnan (last->value) && isnan (sample->value))))
@@ -417,13 +419,22 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
       metric.has_quality = last == NULL || last->quality != sample->quality;
       metric.quality = sample->quality;
       /* The datatype is the birth's; the encoder needs it to pick the value field. */
-      {
-        const DcPointInfo *info = dc_engine_get_point (self->engine, sample->key);
+      if (last != NULL)
+        metric.datatype = last->datatype;
+      else
+        {
+          const DcPointInfo *info = dc_engine_get_point (self->engine, sample->key);
 
-        metric.datatype = datatype_for (info != NULL ? info->code_type : NULL);
-      }
-      if (!late)
-        remember (self, sample);
+          metric.datatype = datatype_for (info != NULL ? info->code_type : NULL);
+        }
+      if (!late && last != NULL)
+        {
+          last->value = sample->value;
+          last->quality = sample->quality;
+          last->time = sample->time;
+        }
+      else if (!late)
+        remember (self, sample, metric.datatype);
 
       queued.key = sample->key;
       queued.device_id = device->interned;
@@ -489,8 +500,8 @@ ctrl_done_cb (GObject      *source,
     }
   else
     {
-      Device *device = g_hash_table_lookup (self->point_device, &sample.key);
-      Last *last = g_hash_table_lookup (self->last, &sample.key);
+      Device *device = g_hash_table_lookup (self->point_device, KEY_PTR (sample.key));
+      Last *last = g_hash_table_lookup (self->last, KEY_PTR (sample.key));
 
       /* A virtual point's confirmation is also a sample: published once. */
       if (last != NULL && last->value == sample.value && last->quality == sample.quality)
@@ -507,7 +518,7 @@ ctrl_done_cb (GObject      *source,
             .quality = sample.quality,
           };
 
-          remember (self, &sample);
+          remember (self, &sample, metric.datatype);
           dc_sparkplug_node_publish (self, "DDATA", device->id, &metric, 1);
         }
     }
@@ -536,7 +547,8 @@ dc_sparkplug_node_handle_dcmd (DcSparkplugNode *self,
       const DcPointInfo *info = NULL;
       CtrlData *data;
 
-      if (command->has_alias && g_hash_table_lookup (self->point_device, &command->alias) ==
+      if (command->has_alias &&
+          g_hash_table_lookup (self->point_device, KEY_PTR (command->alias)) ==
           (gpointer) device)
         info = dc_engine_get_point (self->engine, (gint64) command->alias);
       else if (command->name != NULL)
@@ -545,7 +557,8 @@ dc_sparkplug_node_handle_dcmd (DcSparkplugNode *self,
           gint64 key = g_strv_length (parts) == 2 ?
             dc_store_get_point_key (self->store, parts[0], parts[1]) : 0;
 
-          if (key > 0 && g_hash_table_lookup (self->point_device, &key) == (gpointer) device)
+          if (key > 0 &&
+              g_hash_table_lookup (self->point_device, KEY_PTR (key)) == (gpointer) device)
             info = dc_engine_get_point (self->engine, key);
         }
       if (info == NULL)
@@ -630,8 +643,8 @@ dc_sparkplug_node_init (DcSparkplugNode *self)
 {
   self->cancellable = g_cancellable_new ();
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
-  self->point_device = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->last = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->point_device = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->last = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   self->host_timestamp = -1;
 }
 
