@@ -198,7 +198,8 @@ take_done_cb (GObject      *source,
   /* The node died meanwhile (or the server stops): back into the queue, in place. */
   if (!self->replaying || self->closing)
     {
-      dc_sparkplug_queue_push (self->queue, (DcSparkplugQueued *) values->data, values->len);
+      dc_sparkplug_queue_put_back (self->queue, (DcSparkplugQueued *) values->data,
+                                   values->len);
       return;
     }
   if (values->len == 0)

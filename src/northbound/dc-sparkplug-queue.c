@@ -296,14 +296,13 @@ dc_sparkplug_queue_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-void
-dc_sparkplug_queue_push (DcSparkplugQueue        *self,
-                         const DcSparkplugQueued *values,
-                         guint                    n)
+static void
+push (DcSparkplugQueue        *self,
+      const DcSparkplugQueued *values,
+      guint                    n,
+      gboolean                 new_values)
 {
   Job *job;
-
-  g_return_if_fail (self != NULL);
 
   if (n == 0)
     return;
@@ -314,10 +313,33 @@ dc_sparkplug_queue_push (DcSparkplugQueue        *self,
 
   g_mutex_lock (&self->lock);
   self->stats.queued += n;
-  self->stats.stored += n;
+  if (new_values)
+    self->stats.stored += n;
+  else
+    self->stats.taken -= MIN (n, self->stats.taken);
   g_mutex_unlock (&self->lock);
 
   g_async_queue_push (self->jobs, job);
+}
+
+void
+dc_sparkplug_queue_push (DcSparkplugQueue        *self,
+                         const DcSparkplugQueued *values,
+                         guint                    n)
+{
+  g_return_if_fail (self != NULL);
+
+  push (self, values, n, TRUE);
+}
+
+void
+dc_sparkplug_queue_put_back (DcSparkplugQueue        *self,
+                             const DcSparkplugQueued *values,
+                             guint                    n)
+{
+  g_return_if_fail (self != NULL);
+
+  push (self, values, n, FALSE);
 }
 
 void

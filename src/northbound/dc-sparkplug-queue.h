@@ -51,6 +51,10 @@ DcSparkplugQueue *dc_sparkplug_queue_open        (const char               *path
 void              dc_sparkplug_queue_push        (DcSparkplugQueue         *self,
                                                   const DcSparkplugQueued  *values,
                                                   guint                     n);
+/* Puts values taken out but not sent back (they count as queued again, not as stored). */
+void              dc_sparkplug_queue_put_back    (DcSparkplugQueue         *self,
+                                                  const DcSparkplugQueued  *values,
+                                                  guint                     n);
 /* Takes up to @max of the oldest values (by time, then by arrival) out of the queue, after
  * every value pushed before this call is written. The result (a GArray of
  * DcSparkplugQueued, empty when the queue is empty) comes back on the caller's main context. */

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "dc-sparkplug-queue.h"
+#include "dc-test-store.h"
 #include "dc-test-wait.h"
 
 static void
@@ -148,6 +149,37 @@ test_smaller_bound (void)
   g_rmdir (dir);
 }
 
+/* Values taken but not sent go back in place, and count as queued, not as stored again. */
+static void
+test_put_back (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("dc-sparkplug-queue-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "q.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) taken = NULL;
+  g_autoptr(GArray) again = NULL;
+  DcSparkplugQueue *queue;
+  DcSparkplugQueueStats st;
+  DcSparkplugQueued v[] = { value_at (10, 1), value_at (20, 2), value_at (30, 3) };
+
+  queue = dc_sparkplug_queue_open (path, 100, &error);
+  g_assert_no_error (error);
+  dc_sparkplug_queue_push (queue, v, G_N_ELEMENTS (v));
+  taken = take (queue, 2);
+  g_assert_cmpuint (taken->len, ==, 2);
+  dc_sparkplug_queue_put_back (queue, (DcSparkplugQueued *) taken->data, taken->len);
+  dc_sparkplug_queue_get_stats (queue, &st);
+  g_assert_cmpuint (st.stored, ==, 3);
+  g_assert_cmpuint (st.taken, ==, 0);
+  g_assert_cmpuint (st.queued, ==, 3);
+  again = take (queue, 10);
+  g_assert_cmpuint (again->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpfloat (g_array_index (again, DcSparkplugQueued, i).value, ==, i + 1);
+  dc_sparkplug_queue_free (queue);
+  dc_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,6 +188,7 @@ main (int   argc,
 
   g_test_add_func ("/sparkplug/queue/order-bound-reopen", test_order_bound_reopen);
   g_test_add_func ("/sparkplug/queue/smaller-bound", test_smaller_bound);
+  g_test_add_func ("/sparkplug/queue/put-back", test_put_back);
 
   return g_test_run ();
 }
