@@ -21,6 +21,7 @@
 #include "dc-engine.h"
 #include "dc-formula.h"
 #include "dc-history.h"
+#include "dc-protocols.h"
 #include "dc-store.h"
 
 static double
@@ -33,12 +34,14 @@ cpu_seconds (void)
 }
 
 static void
-check (gboolean  ok,
-       GError   *error)
+check_at (gboolean    ok,
+          GError     *error,
+          int         line)
 {
   if (!ok)
-    g_error ("%s", error != NULL ? error->message : "failed");
+    g_error ("line %d: %s", line, error != NULL ? error->message : "failed");
 }
+#define check(ok, error) check_at ((ok), (error), __LINE__)
 
 static JsonObject *
 object_from (const char *json)
@@ -124,8 +127,11 @@ make_config (const char *dir,
   return g_steal_pointer (&path);
 }
 
-/* Ingests @n_samples over every point (random walks between 0 and 100, batches of 1,000) and
- * returns the CPU seconds, history writes included. */
+/* Ingests @n_samples over every point (batches of 1,000) and returns the CPU seconds, history
+ * writes included. Each point walks ±5 inside its normal band (20–80, limits 10/90); before each
+ * sample the point moves to the other side of its high limit (95) or back with probability 1 %, so
+ * about 1 % of the samples cross a limit: alarms raise and clear at a realistic rate, the same
+ * samples in both runs (fixed seed). @n_crossings counts them. */
 static double
 run (const char *dir,
      const char *config,
@@ -133,7 +139,8 @@ run (const char *dir,
      guint       n_points,
      guint       n_samples,
      guint64    *n_results,
-     guint      *n_alarms)
+     guint      *n_alarms,
+     guint64    *n_crossings)
 {
   g_autofree char *hdir = g_dir_make_tmp ("bench-plugins-h-XXXXXX", NULL);
   g_autofree char *hpath = g_build_filename (hdir, "history.db", NULL);
@@ -145,6 +152,7 @@ run (const char *dir,
   g_autoptr(DcAlarm) alarm = NULL;
   g_autoptr(GArray) keys = NULL;
   g_autofree double *walk = g_new0 (double, n_points);
+  g_autofree gboolean *high = g_new0 (gboolean, n_points);
   GError *error = NULL;
   GRand *rand = g_rand_new_with_seed (42);
   gint64 t = G_GINT64_CONSTANT (1700000000000000);
@@ -178,6 +186,7 @@ run (const char *dir,
       walk[i] = 50;
     }
 
+  *n_crossings = 0;
   start = cpu_seconds ();
   for (guint done = 0; done < n_samples; )
     {
@@ -188,10 +197,15 @@ run (const char *dir,
         {
           guint p = (done + i) % n_points;
 
-          walk[p] = CLAMP (walk[p] + g_rand_double_range (rand, -5, 5), 0, 100);
+          walk[p] = CLAMP (walk[p] + g_rand_double_range (rand, -5, 5), 20, 80);
+          if (g_rand_double (rand) < 0.01)
+            {
+              high[p] = !high[p];
+              (*n_crossings)++;
+            }
           batch[i].key = g_array_index (keys, gint64, p);
           batch[i].time = t + (gint64) (done + i) * 10;
-          batch[i].value = round (walk[p] * 10) / 10;
+          batch[i].value = high[p] ? 95 : round (walk[p] * 10) / 10;
           batch[i].quality = 0;
         }
       dc_engine_ingest (engine, batch, n, DC_INGEST_NONE);
@@ -205,9 +219,10 @@ run (const char *dir,
   *n_alarms = 0;
   if (alarm != NULL)
     {
-      g_autoptr(JsonArray) list = dc_alarm_list (alarm, TRUE);
+      /* Every raise, clear and return to normal is a journal entry: the alarm work done. */
+      g_autoptr(JsonArray) journal = dc_alarm_journal (alarm, 0, G_MAXINT64, 0, NULL);
 
-      *n_alarms = json_array_get_length (list);
+      *n_alarms = journal != NULL ? json_array_get_length (journal) : 0;
     }
 
   g_clear_object (&formula);
@@ -253,10 +268,11 @@ main (int   argc,
   g_autofree char *config = NULL;
   double setup;
   double off[3], on[3];
-  guint64 results = 0;
+  guint64 results = 0, crossings = 0;
   guint alarms = 0;
   guint rounds = g_str_equal (mode, "both") ? 3 : 1;
 
+  dc_protocols_register_all ();
   setup = cpu_seconds ();
   config = make_config (dir, n_points, n_formulas);
   g_print ("plugins benchmark: %u points (limits on every one), %u formulas, %u samples\n",
@@ -267,9 +283,9 @@ main (int   argc,
   for (guint r = 0; r < rounds; r++)
     {
       if (!g_str_equal (mode, "on"))
-        off[r] = run (dir, config, FALSE, n_points, n_samples, &results, &alarms);
+        off[r] = run (dir, config, FALSE, n_points, n_samples, &results, &alarms, &crossings);
       if (!g_str_equal (mode, "off"))
-        on[r] = run (dir, config, TRUE, n_points, n_samples, &results, &alarms);
+        on[r] = run (dir, config, TRUE, n_points, n_samples, &results, &alarms, &crossings);
     }
 
   if (g_str_equal (mode, "both"))
@@ -279,7 +295,9 @@ main (int   argc,
       g_print ("plugins off (floor): %.3f s CPU, %.2f us/sample\n", off[1],
                off[1] * 1e6 / n_samples);
       g_print ("plugins on:          %.3f s CPU, %.2f us/sample (%" G_GUINT64_FORMAT
-               " formula results, %u alarms)\n", on[1], on[1] * 1e6 / n_samples, results, alarms);
+               " formula results, %u alarm journal entries)\n", on[1], on[1] * 1e6 / n_samples, results, alarms);
+      g_print ("limit crossings: %" G_GUINT64_FORMAT " (%.2f %% of the samples)\n", crossings,
+               crossings * 100.0 / n_samples);
       g_print ("ratio on/off: %.2f; plugin cost %.2f us/sample; at 100k samples/s the plugins "
                "take %.1f %% of one core\n", on[1] / off[1],
                (on[1] - off[1]) * 1e6 / n_samples, (on[1] - off[1]) * 1e5 / n_samples * 100);
