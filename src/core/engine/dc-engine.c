@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "dc-engine.h"
 #include "dc-error.h"
@@ -55,6 +56,8 @@ struct _DcEngine
   guint64          backlog_samples;
   guint64          backlog_limit;  /* bytes, dc_engine_set_backlog_limit() */
   gboolean         reload_pending;
+  gboolean         idle_pending;
+  GHashTable      *refresh;    /* "term:item" of points created or edited since, or NULL */
   gboolean         started;
   gulong           changed_id;
   gulong           removed_id;
@@ -184,6 +187,7 @@ reload_points (DcEngine *self)
   g_autoptr(GArray) order = g_array_sized_new (FALSE, FALSE, sizeof (gint64), infos->len);
 
   self->reload_pending = FALSE;
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
 
   /* Steal the infos from the array: the hash table owns them now. */
   g_ptr_array_set_free_func (infos, NULL);
@@ -204,11 +208,99 @@ reload_points (DcEngine *self)
   self->order = g_steal_pointer (&order);
 }
 
+/* @order with the sorted @added keys merged in: a binary search per key and copies of the
+ * runs between, so a few new points cost their number, not the plant's. */
+static GArray *
+merge_order (GArray     *order,
+             GArray     *added,
+             GHashTable *points)
+{
+  GArray *merged = g_array_sized_new (FALSE, FALSE, sizeof (gint64), order->len + added->len);
+  guint from = 0;
+
+  g_array_sort_with_data (added, compare_points_cb, points);
+  for (guint i = 0; i < added->len; i++)
+    {
+      gint64 *key = &g_array_index (added, gint64, i);
+      guint lo = from, hi = order->len;
+
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (compare_points_cb (&g_array_index (order, gint64, mid), key, points) < 0)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      g_array_append_vals (merged, (gint64 *) order->data + from, lo - from);
+      g_array_append_vals (merged, key, 1);
+      from = lo;
+    }
+  g_array_append_vals (merged, (gint64 *) order->data + from, order->len - from);
+  return merged;
+}
+
+/* Re-reads only the points created or edited since the last load (docs/performance.md: a
+ * change costs its size). A point that moved in the order, or a refresh as large as the
+ * plant, reloads everything. */
+static void
+refresh_points (DcEngine *self)
+{
+  g_autoptr(GHashTable) refresh = g_steal_pointer (&self->refresh);
+  g_autoptr(GArray) added = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GHashTableIter iter;
+  gpointer id;
+
+  if (g_hash_table_size (refresh) > g_hash_table_size (self->points) / 4)
+    {
+      reload_points (self);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, refresh);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      const char *colon = strchr (id, ':');
+      g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - (const char *) id) : NULL;
+      DcPointInfo *info = term_id != NULL ? dc_store_get_point_info (self->store, term_id,
+                                                                     colon + 1) : NULL;
+      DcPointInfo *old;
+
+      if (info == NULL)
+        continue;  /* deleted since: ::point-removed reloads */
+      old = g_hash_table_lookup (self->points, &info->key);
+      if (old != NULL && (g_strcmp0 (old->device_id, info->device_id) != 0 ||
+                          g_strcmp0 (old->term_id, info->term_id) != 0 ||
+                          g_strcmp0 (old->item_id, info->item_id) != 0))
+        {
+          dc_point_info_free (info);
+          reload_points (self);
+          return;
+        }
+      if (old == NULL)
+        g_array_append_val (added, info->key);
+      if (self->history != NULL)
+        dc_history_set_retention_days (self->history, info->key, info->retention_days);
+      g_hash_table_replace (self->points, &info->key, info);
+    }
+
+  if (added->len > 0)
+    {
+      GArray *order = merge_order (self->order, added, self->points);
+
+      g_array_unref (self->order);
+      self->order = order;
+    }
+}
+
 static void
 ensure_points (DcEngine *self)
 {
   if (self->reload_pending || self->points == NULL)
     reload_points (self);
+  else if (self->refresh != NULL)
+    refresh_points (self);
 }
 
 static gboolean
@@ -216,8 +308,9 @@ reload_idle_cb (gpointer data)
 {
   DcEngine *self = data;
 
-  if (self->reload_pending)
-    reload_points (self);
+  self->idle_pending = FALSE;
+  if (self->reload_pending || self->refresh != NULL)
+    ensure_points (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -234,9 +327,22 @@ store_changed_cb (DcStore    *store,
   if (kind == DC_KIND_FORMULA || self->reload_pending)
     return;
 
-  /* Coalesced: a batch of 10,000 point changes reloads once, right after the commit; any
-   * ingest before the idle reloads first. */
-  self->reload_pending = TRUE;
+  /* A point created or edited in place is re-read alone; anything else (deletes, renames,
+   * devices, terms, items) reloads every point. */
+  if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL && self->points != NULL)
+    {
+      if (self->refresh == NULL)
+        self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (self->refresh, g_strdup (id));
+    }
+  else
+    self->reload_pending = TRUE;
+
+  /* Coalesced: a batch of 10,000 point changes loads once, right after the commit; any
+   * ingest before the idle loads first. */
+  if (self->idle_pending)
+    return;
+  self->idle_pending = TRUE;
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH);
   g_source_set_callback (source, reload_idle_cb, g_object_ref (self), g_object_unref);
@@ -552,6 +658,7 @@ dc_engine_finalize (GObject *object)
   g_clear_pointer (&self->points, g_hash_table_unref);
   g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->order, g_array_unref);
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->store);
   g_clear_pointer (&self->context, g_main_context_unref);

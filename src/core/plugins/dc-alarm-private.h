@@ -91,6 +91,8 @@ struct _DcAlarm
   gulong       device_id_handler;
   gulong       changed_id;
   DcDeferred   rebuild;
+  gboolean     reload;        /* the next rebuild reads every point */
+  GHashTable  *refresh;       /* "term:item" of points created or edited since, or NULL */
   sqlite3     *db;
   GHashTable  *rules;         /* gint64 key → DcAlarmRule */
   GHashTable  *alarms;        /* gint64 id → DcAlarmItem */

@@ -264,6 +264,8 @@ rebuild (DcAlarm *self)
 {
   g_autoptr(GPtrArray) infos = dc_store_list_point_infos (self->store);
 
+  self->reload = FALSE;
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
   g_hash_table_remove_all (self->rules);
   for (guint i = 0; i < infos->len; i++)
     {
@@ -273,6 +275,45 @@ rebuild (DcAlarm *self)
         dc_alarm_rule_free (rule);
       else
         g_hash_table_insert (self->rules, &rule->key, rule);
+    }
+}
+
+/* The deferred rebuild: only the rules of the points created or edited since, unless
+ * something else changed (docs/performance.md: a change costs its size). */
+static void
+apply_changes (DcAlarm *self)
+{
+  g_autoptr(GHashTable) refresh = NULL;
+  GHashTableIter iter;
+  gpointer id;
+
+  if (self->reload || self->refresh == NULL)
+    {
+      rebuild (self);
+      return;
+    }
+  refresh = g_steal_pointer (&self->refresh);
+  g_hash_table_iter_init (&iter, refresh);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      const char *colon = strchr (id, ':');
+      g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - (const char *) id) : NULL;
+      g_autoptr(DcPointInfo) info = term_id != NULL ? dc_store_get_point_info (self->store,
+                                                                               term_id,
+                                                                               colon + 1)
+                                                    : NULL;
+      DcAlarmRule *rule;
+
+      if (info == NULL)
+        continue;  /* deleted since: that change reloads */
+      rule = dc_alarm_rule_new (info);
+      if (dc_alarm_rule_is_empty (rule))
+        {
+          g_hash_table_remove (self->rules, &info->key);
+          dc_alarm_rule_free (rule);
+        }
+      else
+        g_hash_table_replace (self->rules, &rule->key, rule);
     }
 }
 
@@ -335,6 +376,14 @@ store_changed_cb (DcStore    *store,
     device_gone (self, old_id, id);
   if (kind == DC_KIND_FORMULA || kind == DC_KIND_ITEM)
     return;
+  if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL)
+    {
+      if (self->refresh == NULL)
+        self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (self->refresh, g_strdup (id));
+    }
+  else
+    self->reload = TRUE;
   dc_deferred_schedule (&self->rebuild);
 }
 
@@ -438,6 +487,7 @@ dc_alarm_finalize (GObject *object)
   g_clear_pointer (&self->by_ident, g_hash_table_unref);
   g_clear_pointer (&self->alarms, g_hash_table_unref);
   g_clear_pointer (&self->rules, g_hash_table_unref);
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
   g_clear_pointer (&self->scope, dc_expr_scope_free);
   if (self->db != NULL)
     sqlite3_close (self->db);
@@ -461,7 +511,7 @@ dc_alarm_class_init (DcAlarmClass *klass)
 static void
 dc_alarm_init (DcAlarm *self)
 {
-  dc_deferred_init (&self->rebuild, (GFunc) rebuild, self);
+  dc_deferred_init (&self->rebuild, (GFunc) apply_changes, self);
   self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, dc_alarm_rule_free);
   self->alarms = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, dc_alarm_item_free);
   self->by_ident = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -68,6 +68,7 @@ struct _DcFormula
   GHashTable          *by_id;       /* id → DcFormulaItem */
   GHashTable          *results;     /* gint64 result key → DcFormulaItem */
   GHashTable          *inputs;      /* gint64 key → DcFormulaInput */
+  GHashTable          *missing;     /* "device:term:item" a formula names but no point is */
   GArray              *heap;        /* guint orders of queued formulas (min-heap) */
   GArray              *out;         /* DcSample */
   guint                n_loading;

@@ -314,6 +314,20 @@ dc_formula_rebuild (DcFormula *self)
 
   self->formulas = g_steal_pointer (&formulas);
 
+  /* The references no point answers yet: only the creation of one of these needs a
+   * rebuild (docs/performance.md: a change costs its size). */
+  g_hash_table_remove_all (self->missing);
+  for (guint i = 0; i < self->formulas->len; i++)
+    {
+      DcFormulaItem *f = g_ptr_array_index (self->formulas, i);
+
+      if (f->result_key == 0 && f->result_name != NULL && *f->result_name != '\0')
+        g_hash_table_add (self->missing, g_strdup (f->result_name));
+      for (guint p = 0; p < f->n_params; p++)
+        if (f->param_keys[p] == 0 && *f->param_points[p] != '\0')
+          g_hash_table_add (self->missing, g_strdup (f->param_points[p]));
+    }
+
   /* New inputs load their window from history; the formulas that changed are computed once
    * every input they read is there. */
   {

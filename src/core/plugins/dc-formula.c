@@ -17,6 +17,29 @@
 
 G_DEFINE_FINAL_TYPE (DcFormula, dc_formula, G_TYPE_OBJECT)
 
+/* TRUE when a formula names the point @id ("term:item") that was just created: the
+ * creation of any other point changes no formula. */
+static gboolean
+awaited (DcFormula  *self,
+         const char *id)
+{
+  const char *colon = strchr (id, ':');
+  g_autofree char *term_id = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(DcPointInfo) info = NULL;
+
+  if (g_hash_table_size (self->missing) == 0)
+    return FALSE;
+  if (colon == NULL)
+    return TRUE;
+  term_id = g_strndup (id, colon - id);
+  info = dc_store_get_point_info (self->store, term_id, colon + 1);
+  if (info == NULL)
+    return TRUE;
+  name = g_strdup_printf ("%s:%s:%s", info->device_id, info->term_id, info->item_id);
+  return g_hash_table_contains (self->missing, name);
+}
+
 static void
 store_changed_cb (DcStore    *store,
                   int         kind,
@@ -27,6 +50,9 @@ store_changed_cb (DcStore    *store,
 {
   /* Point edits never move a point; creations and deletions change the keys formulas see. */
   if (kind == DC_KIND_POINT && op == DC_CHANGE_UPDATE)
+    return;
+  if (kind == DC_KIND_POINT && op == DC_CHANGE_CREATE && old_id == NULL &&
+      self->rebuild.id == 0 && !awaited (self, id))
     return;
   if ((kind == DC_KIND_DEVICE || kind == DC_KIND_ITEM || kind == DC_KIND_TERM) &&
       op == DC_CHANGE_CREATE)
@@ -69,6 +95,7 @@ dc_formula_finalize (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->results, g_hash_table_unref);
   g_clear_pointer (&self->inputs, g_hash_table_unref);
+  g_clear_pointer (&self->missing, g_hash_table_unref);
   g_clear_pointer (&self->formulas, g_ptr_array_unref);
   g_clear_pointer (&self->heap, g_array_unref);
   g_clear_pointer (&self->out, g_array_unref);
@@ -92,6 +119,7 @@ dc_formula_init (DcFormula *self)
   self->cancellable = g_cancellable_new ();
   self->formulas = g_ptr_array_new_with_free_func (dc_formula_item_free);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->results = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->inputs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, dc_formula_input_free);
   self->heap = g_array_new (FALSE, FALSE, sizeof (guint));

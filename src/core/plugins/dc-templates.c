@@ -77,6 +77,8 @@ struct _DcTemplates
   gulong       alarm_changed_id;
   gulong       changed_id;
   DcDeferred        rebuild;
+  gboolean     reload;        /* the next rebuild reads every point */
+  GHashTable  *refresh;       /* "term:item" of points created or edited since, or NULL */
   GHashTable  *rules;         /* gint64 key → Rule */
   GHashTable  *by_point;      /* "term:item" → Rule (borrowed) */
 
@@ -411,39 +413,94 @@ template_of (JsonObject *json,
   return sql != NULL && *sql != '\0' ? g_strdup (sql) : NULL;
 }
 
+/* The rule of @info (NULL without templates), keeping what @previous saved last when its
+ * db_save_sql is the same. */
+static Rule *
+rule_new (DcPointInfo *info,
+          Rule        *previous)
+{
+  g_autofree char *save = template_of (info->json, "db_save_sql");
+  g_autofree char *warn = template_of (info->json, "db_warn_sql");
+  Rule *rule;
+
+  if (save == NULL && warn == NULL)
+    return NULL;
+  rule = g_new0 (Rule, 1);
+  rule->key = info->key;
+  rule->device_id = g_strdup (info->device_id);
+  rule->term_id = g_strdup (info->term_id);
+  rule->item_id = g_strdup (info->item_id);
+  rule->save_sql = g_steal_pointer (&save);
+  rule->warn_sql = g_steal_pointer (&warn);
+  rule->warn_msg = g_strdup (dc_json_get_string (info->json, "warn_msg", NULL));
+  if (previous != NULL && g_strcmp0 (previous->save_sql, rule->save_sql) == 0)
+    {
+      rule->has_saved = previous->has_saved;
+      rule->saved = previous->saved;
+    }
+  return rule;
+}
+
 static void
 rebuild (DcTemplates *self)
 {
   g_autoptr(GPtrArray) infos = dc_store_list_point_infos (self->store);
   g_autoptr(GHashTable) old = g_steal_pointer (&self->rules);
 
+  self->reload = FALSE;
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
   self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, rule_free);
   g_hash_table_remove_all (self->by_point);
   for (guint i = 0; i < infos->len; i++)
     {
       DcPointInfo *info = g_ptr_array_index (infos, i);
-      g_autofree char *save = template_of (info->json, "db_save_sql");
-      g_autofree char *warn = template_of (info->json, "db_warn_sql");
-      Rule *rule;
-      Rule *previous;
+      Rule *rule = rule_new (info, g_hash_table_lookup (old, &info->key));
 
-      if (save == NULL && warn == NULL)
+      if (rule == NULL)
         continue;
-      rule = g_new0 (Rule, 1);
-      rule->key = info->key;
-      rule->device_id = g_strdup (info->device_id);
-      rule->term_id = g_strdup (info->term_id);
-      rule->item_id = g_strdup (info->item_id);
-      rule->save_sql = g_steal_pointer (&save);
-      rule->warn_sql = g_steal_pointer (&warn);
-      rule->warn_msg = g_strdup (dc_json_get_string (info->json, "warn_msg", NULL));
-      previous = g_hash_table_lookup (old, &info->key);
-      if (previous != NULL && g_strcmp0 (previous->save_sql, rule->save_sql) == 0)
-        {
-          rule->has_saved = previous->has_saved;
-          rule->saved = previous->saved;
-        }
       g_hash_table_insert (self->rules, &rule->key, rule);
+      g_hash_table_insert (self->by_point, g_strconcat (rule->term_id, ":", rule->item_id, NULL),
+                           rule);
+    }
+}
+
+/* The deferred rebuild: only the rules of the points created or edited since, unless
+ * something else changed (docs/performance.md: a change costs its size). */
+static void
+apply_changes (DcTemplates *self)
+{
+  g_autoptr(GHashTable) refresh = NULL;
+  GHashTableIter iter;
+  gpointer id;
+
+  if (self->reload || self->refresh == NULL)
+    {
+      rebuild (self);
+      return;
+    }
+  refresh = g_steal_pointer (&self->refresh);
+  g_hash_table_iter_init (&iter, refresh);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      const char *colon = strchr (id, ':');
+      g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - (const char *) id) : NULL;
+      g_autoptr(DcPointInfo) info = term_id != NULL ? dc_store_get_point_info (self->store,
+                                                                               term_id,
+                                                                               colon + 1)
+                                                    : NULL;
+      Rule *rule;
+
+      if (info == NULL)
+        continue;  /* deleted since: that change reloads */
+      rule = rule_new (info, g_hash_table_lookup (self->rules, &info->key));
+      /* A point edited in place keeps its term and item: its "term:item" is @id. */
+      g_hash_table_remove (self->by_point, id);
+      if (rule == NULL)
+        {
+          g_hash_table_remove (self->rules, &info->key);
+          continue;
+        }
+      g_hash_table_replace (self->rules, &rule->key, rule);
       g_hash_table_insert (self->by_point, g_strconcat (rule->term_id, ":", rule->item_id, NULL),
                            rule);
     }
@@ -459,6 +516,14 @@ store_changed_cb (DcStore     *store,
 {
   if (kind == DC_KIND_FORMULA)
     return;
+  if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL)
+    {
+      if (self->refresh == NULL)
+        self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (self->refresh, g_strdup (id));
+    }
+  else
+    self->reload = TRUE;
   dc_deferred_schedule (&self->rebuild);
 }
 
@@ -543,6 +608,7 @@ dc_templates_finalize (GObject *object)
   g_clear_pointer (&self->failed, g_hash_table_unref);
   g_clear_pointer (&self->rules, g_hash_table_unref);
   g_clear_pointer (&self->by_point, g_hash_table_unref);
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
@@ -564,7 +630,7 @@ dc_templates_class_init (DcTemplatesClass *klass)
 static void
 dc_templates_init (DcTemplates *self)
 {
-  dc_deferred_init (&self->rebuild, (GFunc) rebuild, self);
+  dc_deferred_init (&self->rebuild, (GFunc) apply_changes, self);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   g_queue_init (&self->jobs);

@@ -34,6 +34,8 @@ struct _DcStore
   /* Pending notifications of the running transaction, emitted after COMMIT. */
   GArray   *changes;
   GArray   *removed_keys;
+
+  guint64   points_listed;  /* rows read by dc_store_list_point_infos */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

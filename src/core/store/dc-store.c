@@ -775,8 +775,40 @@ dc_store_list_point_infos (DcStore *self)
 
       g_ptr_array_add (infos, dc_point_info_new_from_json (sqlite3_column_int64 (stmt, 0), object));
     }
+  self->points_listed += infos->len;
 
   return infos;
+}
+
+DcPointInfo *
+dc_store_get_point_info (DcStore    *self,
+                         const char *term_id,
+                         const char *item_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  g_return_val_if_fail (DC_IS_STORE (self), NULL);
+  g_return_val_if_fail (term_id != NULL && item_id != NULL, NULL);
+
+  stmt = _dc_store_prepare (self, "SELECT p.key, " POINT_COLUMNS " " POINT_FROM
+                            " WHERE p.term_id = ? AND p.item_id = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  _dc_store_bind_text (stmt, 1, term_id);
+  _dc_store_bind_text (stmt, 2, item_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  object = _dc_store_point_from_row (stmt, 1);
+  return dc_point_info_new_from_json (sqlite3_column_int64 (stmt, 0), object);
+}
+
+guint64
+dc_store_get_points_listed (DcStore *self)
+{
+  g_return_val_if_fail (DC_IS_STORE (self), 0);
+
+  return self->points_listed;
 }
 
 

@@ -73,6 +73,14 @@ gint64      dc_store_get_point_key         (DcStore     *self,
                                             const char  *item_id);
 /* All points as typed views (DcPointInfo, owned by the array). */
 GPtrArray  *dc_store_list_point_infos      (DcStore     *self);
+/* One point as a typed view, or NULL when there is none: what a subscriber of ::changed
+ * reads for a single point change instead of the whole plant (docs/performance.md). */
+DcPointInfo *dc_store_get_point_info       (DcStore     *self,
+                                            const char  *term_id,
+                                            const char  *item_id);
+/* Point rows read by dc_store_list_point_infos() since the store was opened: a measure of
+ * whole-plant work, for tests and diagnostics. */
+guint64     dc_store_get_points_listed     (DcStore     *self);
 
 /* Creates one entity (validated). Points need term_id and item_id in @object. */
 gboolean    dc_store_create                (DcStore     *self,
