@@ -326,6 +326,9 @@ store_changed_cb (DcStore    *store,
 
   if (kind == DC_KIND_FORMULA || self->reload_pending)
     return;
+  /* A new device, term or item has no point yet. */
+  if (kind != DC_KIND_POINT && op == DC_CHANGE_CREATE)
+    return;
 
   /* A point created or edited in place is re-read alone; anything else (deletes, renames,
    * devices, terms, items) reloads every point. */

@@ -376,6 +376,9 @@ store_changed_cb (DcStore    *store,
     device_gone (self, old_id, id);
   if (kind == DC_KIND_FORMULA || kind == DC_KIND_ITEM)
     return;
+  /* A new device or term has no point yet. */
+  if (kind != DC_KIND_POINT && op == DC_CHANGE_CREATE)
+    return;
   if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL)
     {
       if (self->refresh == NULL)

@@ -514,7 +514,8 @@ store_changed_cb (DcStore     *store,
                   const char  *old_id,
                   DcTemplates *self)
 {
-  if (kind == DC_KIND_FORMULA)
+  /* A new device, term or item has no point yet. */
+  if (kind == DC_KIND_FORMULA || (kind != DC_KIND_POINT && op == DC_CHANGE_CREATE))
     return;
   if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL)
     {
