@@ -93,6 +93,7 @@ struct _DcAlarm
   DcDeferred   rebuild;
   gboolean     reload;        /* the next rebuild reads every point */
   GHashTable  *refresh;       /* "term:item" of points created or edited since, or NULL */
+  guint        n_points;      /* points read by the last rebuild */
   sqlite3     *db;
   GHashTable  *rules;         /* gint64 key → DcAlarmRule */
   GHashTable  *alarms;        /* gint64 id → DcAlarmItem */

@@ -266,6 +266,7 @@ rebuild (DcAlarm *self)
 
   self->reload = FALSE;
   g_clear_pointer (&self->refresh, g_hash_table_unref);
+  self->n_points = infos->len;
   g_hash_table_remove_all (self->rules);
   for (guint i = 0; i < infos->len; i++)
     {
@@ -287,7 +288,9 @@ apply_changes (DcAlarm *self)
   GHashTableIter iter;
   gpointer id;
 
-  if (self->reload || self->refresh == NULL)
+  /* Reading a quarter of the plant point by point costs more than one scan. */
+  if (self->reload || self->refresh == NULL ||
+      g_hash_table_size (self->refresh) > self->n_points / 4)
     {
       rebuild (self);
       return;

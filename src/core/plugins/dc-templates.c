@@ -79,6 +79,7 @@ struct _DcTemplates
   DcDeferred        rebuild;
   gboolean     reload;        /* the next rebuild reads every point */
   GHashTable  *refresh;       /* "term:item" of points created or edited since, or NULL */
+  guint        n_points;      /* points read by the last rebuild */
   GHashTable  *rules;         /* gint64 key → Rule */
   GHashTable  *by_point;      /* "term:item" → Rule (borrowed) */
 
@@ -449,6 +450,7 @@ rebuild (DcTemplates *self)
 
   self->reload = FALSE;
   g_clear_pointer (&self->refresh, g_hash_table_unref);
+  self->n_points = infos->len;
   self->rules = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, rule_free);
   g_hash_table_remove_all (self->by_point);
   for (guint i = 0; i < infos->len; i++)
@@ -473,7 +475,9 @@ apply_changes (DcTemplates *self)
   GHashTableIter iter;
   gpointer id;
 
-  if (self->reload || self->refresh == NULL)
+  /* Reading a quarter of the plant point by point costs more than one scan. */
+  if (self->reload || self->refresh == NULL ||
+      g_hash_table_size (self->refresh) > self->n_points / 4)
     {
       rebuild (self);
       return;
