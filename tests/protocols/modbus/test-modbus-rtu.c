@@ -17,6 +17,7 @@
 #include "dc-modbus.h"
 
 #include "dc-test-driver.h"
+#include "dc-test-serial.h"
 #include "dc-test-sim.h"
 #include "dc-test-sink.h"
 #include "dc-test-wait.h"
@@ -57,38 +58,13 @@ t3_is_down (gpointer user_data)
   return g_hash_table_contains (log->down, "t3");
 }
 
-static GSubprocess *
-spawn_socat (const char *a,
-             const char *b)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *arg_a = g_strdup_printf ("pty,raw,echo=0,link=%s", a);
-  g_autofree char *arg_b = g_strdup_printf ("pty,raw,echo=0,link=%s", b);
-  GSubprocess *socat = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, "socat", "-d",
-                                         "-d", arg_a, arg_b, NULL);
-  g_autoptr(GDataInputStream) data = NULL;
-
-  g_assert_no_error (error);
-  data = g_data_input_stream_new (g_subprocess_get_stderr_pipe (socat));
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      if (strstr (line, "starting data transfer loop") != NULL)
-        break;
-    }
-  return socat;
-}
-
 static void
 test_rtu_units (void)
 {
   g_autofree char *dir = NULL;
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
-  g_autoptr(GSubprocess) socat = NULL;
+  g_autoptr(DcTestPtyPair) socat = NULL;
   g_autoptr(GPtrArray) terms = dc_test_terms_new ();
   g_autoptr(GPtrArray) points = dc_test_points_new ();
   g_autoptr(JsonObject) device = NULL;
@@ -110,7 +86,7 @@ test_rtu_units (void)
   dir = g_dir_make_tmp ("dc-rtu-XXXXXX", NULL);
   a = g_build_filename (dir, "sim", NULL);
   b = g_build_filename (dir, "master", NULL);
-  socat = spawn_socat (a, b);
+  socat = dc_test_pty_pair_new (a, b);
   sim = dc_test_sim_spawn ("--rtu", a, "--units", "1,2", "--registers", "100", "--static", NULL);
 
   dc_modbus_register_drivers ();
@@ -194,8 +170,7 @@ test_rtu_units (void)
 
   /* The line goes away (the pty pair is closed): the device goes down and the driver keeps
    * trying to reopen it. */
-  g_subprocess_send_signal (socat, SIGTERM);
-  g_subprocess_wait (socat, NULL, NULL);
+  dc_test_pty_pair_close (socat);
   g_assert_true (dc_test_wait_for (NULL, driver_is_down, driver, 20));
   dc_test_call (driver, hr1, &r);
   g_assert_error (r.error, DC_ERROR, DC_ERROR_OFFLINE);
