@@ -141,6 +141,28 @@ dc_test_server_stop (DcTestServer *server)
   g_free (server);
 }
 
+void
+dc_test_server_kill (DcTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (server->process));
+  g_assert_cmpint (g_subprocess_get_term_sig (server->process), ==, SIGKILL);
+  /* The splice of its stderr ends with the process. */
+  while (!g_output_stream_is_closed (server->rest))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_object_unref (server->rest);
+  g_object_unref (server->err);
+  g_object_unref (server->process);
+  g_free (server->base);
+  g_free (server->log);
+  g_free (server);
+}
+
 char *
 dc_test_make_dir (void)
 {
