@@ -141,6 +141,15 @@ dc_test_server_stop (DcTestServer *server)
   g_free (server);
 }
 
+char *
+dc_test_server_dup_log (DcTestServer *server)
+{
+  GMemoryOutputStream *rest = G_MEMORY_OUTPUT_STREAM (server->rest);
+
+  return g_strndup (g_memory_output_stream_get_data (rest),
+                    g_memory_output_stream_get_data_size (rest));
+}
+
 void
 dc_test_server_kill (DcTestServer *server)
 {

@@ -43,6 +43,10 @@ int           dc_test_datacoll_run_input (const char * const  *args,
  * it listens; fails the test with what it printed when it exits before. */
 DcTestServer *dc_test_server_start   (const char * const  *args);
 
+/* What the server printed on stderr after it started listening, so far (the main context
+ * collects it while the test iterates it). */
+char         *dc_test_server_dup_log (DcTestServer        *server);
+
 /* SIGKILL at once, as a crash (nothing is flushed, closed or written by the server), then waits
  * for the process and frees @server. */
 void          dc_test_server_kill    (DcTestServer        *server);

@@ -12,11 +12,19 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+
+static void
+dc_test_sim_child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static DcTestSim *
 dc_test_sim_spawnv (const char *first_arg,
                     va_list     ap)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) data = NULL;
@@ -30,8 +38,12 @@ dc_test_sim_spawnv (const char *first_arg,
     g_ptr_array_add (argv, (char *) a);
   g_ptr_array_add (argv, NULL);
 
-  sim->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  /* The simulator dies with the test: a failing test leaves none behind holding its output
+   * open (meson would wait for it until the timeout). */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, dc_test_sim_child_setup, NULL, NULL);
+  sim->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                               &error);
   g_assert_no_error (error);
   data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->process));
   for (;;)

@@ -78,6 +78,18 @@ status_cb (DcServer          *server,
       U64 (json, "purged", h.purged);
       g_string_append_c (json, ',');
       U64 (json, "jobs", h.jobs);
+      g_string_append_c (json, ',');
+      U64 (json, "dropped", h.dropped);
+      /* Why the file cannot be written (a full disk), null while it can. */
+      g_string_append (json, ",\"error\":");
+      {
+        g_autofree char *error = dc_history_dup_error (history);
+
+        if (error != NULL)
+          dc_json_append_string (json, error);
+        else
+          g_string_append (json, "null");
+      }
       g_string_append_c (json, '}');
     }
   /* The Sparkplug B edge node, when it runs (docs/sparkplug.md, "Status"). */

@@ -54,6 +54,10 @@ typedef enum
   DC_HISTORY_COMMIT_FAILED,   /* the transaction is lost: logged, the batches are dropped */
   DC_HISTORY_COMMIT_RETRY,    /* the connection is lost: the batches stay queued and the
                                * writer reconnects (backend.reconnect) and writes them again */
+  DC_HISTORY_COMMIT_STALLED,  /* the database takes no writes now (a full disk; the reason in
+                               * DcHistoryWriter.error): rolled back, the batches stay queued,
+                               * the writer tries again every second and acquisition goes on
+                               * (docs/history.md "Full disk") */
 } DcHistoryCommit;
 
 /* A history backend: the SQL of one database engine behind DcHistory, as a table of
@@ -235,6 +239,10 @@ struct _DcHistory
   gboolean       retention_requested;
   gint64         retention_now;
   DcHistoryStats stats;
+  char          *failure;          /* why the file cannot be written, NULL while it can */
+  gint64         failing_since;    /* monotonic */
+  guint64        dropped_before;   /* stats.dropped when the failure began */
+  gint64         retry_at;         /* monotonic: the writer's next attempt while failing */
 };
 
 gint64   dc_history_floor         (gint64               t,

@@ -69,6 +69,8 @@ commit_step (Writer *w,
     }
   if (result == DC_HISTORY_COMMIT_OK)
     self->stats.purged += deleted;
+  if (result == DC_HISTORY_COMMIT_STALLED)
+    dc_history_writer_stalled_locked (w);
   g_mutex_unlock (&self->mutex);
 
   if (result != DC_HISTORY_COMMIT_OK)

@@ -29,6 +29,8 @@ typedef struct
   sqlite3_stmt *max_raw;
   sqlite3_stmt *min_raw;
   sqlite3_stmt *max_rollup;
+  int           failed_rc;    /* the first failed statement of the transaction, 0: none */
+  char         *failed_msg;
 } SqliteWriter;
 
 #define SW(w) ((SqliteWriter *) (w)->conn)
@@ -53,6 +55,25 @@ column_double_or_nan (sqlite3_stmt *st,
   return sqlite3_column_double (st, col);
 }
 
+/* A full or failing disk: the writer waits and says so once (docs/history.md "Full disk"). */
+static gboolean
+rc_is_disk (int rc)
+{
+  return (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR;
+}
+
+static void
+note_failure (SqliteWriter *sw,
+              int           rc)
+{
+  if (sw->failed_rc != 0)
+    return;
+  sw->failed_rc = rc;
+  sw->failed_msg = g_strdup (sqlite3_errmsg (sw->db));
+  if (!rc_is_disk (rc))
+    g_critical ("history writer: %s", sw->failed_msg);
+}
+
 static gboolean
 step_done (SqliteWriter *sw,
            sqlite3_stmt *stmt)
@@ -62,7 +83,7 @@ step_done (SqliteWriter *sw,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
-      g_critical ("history writer: %s", sqlite3_errmsg (sw->db));
+      note_failure (sw, rc);
       return FALSE;
     }
   return TRUE;
@@ -183,6 +204,7 @@ sqlite_writer_close (Writer *w)
 
   finalize_statements (sw->db);
   sqlite3_close (sw->db);
+  g_free (sw->failed_msg);
   g_free (sw);
   w->conn = NULL;
 }
@@ -225,27 +247,41 @@ sqlite_record_purges (Writer *w,
 static gboolean
 sqlite_begin (Writer *w)
 {
-  if (sqlite3_exec (SW (w)->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+  SqliteWriter *sw = SW (w);
+  int rc;
+
+  sw->failed_rc = 0;
+  g_clear_pointer (&sw->failed_msg, g_free);
+  rc = sqlite3_exec (sw->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
     {
-      g_critical ("history writer: BEGIN: %s", sqlite3_errmsg (SW (w)->db));
+      note_failure (sw, sqlite3_extended_errcode (sw->db));
       return FALSE;
     }
   return TRUE;
 }
 
+/* Commits, unless a statement of the transaction failed: then nothing of it is kept (before,
+ * the rows written before the failure were committed: half a batch). A full disk stalls the
+ * writer (the batches wait); anything else loses the transaction, loudly. */
 static DcHistoryCommit
 sqlite_commit (Writer *w)
 {
   SqliteWriter *sw = SW (w);
 
-  if (sqlite3_exec (sw->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+  if (sw->failed_rc == 0 && sqlite3_exec (sw->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    note_failure (sw, sqlite3_extended_errcode (sw->db));
+  if (sw->failed_rc == 0)
+    return DC_HISTORY_COMMIT_OK;
+
+  sqlite3_exec (sw->db, "ROLLBACK", NULL, NULL, NULL);
+  if (rc_is_disk (sw->failed_rc))
     {
-      /* The transaction is lost, and loudly. */
-      g_critical ("history writer: COMMIT: %s", sqlite3_errmsg (sw->db));
-      sqlite3_exec (sw->db, "ROLLBACK", NULL, NULL, NULL);
-      return DC_HISTORY_COMMIT_FAILED;
+      g_free (w->error);
+      w->error = g_strdup (sw->failed_msg);
+      return DC_HISTORY_COMMIT_STALLED;
     }
-  return DC_HISTORY_COMMIT_OK;
+  return DC_HISTORY_COMMIT_FAILED;
 }
 
 static gboolean

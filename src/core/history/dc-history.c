@@ -65,7 +65,7 @@ maybe_schedule_ready (DcHistory *self)
   GWeakRef *ref;
 
   if (!self->refused_since_ready || self->ready_scheduled || self->stopping ||
-      self->stats.queued > self->capacity / 2)
+      (self->stats.queued > self->capacity / 2 && self->failure == NULL))
     return;
 
   self->ready_scheduled = TRUE;
@@ -110,10 +110,52 @@ write_samples (Writer         *w,
     }
 }
 
+void
+dc_history_writer_stalled_locked (Writer *w)
+{
+  DcHistory *self = w->self;
+  const char *error = w->error != NULL ? w->error : "cannot write";
+
+  /* The open periods may hold samples that were rolled back: rebuilt from the file. */
+  dc_history_writer_forget (w);
+  if (self->failure == NULL)
+    {
+      g_warning ("history: cannot write %s: %s; acquisition goes on, the writer holds up to "
+                 "%u samples and drops the rest until it can write again",
+                 self->path != NULL ? self->path : w->ops->name, error, self->capacity);
+      self->failing_since = g_get_monotonic_time ();
+      self->dropped_before = self->stats.dropped;
+    }
+  g_free (self->failure);
+  self->failure = g_strdup_printf ("cannot write %s: %s",
+                                   self->path != NULL ? self->path : w->ops->name, error);
+  self->retry_at = g_get_monotonic_time () + G_USEC_PER_SEC;
+  if (self->stopping && self->queue.length > 0)
+    {
+      g_warning ("history: stopping without writing %s: %" G_GUINT64_FORMAT " samples were "
+                 "not written", self->path != NULL ? self->path : w->ops->name,
+                 self->stats.queued);
+      self->stats.dropped += self->stats.queued;
+      while (self->queue.length > 0)
+        {
+          DcHistoryBatch *batch = g_queue_pop_head (&self->queue);
+
+          self->stats.queued -= batch->samples->len;
+          g_array_unref (batch->samples);
+          g_free (batch);
+        }
+    }
+  /* A caller holding refused batches pushes them now: they are dropped, not refused. */
+  maybe_schedule_ready (self);
+  g_cond_broadcast (&self->cond);
+}
+
 /* Writes the first @n_batches queued batches (the writer is the only one that pops them, so
  * they stay put) in one transaction; they leave the queue under the mutex in the same
  * critical section as the COMMIT (sqlite) or right after it. FALSE when the connection was
- * lost: the batches stay queued for the next attempt. */
+ * lost: the batches stay queued for the next attempt. When the commit stalls (a full disk)
+ * they stay queued too, and the writer tries again in a second (docs/history.md "Full
+ * disk"). */
 static gboolean
 write_batches (Writer *w,
                guint   n_batches)
@@ -163,11 +205,25 @@ write_batches (Writer *w,
       g_free (batches);
       return FALSE;
     }
+  if (result == DC_HISTORY_COMMIT_STALLED)
+    {
+      dc_history_writer_stalled_locked (w);
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
   if (result == DC_HISTORY_COMMIT_OK)
     {
       self->stats.written += n_samples;
       self->stats.replaced += n_replaced;
       self->stats.batches++;
+      if (self->failure != NULL)
+        {
+          g_message ("history: writing %s again after %.0f s; %" G_GUINT64_FORMAT " samples "
+                     "were dropped meanwhile", self->path != NULL ? self->path : w->ops->name,
+                     (g_get_monotonic_time () - self->failing_since) / (double) G_USEC_PER_SEC,
+                     self->stats.dropped - self->dropped_before);
+          g_clear_pointer (&self->failure, g_free);
+        }
     }
   /* DC_HISTORY_COMMIT_FAILED: nothing of the batches is written and the error was loud
    * (g_critical); they leave the queue. */
@@ -342,6 +398,14 @@ writer_thread (gpointer data)
       if (batch == NULL && self->stopping)
         break;
 
+      /* The file takes no writes (a full disk): the next attempt in a second (at once at a
+       * stop); jobs wait too. */
+      if (self->failure != NULL && !self->stopping && g_get_monotonic_time () < self->retry_at)
+        {
+          g_cond_wait_until (&self->cond, &self->mutex, self->retry_at);
+          continue;
+        }
+
       throttle = self->throttle_us;
       n_batches = 0;
       if (batch != NULL)
@@ -375,6 +439,10 @@ writer_thread (gpointer data)
               g_mutex_lock (&self->mutex);
               continue;
             }
+          g_mutex_lock (&self->mutex);
+          if (self->failure != NULL)
+            job = NULL;
+          g_mutex_unlock (&self->mutex);
         }
       if (job != NULL)
         {
@@ -420,6 +488,7 @@ stopped:
   w->ops->writer_close (w);
   g_hash_table_unref (w->keys);
   g_ptr_array_unref (w->touched);
+  g_free (w->error);
   g_free (w);
   return NULL;
 }
@@ -450,6 +519,7 @@ dc_history_finalize (GObject *object)
     }
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->failure, g_free);
   g_clear_pointer (&self->conninfo, g_free);
   g_clear_pointer (&self->config_id, g_free);
   g_clear_pointer (&self->config_path, g_free);
@@ -671,6 +741,16 @@ push_internal (DcHistory      *self,
     return TRUE;
 
   g_mutex_lock (&self->mutex);
+  /* While the file takes no writes, a full queue drops instead of refusing: refused, the
+   * batches would back up into the engine and throttle acquisition, and the live values must
+   * go on (docs/history.md "Full disk"). */
+  if (self->failure != NULL && !self->stopping && self->stats.queued > 0 &&
+      self->stats.queued + n_samples > self->capacity)
+    {
+      self->stats.dropped += n_samples;
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
   /* An oversized batch is taken when the queue is empty, else it could never pass. */
   if (!always &&
       (self->stopping ||
@@ -728,7 +808,8 @@ dc_history_is_congested (DcHistory *self)
   g_return_val_if_fail (DC_IS_HISTORY (self), FALSE);
 
   g_mutex_lock (&self->mutex);
-  congested = self->refused_since_ready || self->stats.queued >= self->capacity;
+  congested = self->failure == NULL &&
+              (self->refused_since_ready || self->stats.queued >= self->capacity);
   g_mutex_unlock (&self->mutex);
 
   return congested;
@@ -772,13 +853,26 @@ dc_history_get_stats (DcHistory      *self,
   g_mutex_unlock (&self->mutex);
 }
 
+char *
+dc_history_dup_error (DcHistory *self)
+{
+  char *error;
+
+  g_return_val_if_fail (DC_IS_HISTORY (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  error = g_strdup (self->failure);
+  g_mutex_unlock (&self->mutex);
+  return error;
+}
+
 void
 dc_history_sync (DcHistory *self)
 {
   g_return_if_fail (DC_IS_HISTORY (self));
 
   g_mutex_lock (&self->mutex);
-  while (self->queue.length > 0 || self->jobs.length > 0)
+  while ((self->queue.length > 0 || self->jobs.length > 0) && self->failure == NULL)
     g_cond_wait (&self->cond, &self->mutex);
   g_mutex_unlock (&self->mutex);
 }

@@ -49,6 +49,8 @@ typedef struct
   guint64 purged;       /* samples deleted by retention and point purges */
   guint64 queued;       /* samples accepted and not yet committed */
   guint   jobs;         /* retention and purge jobs not yet finished */
+  guint64 dropped;      /* samples taken and dropped because the file could not be written
+                         * (a full disk) and the queue was full */
 } DcHistoryStats;
 
 /* The most samples a query returns (limit 0 = this). */
@@ -113,8 +115,11 @@ void        dc_history_run_retention       (DcHistory      *self,
 
 void        dc_history_get_stats           (DcHistory      *self,
                                             DcHistoryStats *stats);
-/* Blocks until the queue is empty and every job is done. For shutdown and tests; never
- * call it from a request handler. */
+/* Why the writer cannot write the file now ("cannot write <path>: database or disk is full"),
+ * or NULL while it can (docs/history.md "Full disk"). */
+char       *dc_history_dup_error           (DcHistory      *self);
+/* Blocks until the queue is empty and every job is done, or the file cannot be written. For
+ * shutdown and tests; never call it from a request handler. */
 void        dc_history_sync                (DcHistory      *self);
 
 #if DC_TEST_BUILD
