@@ -58,7 +58,9 @@ typedef struct
   GSubprocess  *sim_flap;
   guint16       sim_port;
   guint16       flap_port;
-  SoupSession  *session;
+  SoupSession  *session;       /* the load and the probe, asynchronous */
+  SoupSession  *sync_session;  /* set-up and the counters: a blocking call on the load's
+                                * session waits for a connection the blocked loop holds */
 
   /* WebSocket clients: their own thread and context */
   GThread      *ws_thread;
@@ -180,7 +182,7 @@ http (Soak       *soak,
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
-  reply = soup_session_send_and_read (soak->session, msg, NULL, &error);
+  reply = soup_session_send_and_read (soak->sync_session, msg, NULL, &error);
   if (reply == NULL)
     g_error ("%s %s: %s", method, path, error->message);
   *status = soup_message_get_status (msg);
@@ -569,6 +571,7 @@ main (int   argc,
   soak.latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   soak.periods = g_array_new (FALSE, FALSE, sizeof (Period));
   soak.session = soup_session_new_with_options ("max-conns", 16, NULL);
+  soak.sync_session = soup_session_new ();
 
   soak.sim_main = spawn_sim (&soak, 0, "1000", "5", &soak.sim_port);
   /* The flapping simulator: a port of its own, taken and given back every 30 s. */
