@@ -69,8 +69,9 @@ commit_step (Writer *w,
     }
   if (result == DC_HISTORY_COMMIT_OK)
     self->stats.purged += deleted;
+  /* The writer says so and waits (docs/history.md "Full disk"). */
   if (result == DC_HISTORY_COMMIT_STALLED)
-    dc_history_writer_stalled_locked (w);
+    w->stalled = TRUE;
   g_mutex_unlock (&self->mutex);
 
   if (result != DC_HISTORY_COMMIT_OK)

@@ -48,12 +48,9 @@ struct _DcHistoryWriter
   GPtrArray              *touched;   /* KeyState touched by the current batch */
   guint64                 batch_no;
   char                   *error;     /* why the last commit stalled (set by the backend) */
+  gboolean                stalled;   /* a job's commit stalled (dc-history-retention.c) */
 };
 typedef DcHistoryWriter Writer;
-
-/* dc-history.c: a commit stalled (DC_HISTORY_COMMIT_STALLED, the reason in w->error): said
- * once, retried in a second; the mutex held. */
-void      dc_history_writer_stalled_locked (Writer       *w);
 
 /* Rollups (dc-history-rollup.c). */
 void      dc_history_writer_forget       (Writer         *w);

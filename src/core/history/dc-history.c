@@ -110,8 +110,10 @@ write_samples (Writer         *w,
     }
 }
 
-void
-dc_history_writer_stalled_locked (Writer *w)
+/* A commit stalled (DC_HISTORY_COMMIT_STALLED, the reason in w->error): said once, retried in
+ * a second. The mutex is held. */
+static void
+writer_stalled_locked (Writer *w)
 {
   DcHistory *self = w->self;
   const char *error = w->error != NULL ? w->error : "cannot write";
@@ -207,7 +209,7 @@ write_batches (Writer *w,
     }
   if (result == DC_HISTORY_COMMIT_STALLED)
     {
-      dc_history_writer_stalled_locked (w);
+      writer_stalled_locked (w);
       g_mutex_unlock (&self->mutex);
       return TRUE;
     }
@@ -455,6 +457,13 @@ writer_thread (gpointer data)
 
           if (!done && writer_lost (w) && !wait_reconnect (w))
             goto stopped;
+          if (w->stalled)
+            {
+              w->stalled = FALSE;
+              g_mutex_lock (&self->mutex);
+              writer_stalled_locked (w);
+              g_mutex_unlock (&self->mutex);
+            }
           if (done)
             {
               g_mutex_lock (&self->mutex);
