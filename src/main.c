@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "dc-api.h"
+#include "dc-audit.h"
 #include "dc-cli-user.h"
 #include "dc-companion.h"
 #include "dc-demo.h"
@@ -136,6 +137,7 @@ run_server (DcSettings          *settings,
   g_autoptr(GError) error = NULL;
   g_autoptr(DcStore) store = NULL;
   g_autoptr(DcUsers) users = NULL;
+  g_autoptr(DcAudit) audit = NULL;
   g_autoptr(DcHistory) history = NULL;
   g_autoptr(DcEngine) engine = NULL;
   g_autoptr(DcServer) server = NULL;
@@ -152,6 +154,8 @@ run_server (DcSettings          *settings,
   g_autofree char *db_dir = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *alarm_db = NULL;
+  g_autofree char *audit_db = NULL;
+  g_autoptr(DcAuditActor) system_actor = dc_audit_actor_new ("local", "", "system");
   guint sigint_id, sigterm_id;
   int status;
 
@@ -194,6 +198,18 @@ run_server (DcSettings          *settings,
           return 1;
         }
     }
+
+  /* The audit log of this configuration (docs/security.md): every change from here on. */
+  audit_db = dc_companion_open (settings->db, "audit", settings->audit_db, &error);
+  if (audit_db != NULL)
+    audit = dc_audit_new (audit_db, &error);
+  if (audit == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  dc_audit_set_retention_days (audit, settings->audit_retention_days);
+  dc_store_set_audit (store, audit);
 
   /* The history of this configuration, and no other's (docs/history.md, file or PostgreSQL). */
   history = dc_history_cli_open (settings, &error);
@@ -316,6 +332,14 @@ run_server (DcSettings          *settings,
     }
 
   uri = dc_server_get_base_uri (server);
+  {
+    g_autoptr(JsonNode) detail = json_from_string ("{}", NULL);
+
+    json_object_set_string_member (json_node_get_object (detail), "version", PACKAGE_VERSION);
+    json_object_set_string_member (json_node_get_object (detail), "uri", uri);
+    json_object_set_string_member (json_node_get_object (detail), "db", settings->db);
+    dc_audit_record (audit, system_actor, "server.start", NULL, detail, NULL);
+  }
   g_message ("DataColl %s listening on %s (database %s%s)", PACKAGE_VERSION, uri, settings->db,
              dc_server_get_auth_required (server) ? ", authentication required" : "");
 
@@ -330,6 +354,7 @@ run_server (DcSettings          *settings,
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  dc_audit_record (audit, system_actor, "server.stop", NULL, NULL, NULL);
   dc_server_disconnect (server);
 #if HAVE_SPARKPLUG
   g_clear_object (&sparkplug);
@@ -343,6 +368,8 @@ run_server (DcSettings          *settings,
   g_clear_object (&engine);
   g_clear_object (&history);
   g_clear_object (&store);
+  /* The writer writes what is queued before it ends. */
+  g_clear_object (&audit);
   g_clear_pointer (&demo, dc_demo_stop);
   g_message ("stopped");
 
@@ -459,6 +486,7 @@ main (int   argc,
       settings->history_db = dc_history_path_for_config (settings->db);
       g_free (settings->history_backend);
       settings->history_backend = g_strdup ("sqlite");
+      g_clear_pointer (&settings->audit_db, g_free);
       demo_dir = g_path_get_dirname (settings->db);
       g_mkdir_with_parents (demo_dir, 0700);
     }

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dc-audit.h"
 #include "dc-sparkplug-client.h"
 #include "dc-sparkplug-forward.h"
 #include "dc-sparkplug-payload.h"
@@ -534,6 +535,7 @@ dc_sparkplug_node_handle_dcmd (DcSparkplugNode *self,
              GArray          *commands)
 {
   Device *device = g_hash_table_lookup (self->devices, device_id);
+  g_autoptr(DcAuditActor) mqtt_actor = dc_audit_actor_new ("mqtt", "", "mqtt");
 
   if (device == NULL || !device->born)
     {
@@ -577,9 +579,12 @@ dc_sparkplug_node_handle_dcmd (DcSparkplugNode *self,
       data = g_new0 (CtrlData, 1);
       data->self = g_object_ref (self);
       data->device_id = g_strdup (device_id);
+      /* A DCMD is the user "mqtt" from the source "mqtt" (docs/security.md). */
+      dc_audit_actor_push (mqtt_actor);
       dc_engine_drivers_ctrl_async (self->drivers, device_id, info->term_id, info->item_id,
                                     command->value, "mqtt", NULL, NULL, self->cancellable,
                                     ctrl_done_cb, data);
+      dc_audit_actor_pop ();
     }
 }
 

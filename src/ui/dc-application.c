@@ -90,6 +90,8 @@ preferences_action (GSimpleAction *action,
 
   prefs = dc_preferences_window_new (GTK_WINDOW (get_window (self)), self->settings,
                                      self->config_path);
+  if (dc_plant_model_get_store (self->plant) != NULL)
+    dc_preferences_window_set_audit (prefs, dc_store_get_audit (dc_plant_model_get_store (self->plant)));
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
@@ -263,6 +265,14 @@ dc_application_startup (GApplication *application)
 
   gtk_window_set_default_icon_name (APP_ID);
   apply_color_scheme (self);
+
+  /* What the workstation changes is recorded as source "gui" (docs/security.md, "Who acts");
+   * REST requests carry their own actor. */
+  {
+    g_autoptr(DcAuditActor) gui = dc_audit_actor_new ("local", "", "gui");
+
+    dc_audit_actor_set_default (gui);
+  }
 }
 
 static void

@@ -122,7 +122,7 @@ test_data_scenario (Fixture       *fx,
   const char *datas = "/api/v1/devices/v/terms/t1/items/i1/datas";
   g_autoptr(DcReply) r = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonArray) controls = NULL;
+  g_autoptr(GPtrArray) controls = NULL;
   g_autoptr(GList) members = NULL;
   JsonObject *o;
   char *times[3];
@@ -225,10 +225,16 @@ test_data_scenario (Fixture       *fx,
   }
 
   /* Every control is recorded. */
-  controls = dc_store_list_controls (fx->store, 10);
-  g_assert_cmpuint (json_array_get_length (controls), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (controls, 0),
-                                                  "user"), ==, "ann");
+  controls = dc_test_audit_rows (fx->store, "control.result", NULL);
+  g_assert_cmpuint (controls->len, ==, 3);
+  {
+    DcAuditRow *row = g_ptr_array_index (controls, 0);
+
+    /* Open mode: the user is "local", the source the peer; the body's name is kept. */
+    g_assert_cmpstr (row->user, ==, "local");
+    g_assert_true (g_str_has_prefix (row->source, "127.0.0.1:"));
+    g_assert_nonnull (strstr (row->detail, "\"by\":\"ann\""));
+  }
 
   /* /values: the current samples. The disabled Modbus device's point is marked
    * communication lost (null value, 0x80|0x100) by the engine. */

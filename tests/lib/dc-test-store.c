@@ -15,6 +15,8 @@
 
 #include <glib/gstdio.h>
 
+#include "dc-companion.h"
+
 JsonObject *
 dc_test_json_object (const char *json)
 {
@@ -53,6 +55,40 @@ dc_test_open_store_and_history (DcStore   **store,
   g_assert_no_error (error);
   *history = dc_history_new (hdb, &error);
   g_assert_no_error (error);
+  dc_test_store_attach_audit (*store);
+}
+
+DcAudit *
+dc_test_store_attach_audit (DcStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DcAudit) audit = NULL;
+  g_autofree char *path = NULL;
+
+  path = dc_companion_open (dc_store_get_path (store), "audit", NULL, &error);
+  g_assert_no_error (error);
+  audit = dc_audit_new (path, &error);
+  g_assert_no_error (error);
+  dc_store_set_audit (store, audit);
+  return audit;
+}
+
+GPtrArray *
+dc_test_audit_rows (DcStore    *store,
+                    const char *action,
+                    const char *target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DcAuditQuery) query = dc_audit_query_new ();
+  GPtrArray *rows;
+
+  g_assert_nonnull (dc_store_get_audit (store));
+  query->action = g_strdup (action);
+  query->target = g_strdup (target);
+  query->limit = DC_AUDIT_MAX_LIMIT;
+  rows = dc_audit_query_sync (dc_store_get_audit (store), query, &error);
+  g_assert_no_error (error);
+  return rows;
 }
 
 void

@@ -23,7 +23,7 @@ void        dc_test_store_create           (DcStore     *store,
                                             const char  *json);
 
 /* Opens the store and its history at the default paths under the (isolated) user data dir,
- * as the application does. */
+ * as the application does, with the store's audit log (dc_test_store_attach_audit). */
 void        dc_test_open_store_and_history (DcStore    **store,
                                             DcHistory  **history);
 
@@ -44,6 +44,14 @@ void        dc_test_add_for_backends       (const char  *prefix,
                                             GTestFixtureFunc setup,
                                             GTestFixtureFunc test,
                                             GTestFixtureFunc teardown);
+/* Opens the audit log beside @store's file (its companion "-audit.db") and gives it to the
+ * store (dc_store_set_audit); returns it (owned by the store). */
+DcAudit    *dc_test_store_attach_audit     (DcStore     *store);
+/* The rows of @store's audit log (all written first) with @action and @target (or under
+ * them, NULL = any), newest first: a GPtrArray of DcAuditRow. */
+GPtrArray  *dc_test_audit_rows             (DcStore     *store,
+                                            const char  *action,
+                                            const char  *target);
 
 /* Drops the last reference to @history and waits (up to 10 s) until it is finalized: a query's
  * GTask may drop its reference in the worker thread just after the answer. */

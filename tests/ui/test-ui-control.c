@@ -13,6 +13,7 @@
 #include "dc-test-ui.h"
 
 #include "dc-control-dialog.h"
+#include "dc-control-recent.h"
 
 typedef enum
 {
@@ -89,12 +90,33 @@ link_up (gpointer data)
   return dc_engine_drivers_get_state (dc_engine_get_drivers (f->engine), "rtu") == DC_LINK_UP;
 }
 
+/* Recent Controls answer from the audit log in a thread: wait for the dialog's count. */
+static gboolean
+recent_shown (gpointer data)
+{
+  return dc_control_dialog_get_n_recent (data) != G_MAXUINT;
+}
+
+static gboolean
+window_recent_shown (gpointer data)
+{
+  return dc_control_recent_get_count (dc_window_get_recent_controls (data)) == 1;
+}
+
+static guint
+n_control_rows (DcStore *store)
+{
+  g_autoptr(GPtrArray) rows = dc_test_audit_rows (store, "control", NULL);
+
+  return rows->len;
+}
+
 static void
 run_case (Case c)
 {
   DcControlDialog *dialog;
-  g_autoptr(JsonArray) controls = NULL;
-  JsonObject *record;
+  g_autoptr(GPtrArray) controls = NULL;
+  DcAuditRow *record;
   GPtrArray *steps;
   gpointer args[2];
   UiPlant f;
@@ -125,6 +147,7 @@ run_case (Case c)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   dialog = open_control (&f, "ca1", "cb");
+  g_assert_true (ui_wait_until (recent_shown, dialog, 5000));
   g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 0);
   /* A single command without texts: the defaults of docs/model.md. */
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (dc_control_dialog_get_choices (dialog)), 0),
@@ -135,7 +158,7 @@ run_case (Case c)
   /* Nothing is sent without the explicit confirmation. */
   g_assert_false (dc_control_dialog_send (dialog));
   g_assert_nonnull (dc_control_dialog_get_value_error (dialog));
-  g_assert_cmpuint (json_array_get_length (dc_store_list_controls (f.store, 10)), ==, 0);
+  g_assert_cmpuint (n_control_rows (f.store), ==, 0);
   dc_control_dialog_set_confirmed (dialog, TRUE);
   g_assert_true (dc_control_dialog_send (dialog));
 
@@ -184,18 +207,24 @@ run_case (Case c)
     }
 
   /* The control record: who, what and the result, shown in Recent Controls. */
-  controls = dc_store_list_controls (f.store, 10);
-  g_assert_cmpuint (json_array_get_length (controls), ==, 1);
-  record = json_array_get_object_element (controls, 0);
-  g_assert_cmpstr (json_object_get_string_member (record, "user"), ==, g_get_user_name ());
-  g_assert_cmpstr (json_object_get_string_member (record, "item_id"), ==, "cb");
-  g_assert_cmpfloat (json_object_get_double_member (record, "value"), ==, 1);
+  /* The audit log: the request and its outcome, from the workstation (source "gui", user
+   * "local" in open mode; the name the dialog gives is kept as "by"). */
+  controls = dc_test_audit_rows (f.store, "control.result", NULL);
+  g_assert_cmpuint (controls->len, ==, 1);
+  record = g_ptr_array_index (controls, 0);
+  g_assert_cmpstr (record->user, ==, "local");
+  g_assert_cmpstr (record->source, ==, "gui");
+  g_assert_cmpstr (record->target, ==, "rtu:ca1:cb");
+  g_assert_true (g_str_has_prefix (record->detail, "{\"value\":1.0"));
   if (c == CASE_SUCCESS)
-    g_assert_cmpstr (json_object_get_string_member (record, "result"), ==, "confirmed");
+    g_assert_cmpstr (record->result, ==, "ok");
   else
-    g_assert_cmpstr (json_object_get_string_member (record, "result"), !=, "confirmed");
+    g_assert_cmpstr (record->result, !=, "ok");
+  g_assert_cmpuint (n_control_rows (f.store), ==, 2);
+  g_assert_true (ui_wait_until (recent_shown, dialog, 5000));
   g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 1);
   /* … and on the Device page, for this device. */
+  g_assert_true (ui_wait_until (window_recent_shown, f.window, 5000));
   {
     GtkListBox *recent = dc_window_get_recent_controls (f.window);
     GtkWidget *first = gtk_widget_get_first_child (GTK_WIDGET (recent));
@@ -207,8 +236,8 @@ run_case (Case c)
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==,
                      "Feeder 1 breaker command ← on");
     g_test_message ("recent: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (first)));
-    pattern = g_strdup_printf ("^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] · Substation RTU · %s · %s$",
-                               g_get_user_name (), c == CASE_SUCCESS ? "confirmed" : ".+");
+    pattern = g_strdup_printf ("^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] · Substation RTU · local · %s$",
+                               c == CASE_SUCCESS ? "confirmed" : ".+");
     g_assert_true (g_regex_match_simple (pattern, adw_action_row_get_subtitle (ADW_ACTION_ROW (first)),
                                          0, 0));
     g_assert_null (gtk_widget_get_next_sibling (first));
@@ -252,7 +281,7 @@ test_control_range (void)
   g_assert_false (dc_control_dialog_send (dialog));
   g_assert_nonnull (strstr (dc_control_dialog_get_value_error (dialog), "between -3276.8 and 3276.7"));
   g_assert_false (dc_control_dialog_is_done (dialog));
-  g_assert_cmpuint (json_array_get_length (dc_store_list_controls (f.store, 10)), ==, 0);
+  g_assert_cmpuint (n_control_rows (f.store), ==, 0);
   ui_run_for (200);
   g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-range.png"), >, 16);
 
@@ -271,7 +300,7 @@ modbus_up (gpointer data)
 static void
 test_control_modbus (void)
 {
-  g_autoptr(JsonArray) controls = NULL;
+  g_autoptr(GPtrArray) controls = NULL;
   DcControlDialog *dialog;
   GPtrArray *steps;
   guint16 reg = 0;
@@ -304,10 +333,9 @@ test_control_modbus (void)
   g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports 777 rpm.");
   g_assert_true (dc_modbus_sim_get_value (f.modbus, 0, 1, DC_MODBUS_TABLE_HR, 10, &reg));
   g_assert_cmpuint (reg, ==, 777);
-  controls = dc_store_list_controls (f.store, 10);
-  g_assert_cmpuint (json_array_get_length (controls), ==, 1);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (controls, 0), "result"),
-                   ==, "confirmed");
+  controls = dc_test_audit_rows (f.store, "control.result", NULL);
+  g_assert_cmpuint (controls->len, ==, 1);
+  g_assert_cmpstr (((DcAuditRow *) g_ptr_array_index (controls, 0))->result, ==, "ok");
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   ui_plant_teardown (&f);

@@ -43,6 +43,37 @@ dc_server_message_get_user (SoupServerMessage *msg,
   return g_strdup_printf ("rest@%s", host != NULL ? host : "unknown");
 }
 
+DcAuditActor *
+dc_server_message_get_actor (SoupServerMessage *msg)
+{
+  const char *user;
+  const char *role;
+  GSocketAddress *address;
+  g_autofree char *source = NULL;
+
+  g_return_val_if_fail (SOUP_IS_SERVER_MESSAGE (msg), NULL);
+
+  user = g_object_get_data (G_OBJECT (msg), "dc-auth-user");
+  role = g_object_get_data (G_OBJECT (msg), "dc-auth-role");
+  address = soup_server_message_get_remote_address (msg);
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    {
+      GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (address);
+      g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      guint16 port = g_inet_socket_address_get_port (inet);
+
+      if (g_inet_socket_address_get_address (inet) != NULL &&
+          g_inet_address_get_family (g_inet_socket_address_get_address (inet)) ==
+          G_SOCKET_FAMILY_IPV6)
+        source = g_strdup_printf ("[%s]:%u", host, port);
+      else
+        source = g_strdup_printf ("%s:%u", host, port);
+    }
+  else
+    source = g_strdup ("unknown");
+  return dc_audit_actor_new (user != NULL ? user : "local", role != NULL ? role : "", source);
+}
+
 void
 dc_server_reply_json_take (SoupServerMessage *msg,
                            guint              status,

@@ -294,7 +294,14 @@ dc_server_handler_cb (SoupServer        *soup,
         }
     }
 
-  match->method->handler (self, msg, match->params, body, match->method->user_data);
+  /* Changes the handler makes are the sender's in the audit log (dc-audit-actor.h). */
+  {
+    g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
+
+    dc_audit_actor_push (actor);
+    match->method->handler (self, msg, match->params, body, match->method->user_data);
+    dc_audit_actor_pop ();
+  }
 
   if (self->log_requests)
     g_debug ("%s %s → %u (%.3f ms)", method, path, soup_server_message_get_status (msg),

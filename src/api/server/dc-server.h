@@ -124,6 +124,12 @@ const char  *dc_server_get_device_status  (DcServer            *self,
 char        *dc_server_message_get_user   (SoupServerMessage   *msg,
                                            JsonNode            *body);
 
+/* Who sends @msg, for the audit log (docs/security.md, "Who acts"): the user and role the
+ * authentication put on the message (object data "dc-auth-user", "dc-auth-role"), else user
+ * "local" with no role (open mode); the source is the peer "address:port". The server makes
+ * it the current actor (dc_audit_actor_push) while a handler runs. */
+DcAuditActor *dc_server_message_get_actor (SoupServerMessage  *msg);
+
 /* Replies. JSON: application/json; charset=utf-8, UTF-8, no NaN (see dc-json.h). */
 void         dc_server_reply_json         (SoupServerMessage   *msg,
                                            guint                status,

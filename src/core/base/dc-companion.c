@@ -113,6 +113,8 @@ legacy_path (const char *config_db_path,
 static const char *
 what_of (const char *kind)
 {
+  if (g_str_equal (kind, "audit"))
+    return "audit database";
   return g_str_equal (kind, "history") ? "history database" : "alarm database";
 }
 

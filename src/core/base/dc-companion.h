@@ -9,8 +9,9 @@
 
 G_BEGIN_DECLS
 
-/* The sqlite files that go with a configuration database (its companions: the history and the
- * alarm journal). Each is named after the configuration (a.db → a-history.db, a-alarms.db)
+/* The sqlite files that go with a configuration database (its companions: the history, the
+ * alarm journal and the audit log). Each is named after the configuration (a.db →
+ * a-history.db, a-alarms.db, a-audit.db)
  * and records which configuration it belongs to (the configuration's id,
  * dc_companion_config_id(), and its path for messages), so that two configurations never
  * share one (docs/history.md). Main thread, at start. */
@@ -21,8 +22,8 @@ G_BEGIN_DECLS
 char     *dc_companion_config_id  (const char  *config_db_path,
                                    GError     **error);
 
-/* "<dir>/<stem>-<kind>.db" for @config_db_path "<dir>/<stem>.<ext>"; @kind is "history" or
- * "alarms". */
+/* "<dir>/<stem>-<kind>.db" for @config_db_path "<dir>/<stem>.<ext>"; @kind is "history",
+ * "alarms" or "audit". */
 char     *dc_companion_path       (const char  *config_db_path,
                                    const char  *kind);
 
@@ -38,7 +39,7 @@ char     *dc_companion_resolve    (const char  *config_db_path,
 /* Records @config_id (and @config_db_path) in the companion at @path, creating the file if
  * needed; DC_ERROR_FORBIDDEN "<what> <path> belongs to configuration <other>, not to
  * <config_db_path>; give each configuration its own file" when another configuration has
- * claimed it. @what is "history database" or "alarm database". */
+ * claimed it. @what is "history database", "alarm database" or "audit database". */
 gboolean  dc_companion_claim      (const char  *path,
                                    const char  *what,
                                    const char  *config_db_path,

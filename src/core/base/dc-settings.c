@@ -27,6 +27,7 @@ typedef struct
   char       *cli_bind;
   char       *cli_db;
   char       *cli_history_db;
+  char       *cli_audit_db;
   char       *cli_user_db;
   char       *cli_config;
   char       *cli_token_file;
@@ -50,6 +51,7 @@ static const struct
   { "history", "backlog_mb" }, { "history", "backend" }, { "history", "url" },
   { "history", "password_file" }, { "plugins", "formulas" },
   { "plugins", "alarms" }, { "plugins", "templates" }, { "log", "verbose" },
+  { "server", "audit_db" }, { "audit", "retention_days" },
 };
 
 DcSettings *
@@ -66,6 +68,7 @@ dc_settings_new (void)
   self->retention_days = 365;
   self->backlog_mb = 16;
   self->history_backend = g_strdup ("sqlite");
+  self->audit_retention_days = 3650;
   self->formulas = TRUE;
   self->alarms = TRUE;
   self->templates = TRUE;
@@ -92,6 +95,7 @@ dc_settings_free (DcSettings *self)
   g_free (self->history_backend);
   g_free (self->history_url);
   g_free (self->history_password_file);
+  g_free (self->audit_db);
   g_free (self->user_db);
   g_free (self->token_file);
   g_free (self->tls_cert);
@@ -101,6 +105,7 @@ dc_settings_free (DcSettings *self)
   g_free (real->cli_bind);
   g_free (real->cli_db);
   g_free (real->cli_history_db);
+  g_free (real->cli_audit_db);
   g_free (real->cli_user_db);
   g_free (real->cli_config);
   g_free (real->cli_token_file);
@@ -125,6 +130,8 @@ dc_settings_get_option_group (DcSettings *self)
       N_("Configuration database (default: user data folder/datacoll/datacoll.db)"), N_("FILE") },
     { "history-db", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_history_db,
       N_("History database (default: NAME-history.db next to --db NAME.db)"), N_("FILE") },
+    { "audit-db", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_audit_db,
+      N_("Audit log (default: NAME-audit.db next to --db NAME.db)"), N_("FILE") },
     { "user-db", 0, 0, G_OPTION_ARG_FILENAME, &real->cli_user_db,
       N_("User database for db_save_sql/db_warn_sql templates"), N_("FILE") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &real->cli_config,
@@ -274,6 +281,7 @@ dc_settings_load_key_file (DcSettings  *self,
   guint64 max_future = self->max_future_s;
   guint64 retention = self->retention_days;
   guint64 backlog = self->backlog_mb;
+  guint64 audit_retention = self->audit_retention_days;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (key_file != NULL, FALSE);
@@ -291,6 +299,8 @@ dc_settings_load_key_file (DcSettings  *self,
       !read_uint (key_file, origin, "server", "max_future_s", 0, 315360000, &max_future, error) ||
       !read_uint (key_file, origin, "history", "retention_days", 1, 1000000, &retention, error) ||
       !read_uint (key_file, origin, "history", "backlog_mb", 1, 65536, &backlog, error) ||
+      !read_uint (key_file, origin, "audit", "retention_days", 0, 1000000, &audit_retention,
+                  error) ||
       !read_bool (key_file, origin, "plugins", "formulas", &self->formulas, error) ||
       !read_bool (key_file, origin, "plugins", "alarms", &self->alarms, error) ||
       !read_bool (key_file, origin, "plugins", "templates", &self->templates, error) ||
@@ -303,6 +313,7 @@ dc_settings_load_key_file (DcSettings  *self,
   self->max_future_s = (guint) max_future;
   self->retention_days = retention;
   self->backlog_mb = backlog;
+  self->audit_retention_days = audit_retention;
 
   bind = g_key_file_get_string (key_file, "server", "bind", NULL);
   if (bind != NULL)
@@ -320,6 +331,7 @@ dc_settings_load_key_file (DcSettings  *self,
 
   read_path (key_file, base_dir, "server", "db", &self->db);
   read_path (key_file, base_dir, "server", "history_db", &self->history_db);
+  read_path (key_file, base_dir, "server", "audit_db", &self->audit_db);
   read_path (key_file, base_dir, "server", "user_db", &self->user_db);
   read_path (key_file, base_dir, "server", "token_file", &self->token_file);
   read_path (key_file, base_dir, "server", "tls_cert", &self->tls_cert);
@@ -416,6 +428,7 @@ apply_command_line (DcSettings  *self,
     }
   APPLY_PATH (db, real->cli_db);
   APPLY_PATH (history_db, real->cli_history_db);
+  APPLY_PATH (audit_db, real->cli_audit_db);
   APPLY_PATH (user_db, real->cli_user_db);
   APPLY_PATH (token_file, real->cli_token_file);
   APPLY_PATH (tls_cert, real->cli_tls_cert);
@@ -528,6 +541,7 @@ dc_settings_save (DcSettings  *self,
   g_key_file_set_string (key_file, "server", "bind", self->bind);
   SET_PATH ("db", self->db);
   SET_PATH ("history_db", self->history_db);
+  SET_PATH ("audit_db", self->audit_db);
   SET_PATH ("user_db", self->user_db);
   SET_PATH ("token_file", self->token_file);
   SET_PATH ("tls_cert", self->tls_cert);
@@ -546,6 +560,7 @@ dc_settings_save (DcSettings  *self,
     g_key_file_set_string (key_file, "history", "password_file", self->history_password_file);
   else
     g_key_file_remove_key (key_file, "history", "password_file", NULL);
+  g_key_file_set_uint64 (key_file, "audit", "retention_days", self->audit_retention_days);
   g_key_file_set_boolean (key_file, "plugins", "formulas", self->formulas);
   g_key_file_set_boolean (key_file, "plugins", "alarms", self->alarms);
   g_key_file_set_boolean (key_file, "plugins", "templates", self->templates);

@@ -29,6 +29,7 @@ typedef struct
   char     *bind;            /* "127.0.0.1" */
   char     *db;              /* user data dir/datacoll/datacoll.db */
   char     *history_db;      /* next to db: <name>-history.db */
+  char     *audit_db;        /* NULL = next to db: <name>-audit.db */
   char     *user_db;         /* NULL = none */
   char     *token_file;      /* NULL = none */
   char     *tls_cert;        /* NULL = plain HTTP; with tls_key: HTTPS/WSS only */
@@ -42,6 +43,8 @@ typedef struct
   char     *history_backend; /* "sqlite" (history_db) or "postgresql" (history_url) */
   char     *history_url;     /* libpq connection string or postgresql:// URL; NULL = none */
   char     *history_password_file; /* NULL = PGPASSFILE or ~/.pgpass (libpq) */
+  /* [audit] */
+  guint     audit_retention_days; /* 3650; 0 keeps every row */
   /* [plugins] */
   gboolean  formulas;        /* TRUE */
   gboolean  alarms;          /* TRUE */

@@ -4,7 +4,7 @@
  *
  * device_call and device_ctrl through the device manager (docs/rest.md): the 404 checks, the
  * driver's async operation under the call timeout and the caller's cancellable, the control's
- * progress and its journal entry.
+ * progress and its rows in the audit log (docs/security.md).
  */
 
 #define G_LOG_DOMAIN "dc-engine-drivers"
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dc-engine-drivers-private.h"
+#include "dc-audit.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
 #include "dc-time.h"
@@ -35,6 +36,7 @@ typedef struct
   char            *term_id;
   char            *item_id;
   char            *user;
+  DcAuditActor    *actor;
   double           value;
   DcCtrlProgressFunc progress;
   gpointer         progress_data;
@@ -62,23 +64,50 @@ call_data_free (gpointer data)
   g_free (call->term_id);
   g_free (call->item_id);
   g_free (call->user);
+  g_clear_pointer (&call->actor, dc_audit_actor_free);
   g_free (call);
 }
 
+/* A control in the audit log: "control.request" when it is asked for (its result is the
+ * error when it cannot start), "control.result" with its outcome. The target is the point
+ * "device:term:item"; the detail has the value, the confirmed value and the name the caller
+ * gave ("user" of the REST body) when it is not the actor's. */
 static void
-record_control (CallData     *call,
-                const GError *error)
+record_control (CallData       *call,
+                const char     *action,
+                const DcSample *sample,
+                const GError   *error)
 {
-  g_autoptr(GError) local_error = NULL;
+  DcAudit *audit = dc_store_get_audit (call->self->store);
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) detail = NULL;
+  g_autofree char *target = NULL;
 
-  if (!dc_store_record_control (call->self->store, g_get_real_time (),
-                                call->user != NULL ? call->user : "",
-                                call->device_id, call->term_id, call->item_id,
-                                call->value,
-                                error != NULL ? error->message : "confirmed",
-                                &local_error))
-    g_warning ("Cannot record the control of %s:%s:%s: %s", call->device_id, call->term_id,
-               call->item_id, local_error->message);
+  if (audit == NULL)
+    return;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "value");
+  if (isfinite (call->value))
+    json_builder_add_double_value (builder, call->value);
+  else
+    json_builder_add_null_value (builder);
+  if (sample != NULL)
+    {
+      json_builder_set_member_name (builder, "confirmed");
+      json_builder_add_double_value (builder, sample->value);
+    }
+  if (call->user != NULL && call->user[0] != '\0' &&
+      g_strcmp0 (call->user, call->actor->user) != 0)
+    {
+      json_builder_set_member_name (builder, "by");
+      json_builder_add_string_value (builder, call->user);
+    }
+  json_builder_end_object (builder);
+  detail = json_builder_get_root (builder);
+  target = g_strjoin (":", call->device_id, call->term_id, call->item_id, NULL);
+  dc_audit_record (audit, call->actor, action, target, detail,
+                   error != NULL ? error->message : "ok");
 }
 
 /* Completes @task once: with @sample, or with @error (taken). */
@@ -103,7 +132,7 @@ call_complete (GTask          *task,
     }
 
   if (call->is_ctrl)
-    record_control (call, error);
+    record_control (call, "control.result", sample, error);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -394,13 +423,15 @@ dc_engine_drivers_ctrl_async (DcEngineDrivers     *self,
   call = g_task_get_task_data (task);
   call->value = value;
   call->user = g_strdup (user);
+  call->actor = dc_audit_actor_copy (dc_audit_actor_get_current ());
   call->progress = progress;
   call->progress_data = progress_data;
 
   call->point = resolve_point (self, device_id, term_id, item_id, &device, &error);
+  record_control (call, "control.request", NULL, error);
   if (call->point == NULL)
     {
-      /* Nothing reached a point: not recorded. */
+      /* Nothing reached a point: no result to record. */
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

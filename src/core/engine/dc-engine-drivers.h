@@ -99,8 +99,11 @@ gboolean         dc_engine_drivers_call_finish    (DcEngineDrivers            *s
                                                    DcSample                   *sample,
                                                    GError                    **error);
 /* device_ctrl: writes a point. Virtual points store the value as a new sample; formula
- * points refuse (400). Every control that reaches a point is recorded with
- * dc_store_record_control (result "confirmed" or the error text). */
+ * points refuse (400). Every control is recorded in the store's audit log with the current
+ * actor (dc_audit_actor_get_current() at the call): "control.request" at once (its result
+ * the error when the point cannot be resolved) and "control.result" with the outcome ("ok"
+ * or the error text). @user is the name the caller gave (the REST body's "user"), kept in
+ * the detail when it differs from the actor's. */
 void             dc_engine_drivers_ctrl_async     (DcEngineDrivers            *self,
                                                    const char                 *device_id,
                                                    const char                 *term_id,

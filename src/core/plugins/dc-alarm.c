@@ -12,8 +12,10 @@
 
 #include "dc-alarm-private.h"
 
+#include "dc-audit.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
+#include "dc-time.h"
 
 enum {
   SIGNAL_CHANGED,
@@ -393,6 +395,54 @@ store_changed_cb (DcStore    *store,
   dc_deferred_schedule (&self->rebuild);
 }
 
+/* The audit log (docs/security.md): acknowledgements, shelving and its end, with the current
+ * actor (the REST request's, the workstation's) or @actor. The target is the alarm's point
+ * "device:term:item", or its device for a comm alarm. Attempts that fail are recorded too. */
+static void
+audit (DcAlarm            *self,
+       const DcAuditActor *actor,
+       const char         *action,
+       gint64              id,
+       DcAlarmItem        *a,
+       const char         *by,
+       const char         *comment,
+       gint64              until,
+       const GError       *error)
+{
+  DcAudit *log = dc_store_get_audit (self->store);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *target = NULL;
+  JsonObject *detail;
+
+  if (log == NULL)
+    return;
+  detail = json_object_new ();
+  json_object_set_int_member (detail, "alarm_id", id);
+  if (a != NULL)
+    {
+      json_object_set_string_member (detail, "condition", dc_alarm_cond_to_string (a->cond));
+      if (a->cond == DC_ALARM_COND_COMM)
+        target = g_strdup (a->device_id);
+      else
+        target = g_strjoin (":", a->device_id, a->term_id, a->item_id, NULL);
+    }
+  if (comment != NULL)
+    json_object_set_string_member (detail, "comment", comment);
+  /* The name the caller gave (a REST body's "user"), when it is not the actor's. */
+  if (by != NULL && by[0] != '\0' &&
+      g_strcmp0 (by, (actor != NULL ? actor : dc_audit_actor_get_current ())->user) != 0)
+    json_object_set_string_member (detail, "by", by);
+  if (until != 0)
+    {
+      g_autofree char *text = dc_time_format (until);
+
+      json_object_set_string_member (detail, "until", text);
+    }
+  node = json_node_init_object (json_node_alloc (), detail);
+  json_object_unref (detail);
+  dc_audit_record (log, actor, action, target, node, error != NULL ? error->message : "ok");
+}
+
 /* Shelving */
 
 static gboolean
@@ -404,6 +454,11 @@ unshelve_cb (gpointer user_data)
   a->shelve_id = 0;
   if (a->state != DC_ALARM_SHELVED)
     return G_SOURCE_REMOVE;
+  {
+    g_autoptr(DcAuditActor) system = dc_audit_actor_new (NULL, NULL, "system");
+
+    audit (self, system, "alarm.unshelve", a->id, a, NULL, "shelving ended", 0, NULL);
+  }
   a->shelved_until = 0;
   /* Back to the state its condition gives. */
   set_state (self, a, a->active ? DC_ALARM_ACTIVE_UNACKED : DC_ALARM_NORMAL,
@@ -753,16 +808,18 @@ dc_alarm_ack (DcAlarm     *self,
 {
   DcAlarmItem *a;
   gint64 now = g_get_real_time ();
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (DC_IS_ALARM (self), FALSE);
 
-  a = get_alarm (self, id, error);
-  if (a == NULL)
-    return FALSE;
-  if (a->state != DC_ALARM_ACTIVE_UNACKED && a->state != DC_ALARM_CLEARED_UNACKED)
+  a = get_alarm (self, id, &local_error);
+  if (a != NULL && a->state != DC_ALARM_ACTIVE_UNACKED && a->state != DC_ALARM_CLEARED_UNACKED)
+    g_set_error (&local_error, DC_ERROR, DC_ERROR_INVALID,
+                 "alarm %" G_GINT64_FORMAT " has nothing to acknowledge", id);
+  audit (self, NULL, "alarm.ack", id, a, user, comment, 0, local_error);
+  if (local_error != NULL)
     {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "alarm %" G_GINT64_FORMAT " has nothing to acknowledge", id);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   g_free (a->ack_user);
@@ -786,16 +843,18 @@ dc_alarm_shelve (DcAlarm     *self,
 {
   DcAlarmItem *a;
   gint64 now = g_get_real_time ();
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (DC_IS_ALARM (self), FALSE);
 
-  a = get_alarm (self, id, error);
-  if (a == NULL)
-    return FALSE;
-  if (until_us <= now)
+  a = get_alarm (self, id, &local_error);
+  if (a != NULL && until_us <= now)
+    g_set_error_literal (&local_error, DC_ERROR, DC_ERROR_INVALID,
+                         "field until must be a time in the future");
+  audit (self, NULL, "alarm.shelve", id, a, user, comment, until_us, local_error);
+  if (local_error != NULL)
     {
-      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
-                           "field until must be a time in the future");
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   a->shelved_until = until_us;

@@ -149,10 +149,17 @@ dc_store_create_batch (DcStore     *self,
                        JsonArray   *objects,
                        GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (objects != NULL, FALSE);
 
-  return run_batch (self, kind, objects, create_element, error);
+  ok = run_batch (self, kind, objects, create_element, &local_error);
+  _dc_store_audit_batch (self, kind, DC_CHANGE_CREATE, objects, local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }
 
 gboolean
@@ -161,8 +168,15 @@ dc_store_delete_batch (DcStore     *self,
                        JsonArray   *ids,
                        GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (ids != NULL, FALSE);
 
-  return run_batch (self, kind, ids, delete_element, error);
+  ok = run_batch (self, kind, ids, delete_element, &local_error);
+  _dc_store_audit_batch (self, kind, DC_CHANGE_DELETE, ids, local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }

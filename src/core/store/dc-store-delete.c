@@ -107,13 +107,23 @@ dc_store_delete (DcStore     *self,
                  const char  *id,
                  GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) old = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (kind != DC_KIND_POINT, FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
+  old = _dc_store_audit_before (self, kind, id);
   if (!_dc_store_begin (self, error))
     return FALSE;
-  return _dc_store_end (self, _dc_store_delete_in_tx (self, kind, id, error), error);
+  ok = _dc_store_end (self, _dc_store_delete_in_tx (self, kind, id, &local_error),
+                      &local_error);
+  _dc_store_audit_change (self, kind, DC_CHANGE_DELETE, id, NULL, old, NULL, local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }
 
 gboolean
@@ -167,10 +177,23 @@ dc_store_delete_point (DcStore     *self,
                        const char  *item_id,
                        GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) old = NULL;
+  g_autofree char *pid = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (term_id != NULL && item_id != NULL, FALSE);
 
+  pid = g_strconcat (term_id, ":", item_id, NULL);
+  old = _dc_store_audit_before (self, DC_KIND_POINT, pid);
   if (!_dc_store_begin (self, error))
     return FALSE;
-  return _dc_store_end (self, _dc_store_delete_point_in_tx (self, term_id, item_id, error), error);
+  ok = _dc_store_end (self, _dc_store_delete_point_in_tx (self, term_id, item_id,
+                                                          &local_error), &local_error);
+  _dc_store_audit_change (self, DC_KIND_POINT, DC_CHANGE_DELETE, pid, NULL, old, NULL,
+                          local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }

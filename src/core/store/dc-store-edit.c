@@ -368,12 +368,26 @@ dc_store_create (DcStore     *self,
                  JsonObject  *object,
                  GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (object != NULL, FALSE);
 
   if (!_dc_store_begin (self, error))
     return FALSE;
-  return _dc_store_end (self, _dc_store_create_in_tx (self, kind, object, error), error);
+  ok = _dc_store_end (self, _dc_store_create_in_tx (self, kind, object, &local_error),
+                      &local_error);
+  if (self->audit != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+      g_autofree char *id = _dc_store_element_id (kind, node);
+
+      _dc_store_audit_change (self, kind, DC_CHANGE_CREATE, id, NULL, NULL, object, local_error);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }
 
 /* Formula references "d:t:i" follow renames of their parts. @part: 0 device, 1 term, 2 item.
@@ -658,13 +672,31 @@ dc_store_update (DcStore     *self,
                  JsonObject  *patch,
                  GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) old = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (kind != DC_KIND_POINT, FALSE);
   g_return_val_if_fail (id != NULL && patch != NULL, FALSE);
 
+  old = _dc_store_audit_before (self, kind, id);
   if (!_dc_store_begin (self, error))
     return FALSE;
-  return _dc_store_end (self, _dc_store_update_in_tx (self, kind, id, patch, error), error);
+  ok = _dc_store_end (self, _dc_store_update_in_tx (self, kind, id, patch, &local_error),
+                      &local_error);
+  if (self->audit != NULL)
+    {
+      JsonNode *renamed = json_object_get_member (patch, "id");
+      g_autofree char *new_id = renamed != NULL && !JSON_NODE_HOLDS_NULL (renamed) ?
+        dc_model_id_from_node (renamed, "id", NULL) : NULL;
+
+      _dc_store_audit_change (self, kind, DC_CHANGE_UPDATE, id, new_id, old, patch,
+                              local_error);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }
 
 gboolean
@@ -737,10 +769,23 @@ dc_store_update_point (DcStore     *self,
                        JsonObject  *patch,
                        GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) old = NULL;
+  g_autofree char *pid = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (DC_IS_STORE (self), FALSE);
   g_return_val_if_fail (term_id != NULL && item_id != NULL && patch != NULL, FALSE);
 
+  pid = g_strconcat (term_id, ":", item_id, NULL);
+  old = _dc_store_audit_before (self, DC_KIND_POINT, pid);
   if (!_dc_store_begin (self, error))
     return FALSE;
-  return _dc_store_end (self, _dc_store_update_point_in_tx (self, term_id, item_id, patch, error), error);
+  ok = _dc_store_end (self, _dc_store_update_point_in_tx (self, term_id, item_id, patch,
+                                                          &local_error), &local_error);
+  _dc_store_audit_change (self, DC_KIND_POINT, DC_CHANGE_UPDATE, pid, NULL, old, patch,
+                          local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }

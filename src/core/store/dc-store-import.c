@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "dc-audit.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
 #include "dc-project.h"
@@ -141,6 +142,62 @@ import_row (DcStore     *self,
     }
 }
 
+/* An applied import in the audit log: one row "import" with the counts and the entities it
+ * created or updated (or that failed), docs/security.md. */
+static void
+audit_import (DcStore      *self,
+              GPtrArray    *rows,
+              gboolean      applied,
+              const GError *error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *detail;
+  JsonArray *changes = json_array_new ();
+  guint counts[DC_IMPORT_ERROR + 1] = { 0, };
+  const char *first_error = NULL;
+
+  if (self->audit == NULL)
+    {
+      json_array_unref (changes);
+      return;
+    }
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      DcImportRow *row = g_ptr_array_index (rows, i);
+
+      counts[row->action]++;
+      if (row->action == DC_IMPORT_ERROR && first_error == NULL)
+        first_error = row->error;
+      if (row->action == DC_IMPORT_CREATE || row->action == DC_IMPORT_UPDATE ||
+          row->action == DC_IMPORT_ERROR)
+        {
+          JsonObject *change = json_object_new ();
+
+          json_object_set_string_member (change, "entity", dc_kind_to_string (row->kind));
+          json_object_set_string_member (change, "id", row->id != NULL ? row->id : "");
+          json_object_set_string_member (change, "action",
+                                         dc_import_action_to_string (row->action));
+          if (row->error != NULL)
+            json_object_set_string_member (change, "error", row->error);
+          json_array_add_object_element (changes, change);
+        }
+    }
+
+  detail = json_object_new ();
+  json_object_set_boolean_member (detail, "applied", applied);
+  json_object_set_int_member (detail, "created", counts[DC_IMPORT_CREATE]);
+  json_object_set_int_member (detail, "updated", counts[DC_IMPORT_UPDATE]);
+  json_object_set_int_member (detail, "unchanged", counts[DC_IMPORT_UNCHANGED]);
+  json_object_set_int_member (detail, "errors", counts[DC_IMPORT_ERROR]);
+  json_object_set_array_member (detail, "changes", changes);
+  node = json_node_init_object (json_node_alloc (), detail);
+  json_object_unref (detail);
+  dc_audit_record (self->audit, NULL, "import", "", node,
+                   error != NULL ? error->message :
+                   first_error != NULL ? first_error : "ok");
+}
+
 GPtrArray *
 dc_store_import (DcStore     *self,
                  JsonObject  *project,
@@ -195,13 +252,24 @@ dc_store_import (DcStore     *self,
 
   if (apply && !failed)
     {
-      if (!_dc_store_commit (self, error))
-        return NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!_dc_store_commit (self, &local_error))
+        {
+          audit_import (self, rows, FALSE, local_error);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
       if (applied != NULL)
         *applied = TRUE;
+      audit_import (self, rows, TRUE, NULL);
     }
   else
-    _dc_store_rollback (self);
+    {
+      _dc_store_rollback (self);
+      if (apply)
+        audit_import (self, rows, FALSE, NULL);
+    }
 
   return g_steal_pointer (&rows);
 }

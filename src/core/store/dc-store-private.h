@@ -4,7 +4,7 @@
  *
  * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (creates and updates),
  * dc-store-delete.c (deletes with their cascade), dc-store-batch.c (v2 batches),
- * dc-store-import.c (project import/export) and dc-journal.c (control journal).
+ * dc-store-import.c (project import/export) and dc-store-audit.c (changes in the audit log).
  */
 
 #pragma once
@@ -36,6 +36,7 @@ struct _DcStore
   GArray   *removed_keys;
 
   guint64   points_listed;  /* rows read by dc_store_list_point_infos */
+  DcAudit  *audit;     /* NULL = changes are not recorded */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -57,6 +58,24 @@ void                 _dc_store_queue_change       (DcStore      *self,
                                                    DcChangeOp    op,
                                                    const char   *id,
                                                    const char   *old_id);
+
+/* The audit log (dc-store-audit.c): @id of a point is "term:item". */
+JsonObject          *_dc_store_audit_before       (DcStore      *self,
+                                                   DcKind        kind,
+                                                   const char   *id);
+void                 _dc_store_audit_change       (DcStore      *self,
+                                                   DcKind        kind,
+                                                   DcChangeOp    op,
+                                                   const char   *id,
+                                                   const char   *new_id,
+                                                   JsonObject   *old,
+                                                   JsonObject   *request,
+                                                   const GError *error);
+void                 _dc_store_audit_batch        (DcStore      *self,
+                                                   DcKind        kind,
+                                                   DcChangeOp    op,
+                                                   JsonArray    *elements,
+                                                   const GError *error);
 
 /* SQL helpers. */
 gboolean             _dc_store_set_sqlite_error   (DcStore      *self,

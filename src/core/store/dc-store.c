@@ -346,6 +346,7 @@ dc_store_finalize (GObject *object)
   g_clear_pointer (&self->changes, g_array_unref);
   g_clear_pointer (&self->removed_keys, g_array_unref);
   g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->audit);
 
   G_OBJECT_CLASS (dc_store_parent_class)->finalize (object);
 }

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "dc-audit.h"
 #include "dc-model.h"
 
 G_BEGIN_DECLS
@@ -82,6 +83,13 @@ DcPointInfo *dc_store_get_point_info       (DcStore     *self,
  * whole-plant work, for tests and diagnostics. */
 guint64     dc_store_get_points_listed     (DcStore     *self);
 
+/* The audit log that records every change made through the functions below (create,
+ * update, delete, batches, applied imports) with the current actor (dc-audit-actor.h);
+ * NULL (the default) records nothing. dc-store-audit.c, docs/security.md. */
+void        dc_store_set_audit             (DcStore     *self,
+                                            DcAudit     *audit);
+DcAudit    *dc_store_get_audit             (DcStore     *self);
+
 /* Creates one entity (validated). Points need term_id and item_id in @object. */
 gboolean    dc_store_create                (DcStore     *self,
                                             DcKind       kind,
@@ -151,19 +159,5 @@ GPtrArray  *dc_store_import                (DcStore     *self,
                                             GError     **error);
 /* The whole configuration as a project object (same shape as dc_store_import takes). */
 JsonObject *dc_store_export                (DcStore     *self);
-
-/* The control journal (docs/rest.md: time, user, point, value, result), dc-journal.c. */
-gboolean    dc_store_record_control        (DcStore     *self,
-                                            gint64       time_us,
-                                            const char  *user,
-                                            const char  *device_id,
-                                            const char  *term_id,
-                                            const char  *item_id,
-                                            double       value,
-                                            const char  *result,
-                                            GError     **error);
-/* Newest first, at most @limit, as JSON objects {time,user,device_id,term_id,item_id,value,result}. */
-JsonArray  *dc_store_list_controls         (DcStore     *self,
-                                            guint        limit);
 
 G_END_DECLS

@@ -71,7 +71,6 @@ struct _DcControlDialog
   char            *value_error_text;
   gboolean         running;
   gboolean         done;
-  guint            n_recent;
 };
 
 enum {
@@ -221,8 +220,10 @@ dc_control_is_possible (DcEngine   *engine,
 static void
 refresh_recent (DcControlDialog *self)
 {
-  self->n_recent = dc_control_fill_recent (self->recent_list, dc_engine_get_store (self->engine),
-                                           self->plant, NULL, N_RECENT);
+  dc_control_fill_recent (self->recent_list,
+                          self->plant != NULL ? dc_plant_model_get_audit_source (self->plant)
+                                              : NULL,
+                          self->plant, NULL, N_RECENT);
 }
 
 /* Value ----------------------------------------------------------------------------------- */
@@ -707,5 +708,5 @@ guint
 dc_control_dialog_get_n_recent (DcControlDialog *self)
 {
   g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), 0);
-  return self->n_recent;
+  return dc_control_recent_get_count (self->recent_list);
 }

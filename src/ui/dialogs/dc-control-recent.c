@@ -15,23 +15,16 @@
 #include "dc-number.h"
 #include "dc-time.h"
 
+#define COUNT_KEY       "dc-recent-count"
+#define CANCELLABLE_KEY "dc-recent-cancellable"
+
 /* "14:02:11" today, else "2026-11-25 14:02:11", in local time like the rest of the window. */
 static char *
-format_local_time (JsonNode *node)
+format_local_time (gint64 us)
 {
   g_autoptr(GDateTime) dt = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  gint64 us;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return g_strdup ("—");
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      if (!dc_time_parse (json_node_get_string (node), &us))
-        return g_strdup (json_node_get_string (node));
-    }
-  else
-    us = json_node_get_int (node);
   dt = g_date_time_new_from_unix_local (us / G_USEC_PER_SEC);
   if (dt == NULL)
     return g_strdup ("—");
@@ -41,22 +34,26 @@ format_local_time (JsonNode *node)
   return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
 }
 
+/* A row "control.result" of the audit log: target "device:term:item", detail {"value":…}. */
 static GtkWidget *
-create_row (JsonObject   *control,
-            DcPlantModel *plant)
+create_row (const DcAuditRow *control,
+            DcPlantModel     *plant)
 {
-  const char *term_id = json_object_get_string_member_with_default (control, "term_id", "?");
-  const char *item_id = json_object_get_string_member_with_default (control, "item_id", "?");
-  const char *device_id = json_object_get_string_member_with_default (control, "device_id", "");
-  const char *result = json_object_get_string_member_with_default (control, "result", "");
-  const char *user = json_object_get_string_member_with_default (control, "user", "");
-  double value = json_object_get_double_member_with_default (control, "value", NAN);
-  gboolean ok = g_str_equal (result, "confirmed");
+  g_auto(GStrv) parts = g_strsplit (control->target, ":", 3);
+  const char *device_id = parts[0] != NULL ? parts[0] : "";
+  const char *term_id = parts[0] != NULL && parts[1] != NULL ? parts[1] : "?";
+  const char *item_id = parts[0] != NULL && parts[1] != NULL && parts[2] != NULL ? parts[2] : "?";
+  g_autoptr(JsonNode) detail = json_from_string (control->detail, NULL);
+  JsonObject *object = detail != NULL && JSON_NODE_HOLDS_OBJECT (detail)
+                       ? json_node_get_object (detail) : NULL;
+  double value = object != NULL
+                 ? json_object_get_double_member_with_default (object, "value", NAN) : NAN;
+  gboolean ok = g_str_equal (control->result, "ok");
   DcPointRow *point = plant ? dc_plant_model_lookup_point_id (plant, term_id, item_id) : NULL;
   DcDeviceNode *device = plant ? dc_plant_model_lookup_device (plant, device_id) : NULL;
   g_autofree char *name = NULL;
   g_autofree char *value_text = NULL;
-  g_autofree char *time = format_local_time (json_object_get_member (control, "time"));
+  g_autofree char *time = format_local_time (control->time);
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   GtkWidget *row = adw_action_row_new ();
@@ -75,7 +72,7 @@ create_row (JsonObject   *control,
   subtitle = g_strdup_printf (_("%s · %s · %s · %s"), time,
                               device != NULL && dc_device_node_get_name (device) != NULL
                               ? dc_device_node_get_name (device) : device_id,
-                              user, ok ? _("confirmed") : result);
+                              control->user, ok ? _("confirmed") : control->result);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -85,40 +82,95 @@ create_row (JsonObject   *control,
   return row;
 }
 
-guint
-dc_control_fill_recent (GtkListBox   *list,
-                        DcStore      *store,
-                        DcPlantModel *plant,
-                        const char   *device_id,
-                        guint         limit)
+typedef struct
 {
-  /* The record is newest first; a device's controls are picked from a longer stretch. */
-  g_autoptr(JsonArray) controls = NULL;
+  GWeakRef      list;
+  DcPlantModel *plant;
+} Fill;
+
+static void
+fill_free (Fill *fill)
+{
+  g_weak_ref_clear (&fill->list);
+  g_clear_object (&fill->plant);
+  g_free (fill);
+}
+
+static void
+fill_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Fill *fill = user_data;
+  g_autoptr(GtkListBox) list = g_weak_ref_get (&fill->list);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = dc_audit_source_query_finish (DC_AUDIT_SOURCE (object), result,
+                                                           &error);
   GtkWidget *child;
-  guint n = 0;
 
-  g_return_val_if_fail (GTK_IS_LIST_BOX (list), 0);
-  g_return_val_if_fail (DC_IS_STORE (store), 0);
-
-  controls = dc_store_list_controls (store, device_id ? limit * 20 : limit);
+  if (list == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fill_free (fill);
+      return;
+    }
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
     gtk_list_box_remove (list, child);
-  for (guint i = 0; controls != NULL && i < json_array_get_length (controls) && n < limit; i++)
-    {
-      JsonObject *c = json_array_get_object_element (controls, i);
-
-      if (device_id != NULL &&
-          g_strcmp0 (json_object_get_string_member_with_default (c, "device_id", ""), device_id) != 0)
-        continue;
-      n++;
-      gtk_list_box_append (list, create_row (c, plant));
-    }
-  if (n == 0)
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    gtk_list_box_append (list, create_row (g_ptr_array_index (rows, i), fill->plant));
+  if (rows == NULL || rows->len == 0)
     {
       GtkWidget *row = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No controls yet"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     rows == NULL ? error->message : _("No controls yet"));
       gtk_list_box_append (list, row);
     }
-  return n;
+  /* Stored plus one: no data means no answer yet. */
+  g_object_set_data (G_OBJECT (list), COUNT_KEY,
+                     GUINT_TO_POINTER ((rows != NULL ? rows->len : 0) + 1));
+  fill_free (fill);
+}
+
+void
+dc_control_fill_recent (GtkListBox    *list,
+                        DcAuditSource *source,
+                        DcPlantModel  *plant,
+                        const char    *device_id,
+                        guint          limit)
+{
+  g_autoptr(DcAuditQuery) query = dc_audit_query_new ();
+  GCancellable *cancellable;
+  Fill *fill;
+
+  g_return_if_fail (GTK_IS_LIST_BOX (list));
+  g_return_if_fail (source == NULL || DC_IS_AUDIT_SOURCE (source));
+
+  /* A newer fill replaces one still running. */
+  cancellable = g_object_get_data (G_OBJECT (list), CANCELLABLE_KEY);
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+  g_object_set_data (G_OBJECT (list), COUNT_KEY, NULL);
+  if (source == NULL)
+    return;
+  cancellable = g_cancellable_new ();
+  g_object_set_data_full (G_OBJECT (list), CANCELLABLE_KEY, cancellable, g_object_unref);
+
+  fill = g_new0 (Fill, 1);
+  g_weak_ref_init (&fill->list, list);
+  fill->plant = plant != NULL ? g_object_ref (plant) : NULL;
+  query->action = g_strdup ("control.result");
+  query->target = g_strdup (device_id);
+  query->limit = limit;
+  dc_audit_source_query_async (source, query, cancellable, fill_done_cb, fill);
+}
+
+guint
+dc_control_recent_get_count (GtkListBox *list)
+{
+  gpointer count;
+
+  g_return_val_if_fail (GTK_IS_LIST_BOX (list), G_MAXUINT);
+
+  count = g_object_get_data (G_OBJECT (list), COUNT_KEY);
+  return count != NULL ? GPOINTER_TO_UINT (count) - 1 : G_MAXUINT;
 }

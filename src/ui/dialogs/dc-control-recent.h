@@ -8,7 +8,6 @@
 #include <adwaita.h>
 
 #include "dc-plant-model.h"
-#include "dc-store.h"
 
 G_BEGIN_DECLS
 
@@ -16,12 +15,16 @@ G_BEGIN_DECLS
  * newest first, each row "<point name> ← <value in words>" over "<local time> · <device> ·
  * <user> · <result>" (docs/ui-editing.md). */
 
-/* Fills @list with the newest @limit controls of the record (of @device_id, or all); names and
- * state texts come from @plant (nullable: ids and numbers). Returns how many. */
-guint dc_control_fill_recent (GtkListBox   *list,
-                              DcStore      *store,
-                              DcPlantModel *plant,
-                              const char   *device_id,
-                              guint         limit);
+/* Fills @list with the newest @limit controls of the audit log ("control.result" rows, of
+ * @device_id or all) from @source (NULL: nothing to show), once the query answers; a newer
+ * fill of the same list replaces one still running. Names and state texts come from @plant
+ * (nullable: ids and numbers). */
+void  dc_control_fill_recent      (GtkListBox    *list,
+                                   DcAuditSource *source,
+                                   DcPlantModel  *plant,
+                                   const char    *device_id,
+                                   guint          limit);
+/* How many controls the last answered fill showed, or G_MAXUINT while it runs. */
+guint dc_control_recent_get_count (GtkListBox    *list);
 
 G_END_DECLS

@@ -29,6 +29,7 @@ struct _DcPreferencesWindow
   GtkLabel             *config_path_label;
 
   GSettings            *settings;
+  DcAudit              *audit;
   char                 *config_path;
   guint                 loading : 1;
 };
@@ -171,6 +172,7 @@ dc_preferences_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->audit);
 
   G_OBJECT_CLASS (dc_preferences_window_parent_class)->dispose (object);
 }
@@ -268,6 +270,50 @@ dc_preferences_window_get_config_path (DcPreferencesWindow *self)
   return self->config_path;
 }
 
+void
+dc_preferences_window_set_audit (DcPreferencesWindow *self,
+                                 DcAudit             *audit)
+{
+  g_return_if_fail (DC_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (audit == NULL || DC_IS_AUDIT (audit));
+
+  g_set_object (&self->audit, audit);
+}
+
+/* A changed setting in the audit log (docs/security.md): "settings.change", target
+ * "<group>.<key>", the old and new text; a value written again unchanged is not a change. */
+static void
+audit_setting (DcPreferencesWindow *self,
+               const char          *group,
+               const char          *key,
+               const char          *old,
+               const char          *value,
+               const GError        *error)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) detail = NULL;
+  g_autofree char *target = NULL;
+
+  if (self->audit == NULL || g_strcmp0 (old, value) == 0)
+    return;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, self->config_path);
+  json_builder_set_member_name (builder, "old");
+  if (old != NULL)
+    json_builder_add_string_value (builder, old);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "new");
+  json_builder_add_string_value (builder, value);
+  json_builder_end_object (builder);
+  detail = json_builder_get_root (builder);
+  target = g_strconcat (group, ".", key, NULL);
+  dc_audit_record (self->audit, NULL, "settings.change", target, detail,
+                   error != NULL ? error->message : "ok");
+}
+
 gboolean
 dc_preferences_window_write_setting (DcPreferencesWindow  *self,
                                      const char           *group,
@@ -278,6 +324,8 @@ dc_preferences_window_write_setting (DcPreferencesWindow  *self,
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *old = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (DC_IS_PREFERENCES_WINDOW (self), FALSE);
 
@@ -286,17 +334,28 @@ dc_preferences_window_write_setting (DcPreferencesWindow  *self,
                                   &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
+      audit_setting (self, group, key, NULL, value, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  g_clear_error (&local_error);
+  old = g_key_file_get_string (keyfile, group, key, NULL);
 
   dir = g_path_get_dirname (self->config_path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   "%s: %s", dir, g_strerror (errno));
+      int errsv = errno;
+
+      g_set_error (&local_error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   "%s: %s", dir, g_strerror (errsv));
+      audit_setting (self, group, key, old, value, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   g_key_file_set_string (keyfile, group, key, value);
-  return g_key_file_save_to_file (keyfile, self->config_path, error);
+  ok = g_key_file_save_to_file (keyfile, self->config_path, &local_error);
+  audit_setting (self, group, key, old, value, local_error);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }

@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "dc-audit.h"
+
 G_BEGIN_DECLS
 
 /* Desktop preferences (GSettings: refresh rate, colour scheme) and server settings written to
@@ -22,6 +24,10 @@ DcPreferencesWindow *dc_preferences_window_new             (GtkWindow           
                                                             GSettings           *settings,
                                                             const char          *config_path);
 const char          *dc_preferences_window_get_config_path (DcPreferencesWindow *self);
+/* Where a changed server setting is recorded ("settings.change", docs/security.md); NULL:
+ * nowhere. */
+void                 dc_preferences_window_set_audit       (DcPreferencesWindow *self,
+                                                            DcAudit             *audit);
 /* Writes one value into the configuration file (tests and the widgets use it). */
 gboolean             dc_preferences_window_write_setting   (DcPreferencesWindow *self,
                                                             const char          *group,

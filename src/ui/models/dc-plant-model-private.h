@@ -26,6 +26,7 @@ struct _DcPlantModel
 
   DcStore     *store;
   DcEngine    *engine;
+  DcAuditSource *audit_source;  /* set, or made for the store's audit log when asked */
 
   double       refresh_rate;
   guint        flush_id;

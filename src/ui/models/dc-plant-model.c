@@ -53,6 +53,7 @@ dc_plant_model_dispose (GObject *object)
   g_clear_handle_id (&self->flush_id, g_source_remove);
   dc_plant_model_follow_engine (self, NULL);
   dc_plant_model_follow_store (self, NULL);
+  g_clear_object (&self->audit_source);
   g_clear_object (&self->devices);
 
   G_OBJECT_CLASS (dc_plant_model_parent_class)->dispose (object);
@@ -253,6 +254,27 @@ dc_plant_model_get_store (DcPlantModel *self)
 {
   g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
   return self->store;
+}
+
+void
+dc_plant_model_set_audit_source (DcPlantModel  *self,
+                                 DcAuditSource *source)
+{
+  g_return_if_fail (DC_IS_PLANT_MODEL (self));
+  g_return_if_fail (source == NULL || DC_IS_AUDIT_SOURCE (source));
+
+  g_set_object (&self->audit_source, source);
+}
+
+DcAuditSource *
+dc_plant_model_get_audit_source (DcPlantModel *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
+
+  if (self->audit_source == NULL && self->store != NULL &&
+      dc_store_get_audit (self->store) != NULL)
+    self->audit_source = dc_audit_source_new_local (dc_store_get_audit (self->store));
+  return self->audit_source;
 }
 
 void

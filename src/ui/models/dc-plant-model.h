@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dc-device-node.h"
+#include "dc-audit-source.h"
 #include "dc-engine.h"
 #include "dc-model.h"
 #include "dc-point-row.h"
@@ -75,6 +76,12 @@ void          dc_plant_model_apply_change     (DcPlantModel       *self,
 void          dc_plant_model_follow_store     (DcPlantModel       *self,
                                                DcStore            *store);
 DcStore      *dc_plant_model_get_store        (DcPlantModel       *self);
+/* Where the audit log is read (the Audit page, Recent Controls): the one set, else the
+ * audit log of the followed store (dc_store_get_audit), else NULL. A client of a remote
+ * server sets its own (dc-audit-source.h). */
+void           dc_plant_model_set_audit_source (DcPlantModel      *self,
+                                                DcAuditSource     *source);
+DcAuditSource *dc_plant_model_get_audit_source (DcPlantModel      *self);
 /* Takes live values (every accepted batch of ::samples, coalesced) and link states
  * (::device-changed of the engine's drivers) from @engine; the current live values and
  * states are applied at once. NULL stops following. The history of trends is the engine's. */

@@ -51,11 +51,9 @@ toast (DcWindow   *self,
 void
 _dc_window_refresh_recent (DcWindow *self)
 {
-  DcEngine *engine = get_engine (self);
-
-  if (engine != NULL && self->device_id != NULL)
-    dc_control_fill_recent (self->recent_list, dc_engine_get_store (engine), self->plant,
-                            self->device_id, 10);
+  if (self->plant != NULL && self->device_id != NULL)
+    dc_control_fill_recent (self->recent_list, dc_plant_model_get_audit_source (self->plant),
+                            self->plant, self->device_id, 10);
 }
 
 void

@@ -377,6 +377,7 @@ fixture_setup (Fixture       *fx,
 
   fx->store = dc_store_open (path, &error);
   g_assert_no_error (error);
+  dc_test_store_attach_audit (fx->store);
 
   /* Two iec104 devices with two points each, a virtual and a formula device, a disabled one. */
   dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"ua\"}");

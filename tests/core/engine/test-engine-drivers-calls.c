@@ -240,9 +240,10 @@ static void
 test_controls (Fixture       *fx,
                gconstpointer  data)
 {
-  g_autoptr(JsonArray) record = NULL;
+  g_autoptr(GPtrArray) record = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
   CallResult r = { 0, };
-  JsonObject *entry;
+  DcAuditRow *entry;
 
   WAIT_UNTIL (dc_engine_drivers_get_state (fx->drivers, "d1") == DC_LINK_UP);
 
@@ -269,19 +270,25 @@ test_controls (Fixture       *fx,
   do_ctrl (fx, "nope", "t1", "ua", 1, &r);
   assert_error (&r, DC_ERROR_NOT_FOUND, "device_id not found!");
 
-  /* Every control that reached a point is recorded, newest first. */
-  record = dc_store_list_controls (fx->store, 100);
-  g_assert_cmpuint (json_array_get_length (record), ==, 6);
-  entry = json_array_get_object_element (record, 5);
-  g_assert_cmpstr (json_object_get_string_member (entry, "device_id"), ==, "d1");
-  g_assert_cmpstr (json_object_get_string_member (entry, "item_id"), ==, "ua");
-  g_assert_cmpstr (json_object_get_string_member (entry, "user"), ==, "tester");
-  g_assert_cmpstr (json_object_get_string_member (entry, "result"), ==, "confirmed");
-  entry = json_array_get_object_element (record, 4);
-  g_assert_cmpstr (json_object_get_string_member (entry, "result"), ==,
-                   "device d1 rejected the command: illegal data address");
-  entry = json_array_get_object_element (record, 2);
-  g_assert_cmpstr (json_object_get_string_member (entry, "result"), ==, "device off is offline");
+  /* Every control is in the audit log, newest first: each request, and the outcome of those
+   * that reached a point, with the actor of the call (outside any scope: the default). */
+  requests = dc_test_audit_rows (fx->store, "control.request", NULL);
+  g_assert_cmpuint (requests->len, ==, 7);
+  entry = g_ptr_array_index (requests, 0);
+  g_assert_cmpstr (entry->target, ==, "nope:t1:ua");
+  g_assert_cmpstr (entry->result, ==, "device_id not found!");
+  record = dc_test_audit_rows (fx->store, "control.result", NULL);
+  g_assert_cmpuint (record->len, ==, 6);
+  entry = g_ptr_array_index (record, 5);
+  g_assert_cmpstr (entry->target, ==, "d1:t1:ua");
+  g_assert_cmpstr (entry->user, ==, "local");
+  g_assert_cmpstr (entry->source, ==, "system");
+  g_assert_cmpstr (entry->detail, ==, "{\"value\":42.0,\"confirmed\":42.0,\"by\":\"tester\"}");
+  g_assert_cmpstr (entry->result, ==, "ok");
+  entry = g_ptr_array_index (record, 4);
+  g_assert_cmpstr (entry->result, ==, "device d1 rejected the command: illegal data address");
+  entry = g_ptr_array_index (record, 2);
+  g_assert_cmpstr (entry->result, ==, "device off is offline");
 
   call_result_clear (&r);
 }

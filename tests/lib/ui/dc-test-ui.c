@@ -282,6 +282,7 @@ ui_plant_setup (UiPlant                 *f,
   g_assert_no_error (error);
   f->history = dc_history_new (hdb, &error);
   g_assert_no_error (error);
+  dc_test_store_attach_audit (f->store);
   f->engine = dc_engine_new (f->store, f->history);
   dc_engine_start (f->engine);
 }

@@ -394,13 +394,21 @@ def run(datacoll, proto_dir, tmp, processes):
     live = [v for v in values if v["item_id"] == "temp"]
     if not live or live[0]["value"] != 30.5:
         fail("REST /values after DCMD: %s" % values)
-    # Recorded like a REST control, with the user mqtt.
-    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(tmp, "dc.db"), uri=True)
-    rows = db.execute("SELECT user, value, result FROM controls WHERE item_id = 'temp' "
-                      "ORDER BY id DESC LIMIT 1").fetchall()
-    db.close()
-    if rows != [("mqtt", 30.5, "confirmed")]:
-        fail("the DCMD's control record: %s" % rows)
+    # In the audit log like a REST control, with the user and source mqtt (its writer thread
+    # writes it a moment after the answer: read until it is there, with a deadline).
+    rows = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(tmp, "dc-audit.db"), uri=True)
+        rows = db.execute("SELECT user, source, detail, result FROM audit "
+                          "WHERE action = 'control.result' AND target LIKE '%:temp' "
+                          "ORDER BY id DESC LIMIT 1").fetchall()
+        db.close()
+        if rows:
+            break
+        time.sleep(0.05)
+    if rows != [("mqtt", "mqtt", '{"value":30.5,"confirmed":30.5}', "ok")]:
+        fail("the DCMD's audit row: %s" % rows)
     # A DCMD by name on t1/run.
     cmd = pb()
     cm = cmd.metrics.add()
