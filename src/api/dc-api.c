@@ -68,6 +68,7 @@ dc_api_install (DcServer           *server,
   dc_api_add_sql_check_route (server, options->user_db_path);
   if (dc_server_get_users (server) != NULL)
     dc_api_add_user_routes (server);
+  dc_api_add_audit_route (server);
   live = dc_api_live_new_for_engine (server, options->engine);
   if (options->alarm != NULL)
     {

@@ -324,7 +324,15 @@ device_ctrl_cb (DcServer          *server,
       return;
     }
 
-  user = dc_server_message_get_user (msg, body);
+  /* The audit log names the sender (dc_server_message_get_actor); a name the body gives is
+   * kept beside it ("by"), docs/security.md. */
+  {
+    JsonNode *given = json_object_get_member (object, "user");
+
+    if (given != NULL && JSON_NODE_HOLDS_VALUE (given) &&
+        json_node_get_value_type (given) == G_TYPE_STRING)
+      user = g_strdup (json_node_get_string (given));
+  }
   soup_server_message_pause (msg);
   dc_engine_drivers_ctrl_async (dc_engine_get_drivers (engine),
                                 c->ids[0], c->ids[1], c->ids[2], value, user, NULL, NULL, NULL,

@@ -168,7 +168,8 @@ parse_time (GHashTable  *params,
     return TRUE;
   if (!dc_time_parse (text, out))
     {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "invalid %s: %s", name, text);
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "parameter %s must be an RFC 3339 time or seconds since the epoch", name);
       return FALSE;
     }
   return TRUE;
@@ -204,12 +205,14 @@ dc_audit_query_parse (DcAuditQuery  *query,
     return FALSE;
   if (query->from != 0 && query->to != 0 && query->to <= query->from)
     {
-      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "to must be later than from");
+      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
+                           "parameter to must be later than from");
       return FALSE;
     }
   take_string (params, "user", &query->user);
   take_string (params, "action", &query->action);
   take_string (params, "target", &query->target);
+  take_string (params, "text", &query->text);
   limit = g_hash_table_lookup (params, "limit");
   if (limit != NULL)
     {
@@ -218,7 +221,8 @@ dc_audit_query_parse (DcAuditQuery  *query,
       if (!g_ascii_string_to_unsigned (limit, 10, 1, DC_AUDIT_MAX_LIMIT, &n, NULL))
         {
           g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                       "limit must be an integer between 1 and %u", DC_AUDIT_MAX_LIMIT);
+                       "parameter limit must be an integer between 1 and %u",
+                       DC_AUDIT_MAX_LIMIT);
           return FALSE;
         }
       query->limit = (guint) n;

@@ -74,8 +74,8 @@ typedef struct
 DcAuditQuery *dc_audit_query_new         (void);
 DcAuditQuery *dc_audit_query_copy        (const DcAuditQuery *query);
 void          dc_audit_query_free        (DcAuditQuery       *query);
-/* Fills @query from the REST parameters from, to, user, action, target, limit (other keys are
- * left to the caller); DC_ERROR_INVALID with the text of docs/rest.md otherwise. */
+/* Fills @query from the REST parameters from, to, user, action, target, text, limit (other
+ * keys are left to the caller); DC_ERROR_INVALID with the text of docs/rest.md otherwise. */
 gboolean      dc_audit_query_parse       (DcAuditQuery       *query,
                                           GHashTable         *params,
                                           GError            **error);

@@ -404,7 +404,6 @@ audit (DcAlarm            *self,
        const char         *action,
        gint64              id,
        DcAlarmItem        *a,
-       const char         *by,
        const char         *comment,
        gint64              until,
        const GError       *error)
@@ -428,10 +427,6 @@ audit (DcAlarm            *self,
     }
   if (comment != NULL)
     json_object_set_string_member (detail, "comment", comment);
-  /* The name the caller gave (a REST body's "user"), when it is not the actor's. */
-  if (by != NULL && by[0] != '\0' &&
-      g_strcmp0 (by, (actor != NULL ? actor : dc_audit_actor_get_current ())->user) != 0)
-    json_object_set_string_member (detail, "by", by);
   if (until != 0)
     {
       g_autofree char *text = dc_time_format (until);
@@ -457,7 +452,7 @@ unshelve_cb (gpointer user_data)
   {
     g_autoptr(DcAuditActor) system = dc_audit_actor_new (NULL, NULL, "system");
 
-    audit (self, system, "alarm.unshelve", a->id, a, NULL, "shelving ended", 0, NULL);
+    audit (self, system, "alarm.unshelve", a->id, a, "shelving ended", 0, NULL);
   }
   a->shelved_until = 0;
   /* Back to the state its condition gives. */
@@ -816,7 +811,7 @@ dc_alarm_ack (DcAlarm     *self,
   if (a != NULL && a->state != DC_ALARM_ACTIVE_UNACKED && a->state != DC_ALARM_CLEARED_UNACKED)
     g_set_error (&local_error, DC_ERROR, DC_ERROR_INVALID,
                  "alarm %" G_GINT64_FORMAT " has nothing to acknowledge", id);
-  audit (self, NULL, "alarm.ack", id, a, user, comment, 0, local_error);
+  audit (self, NULL, "alarm.ack", id, a, comment, 0, local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -851,7 +846,7 @@ dc_alarm_shelve (DcAlarm     *self,
   if (a != NULL && until_us <= now)
     g_set_error_literal (&local_error, DC_ERROR, DC_ERROR_INVALID,
                          "field until must be a time in the future");
-  audit (self, NULL, "alarm.shelve", id, a, user, comment, until_us, local_error);
+  audit (self, NULL, "alarm.shelve", id, a, comment, until_us, local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
