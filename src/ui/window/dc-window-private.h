@@ -51,6 +51,7 @@ struct _DcWindow
   DcLinkCounters       *link_counters;
   GtkListBox           *recent_list;
   DcAlarmsPage         *alarms_page;
+  DcAuditPage          *audit_page;
   DcTrafficView        *traffic_view;
 
   /* Owned */

@@ -380,6 +380,7 @@ dc_window_class_init (DcWindowClass *klass)
   g_type_ensure (DC_TYPE_POINT_TABLE);
   g_type_ensure (DC_TYPE_TREND_VIEW);
   g_type_ensure (DC_TYPE_ALARMS_PAGE);
+  g_type_ensure (DC_TYPE_AUDIT_PAGE);
   g_type_ensure (DC_TYPE_LINK_COUNTERS);
   g_type_ensure (DC_TYPE_SPARKPLUG_STATUS);
   g_type_ensure (DC_TYPE_TRAFFIC_VIEW);
@@ -416,6 +417,7 @@ dc_window_class_init (DcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcWindow, link_counters);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, alarms_page);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, audit_page);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, traffic_view);
 
   _dc_window_class_init_actions (widget_class);
@@ -490,6 +492,7 @@ dc_window_set_plant (DcWindow     *self,
     }
   dc_device_tree_set_plant (self->device_tree, plant);
   dc_alarms_page_set_plant (self->alarms_page, plant);
+  dc_audit_page_set_plant (self->audit_page, plant);
   update_page (self);
 
   /* Start on the first device so that the table is never empty by accident. */
@@ -612,6 +615,14 @@ dc_window_get_detail_value (DcWindow *self)
 {
   g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
   return gtk_label_get_label (self->detail_value);
+}
+
+DcAuditPage *
+dc_window_get_audit_page (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+
+  return self->audit_page;
 }
 
 DcAlarmsPage *

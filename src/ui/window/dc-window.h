@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "dc-alarms-page.h"
+#include "dc-audit-page.h"
 #include "dc-device-tree.h"
 #include "dc-link-counters.h"
 #include "dc-plant-model.h"
@@ -47,6 +48,8 @@ DcDeviceTree   *dc_window_get_device_tree     (DcWindow       *self);
 DcPointTable   *dc_window_get_point_table     (DcWindow       *self);
 DcTrendView    *dc_window_get_trend_view      (DcWindow       *self);
 DcTrendView    *dc_window_get_mini_trend      (DcWindow       *self);
+/* The Audit page (docs/ui-audit.md). */
+DcAuditPage    *dc_window_get_audit_page      (DcWindow       *self);
 /* The Alarms page: dc_alarms_page_set_alarm() gives it the alarm plugin. */
 DcAlarmsPage   *dc_window_get_alarms_page     (DcWindow       *self);
 /* The text of the detail pane's value label (tests). */
