@@ -502,6 +502,8 @@ test_preferences (void)
 {
   Ui *ui = ui_new (FALSE);
   g_autofree char *conf = g_build_filename (ui->dir, "datacoll.conf", NULL);
+  g_autofree char *audit_path = NULL;
+  g_autoptr(DcAudit) audit = NULL;
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   GSettings *settings = dc_application_get_settings (ui->app);
@@ -514,10 +516,35 @@ test_preferences (void)
   ui_wait_for_frame (GTK_WIDGET (prefs));
   g_assert_cmpuint (ui_render_png (GTK_WIDGET (prefs), "screenshot-preferences.png"), >, 8);
 
+  /* Each changed setting is an audit row from the workstation; the same value again is none. */
+  audit_path = g_build_filename (ui->dir, "datacoll-audit.db", NULL);
+  audit = dc_audit_new (audit_path, &error);
+  g_assert_no_error (error);
+  dc_preferences_window_set_audit (prefs, audit);
   g_assert_true (dc_preferences_window_write_setting (prefs, "history", "retention_days", "30", &error));
   g_assert_no_error (error);
+  g_assert_true (dc_preferences_window_write_setting (prefs, "history", "retention_days", "30", &error));
+  g_assert_true (dc_preferences_window_write_setting (prefs, "server", "port", "9001", &error));
+  {
+    g_autoptr(DcAuditQuery) query = dc_audit_query_new ();
+    g_autoptr(GPtrArray) rows = dc_audit_query_sync (audit, query, &error);
+    g_autofree char *detail = g_strdup_printf ("{\"file\":\"%s\",\"old\":\"9000\",\"new\":\"9001\"}",
+                                               conf);
+    DcAuditRow *row;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (rows->len, ==, 2);
+    row = g_ptr_array_index (rows, 0);
+    g_assert_cmpstr (row->action, ==, "settings.change");
+    g_assert_cmpstr (row->target, ==, "server.port");
+    g_assert_cmpstr (row->source, ==, "gui");
+    g_assert_cmpstr (row->detail, ==, detail);
+    row = g_ptr_array_index (rows, 1);
+    g_assert_cmpstr (row->target, ==, "history.retention_days");
+    g_assert_nonnull (strstr (row->detail, "\"old\":null,\"new\":\"30\""));
+  }
   g_assert_true (g_key_file_load_from_file (keyfile, conf, G_KEY_FILE_KEEP_COMMENTS, &error));
-  g_assert_cmpint (g_key_file_get_integer (keyfile, "server", "port", NULL), ==, 9000);
+  g_assert_cmpint (g_key_file_get_integer (keyfile, "server", "port", NULL), ==, 9001);
   g_assert_cmpint (g_key_file_get_integer (keyfile, "history", "retention_days", NULL), ==, 30);
 
   /* The history backend (docs/historian-postgresql.md): read from the file, written back. */
