@@ -2,39 +2,15 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * The storage of the audit log behind a table of functions (docs/security.md, "Audit log"),
- * so that another database can hold it: dc-audit.c (queue, writer thread, queries) calls only
- * these; dc-audit-db.c implements them with sqlite. A connection is used by one thread at a
- * time: the writer owns one, each query opens its own.
+ * Shared by the files of the audit log: the sqlite backend (dc-audit-db.c) and the row
+ * constructor (dc-audit-row.c).
  */
 
 #pragma once
 
-#include "dc-audit.h"
+#include "dc-audit-backend.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  /* A connection to @location; @writer: the one that appends and purges (creates the schema). */
-  gpointer    (*open)   (const char          *location,
-                         gboolean             writer,
-                         GError             **error);
-  void        (*close)  (gpointer             conn);
-  /* Appends @rows (DcAuditRow, their ids ignored) in one transaction, all or nothing. */
-  gboolean    (*append) (gpointer             conn,
-                         GPtrArray           *rows,
-                         GError             **error);
-  /* Removes at most @chunk rows older than @before (µs); the number removed, -1 on error. */
-  gint64      (*purge)  (gpointer             conn,
-                         gint64               before,
-                         guint                chunk,
-                         GError             **error);
-  /* Newest first (time, then id). */
-  GPtrArray  *(*query)  (gpointer             conn,
-                         const DcAuditQuery  *query,
-                         GError             **error);
-} DcAuditBackend;
 
 extern const DcAuditBackend dc_audit_sqlite_backend;
 

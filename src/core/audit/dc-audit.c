@@ -283,11 +283,24 @@ DcAudit *
 dc_audit_new (const char  *path,
               GError     **error)
 {
-  g_autoptr(DcAudit) self = NULL;
-
   g_return_val_if_fail (path != NULL, NULL);
 
+  return dc_audit_new_with_backend (&dc_audit_sqlite_backend, path, error);
+}
+
+DcAudit *
+dc_audit_new_with_backend (const DcAuditBackend  *backend,
+                           const char            *location,
+                           GError               **error)
+{
+  g_autoptr(DcAudit) self = NULL;
+  const char *path = location;
+
+  g_return_val_if_fail (backend != NULL, NULL);
+  g_return_val_if_fail (location != NULL, NULL);
+
   self = g_object_new (DC_TYPE_AUDIT, NULL);
+  self->backend = backend;
   self->path = g_strdup (path);
   self->conn = self->backend->open (path, TRUE, error);
   if (self->conn == NULL)
