@@ -21,6 +21,7 @@
 #include "dc-time.h"
 #include "dc-window.h"
 #include "dc-test-ui.h"
+#include "dc-test-store.h"
 
 typedef struct
 {
@@ -49,6 +50,8 @@ fx_new (void)
   db = g_build_filename (fx->dir, "datacoll.db", NULL);
   hdb = g_build_filename (fx->dir, "datacoll-history.db", NULL);
   fx->store = dc_store_open (db, &error);
+  g_assert_no_error (error);
+  dc_test_store_attach_audit (fx->store);
   g_assert_no_error (error);
 
   dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\":\"temp\",\"name\":\"Transformer temperature\","
@@ -437,6 +440,19 @@ test_alarms_engine (void)
                                                        "ack")));
   g_assert_nonnull (strstr (row_subtitle (fx, rw.id),
                             "checked on site, fan running"));
+  /* … and in the audit log, from the workstation. */
+  {
+    g_autoptr(GPtrArray) acks = dc_test_audit_rows (fx->store, "alarm.ack", NULL);
+    DcAuditRow *ack;
+
+    g_assert_cmpuint (acks->len, ==, 1);
+    ack = g_ptr_array_index (acks, 0);
+    g_assert_cmpstr (ack->source, ==, "gui");
+    g_assert_cmpstr (ack->user, ==, "local");
+    g_assert_cmpstr (ack->target, ==, "plant:t:temp");
+    g_assert_cmpstr (ack->result, ==, "ok");
+    g_assert_nonnull (strstr (ack->detail, "\"comment\":\"checked on site, fan running\""));
+  }
   unacked[1] = GUINT_TO_POINTER (1);   /* the level alarm */
   g_assert_true (ui_wait_until (page_unacked_is, unacked, 5000));
   g_assert_true (gtk_root_get_focus (GTK_ROOT (fx->window)) ==
