@@ -372,8 +372,14 @@ dc_audit_record_json (DcAudit            *self,
   bytes = row_bytes (row);
 
   g_mutex_lock (&self->lock);
-  if (self->queue.length >= self->queue_limit || self->queue_bytes + bytes > QUEUE_MAX_BYTES ||
-      self->stopping)
+  if (self->stopping)
+    {
+      /* The object is being finalized: nobody may record any more. */
+      g_mutex_unlock (&self->lock);
+      dc_audit_row_free (row);
+      return;
+    }
+  if (self->queue.length >= self->queue_limit || self->queue_bytes + bytes > QUEUE_MAX_BYTES)
     {
       gint64 now = g_get_monotonic_time ();
 
