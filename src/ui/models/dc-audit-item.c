@@ -36,21 +36,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (DcAuditItem, dc_audit_item, G_TYPE_OBJECT)
 
-char *
-dc_audit_format_local_time (gint64     time,
-                            GDateTime *now_local)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) dt = utc != NULL ? g_date_time_to_local (utc) : NULL;
-
-  if (dt == NULL)
-    return g_strdup ("—");
-  if (now_local != NULL && g_date_time_get_year (dt) == g_date_time_get_year (now_local) &&
-      g_date_time_get_day_of_year (dt) == g_date_time_get_day_of_year (now_local))
-    return g_date_time_format (dt, "%H:%M:%S");
-  return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
-}
-
 static void
 dc_audit_item_finalize (GObject *object)
 {
