@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "dc-alarm.h"
 #include "dc-history.h"
@@ -114,6 +115,36 @@ test_separate (void)
                    "{\"device_id\":\"va\",\"term_id\":\"ta\",\"item_id\":\"ia\",\"value\":42}");
   dc_test_server_stop (instance);
 
+  /* The server's audit log, a companion too: what it did, from which peer. */
+  {
+    g_autofree char *audit_path = path_in (dir, "a-audit.db");
+    g_autoptr(GString) actions = g_string_new (NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (audit_path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT action, user, source, result FROM audit"
+                                         " ORDER BY id", -1, &stmt, NULL), ==, SQLITE_OK);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *action = (const char *) sqlite3_column_text (stmt, 0);
+        const char *source = (const char *) sqlite3_column_text (stmt, 2);
+
+        g_string_append_printf (actions, "%s%s", actions->len > 0 ? " " : "", action);
+        g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "local");
+        g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, "ok");
+        if (g_str_has_prefix (action, "server."))
+          g_assert_cmpstr (source, ==, "system");
+        else
+          g_assert_true (g_str_has_prefix (source, "127.0.0.1:"));
+      }
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    g_assert_cmpstr (actions->str, ==, "server.start device.create term.create item.create "
+                     "point.create control.request control.result server.stop");
+  }
+
   instance = dc_test_server_start (b_args);
   create_point (instance->base, "b");
   b_history = history_of (instance->base, "b");
@@ -129,6 +160,7 @@ test_separate (void)
   assert_exists (dir, "a-alarms.db", TRUE);
   assert_exists (dir, "b-history.db", TRUE);
   assert_exists (dir, "b-alarms.db", TRUE);
+  assert_exists (dir, "b-audit.db", TRUE);
   assert_exists (dir, "datacoll-history.db", FALSE);
   assert_exists (dir, "datacoll-alarms.db", FALSE);
 }
@@ -188,6 +220,20 @@ test_identity (void)
   want2 = g_strdup_printf ("alarm database %s belongs to configuration %s, not to %s; "
                            "give each configuration its own file\n", b_alarms, a, b);
   g_assert_cmpstr (err2, ==, want2);
+
+  /* An audit log belongs to its configuration as well. */
+  {
+    g_autofree char *a_audit = path_in (dir, "a-audit.db");
+    const char *b_on_a_audit[] = { "--server", "--port", "0", "--db", b, "--audit-db", a_audit,
+                                   NULL };
+    g_autofree char *err3 = NULL;
+    g_autofree char *want3 = NULL;
+
+    g_assert_cmpint (dc_test_datacoll_run (b_on_a_audit, NULL, &err3), ==, 1);
+    want3 = g_strdup_printf ("audit database %s belongs to configuration %s, not to %s; "
+                             "give each configuration its own file\n", a_audit, a, b);
+    g_assert_cmpstr (err3, ==, want3);
+  }
 
   copy_file (dir, "a.db", "c.db");
   copy_file (dir, "a-history.db", "c-history.db");
