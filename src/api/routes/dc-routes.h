@@ -62,6 +62,7 @@ void dc_api_add_alarm_routes        (DcServer   *server,
  * (docs/security.md) over the server's users (dc_server_set_users(), required)
  * (dc-routes-users.c). */
 void dc_api_add_user_routes         (DcServer   *server);
+
 /* GET /api/v1/audit: the store's audit log, filtered, newest first, JSON or CSV; 503 "the
  * audit log is not open" without one (dc-routes-audit.c, docs/security.md). */
 void dc_api_add_audit_route         (DcServer   *server);
