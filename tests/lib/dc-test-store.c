@@ -117,6 +117,7 @@ dc_test_open_store_and_history_on (const char  *backend,
     g_assert_no_error (error);
     *history = dc_history_new_postgresql (url, NULL, NULL, NULL, &error);
     g_assert_no_error (error);
+    dc_test_store_attach_audit (*store);
   }
 #else
   g_assert_not_reached ();

@@ -27,8 +27,9 @@ void        dc_test_store_create           (DcStore     *store,
 void        dc_test_open_store_and_history (DcStore    **store,
                                             DcHistory  **history);
 
-/* As dc_test_open_store_and_history(), with the history on @backend: "sqlite" (the file next
- * to the store) or "postgresql" (a new database on the shared test server, dc-test-pg.h). */
+/* As dc_test_open_store_and_history() (the audit log included), with the history on @backend:
+ * "sqlite" (the file next to the store) or "postgresql" (a new database on the shared test
+ * server, dc-test-pg.h). */
 void        dc_test_open_store_and_history_on
                                            (const char  *backend,
                                             DcStore    **store,
