@@ -150,6 +150,29 @@ session (Fixture    *f,
   return g_strdup (json_object_get_string_member (json_node_get_object (node), "token"));
 }
 
+/* No file of the configuration (database, WAL) holds @secret in clear. */
+static void
+assert_not_stored (Fixture    *f,
+                   const char *secret)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+  guint files = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      if (memmem (contents, length, secret, strlen (secret)) != NULL)
+        g_error ("%s holds a secret in clear", name);
+      files++;
+    }
+  g_assert_cmpuint (files, >=, 1);
+}
+
 /* A request whose answer headers are checked: the WWW-Authenticate header of a 401. */
 static void
 assert_401_with_challenge (Fixture    *f,
@@ -286,6 +309,10 @@ test_login_logout (Fixture       *f,
     g_assert_no_error (error);
     g_assert_cmpint (info->last_login, ==, f->now);
   }
+
+  /* Only digests and argon2id strings are stored. */
+  assert_not_stored (f, token);
+  assert_not_stored (f, "alice-password");
 
   assert_request (f, "POST", "/api/v1/logout", NULL, token, 200, "");
   assert_request (f, "GET", "/api/v1/devices", NULL, token, 401, "authentication required!");
@@ -437,6 +464,8 @@ test_expiry (Fixture       *f,
   forever = dc_users_new_token (f->users, "alice", NULL, 0, &expires, &error);
   g_assert_no_error (error);
   g_assert_cmpint (expires, ==, 0);
+  assert_not_stored (f, api);
+  assert_not_stored (f, forever);
 
   f->now += 11 * HOUR;
   assert_request (f, "GET", "/api/v1/devices", NULL, token, 200, "[]");
