@@ -205,6 +205,39 @@ test_bad_file (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* [server] tls_cert and tls_key: paths relative to the file, both or neither. */
+static void
+test_tls (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_config ("[server]\ntls_cert=tls/cert.pem\ntls_key=tls/key.pem\n");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *cert = g_build_filename (dir, "tls", "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "tls", "key.pem", NULL);
+  g_autoptr(DcSettings) settings = NULL;
+  g_autoptr(DcSettings) cleared = NULL;
+  g_autoptr(DcSettings) alone = NULL;
+  const char *file_args[] = { "--config", path, NULL };
+  const char *clear_args[] = { "--config", path, "--tls-cert", "", "--tls-key", "", NULL };
+  const char *alone_args[] = { "--config", path, "--tls-key", "", NULL };
+
+  settings = load (file_args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (settings->tls_cert, ==, cert);
+  g_assert_cmpstr (settings->tls_key, ==, key);
+  cleared = load (clear_args, &error);
+  g_assert_no_error (error);
+  g_assert_null (cleared->tls_cert);
+  g_assert_null (cleared->tls_key);
+  alone = load (alone_args, &error);
+  g_assert_null (alone);
+  g_assert_error (error, DC_ERROR, DC_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "[server] tls_cert and tls_key (--tls-cert, --tls-key) go together");
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_bad_command_line (void)
 {
@@ -306,6 +339,7 @@ main (int   argc,
       g_test_add_data_func (path, &bad_files[i], test_bad_file);
     }
   g_test_add_func ("/dc/settings/bad-command-line", test_bad_command_line);
+  g_test_add_func ("/dc/settings/tls", test_tls);
   g_test_add_func ("/dc/settings/save", test_save);
 
   return g_test_run ();
