@@ -15,6 +15,7 @@
 
 #include "dc-test-http.h"
 #include "dc-test-server.h"
+#include "dc-test-wait.h"
 
 /* docs/security.md against the real binary: the `datacoll user` commands, every route of the
  * OpenAPI document asked by every role, the access table and the document agreeing, the
@@ -324,6 +325,17 @@ websocket_status (SoupSession *session,
   return soup_message_get_status (msg);
 }
 
+/* The status of GET @path with @token (NULL: none). */
+static guint
+get_status (const char *base,
+            const char *path,
+            const char *token)
+{
+  g_autoptr(DcReply) r = dc_http_full (base, "GET", path, NULL, -1, token);
+
+  return r->status;
+}
+
 /* The stream needs a token once one user exists: the header, or ?token= for browsers. A user
  * added by the command line while the server runs closes it at the next request. */
 static void
@@ -350,6 +362,8 @@ test_websocket_and_live_change (void)
 
   assert_cli (db, "operator-password\n", 0, "", "add", "olga", "--role", "operator");
   token = cli_token (db, "olga");
+  /* The running server sees the new user within a second (docs/security.md). */
+  DC_TEST_WAIT_UNTIL (get_status (server->base, "/api/v1/devices", NULL) == 401, 10);
   {
     g_autoptr(DcReply) r = dc_http (server->base, "GET", "/api/v1/devices", NULL);
 
@@ -369,6 +383,11 @@ test_websocket_and_live_change (void)
 
     dc_assert_reply (r, 401, "authentication required!");
   }
+
+  /* Disabled by the command line: the running server refuses the token within a second. */
+  g_assert_cmpuint (get_status (server->base, "/api/v1/devices", token), ==, 200);
+  assert_cli (db, NULL, 0, "", "disable", "olga");
+  DC_TEST_WAIT_UNTIL (get_status (server->base, "/api/v1/devices", token) == 401, 10);
 
   dc_test_server_stop (server);
 }

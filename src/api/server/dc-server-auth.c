@@ -144,7 +144,8 @@ dc_server_auth_check (DcServerAuth        *self,
       user = g_strdup ("token");
       role = DC_ROLE_ADMIN;
     }
-  else if (self->users == NULL || !dc_users_authenticate (self->users, token, &user, &role))
+  else if (self->users == NULL ||
+           !dc_users_authenticate_digest (self->users, digest, &user, &role))
     {
       sodium_memzero (digest, sizeof digest);
       return refuse_401 (msg);

@@ -20,6 +20,22 @@
 
 #define SLIDE_STEP (60 * G_USEC_PER_SEC)  /* a session's end moves at most once a minute */
 
+/* What a request costs: a token found in the last second is not looked up again (a change by
+ * another process, the command line, is seen within CACHE_TTL; a change through this object at
+ * once: every write empties the cache). */
+#define CACHE_TTL  G_USEC_PER_SEC
+#define CACHE_MAX  10000
+
+typedef struct
+{
+  guint8    digest[32];
+  char     *name;
+  DcRole    role;
+  gint64    expires;   /* 0: never */
+  gboolean  session;
+  gint64    checked;   /* monotonic µs of the lookup */
+} CacheEntry;
+
 struct _DcUsers
 {
   GObject           parent_instance;
@@ -30,6 +46,10 @@ struct _DcUsers
   sqlite3_stmt     *slide_stmt;
   DcUsersClockFunc  clock;
   gpointer          clock_data;
+
+  GHashTable       *cache;        /* digest → CacheEntry */
+  gboolean          any;
+  gint64            any_checked;  /* monotonic µs; 0: not cached */
 };
 
 G_DEFINE_FINAL_TYPE (DcUsers, dc_users, G_TYPE_OBJECT)
@@ -255,11 +275,43 @@ bind_text (sqlite3_stmt *stmt,
   sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
+static guint
+digest_hash (gconstpointer key)
+{
+  guint value;
+
+  memcpy (&value, key, sizeof value);
+  return value;
+}
+
+static gboolean
+digest_equal (gconstpointer a,
+              gconstpointer b)
+{
+  return sodium_memcmp (a, b, 32) == 0;
+}
+
+static void
+cache_entry_free (CacheEntry *entry)
+{
+  g_free (entry->name);
+  g_free (entry);
+}
+
+/* Every write through this object: what was cached may be wrong now. */
+static void
+forget (DcUsers *self)
+{
+  g_hash_table_remove_all (self->cache);
+  self->any_checked = 0;
+}
+
 static void
 dc_users_finalize (GObject *object)
 {
   DcUsers *self = DC_USERS (object);
 
+  g_hash_table_unref (self->cache);
   sqlite3_finalize (self->any_stmt);
   sqlite3_finalize (self->auth_stmt);
   sqlite3_finalize (self->slide_stmt);
@@ -278,6 +330,8 @@ static void
 dc_users_init (DcUsers *self)
 {
   self->clock = real_clock;
+  self->cache = g_hash_table_new_full (digest_hash, digest_equal, NULL,
+                                       (GDestroyNotify) cache_entry_free);
 }
 
 DcUsers *
@@ -345,13 +399,16 @@ dc_users_now (DcUsers *self)
 gboolean
 dc_users_any (DcUsers *self)
 {
-  gboolean any;
+  gint64 now = g_get_monotonic_time ();
 
   g_return_val_if_fail (DC_IS_USERS (self), FALSE);
 
-  any = sqlite3_step (self->any_stmt) == SQLITE_ROW;
+  if (self->any_checked != 0 && now - self->any_checked < CACHE_TTL)
+    return self->any;
+  self->any = sqlite3_step (self->any_stmt) == SQLITE_ROW;
   sqlite3_reset (self->any_stmt);
-  return any;
+  self->any_checked = now;
+  return self->any;
 }
 
 static DcUserInfo *
@@ -474,6 +531,7 @@ dc_users_add (DcUsers     *self,
   bind_text (stmt, 3, hash);
   sqlite3_bind_int64 (stmt, 4, dc_users_now (self));
   rc = sqlite3_step (stmt);
+  forget (self);
   if (rc == SQLITE_CONSTRAINT || sqlite3_extended_errcode (self->db) ==
       SQLITE_CONSTRAINT_PRIMARYKEY)
     {
@@ -515,6 +573,7 @@ dc_users_update (DcUsers     *self,
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (role <= DC_ROLE_ADMIN, FALSE);
 
+  forget (self);
   if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
     return set_sqlite_error (self, error);
 
@@ -565,6 +624,7 @@ dc_users_delete (DcUsers     *self,
   g_return_val_if_fail (name != NULL, FALSE);
 
   /* The tokens go with the user (ON DELETE CASCADE). */
+  forget (self);
   stmt = prepare (self, "DELETE FROM users WHERE name = ?", error);
   if (stmt == NULL)
     return FALSE;
@@ -686,56 +746,103 @@ dc_users_new_token (DcUsers     *self,
   return insert_token (self, name, "api", label, end, error);
 }
 
+/* The stored row of @digest: FALSE when unknown or its user disabled. */
+static gboolean
+lookup_token (DcUsers      *self,
+              const guint8  digest[32],
+              CacheEntry   *found)
+{
+  sqlite3_stmt *stmt = self->auth_stmt;
+  gboolean ok = FALSE;
+
+  sqlite3_bind_blob (stmt, 1, digest, 32, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW &&
+      sqlite3_column_bytes (stmt, 0) == 32 &&
+      sodium_memcmp (sqlite3_column_blob (stmt, 0), digest, 32) == 0 &&
+      dc_role_parse ((const char *) sqlite3_column_text (stmt, 4), &found->role, NULL))
+    {
+      memcpy (found->digest, digest, 32);
+      found->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      found->session = g_str_equal ((const char *) sqlite3_column_text (stmt, 2), "session");
+      found->expires = sqlite3_column_type (stmt, 3) == SQLITE_NULL ? 0 :
+                       MAX (sqlite3_column_int64 (stmt, 3), 1);
+      ok = TRUE;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return ok;
+}
+
+gboolean
+dc_users_authenticate_digest (DcUsers      *self,
+                              const guint8  digest[32],
+                              char        **name,
+                              DcRole       *role)
+{
+  gint64 now = dc_users_now (self);
+  gint64 mono = g_get_monotonic_time ();
+  CacheEntry *entry;
+
+  g_return_val_if_fail (DC_IS_USERS (self), FALSE);
+
+  entry = g_hash_table_lookup (self->cache, digest);
+  /* A session near a minute from its last slide goes to the database to slide again. */
+  if (entry != NULL &&
+      (mono - entry->checked >= CACHE_TTL ||
+       (entry->session && now + DC_USERS_SESSION_LIFETIME - entry->expires >= SLIDE_STEP)))
+    {
+      g_hash_table_remove (self->cache, digest);
+      entry = NULL;
+    }
+  if (entry == NULL)
+    {
+      CacheEntry found = { 0 };
+
+      if (!lookup_token (self, digest, &found))
+        return FALSE;
+      if (found.session && found.expires > now &&
+          now + DC_USERS_SESSION_LIFETIME - found.expires >= SLIDE_STEP)
+        {
+          /* Sliding: the end moves with use, written at most once a minute. */
+          found.expires = now + DC_USERS_SESSION_LIFETIME;
+          sqlite3_bind_int64 (self->slide_stmt, 1, found.expires);
+          sqlite3_bind_blob (self->slide_stmt, 2, digest, 32, SQLITE_STATIC);
+          if (sqlite3_step (self->slide_stmt) != SQLITE_DONE)
+            g_debug ("cannot extend a session: %s", sqlite3_errmsg (self->db));
+          sqlite3_reset (self->slide_stmt);
+          sqlite3_clear_bindings (self->slide_stmt);
+        }
+      if (g_hash_table_size (self->cache) >= CACHE_MAX)
+        g_hash_table_remove_all (self->cache);
+      entry = g_memdup2 (&found, sizeof found);
+      entry->checked = mono;
+      g_hash_table_insert (self->cache, entry->digest, entry);
+    }
+
+  if (entry->expires != 0 && now >= entry->expires)
+    return FALSE;
+  if (name != NULL)
+    *name = g_strdup (entry->name);
+  if (role != NULL)
+    *role = entry->role;
+  return TRUE;
+}
+
 gboolean
 dc_users_authenticate (DcUsers     *self,
                        const char  *token,
                        char       **name,
                        DcRole      *role)
 {
-  sqlite3_stmt *stmt;
   guint8 digest[32];
-  gboolean ok = FALSE;
+  gboolean ok;
 
   g_return_val_if_fail (DC_IS_USERS (self), FALSE);
 
   if (token == NULL || token[0] == '\0')
     return FALSE;
   dc_token_digest (token, digest);
-  stmt = self->auth_stmt;
-  sqlite3_bind_blob (stmt, 1, digest, sizeof digest, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW &&
-      sqlite3_column_bytes (stmt, 0) == sizeof digest &&
-      sodium_memcmp (sqlite3_column_blob (stmt, 0), digest, sizeof digest) == 0)
-    {
-      gboolean session = g_str_equal ((const char *) sqlite3_column_text (stmt, 2), "session");
-      gboolean never = sqlite3_column_type (stmt, 3) == SQLITE_NULL;
-      gint64 expires = sqlite3_column_int64 (stmt, 3);
-      gint64 now = dc_users_now (self);
-      DcRole found = DC_ROLE_NONE;
-
-      if ((never || now < expires) &&
-          dc_role_parse ((const char *) sqlite3_column_text (stmt, 4), &found, NULL))
-        {
-          ok = TRUE;
-          if (name != NULL)
-            *name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-          if (role != NULL)
-            *role = found;
-          /* Sliding: the end moves with use, written at most once a minute. */
-          if (session && now + DC_USERS_SESSION_LIFETIME - expires >= SLIDE_STEP)
-            {
-              sqlite3_reset (stmt);
-              sqlite3_bind_int64 (self->slide_stmt, 1, now + DC_USERS_SESSION_LIFETIME);
-              sqlite3_bind_blob (self->slide_stmt, 2, digest, sizeof digest, SQLITE_STATIC);
-              if (sqlite3_step (self->slide_stmt) != SQLITE_DONE)
-                g_debug ("cannot extend a session: %s", sqlite3_errmsg (self->db));
-              sqlite3_reset (self->slide_stmt);
-              sqlite3_clear_bindings (self->slide_stmt);
-            }
-        }
-    }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
+  ok = dc_users_authenticate_digest (self, digest, name, role);
   sodium_memzero (digest, sizeof digest);
   return ok;
 }
@@ -751,6 +858,7 @@ dc_users_end_session (DcUsers    *self,
 
   if (token == NULL)
     return FALSE;
+  forget (self);
   stmt = prepare (self, "DELETE FROM user_tokens WHERE hash = ? AND kind = 'session'", NULL);
   if (stmt == NULL)
     return FALSE;

@@ -91,7 +91,8 @@ void        dc_users_set_clock         (DcUsers          *self,
                                         gpointer          user_data);
 gint64      dc_users_now               (DcUsers          *self);
 
-/* Whether any user exists (enabled or not): then every request needs a token. */
+/* Whether any user exists (enabled or not): then every request needs a token. Known for a
+ * second (a user the command line adds is seen within a second). */
 gboolean    dc_users_any               (DcUsers          *self);
 /* Every user (DcUserInfo) by name. */
 GPtrArray  *dc_users_list              (DcUsers          *self,
@@ -145,6 +146,13 @@ gboolean    dc_users_authenticate      (DcUsers          *self,
                                         const char       *token,
                                         char            **name,
                                         DcRole           *role);
+/* dc_users_authenticate() with the token's digest (dc_token_digest()). A token found within
+ * the last second is not looked up again: a change by another process (the command line) is
+ * seen within a second, one through this object at once. */
+gboolean    dc_users_authenticate_digest (DcUsers        *self,
+                                          const guint8    digest[32],
+                                          char          **name,
+                                          DcRole         *role);
 /* Ends the session @token; FALSE when it is no session (an API token stays valid). */
 gboolean    dc_users_end_session       (DcUsers          *self,
                                         const char       *token);
