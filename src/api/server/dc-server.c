@@ -573,6 +573,9 @@ dc_server_listen (DcServer    *self,
     }
   /* Beyond loopback every request needs a token, users or not. */
   dc_server_auth_set_exposed (self->auth, !g_inet_address_get_is_loopback (address));
+  if (!g_inet_address_get_is_loopback (address) && !self->https)
+    g_message ("listening beyond loopback without TLS: passwords and tokens cross the network "
+               "in clear (--tls-cert, --tls-key; docs/security.md)");
 
   socket_address = g_inet_socket_address_new (address, port);
   if (!dc_server_connections_listen (self->connections, socket_address, self->https,
