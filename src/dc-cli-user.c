@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "dc-audit.h"
+#include "dc-companion.h"
 #include "dc-error.h"
 #include "dc-settings.h"
 #include "dc-time.h"
@@ -26,7 +28,30 @@
 
 /* The accounts command line (docs/security.md, "Users"). It opens the configuration database
  * itself (DcUsers, not DcStore): a running server keeps the store's lock, and sees the change
- * at its next request. */
+ * within a second. Every change, refused ones too, is a row of the configuration's audit log
+ * (user.create, user.update, token.create) from source "cli" in the name of the system user
+ * who ran the command. */
+
+/* The audit row of a command that changes something. */
+typedef struct
+{
+  const char *action;   /* NULL: the command changes nothing (list, usage) */
+  const char *target;
+  JsonNode   *detail;
+  char       *result;   /* NULL: ok */
+} Change;
+
+static JsonObject *
+change_begin (Change     *change,
+              const char *action,
+              const char *target)
+{
+  change->action = action;
+  change->target = target;
+  change->detail = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (change->detail, json_object_new ());
+  return json_node_get_object (change->detail);
+}
 
 #define MAX_PASSWORD 1024
 
@@ -45,6 +70,15 @@ static int
 fail_error (GError *error)
 {
   return fail (error->message);
+}
+
+/* A refused change: said on standard error and kept for its audit row. */
+static int
+refuse (Change     *change,
+        const char *message)
+{
+  change->result = g_strdup (message);
+  return fail (message);
 }
 
 /* One line of standard input without its line end; no echo when it is a terminal. */
@@ -159,7 +193,8 @@ run (DcUsers     *users,
      char       **args,
      const char  *role_text,
      int          expires_days,
-     const char  *label)
+     const char  *label,
+     Change      *change)
 {
   g_autoptr(GError) error = NULL;
   guint n = g_strv_length (args);
@@ -172,56 +207,78 @@ run (DcUsers     *users,
 
   if (g_strcmp0 (command, "add") == 0 && n == 4)
     {
+      JsonObject *detail = change_begin (change, "user.create", name);
       g_autofree char *hash = NULL;
 
       if (role_text == NULL)
-        return fail ("datacoll user add NAME needs --role ROLE");
+        return refuse (change, "datacoll user add NAME needs --role ROLE");
+      json_object_set_string_member (detail, "role", role_text);
       if (!dc_user_name_validate (name, &error) || !dc_role_parse (role_text, &role, &error))
-        return fail_error (error);
+        return refuse (change, error->message);
       hash = read_password_hash (&error);
       if (hash == NULL || !dc_users_add (users, name, role, hash, &error))
-        return fail_error (error);
+        return refuse (change, error->message);
       return 0;
     }
 
   if (g_strcmp0 (command, "passwd") == 0 && n == 4)
     {
+      JsonObject *detail = change_begin (change, "user.update", name);
       g_autofree char *hash = NULL;
-      g_autoptr(DcUserInfo) info = dc_users_get (users, name, &error);
+      g_autoptr(DcUserInfo) info = NULL;
 
+      json_object_set_boolean_member (detail, "password", TRUE);
+      info = dc_users_get (users, name, &error);
       if (info == NULL)
-        return fail_error (error);
+        return refuse (change, error->message);
       hash = read_password_hash (&error);
       if (hash == NULL || !dc_users_update (users, name, DC_ROLE_NONE, hash, -1, &error))
-        return fail_error (error);
+        return refuse (change, error->message);
       return 0;
     }
 
   if (g_strcmp0 (command, "role") == 0 && n == 5)
     {
+      JsonObject *detail = change_begin (change, "user.update", name);
+
+      json_object_set_string_member (detail, "role", args[4]);
       if (!dc_role_parse (args[4], &role, &error) ||
           !dc_users_update (users, name, role, NULL, -1, &error))
-        return fail_error (error);
+        return refuse (change, error->message);
       return 0;
     }
 
   if ((g_strcmp0 (command, "disable") == 0 || g_strcmp0 (command, "enable") == 0) && n == 4)
     {
-      if (!dc_users_update (users, name, DC_ROLE_NONE, NULL, g_str_equal (command, "disable"),
-                            &error))
-        return fail_error (error);
+      JsonObject *detail = change_begin (change, "user.update", name);
+      gboolean disable = g_str_equal (command, "disable");
+
+      json_object_set_boolean_member (detail, "disabled", disable);
+      if (!dc_users_update (users, name, DC_ROLE_NONE, NULL, disable, &error))
+        return refuse (change, error->message);
       return 0;
     }
 
   if (g_strcmp0 (command, "token") == 0 && n == 4)
     {
+      JsonObject *detail = change_begin (change, "token.create", name);
       g_autofree char *token = NULL;
+      gint64 expires = 0;
 
+      json_object_set_string_member (detail, "label", label != NULL ? label : "");
       if (expires_days < 0)
-        return fail ("--expires must be a number of days (1 or more)");
-      token = dc_users_new_token (users, name, label, (guint) expires_days, NULL, &error);
+        return refuse (change, "--expires must be a number of days (1 or more)");
+      token = dc_users_new_token (users, name, label, (guint) expires_days, &expires, &error);
       if (token == NULL)
-        return fail_error (error);
+        return refuse (change, error->message);
+      if (expires != 0)
+        {
+          g_autofree char *text = dc_time_format (expires);
+
+          json_object_set_string_member (detail, "expires", text);
+        }
+      else
+        json_object_set_null_member (detail, "expires");
       g_print ("%s\n", token);
       sodium_memzero (token, strlen (token));
       return 0;
@@ -237,6 +294,9 @@ dc_cli_user_main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(DcUsers) users = NULL;
+  g_autoptr(DcAudit) audit = NULL;
+  g_autofree char *audit_path = NULL;
+  Change change = { NULL };
   g_auto(GStrv) args = NULL;
   g_autofree char *db_dir = NULL;
   g_autofree char *role = NULL;
@@ -281,10 +341,25 @@ dc_cli_user_main (int   argc,
       return fail (text);
     }
   users = dc_users_open (settings->db, &error);
+  /* The audit log of this configuration: no change without its row. */
+  if (users != NULL)
+    audit_path = dc_companion_open (settings->db, "audit", settings->audit_db, &error);
+  if (audit_path != NULL)
+    audit = dc_audit_new (audit_path, &error);
   dc_settings_free (settings);
-  if (users == NULL)
+  if (audit == NULL)
     return fail_error (error);
 
-  status = run (users, args, role, expires, label);
+  status = run (users, args, role, expires, label, &change);
+  if (change.action != NULL)
+    {
+      g_autoptr(DcAuditActor) actor = dc_audit_actor_new (g_get_user_name (), "", "cli");
+
+      dc_audit_record (audit, actor, change.action, change.target, change.detail,
+                       change.result);
+      dc_audit_flush (audit);
+    }
+  g_clear_pointer (&change.detail, json_node_unref);
+  g_free (change.result);
   return status;
 }

@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "dc-audit.h"
 #include "dc-route-access-private.h"
 
 #include "dc-test-http.h"
@@ -147,6 +148,50 @@ test_cli (void)
     dc_test_server_stop (server);
   }
   assert_cli (db, NULL, 0, "", "enable", "bob");
+
+  /* Every change, refused ones too, is an audit row from "cli" in the system user's name. */
+  {
+    g_autofree char *path = g_build_filename (dir, "dc-audit.db", NULL);
+    g_autoptr(DcAudit) audit = dc_audit_new (path, NULL);
+    g_autoptr(DcAuditQuery) query = dc_audit_query_new ();
+    g_autoptr(GPtrArray) rows = NULL;
+    g_autoptr(GError) error = NULL;
+    guint tokens = 0, refused = 0;
+
+    g_assert_nonnull (audit);
+    query->limit = 100;
+    rows = dc_audit_query_sync (audit, query, &error);
+    g_assert_no_error (error);
+    /* The server that ran in between wrote its own rows (start, bob's login, stop). */
+    for (guint i = rows->len; i-- > 0;)
+      {
+        DcAuditRow *row = g_ptr_array_index (rows, i);
+
+        if (!g_str_equal (row->source, "cli"))
+          g_ptr_array_remove_index (rows, i);
+      }
+    for (guint i = 0; i < rows->len; i++)
+      {
+        DcAuditRow *row = g_ptr_array_index (rows, i);
+
+        g_assert_cmpstr (row->source, ==, "cli");
+        g_assert_cmpstr (row->user, ==, g_get_user_name ());
+        g_assert_null (strstr (row->detail, "password-2"));
+        g_assert_null (strstr (row->detail, token));
+        tokens += g_str_equal (row->action, "token.create");
+        refused += !g_str_equal (row->result, "ok");
+      }
+    /* Newest first: enable bob, then the tokens of alice and bob's refused one. */
+    g_assert_cmpuint (rows->len, ==, 19);
+    g_assert_cmpstr (((DcAuditRow *) rows->pdata[0])->action, ==, "user.update");
+    g_assert_cmpstr (((DcAuditRow *) rows->pdata[0])->detail, ==, "{\"disabled\":false}");
+    g_assert_cmpstr (((DcAuditRow *) rows->pdata[1])->action, ==, "token.create");
+    g_assert_cmpstr (((DcAuditRow *) rows->pdata[1])->target, ==, "alice");
+    g_assert_true (g_str_has_prefix (((DcAuditRow *) rows->pdata[1])->detail,
+                                     "{\"label\":\"scada\",\"expires\":\""));
+    g_assert_cmpuint (tokens, ==, 3);
+    g_assert_cmpuint (refused, ==, 12);
+  }
 }
 
 /* Every operation of the OpenAPI document, asked by every role: refused with the exact 401

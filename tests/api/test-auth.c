@@ -19,7 +19,10 @@
 #include "dc-time.h"
 #include "dc-users.h"
 
+#include "dc-audit.h"
+
 #include "dc-test-http.h"
+#include "dc-test-store.h"
 
 /* Users, login, sessions, roles and the login limit of docs/security.md, on an in-process
  * server over real HTTP with a temporary configuration file. The users' clock is the test's
@@ -71,6 +74,7 @@ fixture_setup (Fixture       *f,
   path = g_build_filename (f->dir, "datacoll.db", NULL);
   f->store = dc_store_open (path, &error);
   g_assert_no_error (error);
+  dc_test_store_attach_audit (f->store);
   f->users = dc_users_open (path, &error);
   g_assert_no_error (error);
   f->now = g_get_real_time ();
@@ -572,6 +576,117 @@ test_users_rest (Fixture       *f,
   g_assert_null (info);
 }
 
+/* The row of @rows at @index: action, target, user, role and result, and a source that is the
+ * peer's address and port; no password is in it. */
+static void
+assert_row (GPtrArray  *rows,
+            guint       index,
+            const char *action,
+            const char *target,
+            const char *user,
+            const char *role,
+            const char *result)
+{
+  DcAuditRow *row;
+
+  g_assert_cmpuint (rows->len, >, index);
+  row = g_ptr_array_index (rows, index);
+  g_assert_cmpstr (row->action, ==, action);
+  g_assert_cmpstr (row->target, ==, target);
+  g_assert_cmpstr (row->user, ==, user);
+  g_assert_cmpstr (row->role, ==, role);
+  g_assert_cmpstr (row->result, ==, result);
+  g_assert_true (g_str_has_prefix (row->source, "127.0.0.1:"));
+  g_assert_null (strstr (row->detail, "secret"));
+}
+
+/* Logins (failed and locked-out ones too), logouts and user changes are rows of the audit log
+ * with the user, role and source (newest first below). */
+static void
+test_audit_rows (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *admin = NULL;
+  g_autoptr(GPtrArray) logins = NULL;
+  g_autoptr(GPtrArray) logouts = NULL;
+  g_autoptr(GPtrArray) creates = NULL;
+  g_autoptr(GPtrArray) updates = NULL;
+  g_autoptr(GPtrArray) deletes = NULL;
+
+  add_user (f, "alice", DC_ROLE_ADMIN, "alice-secret");
+  {
+    g_autoptr(DcReply) r = login (f, "nobody", "nobody-secret");
+
+    dc_assert_reply (r, 401, "invalid user or password!");
+  }
+  admin = session (f, "alice", "alice-secret");
+
+  {
+    g_autoptr(DcReply) r = dc_http_full (f->base, "POST", "/api/v1/users",
+                                         "{\"name\":\"carl\",\"role\":\"viewer\","
+                                         "\"password\":\"carl-secret\"}", -1, admin);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  assert_request (f, "POST", "/api/v1/users",
+                  "{\"name\":\"carl\",\"role\":\"viewer\",\"password\":\"carl-secret\"}",
+                  admin, 409, "user already exists!");
+  {
+    g_autoptr(DcReply) r = dc_http_full (f->base, "PUT", "/api/v1/users/carl",
+                                         "{\"password\":\"carl-secret-2\",\"disabled\":true}",
+                                         -1, admin);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  assert_request (f, "PUT", "/api/v1/users/nobody", "{\"role\":\"admin\"}", admin, 404,
+                  "user not found!");
+  assert_request (f, "DELETE", "/api/v1/users/carl", NULL, admin, 200, "");
+  assert_request (f, "POST", "/api/v1/logout", NULL, admin, 200, "");
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(DcReply) r = login (f, "alice", "wrong-secret");
+
+      dc_assert_reply (r, 401, "invalid user or password!");
+    }
+  {
+    g_autoptr(DcReply) r = login (f, "alice", "alice-secret");
+
+    dc_assert_reply (r, 429, "too many failed logins, retry in 60 s");
+  }
+
+  logins = dc_test_audit_rows (f->store, "session.login", NULL);
+  g_assert_cmpuint (logins->len, ==, 8);
+  assert_row (logins, 0, "session.login", "alice", "alice", "",
+              "too many failed logins, retry in 60 s");
+  assert_row (logins, 1, "session.login", "alice", "alice", "", "invalid user or password!");
+  assert_row (logins, 6, "session.login", "alice", "alice", "admin", "ok");
+  g_assert_nonnull (strstr (((DcAuditRow *) logins->pdata[6])->detail, "\"expires\":"));
+  assert_row (logins, 7, "session.login", "nobody", "nobody", "", "invalid user or password!");
+
+  logouts = dc_test_audit_rows (f->store, "session.logout", NULL);
+  g_assert_cmpuint (logouts->len, ==, 1);
+  assert_row (logouts, 0, "session.logout", "alice", "alice", "admin", "ok");
+  g_assert_cmpstr (((DcAuditRow *) logouts->pdata[0])->detail, ==, "{\"session\":true}");
+
+  creates = dc_test_audit_rows (f->store, "user.create", NULL);
+  g_assert_cmpuint (creates->len, ==, 2);
+  assert_row (creates, 0, "user.create", "carl", "alice", "admin", "user already exists!");
+  assert_row (creates, 1, "user.create", "carl", "alice", "admin", "ok");
+  g_assert_cmpstr (((DcAuditRow *) creates->pdata[1])->detail, ==,
+                   "{\"role\":\"viewer\",\"password\":true}");
+
+  updates = dc_test_audit_rows (f->store, "user.update", NULL);
+  g_assert_cmpuint (updates->len, ==, 2);
+  assert_row (updates, 0, "user.update", "nobody", "alice", "admin", "user not found!");
+  assert_row (updates, 1, "user.update", "carl", "alice", "admin", "ok");
+  g_assert_cmpstr (((DcAuditRow *) updates->pdata[1])->detail, ==,
+                   "{\"password\":true,\"disabled\":true}");
+
+  deletes = dc_test_audit_rows (f->store, "user.delete", NULL);
+  g_assert_cmpuint (deletes->len, ==, 1);
+  assert_row (deletes, 0, "user.delete", "carl", "alice", "admin", "ok");
+}
+
 /* The store functions the CLI and REST share, and their texts. */
 static void
 test_names_and_roles (void)
@@ -625,6 +740,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/auth/expiry", Fixture, NULL, fixture_setup, test_expiry, fixture_teardown);
   g_test_add ("/auth/users-rest", Fixture, NULL, fixture_setup, test_users_rest,
+              fixture_teardown);
+  g_test_add ("/auth/audit-rows", Fixture, NULL, fixture_setup, test_audit_rows,
               fixture_teardown);
 
   return g_test_run ();

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dc-api-private.h"
+#include "dc-audit.h"
 #include "dc-auth-parse-private.h"
 #include "dc-login-limit-private.h"
 #include "dc-routes.h"
@@ -20,13 +21,18 @@
 /* POST /api/v1/login and /logout, GET/POST /api/v1/users, PUT/DELETE /api/v1/users/{name}
  * (docs/security.md). Password hashing and checking cost about 0.1 s and 64 MiB each: they
  * run in worker threads, at most MAX_RUNNING at a time (a flood of logins queues instead of
- * taking the memory), and the message waits paused. */
+ * taking the memory), and the message waits paused.
+ *
+ * Each login (failed ones too), logout and user change is a row of the audit log
+ * (session.login, session.logout, user.create, user.update, user.delete) with the answer's
+ * text as its result when it was refused; a password is never part of it. */
 
 #define MAX_RUNNING 2
 
 typedef struct
 {
   DcUsers      *users;
+  DcStore      *store;     /* nullable: its audit log, if any */
   DcLoginLimit *limit;
   GQueue        pending;   /* Job, not started yet */
   guint         running;
@@ -51,13 +57,76 @@ typedef struct
   DcRole             role;
   int                disabled; /* UPDATE: -1 keep */
   gboolean           ok;
+  DcAuditActor      *actor;    /* who asked (the peer's source) */
+  JsonNode          *detail;   /* CREATE, UPDATE: the audit row's detail */
 } Job;
 
 static void
 users_free (Users *self)
 {
   g_clear_object (&self->users);
+  g_clear_object (&self->store);
   g_clear_pointer (&self->limit, dc_login_limit_free);
+}
+
+static void
+record (Users              *users,
+        const DcAuditActor *actor,
+        const char         *action,
+        const char         *target,
+        JsonNode           *detail,
+        const char         *result)
+{
+  dc_audit_record (users->store != NULL ? dc_store_get_audit (users->store) : NULL, actor,
+                   action, target, detail, result);
+}
+
+/* A login's row names the user who tried (with the role once it succeeded), from the peer. */
+static void
+record_login (Users              *users,
+              const DcAuditActor *peer,
+              const char         *name,
+              DcRole              role,
+              JsonNode           *detail,
+              const char         *result)
+{
+  g_autoptr(DcAuditActor) actor =
+    dc_audit_actor_new (name, role != DC_ROLE_NONE ? dc_role_to_string (role) : "",
+                        peer->source);
+
+  record (users, actor, "session.login", name, detail, result);
+}
+
+/* The row of a user change answered at once: its result is the answer's text unless 2xx. */
+static void
+record_answer (Users              *users,
+               SoupServerMessage  *msg,
+               const DcAuditActor *actor,
+               const char         *action,
+               const char         *target,
+               JsonNode           *detail)
+{
+  guint status = soup_server_message_get_status (msg);
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *text = NULL;
+
+  if (status >= 200 && status < 300)
+    {
+      record (users, actor, action, target, detail, NULL);
+      return;
+    }
+  body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  record (users, actor, action, target, detail, text);
+}
+
+static JsonNode *
+detail_new (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
 }
 
 static void
@@ -77,6 +146,8 @@ job_free (Job *job)
   g_free (job->name);
   g_free (job->hash);
   g_free (job->address);
+  g_clear_pointer (&job->actor, dc_audit_actor_free);
+  g_clear_pointer (&job->detail, json_node_unref);
   g_clear_object (&job->msg);
   g_rc_box_release_full (job->users, (GDestroyNotify) users_free);
   g_free (job);
@@ -93,6 +164,7 @@ job_new (Users             *users,
   job->msg = g_object_ref (msg);
   job->kind = kind;
   job->disabled = -1;
+  job->actor = dc_server_message_get_actor (msg);
   return job;
 }
 
@@ -176,6 +248,8 @@ finish_login (Job *job)
       dc_login_limit_failed (users->limit, job->address, now);
       g_message ("failed login of %s from %s", job->name, job->address);
       reply_invalid_login (job->msg);
+      record_login (users, job->actor, job->name, DC_ROLE_NONE, NULL,
+                    "invalid user or password!");
       return;
     }
   dc_login_limit_succeeded (users->limit, job->address);
@@ -184,10 +258,18 @@ finish_login (Job *job)
     {
       /* Disabled or removed while the password was checked. */
       reply_invalid_login (job->msg);
+      record_login (users, job->actor, job->name, DC_ROLE_NONE, NULL,
+                    "invalid user or password!");
       return;
     }
   dc_users_record_login (users->users, job->name);
   expires_text = dc_time_format (expires);
+  {
+    g_autoptr(JsonNode) detail = detail_new ();
+
+    json_object_set_string_member (json_node_get_object (detail), "expires", expires_text);
+    record_login (users, job->actor, job->name, job->role, detail, NULL);
+  }
   out = g_string_new ("{\"token\":");
   dc_json_append_string (out, token);
   g_string_append (out, ",\"user\":");
@@ -213,16 +295,22 @@ finish_change (Job *job)
       g_set_error_literal (&error, DC_ERROR, DC_ERROR_INTERNAL,
                            "cannot hash the password (out of memory)");
       dc_server_reply_error (job->msg, error);
-      return;
     }
-  if (job->kind == JOB_CREATE)
-    ok = dc_users_add (users->users, job->name, job->role, job->hash, &error);
   else
-    ok = dc_users_update (users->users, job->name, job->role, job->hash, job->disabled, &error);
-  if (!ok)
-    dc_server_reply_error (job->msg, error);
-  else
-    reply_user (job->msg, users, job->name);
+    {
+      if (job->kind == JOB_CREATE)
+        ok = dc_users_add (users->users, job->name, job->role, job->hash, &error);
+      else
+        ok = dc_users_update (users->users, job->name, job->role, job->hash, job->disabled,
+                              &error);
+      if (!ok)
+        dc_server_reply_error (job->msg, error);
+      else
+        reply_user (job->msg, users, job->name);
+    }
+  record_answer (users, job->msg, job->actor,
+                 job->kind == JOB_CREATE ? "user.create" : "user.update", job->name,
+                 job->detail);
 }
 
 static void start_jobs (Users *users);
@@ -280,7 +368,11 @@ start_jobs (Users *users)
           /* Locked out while it waited in the queue. */
           if (wait_s > 0)
             {
+              g_autofree char *text = NULL;
+
               reply_locked (job->msg, wait_s);
+              text = g_strdup_printf ("too many failed logins, retry in %u s", wait_s);
+              record_login (users, job->actor, job->name, DC_ROLE_NONE, NULL, text);
               soup_server_message_unpause (job->msg);
               job_free (job);
               continue;
@@ -326,8 +418,12 @@ login_cb (DcServer          *server,
                                 dc_users_now (users->users));
   if (wait_s > 0)
     {
+      g_autoptr(DcAuditActor) peer = dc_server_message_get_actor (msg);
+      g_autofree char *text = g_strdup_printf ("too many failed logins, retry in %u s", wait_s);
+
       wipe (&password);
       reply_locked (msg, wait_s);
+      record_login (users, peer, name, DC_ROLE_NONE, NULL, text);
       return;
     }
 
@@ -352,11 +448,17 @@ logout_cb (DcServer          *server,
                                                      "Authorization");
   g_autofree char *token = header != NULL ? dc_auth_parse_bearer (header) : NULL;
 
+  g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
+  g_autoptr(JsonNode) detail = detail_new ();
+  gboolean ended = FALSE;
+
   /* An API token is not ended by a logout; only a session is. */
   if (token != NULL)
-    dc_users_end_session (users->users, token);
+    ended = dc_users_end_session (users->users, token);
   wipe (&token);
   dc_server_reply_empty (msg);
+  json_object_set_boolean_member (json_node_get_object (detail), "session", ended);
+  record (users, actor, "session.logout", actor->user, detail, NULL);
 }
 
 static void
@@ -423,14 +525,13 @@ check (SoupServerMessage  *msg,
   return TRUE;
 }
 
-static void
-create_cb (DcServer          *server,
-           SoupServerMessage *msg,
-           GHashTable        *params,
-           JsonNode          *body,
-           gpointer           user_data)
+/* Creates the user; TRUE when its password is being hashed (the job answers and records). */
+static gboolean
+create_user (Users             *users,
+             SoupServerMessage *msg,
+             JsonNode          *body,
+             JsonNode          *detail)
 {
-  Users *users = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(DcUserInfo) existing = NULL;
   JsonObject *object = dc_api_require_object (msg, body);
@@ -441,48 +542,104 @@ create_cb (DcServer          *server,
   if (object == NULL || !optional_string (msg, object, "name", &name) ||
       !optional_string (msg, object, "role", &role) ||
       !optional_string (msg, object, "password", &password))
-    return;
+    return FALSE;
   if (name == NULL)
     {
       dc_server_reply_text (msg, 400, "missing field: name");
-      return;
+      return FALSE;
     }
   if (role == NULL)
     {
       dc_server_reply_text (msg, 400, "missing field: role");
-      return;
+      return FALSE;
     }
   if (password == NULL)
     {
       dc_server_reply_text (msg, 400, "missing field: password");
-      return;
+      return FALSE;
     }
   if ((!dc_user_name_validate (name, &error) || !dc_role_parse (role, &parsed, &error) ||
        !dc_password_validate (password, &error)) && !check (msg, &error))
-    return;
+    return FALSE;
   /* Refused before the costly hash when the name is taken. */
   existing = dc_users_get (users->users, name, NULL);
   if (existing != NULL)
     {
       dc_server_reply_text (msg, 409, "user already exists!");
-      return;
+      return FALSE;
     }
 
   job = job_new (users, msg, JOB_CREATE);
   job->name = g_strdup (name);
   job->role = parsed;
   job->password = g_strdup (password);
+  job->detail = json_node_ref (detail);
   queue_job (users, job);
+  return TRUE;
+}
+
+/* The string member @name of the object @body, or NULL. */
+static const char *
+body_string (JsonNode   *body,
+             const char *name)
+{
+  JsonNode *node;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    return NULL;
+  node = json_object_get_member (json_node_get_object (body), name);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The detail of a user change: what the body asks for, never the password itself. */
+static JsonNode *
+change_detail (JsonNode *body)
+{
+  JsonNode *detail = detail_new ();
+  JsonObject *object = json_node_get_object (detail);
+  JsonNode *disabled;
+
+  if (body_string (body, "role") != NULL)
+    json_object_set_string_member (object, "role", body_string (body, "role"));
+  if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
+    {
+      if (json_object_has_member (json_node_get_object (body), "password"))
+        json_object_set_boolean_member (object, "password", TRUE);
+      disabled = json_object_get_member (json_node_get_object (body), "disabled");
+      if (disabled != NULL && JSON_NODE_HOLDS_VALUE (disabled) &&
+          json_node_get_value_type (disabled) == G_TYPE_BOOLEAN)
+        json_object_set_boolean_member (object, "disabled", json_node_get_boolean (disabled));
+    }
+  return detail;
 }
 
 static void
-update_cb (DcServer          *server,
+create_cb (DcServer          *server,
            SoupServerMessage *msg,
            GHashTable        *params,
            JsonNode          *body,
            gpointer           user_data)
 {
   Users *users = user_data;
+  g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
+  g_autoptr(JsonNode) detail = change_detail (body);
+  const char *name = body_string (body, "name");
+
+  if (!create_user (users, msg, body, detail))
+    record_answer (users, msg, actor, "user.create", name != NULL ? name : "", detail);
+}
+
+/* Changes the user; TRUE when a new password is being hashed (the job answers and records). */
+static gboolean
+update_user (Users             *users,
+             SoupServerMessage *msg,
+             GHashTable        *params,
+             JsonNode          *body,
+             JsonNode          *detail)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(DcUserInfo) info = NULL;
   const char *name = g_hash_table_lookup (params, "name");
@@ -495,7 +652,7 @@ update_cb (DcServer          *server,
 
   if (object == NULL || !optional_string (msg, object, "role", &role) ||
       !optional_string (msg, object, "password", &password))
-    return;
+    return FALSE;
   disabled_node = json_object_get_member (object, "disabled");
   if (disabled_node != NULL)
     {
@@ -503,29 +660,47 @@ update_cb (DcServer          *server,
           json_node_get_value_type (disabled_node) != G_TYPE_BOOLEAN)
         {
           dc_server_reply_text (msg, 400, "field disabled must be true or false");
-          return;
+          return FALSE;
         }
       disabled = json_node_get_boolean (disabled_node);
     }
   info = dc_users_get (users->users, name, &error);
   if ((info == NULL || (role != NULL && !dc_role_parse (role, &parsed, &error)) ||
        (password != NULL && !dc_password_validate (password, &error))) && !check (msg, &error))
-    return;
+    return FALSE;
 
   if (password == NULL)
     {
       if (!dc_users_update (users->users, name, parsed, NULL, disabled, &error) &&
           !check (msg, &error))
-        return;
+        return FALSE;
       reply_user (msg, users, name);
-      return;
+      return FALSE;
     }
   job = job_new (users, msg, JOB_UPDATE);
   job->name = g_strdup (name);
   job->role = parsed;
   job->disabled = disabled;
   job->password = g_strdup (password);
+  job->detail = json_node_ref (detail);
   queue_job (users, job);
+  return TRUE;
+}
+
+static void
+update_cb (DcServer          *server,
+           SoupServerMessage *msg,
+           GHashTable        *params,
+           JsonNode          *body,
+           gpointer           user_data)
+{
+  Users *users = user_data;
+  g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
+  g_autoptr(JsonNode) detail = change_detail (body);
+
+  if (!update_user (users, msg, params, body, detail))
+    record_answer (users, msg, actor, "user.update", g_hash_table_lookup (params, "name"),
+                   detail);
 }
 
 static void
@@ -537,9 +712,12 @@ delete_cb (DcServer          *server,
 {
   Users *users = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = dc_users_delete (users->users, g_hash_table_lookup (params, "name"), &error);
+  g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
+  const char *name = g_hash_table_lookup (params, "name");
+  gboolean ok = dc_users_delete (users->users, name, &error);
 
   dc_server_reply_done (msg, ok, error);
+  record (users, actor, "user.delete", name, NULL, ok ? NULL : error->message);
 }
 
 static void
@@ -564,6 +742,8 @@ dc_api_add_user_routes (DcServer *server)
 
   users = g_rc_box_new0 (Users);
   users->users = g_object_ref (dc_server_get_users (server));
+  if (dc_server_get_store (server) != NULL)
+    users->store = g_object_ref (dc_server_get_store (server));
   users->limit = dc_login_limit_new ();
   g_queue_init (&users->pending);
   /* The routes' data lives as long as the server; jobs in flight hold their own reference. */
