@@ -126,6 +126,20 @@ quit_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A start error: one line on stderr and, in the workstation, a dialog (started from the
+ * desktop, nobody reads stderr; docs/ui.md "Starting"). Returns the exit status, 1. */
+static int
+start_failed (gboolean    gui,
+              const char *message)
+{
+  g_printerr ("%s\n", message);
+#if HAVE_GUI
+  if (gui)
+    return dc_application_run_start_error (message);
+#endif
+  return 1;
+}
+
 /* The headless server: store, REST server, main loop until SIGINT or SIGTERM. */
 static int
 run_server (DcSettings          *settings,
@@ -164,16 +178,16 @@ run_server (DcSettings          *settings,
       token = dc_server_read_token_file (settings->token_file, &error);
       if (token == NULL)
         {
-          g_printerr ("%s\n", error->message);
-          return 1;
+          return start_failed (gui, error->message);
         }
     }
 
   db_dir = g_path_get_dirname (settings->db);
   if (g_mkdir_with_parents (db_dir, 0700) != 0)
     {
-      g_printerr ("cannot create %s: %s\n", db_dir, g_strerror (errno));
-      return 1;
+      g_autofree char *text = g_strdup_printf ("cannot create %s: %s", db_dir, g_strerror (errno));
+
+      return start_failed (gui, text);
     }
 
   /* The store validates with the protocols' knowledge (dc-protocol.h). */
@@ -184,8 +198,7 @@ run_server (DcSettings          *settings,
     users = dc_users_open (settings->db, &error);
   if (users == NULL)
     {
-      g_printerr ("%s\n", error->message);
-      return 1;
+      return start_failed (gui, error->message);
     }
 
   /* --demo: in-process simulators and the demo plant in the demo database. */
@@ -194,8 +207,7 @@ run_server (DcSettings          *settings,
       demo = dc_demo_start (&error);
       if (demo == NULL || !dc_demo_populate (demo, store, &error))
         {
-          g_printerr ("%s\n", error->message);
-          return 1;
+          return start_failed (gui, error->message);
         }
     }
 
@@ -215,8 +227,7 @@ run_server (DcSettings          *settings,
   history = dc_history_cli_open (settings, &error);
   if (history == NULL)
     {
-      g_printerr ("%s\n", error->message);
-      return 1;
+      return start_failed (gui, error->message);
     }
   dc_history_set_default_retention_days (history, settings->retention_days);
   engine = dc_engine_new (store, history);
@@ -236,8 +247,7 @@ run_server (DcSettings          *settings,
         alarm = dc_alarm_new_for_engine (engine, alarm_db, &error);
       if (alarm == NULL)
         {
-          g_printerr ("%s\n", error->message);
-          return 1;
+          return start_failed (gui, error->message);
         }
       dc_alarm_start (alarm);
     }
@@ -248,8 +258,7 @@ run_server (DcSettings          *settings,
       templates = dc_templates_new_for_engine (engine, alarm, settings->user_db, &error);
       if (templates == NULL && g_error_matches (error, DC_ERROR, DC_ERROR_FORBIDDEN))
         {
-          g_printerr ("%s\n", error->message);
-          return 1;
+          return start_failed (gui, error->message);
         }
       if (templates == NULL)
         {
@@ -325,10 +334,9 @@ run_server (DcSettings          *settings,
     }
   if (error != NULL)
     {
-      g_printerr ("%s\n", error->message);
       g_source_remove (sigint_id);
       g_source_remove (sigterm_id);
-      return 1;
+      return start_failed (gui, error->message);
     }
 
   uri = dc_server_get_base_uri (server);
@@ -464,17 +472,18 @@ main (int   argc,
       return 1;
     }
 
+#if HAVE_GUI
+  /* One workstation per desktop: a second `datacoll` brings the first one's window to the
+   * front instead of failing on its database (docs/ui.md "Starting"). */
+  if (gui && dc_application_activate_running (!demo_flag))
+    return 0;
+#endif
+
   if (!dc_settings_load (settings, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return start_failed (gui, error->message);
   log_verbose = settings->verbose;
   if (!dc_sparkplug_settings_load (sparkplug_settings, settings->config_file, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return start_failed (gui, error->message);
 
   if (demo_flag)
     {

@@ -26,6 +26,7 @@ struct _DcApplication
   GSettings      *settings;
   char           *rest_address;
   char           *config_path;
+  char           *start_error;   /* shown in a dialog instead of the window */
 };
 
 enum {
@@ -36,6 +37,8 @@ enum {
 G_DEFINE_FINAL_TYPE (DcApplication, dc_application, ADW_TYPE_APPLICATION)
 
 static guint signals[N_SIGNALS];
+/* The workstation registered by dc_application_activate_running(), for the run functions. */
+static DcApplication *prepared;
 
 static DcWindow *
 get_window (DcApplication *self)
@@ -276,11 +279,47 @@ dc_application_startup (GApplication *application)
 }
 
 static void
+start_error_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         gpointer          user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* A start error of the workstation: started from the desktop, nobody reads stderr. */
+static void
+show_start_error (DcApplication *self)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  if (windows != NULL)
+    {
+      gtk_window_present (windows->data);
+      return;
+    }
+  dialog = adw_message_dialog_new (NULL, _("DataColl Could Not Start"), self->start_error);
+  /* The window's title names it for the window manager (and the tests). */
+  gtk_window_set_title (GTK_WINDOW (dialog), _("DataColl Could Not Start"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect (dialog, "response", G_CALLBACK (start_error_response_cb), NULL);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 dc_application_activate (GApplication *application)
 {
   DcApplication *self = DC_APPLICATION (application);
-  DcWindow *window = get_window (self);
+  DcWindow *window;
 
+  if (self->start_error != NULL)
+    {
+      show_start_error (self);
+      return;
+    }
+  window = get_window (self);
   if (window == NULL)
     {
       window = dc_window_new (GTK_APPLICATION (self));
@@ -310,6 +349,7 @@ dc_application_finalize (GObject *object)
 
   g_free (self->rest_address);
   g_free (self->config_path);
+  g_free (self->start_error);
 
   G_OBJECT_CLASS (dc_application_parent_class)->finalize (object);
 }
@@ -435,6 +475,61 @@ quit_signal_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The application dc_application_activate_running() registered, else a new one. */
+static DcApplication *
+take_prepared (gboolean unique)
+{
+  if (prepared != NULL)
+    return g_steal_pointer (&prepared);
+  return dc_application_new (unique ? G_APPLICATION_DEFAULT_FLAGS : G_APPLICATION_NON_UNIQUE);
+}
+
+gboolean
+dc_application_activate_running (gboolean unique)
+{
+  g_autoptr(DcApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (prepared == NULL, FALSE);
+
+  app = dc_application_new (unique ? G_APPLICATION_DEFAULT_FLAGS : G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    {
+      /* No session bus: this process is the only workstation it can know of. */
+      g_debug ("cannot register the workstation: %s", error->message);
+      g_clear_object (&app);
+      app = dc_application_new (G_APPLICATION_NON_UNIQUE);
+    }
+  else if (g_application_get_is_remote (G_APPLICATION (app)))
+    {
+      g_message ("DataColl is already running: showing its window");
+      /* Sends "activate" to the running one and unregisters. */
+      g_application_run (G_APPLICATION (app), 0, NULL);
+      return TRUE;
+    }
+  prepared = g_steal_pointer (&app);
+  return FALSE;
+}
+
+int
+dc_application_run_start_error (const char *message)
+{
+  g_autoptr(DcApplication) app = NULL;
+  guint sigint_id, sigterm_id;
+
+  g_return_val_if_fail (message != NULL, 1);
+
+  app = take_prepared (FALSE);
+  g_free (app->start_error);
+  app->start_error = g_strdup (message);
+  sigint_id = g_unix_signal_add (SIGINT, quit_signal_cb, app);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_signal_cb, app);
+  g_application_run (G_APPLICATION (app), 0, NULL);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  return 1;
+}
+
 int
 dc_application_run_workstation (DcStore     *store,
                                 DcEngine    *engine,
@@ -451,7 +546,7 @@ dc_application_run_workstation (DcStore     *store,
   g_return_val_if_fail (DC_IS_STORE (store), 1);
   g_return_val_if_fail (engine == NULL || DC_IS_ENGINE (engine), 1);
 
-  app = dc_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  app = take_prepared (TRUE);
   dc_plant_model_follow_store (app->plant, store);
   if (engine != NULL)
     dc_plant_model_follow_engine (app->plant, engine);

@@ -38,6 +38,16 @@ GSettings     *dc_application_get_settings     (DcApplication     *self);
 void           dc_application_report           (DcApplication     *self,
                                                 const char        *message);
 
+/* main.c, before the database is opened: registers the workstation on the session bus. When
+ * @unique and another DataColl workstation already runs, that one is activated (its window
+ * comes to the front) and TRUE is returned: this process should exit with 0. Otherwise the
+ * registered application is kept for the run functions below. `datacoll --demo` is not
+ * unique (the empty state's "Open Demo Plant" starts it next to a running workstation). */
+gboolean       dc_application_activate_running (gboolean           unique);
+/* A start error of the workstation (busy port, database in use, bad settings): shows
+ * @message in a dialog until it is closed and returns the exit status 1. */
+int            dc_application_run_start_error  (const char        *message);
+
 /* Runs the workstation in this process on the default main context, next to the engine and
  * the REST server main.c set up: the window shows @store's plant, @engine's live values and
  * history, @alarm's alarms (may be NULL). @rest_uri ("http://127.0.0.1:8080/") is shown in

@@ -19,9 +19,10 @@ dc_test_child_setup (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-GSubprocess *
-dc_test_datacoll_spawn (GSubprocessFlags    flags,
-                        const char * const *args)
+static GSubprocess *
+spawn (GSubprocessFlags    flags,
+       gboolean            display,
+       const char * const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -35,9 +36,12 @@ dc_test_datacoll_spawn (GSubprocessFlags    flags,
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  /* No display for the children, whether or not the tests run under Xvfb. */
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  /* No display for the children, whether or not the tests run under Xvfb (but desks). */
+  if (!display)
+    {
+      g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+      g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+    }
   /* The isolated directories of this test, for the child too. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
@@ -46,6 +50,21 @@ dc_test_datacoll_spawn (GSubprocessFlags    flags,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   return process;
+}
+
+GSubprocess *
+dc_test_datacoll_spawn (GSubprocessFlags    flags,
+                        const char * const *args)
+{
+  return spawn (flags, FALSE, args);
+}
+
+GSubprocess *
+dc_test_desk_spawn (GSubprocessFlags    flags,
+                    const char * const *args)
+{
+  g_assert_nonnull (g_getenv ("DISPLAY"));
+  return spawn (flags, TRUE, args);
 }
 
 int
@@ -74,14 +93,15 @@ dc_test_datacoll_run_input (const char * const  *args,
   return g_subprocess_get_exit_status (process);
 }
 
-DcTestServer *
-dc_test_server_start (const char * const *args)
+static DcTestServer *
+server_start (gboolean            display,
+              const char * const *args)
 {
   DcTestServer *server = g_new0 (DcTestServer, 1);
   GString *log = g_string_new (NULL);
 
-  server->process = dc_test_datacoll_spawn (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE, args);
+  server->process = spawn (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                           display, args);
   server->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (server->process));
 
   for (;;)
@@ -114,6 +134,19 @@ dc_test_server_start (const char * const *args)
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL,
                                 NULL, NULL);
   return server;
+}
+
+DcTestServer *
+dc_test_server_start (const char * const *args)
+{
+  return server_start (FALSE, args);
+}
+
+DcTestServer *
+dc_test_desk_start (const char * const *args)
+{
+  g_assert_nonnull (g_getenv ("DISPLAY"));
+  return server_start (TRUE, args);
 }
 
 void

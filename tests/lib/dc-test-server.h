@@ -27,6 +27,11 @@ typedef struct
 GSubprocess  *dc_test_datacoll_spawn (GSubprocessFlags     flags,
                                       const char * const  *args);
 
+/* As dc_test_datacoll_spawn(), with this process's display: the workstation (tests under
+ * Xvfb). */
+GSubprocess  *dc_test_desk_spawn     (GSubprocessFlags     flags,
+                                      const char * const  *args);
+
 /* Runs "$DATACOLL @args…" to completion; returns its exit status, and its stdout and stderr
  * when @out and @err are not NULL. */
 int           dc_test_datacoll_run   (const char * const  *args,
@@ -50,6 +55,10 @@ char         *dc_test_server_dup_log (DcTestServer        *server);
 /* SIGKILL at once, as a crash (nothing is flushed, closed or written by the server), then waits
  * for the process and frees @server. */
 void          dc_test_server_kill    (DcTestServer        *server);
+
+/* As dc_test_server_start(), with this process's display: a workstation with its engine and
+ * REST server (`datacoll --port 0 …`). Stopped with dc_test_server_stop(). */
+DcTestServer *dc_test_desk_start     (const char * const  *args);
 
 /* A fresh folder (for configurations and their files) inside the test's isolated cache
  * folder, which GLib removes when the test ends. */
