@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@
 #include "dc-users.h"
 #if HAVE_GUI
 #include "dc-application.h"
+#include "dc-remote-source.h"
 #endif
 
 static gboolean log_verbose;
@@ -384,6 +386,54 @@ run_server (DcSettings          *settings,
   return status;
 }
 
+#if HAVE_GUI
+/* Where a server of these settings answers, for the probe of `datacoll` without arguments
+ * (NULL with port 0). */
+static char *
+local_server_url (DcSettings *settings)
+{
+  const char *host = settings->bind;
+
+  if (settings->port == 0)
+    return NULL;
+  if (g_strcmp0 (host, "0.0.0.0") == 0)
+    host = "127.0.0.1";
+  else if (g_strcmp0 (host, "::") == 0)
+    host = "::1";
+  return strchr (host, ':') != NULL ? g_strdup_printf ("http://[%s]:%u", host, settings->port)
+                                    : g_strdup_printf ("http://%s:%u", host, settings->port);
+}
+
+/* The workstation on a server: --connect URL, or a DataColl already answering where this one
+ * would listen (the systemd service). Returns -1 when the local engine should start. */
+static int
+run_remote_desk (DcSettings *settings,
+                 const char *connect_url,
+                 char      **args)
+{
+  g_autofree char *local = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (connect_url == NULL)
+    {
+      local = local_server_url (settings);
+      if (local == NULL || !dc_remote_source_probe (local, 1000))
+        return -1;
+      g_message ("DataColl already answers on %s: the workstation attaches to it", local);
+      connect_url = local;
+    }
+  /* Until the server has users, --token-file gives the bearer token of docs/rest.md. */
+  if (settings->token_file != NULL)
+    {
+      token = dc_server_read_token_file (settings->token_file, &error);
+      if (token == NULL)
+        return start_failed (TRUE, error->message);
+    }
+  return dc_application_run_remote (connect_url, token, args);
+}
+#endif
+
 /* Decides between the workstation and the headless server, before anything touches GTK:
  * --server, a build without the GUI or no display all mean the server. */
 static gboolean
@@ -410,12 +460,15 @@ main (int   argc,
   gboolean server_flag = FALSE;
   gboolean demo_flag = FALSE;
   gboolean version_flag = FALSE;
+  g_autofree char *connect_url = NULL;
   gboolean gui;
   const GOptionEntry main_entries[] = {
     { "server", 0, 0, G_OPTION_ARG_NONE, &server_flag,
       N_("Run the headless server (no GUI, no display needed)"), NULL },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo_flag,
       N_("Run the demo plant (simulators, a separate demo database)"), NULL },
+    { "connect", 0, 0, G_OPTION_ARG_STRING, &connect_url,
+      N_("Open the workstation on the DataColl server at URL (http://host:port)"), N_("URL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version_flag,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -475,9 +528,15 @@ main (int   argc,
 #if HAVE_GUI
   /* One workstation per desktop: a second `datacoll` brings the first one's window to the
    * front instead of failing on its database (docs/ui.md "Starting"). */
-  if (gui && dc_application_activate_running (!demo_flag))
+  if (gui && dc_application_activate_running (!demo_flag && connect_url == NULL))
     return 0;
 #endif
+  if (connect_url != NULL && (!gui || demo_flag))
+    {
+      g_printerr ("--connect opens the workstation: it needs a display and goes without "
+                  "--server and --demo\n");
+      return 1;
+    }
 
   if (!dc_settings_load (settings, &error))
     return start_failed (gui, error->message);
@@ -499,6 +558,16 @@ main (int   argc,
       demo_dir = g_path_get_dirname (settings->db);
       g_mkdir_with_parents (demo_dir, 0700);
     }
+
+#if HAVE_GUI
+  if (gui && !demo_flag)
+    {
+      int status = run_remote_desk (settings, connect_url, args);
+
+      if (status >= 0)
+        return status;
+    }
+#endif
 
   return run_server (settings, sparkplug_settings, gui, args, demo_flag);
 }

@@ -41,7 +41,29 @@ dc_api_add_config_routes (DcServer *server)
   dc_api_add_entity_routes (server);
   dc_api_add_point_routes (server);
   dc_api_add_batch_routes (server);
+  dc_api_add_project_route (server);
   dc_api_add_openapi_route (server);
+}
+
+/* The steps of a control with a "request" id go on the stream. */
+static void
+control_step_cb (const char *device_id,
+                 const char *request,
+                 DcCtrlStep  step,
+                 const char *detail,
+                 gpointer    user_data)
+{
+  g_autoptr(DcApiLive) live = g_weak_ref_get (user_data);
+
+  if (live != NULL)
+    dc_api_live_push_control_step (live, device_id, request, step, detail);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 DcApiLive *
@@ -70,6 +92,13 @@ dc_api_install (DcServer           *server,
     dc_api_add_user_routes (server);
   dc_api_add_audit_route (server);
   live = dc_api_live_new_for_engine (server, options->engine);
+  {
+    /* Weak: the stream holds the server; a step after the stream went is dropped. */
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (weak, live);
+    dc_api_set_control_step_func (server, control_step_cb, weak, weak_ref_free);
+  }
   if (options->alarm != NULL)
     {
       dc_api_add_alarm_routes (server, options->alarm);

@@ -13,6 +13,9 @@
 #include <glib-unix.h>
 
 #include "dc-application.h"
+#include "dc-local-source.h"
+#include "dc-login-dialog.h"
+#include "dc-remote-source.h"
 #include "dc-ui.h"
 #include "dc-preferences-window.h"
 #include "dc-window.h"
@@ -22,6 +25,7 @@ struct _DcApplication
   AdwApplication  parent_instance;
 
   DcPlantModel   *plant;
+  DcPlantSource  *source;        /* the plant connection, attached to @plant */
   DcAlarm        *alarm;
   GSettings      *settings;
   char           *rest_address;
@@ -227,6 +231,20 @@ open_demo_action (GSimpleAction *action,
   g_subprocess_communicate_async (child, NULL, NULL, demo_exited_cb, g_object_ref (self));
 }
 
+/* app.login: the login dialog of a server that asks for a user (docs/ui.md). */
+static void
+login_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  DcWindow *window = get_window (self);
+
+  if (self->source == NULL || !DC_IS_REMOTE_SOURCE (self->source) || window == NULL)
+    return;
+  dc_login_dialog_present (GTK_WINDOW (window), DC_REMOTE_SOURCE (self->source));
+}
+
 /* The default action of alarm notifications: the window on the Alarms page. */
 static void
 show_alarms_action (GSimpleAction *action,
@@ -248,6 +266,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "open-demo", open_demo_action },
   { "show-alarms", show_alarms_action },
+  { "login", login_action },
 };
 
 static void
@@ -324,6 +343,7 @@ dc_application_activate (GApplication *application)
     {
       window = dc_window_new (GTK_APPLICATION (self));
       dc_window_set_plant (window, self->plant);
+      dc_window_set_source (window, self->source);
       dc_window_set_rest_address (window, self->rest_address);
       dc_alarms_page_set_alarm (dc_window_get_alarms_page (window), self->alarm);
     }
@@ -336,6 +356,12 @@ dc_application_dispose (GObject *object)
   DcApplication *self = DC_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  if (self->source != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->source, self);
+      dc_plant_source_detach (self->source);
+    }
+  g_clear_object (&self->source);
   g_clear_object (&self->plant);
   g_clear_object (&self->alarm);
 
@@ -399,6 +425,49 @@ dc_application_new (GApplicationFlags flags)
                        "flags", flags,
                        "resource-base-path", "/io/github/datacoll/DataColl",
                        NULL);
+}
+
+static void
+source_changed_cb (DcApplication *self,
+                   DcPlantSource *source)
+{
+  /* A server that asks for a user: the login dialog comes by itself. */
+  if (dc_plant_source_get_state (source) == DC_SOURCE_LOGIN && get_window (self) != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "login", NULL);
+}
+
+void
+dc_application_set_source (DcApplication *self,
+                           DcPlantSource *source)
+{
+  DcWindow *window;
+
+  g_return_if_fail (DC_IS_APPLICATION (self));
+  g_return_if_fail (source == NULL || DC_IS_PLANT_SOURCE (source));
+
+  if (self->source == source)
+    return;
+  if (self->source != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->source, self);
+      dc_plant_source_detach (self->source);
+    }
+  g_set_object (&self->source, source);
+  if (source != NULL)
+    {
+      g_signal_connect_object (source, "changed", G_CALLBACK (source_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      dc_plant_source_attach (source, self->plant);
+    }
+  if ((window = get_window (self)) != NULL)
+    dc_window_set_source (window, source);
+}
+
+DcPlantSource *
+dc_application_get_source (DcApplication *self)
+{
+  g_return_val_if_fail (DC_IS_APPLICATION (self), NULL);
+  return self->source;
 }
 
 DcPlantModel *
@@ -539,6 +608,7 @@ dc_application_run_workstation (DcStore     *store,
                                 char       **args)
 {
   g_autoptr(DcApplication) app = NULL;
+  g_autoptr(DcPlantSource) source = NULL;
   g_autoptr(GUri) uri = NULL;
   guint sigint_id, sigterm_id;
   int status;
@@ -547,9 +617,8 @@ dc_application_run_workstation (DcStore     *store,
   g_return_val_if_fail (engine == NULL || DC_IS_ENGINE (engine), 1);
 
   app = take_prepared (TRUE);
-  dc_plant_model_follow_store (app->plant, store);
-  if (engine != NULL)
-    dc_plant_model_follow_engine (app->plant, engine);
+  source = DC_PLANT_SOURCE (dc_local_source_new (store, engine));
+  dc_application_set_source (app, source);
   dc_application_set_alarm (app, alarm);
 
   if (rest_uri != NULL && (uri = g_uri_parse (rest_uri, G_URI_FLAGS_NONE, NULL)) != NULL)
@@ -569,9 +638,40 @@ dc_application_run_workstation (DcStore     *store,
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
-  dc_plant_model_follow_engine (app->plant, NULL);
-  dc_plant_model_follow_store (app->plant, NULL);
+  dc_application_set_source (app, NULL);
   dc_application_set_alarm (app, NULL);
 
+  return status;
+}
+
+int
+dc_application_run_remote (const char  *url,
+                           const char  *token,
+                           char       **args)
+{
+  g_autoptr(DcApplication) app = NULL;
+  g_autoptr(DcRemoteSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  guint sigint_id, sigterm_id;
+  int status;
+
+  g_return_val_if_fail (url != NULL, 1);
+
+  source = dc_remote_source_new (url, token, &error);
+  if (source == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return dc_application_run_start_error (error->message);
+    }
+  g_message ("DataColl workstation on %s", dc_remote_source_get_url (source));
+  app = take_prepared (FALSE);
+  dc_application_set_source (app, DC_PLANT_SOURCE (source));
+
+  sigint_id = g_unix_signal_add (SIGINT, quit_signal_cb, app);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_signal_cb, app);
+  status = g_application_run (G_APPLICATION (app), args ? (int) g_strv_length (args) : 0, args);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  dc_application_set_source (app, NULL);
   return status;
 }

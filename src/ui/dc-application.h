@@ -10,6 +10,7 @@
 #include "dc-alarm.h"
 #include "dc-engine.h"
 #include "dc-plant-model.h"
+#include "dc-plant-source.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,11 @@ G_DECLARE_FINAL_TYPE (DcApplication, dc_application, DC, APPLICATION, AdwApplica
 
 DcApplication *dc_application_new              (GApplicationFlags  flags);
 DcPlantModel  *dc_application_get_plant        (DcApplication     *self);
+/* The plant connection: attached to the plant model and given to the window (a new one
+ * detaches the old one). */
+void           dc_application_set_source       (DcApplication     *self,
+                                                DcPlantSource     *source);
+DcPlantSource *dc_application_get_source       (DcApplication     *self);
 void           dc_application_set_rest_address (DcApplication     *self,
                                                 const char        *address);
 /* The alarm plugin the Alarms page shows (NULL: alarms are off). */
@@ -58,6 +64,14 @@ int            dc_application_run_workstation  (DcStore           *store,
                                                 DcAlarm           *alarm,
                                                 const char        *rest_uri,
                                                 const char        *config_file,
+                                                char             **args);
+
+/* The workstation on a DataColl server at @url (`datacoll --connect URL`, or `datacoll` next
+ * to a running server): no engine in this process, everything through the remote plant
+ * connection with @token (may be NULL; the login dialog asks when the server wants one).
+ * Returns the exit status. */
+int            dc_application_run_remote       (const char        *url,
+                                                const char        *token,
                                                 char             **args);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dc-api-live-private.h"
+#include "dc-json.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
 
@@ -370,6 +371,33 @@ dc_api_live_push_samples (DcApiLive      *self,
   g_return_if_fail (samples != NULL || n_samples == 0);
 
   dc_live_fan_out_samples (self, samples, n_samples);
+}
+
+void
+dc_api_live_push_control_step (DcApiLive  *self,
+                               const char *device_id,
+                               const char *request,
+                               DcCtrlStep  step,
+                               const char *detail)
+{
+  GString *out = g_string_new ("{\"type\":\"control\",\"request\":");
+
+  g_return_if_fail (DC_IS_API_LIVE (self));
+  g_return_if_fail (request != NULL);
+
+  dc_json_append_string (out, request);
+  g_string_append (out, ",\"device_id\":");
+  dc_json_append_string (out, device_id ? device_id : "");
+  g_string_append (out, ",\"step\":");
+  dc_json_append_string (out, dc_ctrl_step_to_string (step));
+  g_string_append (out, ",\"detail\":");
+  if (detail != NULL)
+    dc_json_append_string (out, detail);
+  else
+    g_string_append (out, "null");
+  g_string_append_c (out, '}');
+  dc_live_broadcast (self, device_id, out->str);
+  g_string_free (out, TRUE);
 }
 
 void

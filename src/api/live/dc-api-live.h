@@ -44,6 +44,14 @@ void       dc_api_live_push_samples       (DcApiLive          *self,
 void       dc_api_live_push_alarm         (DcApiLive          *self,
                                            JsonObject         *alarm);
 
+/* A step of a control sent with a "request" id (ext): {"type":"control","request",
+ * "device_id","step","detail"} to the clients subscribed to @device_id. */
+void       dc_api_live_push_control_step  (DcApiLive          *self,
+                                           const char         *device_id,
+                                           const char         *request,
+                                           DcCtrlStep          step,
+                                           const char         *detail);
+
 void       dc_api_live_set_backlog_limit  (DcApiLive          *self,
                                            gsize               bytes);
 guint      dc_api_live_get_n_clients      (DcApiLive          *self);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dc-routes.h"
 
 #include <math.h>
@@ -135,6 +137,8 @@ typedef struct
   SoupServerMessage *msg;
   DcEngine          *engine;
   char              *ids[3];
+  DcServer          *server;    /* for the control steps of a "request" (ext) */
+  char              *request;
 } Control;
 
 static void
@@ -144,7 +148,55 @@ control_free (Control *c)
   g_object_unref (c->engine);
   for (guint i = 0; i < G_N_ELEMENTS (c->ids); i++)
     g_free (c->ids[i]);
+  g_clear_object (&c->server);
+  g_free (c->request);
   g_free (c);
+}
+
+typedef struct
+{
+  DcApiControlStepFunc func;
+  gpointer             data;
+  GDestroyNotify       destroy;
+} StepHook;
+
+static void
+step_hook_free (gpointer data)
+{
+  StepHook *hook = data;
+
+  if (hook->destroy != NULL)
+    hook->destroy (hook->data);
+  g_free (hook);
+}
+
+void
+dc_api_set_control_step_func (DcServer             *server,
+                              DcApiControlStepFunc  func,
+                              gpointer              user_data,
+                              GDestroyNotify        destroy)
+{
+  StepHook *hook = g_new0 (StepHook, 1);
+
+  g_return_if_fail (DC_IS_SERVER (server));
+
+  hook->func = func;
+  hook->data = user_data;
+  hook->destroy = destroy;
+  g_object_set_data_full (G_OBJECT (server), "dc-api-control-steps", hook, step_hook_free);
+}
+
+/* A step of a control that carries a "request" id: to the hook (the stream). */
+static void
+ctrl_progress_cb (DcCtrlStep  step,
+                  const char *detail,
+                  gpointer    user_data)
+{
+  Control *c = user_data;
+  StepHook *hook = g_object_get_data (G_OBJECT (c->server), "dc-api-control-steps");
+
+  if (hook != NULL && hook->func != NULL)
+    hook->func (c->ids[0], c->request, step, detail, hook->data);
 }
 
 static void
@@ -333,9 +385,29 @@ device_ctrl_cb (DcServer          *server,
         json_node_get_value_type (given) == G_TYPE_STRING)
       user = g_strdup (json_node_get_string (given));
   }
+  /* "request" (ext): an id of the client's choice; the control's steps are sent on the
+   * stream as {"type":"control","request":…} (docs/rest.md "Live data"). */
+  node = json_object_get_member (object, "request");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const char *request = JSON_NODE_HOLDS_VALUE (node) &&
+                            json_node_get_value_type (node) == G_TYPE_STRING
+                            ? json_node_get_string (node) : NULL;
+
+      if (request == NULL || request[0] == '\0' || strlen (request) > 64)
+        {
+          dc_server_reply_text (msg, 400, "field request must be a string of 1-64 characters");
+          control_free (c);
+          return;
+        }
+      c->request = g_strdup (request);
+      c->server = g_object_ref (server);
+    }
+
   soup_server_message_pause (msg);
   dc_engine_drivers_ctrl_async (dc_engine_get_drivers (engine),
-                                c->ids[0], c->ids[1], c->ids[2], value, user, NULL, NULL, NULL,
+                                c->ids[0], c->ids[1], c->ids[2], value, user,
+                                c->request ? ctrl_progress_cb : NULL, c, NULL,
                                 ctrl_done_cb, c);
 }
 

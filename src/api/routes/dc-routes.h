@@ -27,6 +27,9 @@ void dc_api_add_point_routes        (DcServer   *server);
 /* The v2 batches: create and delete many entities in one transaction (dc-routes-batches.c). */
 void dc_api_add_batch_routes        (DcServer   *server);
 
+/* GET /api/v1/project: the whole configuration as one project object (dc-routes-project.c). */
+void dc_api_add_project_route       (DcServer   *server);
+
 /* GET /api/v1/openapi.json, compiled in from src/api/openapi.json (dc-routes-openapi.c). */
 void dc_api_add_openapi_route       (DcServer   *server);
 
@@ -35,6 +38,19 @@ void dc_api_add_openapi_route       (DcServer   *server);
 void dc_api_add_sample_routes       (DcServer   *server,
                                      DcEngine   *engine,
                                      gint64      max_samples);
+
+/* Gets the steps of a control whose device_ctrl body carries "request" (ext). */
+typedef void (*DcApiControlStepFunc) (const char *device_id,
+                                      const char *request,
+                                      DcCtrlStep  step,
+                                      const char *detail,
+                                      gpointer    user_data);
+
+/* Where the control routes send those steps (dc_api_install(): the stream). */
+void dc_api_set_control_step_func   (DcServer             *server,
+                                     DcApiControlStepFunc  func,
+                                     gpointer              user_data,
+                                     GDestroyNotify        destroy);
 
 /* GET /api/v1/values, POST /api/v1/device_call and /api/v1/device_ctrl (through the engine's
  * drivers) (dc-routes-controls.c). */

@@ -59,7 +59,7 @@ struct _DcControlDialog
   GtkListBox      *recent_list;
 
   /* Owned */
-  DcEngine        *engine;
+  DcPlantSource   *source;
   DcPointRow      *row;
   DcPlantModel    *plant;
   char            *device_id;
@@ -141,12 +141,11 @@ control_kind_clear (ControlKind *kind)
 }
 
 static gboolean
-control_kind_for (DcEngine    *engine,
-                  DcPointRow  *row,
-                  ControlKind *kind,
-                  char       **device_name)
+control_kind_for (DcPlantSource *source,
+                  DcPointRow    *row,
+                  ControlKind   *kind,
+                  char         **device_name)
 {
-  DcStore *store = dc_engine_get_store (engine);
   g_autoptr(JsonObject) device = NULL;
   g_autoptr(JsonObject) point = NULL;
   const char *protocol;
@@ -157,8 +156,8 @@ control_kind_for (DcEngine    *engine,
   memset (kind, 0, sizeof *kind);
   kind->min = -INFINITY;
   kind->max = INFINITY;
-  device = dc_store_get (store, DC_KIND_DEVICE, dc_point_row_get_device_id (row), NULL);
-  point = dc_store_get_point (store, dc_point_row_get_term_id (row), dc_point_row_get_item_id (row), NULL);
+  device = dc_plant_source_get (source, DC_KIND_DEVICE, dc_point_row_get_device_id (row));
+  point = dc_plant_source_get (source, DC_KIND_POINT, dc_point_row_get_point_id (row));
   if (device == NULL || point == NULL)
     return FALSE;
   if (device_name != NULL)
@@ -202,15 +201,15 @@ control_kind_for (DcEngine    *engine,
 }
 
 gboolean
-dc_control_is_possible (DcEngine   *engine,
-                        DcPointRow *row)
+dc_control_is_possible (DcPlantSource *source,
+                        DcPointRow    *row)
 {
   ControlKind kind;
   gboolean possible;
 
-  if (engine == NULL || row == NULL)
+  if (source == NULL || row == NULL)
     return FALSE;
-  possible = control_kind_for (engine, row, &kind, NULL) && kind.possible;
+  possible = control_kind_for (source, row, &kind, NULL) && kind.possible;
   control_kind_clear (&kind);
   return possible;
 }
@@ -220,7 +219,7 @@ dc_control_is_possible (DcEngine   *engine,
 static void
 refresh_recent (DcControlDialog *self)
 {
-  dc_control_fill_recent (self->recent_list,
+  self->n_recent = dc_control_fill_recent (self->recent_list,
                           self->plant != NULL ? dc_plant_model_get_audit_source (self->plant)
                                               : NULL,
                           self->plant, NULL, N_RECENT);
@@ -398,7 +397,7 @@ ctrl_ready_cb (GObject      *object,
   DcSample sample = { 0 };
   gboolean ok;
 
-  ok = dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error);
+  ok = dc_plant_source_control_finish (DC_PLANT_SOURCE (object), result, &sample.value, &error);
   self->running = FALSE;
   self->done = TRUE;
   g_free (self->result);
@@ -431,7 +430,6 @@ ctrl_ready_cb (GObject      *object,
 gboolean
 dc_control_dialog_send (DcControlDialog *self)
 {
-  g_autofree char *user = NULL;
   double value;
 
   g_return_val_if_fail (DC_IS_CONTROL_DIALOG (self), FALSE);
@@ -452,13 +450,13 @@ dc_control_dialog_send (DcControlDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->command_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_group), TRUE);
   gtk_label_set_label (self->result_label, _("Sending…"));
-  user = g_strdup (g_get_user_name ());
-  dc_engine_drivers_ctrl_async (dc_engine_get_drivers (self->engine),
-                                dc_point_row_get_device_id (self->row),
-                                dc_point_row_get_term_id (self->row),
-                                dc_point_row_get_item_id (self->row),
-                                value, user, progress_cb, self, self->cancellable,
-                                ctrl_ready_cb, g_object_ref (self));
+  /* The user is the source's: the desktop user here, the logged-in one on a server. */
+  dc_plant_source_control_async (self->source,
+                                 dc_point_row_get_device_id (self->row),
+                                 dc_point_row_get_term_id (self->row),
+                                 dc_point_row_get_item_id (self->row),
+                                 value, progress_cb, self, self->cancellable,
+                                 ctrl_ready_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -483,7 +481,7 @@ dc_control_dialog_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->row, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_CONTROL_DIALOG);
   g_clear_object (&self->row);
-  g_clear_object (&self->engine);
+  g_clear_object (&self->source);
   g_clear_object (&self->plant);
   g_clear_object (&self->cancellable);
 
@@ -564,10 +562,10 @@ dc_control_dialog_init (DcControlDialog *self)
 }
 
 DcControlDialog *
-dc_control_dialog_new (GtkWindow    *parent,
-                       DcEngine     *engine,
-                       DcPlantModel *plant,
-                       DcPointRow   *row)
+dc_control_dialog_new (GtkWindow     *parent,
+                       DcPlantSource *source,
+                       DcPlantModel  *plant,
+                       DcPointRow    *row)
 {
   DcControlDialog *self;
   g_autofree char *ids = NULL;
@@ -575,15 +573,15 @@ dc_control_dialog_new (GtkWindow    *parent,
   g_autofree char *confirm = NULL;
   g_autofree char *range = NULL;
 
-  g_return_val_if_fail (DC_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (source), NULL);
   g_return_val_if_fail (DC_IS_POINT_ROW (row), NULL);
 
   self = g_object_new (DC_TYPE_CONTROL_DIALOG, "transient-for", parent, NULL);
-  self->engine = g_object_ref (engine);
+  self->source = g_object_ref (source);
   self->row = g_object_ref (row);
   g_set_object (&self->plant, plant);
   self->device_id = g_strdup (dc_point_row_get_device_id (row));
-  control_kind_for (engine, row, &self->kind, &self->device_name);
+  control_kind_for (source, row, &self->kind, &self->device_name);
 
   adw_window_title_set_subtitle (self->window_title, dc_point_row_get_name (row));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->point_row), dc_point_row_get_name (row));

@@ -7,7 +7,7 @@
 
 #include <adwaita.h>
 
-#include "dc-engine.h"
+#include "dc-local-source.h"
 #include "dc-plant-model.h"
 #include "dc-point-row.h"
 
@@ -27,11 +27,11 @@ G_DECLARE_FINAL_TYPE (DcControlDialog, dc_control_dialog, DC, CONTROL_DIALOG, Ad
 
 /* Whether the point of @row can be controlled (a command type: IEC 104 45–51/58–64, Modbus
  * coils and holding registers, virtual points). */
-gboolean         dc_control_is_possible          (DcEngine        *engine,
+gboolean         dc_control_is_possible          (DcPlantSource   *source,
                                                   DcPointRow      *row);
 /* @plant (nullable) gives names and state texts to the recent controls. */
 DcControlDialog *dc_control_dialog_new           (GtkWindow       *parent,
-                                                  DcEngine        *engine,
+                                                  DcPlantSource   *source,
                                                   DcPlantModel    *plant,
                                                   DcPointRow      *row);
 /* Tests and keyboard-free use: the value (a choice's value or the number), the confirmation. */

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The delete confirmation (dc_delete_dialog_new() in dc-edit-dialog.h): what goes with the
- * entity, then the store's delete.
+ * entity, then the delete through the plant connection.
  */
 
 #define G_LOG_DOMAIN "dc-edit-dialog"
@@ -17,7 +17,8 @@
 typedef struct
 {
   gint       refs;
-  DcStore   *store;
+  DcPlantSource *source;
+  gboolean   counted;   /* the store could count what goes with it (local) */
   DcKind     kind;
   char      *id;
   GArray    *keys;      /* gint64 point keys going with it */
@@ -37,7 +38,7 @@ delete_data_unref (gpointer data)
   if (--d->refs > 0)
     return;
 
-  g_clear_object (&d->store);
+  g_clear_object (&d->source);
   g_free (d->id);
   g_array_unref (d->keys);
   g_free (d->text);
@@ -51,6 +52,16 @@ delete_update_text (DeleteData *d,
 {
   g_autoptr(GString) body = g_string_new (NULL);
 
+  if (!d->counted)
+    {
+      g_free (d->text);
+      d->text = g_strdup (d->kind == DC_KIND_POINT
+                          ? _("This also deletes its history. It cannot be undone.")
+                          : _("This also deletes what belongs to it and its history. It cannot be undone."));
+      if (dialog != NULL)
+        adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), d->text);
+      return;
+    }
   if (d->kind == DC_KIND_DEVICE)
     {
       g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, "%u term", "%u terms", d->n_terms),
@@ -93,55 +104,58 @@ count_ready_cb (GObject      *object,
 }
 
 static void
+deleted_cb (const GError *error,
+            gpointer      user_data)
+{
+  g_autoptr(GtkWindow) parent = user_data;
+  GtkWidget *failed;
+
+  if (error == NULL)
+    return;
+  failed = adw_message_dialog_new (parent, _("Could Not Delete"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (failed), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (failed));
+}
+
+static void
 delete_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     DeleteData       *d)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = TRUE;
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
 
   if (!g_str_equal (response, "delete"))
     return;
-  if (d->kind == DC_KIND_POINT)
-    {
-      g_auto(GStrv) ids = g_strsplit (d->id, ":", 2);
-
-      ok = dc_store_delete_point (d->store, ids[0], ids[1], &error);
-    }
-  else
-    ok = dc_store_delete (d->store, d->kind, d->id, &error);
-  if (!ok)
-    {
-      GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
-      GtkWidget *failed = adw_message_dialog_new (parent, _("Could Not Delete"), error->message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (failed), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (failed));
-    }
+  dc_plant_source_remove (d->source, d->kind, d->id, deleted_cb,
+                          parent ? g_object_ref (parent) : NULL);
 }
 
 GtkWidget *
-dc_delete_dialog_new (GtkWindow  *parent,
-                      DcStore    *store,
-                      DcHistory  *history,
-                      DcKind      kind,
-                      const char *id)
+dc_delete_dialog_new (GtkWindow     *parent,
+                      DcPlantSource *source,
+                      DcHistory     *history,
+                      DcKind         kind,
+                      const char    *id)
 {
+  DcStore *store;
   GtkWidget *dialog;
   DeleteData *d;
   g_autoptr(GPtrArray) points = NULL;
   g_autofree char *heading = NULL;
 
-  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (source), NULL);
 
   d = g_new0 (DeleteData, 1);
   d->refs = 1;
-  d->store = g_object_ref (store);
+  d->source = g_object_ref (source);
+  /* What goes with it is counted in a local store; a server's desk names it in words. */
+  store = dc_plant_source_get_local_store (source);
+  d->counted = store != NULL;
   d->kind = kind;
   d->id = g_strdup (id);
   d->keys = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  switch (kind)
+  switch (store != NULL ? kind : DC_KIND_FORMULA)
     {
     case DC_KIND_DEVICE:
       {

@@ -507,11 +507,11 @@ dc_edit_form_load_protocol (DcEditDialog *self,
     return;
   if (is_term)
     {
-      term = dc_store_get (self->store, DC_KIND_TERM, term_or_device, NULL);
+      term = dc_plant_source_get (self->source, DC_KIND_TERM, term_or_device);
       device_id = term ? json_object_get_string_member_with_default (term, "device_id", NULL) : NULL;
     }
   if (device_id != NULL)
-    device = dc_store_get (self->store, DC_KIND_DEVICE, device_id, NULL);
+    device = dc_plant_source_get (self->source, DC_KIND_DEVICE, device_id);
   if (device != NULL)
     self->protocol = g_strdup (json_object_get_string_member_with_default (device, "protocol", ""));
 }

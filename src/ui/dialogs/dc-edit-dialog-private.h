@@ -48,7 +48,8 @@ struct _DcEditDialog
   GtkWidget      *form_box;
   GtkLabel       *error_label;
 
-  DcStore        *store;
+  DcPlantSource  *source;
+  gboolean        saving;      /* a save is on its way to the source */
   DcKind          kind;
   char           *id;          /* edited entity; NULL when creating */
   char           *parent_id;

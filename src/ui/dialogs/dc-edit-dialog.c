@@ -96,45 +96,61 @@ show_error (DcEditDialog *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), f == NULL);
 }
 
+static void
+saved_cb (const GError *error,
+          gpointer      user_data)
+{
+  g_autoptr(DcEditDialog) self = user_data;
+  const char *saved_id = g_object_get_data (G_OBJECT (self), "dc-saved-id");
+
+  self->saving = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
+  if (error != NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, saved_id);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 gboolean
 dc_edit_dialog_save (DcEditDialog *self)
 {
   g_autoptr(JsonObject) object = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *saved_id = NULL;
-  gboolean ok;
+  g_autoptr(DcEditDialog) hold = NULL;
 
   g_return_val_if_fail (DC_IS_EDIT_DIALOG (self), FALSE);
 
+  /* A successful local save closes (and may destroy) the dialog before this returns. */
+  hold = g_object_ref (self);
+  if (self->saving)
+    return FALSE;
   clear_errors (self);
   object = dc_edit_form_build_object (self);
-  if (self->id == NULL)
-    ok = dc_store_create (self->store, self->kind, object, &error);
-  else if (self->kind == DC_KIND_POINT)
-    {
-      g_auto(GStrv) ids = g_strsplit (self->id, ":", 2);
-
-      json_object_remove_member (object, "term_id");
-      json_object_remove_member (object, "item_id");
-      ok = dc_store_update_point (self->store, ids[0], ids[1], object, &error);
-    }
-  else
-    ok = dc_store_update (self->store, self->kind, self->id, object, &error);
-
-  if (!ok)
-    {
-      show_error (self, error);
-      return FALSE;
-    }
   if (self->kind == DC_KIND_POINT)
     saved_id = g_strdup_printf ("%s:%s",
                                 json_object_get_string_member_with_default (object, "term_id", ""),
                                 json_object_get_string_member_with_default (object, "item_id", ""));
   else
     saved_id = g_strdup (json_object_get_string_member_with_default (object, "id", self->id));
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0, self->id && self->kind == DC_KIND_POINT ? self->id : saved_id);
-  gtk_window_close (GTK_WINDOW (self));
-  return TRUE;
+  g_object_set_data_full (G_OBJECT (self), "dc-saved-id",
+                          g_strdup (self->id && self->kind == DC_KIND_POINT ? self->id : saved_id),
+                          g_free);
+  if (self->id != NULL && self->kind == DC_KIND_POINT)
+    {
+      json_object_remove_member (object, "term_id");
+      json_object_remove_member (object, "item_id");
+    }
+
+  /* Through the plant connection: a local source answers before returning (the result is
+   * known here), a remote one later (the dialog waits, insensitive). */
+  self->saving = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
+  dc_plant_source_save (self->source, self->kind, self->id, object, saved_cb,
+                        g_object_ref (self));
+  return self->saving || self->error == NULL;
 }
 
 static void
@@ -157,7 +173,7 @@ dc_edit_dialog_finalize (GObject *object)
 {
   DcEditDialog *self = DC_EDIT_DIALOG (object);
 
-  g_clear_object (&self->store);
+  g_clear_object (&self->source);
   g_ptr_array_unref (self->fields);
   g_free (self->id);
   g_free (self->parent_id);
@@ -215,28 +231,28 @@ kind_title (DcKind kind,
 }
 
 static DcEditDialog *
-edit_dialog_new (GtkWindow *parent,
-                 DcStore   *store,
-                 DcKind     kind)
+edit_dialog_new (GtkWindow     *parent,
+                 DcPlantSource *source,
+                 DcKind         kind)
 {
   DcEditDialog *self = g_object_new (DC_TYPE_EDIT_DIALOG, "transient-for", parent, NULL);
 
-  self->store = g_object_ref (store);
+  self->source = g_object_ref (source);
   self->kind = kind;
   return self;
 }
 
 DcEditDialog *
-dc_edit_dialog_new_create (GtkWindow  *parent,
-                           DcStore    *store,
-                           DcKind      kind,
-                           const char *parent_id)
+dc_edit_dialog_new_create (GtkWindow     *parent,
+                           DcPlantSource *source,
+                           DcKind         kind,
+                           const char    *parent_id)
 {
   DcEditDialog *self;
 
-  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (source), NULL);
 
-  self = edit_dialog_new (parent, store, kind);
+  self = edit_dialog_new (parent, source, kind);
   self->parent_id = g_strdup (parent_id);
   dc_edit_form_load_protocol (self, parent_id, kind == DC_KIND_POINT);
   dc_edit_form_build (self);
@@ -250,30 +266,23 @@ dc_edit_dialog_new_create (GtkWindow  *parent,
 }
 
 DcEditDialog *
-dc_edit_dialog_new_edit (GtkWindow  *parent,
-                         DcStore    *store,
-                         DcKind      kind,
-                         const char *id,
-                         gboolean    duplicate)
+dc_edit_dialog_new_edit (GtkWindow     *parent,
+                         DcPlantSource *source,
+                         DcKind         kind,
+                         const char    *id,
+                         gboolean       duplicate)
 {
   DcEditDialog *self;
   g_autoptr(JsonObject) object = NULL;
 
-  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (source), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  if (kind == DC_KIND_POINT)
-    {
-      g_auto(GStrv) ids = g_strsplit (id, ":", 2);
-
-      object = ids[1] ? dc_store_get_point (store, ids[0], ids[1], NULL) : NULL;
-    }
-  else
-    object = dc_store_get (store, kind, id, NULL);
+  object = dc_plant_source_get (source, kind, id);
   if (object == NULL)
     return NULL;
 
-  self = edit_dialog_new (parent, store, kind);
+  self = edit_dialog_new (parent, source, kind);
   if (!duplicate)
     self->id = g_strdup (id);
   if (kind == DC_KIND_POINT)

@@ -8,7 +8,8 @@
 #include <adwaita.h>
 
 #include "dc-history.h"
-#include "dc-store.h"
+#include "dc-history.h"
+#include "dc-local-source.h"
 
 G_BEGIN_DECLS
 
@@ -25,13 +26,13 @@ G_DECLARE_FINAL_TYPE (DcEditDialog, dc_edit_dialog, DC, EDIT_DIALOG, AdwWindow)
 
 /* A new entity. @parent_id: the device of a new term, the term of a new point (else NULL). */
 DcEditDialog *dc_edit_dialog_new_create    (GtkWindow    *parent,
-                                            DcStore      *store,
+                                            DcPlantSource *source,
                                             DcKind        kind,
                                             const char   *parent_id);
 /* Edits an existing entity (@id: "term_id:item_id" for a point). With @duplicate, the form is
  * filled from it but saves a new one (with a new id). */
 DcEditDialog *dc_edit_dialog_new_edit      (GtkWindow    *parent,
-                                            DcStore      *store,
+                                            DcPlantSource *source,
                                             DcKind        kind,
                                             const char   *id,
                                             gboolean      duplicate);
@@ -40,6 +41,8 @@ DcEditDialog *dc_edit_dialog_new_edit      (GtkWindow    *parent,
 gboolean      dc_edit_dialog_set_field     (DcEditDialog *self,
                                             const char   *key,
                                             const char   *text);
+/* Saves through the plant connection. FALSE when refused (a local source answers at once:
+ * the message is shown); TRUE when saved or, remotely, on its way (::saved follows). */
 gboolean      dc_edit_dialog_save          (DcEditDialog *self);
 const char   *dc_edit_dialog_get_field_error (DcEditDialog *self,
                                               const char   *key);
@@ -52,7 +55,7 @@ const char   *dc_edit_dialog_get_field     (DcEditDialog *self,
 /* The delete confirmation: what goes with the entity (terms, points, history samples counted
  * off the main thread), then deletes through the store. @history may be NULL. */
 GtkWidget    *dc_delete_dialog_new         (GtkWindow    *parent,
-                                            DcStore      *store,
+                                            DcPlantSource *source,
                                             DcHistory    *history,
                                             DcKind        kind,
                                             const char   *id);

@@ -29,16 +29,22 @@
  * The Trend page's actions (win.trend, win.export-trend, trend.range) are in
  * dc-window-trend.c. */
 
+/* The parts that do not go through the plant connection yet read a local engine or store
+ * (NULL on a server's desk): import/export and "Recent Controls" (docs/ui.md). */
 static DcEngine *
 get_engine (DcWindow *self)
 {
-  return self->plant ? dc_plant_model_get_engine (self->plant) : NULL;
+  DcPlantSource *source = _dc_window_get_source (self);
+
+  return source ? dc_plant_source_get_local_engine (source) : NULL;
 }
 
 static DcStore *
 get_store (DcWindow *self)
 {
-  return self->plant ? dc_plant_model_get_store (self->plant) : NULL;
+  DcPlantSource *source = _dc_window_get_source (self);
+
+  return source ? dc_plant_source_get_local_store (source) : NULL;
 }
 
 static void
@@ -54,15 +60,6 @@ _dc_window_refresh_recent (DcWindow *self)
   if (self->plant != NULL && self->device_id != NULL)
     dc_control_fill_recent (self->recent_list, dc_plant_model_get_audit_source (self->plant),
                             self->plant, self->device_id, 10);
-}
-
-void
-_dc_window_update_control (DcWindow *self)
-{
-  DcPointRow *row = dc_point_table_get_selected (self->point_table);
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.control",
-                                 dc_control_is_possible (get_engine (self), row));
 }
 
 static void
@@ -126,9 +123,10 @@ control_action (GtkWidget  *widget,
   DcPointRow *row = dc_point_table_get_selected (self->point_table);
   DcControlDialog *dialog;
 
-  if (row == NULL || get_engine (self) == NULL)
+  if (row == NULL || !_dc_window_is_connected (self))
     return;
-  dialog = dc_control_dialog_new (GTK_WINDOW (self), get_engine (self), self->plant, row);
+  dialog = dc_control_dialog_new (GTK_WINDOW (self), _dc_window_get_source (self), self->plant,
+                                  row);
   g_signal_connect_object (dialog, "finished", G_CALLBACK (control_finished_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -180,12 +178,12 @@ add_action (GtkWidget  *widget,
             GVariant   *param)
 {
   DcWindow *self = (DcWindow *) widget;
-  DcStore *store = get_store (self);
+  DcPlantSource *source = _dc_window_get_source (self);
   g_autofree char *id = NULL;
   const char *parent = NULL;
   DcKind kind = DC_KIND_DEVICE, target = DC_KIND_FORMULA;  /* formula: no selection */
 
-  if (store == NULL)
+  if (source == NULL)
     return;
   if (get_target (self, &target, &id))
     {
@@ -211,13 +209,16 @@ add_action (GtkWidget  *widget,
   if (kind == DC_KIND_POINT && target == DC_KIND_DEVICE)
     {
       /* A new point on a device goes to its first term. */
-      g_autoptr(GPtrArray) terms = dc_store_list_device_terms (store, id, NULL);
+      DcDeviceNode *device = dc_plant_model_lookup_device (self->plant, id);
+      GListModel *terms = device ? G_LIST_MODEL (dc_device_node_get_children (device)) : NULL;
+      g_autoptr(DcDeviceNode) first = terms && g_list_model_get_n_items (terms) > 0
+                                      ? g_list_model_get_item (terms, 0) : NULL;
 
-      parent = terms && terms->len > 0 ? g_ptr_array_index (terms, 0) : NULL;
-      present (GTK_WIDGET (dc_edit_dialog_new_create (GTK_WINDOW (self), store, kind, parent)));
+      parent = first ? dc_device_node_get_id (first) : NULL;
+      present (GTK_WIDGET (dc_edit_dialog_new_create (GTK_WINDOW (self), source, kind, parent)));
       return;
     }
-  present (GTK_WIDGET (dc_edit_dialog_new_create (GTK_WINDOW (self), store, kind,
+  present (GTK_WIDGET (dc_edit_dialog_new_create (GTK_WINDOW (self), source, kind,
                                                   kind == DC_KIND_DEVICE || kind == DC_KIND_ITEM
                                                   ? NULL : parent)));
 }
@@ -228,13 +229,13 @@ edit_action (GtkWidget  *widget,
              GVariant   *param)
 {
   DcWindow *self = (DcWindow *) widget;
-  DcStore *store = get_store (self);
+  DcPlantSource *source = _dc_window_get_source (self);
   g_autofree char *id = NULL;
   DcKind kind;
 
-  if (store == NULL || !get_target (self, &kind, &id))
+  if (source == NULL || !get_target (self, &kind, &id))
     return;
-  present (GTK_WIDGET (dc_edit_dialog_new_edit (GTK_WINDOW (self), store, kind, id,
+  present (GTK_WIDGET (dc_edit_dialog_new_edit (GTK_WINDOW (self), source, kind, id,
                                                 g_str_equal (action_name, "win.duplicate"))));
 }
 
@@ -244,14 +245,14 @@ delete_action (GtkWidget  *widget,
                GVariant   *param)
 {
   DcWindow *self = (DcWindow *) widget;
-  DcStore *store = get_store (self);
+  DcPlantSource *source = _dc_window_get_source (self);
   DcEngine *engine = get_engine (self);
   g_autofree char *id = NULL;
   DcKind kind;
 
-  if (store == NULL || !get_target (self, &kind, &id))
+  if (source == NULL || !get_target (self, &kind, &id))
     return;
-  present (dc_delete_dialog_new (GTK_WINDOW (self), store,
+  present (dc_delete_dialog_new (GTK_WINDOW (self), source,
                                  engine ? dc_engine_get_history (engine) : NULL, kind, id));
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "dc-window.h"
+#include "dc-local-source.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,10 @@ struct _DcWindow
   AdwViewSwitcherTitle *switcher_title;
   GtkButton            *rest_button;
   GtkLabel             *rest_label;
+  GtkLabel             *user_label;
+  GtkRevealer          *connection_revealer;
+  GtkLabel             *connection_label;
+  GtkButton            *connection_button;
   GtkStack             *main_stack;
   AdwViewStack         *view_stack;
   DcDeviceTree         *device_tree;
@@ -56,6 +61,8 @@ struct _DcWindow
 
   /* Owned */
   DcPlantModel         *plant;
+  DcPlantSource        *source;          /* the plant connection (dc-window-connection.c) … */
+  DcPlantSource        *fallback;        /* … or a local one over the plant's store */
   DcPointRow           *detail_row;
   DcDeviceNode         *device;
   char                 *device_id;       /* the Traffic page's and the counters' device */
@@ -81,10 +88,22 @@ void _dc_window_trend_flushed_cb     (DcWindow       *self,
                                       guint           n_rows,
                                       DcPlantModel   *plant);
 
+/* dc-window-connection.c: the plant connection of the window (docs/ui.md) */
+void _dc_window_class_init_connection (GtkWidgetClass *widget_class);
+void _dc_window_dispose_connection    (DcWindow       *self);
+/* The window's plant connection: the one set, else (a plant model fed directly, as the tests
+ * do) a local one over the plant model's store and engine; NULL when there is neither. */
+DcPlantSource *_dc_window_get_source  (DcWindow       *self);
+void _dc_window_set_source            (DcWindow       *self,
+                                       DcPlantSource  *source);
+/* Whether the plant connection is live (controls and edits are enabled only then). */
+gboolean _dc_window_is_connected      (DcWindow       *self);
+
+/* The selected point (or the connection) changed: "Control…" follows it. */
+void _dc_window_update_control       (DcWindow       *self);
+
 /* dc-window-actions.c */
 void _dc_window_class_init_actions   (GtkWidgetClass *widget_class);
-/* The selected point changed: "Control…" follows it. */
-void _dc_window_update_control       (DcWindow       *self);
 /* Reloads the Device page's "Recent Controls" of the device. */
 void _dc_window_refresh_recent       (DcWindow       *self);
 

@@ -118,7 +118,7 @@ buckets_ready_cb (GObject      *object,
   g_autoptr(GArray) trend = NULL;
   gint64 width;
 
-  buckets = dc_history_query_buckets_finish (DC_HISTORY (object), result, &error);
+  buckets = dc_plant_source_buckets_finish (DC_PLANT_SOURCE (object), result, &error);
   if (buckets == NULL || view == NULL)
     {
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -155,11 +155,12 @@ trend_range_changed_cb (DcWindow    *self,
                         gint64       to,
                         DcTrendView *view)
 {
-  DcEngine *engine = self->plant ? dc_plant_model_get_engine (self->plant) : NULL;
-  DcHistory *history = engine ? dc_engine_get_history (engine) : NULL;
+  DcPlantSource *source = _dc_window_get_source (self);
   GCancellable **query = view == self->mini_trend ? &self->mini_query : &self->trend_query;
 
-  if (history == NULL)
+  /* The history comes through the plant connection: this process's or the server's. */
+  if (source == NULL || (dc_plant_source_is_local (source) &&
+                         dc_plant_source_get_local_engine (source) == NULL))
     return;
 
   /* A newer range replaces the queries still running for this view. */
@@ -177,8 +178,8 @@ trend_range_changed_cb (DcWindow    *self,
       q->from = from;
       q->to = to;
       q->n_buckets = dc_trend_view_get_wanted_buckets (view);
-      dc_history_query_buckets_async (history, q->key, from, to, q->n_buckets, *query,
-                                      buckets_ready_cb, q);
+      dc_plant_source_buckets_async (source, q->key, from, to, q->n_buckets, *query,
+                                     buckets_ready_cb, q);
     }
 }
 

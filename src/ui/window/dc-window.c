@@ -189,7 +189,9 @@ set_detail_row (DcWindow   *self,
 static void
 apply_device_id (DcWindow *self)
 {
-  DcEngine *engine = self->plant ? dc_plant_model_get_engine (self->plant) : NULL;
+  DcPlantSource *source = _dc_window_get_source (self);
+  /* Not through the plant connection yet: local engines only (docs/ui.md). */
+  DcEngine *engine = source ? dc_plant_source_get_local_engine (source) : NULL;
 
   _dc_window_refresh_recent (self);
   dc_traffic_view_set_source (self->traffic_view, engine, self->device_id);
@@ -301,6 +303,7 @@ dc_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->plant, self);
     }
   _dc_window_dispose_trend (self);
+  _dc_window_dispose_connection (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_WINDOW);
   g_clear_object (&self->plant);
   g_clear_object (&self->settings);
@@ -422,6 +425,7 @@ dc_window_class_init (DcWindowClass *klass)
 
   _dc_window_class_init_actions (widget_class);
   _dc_window_class_init_trend (widget_class);
+  _dc_window_class_init_connection (widget_class);
 }
 
 static void
@@ -505,6 +509,24 @@ dc_window_set_plant (DcWindow     *self,
   /* The Traffic page, the counters and "Recent Controls" read the new plant's engine. */
   apply_device_id (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLANT]);
+}
+
+void
+dc_window_set_source (DcWindow      *self,
+                      DcPlantSource *source)
+{
+  g_return_if_fail (DC_IS_WINDOW (self));
+  g_return_if_fail (source == NULL || DC_IS_PLANT_SOURCE (source));
+
+  _dc_window_set_source (self, source);
+  apply_device_id (self);
+}
+
+DcPlantSource *
+dc_window_get_source (DcWindow *self)
+{
+  g_return_val_if_fail (DC_IS_WINDOW (self), NULL);
+  return _dc_window_get_source (self);
 }
 
 void

@@ -12,6 +12,7 @@
 #include "dc-device-tree.h"
 #include "dc-link-counters.h"
 #include "dc-plant-model.h"
+#include "dc-plant-source.h"
 #include "dc-point-table.h"
 #include "dc-traffic-view.h"
 #include "dc-trend-view.h"
@@ -28,6 +29,13 @@ G_DECLARE_FINAL_TYPE (DcWindow, dc_window, DC, WINDOW, AdwApplicationWindow)
 
 DcWindow       *dc_window_new                 (GtkApplication *application);
 DcPlantModel   *dc_window_get_plant           (DcWindow       *self);
+/* The plant connection the dialogs, the trends and the controls go through (the application
+ * sets it and attaches it to the plant model; docs/ui.md). Without one, a local connection
+ * over the plant model's store and engine is used. The header and the connection banner
+ * follow its state. */
+void            dc_window_set_source          (DcWindow       *self,
+                                               DcPlantSource  *source);
+DcPlantSource  *dc_window_get_source          (DcWindow       *self);
 void            dc_window_set_plant           (DcWindow       *self,
                                                DcPlantModel   *plant);
 /* "127.0.0.1:8080" shown in the header bar (click to copy); NULL hides it. */

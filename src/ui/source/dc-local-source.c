@@ -1,0 +1,325 @@
+/* dc-local-source.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-local-source"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dc-error.h"
+#include "dc-local-source.h"
+
+struct _DcLocalSource
+{
+  GObject       parent_instance;
+
+  DcStore      *store;
+  DcEngine     *engine;
+  DcPlantModel *plant;
+};
+
+static void dc_local_source_iface_init (DcPlantSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DcLocalSource, dc_local_source, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (DC_TYPE_PLANT_SOURCE,
+                                                      dc_local_source_iface_init))
+
+static void
+local_attach (DcPlantSource *source,
+              DcPlantModel  *plant)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+
+  dc_plant_source_detach (source);
+  self->plant = g_object_ref (plant);
+  dc_plant_model_follow_store (plant, self->store);
+  if (self->engine != NULL)
+    dc_plant_model_follow_engine (plant, self->engine);
+}
+
+static void
+local_detach (DcPlantSource *source)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+
+  if (self->plant == NULL)
+    return;
+  dc_plant_model_follow_engine (self->plant, NULL);
+  dc_plant_model_follow_store (self->plant, NULL);
+  g_clear_object (&self->plant);
+}
+
+/* "term:item" → its two parts; FALSE when @id is not a point id. */
+static gboolean
+split_point_id (const char  *id,
+                char       **term_id,
+                const char **item_id)
+{
+  const char *colon = strchr (id, ':');
+
+  if (colon == NULL)
+    return FALSE;
+  *term_id = g_strndup (id, colon - id);
+  *item_id = colon + 1;
+  return TRUE;
+}
+
+static JsonObject *
+local_get (DcPlantSource *source,
+           DcKind         kind,
+           const char    *id)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+
+  if (kind == DC_KIND_POINT)
+    {
+      g_autofree char *term_id = NULL;
+      const char *item_id;
+
+      if (!split_point_id (id, &term_id, &item_id))
+        return NULL;
+      return dc_store_get_point (self->store, term_id, item_id, NULL);
+    }
+  return dc_store_get (self->store, kind, id, NULL);
+}
+
+static void
+local_save (DcPlantSource    *source,
+            DcKind            kind,
+            const char       *id,
+            JsonObject       *object,
+            DcSourceDoneFunc  done,
+            gpointer          user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *term_id = NULL;
+  const char *item_id;
+
+  /* A short configuration transaction on the main thread, as the REST routes do. */
+  if (id == NULL)
+    dc_store_create (self->store, kind, object, &error);
+  else if (kind == DC_KIND_POINT)
+    {
+      if (split_point_id (id, &term_id, &item_id))
+        dc_store_update_point (self->store, term_id, item_id, object, &error);
+      else
+        g_set_error (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "term_item not found!");
+    }
+  else
+    dc_store_update (self->store, kind, id, object, &error);
+  done (error, user_data);
+}
+
+static void
+local_remove (DcPlantSource    *source,
+              DcKind            kind,
+              const char       *id,
+              DcSourceDoneFunc  done,
+              gpointer          user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *term_id = NULL;
+  const char *item_id;
+
+  if (kind != DC_KIND_POINT)
+    dc_store_delete (self->store, kind, id, &error);
+  else if (split_point_id (id, &term_id, &item_id))
+    dc_store_delete_point (self->store, term_id, item_id, &error);
+  else
+    g_set_error (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "term_item not found!");
+  done (error, user_data);
+}
+
+static void
+buckets_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GArray *buckets = dc_history_query_buckets_finish (DC_HISTORY (object), result, &error);
+
+  if (buckets == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, buckets, (GDestroyNotify) g_array_unref);
+}
+
+static void
+local_buckets_async (DcPlantSource       *source,
+                     gint64               key,
+                     gint64               from,
+                     gint64               to,
+                     guint                n_buckets,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  DcHistory *history = self->engine ? dc_engine_get_history (self->engine) : NULL;
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, local_buckets_async);
+  if (history == NULL)
+    {
+      g_task_return_new_error (task, DC_ERROR, DC_ERROR_NOT_FOUND, "no history");
+      return;
+    }
+  dc_history_query_buckets_async (history, key, from, to, n_buckets, cancellable,
+                                  buckets_ready_cb, g_steal_pointer (&task));
+}
+
+static GArray *
+local_buckets_finish (DcPlantSource  *source,
+                      GAsyncResult   *result,
+                      GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+ctrl_ready_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  DcSample sample = { 0 };
+
+  if (!dc_engine_drivers_ctrl_finish (DC_ENGINE_DRIVERS (object), result, &sample, &error))
+    g_task_return_error (task, error);
+  else
+    {
+      double *confirmed = g_new (double, 1);
+
+      *confirmed = sample.value;
+      g_task_return_pointer (task, confirmed, g_free);
+    }
+}
+
+static void
+local_control_async (DcPlantSource       *source,
+                     const char          *device_id,
+                     const char          *term_id,
+                     const char          *item_id,
+                     double               value,
+                     DcCtrlProgressFunc   progress,
+                     gpointer             progress_data,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, local_control_async);
+  if (self->engine == NULL)
+    {
+      g_task_return_new_error (task, DC_ERROR, DC_ERROR_OFFLINE, "no engine");
+      return;
+    }
+  /* The control record names the desktop user (docs/ui-editing.md). */
+  dc_engine_drivers_ctrl_async (dc_engine_get_drivers (self->engine), device_id, term_id,
+                                item_id, value, g_get_user_name (), progress, progress_data,
+                                cancellable, ctrl_ready_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+local_control_finish (DcPlantSource  *source,
+                      GAsyncResult   *result,
+                      double         *confirmed,
+                      GError        **error)
+{
+  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  if (confirmed != NULL)
+    *confirmed = *value;
+  return TRUE;
+}
+
+static void
+dc_local_source_iface_init (DcPlantSourceInterface *iface)
+{
+  iface->attach = local_attach;
+  iface->detach = local_detach;
+  iface->get = local_get;
+  iface->save = local_save;
+  iface->remove = local_remove;
+  iface->buckets_async = local_buckets_async;
+  iface->buckets_finish = local_buckets_finish;
+  iface->control_async = local_control_async;
+  iface->control_finish = local_control_finish;
+}
+
+static void
+dc_local_source_dispose (GObject *object)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (object);
+
+  local_detach (DC_PLANT_SOURCE (self));
+  g_clear_object (&self->engine);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (dc_local_source_parent_class)->dispose (object);
+}
+
+static void
+dc_local_source_class_init (DcLocalSourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = dc_local_source_dispose;
+}
+
+static void
+dc_local_source_init (DcLocalSource *self)
+{
+}
+
+DcLocalSource *
+dc_local_source_new (DcStore  *store,
+                     DcEngine *engine)
+{
+  DcLocalSource *self;
+
+  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (engine == NULL || DC_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (DC_TYPE_LOCAL_SOURCE, NULL);
+  self->store = g_object_ref (store);
+  self->engine = engine ? g_object_ref (engine) : NULL;
+  dc_plant_source_set_identity (DC_PLANT_SOURCE (self), "local", g_get_user_name (), NULL);
+  dc_plant_source_set_state (DC_PLANT_SOURCE (self), DC_SOURCE_CONNECTED);
+  return self;
+}
+
+DcStore *
+dc_local_source_get_store (DcLocalSource *self)
+{
+  g_return_val_if_fail (DC_IS_LOCAL_SOURCE (self), NULL);
+  return self->store;
+}
+
+DcEngine *
+dc_local_source_get_engine (DcLocalSource *self)
+{
+  g_return_val_if_fail (DC_IS_LOCAL_SOURCE (self), NULL);
+  return self->engine;
+}
+
+DcEngine *
+dc_plant_source_get_local_engine (DcPlantSource *source)
+{
+  return DC_IS_LOCAL_SOURCE (source) ? DC_LOCAL_SOURCE (source)->engine : NULL;
+}
+
+DcStore *
+dc_plant_source_get_local_store (DcPlantSource *source)
+{
+  return DC_IS_LOCAL_SOURCE (source) ? DC_LOCAL_SOURCE (source)->store : NULL;
+}

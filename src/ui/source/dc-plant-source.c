@@ -1,0 +1,263 @@
+/* dc-plant-source.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "dc-plant-source"
+
+#include "config.h"
+
+#include "dc-plant-source.h"
+
+/* The interface's dispatchers and the state every source shares (kept as qdata, so that the
+ * implementations need no common parent class). */
+
+typedef struct
+{
+  DcSourceState state;
+  char         *location;
+  char         *user;
+  char         *role;
+} SourceInfo;
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_INTERFACE (DcPlantSource, dc_plant_source, G_TYPE_OBJECT)
+
+static void
+dc_plant_source_default_init (DcPlantSourceInterface *iface)
+{
+  /* The state, the location, the user or the role changed. */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+}
+
+static void
+source_info_free (gpointer data)
+{
+  SourceInfo *info = data;
+
+  g_free (info->location);
+  g_free (info->user);
+  g_free (info->role);
+  g_free (info);
+}
+
+static SourceInfo *
+get_info (DcPlantSource *self)
+{
+  static GQuark quark;
+  SourceInfo *info;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("dc-plant-source-info");
+  info = g_object_get_qdata (G_OBJECT (self), quark);
+  if (info == NULL)
+    {
+      info = g_new0 (SourceInfo, 1);
+      info->state = DC_SOURCE_CONNECTING;
+      g_object_set_qdata_full (G_OBJECT (self), quark, info, source_info_free);
+    }
+  return info;
+}
+
+void
+dc_plant_source_attach (DcPlantSource *self,
+                        DcPlantModel  *plant)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (DC_IS_PLANT_MODEL (plant));
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->attach (self, plant);
+}
+
+void
+dc_plant_source_detach (DcPlantSource *self)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->detach (self);
+}
+
+JsonObject *
+dc_plant_source_get (DcPlantSource *self,
+                     DcKind         kind,
+                     const char    *id)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+
+  if (id == NULL)
+    return NULL;
+  return DC_PLANT_SOURCE_GET_IFACE (self)->get (self, kind, id);
+}
+
+void
+dc_plant_source_save (DcPlantSource    *self,
+                      DcKind            kind,
+                      const char       *id,
+                      JsonObject       *object,
+                      DcSourceDoneFunc  done,
+                      gpointer          user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (object != NULL);
+  g_return_if_fail (done != NULL);
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->save (self, kind, id, object, done, user_data);
+}
+
+void
+dc_plant_source_remove (DcPlantSource    *self,
+                        DcKind            kind,
+                        const char       *id,
+                        DcSourceDoneFunc  done,
+                        gpointer          user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (done != NULL);
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->remove (self, kind, id, done, user_data);
+}
+
+void
+dc_plant_source_buckets_async (DcPlantSource       *self,
+                               gint64               key,
+                               gint64               from,
+                               gint64               to,
+                               guint                n_buckets,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->buckets_async (self, key, from, to, n_buckets, cancellable,
+                                                   callback, user_data);
+}
+
+GArray *
+dc_plant_source_buckets_finish (DcPlantSource  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+
+  return DC_PLANT_SOURCE_GET_IFACE (self)->buckets_finish (self, result, error);
+}
+
+void
+dc_plant_source_control_async (DcPlantSource       *self,
+                               const char          *device_id,
+                               const char          *term_id,
+                               const char          *item_id,
+                               double               value,
+                               DcCtrlProgressFunc   progress,
+                               gpointer             progress_data,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->control_async (self, device_id, term_id, item_id, value,
+                                                   progress, progress_data, cancellable,
+                                                   callback, user_data);
+}
+
+gboolean
+dc_plant_source_control_finish (DcPlantSource  *self,
+                                GAsyncResult   *result,
+                                double         *confirmed,
+                                GError        **error)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), FALSE);
+
+  return DC_PLANT_SOURCE_GET_IFACE (self)->control_finish (self, result, confirmed, error);
+}
+
+DcSourceState
+dc_plant_source_get_state (DcPlantSource *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), DC_SOURCE_LOST);
+  return get_info (self)->state;
+}
+
+const char *
+dc_plant_source_get_location (DcPlantSource *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  return get_info (self)->location;
+}
+
+const char *
+dc_plant_source_get_user (DcPlantSource *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  return get_info (self)->user;
+}
+
+const char *
+dc_plant_source_get_role (DcPlantSource *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  return get_info (self)->role;
+}
+
+gboolean
+dc_plant_source_is_local (DcPlantSource *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), FALSE);
+  return g_strcmp0 (get_info (self)->location, "local") == 0;
+}
+
+void
+dc_plant_source_set_state (DcPlantSource *self,
+                           DcSourceState  state)
+{
+  SourceInfo *info;
+
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  info = get_info (self);
+  if (info->state == state)
+    return;
+  info->state = state;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static gboolean
+replace (char       **field,
+         const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+void
+dc_plant_source_set_identity (DcPlantSource *self,
+                              const char    *location,
+                              const char    *user,
+                              const char    *role)
+{
+  SourceInfo *info;
+  gboolean changed;
+
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  info = get_info (self);
+  changed = replace (&info->location, location);
+  changed |= replace (&info->user, user);
+  changed |= replace (&info->role, role);
+  if (changed)
+    g_signal_emit (self, signals[CHANGED], 0);
+}

@@ -1,0 +1,156 @@
+/* dc-plant-source.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "dc-driver.h"
+#include "dc-history.h"
+#include "dc-model.h"
+#include "dc-plant-model.h"
+
+G_BEGIN_DECLS
+
+/* The plant connection (docs/ui.md "The plant connection"): the one way the workstation
+ * reaches a plant, whether its engine runs in this process (DcLocalSource) or on a DataColl
+ * server (DcRemoteSource: REST + the WebSocket stream). The source feeds a DcPlantModel
+ * (configuration, then its changes, live values and link states) and answers the pages:
+ * configuration lookups and writes, history buckets, controls with their steps.
+ *
+ * Lookups (get) answer from memory or a short configuration read; everything that may take
+ * time is asynchronous. Writes (save, remove) call @done exactly once, with NULL or the
+ * server's error; a local source calls it before returning. */
+#define DC_TYPE_PLANT_SOURCE (dc_plant_source_get_type ())
+
+G_DECLARE_INTERFACE (DcPlantSource, dc_plant_source, DC, PLANT_SOURCE, GObject)
+
+typedef enum
+{
+  DC_SOURCE_CONNECTING,   /* no answer yet */
+  DC_SOURCE_CONNECTED,    /* live */
+  DC_SOURCE_LOST,         /* the connection broke: values are stale, reconnecting */
+  DC_SOURCE_LOGIN,        /* the server wants a user (401): see dc_remote_source_login() */
+} DcSourceState;
+
+typedef void (*DcSourceDoneFunc) (const GError *error,
+                                  gpointer      user_data);
+
+struct _DcPlantSourceInterface
+{
+  GTypeInterface parent_iface;
+
+  void        (*attach)          (DcPlantSource       *self,
+                                  DcPlantModel        *plant);
+  void        (*detach)          (DcPlantSource       *self);
+  JsonObject *(*get)             (DcPlantSource       *self,
+                                  DcKind               kind,
+                                  const char          *id);
+  void        (*save)            (DcPlantSource       *self,
+                                  DcKind               kind,
+                                  const char          *id,
+                                  JsonObject          *object,
+                                  DcSourceDoneFunc     done,
+                                  gpointer             user_data);
+  void        (*remove)          (DcPlantSource       *self,
+                                  DcKind               kind,
+                                  const char          *id,
+                                  DcSourceDoneFunc     done,
+                                  gpointer             user_data);
+  void        (*buckets_async)   (DcPlantSource       *self,
+                                  gint64               key,
+                                  gint64               from,
+                                  gint64               to,
+                                  guint                n_buckets,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  GArray     *(*buckets_finish)  (DcPlantSource       *self,
+                                  GAsyncResult        *result,
+                                  GError             **error);
+  void        (*control_async)   (DcPlantSource       *self,
+                                  const char          *device_id,
+                                  const char          *term_id,
+                                  const char          *item_id,
+                                  double               value,
+                                  DcCtrlProgressFunc   progress,
+                                  gpointer             progress_data,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  gboolean    (*control_finish)  (DcPlantSource       *self,
+                                  GAsyncResult        *result,
+                                  double              *confirmed,
+                                  GError             **error);
+};
+
+/* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
+void           dc_plant_source_attach         (DcPlantSource       *self,
+                                               DcPlantModel        *plant);
+void           dc_plant_source_detach         (DcPlantSource       *self);
+/* The entity (a new reference) or NULL. @id of a point: "term_id:item_id". */
+JsonObject    *dc_plant_source_get            (DcPlantSource       *self,
+                                               DcKind               kind,
+                                               const char          *id);
+/* Creates (@id NULL) or updates (a merge, as PUT) an entity; @object of a new point carries
+ * term_id and item_id. */
+void           dc_plant_source_save           (DcPlantSource       *self,
+                                               DcKind               kind,
+                                               const char          *id,
+                                               JsonObject          *object,
+                                               DcSourceDoneFunc     done,
+                                               gpointer             user_data);
+/* Deletes an entity with what goes with it (as DELETE of docs/rest.md). */
+void           dc_plant_source_remove         (DcPlantSource       *self,
+                                               DcKind               kind,
+                                               const char          *id,
+                                               DcSourceDoneFunc     done,
+                                               gpointer             user_data);
+/* History buckets (DcBucket) of the point @key of the attached plant model. */
+void           dc_plant_source_buckets_async  (DcPlantSource       *self,
+                                               gint64               key,
+                                               gint64               from,
+                                               gint64               to,
+                                               guint                n_buckets,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GArray        *dc_plant_source_buckets_finish (DcPlantSource       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+/* A control (device_ctrl) as the desk's user; @progress gets the steps on the main context. */
+void           dc_plant_source_control_async  (DcPlantSource       *self,
+                                               const char          *device_id,
+                                               const char          *term_id,
+                                               const char          *item_id,
+                                               double               value,
+                                               DcCtrlProgressFunc   progress,
+                                               gpointer             progress_data,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean       dc_plant_source_control_finish (DcPlantSource       *self,
+                                               GAsyncResult        *result,
+                                               double              *confirmed,
+                                               GError             **error);
+
+/* What every source tells: its state, "location" ("local", or the server's host:port),
+ * "user" and "role" (NULL when unknown). Implementations set them with dc_plant_source_set_*(),
+ * which emit ::changed (no arguments) when something changed. */
+DcSourceState  dc_plant_source_get_state      (DcPlantSource       *self);
+const char    *dc_plant_source_get_location   (DcPlantSource       *self);
+const char    *dc_plant_source_get_user       (DcPlantSource       *self);
+const char    *dc_plant_source_get_role       (DcPlantSource       *self);
+/* TRUE when the source is local: its engine is in this process. */
+gboolean       dc_plant_source_is_local       (DcPlantSource       *self);
+void           dc_plant_source_set_state      (DcPlantSource       *self,
+                                               DcSourceState        state);
+void           dc_plant_source_set_identity   (DcPlantSource       *self,
+                                               const char          *location,
+                                               const char          *user,
+                                               const char          *role);
+
+G_END_DECLS

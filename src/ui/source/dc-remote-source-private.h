@@ -1,0 +1,69 @@
+/* dc-remote-source-private.h
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "dc-remote-source.h"
+
+G_BEGIN_DECLS
+
+/* DcRemoteSource is split by concern: dc-remote-source.c (type, connection, stream, feeding
+ * the plant model) and dc-remote-source-ops.c (REST requests: lookups' cache, writes, history,
+ * controls), which only uses this struct and never calls back into dc-remote-source.c. */
+struct _DcRemoteSource
+{
+  GObject                  parent_instance;
+
+  SoupSession             *session;
+  char                    *url;          /* http://host:port, no trailing slash */
+  char                    *token;
+  DcPlantModel            *plant;
+
+  /* The configuration as last read: kind → (id → JsonObject); points by "term:item". */
+  GHashTable              *objects[DC_KIND_FORMULA + 1];
+  GHashTable              *keys;         /* "term:item" → gint64 key (stable over reloads) */
+  gint64                   next_key;
+  char                    *project_text; /* the last GET /api/v1/project answer */
+
+  SoupWebsocketConnection *ws;
+  GCancellable            *cancellable;  /* the connection attempt and the stream */
+  guint                    retry_id;
+  guint                    backoff_ms;
+  guint                    n_connects;
+  GQueue                   changes;      /* config messages (JsonObject) applied in order */
+  gboolean                 change_running;
+  GHashTable              *controls;     /* request id → GTask of a control with progress */
+};
+
+/* dc-remote-source-ops.c */
+
+/* Sends @method @path (with @body JSON when not NULL) and calls @callback with the GTask's
+ * result: a JsonNode (the answer, or NULL for an empty 200), or a GError with the server's
+ * text (DC_ERROR code from the status). */
+void     _dc_remote_request         (DcRemoteSource      *self,
+                                     const char          *method,
+                                     const char          *path,
+                                     JsonNode            *body,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+JsonNode *_dc_remote_request_finish (GAsyncResult        *result,
+                                     GError             **error);
+/* The REST path of an entity ("/api/v1/terms/t1/items/i1"), or of its collection when @id
+ * is NULL (for a point, @parent is the term). */
+char    *_dc_remote_entity_path     (DcKind               kind,
+                                     const char          *id,
+                                     const char          *parent);
+/* The key of point "term:item" (a new one the first time). */
+gint64   _dc_remote_key_for         (DcRemoteSource      *self,
+                                     const char          *point_id);
+/* A control's step from the stream ({"type":"control", "request", "step", "detail"}). */
+void     _dc_remote_control_step    (DcRemoteSource      *self,
+                                     JsonObject          *message);
+void     _dc_remote_source_init_ops (DcPlantSourceInterface *iface);
+
+G_END_DECLS

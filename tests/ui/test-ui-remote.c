@@ -1,0 +1,455 @@
+/* test-ui-remote.c
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/* A desk on a server (docs/ui.md "The plant connection"): a separate `datacoll` server process
+ * polling a real Modbus simulator (datacoll-sim), and in this process the workstation's window
+ * over the remote plant connection, as `datacoll --connect URL` builds it. */
+
+#define G_LOG_DOMAIN "test-ui-remote"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "dc-control-dialog.h"
+#include "dc-edit-dialog.h"
+#include "dc-remote-source.h"
+#include "dc-test-http.h"
+#include "dc-test-server.h"
+#include "dc-test-sim.h"
+#include "dc-test-ui.h"
+#include "dc-test-wait.h"
+
+#define N_POINTS 5
+
+typedef struct
+{
+  char           *dir;
+  char           *db;
+  DcTestSim      *sim;
+  DcTestServer   *server;
+  guint           port;
+  DcApplication  *app;
+  DcWindow       *window;
+  DcRemoteSource *source;
+} Desk;
+
+static DcTestServer *
+start_server (const char *db,
+              guint       port)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+
+  return dc_test_server_start ((const char *[]) { "--server", "--port", port_text, "--db", db,
+                                                  NULL });
+}
+
+static void
+post (const char *base,
+      const char *path,
+      const char *body)
+{
+  g_autoptr(DcReply) reply = dc_http (base, "POST", path, body);
+
+  if (reply->status != 200)
+    g_error ("POST %s %s: %u %s", path, body, reply->status, reply->body);
+}
+
+/* Device "m" (Modbus TCP on the simulator, 100 ms polls), term "t1", items r0…r4, points on
+ * holding registers 0…4 with their history. */
+static void
+configure_plant (Desk *d)
+{
+  g_autofree char *device = g_strdup_printf ("{\"id\":\"m\",\"name\":\"Pump station\","
+                                             "\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\","
+                                             "\"port\":%u,\"poll_ms\":100}", d->sim->ports[0]);
+
+  post (d->server->base, "/api/v1/devices", device);
+  post (d->server->base, "/api/v1/terms", "{\"id\":\"t1\",\"device_id\":\"m\",\"address\":1}");
+  for (guint i = 0; i < N_POINTS; i++)
+    {
+      g_autofree char *item = g_strdup_printf ("{\"id\":\"r%u\",\"name\":\"Register %u\"}", i, i);
+      g_autofree char *point = g_strdup_printf ("{\"item_id\":\"r%u\",\"protocol_code\":%u,"
+                                                "\"code_type\":\"hr:u16\",\"history\":\"all\"}",
+                                                i, i);
+
+      post (d->server->base, "/api/v1/items", item);
+      post (d->server->base, "/api/v1/terms/t1/items", point);
+    }
+}
+
+static DcWindow *
+open_desk (DcApplication  **app,
+           DcRemoteSource  *source)
+{
+  DcWindow *window;
+
+  *app = dc_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (*app), NULL, NULL));
+  dc_application_set_source (*app, DC_PLANT_SOURCE (source));
+  g_application_activate (G_APPLICATION (*app));
+  window = DC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (*app)));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  ui_wait_for_frame (GTK_WIDGET (window));
+  return window;
+}
+
+static void
+desk_setup (Desk *d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  const char *colon;
+
+  d->dir = dc_test_make_dir ();
+  d->db = g_build_filename (d->dir, "server.db", NULL);
+  d->sim = dc_test_sim_spawn ("--port", "0", "--static", NULL);
+  d->server = start_server (d->db, 0);
+  colon = strrchr (d->server->base, ':');
+  d->port = (guint) g_ascii_strtoull (colon + 1, NULL, 10);
+  configure_plant (d);
+
+  d->source = dc_remote_source_new (d->server->base, NULL, &error);
+  g_assert_no_error (error);
+  d->window = open_desk (&d->app, d->source);
+}
+
+static void
+desk_teardown (Desk *d)
+{
+  gtk_window_destroy (GTK_WINDOW (d->window));
+  dc_application_set_source (d->app, NULL);
+  g_object_unref (d->app);
+  g_object_unref (d->source);
+  if (d->server != NULL)
+    dc_test_server_stop (d->server);
+  dc_test_sim_kill (d->sim);
+  g_free (d->db);
+  g_free (d->dir);
+}
+
+static DcPlantModel *
+plant_of (DcApplication *app)
+{
+  return dc_application_get_plant (app);
+}
+
+/* The value the server has for point r@i (GET /api/v1/values), -1 when none yet. */
+static double
+server_value (Desk  *d,
+              guint  i)
+{
+  g_autoptr(DcReply) reply = dc_http (d->server->base, "GET", "/api/v1/values?device_id=m", NULL);
+  g_autoptr(JsonNode) root = json_from_string (reply->body, NULL);
+  g_autofree char *item = g_strdup_printf ("r%u", i);
+  JsonArray *array;
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  array = json_node_get_array (root);
+  for (guint k = 0; k < json_array_get_length (array); k++)
+    {
+      JsonObject *o = json_array_get_object_element (array, k);
+
+      if (g_strcmp0 (json_object_get_string_member (o, "item_id"), item) == 0)
+        return json_object_get_double_member (o, "value");
+    }
+  return -1;
+}
+
+static gboolean
+row_has_value (DcPlantModel *plant,
+               const char   *item,
+               double        value)
+{
+  DcPointRow *row = dc_plant_model_lookup_point_id (plant, "t1", item);
+
+  return row != NULL && dc_point_row_has_value (row) && dc_point_row_get_value (row) == value;
+}
+
+static void
+wait_connected (DcRemoteSource *source,
+                guint           n_connects)
+{
+  DC_TEST_WAIT_UNTIL (dc_plant_source_get_state (DC_PLANT_SOURCE (source)) == DC_SOURCE_CONNECTED &&
+                      dc_remote_source_get_n_connects (source) >= n_connects, 30);
+}
+
+/* The desk shows the server's plant and its live values: the rows' values are the server's,
+ * the device is up, the header names the server. */
+static void
+test_live_values (void)
+{
+  Desk d = { 0 };
+  DcPlantModel *plant;
+  DcDeviceNode *device;
+  guint colours;
+
+  desk_setup (&d);
+  plant = plant_of (d.app);
+  wait_connected (d.source, 1);
+  DC_TEST_WAIT_UNTIL (dc_plant_model_get_n_points (plant) == N_POINTS, 20);
+  device = dc_plant_model_lookup_device (plant, "m");
+  g_assert_nonnull (device);
+  g_assert_cmpstr (dc_device_node_get_name (device), ==, "Pump station");
+  DC_TEST_WAIT_UNTIL (dc_device_node_get_state (device) == DC_NODE_LINK_UP, 20);
+  for (guint i = 0; i < N_POINTS; i++)
+    {
+      g_autofree char *item = g_strdup_printf ("r%u", i);
+
+      DC_TEST_WAIT_UNTIL (server_value (&d, i) >= 0, 20);
+      DC_TEST_WAIT_UNTIL (row_has_value (plant, item, server_value (&d, i)), 20);
+    }
+
+  /* What the operator sees: the point table's cells and the header. */
+  dc_window_select (d.window, device);
+  ui_wait_for_frame (GTK_WIDGET (d.window));
+  {
+    DcPointRow *row = dc_plant_model_lookup_point_id (plant, "t1", "r2");
+
+    DC_TEST_WAIT_UNTIL (ui_find_inscription (GTK_WIDGET (d.window),
+                                             dc_point_row_get_value_text (row)) != NULL, 10);
+  }
+  g_assert_true (ui_find_inscription (GTK_WIDGET (d.window), "Register 2") != NULL);
+  {
+    g_autofree char *location = g_strdup_printf ("127.0.0.1:%u", d.port);
+
+    g_assert_cmpstr (dc_plant_source_get_location (DC_PLANT_SOURCE (d.source)), ==, location);
+  }
+  colours = ui_render_png_settled (GTK_WIDGET (d.window), "screenshot-remote-connected.png");
+  g_assert_cmpuint (colours, >, 20);
+  desk_teardown (&d);
+}
+
+/* The Trend page of a desk draws the server's history (…/datas?buckets=N). */
+static void
+test_trend_history (void)
+{
+  Desk d = { 0 };
+  DcPlantModel *plant;
+  DcPointRow *row;
+  DcTrendView *mini;
+
+  desk_setup (&d);
+  plant = plant_of (d.app);
+  wait_connected (d.source, 1);
+  DC_TEST_WAIT_UNTIL (dc_plant_model_get_n_points (plant) == N_POINTS, 20);
+  /* History on the server first: a few polls stored. */
+  DC_TEST_WAIT_UNTIL (({ g_autoptr(DcReply) r = dc_http (d.server->base, "GET",
+                                                         "/api/v1/devices/m/terms/t1/items/r1/datas?limit=3",
+                                                         NULL);
+                         r->status == 200 && strlen (r->body) > 40; }), 30);
+  row = dc_plant_model_lookup_point_id (plant, "t1", "r1");
+  dc_window_select (d.window, dc_plant_model_lookup_device (plant, "m"));
+  dc_window_select (d.window, row);
+  mini = dc_window_get_mini_trend (d.window);
+  ui_wait_for_frame (GTK_WIDGET (d.window));
+  /* The mini trend of the selected point asks the server for its buckets. */
+  DC_TEST_WAIT_UNTIL (dc_trend_view_get_n_buckets (mini, dc_point_row_get_key (row)) > 0, 30);
+  /* Ctrl+T: the Trend page shows it too. */
+  gtk_widget_activate_action (GTK_WIDGET (d.window), "win.trend", NULL);
+  dc_window_set_view (d.window, "trend");
+  ui_wait_for_frame (GTK_WIDGET (d.window));
+  DC_TEST_WAIT_UNTIL (dc_trend_view_get_n_buckets (dc_window_get_trend_view (d.window),
+                                                   dc_point_row_get_key (row)) > 0, 30);
+  desk_teardown (&d);
+}
+
+static void
+control_finished_cb (DcControlDialog *dialog,
+                     gboolean         confirmed,
+                     const char      *text,
+                     gpointer         user_data)
+{
+  *(int *) user_data = confirmed ? 1 : 2;
+}
+
+/* A control from the desk goes through the server to the simulator: the register reads back
+ * the value (device_call on the server), and the desk's row shows it. */
+static void
+test_control (void)
+{
+  Desk d = { 0 };
+  DcPlantModel *plant;
+  DcPointRow *row;
+  GtkWindow *dialog;
+  int finished = 0;
+  GPtrArray *steps;
+
+  desk_setup (&d);
+  plant = plant_of (d.app);
+  wait_connected (d.source, 1);
+  DC_TEST_WAIT_UNTIL (dc_plant_model_get_n_points (plant) == N_POINTS, 20);
+  DC_TEST_WAIT_UNTIL (dc_device_node_get_state (dc_plant_model_lookup_device (plant, "m")) ==
+                      DC_NODE_LINK_UP, 20);
+  row = dc_plant_model_lookup_point_id (plant, "t1", "r3");
+  dc_window_select (d.window, dc_plant_model_lookup_device (plant, "m"));
+  dc_window_select (d.window, row);
+  dialog = ui_activate_for_dialog (GTK_WINDOW (d.window), "win.control", DC_TYPE_CONTROL_DIALOG);
+  g_assert_nonnull (dialog);
+  g_signal_connect (dialog, "finished", G_CALLBACK (control_finished_cb), &finished);
+  dc_control_dialog_set_value (DC_CONTROL_DIALOG (dialog), 4321);
+  dc_control_dialog_set_confirmed (DC_CONTROL_DIALOG (dialog), TRUE);
+  g_assert_true (dc_control_dialog_send (DC_CONTROL_DIALOG (dialog)));
+  DC_TEST_WAIT_UNTIL (finished != 0, 30);
+  g_test_message ("control: %s", dc_control_dialog_get_result (DC_CONTROL_DIALOG (dialog)));
+  g_assert_cmpint (finished, ==, 1);
+  /* The steps the server's driver reported reached the desk through the stream. */
+  steps = dc_control_dialog_get_steps (DC_CONTROL_DIALOG (dialog));
+  g_assert_cmpuint (steps->len, >=, 1);
+
+  /* The simulator has it: a read from the device now. */
+  {
+    g_autoptr(DcReply) reply = dc_http (d.server->base, "POST", "/api/v1/device_call",
+                                        "{\"device_id\":\"m\",\"term_id\":\"t1\",\"item_id\":\"r3\"}");
+
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_assert_nonnull (strstr (reply->body, "\"value\":4321"));
+  }
+  DC_TEST_WAIT_UNTIL (row_has_value (plant, "r3", 4321), 20);
+  gtk_window_destroy (dialog);
+  desk_teardown (&d);
+}
+
+/* An edit on one desk (the edit dialog, through its plant connection) appears on a second
+ * desk, live. */
+static void
+test_two_desks (void)
+{
+  Desk d = { 0 };
+  g_autoptr(DcRemoteSource) second = NULL;
+  g_autoptr(GError) error = NULL;
+  DcApplication *app2 = NULL;
+  DcWindow *window2;
+  DcPlantModel *plant, *plant2;
+  DcPointRow *row;
+  GtkWindow *dialog;
+
+  desk_setup (&d);
+  plant = plant_of (d.app);
+  second = dc_remote_source_new (d.server->base, NULL, &error);
+  g_assert_no_error (error);
+  window2 = open_desk (&app2, second);
+  plant2 = plant_of (app2);
+  wait_connected (d.source, 1);
+  wait_connected (second, 1);
+  DC_TEST_WAIT_UNTIL (dc_plant_model_get_n_points (plant) == N_POINTS &&
+                      dc_plant_model_get_n_points (plant2) == N_POINTS, 20);
+
+  /* Desk one renames the device and adds an item with its point. */
+  dc_window_select (d.window, dc_plant_model_lookup_device (plant, "m"));
+  dialog = ui_activate_for_dialog (GTK_WINDOW (d.window), "win.edit", DC_TYPE_EDIT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (dc_edit_dialog_set_field (DC_EDIT_DIALOG (dialog), "name", "Pump station North"));
+  g_assert_true (dc_edit_dialog_save (DC_EDIT_DIALOG (dialog)));
+  DC_TEST_WAIT_UNTIL (g_strcmp0 (dc_device_node_get_name (dc_plant_model_lookup_device (plant2, "m")),
+                                 "Pump station North") == 0, 20);
+  /* The editing desk sees its own change the same way. */
+  DC_TEST_WAIT_UNTIL (g_strcmp0 (dc_device_node_get_name (dc_plant_model_lookup_device (plant, "m")),
+                                 "Pump station North") == 0, 20);
+
+  post (d.server->base, "/api/v1/items", "{\"id\":\"r9\",\"name\":\"Register 9\"}");
+  dialog = ui_activate_for_dialog (GTK_WINDOW (d.window), "win.add-point", DC_TYPE_EDIT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (dc_edit_dialog_set_field (DC_EDIT_DIALOG (dialog), "term_id", "t1"));
+  g_assert_true (dc_edit_dialog_set_field (DC_EDIT_DIALOG (dialog), "item_id", "r9"));
+  g_assert_true (dc_edit_dialog_set_field (DC_EDIT_DIALOG (dialog), "protocol_code", "9"));
+  g_assert_true (dc_edit_dialog_set_field (DC_EDIT_DIALOG (dialog), "mb_table", "hr"));
+  g_assert_true (dc_edit_dialog_set_field (DC_EDIT_DIALOG (dialog), "mb_type", "u16"));
+  g_assert_true (dc_edit_dialog_save (DC_EDIT_DIALOG (dialog)));
+  DC_TEST_WAIT_UNTIL ((row = dc_plant_model_lookup_point_id (plant2, "t1", "r9")) != NULL, 20);
+  g_assert_cmpstr (dc_point_row_get_name (row), ==, "Register 9");
+  /* It is polled like the others: its value arrives on the second desk. */
+  DC_TEST_WAIT_UNTIL (dc_point_row_has_value (row), 20);
+
+  gtk_window_destroy (GTK_WINDOW (window2));
+  dc_application_set_source (app2, NULL);
+  g_object_unref (app2);
+  desk_teardown (&d);
+}
+
+/* Whether @widget is shown greyed as stale (an ancestor has the "stale" style class). */
+static gboolean
+is_stale (GtkWidget *widget)
+{
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    if (gtk_widget_has_css_class (w, "stale"))
+      return TRUE;
+  return FALSE;
+}
+
+/* The server killed: the banner, stale values, controls off; the server back on the same
+ * port: the desk reconnects by itself, the banner goes, values flow again. */
+static void
+test_reconnect (void)
+{
+  Desk d = { 0 };
+  DcPlantModel *plant;
+  GtkRevealer *banner;
+  DcPointRow *row;
+  gint64 before;
+
+  desk_setup (&d);
+  plant = plant_of (d.app);
+  wait_connected (d.source, 1);
+  DC_TEST_WAIT_UNTIL (dc_plant_model_get_n_points (plant) == N_POINTS, 20);
+  row = dc_plant_model_lookup_point_id (plant, "t1", "r0");
+  DC_TEST_WAIT_UNTIL (dc_point_row_has_value (row), 20);
+  dc_window_select (d.window, dc_plant_model_lookup_device (plant, "m"));
+  dc_window_select (d.window, row);
+  banner = GTK_REVEALER (ui_find_type (GTK_WIDGET (d.window), GTK_TYPE_REVEALER));
+  g_assert_nonnull (banner);
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+
+  g_subprocess_send_signal (d.server->process, SIGKILL);
+  g_subprocess_wait (d.server->process, NULL, NULL);
+  DC_TEST_WAIT_UNTIL (dc_plant_source_get_state (DC_PLANT_SOURCE (d.source)) == DC_SOURCE_LOST, 20);
+  DC_TEST_WAIT_UNTIL (gtk_revealer_get_reveal_child (banner), 5);
+  /* Controls and edits are off while the values are stale. */
+  g_assert_null (ui_activate_for_dialog (GTK_WINDOW (d.window), "win.control",
+                                         DC_TYPE_CONTROL_DIALOG));
+  g_assert_null (ui_activate_for_dialog (GTK_WINDOW (d.window), "win.edit", DC_TYPE_EDIT_DIALOG));
+  g_assert_true (is_stale (GTK_WIDGET (dc_window_get_point_table (d.window))));
+  /* The last values stay, greyed. */
+  g_assert_true (dc_point_row_has_value (row));
+  ui_wait_for_frame (GTK_WIDGET (d.window));
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (d.window), "screenshot-remote-lost.png"), >, 20);
+
+  /* The server restarts on its port, with its database. */
+  g_clear_object (&d.server->process);
+  {
+    DcTestServer *old = d.server;
+
+    d.server = start_server (d.db, d.port);
+    g_object_unref (old->err);
+    g_free (old->base);
+    g_free (old->log);
+    g_clear_object (&old->rest);
+    g_free (old);
+  }
+  before = dc_point_row_get_time (row);
+  wait_connected (d.source, 2);
+  DC_TEST_WAIT_UNTIL (!gtk_revealer_get_reveal_child (banner), 5);
+  g_assert_false (is_stale (GTK_WIDGET (dc_window_get_point_table (d.window))));
+  DC_TEST_WAIT_UNTIL (dc_point_row_get_time (row) > before, 20);
+  g_assert_cmpuint (dc_plant_model_get_n_points (plant), ==, N_POINTS);
+  desk_teardown (&d);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  ui_test_add ("/dc/ui/remote/live-values", test_live_values);
+  ui_test_add ("/dc/ui/remote/trend-history", test_trend_history);
+  ui_test_add ("/dc/ui/remote/control", test_control);
+  ui_test_add ("/dc/ui/remote/two-desks", test_two_desks);
+  ui_test_add ("/dc/ui/remote/reconnect", test_reconnect);
+
+  return g_test_run ();
+}
