@@ -254,6 +254,105 @@ test_start_error_dialog (void)
   g_test_dbus_down (bus);
 }
 
+/* Reads the desk's stderr until a line contains @text; FALSE when it ends first. */
+static gboolean
+read_until (GDataInputStream *err,
+            const char       *text,
+            GString          *log)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, NULL);
+
+      if (line == NULL)
+        return FALSE;
+      g_string_append_printf (log, "%s\n", line);
+      if (strstr (line, text) != NULL)
+        return TRUE;
+    }
+}
+
+/* `datacoll` without arguments while a DataColl server holds its port: the workstation
+ * attaches to that server (no database of its own, no "port in use"), its window opens. */
+static void
+test_attach (void)
+{
+  g_autoptr(GTestDBus) bus = private_bus ();
+  g_autofree char *dir = dc_test_make_dir ();
+  g_autofree char *server_db = g_build_filename (dir, "server.db", NULL);
+  g_autofree char *desk_db = g_build_filename (dir, "desk.db", NULL);
+  g_autofree char *port = NULL;
+  g_autofree char *want = NULL;
+  g_autoptr(GSubprocess) desk = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  DcTestServer *server;
+  WindowWait window;
+
+  server = dc_test_server_start ((const char *[]) { "--server", "--port", "0", "--db", server_db,
+                                                    NULL });
+  port = g_strdup (strrchr (server->base, ':') + 1);
+  desk = dc_test_desk_spawn (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             (const char *[]) { "--port", port, "--db", desk_db, NULL });
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (desk));
+  want = g_strdup_printf ("DataColl workstation on http://127.0.0.1:%s", port);
+  g_assert_true (read_until (err, want, log));
+  g_test_message ("desk: %s", log->str);
+  g_assert_nonnull (strstr (log->str, "DataColl already answers on"));
+  window = (WindowWait) { pid_of (desk), "DataColl" };
+  g_assert_true (wait_for (has_window, &window, 30));
+  /* A desk of the server: no engine, no database of its own. */
+  g_assert_false (g_file_test (desk_db, G_FILE_TEST_EXISTS));
+
+  g_subprocess_send_signal (desk, SIGTERM);
+  g_subprocess_wait (desk, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (desk));
+  g_assert_cmpint (g_subprocess_get_exit_status (desk), ==, 0);
+  dc_test_server_stop (server);
+  g_test_dbus_down (bus);
+}
+
+/* `datacoll --connect URL`: the workstation on that server; a URL that is no server address
+ * is a start error in a dialog. */
+static void
+test_connect (void)
+{
+  g_autoptr(GTestDBus) bus = private_bus ();
+  g_autofree char *dir = dc_test_make_dir ();
+  g_autofree char *server_db = g_build_filename (dir, "server.db", NULL);
+  g_autoptr(GSubprocess) desk = NULL;
+  g_autoptr(GSubprocess) wrong = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *want = NULL;
+  DcTestServer *server;
+  WindowWait window, dialog;
+
+  server = dc_test_server_start ((const char *[]) { "--server", "--port", "0", "--db", server_db,
+                                                    NULL });
+  desk = dc_test_desk_spawn (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             (const char *[]) { "--connect", server->base, NULL });
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (desk));
+  want = g_strdup_printf ("DataColl workstation on %s", server->base);
+  g_assert_true (read_until (err, want, log));
+  window = (WindowWait) { pid_of (desk), "DataColl" };
+  g_assert_true (wait_for (has_window, &window, 30));
+  g_subprocess_send_signal (desk, SIGTERM);
+  g_subprocess_wait (desk, NULL, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (desk), ==, 0);
+
+  wrong = dc_test_desk_spawn (G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                              (const char *[]) { "--connect", "ftp://nowhere", NULL });
+  dialog = (WindowWait) { pid_of (wrong), "DataColl Could Not Start" };
+  g_assert_true (wait_for (has_window, &dialog, 30));
+  g_subprocess_send_signal (wrong, SIGTERM);
+  g_subprocess_wait (wrong, NULL, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (wrong), ==, 1);
+
+  dc_test_server_stop (server);
+  g_test_dbus_down (bus);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -262,6 +361,8 @@ main (int   argc,
 
   g_test_add_func ("/dc/ui/desk/single-instance-and-demo", test_single_instance_and_demo);
   g_test_add_func ("/dc/ui/desk/start-error", test_start_error_dialog);
+  g_test_add_func ("/dc/ui/desk/attach", test_attach);
+  g_test_add_func ("/dc/ui/desk/connect", test_connect);
 
   return g_test_run ();
 }
