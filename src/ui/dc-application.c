@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 
 #include "dc-application.h"
+#include "dc-connect-dialog.h"
 #include "dc-local-source.h"
 #include "dc-login-dialog.h"
 #include "dc-remote-source.h"
@@ -245,6 +246,98 @@ login_action (GSimpleAction *action,
   dc_login_dialog_present (GTK_WINDOW (window), DC_REMOTE_SOURCE (self->source));
 }
 
+/* A server's certificate the system does not trust: ask (trust on first use), remember the
+ * fingerprint for that server, connect again. */
+static void
+trusted_cb (const char *fingerprint,
+            gpointer    user_data)
+{
+  DcApplication *self = user_data;
+  DcRemoteSource *source;
+  const char *location;
+
+  if (self->source == NULL || !DC_IS_REMOTE_SOURCE (self->source))
+    return;
+  source = DC_REMOTE_SOURCE (self->source);
+  location = dc_plant_source_get_location (self->source);
+  if (self->settings != NULL)
+    {
+      g_autoptr(GVariant) old = g_settings_get_value (self->settings, "trusted-certificates");
+      g_autoptr(GVariantDict) dict = g_variant_dict_new (old);
+
+      g_variant_dict_insert (dict, location, "s", fingerprint);
+      g_settings_set_value (self->settings, "trusted-certificates", g_variant_dict_end (dict));
+    }
+  dc_remote_source_set_trusted_fingerprint (source, fingerprint);
+  dc_remote_source_reconnect (source);
+}
+
+static void
+trust_server_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  DcApplication *self = user_data;
+  const char *fingerprint;
+
+  if (self->source == NULL || !DC_IS_REMOTE_SOURCE (self->source))
+    return;
+  fingerprint = dc_remote_source_get_pending_fingerprint (DC_REMOTE_SOURCE (self->source));
+  if (fingerprint == NULL)
+    return;
+  dc_trust_dialog_present (GTK_WINDOW (get_window (self)),
+                           dc_plant_source_get_location (self->source), fingerprint,
+                           trusted_cb, self);
+}
+
+static void
+connect_exited_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(DcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
+    g_debug ("the desk on another server ended: %s", error->message);
+}
+
+/* A new workstation window on @url: its own process (`datacoll --connect URL`), so that this
+ * one keeps its plant. */
+static void
+connect_cb (const char *url,
+            gpointer    user_data)
+{
+  DcApplication *self = user_data;
+  g_autofree char *exe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+
+  dc_connect_remember_server (self->settings, url);
+  exe = g_file_read_link ("/proc/self/exe", &error);
+  if (exe != NULL)
+    child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, exe, "--connect", url, NULL);
+  if (child == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not connect to %s: %s"), url,
+                                               error->message);
+
+      dc_application_report (self, text);
+      return;
+    }
+  g_subprocess_wait_check_async (child, NULL, connect_exited_cb, g_object_ref (self));
+}
+
+static void
+connect_server_action (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  DcApplication *self = user_data;
+
+  dc_connect_dialog_present (GTK_WINDOW (get_window (self)), self->settings, connect_cb, self);
+}
+
 /* The default action of alarm notifications: the window on the Alarms page. */
 static void
 show_alarms_action (GSimpleAction *action,
@@ -267,6 +360,8 @@ static const GActionEntry app_actions[] = {
   { "open-demo", open_demo_action },
   { "show-alarms", show_alarms_action },
   { "login", login_action },
+  { "trust-server", trust_server_action },
+  { "connect-server", connect_server_action },
 };
 
 static void
@@ -431,9 +526,18 @@ static void
 source_changed_cb (DcApplication *self,
                    DcPlantSource *source)
 {
-  /* A server that asks for a user: the login dialog comes by itself. */
-  if (dc_plant_source_get_state (source) == DC_SOURCE_LOGIN && get_window (self) != NULL)
+  DcSourceState state = dc_plant_source_get_state (source);
+
+  /* A server that asks for a user, or whose certificate is unknown: the dialog comes by
+   * itself. A server reached is remembered for "Connect to Server…". */
+  if (state == DC_SOURCE_LOGIN && get_window (self) != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (self), "login", NULL);
+  else if (state == DC_SOURCE_TRUST && get_window (self) != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "trust-server", NULL);
+  else if (state == DC_SOURCE_CONNECTED && DC_IS_REMOTE_SOURCE (source) &&
+           dc_remote_source_get_n_connects (DC_REMOTE_SOURCE (source)) == 1)
+    dc_connect_remember_server (self->settings,
+                                dc_remote_source_get_url (DC_REMOTE_SOURCE (source)));
 }
 
 void
@@ -665,6 +769,15 @@ dc_application_run_remote (const char  *url,
     }
   g_message ("DataColl workstation on %s", dc_remote_source_get_url (source));
   app = take_prepared (FALSE);
+  if (app->settings != NULL)
+    {
+      g_autoptr(GVariant) trusted = g_settings_get_value (app->settings, "trusted-certificates");
+      const char *fingerprint = NULL;
+
+      if (g_variant_lookup (trusted, dc_plant_source_get_location (DC_PLANT_SOURCE (source)),
+                            "&s", &fingerprint))
+        dc_remote_source_set_trusted_fingerprint (source, fingerprint);
+    }
   dc_application_set_source (app, DC_PLANT_SOURCE (source));
 
   sigint_id = g_unix_signal_add (SIGINT, quit_signal_cb, app);

@@ -13,7 +13,9 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "dc-connect-dialog.h"
 #include "dc-control-dialog.h"
 #include "dc-edit-dialog.h"
 #include "dc-remote-source.h"
@@ -439,6 +441,62 @@ test_reconnect (void)
   desk_teardown (&d);
 }
 
+/* The child of this process whose command line has @arg, 0 if none. */
+static GPid
+child_with_arg (const char *arg)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", getpid (), getpid ());
+  g_autofree char *list = NULL;
+  g_auto(GStrv) pids = NULL;
+
+  if (!g_file_get_contents (path, &list, NULL, NULL))
+    return 0;
+  pids = g_strsplit (g_strstrip (list), " ", -1);
+  for (guint i = 0; pids[i] != NULL; i++)
+    {
+      g_autofree char *cmdline_path = g_strdup_printf ("/proc/%s/cmdline", pids[i]);
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+
+      if (pids[i][0] == '\0' || !g_file_get_contents (cmdline_path, &cmdline, &len, NULL))
+        continue;
+      for (gsize at = 0; at < len; at += strlen (cmdline + at) + 1)
+        if (g_str_equal (cmdline + at, arg))
+          return (GPid) g_ascii_strtoll (pids[i], NULL, 10);
+    }
+  return 0;
+}
+
+/* A server reached is remembered (GSettings recent-servers) and offered by "Connect to
+ * Server…", which opens a new desk process on it (`datacoll --connect URL`). */
+static void
+test_connect_dialog (void)
+{
+  Desk d = { 0 };
+  GSettings *settings;
+  g_auto(GStrv) recent = NULL;
+  GtkWindow *dialog;
+  GPid child = 0;
+
+  desk_setup (&d);
+  wait_connected (d.source, 1);
+  settings = dc_application_get_settings (d.app);
+  g_assert_nonnull (settings);
+  recent = g_settings_get_strv (settings, "recent-servers");
+  g_assert_cmpstr (recent[0], ==, d.server->base);
+
+  dialog = ui_activate_for_dialog (GTK_WINDOW (d.window), "app.connect-server",
+                                   ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (dc_connect_dialog_get_n_recent (GTK_WIDGET (dialog)), ==, 1);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-remote-connect.png"), >, 8);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  DC_TEST_WAIT_UNTIL ((child = child_with_arg ("--connect")) != 0, 20);
+  g_assert_cmpint (child_with_arg (d.server->base), ==, child);
+  kill (child, SIGTERM);
+  desk_teardown (&d);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -450,6 +508,7 @@ main (int   argc,
   ui_test_add ("/dc/ui/remote/control", test_control);
   ui_test_add ("/dc/ui/remote/two-desks", test_two_desks);
   ui_test_add ("/dc/ui/remote/reconnect", test_reconnect);
+  ui_test_add ("/dc/ui/remote/connect-dialog", test_connect_dialog);
 
   return g_test_run ();
 }

@@ -153,3 +153,73 @@ dc_login_dialog_get_text (GtkWidget *dialog)
 
   return d ? d->text : NULL;
 }
+
+typedef struct
+{
+  char        *fingerprint;
+  DcTrustFunc  trusted;
+  gpointer     user_data;
+} TrustData;
+
+static void
+trust_data_free (gpointer data)
+{
+  TrustData *t = data;
+
+  g_free (t->fingerprint);
+  g_free (t);
+}
+
+static void
+trust_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TrustData        *t)
+{
+  if (g_str_equal (response, "trust"))
+    t->trusted (t->fingerprint, t->user_data);
+}
+
+GtkWidget *
+dc_trust_dialog_present (GtkWindow   *parent,
+                         const char  *location,
+                         const char  *fingerprint,
+                         DcTrustFunc  trusted,
+                         gpointer     user_data)
+{
+  TrustData *t = g_new0 (TrustData, 1);
+  GtkWidget *dialog;
+  GtkWidget *label;
+  g_autofree char *heading = NULL;
+
+  g_return_val_if_fail (fingerprint != NULL, NULL);
+  g_return_val_if_fail (trusted != NULL, NULL);
+
+  /* Translators: %s is the server's address */
+  heading = g_strdup_printf (_("Trust %s?"), location);
+  t->fingerprint = g_strdup (fingerprint);
+  t->trusted = trusted;
+  t->user_data = user_data;
+  dialog = adw_message_dialog_new (parent, heading,
+                                   _("This system does not know the certificate of this server "
+                                     "(it may be self-signed). Compare its SHA-256 fingerprint "
+                                     "with the one the server's administrator gives you; trust "
+                                     "it only if they are the same. It is remembered for this "
+                                     "server."));
+  gtk_window_set_title (GTK_WINDOW (dialog), heading);
+  label = gtk_label_new (fingerprint);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
+  gtk_widget_add_css_class (label, "monospace");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "trust", _("_Trust This Server"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "dc-trust", t, trust_data_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (trust_response_cb), t);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}

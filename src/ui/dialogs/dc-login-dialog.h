@@ -23,4 +23,17 @@ void        dc_login_dialog_set_credentials (GtkWidget      *dialog,
                                              const char     *password);
 const char *dc_login_dialog_get_text        (GtkWidget      *dialog);
 
+/* A server whose certificate the system does not trust (docs/ui.md): its SHA-256 fingerprint
+ * to compare with the server's (`openssl x509 -fingerprint -sha256`); "trust" calls @trusted
+ * with the fingerprint (the application remembers it for that server and reconnects).
+ * Responses "cancel" and "trust". */
+typedef void (*DcTrustFunc) (const char *fingerprint,
+                             gpointer    user_data);
+
+GtkWidget  *dc_trust_dialog_present         (GtkWindow      *parent,
+                                             const char     *location,
+                                             const char     *fingerprint,
+                                             DcTrustFunc     trusted,
+                                             gpointer        user_data);
+
 G_END_DECLS

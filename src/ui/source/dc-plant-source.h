@@ -34,6 +34,8 @@ typedef enum
   DC_SOURCE_CONNECTED,    /* live */
   DC_SOURCE_LOST,         /* the connection broke: values are stale, reconnecting */
   DC_SOURCE_LOGIN,        /* the server wants a user (401): see dc_remote_source_login() */
+  DC_SOURCE_TRUST,        /* a certificate the system does not trust: the user decides
+                           * (dc_remote_source_get_pending_fingerprint()) */
 } DcSourceState;
 
 typedef void (*DcSourceDoneFunc) (const GError *error,

@@ -94,6 +94,56 @@ request_ready_cb (GObject      *object,
   }
 }
 
+char *
+dc_remote_source_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize length = sizeof digest;
+  GString *out = g_string_new (NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der != NULL)
+    g_checksum_update (checksum, der->data, der->len);
+  g_checksum_get_digest (checksum, digest, &length);
+  for (gsize i = 0; i < length; i++)
+    g_string_append_printf (out, i ? ":%02X" : "%02X", digest[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* A certificate the system does not trust: accepted only with the fingerprint the user
+ * trusted for this server; otherwise remembered as pending (the state becomes "trust"). */
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  DcRemoteSource *self = user_data;
+  g_autofree char *fingerprint = dc_remote_source_fingerprint (certificate);
+
+  if (self->trusted != NULL && g_ascii_strcasecmp (self->trusted, fingerprint) == 0)
+    return TRUE;
+  g_free (self->pending);
+  self->pending = g_steal_pointer (&fingerprint);
+  return FALSE;
+}
+
+void
+_dc_remote_prepare_message (DcRemoteSource *self,
+                            SoupMessage    *msg)
+{
+  if (self->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    auth);
+    }
+  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);
+}
+
 void
 _dc_remote_request (DcRemoteSource      *self,
                     const char          *method,
@@ -113,13 +163,7 @@ _dc_remote_request (DcRemoteSource      *self,
       g_object_unref (task);
       return;
     }
-  if (self->token != NULL)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    auth);
-    }
+  _dc_remote_prepare_message (self, msg);
   if (body != NULL)
     {
       char *text = json_to_string (body, FALSE);

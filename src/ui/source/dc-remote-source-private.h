@@ -37,6 +37,8 @@ struct _DcRemoteSource
   GQueue                   changes;      /* config messages (JsonObject) applied in order */
   gboolean                 change_running;
   GHashTable              *controls;     /* request id → GTask of a control with progress */
+  char                    *trusted;      /* the fingerprint the user trusts (self-signed) */
+  char                    *pending;      /* the one seen and refused, for the user to decide */
 };
 
 /* dc-remote-source-ops.c */
@@ -53,6 +55,9 @@ void     _dc_remote_request         (DcRemoteSource      *self,
                                      gpointer             user_data);
 JsonNode *_dc_remote_request_finish (GAsyncResult        *result,
                                      GError             **error);
+/* Adds the token and the certificate check of @self to @msg (every request and the stream). */
+void     _dc_remote_prepare_message (DcRemoteSource      *self,
+                                     SoupMessage         *msg);
 /* The REST path of an entity ("/api/v1/terms/t1/items/i1"), or of its collection when @id
  * is NULL (for a point, @parent is the term). */
 char    *_dc_remote_entity_path     (DcKind               kind,

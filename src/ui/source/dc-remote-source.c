@@ -62,6 +62,14 @@ connection_lost (DcRemoteSource *self,
   g_queue_clear_full (&self->changes, (GDestroyNotify) json_object_unref);
   self->change_running = FALSE;
 
+  if (error != NULL && self->pending != NULL)
+    {
+      /* A certificate this system does not trust: no retry until the user decides. */
+      g_message ("%s: certificate not trusted (SHA-256 %s): %s", self->url, self->pending,
+                 error->message);
+      dc_plant_source_set_state (DC_PLANT_SOURCE (self), DC_SOURCE_TRUST);
+      return;
+    }
   if (error != NULL && g_error_matches (error, DC_ERROR, DC_ERROR_UNAUTHORIZED))
     {
       /* No retry: the login dialog asks for a user, dc_remote_source_login() starts again. */
@@ -354,13 +362,7 @@ open_stream (DcRemoteSource *self)
   uri = g_strconcat (g_str_has_prefix (self->url, "https:") ? "wss" : "ws",
                      strchr (self->url, ':'), "/api/v1/stream", NULL);
   msg = soup_message_new ("GET", uri);
-  if (self->token != NULL)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    auth);
-    }
+  _dc_remote_prepare_message (self, msg);
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->cancellable, stream_ready_cb, g_object_ref (self));
 }
@@ -467,6 +469,7 @@ project_ready_cb (GObject      *object,
 static void
 start_connect (DcRemoteSource *self)
 {
+  g_clear_pointer (&self->pending, g_free);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   close_stream (self);
   if (self->cancellable != NULL)
@@ -539,6 +542,8 @@ dc_remote_source_finalize (GObject *object)
   g_free (self->project_text);
   g_free (self->url);
   g_free (self->token);
+  g_free (self->trusted);
+  g_free (self->pending);
 
   G_OBJECT_CLASS (dc_remote_source_parent_class)->finalize (object);
 }
@@ -614,6 +619,23 @@ dc_remote_source_get_n_connects (DcRemoteSource *self)
 {
   g_return_val_if_fail (DC_IS_REMOTE_SOURCE (self), 0);
   return self->n_connects;
+}
+
+void
+dc_remote_source_set_trusted_fingerprint (DcRemoteSource *self,
+                                          const char     *fingerprint)
+{
+  g_return_if_fail (DC_IS_REMOTE_SOURCE (self));
+
+  g_free (self->trusted);
+  self->trusted = g_strdup (fingerprint);
+}
+
+const char *
+dc_remote_source_get_pending_fingerprint (DcRemoteSource *self)
+{
+  g_return_val_if_fail (DC_IS_REMOTE_SOURCE (self), NULL);
+  return self->pending;
 }
 
 void

@@ -34,6 +34,16 @@ void            dc_remote_source_login        (DcRemoteSource  *self,
                                                const char      *password,
                                                DcSourceDoneFunc done,
                                                gpointer         user_data);
+/* TLS (https://): a certificate the system trusts is accepted; any other only when its SHA-256
+ * fingerprint is the one trusted here ("AB:CD:…", remembered per server by the application:
+ * trust on first use). Otherwise the state becomes DC_SOURCE_TRUST and the fingerprint seen is
+ * pending until the user trusts it (set it, then reconnect) or not. */
+void            dc_remote_source_set_trusted_fingerprint (DcRemoteSource *self,
+                                                          const char     *fingerprint);
+const char     *dc_remote_source_get_pending_fingerprint (DcRemoteSource *self);
+/* The SHA-256 fingerprint of @certificate: 32 hex pairs joined by ':'. */
+char           *dc_remote_source_fingerprint            (GTlsCertificate *certificate);
+
 /* Tries now instead of waiting for the next retry. */
 void            dc_remote_source_reconnect    (DcRemoteSource  *self);
 /* The number of completed (re)connections: 1 after the first. */

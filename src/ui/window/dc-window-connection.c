@@ -113,6 +113,10 @@ update_connection (DcWindow *self)
       banner = _("The server asks for a user name and password.");
       button = _("_Log In…");
       break;
+    case DC_SOURCE_TRUST:
+      banner = _("This system does not trust the server’s certificate.");
+      button = _("_Check Certificate…");
+      break;
     case DC_SOURCE_CONNECTED:
     default:
       break;
@@ -159,6 +163,8 @@ reconnect_action (GtkWidget  *widget,
     return;
   if (dc_plant_source_get_state (self->source) == DC_SOURCE_LOGIN)
     gtk_widget_activate_action (widget, "app.login", NULL);
+  else if (dc_plant_source_get_state (self->source) == DC_SOURCE_TRUST)
+    gtk_widget_activate_action (widget, "app.trust-server", NULL);
   else
     dc_remote_source_reconnect (DC_REMOTE_SOURCE (self->source));
 }
