@@ -604,6 +604,13 @@ dc_application_set_alarm (DcApplication *self,
   g_return_if_fail (DC_IS_APPLICATION (self));
   g_return_if_fail (alarm == NULL || DC_IS_ALARM (alarm));
 
+  /* With a local plant connection the alarms go through it (docs/ui.md); a window fed
+   * without one (tests) gets the plugin directly. */
+  if (self->source != NULL && DC_IS_LOCAL_SOURCE (self->source))
+    {
+      dc_local_source_set_alarm (DC_LOCAL_SOURCE (self->source), alarm);
+      return;
+    }
   g_set_object (&self->alarm, alarm);
   if ((window = get_window (self)) != NULL)
     dc_alarms_page_set_alarm (dc_window_get_alarms_page (window), alarm);

@@ -441,6 +441,103 @@ test_reconnect (void)
   desk_teardown (&d);
 }
 
+static gboolean
+find_dialog (gpointer data)
+{
+  AdwMessageDialog **out = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        {
+          *out = ADW_MESSAGE_DIALOG (w);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static const char *
+alarm_state (DcRemoteSource *source,
+             gint64          id)
+{
+  g_autoptr(JsonObject) alarm = dc_plant_source_get_alarm (DC_PLANT_SOURCE (source), id);
+  static char state[64];
+
+  g_strlcpy (state, alarm ? json_object_get_string_member_with_default (alarm, "state", "") : "",
+             sizeof state);
+  return state;
+}
+
+/* The server's alarms on two desks: an alarm raised on the server shows on both Alarms
+ * pages; acknowledged on one desk (its page's dialog, through the plant connection), the
+ * other sees it acknowledged, live. */
+static void
+test_alarms (void)
+{
+  Desk d = { 0 };
+  g_autoptr(DcRemoteSource) second = NULL;
+  g_autoptr(GError) error = NULL;
+  DcApplication *app2 = NULL;
+  DcWindow *window2;
+  DcAlarmsPage *page, *page2;
+  g_autoptr(JsonArray) list = NULL;
+  AdwMessageDialog *dialog = NULL;
+  gint64 id;
+
+  desk_setup (&d);
+  second = dc_remote_source_new (d.server->base, NULL, &error);
+  g_assert_no_error (error);
+  window2 = open_desk (&app2, second);
+  wait_connected (d.source, 1);
+  wait_connected (second, 1);
+  page = dc_window_get_alarms_page (d.window);
+  page2 = dc_window_get_alarms_page (window2);
+  g_assert_true (dc_plant_source_has_alarms (DC_PLANT_SOURCE (d.source)));
+
+  /* r2 reads 2 (static simulator): above a limit of 1, a high alarm. */
+  {
+    g_autoptr(DcReply) reply = dc_http (d.server->base, "PUT", "/api/v1/terms/t1/items/r2",
+                                        "{\"up_limit\":1,\"alarm_priority\":\"high\"}");
+
+    g_assert_cmpuint (reply->status, ==, 200);
+  }
+  DC_TEST_WAIT_UNTIL (dc_alarms_page_get_n_rows (page) == 1 &&
+                      dc_alarms_page_get_n_rows (page2) == 1, 30);
+  g_assert_cmpuint (dc_alarms_page_get_n_unacknowledged (page2), ==, 1);
+  list = dc_plant_source_list_alarms (DC_PLANT_SOURCE (d.source), FALSE);
+  id = json_object_get_int_member (json_array_get_object_element (list, 0), "id");
+  g_assert_cmpstr (alarm_state (second, id), ==, "active_unacknowledged");
+  dc_window_set_view (d.window, "alarms");
+  ui_wait_for_frame (GTK_WIDGET (d.window));
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (d.window), "screenshot-remote-alarms.png"), >, 20);
+
+  /* Desk one acknowledges, through its page's dialog. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "alarms.ack", "x", id));
+  g_assert_true (ui_wait_until (find_dialog, &dialog, 5000));
+  adw_message_dialog_response (dialog, "ack");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  DC_TEST_WAIT_UNTIL (g_strcmp0 (alarm_state (second, id), "active_acknowledged") == 0, 20);
+  DC_TEST_WAIT_UNTIL (dc_alarms_page_get_n_unacknowledged (page2) == 0, 10);
+  /* The server's journal has the acknowledgement. */
+  {
+    g_autoptr(DcReply) journal = dc_http (d.server->base, "GET", "/api/v1/alarms/journal", NULL);
+
+    g_assert_nonnull (strstr (journal->body, "\"active_acknowledged\""));
+  }
+  /* The journal of the page comes from the server too. */
+  dc_alarms_page_refresh (page2);
+  DC_TEST_WAIT_UNTIL (g_list_model_get_n_items (dc_alarms_page_get_journal (page2)) >= 2, 10);
+
+  gtk_window_destroy (GTK_WINDOW (window2));
+  dc_application_set_source (app2, NULL);
+  g_object_unref (app2);
+  desk_teardown (&d);
+}
+
 /* The child of this process whose command line has @arg, 0 if none. */
 static GPid
 child_with_arg (const char *arg)
@@ -509,6 +606,7 @@ main (int   argc,
   ui_test_add ("/dc/ui/remote/two-desks", test_two_desks);
   ui_test_add ("/dc/ui/remote/reconnect", test_reconnect);
   ui_test_add ("/dc/ui/remote/connect-dialog", test_connect_dialog);
+  ui_test_add ("/dc/ui/remote/alarms", test_alarms);
 
   return g_test_run ();
 }

@@ -104,22 +104,12 @@ entry_new (DcAlarmsPage *self,
   return entry;
 }
 
-void
-_dc_alarms_journal_refresh (DcAlarmsPage *self)
+static void
+fill_journal (DcAlarmsPage *self,
+              JsonArray    *array)
 {
-  g_autoptr(JsonArray) array = NULL;
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) error = NULL;
-  gint64 from, to;
   guint n;
-
-  if (self->alarm != NULL)
-    {
-      range_bounds (self, &from, &to);
-      array = dc_alarm_journal (self->alarm, from, to, 0, &error);
-      if (error != NULL)
-        g_warning ("alarm journal: %s", error->message);
-    }
 
   /* Newest first. */
   n = array ? json_array_get_length (array) : 0;
@@ -127,6 +117,47 @@ _dc_alarms_journal_refresh (DcAlarmsPage *self)
     g_ptr_array_add (entries, entry_new (self, json_array_get_object_element (array, i - 1)));
   g_list_store_splice (self->journal, 0, g_list_model_get_n_items (G_LIST_MODEL (self->journal)),
                        entries->pdata, entries->len);
+}
+
+static void
+journal_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(DcAlarmsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) array = dc_plant_source_journal_finish (DC_PLANT_SOURCE (object), result,
+                                                               &error);
+
+  /* A server out of reach: the connection banner says so already. */
+  if (error != NULL)
+    g_debug ("alarm journal: %s", error->message);
+  else if (self->journal != NULL)
+    fill_journal (self, array);
+}
+
+void
+_dc_alarms_journal_refresh (DcAlarmsPage *self)
+{
+  g_autoptr(JsonArray) array = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 from, to;
+
+  range_bounds (self, &from, &to);
+  if (self->alarm == NULL && self->source != NULL)
+    {
+      /* Through the plant connection (a remote desk reads the server's journal). */
+      dc_plant_source_journal_async (self->source, from, to, NULL, journal_ready_cb,
+                                     g_object_ref (self));
+      return;
+    }
+  if (self->alarm != NULL)
+    {
+      array = dc_alarm_journal (self->alarm, from, to, 0, &error);
+      if (error != NULL)
+        g_warning ("alarm journal: %s", error->message);
+    }
+  fill_journal (self, array);
 }
 
 JsonObject *

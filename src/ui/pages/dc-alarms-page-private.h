@@ -6,6 +6,7 @@
 #pragma once
 
 #include "dc-alarms-page.h"
+#include "dc-plant-source.h"
 
 G_BEGIN_DECLS
 
@@ -26,7 +27,8 @@ struct _DcAlarmsPage
   GtkColumnView  *journal_view;
 
   /* Owned */
-  DcAlarm        *alarm;
+  DcAlarm        *alarm;       /* the plugin itself (set directly) … */
+  DcPlantSource  *source;      /* … or the plant connection's alarms */
   DcPlantModel   *plant;
   GListStore     *journal;
   GtkFilterListModel *filtered;

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include "dc-error.h"
+
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -23,6 +25,25 @@ enum {
 };
 
 G_DEFINE_FINAL_TYPE (DcAlarmsPage, dc_alarms_page, ADW_TYPE_BIN)
+
+/* The alarms the page shows: the plugin set directly, else the plant connection's. */
+static gboolean
+page_has_alarms (DcAlarmsPage *self)
+{
+  return self->alarm != NULL ||
+         (self->source != NULL && dc_plant_source_has_alarms (self->source));
+}
+
+static JsonArray *
+page_list (DcAlarmsPage *self,
+           gboolean      all)
+{
+  if (self->alarm != NULL)
+    return dc_alarm_list (self->alarm, all);
+  if (self->source != NULL)
+    return dc_plant_source_list_alarms (self->source, all);
+  return json_array_new ();
+}
 
 static GParamSpec *properties[N_PROPS];
 
@@ -230,7 +251,7 @@ refresh_active (DcAlarmsPage *self)
     gtk_list_box_remove (self->active_list, child);
   g_hash_table_remove_all (self->rows);
 
-  if (self->alarm == NULL)
+  if (!page_has_alarms (self))
     {
       adw_status_page_set_title (self->status_page, _("Alarms Are Off"));
       adw_status_page_set_description (self->status_page,
@@ -241,7 +262,7 @@ refresh_active (DcAlarmsPage *self)
       return;
     }
 
-  list = dc_alarm_list (self->alarm, FALSE);
+  list = page_list (self, FALSE);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonObject *object = json_array_get_object_element (list, i);
@@ -346,16 +367,30 @@ maybe_notify (DcAlarmsPage *self,
     g_debug ("no session bus: notification %s not sent", notification_id);
 }
 
+static void seed_states (DcAlarmsPage *self);
+
 static void
 alarm_changed_cb (DcAlarmsPage *self,
                   JsonObject   *object,
-                  DcAlarm      *alarm)
+                  gpointer      emitter)
 {
-  gint64 id = json_object_get_int_member_with_default (object, "id", 0);
-  const char *state = _dc_alarms_json_string (object, "state");
-  gpointer previous = g_hash_table_lookup (self->states, &id);
-  gboolean is_new = g_strcmp0 (state, "active_unacknowledged") == 0 &&
-                    (previous == NULL || g_strcmp0 (previous, "active_unacknowledged") != 0);
+  gint64 id;
+  const char *state;
+  gpointer previous;
+  gboolean is_new;
+
+  /* NULL: everything may have changed (a remote desk read the server's alarms again). */
+  if (object == NULL)
+    {
+      seed_states (self);
+      queue_refresh (self);
+      return;
+    }
+  id = json_object_get_int_member_with_default (object, "id", 0);
+  state = _dc_alarms_json_string (object, "state");
+  previous = g_hash_table_lookup (self->states, &id);
+  is_new = g_strcmp0 (state, "active_unacknowledged") == 0 &&
+           (previous == NULL || g_strcmp0 (previous, "active_unacknowledged") != 0);
 
   g_hash_table_insert (self->states, g_memdup2 (&id, sizeof id), g_strdup (state ? state : ""));
   if (is_new)
@@ -369,9 +404,9 @@ seed_states (DcAlarmsPage *self)
   g_autoptr(JsonArray) all = NULL;
 
   g_hash_table_remove_all (self->states);
-  if (self->alarm == NULL)
+  if (!page_has_alarms (self))
     return;
-  all = dc_alarm_list (self->alarm, TRUE);
+  all = page_list (self, TRUE);
   for (guint i = 0; i < json_array_get_length (all); i++)
     {
       JsonObject *object = json_array_get_object_element (all, i);
@@ -400,6 +435,17 @@ dialog_data_free (DialogData *data)
 }
 
 static void
+action_done_cb (const GError *error,
+                gpointer      user_data)
+{
+  g_autoptr(DcAlarmsPage) self = user_data;
+
+  if (error != NULL)
+    _dc_alarms_report (self, error->message);
+  dc_alarms_page_refresh (self);
+}
+
+static void
 dialog_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     DialogData       *data)
@@ -410,6 +456,22 @@ dialog_response_cb (AdwMessageDialog *dialog,
   const char *comment = gtk_editable_get_text (data->comment);
   const char *user = g_get_user_name ();
 
+  if (self->alarm == NULL && self->source != NULL)
+    {
+      /* Through the plant connection, as the desk's user; the new state comes back as an
+       * ::alarm-changed. */
+      if (g_strcmp0 (response, "ack") == 0 || g_strcmp0 (response, "shelve") == 0)
+        {
+          guint selected = data->duration ? gtk_drop_down_get_selected (data->duration) : 0;
+          gint64 span = durations[MIN (selected, G_N_ELEMENTS (durations) - 1)];
+
+          dc_plant_source_alarm_action (self->source, data->id,
+                                        g_strcmp0 (response, "shelve") == 0,
+                                        g_get_real_time () + span * G_USEC_PER_SEC, comment,
+                                        action_done_cb, g_object_ref (self));
+        }
+      return;
+    }
   if (self->alarm == NULL)
     return;
   if (g_strcmp0 (response, "ack") == 0)
@@ -444,9 +506,13 @@ open_dialog (DcAlarmsPage *self,
   GtkWidget *entry;
   DialogData *data;
 
-  if (self->alarm == NULL)
+  if (self->alarm != NULL)
+    object = dc_alarm_get (self->alarm, id, &error);
+  else if (self->source != NULL &&
+           (object = dc_plant_source_get_alarm (self->source, id)) == NULL)
+    g_set_error_literal (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "alarm_id not found!");
+  else if (self->source == NULL)
     return;
-  object = dc_alarm_get (self->alarm, id, &error);
   if (object == NULL)
     {
       _dc_alarms_report (self, error->message);
@@ -526,6 +592,9 @@ dc_alarms_page_dispose (GObject *object)
   if (self->alarm != NULL)
     g_signal_handlers_disconnect_by_func (self->alarm, alarm_changed_cb, self);
   g_clear_object (&self->alarm);
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_func (self->source, alarm_changed_cb, self);
+  g_clear_object (&self->source);
   g_clear_pointer (&self->badged, g_ptr_array_unref);
   g_clear_object (&self->plant);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_ALARMS_PAGE);
@@ -633,6 +702,25 @@ dc_alarms_page_set_alarm (DcAlarmsPage *self,
   g_set_object (&self->alarm, alarm);
   if (alarm != NULL)
     g_signal_connect_object (alarm, "changed", G_CALLBACK (alarm_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  seed_states (self);
+  dc_alarms_page_refresh (self);
+}
+
+void
+dc_alarms_page_set_source (DcAlarmsPage  *self,
+                           DcPlantSource *source)
+{
+  g_return_if_fail (DC_IS_ALARMS_PAGE (self));
+  g_return_if_fail (source == NULL || DC_IS_PLANT_SOURCE (source));
+
+  if (self->source == source)
+    return;
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_func (self->source, alarm_changed_cb, self);
+  g_set_object (&self->source, source);
+  if (source != NULL)
+    g_signal_connect_object (source, "alarm-changed", G_CALLBACK (alarm_changed_cb), self,
                              G_CONNECT_SWAPPED);
   seed_states (self);
   dc_alarms_page_refresh (self);

@@ -9,6 +9,7 @@
 
 #include "dc-alarm.h"
 #include "dc-plant-model.h"
+#include "dc-plant-source.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,10 @@ DcAlarmsPage *dc_alarms_page_new                (void);
 void          dc_alarms_page_set_alarm          (DcAlarmsPage  *self,
                                                  DcAlarm       *alarm);
 DcAlarm      *dc_alarms_page_get_alarm          (DcAlarmsPage  *self);
+/* The plant connection's alarms (used when no plugin is set directly: a desk on a server, or
+ * the application's local connection). */
+void          dc_alarms_page_set_source         (DcAlarmsPage  *self,
+                                                 DcPlantSource *source);
 /* Names of devices and points, and units. */
 void          dc_alarms_page_set_plant          (DcAlarmsPage  *self,
                                                  DcPlantModel  *plant);

@@ -18,6 +18,7 @@ struct _DcLocalSource
 
   DcStore      *store;
   DcEngine     *engine;
+  DcAlarm      *alarm;
   DcPlantModel *plant;
 };
 
@@ -244,9 +245,86 @@ local_control_finish (DcPlantSource  *source,
   return TRUE;
 }
 
+static gboolean
+local_has_alarms (DcPlantSource *source)
+{
+  return DC_LOCAL_SOURCE (source)->alarm != NULL;
+}
+
+static JsonArray *
+local_list_alarms (DcPlantSource *source,
+                   gboolean       all)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+
+  return self->alarm ? dc_alarm_list (self->alarm, all) : json_array_new ();
+}
+
+static void
+local_alarm_action (DcPlantSource    *source,
+                    gint64            id,
+                    gboolean          shelve,
+                    gint64            until_us,
+                    const char       *comment,
+                    DcSourceDoneFunc  done,
+                    gpointer          user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GError) error = NULL;
+
+  /* The journal names the desktop user. */
+  if (self->alarm == NULL)
+    g_set_error (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "alarm_id not found!");
+  else if (shelve)
+    dc_alarm_shelve (self->alarm, id, until_us, g_get_user_name (), comment, &error);
+  else
+    dc_alarm_ack (self->alarm, id, g_get_user_name (), comment, &error);
+  done (error, user_data);
+}
+
+static void
+local_journal_async (DcPlantSource       *source,
+                     gint64               from,
+                     gint64               to,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  JsonArray *array;
+
+  g_task_set_source_tag (task, local_journal_async);
+  if (self->alarm == NULL)
+    {
+      g_task_return_pointer (task, json_array_new (), (GDestroyNotify) json_array_unref);
+      return;
+    }
+  /* The journal file's read, as the page did before (a short query on the main thread). */
+  array = dc_alarm_journal (self->alarm, from, to, 0, &error);
+  if (array == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, array, (GDestroyNotify) json_array_unref);
+}
+
+static JsonArray *
+local_journal_finish (DcPlantSource  *source,
+                      GAsyncResult   *result,
+                      GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
+  iface->has_alarms = local_has_alarms;
+  iface->list_alarms = local_list_alarms;
+  iface->alarm_action = local_alarm_action;
+  iface->journal_async = local_journal_async;
+  iface->journal_finish = local_journal_finish;
   iface->attach = local_attach;
   iface->detach = local_detach;
   iface->get = local_get;
@@ -264,6 +342,7 @@ dc_local_source_dispose (GObject *object)
   DcLocalSource *self = DC_LOCAL_SOURCE (object);
 
   local_detach (DC_PLANT_SOURCE (self));
+  dc_local_source_set_alarm (self, NULL);
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
 
@@ -303,6 +382,39 @@ dc_local_source_get_store (DcLocalSource *self)
 {
   g_return_val_if_fail (DC_IS_LOCAL_SOURCE (self), NULL);
   return self->store;
+}
+
+static void
+alarm_changed_cb (DcLocalSource *self,
+                  JsonObject    *alarm)
+{
+  dc_plant_source_emit_alarm (DC_PLANT_SOURCE (self), alarm);
+}
+
+void
+dc_local_source_set_alarm (DcLocalSource *self,
+                           DcAlarm       *alarm)
+{
+  g_return_if_fail (DC_IS_LOCAL_SOURCE (self));
+  g_return_if_fail (alarm == NULL || DC_IS_ALARM (alarm));
+
+  if (self->alarm == alarm)
+    return;
+  if (self->alarm != NULL)
+    g_signal_handlers_disconnect_by_data (self->alarm, self);
+  g_set_object (&self->alarm, alarm);
+  if (alarm != NULL)
+    g_signal_connect_object (alarm, "changed", G_CALLBACK (alarm_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  /* Everything may have changed: the pages read the alarms again. */
+  dc_plant_source_emit_alarm (DC_PLANT_SOURCE (self), NULL);
+}
+
+DcAlarm *
+dc_local_source_get_alarm (DcLocalSource *self)
+{
+  g_return_val_if_fail (DC_IS_LOCAL_SOURCE (self), NULL);
+  return self->alarm;
 }
 
 DcEngine *

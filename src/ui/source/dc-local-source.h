@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "dc-alarm.h"
 #include "dc-engine.h"
 #include "dc-plant-source.h"
 #include "dc-store.h"
@@ -22,6 +23,10 @@ G_DECLARE_FINAL_TYPE (DcLocalSource, dc_local_source, DC, LOCAL_SOURCE, GObject)
 DcLocalSource *dc_local_source_new        (DcStore       *store,
                                            DcEngine      *engine);
 DcStore       *dc_local_source_get_store  (DcLocalSource *self);
+/* The alarm plugin of this process (NULL: alarms are off). */
+void           dc_local_source_set_alarm  (DcLocalSource *self,
+                                           DcAlarm       *alarm);
+DcAlarm       *dc_local_source_get_alarm  (DcLocalSource *self);
 DcEngine      *dc_local_source_get_engine (DcLocalSource *self);
 
 /* The engine of @source when it is local, else NULL: for the parts that do not go through

@@ -22,6 +22,7 @@ typedef struct
 
 enum {
   CHANGED,
+  ALARM_CHANGED,
   N_SIGNALS
 };
 
@@ -36,6 +37,10 @@ dc_plant_source_default_init (DcPlantSourceInterface *iface)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
+  /* An alarm changed state, or was acknowledged or shelved: the alarm's JSON object. */
+  signals[ALARM_CHANGED] =
+    g_signal_new ("alarm-changed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
 }
 
 static void
@@ -180,6 +185,87 @@ dc_plant_source_control_finish (DcPlantSource  *self,
   g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), FALSE);
 
   return DC_PLANT_SOURCE_GET_IFACE (self)->control_finish (self, result, confirmed, error);
+}
+
+gboolean
+dc_plant_source_has_alarms (DcPlantSource *self)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), FALSE);
+  return DC_PLANT_SOURCE_GET_IFACE (self)->has_alarms (self);
+}
+
+JsonArray *
+dc_plant_source_list_alarms (DcPlantSource *self,
+                             gboolean       all)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  return DC_PLANT_SOURCE_GET_IFACE (self)->list_alarms (self, all);
+}
+
+JsonObject *
+dc_plant_source_get_alarm (DcPlantSource *self,
+                           gint64         id)
+{
+  g_autoptr(JsonArray) all = NULL;
+
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+
+  all = dc_plant_source_list_alarms (self, TRUE);
+  for (guint i = 0; all != NULL && i < json_array_get_length (all); i++)
+    {
+      JsonObject *o = json_array_get_object_element (all, i);
+
+      if (o != NULL && json_object_get_int_member_with_default (o, "id", 0) == id)
+        return json_object_ref (o);
+    }
+  return NULL;
+}
+
+void
+dc_plant_source_alarm_action (DcPlantSource    *self,
+                              gint64            id,
+                              gboolean          shelve,
+                              gint64            until_us,
+                              const char       *comment,
+                              DcSourceDoneFunc  done,
+                              gpointer          user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (done != NULL);
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->alarm_action (self, id, shelve, until_us, comment, done,
+                                                  user_data);
+}
+
+void
+dc_plant_source_journal_async (DcPlantSource       *self,
+                               gint64               from,
+                               gint64               to,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->journal_async (self, from, to, cancellable, callback,
+                                                   user_data);
+}
+
+JsonArray *
+dc_plant_source_journal_finish (DcPlantSource  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  return DC_PLANT_SOURCE_GET_IFACE (self)->journal_finish (self, result, error);
+}
+
+void
+dc_plant_source_emit_alarm (DcPlantSource *self,
+                            JsonObject    *alarm)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_signal_emit (self, signals[ALARM_CHANGED], 0, alarm);
 }
 
 DcSourceState

@@ -87,6 +87,25 @@ struct _DcPlantSourceInterface
                                   GAsyncResult        *result,
                                   double              *confirmed,
                                   GError             **error);
+  gboolean    (*has_alarms)      (DcPlantSource       *self);
+  JsonArray  *(*list_alarms)     (DcPlantSource       *self,
+                                  gboolean             all);
+  void        (*alarm_action)    (DcPlantSource       *self,
+                                  gint64               id,
+                                  gboolean             shelve,
+                                  gint64               until_us,
+                                  const char          *comment,
+                                  DcSourceDoneFunc     done,
+                                  gpointer             user_data);
+  void        (*journal_async)   (DcPlantSource       *self,
+                                  gint64               from,
+                                  gint64               to,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  JsonArray  *(*journal_finish)  (DcPlantSource       *self,
+                                  GAsyncResult        *result,
+                                  GError             **error);
 };
 
 /* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
@@ -138,6 +157,36 @@ gboolean       dc_plant_source_control_finish (DcPlantSource       *self,
                                                GAsyncResult        *result,
                                                double              *confirmed,
                                                GError             **error);
+
+/* Alarms (docs/plugins.md): whether the plant has the alarm plugin; the alarms as the
+ * plugin's JSON objects, highest priority first (@all: also normal and shelved ones);
+ * acknowledge (@shelve FALSE) or shelve until @until_us, as the source's user; the journal in
+ * [@from, @to). Every change of an alarm is emitted as ::alarm-changed (JsonObject *alarm). */
+gboolean       dc_plant_source_has_alarms     (DcPlantSource       *self);
+JsonArray     *dc_plant_source_list_alarms    (DcPlantSource       *self,
+                                               gboolean             all);
+/* One alarm (a new reference) or NULL. */
+JsonObject    *dc_plant_source_get_alarm      (DcPlantSource       *self,
+                                               gint64               id);
+void           dc_plant_source_alarm_action   (DcPlantSource       *self,
+                                               gint64               id,
+                                               gboolean             shelve,
+                                               gint64               until_us,
+                                               const char          *comment,
+                                               DcSourceDoneFunc     done,
+                                               gpointer             user_data);
+void           dc_plant_source_journal_async  (DcPlantSource       *self,
+                                               gint64               from,
+                                               gint64               to,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonArray     *dc_plant_source_journal_finish (DcPlantSource       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+/* Implementations: an alarm changed. */
+void           dc_plant_source_emit_alarm     (DcPlantSource       *self,
+                                               JsonObject          *alarm);
 
 /* What every source tells: its state, "location" ("local", or the server's host:port),
  * "user" and "role" (NULL when unknown). Implementations set them with dc_plant_source_set_*(),

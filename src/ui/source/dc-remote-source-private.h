@@ -37,6 +37,8 @@ struct _DcRemoteSource
   GQueue                   changes;      /* config messages (JsonObject) applied in order */
   gboolean                 change_running;
   GHashTable              *controls;     /* request id → GTask of a control with progress */
+  GHashTable              *alarms;       /* id (gint64*) → JsonObject, every alarm */
+  gboolean                 has_alarms;   /* the server answered GET /api/v1/alarms */
   char                    *trusted;      /* the fingerprint the user trusts (self-signed) */
   char                    *pending;      /* the one seen and refused, for the user to decide */
 };
@@ -70,5 +72,12 @@ gint64   _dc_remote_key_for         (DcRemoteSource      *self,
 void     _dc_remote_control_step    (DcRemoteSource      *self,
                                      JsonObject          *message);
 void     _dc_remote_source_init_ops (DcPlantSourceInterface *iface);
+
+/* dc-remote-source-alarms.c: the alarms of the server (GET /api/v1/alarms?all=true at each
+ * connection, then the stream's alarm messages) */
+void     _dc_remote_alarms_load     (DcRemoteSource      *self);
+void     _dc_remote_alarm_message   (DcRemoteSource      *self,
+                                     JsonObject          *message);
+void     _dc_remote_source_init_alarms (DcPlantSourceInterface *iface);
 
 G_END_DECLS

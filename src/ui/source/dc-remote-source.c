@@ -307,6 +307,8 @@ stream_message_cb (SoupWebsocketConnection *ws,
     }
   else if (g_str_equal (kind, "control"))
     _dc_remote_control_step (self, object);
+  else if (g_str_equal (kind, "alarm"))
+    _dc_remote_alarm_message (self, object);
 }
 
 static void
@@ -462,6 +464,7 @@ project_ready_cb (GObject      *object,
       g_free (self->project_text);
       self->project_text = g_steal_pointer (&text);
     }
+  _dc_remote_alarms_load (self);
   open_stream (self);
   g_object_unref (self);
 }
@@ -515,6 +518,7 @@ dc_remote_source_iface_init (DcPlantSourceInterface *iface)
   iface->attach = remote_attach;
   iface->detach = remote_detach;
   _dc_remote_source_init_ops (iface);
+  _dc_remote_source_init_alarms (iface);
 }
 
 static void
@@ -539,6 +543,7 @@ dc_remote_source_finalize (GObject *object)
     g_clear_pointer (&self->objects[k], g_hash_table_unref);
   g_clear_pointer (&self->keys, g_hash_table_unref);
   g_clear_pointer (&self->controls, g_hash_table_unref);
+  g_clear_pointer (&self->alarms, g_hash_table_unref);
   g_free (self->project_text);
   g_free (self->url);
   g_free (self->token);
@@ -565,6 +570,8 @@ dc_remote_source_init (DcRemoteSource *self)
                                               (GDestroyNotify) json_object_unref);
   self->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->controls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->alarms = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                        (GDestroyNotify) json_object_unref);
   self->backoff_ms = BACKOFF_MIN_MS;
   g_queue_init (&self->changes);
 }

@@ -519,6 +519,7 @@ dc_window_set_source (DcWindow      *self,
   g_return_if_fail (source == NULL || DC_IS_PLANT_SOURCE (source));
 
   _dc_window_set_source (self, source);
+  dc_alarms_page_set_source (self->alarms_page, source);
   apply_device_id (self);
 }
 
