@@ -223,6 +223,14 @@ test_live_values (void)
   }
   colours = ui_render_png_settled (GTK_WIDGET (d.window), "screenshot-remote-connected.png");
   g_assert_cmpuint (colours, >, 20);
+
+  /* The Device page's link counters are the server's (GET …/status through the source). */
+  dc_window_set_view (d.window, "device");
+  ui_wait_for_frame (GTK_WIDGET (d.window));
+  DC_TEST_WAIT_UNTIL (dc_link_counters_get_text (dc_window_get_link_counters (d.window),
+                                                 "frames_in") != NULL, 10);
+  g_test_message ("frames in: %s", dc_link_counters_get_text (dc_window_get_link_counters (d.window),
+                                                               "frames_in"));
   desk_teardown (&d);
 }
 

@@ -245,6 +245,41 @@ local_control_finish (DcPlantSource  *source,
   return TRUE;
 }
 
+static void
+local_status_async (DcPlantSource       *source,
+                    const char          *device_id,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  DcEngineDrivers *drivers = self->engine ? dc_engine_get_drivers (self->engine) : NULL;
+  GError *error = NULL;
+  JsonNode *status;
+
+  g_task_set_source_tag (task, local_status_async);
+  /* A device without a driver (disabled, virtual) has no link to count. */
+  if (drivers == NULL || dc_engine_drivers_get_driver (drivers, device_id) == NULL)
+    {
+      g_task_return_new_error (task, DC_ERROR, DC_ERROR_NOT_FOUND, "no link");
+      return;
+    }
+  status = dc_engine_drivers_build_status (drivers, device_id, &error);
+  if (status == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, status, (GDestroyNotify) json_node_unref);
+}
+
+static JsonNode *
+local_status_finish (DcPlantSource  *source,
+                     GAsyncResult   *result,
+                     GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static gboolean
 local_has_alarms (DcPlantSource *source)
 {
@@ -320,6 +355,8 @@ local_journal_finish (DcPlantSource  *source,
 static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
+  iface->status_async = local_status_async;
+  iface->status_finish = local_status_finish;
   iface->has_alarms = local_has_alarms;
   iface->list_alarms = local_list_alarms;
   iface->alarm_action = local_alarm_action;

@@ -187,6 +187,29 @@ dc_plant_source_control_finish (DcPlantSource  *self,
   return DC_PLANT_SOURCE_GET_IFACE (self)->control_finish (self, result, confirmed, error);
 }
 
+void
+dc_plant_source_status_async (DcPlantSource       *self,
+                              const char          *device_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (device_id != NULL);
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->status_async (self, device_id, cancellable, callback,
+                                                  user_data);
+}
+
+JsonNode *
+dc_plant_source_status_finish (DcPlantSource  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  return DC_PLANT_SOURCE_GET_IFACE (self)->status_finish (self, result, error);
+}
+
 gboolean
 dc_plant_source_has_alarms (DcPlantSource *self)
 {

@@ -87,6 +87,14 @@ struct _DcPlantSourceInterface
                                   GAsyncResult        *result,
                                   double              *confirmed,
                                   GError             **error);
+  void        (*status_async)    (DcPlantSource       *self,
+                                  const char          *device_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  JsonNode   *(*status_finish)   (DcPlantSource       *self,
+                                  GAsyncResult        *result,
+                                  GError             **error);
   gboolean    (*has_alarms)      (DcPlantSource       *self);
   JsonArray  *(*list_alarms)     (DcPlantSource       *self,
                                   gboolean             all);
@@ -156,6 +164,17 @@ void           dc_plant_source_control_async  (DcPlantSource       *self,
 gboolean       dc_plant_source_control_finish (DcPlantSource       *self,
                                                GAsyncResult        *result,
                                                double              *confirmed,
+                                               GError             **error);
+
+/* A device's link status and counters (as GET /api/v1/devices/{id}/status); an error when
+ * the device has no link (disabled, virtual). */
+void           dc_plant_source_status_async   (DcPlantSource       *self,
+                                               const char          *device_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonNode      *dc_plant_source_status_finish  (DcPlantSource       *self,
+                                               GAsyncResult        *result,
                                                GError             **error);
 
 /* Alarms (docs/plugins.md): whether the plant has the alarm plugin; the alarms as the

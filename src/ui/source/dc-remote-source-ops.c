@@ -553,9 +553,54 @@ remote_control_finish (DcPlantSource  *source,
   return TRUE;
 }
 
+/* Link status ---------------------------------------------------------------------------- */
+
+static void
+status_ready_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonNode *answer = _dc_remote_request_finish (result, &error);
+
+  if (answer == NULL && error == NULL)
+    error = g_error_new (DC_ERROR, DC_ERROR_INTERNAL, "status: empty answer");
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, (GDestroyNotify) json_node_unref);
+}
+
+static void
+remote_status_async (DcPlantSource       *source,
+                     const char          *device_id,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  DcRemoteSource *self = (DcRemoteSource *) source;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *escaped = g_uri_escape_string (device_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/api/v1/devices/%s/status", escaped);
+
+  g_task_set_source_tag (task, remote_status_async);
+  _dc_remote_request (self, "GET", path, NULL, cancellable, status_ready_cb, task);
+}
+
+static JsonNode *
+remote_status_finish (DcPlantSource  *source,
+                      GAsyncResult   *result,
+                      GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 _dc_remote_source_init_ops (DcPlantSourceInterface *iface)
 {
+  iface->status_async = remote_status_async;
+  iface->status_finish = remote_status_finish;
   iface->get = remote_get;
   iface->save = remote_save;
   iface->remove = remote_remove;

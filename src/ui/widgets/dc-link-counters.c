@@ -16,7 +16,8 @@ struct _DcLinkCounters
 {
   AdwPreferencesGroup  parent_instance;
 
-  DcEngine            *engine;
+  DcPlantSource       *source;
+  GCancellable        *query;
   char                *device_id;
   GHashTable          *rows;       /* key → AdwActionRow (borrowed, children of the group) */
   GHashTable          *texts;      /* key → text */
@@ -202,14 +203,11 @@ update_histogram (DcLinkCounters *self,
   }
 }
 
-void
-dc_link_counters_refresh (DcLinkCounters *self)
+static void
+apply_status (DcLinkCounters *self,
+              JsonNode       *status)
 {
-  g_autoptr(JsonNode) status = NULL;
   JsonObject *object, *protocol = NULL;
-  DcDriver *driver = NULL;
-
-  g_return_if_fail (DC_IS_LINK_COUNTERS (self));
 
   for (guint i = 0; i < self->order->len; i++)
     gtk_widget_set_visible (g_ptr_array_index (self->order, i), FALSE);
@@ -217,16 +215,13 @@ dc_link_counters_refresh (DcLinkCounters *self)
     gtk_widget_set_visible (GTK_WIDGET (self->histogram), FALSE);
   g_hash_table_remove_all (self->texts);
 
-  if (self->engine != NULL && self->device_id != NULL)
-    driver = dc_engine_drivers_get_driver (dc_engine_get_drivers (self->engine), self->device_id);
-  if (driver == NULL)
+  if (status == NULL || !JSON_NODE_HOLDS_OBJECT (status))
     {
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
                                              _("No link: the device is disabled, virtual or not selected."));
       return;
     }
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), NULL);
-  status = dc_driver_build_status (driver);
   object = json_node_get_object (status);
   if (json_object_has_member (object, "protocol") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "protocol")))
@@ -247,6 +242,40 @@ dc_link_counters_refresh (DcLinkCounters *self)
   if (protocol != NULL && json_object_has_member (protocol, "response_time_histogram") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (protocol, "response_time_histogram")))
     update_histogram (self, json_object_get_object_member (protocol, "response_time_histogram"));
+}
+
+static void
+status_ready_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(DcLinkCounters) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = dc_plant_source_status_finish (DC_PLANT_SOURCE (object), result,
+                                                              &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  apply_status (self, status);
+}
+
+void
+dc_link_counters_refresh (DcLinkCounters *self)
+{
+  g_return_if_fail (DC_IS_LINK_COUNTERS (self));
+
+  /* Through the plant connection: this process's drivers, or the server's status route. */
+  if (self->query != NULL)
+    g_cancellable_cancel (self->query);
+  g_clear_object (&self->query);
+  if (self->source == NULL || self->device_id == NULL)
+    {
+      apply_status (self, NULL);
+      return;
+    }
+  self->query = g_cancellable_new ();
+  dc_plant_source_status_async (self->source, self->device_id, self->query, status_ready_cb,
+                                g_object_ref (self));
 }
 
 static gboolean
@@ -282,7 +311,10 @@ dc_link_counters_dispose (GObject *object)
   DcLinkCounters *self = DC_LINK_COUNTERS (object);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
-  g_clear_object (&self->engine);
+  if (self->query != NULL)
+    g_cancellable_cancel (self->query);
+  g_clear_object (&self->query);
+  g_clear_object (&self->source);
 
   G_OBJECT_CLASS (dc_link_counters_parent_class)->dispose (object);
 }
@@ -331,12 +363,13 @@ dc_link_counters_new (void)
 
 void
 dc_link_counters_set_source (DcLinkCounters *self,
-                             DcEngine       *engine,
+                             DcPlantSource  *source,
                              const char     *device_id)
 {
   g_return_if_fail (DC_IS_LINK_COUNTERS (self));
+  g_return_if_fail (source == NULL || DC_IS_PLANT_SOURCE (source));
 
-  g_set_object (&self->engine, engine);
+  g_set_object (&self->source, source);
   g_free (self->device_id);
   self->device_id = g_strdup (device_id);
   dc_link_counters_refresh (self);

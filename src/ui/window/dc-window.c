@@ -195,7 +195,7 @@ apply_device_id (DcWindow *self)
 
   _dc_window_refresh_recent (self);
   dc_traffic_view_set_source (self->traffic_view, engine, self->device_id);
-  dc_link_counters_set_source (self->link_counters, engine, self->device_id);
+  dc_link_counters_set_source (self->link_counters, source, self->device_id);
 }
 
 static void
