@@ -69,7 +69,8 @@ test_index (Fixture       *f,
   g_assert_nonnull (strstr (r->body, "/api/v2/term_items/del\n"));
   g_assert_null (strstr (r->body, "redis_key"));
   g_assert_nonnull (strstr (r->body, "/api/v1/openapi.json\n"));
-  g_assert_cmpuint (routes->len, ==, 40);
+  g_assert_nonnull (strstr (r->body, "/api/v1/project\n"));
+  g_assert_cmpuint (routes->len, ==, 41);
 }
 
 static void
