@@ -44,6 +44,7 @@ static const DcRouteAccess table[] = {
   { "GET", "/api/v1/items/{item_id}", DC_ROLE_VIEWER, READ, FALSE },
   { "GET", "/api/v1/formulas", DC_ROLE_VIEWER, READ, FALSE },
   { "GET", "/api/v1/formulas/{formula_id}", DC_ROLE_VIEWER, READ, FALSE },
+  { "GET", "/api/v1/project", DC_ROLE_VIEWER, READ, FALSE },
   { "GET", "/api/v1/values", DC_ROLE_VIEWER, READ, FALSE },
   { "GET", "/api/v1/status", DC_ROLE_VIEWER, READ, FALSE },
   { "GET", "/api/v1/alarms", DC_ROLE_VIEWER, READ, FALSE },
