@@ -27,6 +27,7 @@ struct _DcApplication
 
   DcPlantModel   *plant;
   DcPlantSource  *source;        /* the plant connection, attached to @plant */
+  int             shown_state;   /* the source state a dialog was opened for (-1: none) */
   DcAlarm        *alarm;
   GSettings      *settings;
   char           *rest_address;
@@ -263,10 +264,17 @@ trusted_cb (const char *fingerprint,
   if (self->settings != NULL)
     {
       g_autoptr(GVariant) old = g_settings_get_value (self->settings, "trusted-certificates");
-      g_autoptr(GVariantDict) dict = g_variant_dict_new (old);
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+      GVariantIter iter;
+      const char *key, *value;
 
-      g_variant_dict_insert (dict, location, "s", fingerprint);
-      g_settings_set_value (self->settings, "trusted-certificates", g_variant_dict_end (dict));
+      g_variant_iter_init (&iter, old);
+      while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+        if (!g_str_equal (key, location))
+          g_variant_builder_add (&builder, "{ss}", key, value);
+      g_variant_builder_add (&builder, "{ss}", location, fingerprint);
+      g_settings_set_value (self->settings, "trusted-certificates",
+                            g_variant_builder_end (&builder));
     }
   dc_remote_source_set_trusted_fingerprint (source, fingerprint);
   dc_remote_source_reconnect (source);
@@ -422,6 +430,9 @@ show_start_error (DcApplication *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void source_changed_cb (DcApplication *self,
+                               DcPlantSource *source);
+
 static void
 dc_application_activate (GApplication *application)
 {
@@ -443,6 +454,9 @@ dc_application_activate (GApplication *application)
       dc_alarms_page_set_alarm (dc_window_get_alarms_page (window), self->alarm);
     }
   gtk_window_present (GTK_WINDOW (window));
+  /* A server that asked for a login (or a certificate check) before the window existed. */
+  if (self->source != NULL)
+    source_changed_cb (self, self->source);
 }
 
 static void
@@ -498,6 +512,7 @@ static void
 dc_application_init (DcApplication *self)
 {
   self->plant = dc_plant_model_new ();
+  self->shown_state = -1;
 
   self->settings = dc_ui_settings_new (NULL);
   if (self->settings != NULL)
@@ -527,6 +542,12 @@ source_changed_cb (DcApplication *self,
                    DcPlantSource *source)
 {
   DcSourceState state = dc_plant_source_get_state (source);
+
+  /* Once per entry into a state: ::changed also tells identity changes. */
+  if ((int) state == self->shown_state)
+    return;
+  if (get_window (self) != NULL || state == DC_SOURCE_CONNECTED)
+    self->shown_state = (int) state;
 
   /* A server that asks for a user, or whose certificate is unknown: the dialog comes by
    * itself. A server reached is remembered for "Connect to Server…". */

@@ -679,6 +679,7 @@ login_ready_cb (GObject      *object,
     {
       g_free (self->token);
       self->token = g_strdup (json_object_get_string_member_with_default (o, "token", ""));
+      dc_plant_source_set_state (DC_PLANT_SOURCE (self), DC_SOURCE_CONNECTING);
       dc_plant_source_set_identity (DC_PLANT_SOURCE (self),
                                     dc_plant_source_get_location (DC_PLANT_SOURCE (self)),
                                     json_object_get_string_member_with_default (o, "user", NULL),

@@ -46,6 +46,15 @@ devices_changed_cb (DcWindow   *self,
                     GListModel *model)
 {
   update_page (self);
+  /* A plant loaded after the window opened (a desk on a server): start on the first device,
+   * as dc_window_set_plant() does. */
+  if (self->device == NULL && self->detail_row == NULL && position == 0 && added > 0 &&
+      removed == 0 && added == g_list_model_get_n_items (model))
+    {
+      g_autoptr(DcDeviceNode) first = g_list_model_get_item (model, 0);
+
+      dc_window_select (self, first);
+    }
 }
 
 static void
