@@ -693,6 +693,11 @@ test_login (void)
   DC_TEST_WAIT_UNTIL (dc_plant_model_get_n_points (plant_of (d.app)) == 1, 20);
   ui_wait_for_frame (GTK_WIDGET (d.window));
   g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (d.window), "screenshot-remote-user.png"), >, 20);
+  /* An operator may control, not configure: the edit actions are off and say why. */
+  g_assert_null (ui_activate_for_dialog (GTK_WINDOW (d.window), "win.edit", DC_TYPE_EDIT_DIALOG));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ui_find_type (GTK_WIDGET (d.window),
+                                                              GTK_TYPE_MENU_BUTTON)), ==,
+                   "Changing the configuration needs the engineer role");
 
   /* Alice acknowledges the alarm of r2 (2 > 1): the server's journal names her. */
   DC_TEST_WAIT_UNTIL (n_alarms (d.source) == 1, 30);

@@ -51,6 +51,30 @@ _dc_window_get_source (DcWindow *self)
   return self->fallback;
 }
 
+/* Roles of docs/security.md, each including the one before it; NULL (local, a token, an open
+ * server) may do everything the server lets it. */
+static int
+role_rank (const char *role)
+{
+  static const char *roles[] = { "viewer", "operator", "engineer", "admin" };
+
+  if (role == NULL)
+    return G_N_ELEMENTS (roles);
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    if (g_str_equal (roles[i], role))
+      return (int) i;
+  return 0;
+}
+
+static gboolean
+may (DcWindow   *self,
+     const char *needed)
+{
+  DcPlantSource *source = _dc_window_get_source (self);
+
+  return role_rank (source ? dc_plant_source_get_role (source) : NULL) >= role_rank (needed);
+}
+
 gboolean
 _dc_window_is_connected (DcWindow *self)
 {
@@ -64,9 +88,16 @@ _dc_window_update_control (DcWindow *self)
 {
   DcPointRow *row = dc_point_table_get_selected (self->point_table);
 
+  gboolean allowed = may (self, "operator");
+
+  /* A role without the right sees the action off and which role it needs; the server
+   * refuses it anyway (403). */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.control",
-                                 _dc_window_is_connected (self) &&
+                                 allowed && _dc_window_is_connected (self) &&
                                  dc_control_is_possible (_dc_window_get_source (self), row));
+  gtk_widget_set_tooltip_text (self->control_button,
+                               allowed ? _("Send a command to this point")
+                                       : _("Controls need the operator role"));
 }
 
 static void
@@ -133,7 +164,11 @@ update_connection (DcWindow *self)
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->main_stack), "stale");
   for (guint i = 0; i < G_N_ELEMENTS (write_actions); i++)
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), write_actions[i], live);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), write_actions[i],
+                                   live && may (self, "engineer"));
+  gtk_widget_set_tooltip_text (self->edit_button,
+                               may (self, "engineer") ? _("Add, edit or delete")
+                                                      : _("Changing the configuration needs the engineer role"));
   _dc_window_update_control (self);
 }
 
@@ -185,5 +220,7 @@ _dc_window_class_init_connection (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, DcWindow, connection_revealer);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, connection_label);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, connection_button);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, control_button);
+  gtk_widget_class_bind_template_child (widget_class, DcWindow, edit_button);
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
 }

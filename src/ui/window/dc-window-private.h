@@ -31,6 +31,8 @@ struct _DcWindow
   GtkRevealer          *connection_revealer;
   GtkLabel             *connection_label;
   GtkButton            *connection_button;
+  GtkWidget            *control_button;
+  GtkWidget            *edit_button;
   GtkStack             *main_stack;
   AdwViewStack         *view_stack;
   DcDeviceTree         *device_tree;
