@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dc-error.h"
 #include "dc-window-private.h"
 
 /* The trends of the window (docs/ui.md, "Trend"): the detail pane's mini trend follows the
@@ -121,8 +122,11 @@ buckets_ready_cb (GObject      *object,
   buckets = dc_plant_source_buckets_finish (DC_PLANT_SOURCE (object), result, &error);
   if (buckets == NULL || view == NULL)
     {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* A server out of reach is the connection banner's to say (docs/ui.md). */
+      if (error != NULL && error->domain == DC_ERROR)
         g_warning ("trend query failed: %s", error->message);
+      else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("trend query failed: %s", error->message);
       bucket_query_free (q);
       return;
     }
