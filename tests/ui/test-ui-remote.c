@@ -376,6 +376,21 @@ test_two_desks (void)
   /* It is polled like the others: its value arrives on the second desk. */
   DC_TEST_WAIT_UNTIL (dc_point_row_has_value (row), 20);
 
+  /* Desk two deletes the device (counted in its plant model), desk one sees it go. */
+  dc_window_select (window2, dc_plant_model_lookup_device (plant2, "m"));
+  {
+    GtkWindow *confirm = ui_activate_for_dialog (GTK_WINDOW (window2), "win.delete",
+                                                 ADW_TYPE_MESSAGE_DIALOG);
+
+    g_assert_nonnull (confirm);
+    g_assert_cmpstr (dc_delete_dialog_get_text (GTK_WIDGET (confirm)), ==,
+                     "This also deletes: 1 term, 6 points, their history. It cannot be undone.");
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "delete");
+  }
+  DC_TEST_WAIT_UNTIL (dc_plant_model_lookup_device (plant, "m") == NULL &&
+                      dc_plant_model_get_n_points (plant) == 0, 20);
+  g_assert_cmpstr (dc_window_get_page (d.window), ==, "empty");
+
   gtk_window_destroy (GTK_WINDOW (window2));
   dc_application_set_source (app2, NULL);
   g_object_unref (app2);

@@ -18,7 +18,8 @@ typedef struct
 {
   gint       refs;
   DcPlantSource *source;
-  gboolean   counted;   /* the store could count what goes with it (local) */
+  gboolean   counted;   /* what goes with it is counted (store, else the plant model) */
+  gboolean   samples_unknown;   /* no history to count them in (a server's desk) */
   DcKind     kind;
   char      *id;
   GArray    *keys;      /* gint64 point keys going with it */
@@ -74,7 +75,9 @@ delete_update_text (DeleteData *d,
                               d->n_points);
       g_string_append (body, ", ");
     }
-  if (d->pending > 0)
+  if (d->samples_unknown)
+    g_string_append (body, _("their history"));
+  else if (d->pending > 0)
     g_string_append (body, _("counting history samples…"));
   else
     g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE, "%ld history sample",
@@ -130,9 +133,46 @@ delete_response_cb (AdwMessageDialog *dialog,
                           parent ? g_object_ref (parent) : NULL);
 }
 
+/* A server's desk counts what goes with it in its plant model (its history is the server's). */
+static void
+count_in_plant (DeleteData   *d,
+                DcPlantModel *plant)
+{
+  GListModel *devices = dc_plant_model_get_devices (plant);
+
+  d->counted = TRUE;
+  d->samples_unknown = TRUE;
+  if (d->kind == DC_KIND_DEVICE || d->kind == DC_KIND_TERM)
+    {
+      DcDeviceNode *node = d->kind == DC_KIND_DEVICE ? dc_plant_model_lookup_device (plant, d->id)
+                                                     : dc_plant_model_lookup_term (plant, d->id);
+
+      if (node != NULL && d->kind == DC_KIND_DEVICE)
+        d->n_terms = g_list_model_get_n_items (G_LIST_MODEL (dc_device_node_get_children (node)));
+      d->n_points = node ? g_list_model_get_n_items (dc_device_node_get_points (node)) : 0;
+      return;
+    }
+  if (d->kind != DC_KIND_ITEM)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(DcDeviceNode) device = g_list_model_get_item (devices, i);
+      GListModel *points = dc_device_node_get_points (device);
+
+      for (guint j = 0; j < g_list_model_get_n_items (points); j++)
+        {
+          g_autoptr(DcPointRow) row = g_list_model_get_item (points, j);
+
+          if (g_strcmp0 (dc_point_row_get_item_id (row), d->id) == 0)
+            d->n_points++;
+        }
+    }
+}
+
 GtkWidget *
 dc_delete_dialog_new (GtkWindow     *parent,
                       DcPlantSource *source,
+                      DcPlantModel  *plant,
                       DcHistory     *history,
                       DcKind         kind,
                       const char    *id)
@@ -148,12 +188,14 @@ dc_delete_dialog_new (GtkWindow     *parent,
   d = g_new0 (DeleteData, 1);
   d->refs = 1;
   d->source = g_object_ref (source);
-  /* What goes with it is counted in a local store; a server's desk names it in words. */
-  store = dc_plant_source_get_local_store (source);
-  d->counted = store != NULL;
   d->kind = kind;
   d->id = g_strdup (id);
   d->keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* What goes with it is counted in a local store, else (a server's desk) in the plant model. */
+  store = dc_plant_source_get_local_store (source);
+  d->counted = store != NULL;
+  if (store == NULL && plant != NULL)
+    count_in_plant (d, plant);
 
   switch (store != NULL ? kind : DC_KIND_FORMULA)
     {
@@ -205,7 +247,8 @@ dc_delete_dialog_new (GtkWindow     *parent,
       if (key != 0)
         g_array_append_val (d->keys, key);
     }
-  d->n_points = points ? points->len : 0;
+  if (store != NULL)
+    d->n_points = points ? points->len : 0;
 
   /* Translators: %s is the id of what is deleted */
   heading = g_strdup_printf (_("Delete “%s”?"), id);

@@ -10,6 +10,7 @@
 #include "dc-history.h"
 #include "dc-history.h"
 #include "dc-local-source.h"
+#include "dc-plant-model.h"
 
 G_BEGIN_DECLS
 
@@ -53,9 +54,11 @@ const char   *dc_edit_dialog_get_field     (DcEditDialog *self,
                                             const char   *key);
 
 /* The delete confirmation: what goes with the entity (terms, points, history samples counted
- * off the main thread), then deletes through the store. @history may be NULL. */
+ * off the main thread; on a server's desk terms and points from @plant), then deletes through
+ * the plant connection. @plant and @history may be NULL. */
 GtkWidget    *dc_delete_dialog_new         (GtkWindow    *parent,
                                             DcPlantSource *source,
+                                            DcPlantModel *plant,
                                             DcHistory    *history,
                                             DcKind        kind,
                                             const char   *id);

@@ -252,7 +252,7 @@ delete_action (GtkWidget  *widget,
 
   if (source == NULL || !get_target (self, &kind, &id))
     return;
-  present (dc_delete_dialog_new (GTK_WINDOW (self), source,
+  present (dc_delete_dialog_new (GTK_WINDOW (self), source, self->plant,
                                  engine ? dc_engine_get_history (engine) : NULL, kind, id));
 }
 
