@@ -24,11 +24,34 @@
 /* The title of a top-level X11 window of process @pid, or NULL (the caller frees it). With
  * @title, only a window with that title counts. Xvfb has no window manager: the toplevels
  * are the root's children. */
+/* Windows of other tests come and go between XQueryTree() and the reads: their errors
+ * (BadWindow) are expected, not fatal (Xlib's default handler exits the process). */
+static int
+ignore_x_error (Display     *display,
+                XErrorEvent *event)
+{
+  return 0;
+}
+
+/* One connection for the whole test (a new one per poll exhausts the server under load). */
+static Display *
+get_display (void)
+{
+  static Display *display;
+
+  if (display == NULL)
+    {
+      XSetErrorHandler (ignore_x_error);
+      display = XOpenDisplay (NULL);
+    }
+  return display;
+}
+
 static char *
 window_of_pid (GPid        pid,
                const char *title)
 {
-  Display *display = XOpenDisplay (NULL);
+  Display *display = get_display ();
   Atom pid_atom;
   Window root, parent, *children = NULL;
   unsigned int n = 0;
@@ -64,7 +87,6 @@ window_of_pid (GPid        pid,
       if (children != NULL)
         XFree (children);
     }
-  XCloseDisplay (display);
   return found;
 }
 
