@@ -43,6 +43,9 @@ static const Case cases[] = {
   { "GET /api/v1/devices/d9 HTTP/1.1", 404, "device_id not found!" },
   { "PATCH /api/v1/devices HTTP/1.1",
     405, "method PATCH not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
+  /* A method that is not UTF-8 is not echoed as such (found by fuzz-rest). */
+  { "PU\x86 /api/v1/devices HTTP/1.1",
+    405, "method PU\xef\xbf\xbd not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
   { "GET /api/v1/devices HTTP/1.1", 200, "[]" },
   { "GET /api/v1/stream HTTP/1.1", 400, NULL },
 };

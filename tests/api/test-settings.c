@@ -185,6 +185,11 @@ static const BadFile bad_files[] = {
   { "[server]\nbind=\n", "[server] bind must not be empty" },
   { "[history]\nbackend=mysql\n", "[history] backend must be sqlite or postgresql" },
   { "[history]\nbackend=postgresql\n", "[history] url is required with backend=postgresql" },
+  /* A value that is no text was ignored: the default database was used instead (found by
+   * fuzz-settings). */
+  { "[server]\ndb=/srv/\xe4.db\n", "[server] db must be UTF-8 text" },
+  { "[server]\ndb=a.db\ndb=b\xe4.db\n", "[server] db must be UTF-8 text" },
+  { "[server]\nbind=\xff\n", "[server] bind must be UTF-8 text" },
 };
 
 static void
@@ -281,7 +286,9 @@ static void
 test_save (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = write_config ("# keep me\n[server]\nport=1\n[other]\nx=y\n");
+  /* user_db twice: removing it must remove both (found by fuzz-settings: the first came back). */
+  g_autofree char *path = write_config ("# keep me\n[server]\nport=1\nuser_db=/old/a.db\n"
+                                        "user_db=/old/b.db\n[other]\nx=y\n");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *contents = NULL;
   g_autoptr(DcSettings) settings = dc_settings_new ();
@@ -316,6 +323,7 @@ test_save (void)
   g_assert_cmpstr (reloaded->history_backend, ==, "postgresql");
   g_assert_cmpstr (reloaded->history_url, ==, "postgresql://db.plant/history");
   g_assert_null (reloaded->history_password_file);
+  g_assert_null (reloaded->user_db);
   g_assert_false (reloaded->templates);
   g_assert_cmpuint (reloaded->retention_days, ==, 90);
 

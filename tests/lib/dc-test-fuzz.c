@@ -9,7 +9,37 @@
 
 #include "dc-test-fuzz.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "dc-test-store.h"
+
+static char *fuzz_dir;
+
+static void
+remove_fuzz_dir (void)
+{
+  dc_test_remove_dir (fuzz_dir);
+}
+
+const char *
+dc_test_fuzz_dir (void)
+{
+  if (fuzz_dir == NULL)
+    {
+      const char *base = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) &&
+                         g_access ("/dev/shm", W_OK) == 0 ? "/dev/shm" : g_get_tmp_dir ();
+
+      fuzz_dir = g_build_filename (base, "dc-fuzz-XXXXXX", NULL);
+      if (g_mkdtemp (fuzz_dir) == NULL)
+        g_error ("cannot create %s: %s", fuzz_dir, g_strerror (errno));
+      atexit (remove_fuzz_dir);
+    }
+  return fuzz_dir;
+}
 
 int
 dc_test_fuzz_corpus (int             argc,

@@ -23,4 +23,9 @@ int dc_test_fuzz_corpus (int             argc,
                          char           *argv[],
                          DcTestFuzzFunc  func);
 
+/* A folder for a fuzz target's files (a store, a settings file), made once per process in
+ * /dev/shm when there is one (every input writes: no disk in the loop), else in the temporary
+ * folder, and removed with what it holds when the process exits. Owned by the library. */
+const char *dc_test_fuzz_dir     (void);
+
 G_END_DECLS

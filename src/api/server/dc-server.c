@@ -90,8 +90,10 @@ dc_server_check_headers (DcServer          *self,
   if (match->method == NULL)
     {
       g_autofree char *allow = dc_route_entry_allow_header (match->entry);
+      /* libsoup takes any bytes as a method: the answer stays UTF-8 text. */
+      g_autofree char *method_text = g_utf8_make_valid (method, -1);
       g_autofree char *text = g_strdup_printf ("method %s not allowed for %s (allowed: %s)",
-                                               method,
+                                               method_text,
                                                dc_route_entry_get_template (match->entry),
                                                allow);
 

@@ -66,6 +66,11 @@ dc_json_get_int (JsonObject *object,
   if (object == NULL ||
       !dc_json_node_get_number (json_object_get_member (object, field), &v, &is_int))
     return default_value;
+  /* Saturated: converting a double beyond gint64 is undefined behaviour. */
+  if (v >= 0x1p63)
+    return G_MAXINT64;
+  if (v < -0x1p63)
+    return G_MININT64;
   return (gint64) v;
 }
 

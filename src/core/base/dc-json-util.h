@@ -22,7 +22,8 @@ gboolean    dc_json_node_get_number (JsonNode   *node,
 gboolean    dc_json_node_get_bool   (JsonNode   *node,
                                      gboolean   *out);
 
-/* Field accessors that accept a number, a numeric string or a boolean, with a default. */
+/* Field accessors that accept a number, a numeric string or a boolean, with a default.
+ * dc_json_get_int() saturates a number beyond the range of gint64 and truncates a fraction. */
 gint64      dc_json_get_int         (JsonObject *object,
                                      const char *field,
                                      gint64      default_value);

@@ -218,18 +218,46 @@ read_bool (GKeyFile    *key_file,
   return TRUE;
 }
 
+/* Reads a text value into *@out (NULL when the key is absent). A value that is there but is
+ * not UTF-8 is an error: ignoring it would quietly use the default (a database at another
+ * path). An unknown escape stays as written, as GKeyFile returns it. */
+static gboolean
+read_text (GKeyFile    *key_file,
+           const char  *origin,
+           const char  *group,
+           const char  *key,
+           char       **out,
+           GError     **error)
+{
+  *out = NULL;
+  if (!g_key_file_has_key (key_file, group, key, NULL))
+    return TRUE;
+  *out = g_key_file_get_string (key_file, group, key, NULL);
+  if (*out == NULL)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID, "%s: [%s] %s must be UTF-8 text",
+                   origin, group, key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Reads a path; "" means none. Relative paths are relative to @base_dir when given. */
-static void
+static gboolean
 read_path (GKeyFile    *key_file,
+           const char  *origin,
            const char  *base_dir,
            const char  *group,
            const char  *key,
-           char       **out)
+           char       **out,
+           GError     **error)
 {
-  g_autofree char *value = g_key_file_get_string (key_file, group, key, NULL);
+  g_autofree char *value = NULL;
 
+  if (!read_text (key_file, origin, group, key, &value, error))
+    return FALSE;
   if (value == NULL)
-    return;
+    return TRUE;
   g_strstrip (value);
 
   g_free (*out);
@@ -239,6 +267,7 @@ read_path (GKeyFile    *key_file,
     *out = g_build_filename (base_dir, value, NULL);
   else
     *out = g_steal_pointer (&value);
+  return TRUE;
 }
 
 static void
@@ -315,7 +344,8 @@ dc_settings_load_key_file (DcSettings  *self,
   self->backlog_mb = backlog;
   self->audit_retention_days = audit_retention;
 
-  bind = g_key_file_get_string (key_file, "server", "bind", NULL);
+  if (!read_text (key_file, origin, "server", "bind", &bind, error))
+    return FALSE;
   if (bind != NULL)
     {
       g_strstrip (bind);
@@ -329,20 +359,23 @@ dc_settings_load_key_file (DcSettings  *self,
       self->bind = g_steal_pointer (&bind);
     }
 
-  read_path (key_file, base_dir, "server", "db", &self->db);
-  read_path (key_file, base_dir, "server", "history_db", &self->history_db);
-  read_path (key_file, base_dir, "server", "audit_db", &self->audit_db);
-  read_path (key_file, base_dir, "server", "user_db", &self->user_db);
-  read_path (key_file, base_dir, "server", "token_file", &self->token_file);
-  read_path (key_file, base_dir, "server", "tls_cert", &self->tls_cert);
-  read_path (key_file, base_dir, "server", "tls_key", &self->tls_key);
+  if (!read_path (key_file, origin, base_dir, "server", "db", &self->db, error) ||
+      !read_path (key_file, origin, base_dir, "server", "history_db", &self->history_db, error) ||
+      !read_path (key_file, origin, base_dir, "server", "audit_db", &self->audit_db, error) ||
+      !read_path (key_file, origin, base_dir, "server", "user_db", &self->user_db, error) ||
+      !read_path (key_file, origin, base_dir, "server", "token_file", &self->token_file, error) ||
+      !read_path (key_file, origin, base_dir, "server", "tls_cert", &self->tls_cert, error) ||
+      !read_path (key_file, origin, base_dir, "server", "tls_key", &self->tls_key, error))
+    return FALSE;
 
   /* The history database (docs/historian-postgresql.md); the password never in this file
    * nor on the command line, only in password_file or libpq's PGPASSFILE. */
   {
     g_autofree char *backend = g_key_file_get_string (key_file, "history", "backend", NULL);
-    g_autofree char *url = g_key_file_get_string (key_file, "history", "url", NULL);
+    g_autofree char *url = NULL;
 
+    if (!read_text (key_file, origin, "history", "url", &url, error))
+      return FALSE;
     if (backend != NULL)
       {
         g_strstrip (backend);
@@ -361,7 +394,9 @@ dc_settings_load_key_file (DcSettings  *self,
         g_free (self->history_url);
         self->history_url = url[0] != '\0' ? g_steal_pointer (&url) : NULL;
       }
-    read_path (key_file, base_dir, "history", "password_file", &self->history_password_file);
+    if (!read_path (key_file, origin, base_dir, "history", "password_file",
+                    &self->history_password_file, error))
+      return FALSE;
     if (g_str_equal (self->history_backend, "postgresql") && self->history_url == NULL)
       {
         g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
@@ -531,11 +566,10 @@ dc_settings_save (DcSettings  *self,
       return FALSE;
     }
 
+/* No path is written as an empty value, not by removing the key: in a file that has the key
+ * twice, removing it would bring the older value back. */
 #define SET_PATH(key, value) \
-  if ((value) != NULL) \
-    g_key_file_set_string (key_file, "server", key, value); \
-  else \
-    g_key_file_remove_key (key_file, "server", key, NULL);
+  g_key_file_set_string (key_file, "server", key, (value) != NULL ? (value) : "");
 
   g_key_file_set_uint64 (key_file, "server", "port", self->port);
   g_key_file_set_string (key_file, "server", "bind", self->bind);
@@ -552,14 +586,11 @@ dc_settings_save (DcSettings  *self,
   g_key_file_set_uint64 (key_file, "history", "retention_days", self->retention_days);
   g_key_file_set_uint64 (key_file, "history", "backlog_mb", self->backlog_mb);
   g_key_file_set_string (key_file, "history", "backend", self->history_backend);
-  if (self->history_url != NULL)
-    g_key_file_set_string (key_file, "history", "url", self->history_url);
-  else
-    g_key_file_remove_key (key_file, "history", "url", NULL);
-  if (self->history_password_file != NULL)
-    g_key_file_set_string (key_file, "history", "password_file", self->history_password_file);
-  else
-    g_key_file_remove_key (key_file, "history", "password_file", NULL);
+  /* Empty for none, as SET_PATH. */
+  g_key_file_set_string (key_file, "history", "url",
+                         self->history_url != NULL ? self->history_url : "");
+  g_key_file_set_string (key_file, "history", "password_file",
+                         self->history_password_file != NULL ? self->history_password_file : "");
   g_key_file_set_uint64 (key_file, "audit", "retention_days", self->audit_retention_days);
   g_key_file_set_boolean (key_file, "plugins", "formulas", self->formulas);
   g_key_file_set_boolean (key_file, "plugins", "alarms", self->alarms);

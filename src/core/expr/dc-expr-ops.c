@@ -707,14 +707,19 @@ dc_expr_slice (DcExprEval    *ev,
   *out = *target;
   switch (target->kind)
     {
+    /* An empty series or list may have no array at all: no offset then (not even 0). */
     case DC_VALUE_SERIES:
-      out->series.values += start;
-      if (out->series.times != NULL)
-        out->series.times += start;
+      if (start > 0)
+        {
+          out->series.values += start;
+          if (out->series.times != NULL)
+            out->series.times += start;
+        }
       out->series.n = (guint) (stop - start);
       return TRUE;
     case DC_VALUE_LIST:
-      out->list.items += start;
+      if (start > 0)
+        out->list.items += start;
       out->list.n = (guint) (stop - start);
       return TRUE;
     case DC_VALUE_STR:

@@ -216,6 +216,15 @@ read_record (const char **pos,
   return TRUE;
 }
 
+static gboolean
+record_is_blank (GPtrArray *cells)
+{
+  for (guint c = 0; c < cells->len; c++)
+    if (*(char *) g_ptr_array_index (cells, c) != '\0')
+      return FALSE;
+  return TRUE;
+}
+
 static JsonNode *
 cell_value (DcKind      kind,
             const char *column,
@@ -294,8 +303,8 @@ dc_csv_read_rows (DcKind       kind,
             }
           break;
         }
-      if (cells->len == 1 && *(char *) g_ptr_array_index (cells, 0) == '\0')
-        continue;  /* blank line */
+      if (record_is_blank (cells))
+        continue;  /* a blank line, or only empty cells (as spreadsheets write) */
       if (cells->len > header->len)
         {
           g_set_error (error, DC_ERROR, DC_ERROR_INVALID,

@@ -201,8 +201,8 @@ guint16     dc_modbus_crc16               (const guint8           *buf,
 
 /* Checks a response PDU against the request that was sent. Returns TRUE for a valid normal
  * response; sets *exception (0 when none) for an exception response (and returns FALSE with
- * @error NULL); returns FALSE with @error set for a malformed response. For reads, @values
- * (≥ count entries) receives the registers or bits (0/1). */
+ * @error NULL); returns FALSE with @error set for a malformed response (an exception code 0
+ * is one). For reads, @values (≥ count entries) receives the registers or bits (0/1). */
 gboolean    dc_modbus_check_response      (const guint8           *request_pdu,
                                            gsize                   request_len,
                                            const guint8           *response_pdu,

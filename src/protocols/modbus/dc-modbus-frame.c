@@ -156,6 +156,12 @@ dc_modbus_check_response (const guint8  *request_pdu,
     }
   if (response_pdu[0] == (fc | 0x80))
     {
+      /* Code 0 is no exception: the answer is malformed (and must say why). */
+      if (response_pdu[1] == 0)
+        {
+          *error = g_strdup ("exception response without an exception code");
+          return FALSE;
+        }
       *exception = response_pdu[1];
       return FALSE;
     }

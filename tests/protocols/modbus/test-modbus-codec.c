@@ -371,6 +371,16 @@ test_frames (void)
     g_assert_cmpstr (dc_modbus_exception_name (exc), ==, "illegal data address");
     g_assert_cmpstr (dc_modbus_exception_name (0x0b), ==, "gateway target failed to respond");
   }
+  /* An exception response whose code is 0 is malformed, with its reason (found by
+   * fuzz-modbus: it was neither an exception nor an error, and a control answered "(null)"). */
+  {
+    static const guint8 ex0[] = { 0x83, 0x00 };
+
+    g_assert_false (dc_modbus_check_response (pdu, n, ex0, sizeof ex0, values, &exc, &error));
+    g_assert_cmpuint (exc, ==, 0);
+    g_assert_cmpstr (error, ==, "exception response without an exception code");
+    g_clear_pointer (&error, g_free);
+  }
   /* Wrong byte count. */
   {
     static const guint8 bad[] = { 0x03, 0x04, 0x02, 0x2b, 0x00, 0x00 };
