@@ -25,6 +25,8 @@ typedef struct
 } Case;
 
 #define MALFORMED "malformed request line or header"
+#define A16 "/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a"
+#define A64 A16 A16 A16 A16
 
 static const Case cases[] = {
   { "GET /api/v1/devices/%ZZ HTTP/1.1", 400, MALFORMED },
@@ -43,7 +45,9 @@ static const Case cases[] = {
   { "GET /api/v1/devices/d9 HTTP/1.1", 404, "device_id not found!" },
   { "PATCH /api/v1/devices HTTP/1.1",
     405, "method PATCH not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
-  /* A method that is not UTF-8 is not echoed as such (found by fuzz-rest). */
+  /* A path or method that is not UTF-8 is not echoed as such (found by fuzz-rest; a path of
+   * more than 64 segments is not decoded, it cannot match). */
+  { "GET /\xff" A64 " HTTP/1.1", 404, "unknown path /\xef\xbf\xbd" A64 },
   { "PU\x86 /api/v1/devices HTTP/1.1",
     405, "method PU\xef\xbf\xbd not allowed for /api/v1/devices (allowed: GET, HEAD, POST)" },
   { "GET /api/v1/devices HTTP/1.1", 200, "[]" },
@@ -89,9 +93,12 @@ test_case (gconstpointer data)
   g_autofree char *status_line = g_strdup_printf (" %u ", c->status);
   const char *end = strstr (answer, "\r\n\r\n");
   g_autofree char *headers = NULL;
+  /* Escaped: TAP output is UTF-8 text. */
+  g_autofree char *request_text = g_strescape (c->request, NULL);
+  g_autofree char *answer_text = g_strescape (answer, NULL);
   const char *body;
 
-  g_test_message ("%s -> %s", c->request, answer);
+  g_test_message ("%s -> %s", request_text, answer_text);
   g_assert_nonnull (end);
   headers = g_ascii_strdown (answer, end - answer);
   body = end + 4;

@@ -80,8 +80,10 @@ dc_server_check_headers (DcServer          *self,
 
   if (match->entry == NULL)
     {
-      g_autofree char *text =
-        g_strdup_printf ("unknown path %s", g_uri_get_path (soup_server_message_get_uri (msg)));
+      /* libsoup takes raw bytes in a path too: the answer stays UTF-8 text. */
+      g_autofree char *path =
+        g_utf8_make_valid (g_uri_get_path (soup_server_message_get_uri (msg)), -1);
+      g_autofree char *text = g_strdup_printf ("unknown path %s", path);
 
       dc_server_reply_text (msg, 404, text);
       return FALSE;
@@ -90,7 +92,7 @@ dc_server_check_headers (DcServer          *self,
   if (match->method == NULL)
     {
       g_autofree char *allow = dc_route_entry_allow_header (match->entry);
-      /* libsoup takes any bytes as a method: the answer stays UTF-8 text. */
+      /* The same for a method. */
       g_autofree char *method_text = g_utf8_make_valid (method, -1);
       g_autofree char *text = g_strdup_printf ("method %s not allowed for %s (allowed: %s)",
                                                method_text,
