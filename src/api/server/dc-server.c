@@ -176,6 +176,11 @@ dc_server_got_headers_cb (SoupServerMessage *msg,
                           gpointer           user_data)
 {
   dc_server_drop_unparsed_text (msg);
+  /* libsoup's own handler of ::got-headers runs first: it answers a path holding %00 or a ".."
+   * segment with 400 and no text (found by fuzz-rest), before any handler of ours. */
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST &&
+      soup_server_message_get_response_body (msg)->length == 0)
+    dc_server_reply_text (msg, 400, "invalid path (%00 or a \"..\" segment)");
 }
 
 static void

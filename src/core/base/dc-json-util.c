@@ -55,6 +55,26 @@ dc_json_node_get_number (JsonNode *node,
     }
 }
 
+gboolean
+dc_json_nesting_within (const char *text,
+                        gssize      length,
+                        guint       max)
+{
+  guint depth = 0;
+
+  for (gssize i = 0; length < 0 ? text[i] != '\0' : i < length; i++)
+    {
+      if (text[i] == '[' || text[i] == '{')
+        {
+          if (++depth > max)
+            return FALSE;
+        }
+      else if ((text[i] == ']' || text[i] == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 gint64
 dc_json_get_int (JsonObject *object,
                  const char *field,

@@ -22,6 +22,14 @@ gboolean    dc_json_node_get_number (JsonNode   *node,
 gboolean    dc_json_node_get_bool   (JsonNode   *node,
                                      gboolean   *out);
 
+/* json-glib's parser recurses once per level of nesting, without a limit: 100,000 '[' overflow
+ * the stack. TRUE when @text (@length bytes, or NUL-terminated when -1) opens at most @max
+ * arrays and objects inside each other (counted on the bytes, strings included: an
+ * over-estimate). Check text from a file before json-glib parses it. */
+gboolean    dc_json_nesting_within  (const char *text,
+                                     gssize      length,
+                                     guint       max);
+
 /* Field accessors that accept a number, a numeric string or a boolean, with a default.
  * dc_json_get_int() saturates a number beyond the range of gint64 and truncates a fraction. */
 gint64      dc_json_get_int         (JsonObject *object,

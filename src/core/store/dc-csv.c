@@ -7,10 +7,15 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "dc-error.h"
 #include "dc-csv.h"
+#include "dc-json-util.h"
+
+/* Arrays and objects in a cell (states, parameters) nest a few levels. */
+#define MAX_CELL_NESTING 64
 
 static const char * const csv_names[DC_N_KINDS] = {
   "devices.csv", "terms.csv", "items.csv", "points.csv", "formulas.csv",
@@ -232,11 +237,16 @@ cell_value (DcKind      kind,
 {
   g_autoptr(JsonNode) parsed = NULL;
 
-  if (!is_identity (kind, column) && text[0] != '\0')
+  /* A cell deeper than any field needs stays text (json-glib would overflow the stack). */
+  if (!is_identity (kind, column) && text[0] != '\0' &&
+      dc_json_nesting_within (text, -1, MAX_CELL_NESTING))
     {
       parsed = json_from_string (text, NULL);
+      /* json-glib reads 1e999 as infinity: such a cell stays text (found by fuzz-csv). */
       if (parsed != NULL && JSON_NODE_HOLDS_VALUE (parsed) &&
-          json_node_get_value_type (parsed) != G_TYPE_STRING)
+          json_node_get_value_type (parsed) != G_TYPE_STRING &&
+          (json_node_get_value_type (parsed) != G_TYPE_DOUBLE ||
+           isfinite (json_node_get_double (parsed))))
         return g_steal_pointer (&parsed);
       if (parsed != NULL && (JSON_NODE_HOLDS_ARRAY (parsed) || JSON_NODE_HOLDS_OBJECT (parsed)))
         return g_steal_pointer (&parsed);

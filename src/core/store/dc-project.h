@@ -15,6 +15,10 @@ G_BEGIN_DECLS
  * dc_store_import()): one array per kind, in the order devices, terms, items, points, formulas.
  * Its CSV form is one file per kind (dc-csv.h). */
 
+/* How deep a project file may nest arrays and objects (dc_json_nesting_within()): its rows
+ * nest a few levels; json-glib, which reads it, has no limit of its own. */
+#define DC_PROJECT_MAX_NESTING 1000
+
 /* The section of a project object: "devices", "terms", … */
 const char *dc_project_section_name (DcKind kind);
 

@@ -226,6 +226,44 @@ check_formula_result (DcStore    *self,
   return key;
 }
 
+/* A formula's result point stays on a formula device: neither a term that moves to another
+ * device nor a device whose protocol changes may take one elsewhere (found by fuzz-import: the
+ * store then held a configuration it refuses to import again). @term_id NULL: every term of
+ * @device_id. */
+static gboolean
+check_results_stay (DcStore    *self,
+                    const char *device_id,
+                    const char *term_id,
+                    GError    **error)
+{
+  g_autofree char *protocol = device_protocol_of (self, device_id);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (g_strcmp0 (protocol, "formula") == 0)
+    return TRUE;
+  stmt = _dc_store_prepare (self,
+                            "SELECT f.id, p.term_id, p.item_id FROM formulas f "
+                            "JOIN points p ON p.key = f.result_key "
+                            "JOIN terms t ON t.id = p.term_id "
+                            "WHERE t.device_id = ?1 AND (?2 IS NULL OR t.id = ?2) LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _dc_store_bind_text (stmt, 1, device_id);
+  if (term_id != NULL)
+    _dc_store_bind_text (stmt, 2, term_id);
+  else
+    sqlite3_bind_null (stmt, 2);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return TRUE;
+  g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+               "result point %s:%s:%s of formula %s must be on a formula device", device_id,
+               (const char *) sqlite3_column_text (stmt, 1),
+               (const char *) sqlite3_column_text (stmt, 2),
+               (const char *) sqlite3_column_text (stmt, 0));
+  return FALSE;
+}
+
 gboolean
 _dc_store_create_in_tx (DcStore    *self,
                         DcKind      kind,
@@ -634,10 +672,13 @@ _dc_store_update_in_tx (DcStore    *self,
           if (sqlite3_step (stmt) != SQLITE_DONE)
             return _dc_store_set_sqlite_error (self, error);
           /* Formula references of the moved points follow the term to its new device. */
-          if (!rewrite_formula_refs (self, 0, old_device, device_id, new_id, error))
+          if (!rewrite_formula_refs (self, 0, old_device, device_id, new_id, error) ||
+              !check_results_stay (self, device_id, new_id, error))
             return FALSE;
         }
     }
+  else if (kind == DC_KIND_DEVICE && !check_results_stay (self, new_id, NULL, error))
+    return FALSE;
 
   _dc_store_queue_change (self, kind, DC_CHANGE_UPDATE, new_id, g_str_equal (new_id, id) ? NULL : id);
 

@@ -14,6 +14,7 @@
 #include "dc-csv.h"
 #include "dc-error.h"
 #include "dc-import-dialog.h"
+#include "dc-json-util.h"
 #include "dc-project.h"
 #include "dc-ui.h"
 
@@ -183,10 +184,19 @@ dc_import_dialog_load_files (DcImportDialog *self,
       if (g_str_has_suffix (name, ".json"))
         {
           g_autoptr(JsonParser) parser = json_parser_new ();
-          g_autofree char *path = g_file_get_path (files[i]);
+          g_autofree char *contents = NULL;
+          gsize length;
           JsonNode *root;
 
-          if (!json_parser_load_from_file (parser, path, error))
+          if (!g_file_load_contents (files[i], NULL, &contents, &length, NULL, error))
+            return FALSE;
+          /* json-glib's parser has no depth limit: a deep file would crash it. */
+          if (!dc_json_nesting_within (contents, length, DC_PROJECT_MAX_NESTING))
+            {
+              g_set_error (error, DC_ERROR, DC_ERROR_INVALID, _("%s nests too deeply"), name);
+              return FALSE;
+            }
+          if (!json_parser_load_from_data (parser, contents, length, error))
             return FALSE;
           root = json_parser_get_root (parser);
           if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))

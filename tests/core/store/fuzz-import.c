@@ -18,6 +18,7 @@
 
 #include "dc-csv.h"
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-project.h"
 #include "dc-protocols.h"
 #include "dc-store.h"
@@ -119,11 +120,12 @@ read_input (const guint8  *data,
 
   if (size > 0 && data[0] == '{')
     {
-      /* The dialog's reading of a project file (json-glib). */
+      /* The dialog's reading of a project file (src/ui/dialogs/dc-import-dialog.c). */
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonNode *root;
 
-      if (!json_parser_load_from_data (parser, (const char *) data, size, error))
+      if (!dc_json_nesting_within ((const char *) data, size, DC_PROJECT_MAX_NESTING) ||
+          !json_parser_load_from_data (parser, (const char *) data, size, error))
         return NULL;
       root = json_parser_get_root (parser);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))

@@ -202,6 +202,31 @@ test_csv_errors (void)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1), "protocol"),
                    ==, " ");
   json_array_unref (rows);
+
+  /* A number beyond double is text, not infinity (found by fuzz-csv). */
+  rows = dc_csv_read_rows (DC_KIND_DEVICE, "id,port,x\nd,1e999,-1e400\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "port"),
+                   ==, "1e999");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "x"),
+                   ==, "-1e400");
+  json_array_unref (rows);
+
+  /* A cell of 100,000 '[' is text: parsed as JSON it overflowed the stack. */
+  {
+    g_autoptr(GString) csv = g_string_new ("id,states\nd,");
+    g_autofree char *deep = g_strnfill (100000, '[');
+
+    g_string_append (csv, deep);
+    g_string_append (csv, "\ne,[[1]]\n");
+    rows = dc_csv_read_rows (DC_KIND_ITEM, csv->str, csv->len, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "states"),
+                     ==, deep);
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_array_get_object_element (rows, 1),
+                                                                  "states")));
+    json_array_unref (rows);
+  }
 }
 
 int

@@ -257,6 +257,41 @@ test_batch (Fixture       *f,
   g_assert_cmpuint (ids->len, ==, 0);
 }
 
+/* A formula's result point stays on a formula device (found by fuzz-import: moving its term or
+ * changing its device's protocol was accepted, and the export no longer imported). */
+static void
+test_result_stays_on_formula_device (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) move = dc_test_json_object ("{\"device_id\":\"v1\"}");
+  g_autoptr(JsonObject) protocol = dc_test_json_object ("{\"protocol\":\"virtual\"}");
+  g_autoptr(JsonObject) to_formula = dc_test_json_object ("{\"device_id\":\"3\"}");
+  g_autoptr(JsonObject) term = NULL;
+
+  plant (f);
+  dc_test_store_create (f->store, DC_KIND_DEVICE, "{\"id\":\"v1\",\"protocol\":\"virtual\"}");
+
+  g_assert_false (dc_store_update (f->store, DC_KIND_TERM, "t2", move, &error));
+  g_assert_error (error, DC_ERROR, DC_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "result point v1:t2:i2 of formula f1 must be on a formula device");
+  g_clear_error (&error);
+  term = dc_store_get (f->store, DC_KIND_TERM, "t2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (term, "device_id"), ==, "2");
+
+  g_assert_false (dc_store_update (f->store, DC_KIND_DEVICE, "2", protocol, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "result point 2:t2:i2 of formula f1 must be on a formula device");
+  g_clear_error (&error);
+
+  /* To another formula device, it moves. */
+  dc_test_store_create (f->store, DC_KIND_DEVICE, "{\"id\":\"3\",\"protocol\":\"formula\"}");
+  g_assert_true (dc_store_update (f->store, DC_KIND_TERM, "t2", to_formula, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_natural_order (void)
 {
@@ -319,6 +354,8 @@ main (int   argc,
   g_test_add ("/dc/store/rename", Fixture, NULL, fixture_setup, test_rename, fixture_teardown);
   g_test_add ("/dc/store/cascade", Fixture, NULL, fixture_setup, test_cascade, fixture_teardown);
   g_test_add ("/dc/store/batch", Fixture, NULL, fixture_setup, test_batch, fixture_teardown);
+  g_test_add ("/dc/store/result-stays-on-formula-device", Fixture, NULL, fixture_setup,
+              test_result_stays_on_formula_device, fixture_teardown);
   g_test_add_func ("/dc/store/natural-order", test_natural_order);
   g_test_add_func ("/dc/store/persist-and-lock", test_persist_and_lock);
 
