@@ -22,6 +22,12 @@ gboolean    dc_json_node_get_number (JsonNode   *node,
 gboolean    dc_json_node_get_bool   (JsonNode   *node,
                                      gboolean   *out);
 
+/* Compact JSON text of @node, read back by json-glib to the same values. json-glib 1.6's own
+ * writer turns a double such as 1e20 into "1e+20.0", which is no JSON: a stored body holding
+ * one was dropped whole when read again. Doubles keep 17 significant digits (and ".0" when
+ * they would read back as integers); NaN and infinities, which JSON has not, are null. */
+char       *dc_json_node_to_string  (JsonNode   *node);
+
 /* json-glib's parser recurses once per level of nesting, without a limit: 100,000 '[' overflow
  * the stack. TRUE when @text (@length bytes, or NUL-terminated when -1) opens at most @max
  * arrays and objects inside each other (counted on the bytes, strings included: an

@@ -85,7 +85,8 @@ cell_text (JsonNode *node)
     return g_strdup ("");
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
-  return json_to_string (node, FALSE);
+  /* Not json_to_string(): it writes 1e308 as "1e+308.0", which reads back as text. */
+  return dc_json_node_to_string (node);
 }
 
 char *

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "dc-error.h"
+#include "dc-json-util.h"
 #include "dc-sample.h"
 #include "dc-store-private.h"
 
@@ -228,7 +229,8 @@ _dc_store_body_to_string (JsonObject *object,
     }
 
   json_node_set_object (node, copy);
-  return json_to_string (node, FALSE);
+  /* Not json_to_string(): it writes 1e20 as "1e+20.0", and the body would not read again. */
+  return dc_json_node_to_string (node);
 }
 
 static const char * const device_ids[] = { "id", "status", NULL };

@@ -52,11 +52,44 @@ test_get_int_saturates (void)
     }
 }
 
+/* What dc_json_node_to_string() writes reads back to the same values (json-glib 1.6's writer
+ * gives "1e+20.0" for 1e20, which does not read). */
+static void
+test_to_string (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *want;
+  } cases[] = {
+    { "{\"z\":1e20,\"y\":[2.0,-0.0,3,5e-324]}",
+      "{\"z\":1e+20,\"y\":[2.0,-0.0,3,4.9406564584124654e-324]}" },
+    { "[\"a\\\"b\\\\c\\n\\u0001\\u00e9\",true,null,{}]",
+      "[\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\",true,null,{}]" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, &error);
+      g_autoptr(JsonNode) back = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      text = dc_json_node_to_string (node);
+      g_assert_cmpstr (text, ==, cases[i].want);
+      back = json_from_string (text, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_node_equal (node, back));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/json-util/get-int-saturates", test_get_int_saturates);
+  g_test_add_func ("/json-util/to-string", test_to_string);
   return g_test_run ();
 }

@@ -212,6 +212,23 @@ test_csv_errors (void)
                    ==, "-1e400");
   json_array_unref (rows);
 
+  /* Large doubles write as numbers that read back (json-glib wrote 1e308 as "1e+308.0"). */
+  {
+    g_autoptr(JsonNode) node = json_from_string ("[{\"id\":\"i\",\"states\":1e308,\"x\":[1e20]}]",
+                                                 &error);
+    g_autofree char *csv = dc_csv_write_rows (DC_KIND_ITEM, json_node_get_array (node));
+
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (csv, ",1e+308,"));
+    rows = dc_csv_read_rows (DC_KIND_ITEM, csv, -1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (rows, 0), "states"),
+                       ==, 1e308);
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_array_get_object_element (rows, 0),
+                                                                  "x")));
+    json_array_unref (rows);
+  }
+
   /* A cell of 100,000 '[' is text: parsed as JSON it overflowed the stack. */
   {
     g_autoptr(GString) csv = g_string_new ("id,states\nd,");
