@@ -16,6 +16,7 @@ and a stale NDEATH (another bdSeq) ignored; the decoded frames and the counters.
 
 Usage: test-sparkplug-host.py DATACOLL PROTO_DIR EDGE_TEST"""
 
+import datetime
 import importlib.util
 import json
 import os
@@ -317,7 +318,13 @@ def run(datacoll, proto_dir, tmp, processes):
     # DDEATH: that device's points are comm-lost; its DBIRTH brings them back.
     node.publish(DTOPIC("DDEATH"), node.payload())
     wait_until("comm lost on DDEATH", value_is(base, "temp", 24.0, COMM_LOST))
+    # A sample older than the comm-lost mark (the server's time, in µs) goes to history only
+    # (docs/history.md): the edge's clock counts in ms, so stamp the birth after the mark.
+    lost = values(base)[(TERM, "temp")]["time"]
+    mark = datetime.datetime.strptime(lost.rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
     d = node.payload()
+    d.timestamp = max(d.timestamp, int(mark * 1000) + 1)
     m = d.metrics.add()
     m.name, m.alias, m.datatype, m.double_value = "1/temp", 10, 10, 25.0
     node.publish(DTOPIC("DBIRTH"), d)
