@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  *
  * Data goes out at QoS 0, so nothing tells the node which of its last messages reached the
  * broker before a connection died: the values published during the last @window_us (at
- * least the time libmosquitto needs to notice a dead connection, two keep-alives) are kept,
+ * least the time libmosquitto needs to notice a dead connection, two keep-alive periods) are kept,
  * and when the session ends they go back to the queue and are sent again as historical. A
  * host may see some of them twice (same metric, same timestamp); none is lost.
  *

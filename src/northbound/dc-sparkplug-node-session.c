@@ -300,7 +300,7 @@ dc_sparkplug_node_start (DcSparkplugNode  *self,
 
       if (queue == NULL)
         return FALSE;
-      /* libmosquitto notices a dead connection within two keep-alives (a PINGREQ once
+      /* libmosquitto notices a dead connection within two keep-alive periods (a PINGREQ once
        * nothing came for one, the socket closed when its PINGRESP did not come within
        * another). */
       self->forward = dc_sparkplug_forward_new (queue,

@@ -24,7 +24,7 @@ typedef struct
   gboolean    query_token;   /* the token may come as ?token= (WebSocket clients) */
 } DcRouteAccess;
 
-/* The row of (@method, @path_template) (HEAD is GET's). A route that is not in the table gets
+/* The row of (@method, @path_template) (HEAD uses the GET row). A route that is not in the table gets
  * a row that asks for admin: a route added without a row is closed, not open. The row lives as
  * long as the process. */
 const DcRouteAccess *dc_route_access_lookup (const char *method,

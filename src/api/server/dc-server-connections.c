@@ -325,7 +325,7 @@ dc_server_connections_refuse_body (DcServerConnections *self,
   g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
   soup_message_headers_foreach (headers, append_header_cb, answer);
   g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", g_bytes_get_size (body));
-  /* The answer to HEAD has the length of GET's, without the body (found by fuzz-rest). */
+  /* The answer to HEAD has the length of the GET answer, without the body (found by fuzz-rest). */
   if (g_strcmp0 (soup_server_message_get_method (msg), "HEAD") != 0)
     g_string_append_len (answer, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   /* A few hundred bytes into an idle send buffer: the non-blocking send takes them whole,

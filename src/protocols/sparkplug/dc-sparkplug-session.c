@@ -577,7 +577,7 @@ on_message_cb (struct mosquitto               *mosq,
 
   /* The engine is behind (its backlog is full): read on more slowly, so that the messages wait
    * in the broker and in TCP (back-pressure) rather than in this process — at most 100 ms a
-   * message, so that keep-alives go on. */
+   * message, so that keep-alive pings go on. */
   for (guint i = 0; i < 100 && dc_sample_sink_is_congested (dc_driver_get_sink (self->driver));
        i++)
     {

@@ -219,7 +219,7 @@ dc_control_is_possible (DcPlantSource *source,
 static void
 refresh_recent (DcControlDialog *self)
 {
-  self->n_recent = dc_control_fill_recent (self->recent_list,
+  dc_control_fill_recent (self->recent_list,
                           self->plant != NULL ? dc_plant_model_get_audit_source (self->plant)
                                               : NULL,
                           self->plant, NULL, N_RECENT);

@@ -466,7 +466,7 @@ test_fault (gconstpointer data)
     }
   else
     {
-      /* 600 values (12 s, more than two keep-alives) through the fault, the session never
+      /* 600 values (12 s, more than two keep-alive periods) through the fault, the session never
        * lost. */
       gint64 until = writer.next + 600;
 
