@@ -269,7 +269,7 @@ ws_message_cb (SoupWebsocketConnection *conn,
   gint64 t;
 
   /* {"type":"samples","samples":[{…,"time":"…",…}]}: the batch's first time is enough. */
-  if (len < 20 || memmem (data, MIN (len, 40), "\"samples\"", 9) == NULL)
+  if (data == NULL || len < 20 || memmem (data, MIN (len, 40), "\"samples\"", 9) == NULL)
     return;
   at = memmem (data, len, "\"time\":\"", 8);
   if (at == NULL)
