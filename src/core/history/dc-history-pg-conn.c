@@ -226,7 +226,8 @@ dc_history_pg_claim (PGconn      *conn,
     goto out;
   if (PQntuples (res) > 0)
     {
-      const char *owner_id = PQgetvalue (res, 0, 0);
+      /* Copies: the result is cleared before they are read. */
+      g_autofree char *owner_id = g_strdup (PQgetvalue (res, 0, 0));
       g_autofree char *owner_path = g_strdup (PQgetvalue (res, 0, 1));
 
       PQclear (res);
