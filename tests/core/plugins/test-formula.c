@@ -146,6 +146,28 @@ settle (Fixture *fx)
   g_assert_false (dc_formula_is_loading (fx->formula));
 }
 
+/* Keeps the blocking iterations of wait_out() checking their deadline. */
+static gboolean
+wake_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until the formula has sent n results, with a deadline: a new
+ * formula's first result may come one iteration after its window has loaded. */
+static void
+wait_out (Fixture *fx,
+          guint    n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (50, G_SOURCE_FUNC (wake_tick), NULL);
+
+  while (fx->out->len < n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_assert_cmpuint (fx->out->len, ==, n);
+}
+
 static void
 feed (Fixture *fx,
       gint64   key,
@@ -207,7 +229,7 @@ test_scenario (Fixture       *fx,
   g_assert_true (create_formula (fx, SUM_FORMULA, &error));
   g_assert_no_error (error);
   settle (fx);
-  g_assert_cmpuint (fx->out->len, ==, 1);
+  wait_out (fx, 1);
   assert_out (fx, 0, fx->key_sum, T + 2, 3.0, 0);
   g_assert_true (dc_formula_is_result (fx->formula, fx->key_sum));
   g_assert_false (dc_formula_is_result (fx->formula, fx->key_a));
@@ -263,7 +285,7 @@ test_quality (Fixture       *fx,
                                  "\"device_id\": \"calc\", \"term_id\": \"ct\", "
                                  "\"item_id\": \"dbl\", \"p1\": \"vd:t1:a\"}", NULL));
   settle (fx);
-  g_assert_cmpuint (fx->out->len, ==, 5);
+  wait_out (fx, 5);
   assert_out (fx, 4, fx->key_dbl, T + 4, NAN, DC_QUALITY_CALC_FAILED);
   feed (fx, fx->key_a, T + 10, 3.0, DC_QUALITY_SUBSTITUTED);
   g_assert_cmpuint (fx->out->len, ==, 7);
@@ -467,7 +489,7 @@ test_missing_parameter (Fixture       *fx,
                                  "\"item_id\": \"sum\", \"p1\": \"vd:t1:a\", "
                                  "\"p2\": \"vd:t1:later\"}", NULL));
   settle (fx);
-  g_assert_cmpuint (fx->out->len, ==, 1);
+  wait_out (fx, 1);
   g_assert_cmphex (g_array_index (fx->out, DcSample, 0).quality, ==, DC_QUALITY_CALC_FAILED);
   g_assert_cmpstr (dc_formula_get_error (fx->formula, "m"), ==,
                    "parameter not found: p2=vd:t1:later");
