@@ -279,7 +279,7 @@ resolve_point (DcEngineDrivers  *self,
 
   *out_device = device;
   if (info != NULL)
-    return dc_point_info_new_from_json (info->key, info->json);
+    return dc_point_info_ref (info);
 
   key = dc_store_get_point_key (self->store, term_id, item_id);
 

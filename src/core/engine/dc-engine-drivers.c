@@ -255,9 +255,8 @@ device_load_points (DcEngineDrivers *self,
                     Device          *device)
 {
   g_autoptr(GPtrArray) term_ids = NULL;
-  g_autoptr(GPtrArray) objects = NULL;
   GPtrArray *terms = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  GPtrArray *points = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_point_info_free);
+  GPtrArray *points;
   GHashTable *by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   term_ids = dc_store_list_device_terms (self->store, device->device_id, NULL);
@@ -271,20 +270,14 @@ device_load_points (DcEngineDrivers *self,
       g_hash_table_replace (self->term_devices, g_strdup (term_id), g_strdup (device->device_id));
     }
 
-  objects = dc_store_list_points (self->store, device->device_id, NULL);
-  for (guint i = 0; i < objects->len; i++)
+  /* The store's shared views (one copy of each point), already in natural order. */
+  points = dc_store_list_device_point_infos (self->store, device->device_id);
+  for (guint i = 0; i < points->len; i++)
     {
-      JsonObject *object = g_ptr_array_index (objects, i);
-      const char *term_id = dc_json_get_string (object, "term_id", "");
-      const char *item_id = dc_json_get_string (object, "item_id", "");
-      gint64 key = dc_store_get_point_key (self->store, term_id, item_id);
-      DcPointInfo *info;
+      DcPointInfo *info = g_ptr_array_index (points, i);
 
-      if (key == 0)
-        continue;
-      info = dc_point_info_new_from_json (key, object);
-      g_ptr_array_add (points, info);
-      g_hash_table_replace (by_id, _dc_engine_drivers_point_id (term_id, item_id), info);
+      g_hash_table_replace (by_id, _dc_engine_drivers_point_id (info->term_id, info->item_id),
+                            info);
     }
 
   /* Fresh arrays every time: a running driver keeps references to the old ones. */

@@ -10,61 +10,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "dc-engine.h"
+#include "dc-engine-private.h"
 #include "dc-error.h"
 
 /* The ingest half of the engine. The driver half is DcEngineDrivers (dc-engine-drivers.c);
- * this file owns it and hands it the sink and the hooks. */
-
-typedef struct
-{
-  DcSample live;
-  DcSample stored;       /* the last sample handed to history (change mode) */
-  gint64   last_source;  /* the time the last in-order sample came with (before restamping) */
-  gboolean has_live;
-  gboolean has_stored;
-} PointState;
-
-typedef struct
-{
-  DcSampleSink  parent;
-  DcEngine     *engine;   /* borrowed; the engine outlives its sink */
-
-  GMutex        mutex;
-  GQueue        batches;   /* GArray of DcSample */
-  GQueue        history;   /* GArray of DcSample for history only (dc_sample_sink_push_history) */
-  guint64       queued;
-  guint64       congest_at; /* samples queued here that make the sink congested */
-  gboolean      wakeup_pending;
-  gint          congested; /* atomic */
-} Sink;
-
-struct _DcEngine
-{
-  GObject          parent_instance;
-
-  DcStore         *store;
-  DcHistory       *history;
-  DcEngineDrivers *drivers;
-  GMainContext    *context;
-  Sink            *sink;
-
-  GHashTable      *points;     /* key → DcPointInfo */
-  GHashTable      *states;     /* key → PointState */
-  GArray          *order;      /* keys in natural order */
-  GQueue           backlog;    /* GArray of DcSample refused by the history writer */
-  guint64          backlog_samples;
-  guint64          backlog_limit;  /* bytes, dc_engine_set_backlog_limit() */
-  gboolean         reload_pending;
-  gboolean         idle_pending;
-  GHashTable      *refresh;    /* "term:item" of points created or edited since, or NULL */
-  gboolean         started;
-  gulong           changed_id;
-  gulong           removed_id;
-  gulong           ready_id;
-  gint64           max_future;  /* µs a time tag may be ahead of the clock; 0: any */
-  DcEngineStats    stats;
-};
+ * this file owns it and hands it the sink and the hooks. The engine's view of the points
+ * (loaded, refreshed, in natural order) is dc-engine-points.c. */
 
 enum {
   SIGNAL_SAMPLES,
@@ -156,215 +107,6 @@ sink_is_congested (DcSampleSink *sink)
   Sink *s = (Sink *) sink;
 
   return g_atomic_int_get (&s->congested);
-}
-
-/* Points. */
-
-static int
-compare_points_cb (gconstpointer a,
-                   gconstpointer b,
-                   gpointer      user_data)
-{
-  GHashTable *points = user_data;
-  const DcPointInfo *pa = g_hash_table_lookup (points, a);
-  const DcPointInfo *pb = g_hash_table_lookup (points, b);
-  int r;
-
-  if ((r = dc_natural_compare (pa->device_id ? pa->device_id : "",
-                               pb->device_id ? pb->device_id : "")) != 0)
-    return r;
-  if ((r = dc_natural_compare (pa->term_id, pb->term_id)) != 0)
-    return r;
-  return dc_natural_compare (pa->item_id, pb->item_id);
-}
-
-static void
-reload_points (DcEngine *self)
-{
-  g_autoptr(GPtrArray) infos = dc_store_list_point_infos (self->store);
-  GHashTable *points = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                              (GDestroyNotify) dc_point_info_free);
-  g_autoptr(GArray) order = g_array_sized_new (FALSE, FALSE, sizeof (gint64), infos->len);
-
-  self->reload_pending = FALSE;
-  g_clear_pointer (&self->refresh, g_hash_table_unref);
-
-  /* Steal the infos from the array: the hash table owns them now. */
-  g_ptr_array_set_free_func (infos, NULL);
-  for (guint i = 0; i < infos->len; i++)
-    {
-      DcPointInfo *info = g_ptr_array_index (infos, i);
-
-      g_hash_table_replace (points, &info->key, info);
-      g_array_append_val (order, info->key);
-      if (self->history != NULL)
-        dc_history_set_retention_days (self->history, info->key, info->retention_days);
-    }
-  g_array_sort_with_data (order, compare_points_cb, points);
-
-  g_clear_pointer (&self->points, g_hash_table_unref);
-  self->points = points;
-  g_clear_pointer (&self->order, g_array_unref);
-  self->order = g_steal_pointer (&order);
-}
-
-/* @order with the sorted @added keys merged in: a binary search per key and copies of the
- * runs between, so a few new points cost their number, not the plant's. */
-static GArray *
-merge_order (GArray     *order,
-             GArray     *added,
-             GHashTable *points)
-{
-  GArray *merged = g_array_sized_new (FALSE, FALSE, sizeof (gint64), order->len + added->len);
-  guint from = 0;
-
-  g_array_sort_with_data (added, compare_points_cb, points);
-  for (guint i = 0; i < added->len; i++)
-    {
-      gint64 *key = &g_array_index (added, gint64, i);
-      guint lo = from, hi = order->len;
-
-      while (lo < hi)
-        {
-          guint mid = lo + (hi - lo) / 2;
-
-          if (compare_points_cb (&g_array_index (order, gint64, mid), key, points) < 0)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
-      g_array_append_vals (merged, (gint64 *) order->data + from, lo - from);
-      g_array_append_vals (merged, key, 1);
-      from = lo;
-    }
-  g_array_append_vals (merged, (gint64 *) order->data + from, order->len - from);
-  return merged;
-}
-
-/* Re-reads only the points created or edited since the last load (docs/performance.md: a
- * change costs its size). A point that moved in the order, or a refresh as large as the
- * plant, reloads everything. */
-static void
-refresh_points (DcEngine *self)
-{
-  g_autoptr(GHashTable) refresh = g_steal_pointer (&self->refresh);
-  g_autoptr(GArray) added = g_array_new (FALSE, FALSE, sizeof (gint64));
-  GHashTableIter iter;
-  gpointer id;
-
-  if (g_hash_table_size (refresh) > g_hash_table_size (self->points) / 4)
-    {
-      reload_points (self);
-      return;
-    }
-
-  g_hash_table_iter_init (&iter, refresh);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    {
-      const char *colon = strchr (id, ':');
-      g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - (const char *) id) : NULL;
-      DcPointInfo *info = term_id != NULL ? dc_store_get_point_info (self->store, term_id,
-                                                                     colon + 1) : NULL;
-      DcPointInfo *old;
-
-      if (info == NULL)
-        continue;  /* deleted since: ::point-removed reloads */
-      old = g_hash_table_lookup (self->points, &info->key);
-      if (old != NULL && (g_strcmp0 (old->device_id, info->device_id) != 0 ||
-                          g_strcmp0 (old->term_id, info->term_id) != 0 ||
-                          g_strcmp0 (old->item_id, info->item_id) != 0))
-        {
-          dc_point_info_free (info);
-          reload_points (self);
-          return;
-        }
-      if (old == NULL)
-        g_array_append_val (added, info->key);
-      if (self->history != NULL)
-        dc_history_set_retention_days (self->history, info->key, info->retention_days);
-      g_hash_table_replace (self->points, &info->key, info);
-    }
-
-  if (added->len > 0)
-    {
-      GArray *order = merge_order (self->order, added, self->points);
-
-      g_array_unref (self->order);
-      self->order = order;
-    }
-}
-
-static void
-ensure_points (DcEngine *self)
-{
-  if (self->reload_pending || self->points == NULL)
-    reload_points (self);
-  else if (self->refresh != NULL)
-    refresh_points (self);
-}
-
-static gboolean
-reload_idle_cb (gpointer data)
-{
-  DcEngine *self = data;
-
-  self->idle_pending = FALSE;
-  if (self->reload_pending || self->refresh != NULL)
-    ensure_points (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (DcStore    *store,
-                  int         kind,
-                  int         op,
-                  const char *id,
-                  const char *old_id,
-                  DcEngine   *self)
-{
-  GSource *source;
-
-  if (kind == DC_KIND_FORMULA || self->reload_pending)
-    return;
-  /* A new device, term or item has no point yet. */
-  if (kind != DC_KIND_POINT && op == DC_CHANGE_CREATE)
-    return;
-
-  /* A point created or edited in place is re-read alone; anything else (deletes, renames,
-   * devices, terms, items) reloads every point. */
-  if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL && self->points != NULL)
-    {
-      if (self->refresh == NULL)
-        self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_add (self->refresh, g_strdup (id));
-    }
-  else
-    self->reload_pending = TRUE;
-
-  /* Coalesced: a batch of 10,000 point changes loads once, right after the commit; any
-   * ingest before the idle loads first. */
-  if (self->idle_pending)
-    return;
-  self->idle_pending = TRUE;
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_callback (source, reload_idle_cb, g_object_ref (self), g_object_unref);
-  g_source_set_static_name (source, "[dc-engine-reload]");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
-}
-
-static void
-store_point_removed_cb (DcStore  *store,
-                        gint64    key,
-                        DcEngine *self)
-{
-  if (self->points != NULL)
-    g_hash_table_remove (self->points, &key);
-  g_hash_table_remove (self->states, &key);
-  self->reload_pending = TRUE;
-  if (self->history != NULL)
-    dc_history_purge_key (self->history, key);
 }
 
 /* History backlog. */
@@ -482,7 +224,7 @@ ingest (DcEngine       *self,
   g_autoptr(GArray) to_store = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
   gint64 latest = self->max_future > 0 ? g_get_real_time () + self->max_future : G_MAXINT64;
 
-  ensure_points (self);
+  _dc_engine_ensure_points (self);
   self->stats.received += n_samples;
 
   for (guint i = 0; i < n_samples; i++)
@@ -722,9 +464,9 @@ dc_engine_new (DcStore   *store,
       self->history = g_object_ref (history);
       self->ready_id = g_signal_connect (history, "ready", G_CALLBACK (history_ready_cb), self);
     }
-  self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (_dc_engine_store_changed_cb), self);
   self->removed_id = g_signal_connect (store, "point-removed",
-                                       G_CALLBACK (store_point_removed_cb), self);
+                                       G_CALLBACK (_dc_engine_store_point_removed_cb), self);
   self->drivers = dc_engine_drivers_new (store, &self->sink->parent, &hooks, self);
   dc_engine_set_backlog_limit (self, DEFAULT_BACKLOG_BYTES);
 
@@ -771,7 +513,7 @@ dc_engine_start (DcEngine *self)
   if (self->started)
     return;
   self->started = TRUE;
-  reload_points (self);
+  _dc_engine_reload_points (self);
   dc_engine_drivers_start (self->drivers);
 }
 
@@ -842,7 +584,7 @@ dc_engine_get_point (DcEngine *self,
 {
   g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
 
-  ensure_points (self);
+  _dc_engine_ensure_points (self);
   return g_hash_table_lookup (self->points, &key);
 }
 
@@ -851,7 +593,7 @@ dc_engine_list_keys (DcEngine *self)
 {
   g_return_val_if_fail (DC_IS_ENGINE (self), NULL);
 
-  ensure_points (self);
+  _dc_engine_ensure_points (self);
   return g_array_ref (self->order);
 }
 

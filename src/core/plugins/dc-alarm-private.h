@@ -90,6 +90,7 @@ struct _DcAlarm
   gulong       samples_id;
   gulong       device_id_handler;
   gulong       changed_id;
+  gulong       removed_id;
   DcDeferred   rebuild;
   gboolean     reload;        /* the next rebuild reads every point */
   GHashTable  *refresh;       /* "term:item" of points created or edited since, or NULL */

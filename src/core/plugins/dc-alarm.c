@@ -310,7 +310,7 @@ apply_changes (DcAlarm *self)
       DcAlarmRule *rule;
 
       if (info == NULL)
-        continue;  /* deleted since: that change reloads */
+        continue;  /* deleted since: its delete took its rule out */
       rule = dc_alarm_rule_new (info);
       if (dc_alarm_rule_is_empty (rule))
         {
@@ -379,20 +379,24 @@ store_changed_cb (DcStore    *store,
     device_gone (self, id, NULL);
   else if (kind == DC_KIND_DEVICE && old_id != NULL && g_strcmp0 (old_id, id) != 0)
     device_gone (self, old_id, id);
-  if (kind == DC_KIND_FORMULA || kind == DC_KIND_ITEM)
+  /* Only points have rules, and each is re-read alone: a device, term or item edit announces
+   * each of its points, a delete each removed point (::point-removed). */
+  if (kind != DC_KIND_POINT || op == DC_CHANGE_DELETE)
     return;
-  /* A new device or term has no point yet. */
-  if (kind != DC_KIND_POINT && op == DC_CHANGE_CREATE)
-    return;
-  if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL)
-    {
-      if (self->refresh == NULL)
-        self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_add (self->refresh, g_strdup (id));
-    }
-  else
-    self->reload = TRUE;
+  if (self->refresh == NULL)
+    self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (self->refresh, g_strdup (id));
   dc_deferred_schedule (&self->rebuild);
+}
+
+static void
+store_point_removed_cb (DcStore *store,
+                        gint64   key,
+                        DcAlarm *self)
+{
+  g_hash_table_remove (self->rules, &key);
+  if (self->n_points > 0)
+    self->n_points--;
 }
 
 /* The audit log (docs/security.md): acknowledgements, shelving and its end, with the current
@@ -518,6 +522,7 @@ dc_alarm_dispose (GObject *object)
   DcAlarm *self = DC_ALARM (object);
 
   g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_signal_handler (&self->removed_id, self->store);
   if (self->engine != NULL)
     {
       g_clear_signal_handler (&self->samples_id, self->engine);
@@ -624,6 +629,9 @@ dc_alarm_start (DcAlarm *self)
   if (self->changed_id == 0)
     self->changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb),
                                          self);
+  if (self->removed_id == 0)
+    self->removed_id = g_signal_connect (self->store, "point-removed",
+                                         G_CALLBACK (store_point_removed_cb), self);
   rebuild (self);
   clear_gone_devices (self);
 }

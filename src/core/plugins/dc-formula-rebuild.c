@@ -53,20 +53,45 @@ same_definition (const DcFormulaItem *a,
   return TRUE;
 }
 
+/* The key of the point "device:term:item", or 0: looked up in the store one name at a time
+ * (an indexed read) and remembered in @known for the rest of the rebuild, so a rebuild costs
+ * the formulas and the points they name, not the plant (docs/performance.md). */
+static gint64
+point_key (DcStore    *store,
+           GHashTable *known,
+           const char *name)
+{
+  gpointer found;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(DcPointInfo) info = NULL;
+  gint64 key = 0;
+
+  if (name == NULL)
+    return 0;
+  if (g_hash_table_lookup_extended (known, name, NULL, &found))
+    return *(gint64 *) found;
+  parts = g_strsplit (name, ":", 3);
+  if (g_strv_length (parts) == 3)
+    info = dc_store_get_point_info (store, parts[1], parts[2]);
+  if (info != NULL && g_strcmp0 (info->device_id, parts[0]) == 0)
+    key = info->key;
+  g_hash_table_insert (known, g_strdup (name), g_memdup2 (&key, sizeof key));
+  return key;
+}
+
 static DcFormulaItem *
 formula_new (JsonObject *object,
+             DcStore    *store,
              GHashTable *point_keys)
 {
   DcFormulaItem *f = g_new0 (DcFormulaItem, 1);
   g_autoptr(GArray) params = dc_formula_graph_get_params (object);
   g_autoptr(GError) error = NULL;
-  gint64 *result_key;
 
   f->id = g_strdup (dc_json_get_string (object, "id", ""));
   f->text = g_strdup (dc_json_get_string (object, "formula", ""));
   f->result_name = dc_formula_graph_result_name (object);
-  result_key = g_hash_table_lookup (point_keys, f->result_name);
-  f->result_key = result_key != NULL ? *result_key : 0;
+  f->result_key = point_key (store, point_keys, f->result_name);
   f->n_params = params->len;
   f->param_names = g_new0 (char *, params->len + 1);
   f->param_points = g_new0 (char *, params->len + 1);
@@ -77,11 +102,10 @@ formula_new (JsonObject *object,
   for (guint i = 0; i < params->len; i++)
     {
       const DcFormulaParam *p = &g_array_index (params, DcFormulaParam, i);
-      gint64 *key = p->point != NULL ? g_hash_table_lookup (point_keys, p->point) : NULL;
 
       f->param_names[i] = g_strdup (p->name);
       f->param_points[i] = g_strdup (p->point != NULL ? p->point : "");
-      f->param_keys[i] = key != NULL ? *key : 0;
+      f->param_keys[i] = point_key (store, point_keys, p->point);
     }
 
   f->expr = dc_expr_parse (f->text, &error);
@@ -225,21 +249,11 @@ void
 dc_formula_rebuild (DcFormula *self)
 {
   g_autoptr(GPtrArray) ids = dc_store_list_ids (self->store, DC_KIND_FORMULA);
-  g_autoptr(GPtrArray) infos = dc_store_list_point_infos (self->store);
-  g_autoptr(GHashTable) point_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) point_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            g_free);
   g_autoptr(GPtrArray) formulas = g_ptr_array_new_with_free_func (dc_formula_item_free);
   g_autoptr(GHashTable) old_inputs = g_steal_pointer (&self->inputs);
   g_autoptr(GPtrArray) old_formulas = g_steal_pointer (&self->formulas);
-
-  for (guint i = 0; i < infos->len; i++)
-    {
-      DcPointInfo *info = g_ptr_array_index (infos, i);
-
-      g_hash_table_insert (point_keys,
-                           g_strdup_printf ("%s:%s:%s", info->device_id, info->term_id,
-                                            info->item_id),
-                           &info->key);
-    }
 
   for (guint i = 0; i < ids->len; i++)
     {
@@ -250,7 +264,7 @@ dc_formula_rebuild (DcFormula *self)
 
       if (object == NULL)
         continue;
-      f = formula_new (object, point_keys);
+      f = formula_new (object, self->store, point_keys);
       old = g_hash_table_lookup (self->by_id, f->id);
       if (old != NULL && same_definition (old, f))
         {

@@ -493,11 +493,19 @@ apply_changes (DcTemplates *self)
                                                                                colon + 1)
                                                     : NULL;
       Rule *rule;
+      Rule *old;
 
       if (info == NULL)
-        continue;  /* deleted since: that change reloads */
-      rule = rule_new (info, g_hash_table_lookup (self->rules, &info->key));
-      /* A point edited in place keeps its term and item: its "term:item" is @id. */
+        continue;  /* deleted since: its delete took its rule out */
+      old = g_hash_table_lookup (self->rules, &info->key);
+      rule = rule_new (info, old);
+      /* The old rule's "term:item": @id unless the point was renamed or moved. */
+      if (old != NULL)
+        {
+          g_autofree char *old_id = g_strconcat (old->term_id, ":", old->item_id, NULL);
+
+          g_hash_table_remove (self->by_point, old_id);
+        }
       g_hash_table_remove (self->by_point, id);
       if (rule == NULL)
         {
@@ -518,17 +526,27 @@ store_changed_cb (DcStore     *store,
                   const char  *old_id,
                   DcTemplates *self)
 {
-  /* A new device, term or item has no point yet. */
-  if (kind == DC_KIND_FORMULA || (kind != DC_KIND_POINT && op == DC_CHANGE_CREATE))
+  Rule *rule;
+
+  /* Only points have rules, and each is re-read alone (a device, term or item edit announces
+   * each of its points, a delete each of its removed points). */
+  if (kind != DC_KIND_POINT)
     return;
-  if (kind == DC_KIND_POINT && op != DC_CHANGE_DELETE && old_id == NULL)
+  if (op == DC_CHANGE_DELETE)
     {
-      if (self->refresh == NULL)
-        self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_add (self->refresh, g_strdup (id));
+      rule = g_hash_table_lookup (self->by_point, id);
+      if (rule != NULL)
+        {
+          g_hash_table_remove (self->by_point, id);
+          g_hash_table_remove (self->rules, &rule->key);
+        }
+      if (self->n_points > 0)
+        self->n_points--;
+      return;
     }
-  else
-    self->reload = TRUE;
+  if (self->refresh == NULL)
+    self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (self->refresh, g_strdup (id));
   dc_deferred_schedule (&self->rebuild);
 }
 

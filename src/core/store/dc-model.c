@@ -652,6 +652,23 @@ dc_model_validate (DcKind      kind,
     }
 }
 
+/* Interned and reference counted (GRefString): one copy per distinct text in the process,
+ * released with the last point that uses it. */
+static char *
+intern (const char *text)
+{
+  return text != NULL ? g_ref_string_new_intern (text) : NULL;
+}
+
+static char *
+intern_take (char *text)
+{
+  char *interned = intern (text);
+
+  g_free (text);
+  return interned;
+}
+
 DcPointInfo *
 dc_point_info_new_from_json (gint64      key,
                              JsonObject *point)
@@ -662,30 +679,32 @@ dc_point_info_new_from_json (gint64      key,
 
   g_return_val_if_fail (point != NULL, NULL);
 
-  info = g_new0 (DcPointInfo, 1);
+  info = g_atomic_rc_box_new0 (DcPointInfo);
   info->key = key;
-  info->device_id = g_strdup (dc_json_get_string (point, "device_id", ""));
-  info->term_id = g_strdup (dc_json_get_string (point, "term_id", ""));
-  info->item_id = g_strdup (dc_json_get_string (point, "item_id", ""));
+  info->device_id = intern (dc_json_get_string (point, "device_id", ""));
+  info->term_id = intern (dc_json_get_string (point, "term_id", ""));
+  info->item_id = intern (dc_json_get_string (point, "item_id", ""));
 
   code = json_object_get_member (point, "protocol_code");
   if (code != NULL && JSON_NODE_HOLDS_VALUE (code))
     {
       if (json_node_get_value_type (code) == G_TYPE_STRING)
-        info->protocol_code = g_strdup (json_node_get_string (code));
+        info->protocol_code = intern (json_node_get_string (code));
       else if (json_node_get_value_type (code) == G_TYPE_INT64)
-        info->protocol_code = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (code));
+        info->protocol_code = intern_take (g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                            json_node_get_int (code)));
       else if (json_node_get_value_type (code) == G_TYPE_DOUBLE)
-        info->protocol_code = g_strdup_printf ("%.0f", json_node_get_double (code));
+        info->protocol_code = intern_take (g_strdup_printf ("%.0f", json_node_get_double (code)));
     }
 
   code = json_object_get_member (point, "code_type");
   if (code != NULL && JSON_NODE_HOLDS_VALUE (code))
     {
       if (json_node_get_value_type (code) == G_TYPE_STRING)
-        info->code_type = g_strdup (json_node_get_string (code));
+        info->code_type = intern (json_node_get_string (code));
       else if (json_node_get_value_type (code) == G_TYPE_INT64)
-        info->code_type = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (code));
+        info->code_type = intern_take (g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                        json_node_get_int (code)));
     }
 
   info->coefficient = dc_json_get_double (point, "coefficient", 1.0);
@@ -704,17 +723,36 @@ dc_point_info_new_from_json (gint64      key,
   return info;
 }
 
+DcPointInfo *
+dc_point_info_ref (DcPointInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (info);
+}
+
+static void
+point_info_clear (gpointer data)
+{
+  DcPointInfo *info = data;
+
+  g_clear_pointer (&info->device_id, g_ref_string_release);
+  g_clear_pointer (&info->term_id, g_ref_string_release);
+  g_clear_pointer (&info->item_id, g_ref_string_release);
+  g_clear_pointer (&info->protocol_code, g_ref_string_release);
+  g_clear_pointer (&info->code_type, g_ref_string_release);
+  g_clear_pointer (&info->json, json_object_unref);
+}
+
+void
+dc_point_info_unref (DcPointInfo *info)
+{
+  if (info != NULL)
+    g_atomic_rc_box_release_full (info, point_info_clear);
+}
+
 void
 dc_point_info_free (DcPointInfo *info)
 {
-  if (info == NULL)
-    return;
-
-  g_free (info->device_id);
-  g_free (info->term_id);
-  g_free (info->item_id);
-  g_free (info->protocol_code);
-  g_free (info->code_type);
-  g_clear_pointer (&info->json, json_object_unref);
-  g_free (info);
+  dc_point_info_unref (info);
 }

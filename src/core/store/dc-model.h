@@ -69,7 +69,11 @@ gboolean    dc_model_validate      (DcKind      kind,
                                     GError    **error);
 
 
-/* A typed view of a point for the engine, history and plugins. */
+/* A typed view of a point for the engine, history and plugins. Immutable once made and
+ * reference counted (atomically: drivers read it from their I/O threads): the store keeps one
+ * per point and every subscriber shares it (docs/performance.md, "One copy of each point").
+ * The id, protocol_code and code_type strings are interned GRefStrings (one copy of "hr:u16"
+ * or of a device id for the whole plant): never free or modify them. */
 typedef struct
 {
   gint64         key;
@@ -86,8 +90,11 @@ typedef struct
   JsonObject    *json;             /* the stored object, for plugins (param.x) */
 } DcPointInfo;
 
-DcPointInfo *dc_point_info_new_from_json (gint64      key,
-                                          JsonObject *point);
+DcPointInfo *dc_point_info_new_from_json (gint64       key,
+                                          JsonObject  *point);
+DcPointInfo *dc_point_info_ref           (DcPointInfo *info);
+void         dc_point_info_unref         (DcPointInfo *info);
+/* The same as dc_point_info_unref(): a holder drops its reference. */
 void         dc_point_info_free          (DcPointInfo *info);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DcPointInfo, dc_point_info_free)

@@ -35,14 +35,17 @@ struct _DcStore
   GArray   *changes;
   GArray   *removed_keys;
 
-  guint64   points_listed;  /* rows read by dc_store_list_point_infos */
+  guint64   points_listed;  /* points handed out by dc_store_list_point_infos */
+  guint64   points_read;    /* point rows parsed into the point cache */
+  GHashTable *point_cache;  /* key → DcPointInfo, NULL until the first list (dc-store-points.c) */
   DcAudit  *audit;     /* NULL = changes are not recorded */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define POINT_COLUMNS "p.body, t.device_id, p.term_id, p.item_id"
-#define POINT_FROM    "FROM points p JOIN terms t ON t.id = p.term_id"
+#define POINT_FROM_TABLES "points p JOIN terms t ON t.id = p.term_id"
+#define POINT_FROM    "FROM " POINT_FROM_TABLES
 
 /* Transactions: notifications are queued and emitted after COMMIT. */
 gboolean             _dc_store_begin              (DcStore      *self,
@@ -76,6 +79,13 @@ void                 _dc_store_audit_batch        (DcStore      *self,
                                                    DcChangeOp    op,
                                                    JsonArray    *elements,
                                                    const GError *error);
+
+/* The point cache (dc-store-points.c): follows a committed transaction's @changes (Change)
+ * and @removed_keys before they are announced. */
+void                 _dc_store_points_committed   (DcStore      *self,
+                                                   GArray       *changes,
+                                                   GArray       *removed_keys);
+void                 _dc_store_points_clear       (DcStore      *self);
 
 /* SQL helpers. */
 gboolean             _dc_store_set_sqlite_error   (DcStore      *self,

@@ -173,6 +173,7 @@ _dc_store_commit (DcStore  *self,
   g_array_set_clear_func (self->changes, (GDestroyNotify) change_clear);
   self->removed_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
 
+  _dc_store_points_committed (self, changes, keys);
   g_object_ref (self);
   for (guint i = 0; i < changes->len; i++)
     {
@@ -347,6 +348,7 @@ dc_store_finalize (GObject *object)
     close (self->lock_fd);
   g_clear_pointer (&self->changes, g_array_unref);
   g_clear_pointer (&self->removed_keys, g_array_unref);
+  _dc_store_points_clear (self);
   g_clear_pointer (&self->path, g_free);
   g_clear_object (&self->audit);
 
@@ -759,61 +761,6 @@ dc_store_list_points (DcStore    *self,
   g_ptr_array_sort (points, point_compare);
   return points;
 }
-
-GPtrArray *
-dc_store_list_point_infos (DcStore *self)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  GPtrArray *infos = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_point_info_free);
-
-  g_return_val_if_fail (DC_IS_STORE (self), infos);
-
-  stmt = _dc_store_prepare (self, "SELECT p.key, " POINT_COLUMNS " " POINT_FROM, NULL);
-  if (stmt == NULL)
-    return infos;
-
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autoptr(JsonObject) object = _dc_store_point_from_row (stmt, 1);
-
-      g_ptr_array_add (infos, dc_point_info_new_from_json (sqlite3_column_int64 (stmt, 0), object));
-    }
-  self->points_listed += infos->len;
-
-  return infos;
-}
-
-DcPointInfo *
-dc_store_get_point_info (DcStore    *self,
-                         const char *term_id,
-                         const char *item_id)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(JsonObject) object = NULL;
-
-  g_return_val_if_fail (DC_IS_STORE (self), NULL);
-  g_return_val_if_fail (term_id != NULL && item_id != NULL, NULL);
-
-  stmt = _dc_store_prepare (self, "SELECT p.key, " POINT_COLUMNS " " POINT_FROM
-                            " WHERE p.term_id = ? AND p.item_id = ?", NULL);
-  if (stmt == NULL)
-    return NULL;
-  _dc_store_bind_text (stmt, 1, term_id);
-  _dc_store_bind_text (stmt, 2, item_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return NULL;
-  object = _dc_store_point_from_row (stmt, 1);
-  return dc_point_info_new_from_json (sqlite3_column_int64 (stmt, 0), object);
-}
-
-guint64
-dc_store_get_points_listed (DcStore *self)
-{
-  g_return_val_if_fail (DC_IS_STORE (self), 0);
-
-  return self->points_listed;
-}
-
 
 void
 _dc_store_merge_patch (JsonObject *target,

@@ -72,16 +72,24 @@ JsonObject *dc_store_get_point             (DcStore     *self,
 gint64      dc_store_get_point_key         (DcStore     *self,
                                             const char  *term_id,
                                             const char  *item_id);
-/* All points as typed views (DcPointInfo, owned by the array). */
+/* All points as typed views (DcPointInfo references, released by the array), by key. The
+ * views are the store's point cache (dc-store-points.c): one per point, shared by every
+ * reader, read from sqlite once and then only for the points a commit changed. */
 GPtrArray  *dc_store_list_point_infos      (DcStore     *self);
-/* One point as a typed view, or NULL when there is none: what a subscriber of ::changed
- * reads for a single point change instead of the whole plant (docs/performance.md). */
+/* The points of one device (DcPointInfo references) in natural order of term and item. */
+GPtrArray  *dc_store_list_device_point_infos (DcStore   *self,
+                                            const char  *device_id);
+/* One point as a typed view (a reference), or NULL when there is none: what a subscriber of
+ * ::changed reads for a single point change instead of the whole plant (docs/performance.md). */
 DcPointInfo *dc_store_get_point_info       (DcStore     *self,
                                             const char  *term_id,
                                             const char  *item_id);
-/* Point rows read by dc_store_list_point_infos() since the store was opened: a measure of
- * whole-plant work, for tests and diagnostics. */
+/* Points handed out by dc_store_list_point_infos() since the store was opened: a measure of
+ * whole-plant work by its readers, for tests and diagnostics. */
 guint64     dc_store_get_points_listed     (DcStore     *self);
+/* Point rows the point cache parsed since the store was opened (the first whole list, then
+ * the points each commit changed): a measure of the store's own work per change. */
+guint64     dc_store_get_points_read       (DcStore     *self);
 
 /* The audit log that records every change made through the functions below (create,
  * update, delete, batches, applied imports) with the current actor (dc-audit-actor.h);
