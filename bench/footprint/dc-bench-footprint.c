@@ -280,8 +280,13 @@ run_floor (const char *dir)
     }
   sqlite3_finalize (stmt);
   /* A struct per point, exactly sized, as a compact engine would hold it. */
-  points = g_array_set_size (g_array_sized_new (FALSE, TRUE, sizeof (FloorPoint), points->len),
-                             points->len);
+  {
+    GArray *exact = g_array_sized_new (FALSE, TRUE, sizeof (FloorPoint), points->len);
+
+    g_array_append_vals (exact, points->data, points->len);
+    g_array_unref (points);
+    points = exact;
+  }
   printf ("points %u ", points->len);
   print_step ("floor");
   printf ("\n");
