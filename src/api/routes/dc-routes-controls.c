@@ -33,9 +33,10 @@ state_text (DcEngine          *engine,
             const DcSample    *s)
 {
   const DcProtocol *descriptor;
+  g_autoptr(JsonObject) json = NULL;
   JsonNode *states;
 
-  if (info->json == NULL || !isfinite (s->value))
+  if ((info->json == NULL && info->body == NULL) || !isfinite (s->value))
     return NULL;
   if (!g_hash_table_lookup_extended (protocols, info->device_id, NULL, (gpointer *) &descriptor))
     {
@@ -48,11 +49,15 @@ state_text (DcEngine          *engine,
                    : NULL;
       g_hash_table_insert (protocols, info->device_id, (gpointer) descriptor);
     }
-  states = json_object_get_member (info->json, "states");
+  /* A compact point (no json) has no states: only a protocol's value kind needs its object. */
+  if (info->json == NULL && (descriptor == NULL || descriptor->value_kind == NULL))
+    return dc_states_text_full (NULL, DC_PROTOCOL_VALUE_ANALOG, s->value, FALSE);
+  json = dc_point_info_dup_json (info);
+  states = json_object_get_member (json, "states");
   return dc_states_text_full (states != NULL && JSON_NODE_HOLDS_OBJECT (states)
                               ? json_node_get_object (states) : NULL,
                               descriptor != NULL && descriptor->value_kind != NULL
-                              ? descriptor->value_kind (info->json) : DC_PROTOCOL_VALUE_ANALOG,
+                              ? descriptor->value_kind (json) : DC_PROTOCOL_VALUE_ANALOG,
                               s->value, FALSE);
 }
 

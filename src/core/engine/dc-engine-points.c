@@ -14,7 +14,6 @@
 /* The engine's points: views shared with the store's point cache (docs/performance.md, "One
  * copy of each point"), their natural order, and how a change reaches them at its own cost. */
 
-
 static int
 compare_points_cb (gconstpointer a,
                    gconstpointer b,
@@ -25,12 +24,14 @@ compare_points_cb (gconstpointer a,
   const DcPointInfo *pb = g_hash_table_lookup (points, b);
   int r;
 
-  if ((r = dc_natural_compare (pa->device_id ? pa->device_id : "",
+  /* Interned ids: the same text is the same pointer (most comparisons of a sort). */
+  if (pa->device_id != pb->device_id &&
+      (r = dc_natural_compare (pa->device_id ? pa->device_id : "",
                                pb->device_id ? pb->device_id : "")) != 0)
     return r;
-  if ((r = dc_natural_compare (pa->term_id, pb->term_id)) != 0)
+  if (pa->term_id != pb->term_id && (r = dc_natural_compare (pa->term_id, pb->term_id)) != 0)
     return r;
-  return dc_natural_compare (pa->item_id, pb->item_id);
+  return pa->item_id == pb->item_id ? 0 : dc_natural_compare (pa->item_id, pb->item_id);
 }
 
 void

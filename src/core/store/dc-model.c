@@ -669,9 +669,61 @@ intern_take (char *text)
   return interned;
 }
 
+/* Members a reader takes from DcPointInfo.json rather than from its typed fields: the alarms
+ * (dc-alarm-rules.c, and param.x of do_verify), the templates (dc-templates.c), the values'
+ * state texts (states) and the IEC 104 driver (direct). */
+static const char * const json_members[] = {
+  "up_limit", "down_limit", "alarm_on", "do_verify", "db_save_sql", "db_warn_sql", "states",
+  "direct",
+};
+
+static gboolean
+needs_json (JsonObject *point)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (json_members); i++)
+    if (json_object_has_member (point, json_members[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* The members but the ids, as compact JSON text. */
+static char *
+body_text (JsonObject *point)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_builder_begin_object (builder);
+  json_object_iter_init_ordered (&iter, point);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      if (g_str_equal (name, "device_id") || g_str_equal (name, "term_id") ||
+          g_str_equal (name, "item_id"))
+        continue;
+      json_builder_set_member_name (builder, name);
+      json_builder_add_value (builder, json_node_copy (value));
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 DcPointInfo *
 dc_point_info_new_from_json (gint64      key,
                              JsonObject *point)
+{
+  return dc_point_info_new_from_body (key, point, NULL);
+}
+
+DcPointInfo *
+dc_point_info_new_from_body (gint64      key,
+                             JsonObject *point,
+                             const char *body)
 {
   DcPointInfo *info;
   const char *history;
@@ -718,9 +770,32 @@ dc_point_info_new_from_json (gint64      key,
     info->history = DC_HISTORY_CHANGE;
   info->history_deadband = dc_json_get_double (point, "history_deadband", 0.0);
   info->retention_days = (int) dc_json_get_int (point, "retention_days", 0);
-  info->json = json_object_ref (point);
+  if (needs_json (point))
+    info->json = json_object_ref (point);
+  else
+    info->body = body != NULL ? intern (body)  /* the same text for the same register */
+                              : intern_take (body_text (point));
 
   return info;
+}
+
+JsonObject *
+dc_point_info_dup_json (const DcPointInfo *info)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (info->json != NULL)
+    return json_object_ref (info->json);
+  node = json_from_string (info->body != NULL ? info->body : "{}", NULL);
+  object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_object_ref (json_node_get_object (node))
+                                                         : json_object_new ();
+  json_object_set_string_member (object, "device_id", info->device_id);
+  json_object_set_string_member (object, "term_id", info->term_id);
+  json_object_set_string_member (object, "item_id", info->item_id);
+  return object;
 }
 
 DcPointInfo *
@@ -742,6 +817,7 @@ point_info_clear (gpointer data)
   g_clear_pointer (&info->protocol_code, g_ref_string_release);
   g_clear_pointer (&info->code_type, g_ref_string_release);
   g_clear_pointer (&info->json, json_object_unref);
+  g_clear_pointer (&info->body, g_ref_string_release);
 }
 
 void

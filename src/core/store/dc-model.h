@@ -87,12 +87,26 @@ typedef struct
   DcHistoryMode  history;
   double         history_deadband;
   int            retention_days;   /* 0 = use the settings default */
-  JsonObject    *json;             /* the stored object, for plugins (param.x) */
+  /* The stored object when the point has a member its plugins or drivers read from it (alarm
+   * limits, do_verify, db_save_sql, db_warn_sql, states, direct: param.x of do_verify sees
+   * every member), else NULL: most points of a large plant carry only the fields above, and a
+   * JsonObject costs about 1 KB (docs/performance.md). dc_point_info_dup_json() always gives
+   * the whole object. */
+  JsonObject    *json;
+  char          *body;             /* the stored members as JSON text when json is NULL (interned) */
 } DcPointInfo;
 
 DcPointInfo *dc_point_info_new_from_json (gint64       key,
                                           JsonObject  *point);
+/* The same, with @body the stored members but the ids as JSON text (the store's row): kept as
+ * is when the view is compact instead of written again from @point. */
+DcPointInfo *dc_point_info_new_from_body (gint64       key,
+                                          JsonObject  *point,
+                                          const char  *body);
 DcPointInfo *dc_point_info_ref           (DcPointInfo *info);
+/* The whole stored object with device_id, term_id and item_id (a new reference): @info's json,
+ * or one parsed again from its body (allocates: not for per-sample paths). */
+JsonObject  *dc_point_info_dup_json      (const DcPointInfo *info);
 void         dc_point_info_unref         (DcPointInfo *info);
 /* The same as dc_point_info_unref(): a holder drops its reference. */
 void         dc_point_info_free          (DcPointInfo *info);

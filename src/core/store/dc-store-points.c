@@ -24,7 +24,8 @@ info_from_row (sqlite3_stmt *stmt)
 {
   g_autoptr(JsonObject) object = _dc_store_point_from_row (stmt, 1);
 
-  return dc_point_info_new_from_json (sqlite3_column_int64 (stmt, 0), object);
+  return dc_point_info_new_from_body (sqlite3_column_int64 (stmt, 0), object,
+                                      (const char *) sqlite3_column_text (stmt, 1));
 }
 
 /* Reads one point from its row, or NULL when there is none. */

@@ -637,6 +637,7 @@ _dc_plant_model_follow_store (DcPlantModel *self,
   g_autoptr(GPtrArray) terms = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) infos = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
   g_autofree DcPlantPoint *points = NULL;
 
   if (self->store != NULL)
@@ -652,13 +653,16 @@ _dc_plant_model_follow_store (DcPlantModel *self,
   terms = get_all (store, DC_KIND_TERM);
   items = get_all (store, DC_KIND_ITEM);
   infos = dc_store_list_point_infos (store);
+  objects = g_ptr_array_new_full (infos->len, (GDestroyNotify) json_object_unref);
   points = g_new0 (DcPlantPoint, MAX (infos->len, 1));
   for (guint i = 0; i < infos->len; i++)
     {
       DcPointInfo *info = g_ptr_array_index (infos, i);
 
       points[i].key = info->key;
-      points[i].json = info->json;
+      /* The whole object (a compact view has none): owned by @objects for the load. */
+      points[i].json = dc_point_info_dup_json (info);
+      g_ptr_array_add (objects, points[i].json);
     }
   qsort (points, infos->len, sizeof *points, compare_plant_points);
   _dc_plant_model_load (self, devices, terms, items, points, infos->len);
