@@ -248,7 +248,6 @@ resolve_point (DcEngineDrivers  *self,
   g_autoptr(JsonObject) term = NULL;
   g_autoptr(JsonObject) item = NULL;
   g_autoptr(JsonObject) point = NULL;
-  g_autofree char *pid = NULL;
   DcPointInfo *info;
   Device *device;
   gint64 key;
@@ -273,15 +272,13 @@ resolve_point (DcEngineDrivers  *self,
     return NULL;
 
   device = _dc_engine_drivers_lookup_device (self, device_id);
-  pid = _dc_engine_drivers_point_id (term_id, item_id);
-  info = device != NULL && device->points_by_id != NULL
-         ? g_hash_table_lookup (device->points_by_id, pid) : NULL;
+  key = dc_store_get_point_key (self->store, term_id, item_id);
+  info = device != NULL && device->points_by_key != NULL
+         ? g_hash_table_lookup (device->points_by_key, &key) : NULL;
 
   *out_device = device;
   if (info != NULL)
     return dc_point_info_ref (info);
-
-  key = dc_store_get_point_key (self->store, term_id, item_id);
 
   return dc_point_info_new_from_json (key, point);
 }

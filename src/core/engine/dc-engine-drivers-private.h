@@ -29,7 +29,7 @@ typedef struct
   JsonObject      *device;
   GPtrArray       *terms;       /* JsonObject */
   GPtrArray       *points;      /* DcPointInfo */
-  GHashTable      *points_by_id; /* "term:item" → DcPointInfo (borrowed from points) */
+  GHashTable      *points_by_key; /* key → DcPointInfo (borrowed from points) */
   DcDriver        *driver;
   DcLinkState      state;       /* for devices without a driver */
   char            *last_error;  /* idem */

@@ -246,7 +246,7 @@ device_free (gpointer data)
   g_clear_pointer (&device->device, json_object_unref);
   g_clear_pointer (&device->terms, g_ptr_array_unref);
   g_clear_pointer (&device->points, g_ptr_array_unref);
-  g_clear_pointer (&device->points_by_id, g_hash_table_unref);
+  g_clear_pointer (&device->points_by_key, g_hash_table_unref);
   g_free (device);
 }
 
@@ -257,7 +257,7 @@ device_load_points (DcEngineDrivers *self,
   g_autoptr(GPtrArray) term_ids = NULL;
   GPtrArray *terms = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   GPtrArray *points;
-  GHashTable *by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *by_key = g_hash_table_new (g_int64_hash, g_int64_equal);
 
   term_ids = dc_store_list_device_terms (self->store, device->device_id, NULL);
   for (guint i = 0; term_ids != NULL && i < term_ids->len; i++)
@@ -276,17 +276,16 @@ device_load_points (DcEngineDrivers *self,
     {
       DcPointInfo *info = g_ptr_array_index (points, i);
 
-      g_hash_table_replace (by_id, _dc_engine_drivers_point_id (info->term_id, info->item_id),
-                            info);
+      g_hash_table_replace (by_key, &info->key, info);
     }
 
   /* Fresh arrays every time: a running driver keeps references to the old ones. */
   g_clear_pointer (&device->terms, g_ptr_array_unref);
   g_clear_pointer (&device->points, g_ptr_array_unref);
-  g_clear_pointer (&device->points_by_id, g_hash_table_unref);
+  g_clear_pointer (&device->points_by_key, g_hash_table_unref);
   device->terms = terms;
   device->points = points;
-  device->points_by_id = by_id;
+  device->points_by_key = by_key;
 }
 
 static void

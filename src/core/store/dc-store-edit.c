@@ -24,16 +24,16 @@ static char *
 device_protocol_of (DcStore    *self,
                     const char *device_id)
 {
-  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT body FROM devices WHERE id = ?", NULL);
-  g_autoptr(JsonObject) body = NULL;
+  /* Only the member (sqlite extracts it): this runs for every point stored. */
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT json_extract (body, '$.protocol') "
+                                                    "FROM devices WHERE id = ?", NULL);
 
   if (stmt == NULL)
     return NULL;
   _dc_store_bind_text (stmt, 1, device_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) != SQLITE_TEXT)
     return NULL;
-  body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 0));
-  return g_strdup (dc_json_get_string (body, "protocol", NULL));
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 }
 
 static gint64
@@ -41,7 +41,8 @@ term_address_of (DcStore    *self,
                  const char *term_id,
                  const char *protocol)
 {
-  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT body FROM terms WHERE id = ?", NULL);
+  g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT json_extract (body, '$.address'), "
+                                                    "body FROM terms WHERE id = ?", NULL);
   g_autoptr(JsonObject) body = NULL;
 
   if (stmt == NULL)
@@ -49,7 +50,10 @@ term_address_of (DcStore    *self,
   _dc_store_bind_text (stmt, 1, term_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return 1;
-  body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 0));
+  /* An integer (the usual case) without parsing the body; anything else as before. */
+  if (sqlite3_column_type (stmt, 0) == SQLITE_INTEGER)
+    return sqlite3_column_int64 (stmt, 0);
+  body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 1));
   return dc_json_get_int (body, "address", 1);
 }
 

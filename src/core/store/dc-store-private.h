@@ -41,7 +41,14 @@ struct _DcStore
   DcAudit  *audit;     /* NULL = changes are not recorded */
 };
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+/* Reused prepared statements (dc-store-stmt.c): the cleanup gives a statement back. */
+void                 _dc_store_stmt_cache_open    (sqlite3      *db);
+void                 _dc_store_stmt_cache_close   (sqlite3      *db);
+sqlite3_stmt        *_dc_store_stmt_get           (sqlite3      *db,
+                                                   const char   *sql);
+void                 _dc_store_stmt_release       (sqlite3_stmt *stmt);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, _dc_store_stmt_release)
 
 #define POINT_COLUMNS "p.body, t.device_id, p.term_id, p.item_id"
 #define POINT_FROM_TABLES "points p JOIN terms t ON t.id = p.term_id"

@@ -109,13 +109,10 @@ _dc_store_prepare (DcStore    *self,
                    const char *sql,
                    GError    **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = _dc_store_stmt_get (self->db, sql);
 
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      _dc_store_set_sqlite_error (self, error);
-      return NULL;
-    }
+  if (stmt == NULL)
+    _dc_store_set_sqlite_error (self, error);
   return stmt;
 }
 
@@ -343,6 +340,8 @@ dc_store_finalize (GObject *object)
 {
   DcStore *self = DC_STORE (object);
 
+  if (self->db != NULL)
+    _dc_store_stmt_cache_close (self->db);
   g_clear_pointer (&self->db, sqlite3_close);
   if (self->lock_fd >= 0)
     close (self->lock_fd);
@@ -422,6 +421,7 @@ dc_store_open (const char  *path,
 
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_extended_result_codes (self->db, 0);
+  _dc_store_stmt_cache_open (self->db);
 
   /* WAL for concurrent readers; synchronous=FULL so a change is durable when the call
    * answers (configuration transactions are small and rare). */

@@ -74,6 +74,22 @@ create_points (DcStore    *store,
   g_assert_no_error (error);
 }
 
+/* A point with members no plugin reads (its address, coefficient, unit). */
+static void
+create_plain (DcStore    *store,
+              const char *item_id,
+              int         code)
+{
+  g_autofree char *item = g_strdup_printf ("{\"id\": \"%s\"}", item_id);
+  g_autofree char *point = g_strdup_printf ("{\"device_id\": \"vd\", \"term_id\": \"t\","
+                                            " \"item_id\": \"%s\", \"protocol_code\": %d,"
+                                            " \"coefficient\": 0.5, \"unit\": \"kW\"}",
+                                            item_id, code);
+
+  dc_test_store_create (store, DC_KIND_ITEM, item);
+  dc_test_store_create (store, DC_KIND_POINT, point);
+}
+
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
@@ -245,6 +261,32 @@ test_one_copy (Fixture       *fx,
   g_assert_true (info->device_id == other->device_id);
   g_assert_true (info->term_id == other->term_id);
   g_assert_cmpstr (info->item_id, ==, "p42");
+  /* A limit is read from the object: the view keeps it. */
+  g_assert_nonnull (info->json);
+  g_assert_null (info->body);
+
+  /* A point nothing reads members of is compact: typed fields and its text, whole on demand. */
+  {
+    g_autoptr(DcPointInfo) plain = NULL;
+    g_autoptr(JsonObject) json = NULL;
+    g_autoptr(DcPointInfo) twin = NULL;
+
+    create_plain (fx->store, "plain", 7);
+    create_plain (fx->store, "twin", 7);
+    plain = dc_store_get_point_info (fx->store, "t", "plain");
+    twin = dc_store_get_point_info (fx->store, "t", "twin");
+    g_assert_nonnull (plain);
+    g_assert_null (plain->json);
+    g_assert_cmpstr (plain->protocol_code, ==, "7");
+    g_assert_cmpfloat (plain->coefficient, ==, 0.5);
+    /* The same members, the same text. */
+    g_assert_true (plain->body == twin->body);
+    json = dc_point_info_dup_json (plain);
+    g_assert_cmpstr (json_object_get_string_member (json, "item_id"), ==, "plain");
+    g_assert_cmpstr (json_object_get_string_member (json, "device_id"), ==, "vd");
+    g_assert_cmpint (json_object_get_int_member (json, "protocol_code"), ==, 7);
+    g_assert_cmpstr (json_object_get_string_member (json, "unit"), ==, "kW");
+  }
 }
 
 /* New points: read alone, merged into the natural order, alarmed on. */
