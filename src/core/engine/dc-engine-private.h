@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
+  gint64   key;          /* the hash table's key (no allocation of its own) */
   DcSample live;
   DcSample stored;       /* the last sample handed to history (change mode) */
   gint64   last_source;  /* the time the last in-order sample came with (before restamping) */

@@ -249,11 +249,9 @@ ingest (DcEngine       *self,
       st = g_hash_table_lookup (self->states, &s.key);
       if (st == NULL)
         {
-          gint64 *key = g_new (gint64, 1);
-
-          *key = s.key;
           st = g_new0 (PointState, 1);
-          g_hash_table_insert (self->states, key, st);
+          st->key = s.key;
+          g_hash_table_insert (self->states, &st->key, st);
         }
 
       /* A time tag too far ahead (docs/security.md) would hold the live value until then:
@@ -434,7 +432,7 @@ dc_engine_init (DcEngine *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->max_future = DC_ENGINE_DEFAULT_MAX_FUTURE;
-  self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   g_queue_init (&self->backlog);
 
   self->sink = g_new0 (Sink, 1);
