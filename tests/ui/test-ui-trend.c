@@ -5,7 +5,8 @@
  * The Trend and History pages (issue 18, docs/ui.md "Trend" and "History"): the pens' legend
  * with its remove buttons, one value axis per unit, state pens, "Follow Selection" with
  * pinned pens, several points selected in the table, a custom range from the date pickers,
- * the raw-sample CSV in wide form, and the History page's rows and paging.
+ * the raw-sample CSV in wide form, and the History page's rows and paging, also on a desk
+ * over a separate `datacoll --server` process.
  */
 
 #include "config.h"
@@ -15,6 +16,9 @@
 #include "dc-error.h"
 #include "dc-plant-source-samples.h"
 #include "dc-point-table.h"
+#include "dc-remote-source.h"
+#include "dc-test-http.h"
+#include "dc-test-server.h"
 #include "dc-test-ui.h"
 #include "dc-test-wait.h"
 #include "dc-time.h"
@@ -541,6 +545,127 @@ test_history_page (void)
   ui_plant_teardown (&f);
 }
 
+/* A desk on a server (a separate `datacoll --server` process): the History page and the trend
+ * CSV read the server's samples through `datas?format=csv`. */
+static void
+post_ok (const char *base,
+         const char *path,
+         const char *body)
+{
+  g_autoptr(DcReply) reply = dc_http (base, "POST", path, body);
+
+  if (reply->status != 200)
+    g_error ("POST %s %s: %u %s", path, body, reply->status, reply->body);
+}
+
+static gboolean
+history_rows_are (gpointer data)
+{
+  gpointer *args = data;
+  DcHistoryPage *page = args[0];
+
+  return !dc_history_page_is_loading (page) &&
+         dc_history_page_get_n_rows (page) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+test_history_remote (void)
+{
+  g_autofree char *dir = dc_test_make_dir ();
+  g_autofree char *db = g_build_filename (dir, "server.db", NULL);
+  g_autofree char *path = g_build_filename (dir, "remote-trend.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  DcTestServer *server;
+  DcRemoteSource *source;
+  DcApplication *app;
+  DcWindow *window;
+  DcPlantModel *plant;
+  DcPointRow *row;
+  DcHistoryPage *page;
+  GAsyncResult *result = NULL;
+  gpointer args[2];
+  const double values[] = { 1, 2, 1, 2, 1 };
+
+  server = dc_test_server_start ((const char *[]) { "--server", "--port", "0", "--db", db, NULL });
+  post_ok (server->base, "/api/v1/devices", "{\"id\":\"plant\",\"name\":\"Virtual plant\",\"protocol\":\"virtual\"}");
+  post_ok (server->base, "/api/v1/terms", "{\"id\":\"t\",\"device_id\":\"plant\"}");
+  post_ok (server->base, "/api/v1/items", "{\"id\":\"cb\",\"name\":\"Feeder breaker\"}");
+  post_ok (server->base, "/api/v1/terms/t/items",
+           "{\"item_id\":\"cb\",\"states\":{\"1\":\"open\",\"2\":\"closed\"},\"history\":\"all\"}");
+  /* Five controls of the virtual point: five samples in the server's history. */
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"device_id\":\"plant\",\"term_id\":\"t\","
+                                               "\"item_id\":\"cb\",\"value\":%g}", values[i]);
+
+      post_ok (server->base, "/api/v1/device_ctrl", body);
+    }
+
+  source = dc_remote_source_new (server->base, NULL, &error);
+  g_assert_no_error (error);
+  app = dc_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  dc_application_set_source (app, DC_PLANT_SOURCE (source));
+  g_application_activate (G_APPLICATION (app));
+  window = DC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  ui_wait_for_frame (GTK_WIDGET (window));
+  plant = dc_application_get_plant (app);
+  DC_TEST_WAIT_UNTIL (dc_plant_model_lookup_point_id (plant, "t", "cb") != NULL, 30);
+  row = dc_plant_model_lookup_point_id (plant, "t", "cb");
+  g_assert_nonnull (row);
+
+  /* Pages of two: 2, 2, 1, newest first, the states in words. */
+  page = dc_window_get_history_page (window);
+  dc_history_page_set_page_size (page, 2);
+  g_assert_true (dc_window_select (window, row));
+  dc_window_set_view (window, "history");
+  args[0] = page;
+  args[1] = GUINT_TO_POINTER (2);
+  g_assert_true (ui_wait_until (history_rows_are, args, 20000));
+  g_assert_true (dc_history_page_has_older (page));
+  g_assert_cmpstr (dc_history_page_get_text (page, 0, DC_HISTORY_COLUMN_STATE), ==, "open");
+  g_assert_cmpstr (dc_history_page_get_text (page, 1, DC_HISTORY_COLUMN_STATE), ==, "closed");
+  g_assert_cmpstr (dc_history_page_get_text (page, 0, DC_HISTORY_COLUMN_QUALITY), ==, "good");
+  dc_history_page_older (page);
+  g_assert_true (ui_wait_until (history_rows_are, args, 20000));
+  g_assert_cmpuint (dc_history_page_get_page (page), ==, 1);
+  dc_history_page_older (page);
+  args[1] = GUINT_TO_POINTER (1);
+  g_assert_true (ui_wait_until (history_rows_are, args, 20000));
+  g_assert_false (dc_history_page_has_older (page));
+  g_assert_cmpstr (dc_history_page_get_text (page, 0, DC_HISTORY_COLUMN_STATE), ==, "open");
+
+  /* The trend CSV of the desk: the five samples from the server. */
+  dc_trend_view_set_range (dc_window_get_trend_view (window),
+                           g_get_real_time () - 600 * G_USEC_PER_SEC, g_get_real_time () + 60 * G_USEC_PER_SEC);
+  g_assert_cmpuint (dc_trend_view_get_n_series (dc_window_get_trend_view (window)), ==, 1);
+  dc_window_export_trend_async (window, file, NULL, result_cb, &result);
+  g_assert_true (ui_wait_until (task_done, &result, 20000));
+  g_assert_true (dc_window_export_trend_finish (window, result, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  g_assert_true (g_file_get_contents (path, &csv, NULL, &error));
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "time,Feeder breaker");
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *suffix = g_strdup_printf (",%g", values[i]);
+
+      g_assert_true (g_str_has_suffix (lines[i + 1], suffix));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  dc_application_set_source (app, NULL);
+  g_object_unref (app);
+  g_object_unref (source);
+  dc_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,5 +676,6 @@ main (int   argc,
   ui_test_add ("/dc/ui/trend/custom-range", test_custom_range);
   ui_test_add ("/dc/ui/trend/csv", test_csv);
   ui_test_add ("/dc/ui/history/page", test_history_page);
+  ui_test_add ("/dc/ui/history/remote", test_history_remote);
   return g_test_run ();
 }
