@@ -479,14 +479,16 @@ test_trend_view (void)
   g_assert_false (dc_trend_view_get_follow (trend));
   g_assert_cmpint (got[1], <, g_get_real_time () - 800 * G_USEC_PER_SEC);
 
-  /* Ctrl+T pins the selection: two points share the chart. */
+  /* Ctrl+T pins the selection: two points share the chart; the page still follows the
+   * selection (a third pen) until "Follow Selection" is turned off (tests/ui/test-ui-trend.c
+   * has the rest). */
   dc_window_select (ui->window, dc_plant_model_lookup_point (ui->plant, key_of (ui, "ca1", "f1_i")));
   gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.trend", NULL);
   dc_window_select (ui->window, row);
   gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.trend", NULL);
   g_assert_cmpuint (dc_trend_view_get_n_series (trend), ==, 2);
   dc_window_select (ui->window, dc_plant_model_lookup_point (ui->plant, key_of (ui, "ca1", "f2_i")));
-  g_assert_cmpuint (dc_trend_view_get_n_series (trend), ==, 2);
+  g_assert_cmpuint (dc_trend_view_get_n_series (trend), ==, 3);
 
   /* The 7 d range button. */
   gtk_widget_activate_action (GTK_WIDGET (ui->window), "trend.range", "s", "7d");

@@ -28,7 +28,8 @@ struct _DcPointTable
 
   GListModel         *model;
   GtkSortListModel   *sorted;
-  GtkSingleSelection *selection;
+  GtkMultiSelection  *selection;   /* Ctrl/Shift+click: several points (the trend's pens) */
+  gpointer            shown_first;  /* the first selected row last notified (not a ref) */
   GHashTable         *age_cells;    /* GtkListItem → NULL: bound age cells */
   guint               tick_id;
 };
@@ -326,7 +327,16 @@ tick_cb (gpointer data)
 static void
 selection_changed_cb (DcPointTable *self)
 {
+  self->shown_first = dc_point_table_get_selected (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+static void
+items_changed_cb (DcPointTable *self)
+{
+  /* A new model drops the selection without ::selection-changed. */
+  if (dc_point_table_get_selected (self) != self->shown_first)
+    selection_changed_cb (self);
 }
 
 static void
@@ -498,11 +508,11 @@ dc_point_table_init (DcPointTable *self)
 
   self->sorted = gtk_sort_list_model_new (NULL,
                                           g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  g_signal_connect_object (self->selection, "notify::selected-item",
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
+  g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed",
+                           G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 }
 
@@ -535,8 +545,36 @@ dc_point_table_set_model (DcPointTable *self,
 DcPointRow *
 dc_point_table_get_selected (DcPointTable *self)
 {
+  g_autoptr(GtkBitset) set = NULL;
+  g_autoptr(DcPointRow) row = NULL;
+
   g_return_val_if_fail (DC_IS_POINT_TABLE (self), NULL);
-  return gtk_single_selection_get_selected_item (self->selection);
+
+  /* The first selected row as shown (the model keeps it alive). */
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_is_empty (set))
+    return NULL;
+  row = g_list_model_get_item (G_LIST_MODEL (self->sorted), gtk_bitset_get_minimum (set));
+  return row;
+}
+
+GPtrArray *
+dc_point_table_get_selected_rows (DcPointTable *self,
+                                  guint         max_rows)
+{
+  g_autoptr(GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_object_unref);
+  guint position;
+
+  g_return_val_if_fail (DC_IS_POINT_TABLE (self), rows);
+
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &position);
+       ok && rows->len < max_rows;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (rows, g_list_model_get_item (G_LIST_MODEL (self->sorted), position));
+  return rows;
 }
 
 void
@@ -554,7 +592,7 @@ dc_point_table_select_key (DcPointTable *self,
 
       if (dc_point_row_get_key (row) == key)
         {
-          gtk_single_selection_set_selected (self->selection, i);
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
           /* GTK 4.8 has no gtk_column_view_scroll_to(): use the inner list view's action. */
           for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
                child != NULL;

@@ -21,8 +21,11 @@ GtkWidget  *dc_point_table_new              (void);
 GListModel *dc_point_table_get_model        (DcPointTable *self);
 void        dc_point_table_set_model        (DcPointTable *self,
                                              GListModel   *model);
-/* The selected row or NULL. */
+/* The selected row (the first as shown when several are) or NULL. */
 DcPointRow *dc_point_table_get_selected     (DcPointTable *self);
+/* The selected rows as shown, at most @max_rows (a new array of references). */
+GPtrArray  *dc_point_table_get_selected_rows (DcPointTable *self,
+                                             guint         max_rows);
 void        dc_point_table_select_key       (DcPointTable *self,
                                              gint64        key);
 /* Sorted rows as shown. */

@@ -23,6 +23,7 @@ enum {
 
 enum {
   RANGE_CHANGED,
+  SERIES_CHANGED,
   N_SIGNALS
 };
 
@@ -39,7 +40,53 @@ series_free (gpointer data)
   g_free (s->label);
   g_free (s->unit);
   g_array_unref (s->buckets);
+  g_clear_pointer (&s->state_values, g_array_unref);
+  g_clear_pointer (&s->state_texts, g_ptr_array_unref);
   g_free (s);
+}
+
+/* The axis key of a pen: its unit, or for a state pen "\1" and its texts (pens with the
+ * same states share an axis labelled with them). */
+static char *
+group_key (Series *s)
+{
+  GString *key;
+
+  if (s->state_values == NULL)
+    return g_strdup (s->unit ? s->unit : "");
+  key = g_string_new ("\1");
+  for (guint i = 0; i < s->state_texts->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (key, '/');
+      g_string_append (key, g_ptr_array_index (s->state_texts, i));
+    }
+  return g_string_free (key, FALSE);
+}
+
+/* Groups the pens by unit (docs/ui.md "Trend"), in the order the units first appear, and
+ * tells the owner. */
+static void
+series_changed (DcTrendView *self)
+{
+  g_ptr_array_set_size (self->groups, 0);
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      char *key = group_key (s);
+      guint index;
+
+      if (g_ptr_array_find_with_equal_func (self->groups, key, g_str_equal, &index))
+        g_free (key);
+      else
+        {
+          index = self->groups->len;
+          g_ptr_array_add (self->groups, key);
+        }
+      s->group = (int) index;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SERIES_CHANGED], 0);
 }
 
 static Series *
@@ -121,8 +168,12 @@ drag_update_cb (DcTrendView    *self,
                 double          dy,
                 GtkGestureDrag *gesture)
 {
-  double pw = MAX (1, gtk_widget_get_width (GTK_WIDGET (self)) - LEFT_MARGIN - RIGHT_MARGIN);
-  gint64 end = self->drag_end - (gint64) (dx / pw * self->span);
+  double left, right, pw;
+  gint64 end;
+
+  _dc_trend_view_margins (self, &left, &right);
+  pw = MAX (1, gtk_widget_get_width (GTK_WIDGET (self)) - left - right);
+  end = self->drag_end - (gint64) (dx / pw * self->span);
 
   if (dx != 0)
     dc_trend_view_set_follow (self, FALSE);
@@ -218,6 +269,7 @@ dc_trend_view_finalize (GObject *object)
   DcTrendView *self = DC_TREND_VIEW (object);
 
   g_clear_pointer (&self->series, g_ptr_array_unref);
+  g_clear_pointer (&self->groups, g_ptr_array_unref);
 
   G_OBJECT_CLASS (dc_trend_view_parent_class)->finalize (object);
 }
@@ -292,6 +344,10 @@ dc_trend_view_class_init (DcTrendViewClass *klass)
   signals[RANGE_CHANGED] =
     g_signal_new ("range-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+  /* A pen was added or removed, or became a state pen (the axes may have changed). */
+  signals[SERIES_CHANGED] =
+    g_signal_new ("series-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_css_name (widget_class, "trendview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -304,6 +360,8 @@ dc_trend_view_init (DcTrendView *self)
   GtkGesture *drag;
 
   self->series = g_ptr_array_new_with_free_func (series_free);
+  self->groups = g_ptr_array_new_with_free_func (g_free);
+  self->draw_legend = TRUE;
   self->span = (gint64) 3600 * G_USEC_PER_SEC;
   self->end = g_get_real_time ();
   self->follow = TRUE;
@@ -356,6 +414,7 @@ dc_trend_view_add_series (DcTrendView *self,
   s->buckets = g_array_new (FALSE, FALSE, sizeof (DcTrendBucket));
   g_ptr_array_add (self->series, s);
   queue_range_changed (self);
+  series_changed (self);
 }
 
 void
@@ -363,7 +422,139 @@ dc_trend_view_clear_series (DcTrendView *self)
 {
   g_return_if_fail (DC_IS_TREND_VIEW (self));
 
+  if (self->series->len == 0)
+    return;
   g_ptr_array_set_size (self->series, 0);
+  series_changed (self);
+}
+
+void
+dc_trend_view_remove_series (DcTrendView *self,
+                             gint64       key)
+{
+  Series *s;
+
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  s = find_series (self, key);
+  if (s == NULL)
+    return;
+  g_ptr_array_remove (self->series, s);
+  series_changed (self);
+}
+
+gboolean
+dc_trend_view_has_series (DcTrendView *self,
+                          gint64       key)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), FALSE);
+  return find_series (self, key) != NULL;
+}
+
+void
+dc_trend_view_set_series_states (DcTrendView        *self,
+                                 gint64              key,
+                                 const double       *values,
+                                 const char * const *texts,
+                                 guint               n_states)
+{
+  Series *s;
+
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+  g_return_if_fail (n_states == 0 || (values != NULL && texts != NULL));
+
+  s = find_series (self, key);
+  if (s == NULL)
+    return;
+  g_clear_pointer (&s->state_values, g_array_unref);
+  g_clear_pointer (&s->state_texts, g_ptr_array_unref);
+  if (n_states > 0)
+    {
+      s->state_values = g_array_sized_new (FALSE, FALSE, sizeof (double), n_states);
+      g_array_append_vals (s->state_values, values, n_states);
+      s->state_texts = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < n_states; i++)
+        g_ptr_array_add (s->state_texts, g_strdup (texts[i]));
+    }
+  series_changed (self);
+}
+
+static Series *
+series_at (DcTrendView *self,
+           guint        index)
+{
+  g_return_val_if_fail (index < self->series->len, NULL);
+  return g_ptr_array_index (self->series, index);
+}
+
+const char *
+dc_trend_view_get_series_label (DcTrendView *self,
+                                guint        index)
+{
+  Series *s;
+
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), NULL);
+  s = series_at (self, index);
+  return s ? s->label : NULL;
+}
+
+const char *
+dc_trend_view_get_series_unit (DcTrendView *self,
+                               guint        index)
+{
+  Series *s;
+
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), NULL);
+  s = series_at (self, index);
+  return s ? s->unit : NULL;
+}
+
+void
+dc_trend_view_get_series_color (DcTrendView *self,
+                                guint        index,
+                                GdkRGBA     *color)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+  g_return_if_fail (color != NULL);
+
+  *color = *_dc_trend_view_color (index);
+}
+
+guint
+dc_trend_view_get_n_axes (DcTrendView *self)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
+  return MIN (self->groups->len, MAX_AXES);
+}
+
+int
+dc_trend_view_get_series_axis (DcTrendView *self,
+                               guint        index)
+{
+  Series *s;
+
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), -1);
+  s = series_at (self, index);
+  return s != NULL && s->group < MAX_AXES ? s->group : -1;
+}
+
+const char *
+dc_trend_view_get_axis_unit (DcTrendView *self,
+                             guint        axis)
+{
+  g_return_val_if_fail (DC_IS_TREND_VIEW (self), NULL);
+  g_return_val_if_fail (axis < self->groups->len, NULL);
+
+  return _dc_trend_view_axis_unit (self, axis);
+}
+
+void
+dc_trend_view_set_draw_legend (DcTrendView *self,
+                               gboolean     draw)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+
+  self->draw_legend = !!draw;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -437,6 +628,7 @@ dc_trend_view_add_sample (DcTrendView *self,
       last->count++;
       last->min = MIN (last->min, value);
       last->max = MAX (last->max, value);
+      last->last = value;
     }
   else if (last == NULL || time >= last->end)
     {
@@ -446,7 +638,7 @@ dc_trend_view_add_sample (DcTrendView *self,
       b.end = b.start + width;
       while (b.end <= time)
         b.end += width;
-      b.min = b.max = b.avg = value;
+      b.min = b.max = b.avg = b.last = value;
       b.count = 1;
       g_array_append_val (s->buckets, b);
     }
@@ -494,6 +686,20 @@ dc_trend_view_set_end (DcTrendView *self,
     return;
   self->end = end_us;
   queue_range_changed (self);
+}
+
+void
+dc_trend_view_set_range (DcTrendView *self,
+                         gint64       from,
+                         gint64       to)
+{
+  g_return_if_fail (DC_IS_TREND_VIEW (self));
+  g_return_if_fail (from < to);
+
+  dc_trend_view_set_follow (self, FALSE);
+  dc_trend_view_set_span (self, to - from);
+  /* A span beyond the limits is clamped: the range keeps its end. */
+  dc_trend_view_set_end (self, to);
 }
 
 gboolean
@@ -553,12 +759,14 @@ dc_trend_view_pan (DcTrendView *self,
 guint
 dc_trend_view_get_wanted_buckets (DcTrendView *self)
 {
+  double left, right;
   int width;
 
   g_return_val_if_fail (DC_IS_TREND_VIEW (self), 0);
 
   /* About one bucket per two pixels. */
-  width = gtk_widget_get_width (GTK_WIDGET (self)) - LEFT_MARGIN - RIGHT_MARGIN;
+  _dc_trend_view_margins (self, &left, &right);
+  width = gtk_widget_get_width (GTK_WIDGET (self)) - (int) (left + right);
   return CLAMP (width / 2, 50, 1000);
 }
 

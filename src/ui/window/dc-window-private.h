@@ -72,18 +72,18 @@ struct _DcWindow
   char                 *rest_address;
   GCancellable         *mini_query;      /* history queries of the mini trend … */
   GCancellable         *trend_query;     /* … and of the Trend page */
-  gboolean              trend_pinned;
+  struct _DcWindowTrend *trend;          /* the Trend and History pages (dc-window-trend.c) */
 };
 
 /* dc-window-trend.c */
 void _dc_window_class_init_trend     (GtkWidgetClass *widget_class);
 void _dc_window_init_trend           (DcWindow       *self);
 void _dc_window_dispose_trend        (DcWindow       *self);
-/* The selected point (or NULL) in the mini trend, and on the Trend page until points are
- * pinned. */
+/* The selected point (or NULL) in the mini trend and the History page; the selected points
+ * on the Trend page while it follows the selection (besides the pinned ones). */
 void _dc_window_trend_show_selection (DcWindow       *self,
                                       DcPointRow     *row);
-/* A new plant: the Trend page starts empty and unpinned. */
+/* A new plant: the Trend page starts empty, nothing pinned. */
 void _dc_window_trend_reset          (DcWindow       *self);
 /* Extends the trends with the rows the plant model just updated. */
 void _dc_window_trend_flushed_cb     (DcWindow       *self,

@@ -222,6 +222,8 @@ static void
 table_selected_cb (DcWindow *self)
 {
   set_detail_row (self, dc_point_table_get_selected (self->point_table));
+  /* More points selected beside the first: the Trend page follows them all. */
+  _dc_window_trend_show_selection (self, self->detail_row);
   _dc_window_update_control (self);
 }
 
