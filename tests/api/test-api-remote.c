@@ -4,7 +4,8 @@
  */
 
 /* What a remote workstation needs from the REST interface (docs/rest.md): the whole
- * configuration in one answer (GET /api/v1/project) and a control's steps on the stream
+ * configuration in one answer (GET /api/v1/project), its import (POST /api/v1/project) and a
+ * control's steps on the stream
  * (device_ctrl with "request"). The real datacoll binary, a real Modbus simulator. */
 
 #define G_LOG_DOMAIN "test-api-remote"
@@ -223,6 +224,68 @@ test_control_steps (Fixture       *fx,
   g_ptr_array_unref (s.controls);
 }
 
+/* POST /api/v1/project: a preview changes nothing and says what would; ?apply=true applies all
+ * or nothing; the audit log has one import row; bad parameters and bodies are 400 with their
+ * text. */
+static void
+test_import (Fixture       *fx,
+             gconstpointer  data)
+{
+  const char *project = "{\"items\":[{\"id\":\"r0\",\"name\":\"Register 0\"},"
+                        "{\"id\":\"r5\",\"name\":\"Register 5\"}],"
+                        "\"points\":[{\"term_id\":\"t1\",\"item_id\":\"r5\","
+                        "\"protocol_code\":5,\"code_type\":\"hr:u16\"}]}";
+  const char *bad = "{\"devices\":[{\"id\":\"m\",\"port\":70000}],"
+                    "\"items\":[{\"id\":\"r6\",\"name\":\"Register 6\"}]}";
+
+  {
+    g_autoptr(DcReply) reply = dc_http (fx->server->base, "POST", "/api/v1/project", project);
+    g_autoptr(DcReply) item = dc_http (fx->server->base, "GET", "/api/v1/items/r5", NULL);
+
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_assert_cmpstr (reply->body, ==,
+                     "{\"applied\":false,\"rows\":["
+                     "{\"kind\":\"item\",\"index\":0,\"id\":\"r0\",\"action\":\"unchanged\"},"
+                     "{\"kind\":\"item\",\"index\":1,\"id\":\"r5\",\"action\":\"create\"},"
+                     "{\"kind\":\"point\",\"index\":0,\"id\":\"t1:r5\",\"action\":\"create\"}]}");
+    g_assert_cmpuint (item->status, ==, 404);
+  }
+  {
+    g_autoptr(DcReply) reply = dc_http (fx->server->base, "POST", "/api/v1/project?apply=true",
+                                        project);
+    g_autoptr(DcReply) point = dc_http (fx->server->base, "GET", "/api/v1/terms/t1/items/r5",
+                                        NULL);
+    g_autoptr(DcReply) audit = dc_http (fx->server->base, "GET", "/api/v1/audit?action=import",
+                                        NULL);
+
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_assert_true (g_str_has_prefix (reply->body, "{\"applied\":true,"));
+    g_assert_cmpuint (point->status, ==, 200);
+    g_assert_nonnull (strstr (audit->body, "\"action\":\"import\""));
+  }
+  /* A failing row: nothing of the project is applied (r6 stays unknown). */
+  {
+    g_autoptr(DcReply) reply = dc_http (fx->server->base, "POST", "/api/v1/project?apply=true",
+                                        bad);
+    g_autoptr(DcReply) item = dc_http (fx->server->base, "GET", "/api/v1/items/r6", NULL);
+
+    g_test_message ("%s", reply->body);
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_assert_true (g_str_has_prefix (reply->body, "{\"applied\":false,"));
+    g_assert_nonnull (strstr (reply->body, "\"action\":\"error\",\"error\":\"field port"));
+    g_assert_cmpuint (item->status, ==, 404);
+  }
+  {
+    g_autoptr(DcReply) r1 = dc_http (fx->server->base, "POST", "/api/v1/project?apply=yes", project);
+    g_autoptr(DcReply) r2 = dc_http (fx->server->base, "POST", "/api/v1/project", "[1]");
+
+    g_assert_cmpuint (r1->status, ==, 400);
+    g_assert_cmpstr (r1->body, ==, "parameter apply must be true or false");
+    g_assert_cmpuint (r2->status, ==, 400);
+    g_assert_cmpstr (r2->body, ==, "the body must be a project object");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +294,7 @@ main (int   argc,
 
   g_test_add ("/api/remote/project", Fixture, NULL, fixture_setup, test_project,
               fixture_teardown);
+  g_test_add ("/api/remote/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/api/remote/control-steps", Fixture, NULL, fixture_setup, test_control_steps,
               fixture_teardown);
 

@@ -70,7 +70,7 @@ test_index (Fixture       *f,
   g_assert_null (strstr (r->body, "redis_key"));
   g_assert_nonnull (strstr (r->body, "/api/v1/openapi.json\n"));
   g_assert_nonnull (strstr (r->body, "/api/v1/project\n"));
-  g_assert_cmpuint (routes->len, ==, 41);
+  g_assert_cmpuint (routes->len, ==, 42);
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dc-test-ui.h"
+#include "dc-test-wait.h"
 
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
@@ -276,18 +277,28 @@ open_import (UiPlant     *f,
   g_assert_true (DC_IS_IMPORT_DIALOG (dialog));
   g_assert_true (dc_import_dialog_load_files (dialog, files, n_files, &error));
   g_assert_no_error (error);
+  DC_TEST_WAIT_UNTIL (!dc_import_dialog_is_busy (dialog), 10);
   g_test_message ("preview: %s", dc_import_dialog_get_summary (dialog));
   return dialog;
 }
 
 static void
+applied_cb (DcImportDialog *dialog,
+            gboolean       *applied)
+{
+  *applied = TRUE;
+}
+
+static void
 test_import_export (void)
 {
+  gboolean applied = FALSE;
   g_autoptr(GError) error = NULL;
   g_autofree char *src_db = NULL;
   g_autofree char *csv_dir = NULL;
   g_autoptr(GFile) folder = NULL;
   g_autoptr(GFile) json = NULL;
+  g_autoptr(JsonObject) project = NULL;
   GFile *files[4];
   const char *names[] = { "devices.csv", "terms.csv", "items.csv", "points.csv" };
   DcImportDialog *dialog;
@@ -309,10 +320,11 @@ test_import_export (void)
   csv_dir = g_build_filename (f.dir, "csv", NULL);
   g_assert_cmpint (g_mkdir_with_parents (csv_dir, 0700), ==, 0);
   folder = g_file_new_for_path (csv_dir);
-  g_assert_true (dc_project_export_csv (src, folder, &error));
+  project = dc_store_export (src);
+  g_assert_true (dc_project_export_csv (project, folder, &error));
   g_assert_no_error (error);
   json = g_file_get_child (folder, "project.json");
-  g_assert_true (dc_project_export_json (src, json, &error));
+  g_assert_true (dc_project_export_json (project, json, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     files[i] = g_file_get_child (folder, names[i]);
@@ -324,8 +336,10 @@ test_import_export (void)
   g_assert_cmpstr (dc_import_dialog_get_summary (dialog), ==,
                    "4 to create, 0 to change, 0 unchanged, 0 with errors");
   g_assert_true (dc_import_dialog_can_apply (dialog));
+  g_signal_connect (dialog, "applied", G_CALLBACK (applied_cb), &applied);
   g_assert_true (dc_import_dialog_apply (dialog, &error));
   g_assert_no_error (error);
+  DC_TEST_WAIT_UNTIL (applied, 10);
   g_assert_nonnull (dc_plant_model_lookup_point_id (dc_window_get_plant (f.window), "u1", "cur"));
 
   /* The JSON project again: nothing changes, nothing to apply. */

@@ -83,6 +83,7 @@ static const DcRouteAccess table[] = {
   { "POST", "/api/v2/term_items/del", DC_ROLE_ENGINEER, CONFIG, FALSE },
   { "POST", "/api/v2/formulas", DC_ROLE_ENGINEER, CONFIG, FALSE },
   { "POST", "/api/v2/formulas/del", DC_ROLE_ENGINEER, CONFIG, FALSE },
+  { "POST", "/api/v1/project", DC_ROLE_ENGINEER, CONFIG, FALSE },
   { "POST", "/api/v1/formula_check", DC_ROLE_ENGINEER, "check formulas", FALSE },
   { "POST", "/api/v1/sql_check", DC_ROLE_ENGINEER, "check SQL templates", FALSE },
 

@@ -31,7 +31,10 @@ struct _DcImportDialog
   GtkLabel       *summary_label;
   GtkListBox     *rows_list;
 
-  DcStore        *store;
+  DcPlantSource  *source;
+  GCancellable   *cancellable;
+  gboolean        busy;
+  gboolean        applying;
   JsonObject     *project;
   GPtrArray      *rows;
   char           *summary;
@@ -77,7 +80,18 @@ action_icon (DcImportAction action)
 static void
 update_apply (DcImportDialog *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.apply", dc_import_dialog_can_apply (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.apply",
+                                 !self->busy && dc_import_dialog_can_apply (self));
+}
+
+static void
+set_busy (DcImportDialog *self,
+          gboolean        busy)
+{
+  self->busy = busy;
+  if (busy)
+    gtk_label_set_label (self->summary_label, _("Waiting for the answer…"));
+  update_apply (self);
 }
 
 static void
@@ -166,6 +180,46 @@ add_csv (JsonObject  *project,
   return FALSE;
 }
 
+/* The answer of a preview or of an apply. */
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(DcImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean apply = self->applying;
+  gboolean applied = FALSE;
+  GPtrArray *rows = dc_plant_source_import_finish (DC_PLANT_SOURCE (object), result, &applied,
+                                                   &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->busy = self->applying = FALSE;
+  if (rows == NULL)
+    {
+      gtk_label_set_label (self->summary_label, error->message);
+      update_apply (self);
+      return;
+    }
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  self->rows = rows;
+  show_preview (self);
+  if (!apply)
+    return;
+  if (!applied)
+    {
+      /* Something changed since the preview: the new preview says what. */
+      g_autofree char *text = g_strdup_printf ("%s — %s", self->summary,
+                                               _("rows failed: nothing was imported"));
+
+      gtk_label_set_label (self->summary_label, text);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_APPLIED], 0);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 gboolean
 dc_import_dialog_load_files (DcImportDialog *self,
                              GFile         **files,
@@ -173,7 +227,6 @@ dc_import_dialog_load_files (DcImportDialog *self,
                              GError        **error)
 {
   g_autoptr(JsonObject) project = json_object_new ();
-  g_autoptr(GPtrArray) rows = NULL;
 
   g_return_val_if_fail (DC_IS_IMPORT_DIALOG (self), FALSE);
 
@@ -211,14 +264,17 @@ dc_import_dialog_load_files (DcImportDialog *self,
         return FALSE;
     }
 
-  rows = dc_store_import (self->store, project, FALSE, NULL, error);
-  if (rows == NULL)
-    return FALSE;
   g_clear_pointer (&self->project, json_object_unref);
   self->project = g_steal_pointer (&project);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
-  self->rows = g_steal_pointer (&rows);
-  show_preview (self);
+  g_clear_pointer (&self->summary, g_free);
+  self->n_errors = self->n_changes = 0;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  dc_plant_source_import_async (self->source, self->project, FALSE, self->cancellable,
+                                import_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -237,6 +293,13 @@ dc_import_dialog_get_rows (DcImportDialog *self)
 }
 
 gboolean
+dc_import_dialog_is_busy (DcImportDialog *self)
+{
+  g_return_val_if_fail (DC_IS_IMPORT_DIALOG (self), FALSE);
+  return self->busy;
+}
+
+gboolean
 dc_import_dialog_can_apply (DcImportDialog *self)
 {
   g_return_val_if_fail (DC_IS_IMPORT_DIALOG (self), FALSE);
@@ -247,30 +310,17 @@ gboolean
 dc_import_dialog_apply (DcImportDialog *self,
                         GError        **error)
 {
-  g_autoptr(GPtrArray) rows = NULL;
-  gboolean applied = FALSE;
-
   g_return_val_if_fail (DC_IS_IMPORT_DIALOG (self), FALSE);
 
-  if (!dc_import_dialog_can_apply (self))
+  if (self->busy || !dc_import_dialog_can_apply (self))
     {
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, _("Nothing to import"));
       return FALSE;
     }
-  rows = dc_store_import (self->store, self->project, TRUE, &applied, error);
-  if (rows == NULL)
-    return FALSE;
-  if (!applied)
-    {
-      /* Something changed since the preview: show the new preview. */
-      g_clear_pointer (&self->rows, g_ptr_array_unref);
-      self->rows = g_steal_pointer (&rows);
-      show_preview (self);
-      g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, _("Rows failed: nothing was imported"));
-      return FALSE;
-    }
-  g_signal_emit (self, signals[SIGNAL_APPLIED], 0);
-  gtk_window_close (GTK_WINDOW (self));
+  set_busy (self, TRUE);
+  self->applying = TRUE;
+  dc_plant_source_import_async (self->source, self->project, TRUE, self->cancellable,
+                                import_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -332,6 +382,9 @@ open_action (GtkWidget  *widget,
 static void
 dc_import_dialog_dispose (GObject *object)
 {
+  DcImportDialog *self = DC_IMPORT_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), DC_TYPE_IMPORT_DIALOG);
   G_OBJECT_CLASS (dc_import_dialog_parent_class)->dispose (object);
 }
@@ -341,7 +394,8 @@ dc_import_dialog_finalize (GObject *object)
 {
   DcImportDialog *self = DC_IMPORT_DIALOG (object);
 
-  g_clear_object (&self->store);
+  g_clear_object (&self->source);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->project, json_object_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_free (self->summary);
@@ -384,24 +438,32 @@ dc_import_dialog_init (DcImportDialog *self)
 }
 
 DcImportDialog *
-dc_import_dialog_new (GtkWindow *parent,
-                      DcStore   *store)
+dc_import_dialog_new (GtkWindow     *parent,
+                      DcPlantSource *source)
 {
   DcImportDialog *self;
 
-  g_return_val_if_fail (DC_IS_STORE (store), NULL);
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (source), NULL);
 
   self = g_object_new (DC_TYPE_IMPORT_DIALOG, "transient-for", parent, NULL);
-  self->store = g_object_ref (store);
+  self->source = g_object_ref (source);
+  self->cancellable = g_cancellable_new ();
+  /* A desk on a server says where the import goes. */
+  if (!dc_plant_source_is_local (source))
+    {
+      /* Translators: the Import dialog's subtitle on a server's desk, e.g. "into 10.0.0.5:8080" */
+      g_autofree char *where = g_strdup_printf (_("into %s"), dc_plant_source_get_location (source));
+
+      adw_window_title_set_subtitle (self->window_title, where);
+    }
   return self;
 }
 
 gboolean
-dc_project_export_json (DcStore  *store,
-                        GFile    *file,
-                        GError  **error)
+dc_project_export_json (JsonObject  *project,
+                        GFile       *file,
+                        GError     **error)
 {
-  g_autoptr(JsonObject) project = dc_store_export (store);
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
 
@@ -412,12 +474,10 @@ dc_project_export_json (DcStore  *store,
 }
 
 gboolean
-dc_project_export_csv (DcStore  *store,
-                       GFile    *folder,
-                       GError  **error)
+dc_project_export_csv (JsonObject  *project,
+                       GFile       *folder,
+                       GError     **error)
 {
-  g_autoptr(JsonObject) project = dc_store_export (store);
-
   for (guint i = 0; i < G_N_ELEMENTS (project_kinds); i++)
     {
       DcKind kind = project_kinds[i];

@@ -11,9 +11,21 @@
 
 G_DEFINE_INTERFACE (DcAuditSource, dc_audit_source, G_TYPE_OBJECT)
 
+/* The usual end: a GTask of the implementation returning the rows. */
+static GPtrArray *
+task_query_finish (DcAuditSource  *self,
+                   GAsyncResult   *result,
+                   GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 dc_audit_source_default_init (DcAuditSourceInterface *iface)
 {
+  iface->query_finish = task_query_finish;
 }
 
 void
@@ -86,21 +98,11 @@ local_query_async (DcAuditSource       *source,
   dc_audit_query_async (self->audit, query, cancellable, local_query_done_cb, task);
 }
 
-static GPtrArray *
-local_query_finish (DcAuditSource  *source,
-                    GAsyncResult   *result,
-                    GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, source), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 static void
 source_iface_init (DcAuditSourceInterface *iface)
 {
   iface->query_async = local_query_async;
-  iface->query_finish = local_query_finish;
 }
 
 static void

@@ -175,13 +175,6 @@ local_buckets_async (DcPlantSource       *source,
                                   buckets_ready_cb, g_steal_pointer (&task));
 }
 
-static GArray *
-local_buckets_finish (DcPlantSource  *source,
-                      GAsyncResult   *result,
-                      GError        **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 static void
 ctrl_ready_cb (GObject      *object,
@@ -230,20 +223,6 @@ local_control_async (DcPlantSource       *source,
                                 cancellable, ctrl_ready_cb, g_steal_pointer (&task));
 }
 
-static gboolean
-local_control_finish (DcPlantSource  *source,
-                      GAsyncResult   *result,
-                      double         *confirmed,
-                      GError        **error)
-{
-  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (value == NULL)
-    return FALSE;
-  if (confirmed != NULL)
-    *confirmed = *value;
-  return TRUE;
-}
 
 static void
 local_status_async (DcPlantSource       *source,
@@ -272,13 +251,6 @@ local_status_async (DcPlantSource       *source,
     g_task_return_pointer (task, status, (GDestroyNotify) json_node_unref);
 }
 
-static JsonNode *
-local_status_finish (DcPlantSource  *source,
-                     GAsyncResult   *result,
-                     GError        **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 static gboolean
 local_has_alarms (DcPlantSource *source)
@@ -344,33 +316,60 @@ local_journal_async (DcPlantSource       *source,
     g_task_return_pointer (task, array, (GDestroyNotify) json_array_unref);
 }
 
-static JsonArray *
-local_journal_finish (DcPlantSource  *source,
-                      GAsyncResult   *result,
-                      GError        **error)
+
+/* Import and export: the store's, at once (a preview and an apply take one transaction). */
+static void
+local_export_async (DcPlantSource       *source,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
 {
-  return g_task_propagate_pointer (G_TASK (result), error);
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, local_export_async);
+  g_task_return_pointer (task, dc_store_export (self->store), (GDestroyNotify) json_object_unref);
+}
+
+static void
+local_import_async (DcPlantSource       *source,
+                    JsonObject          *project,
+                    gboolean             apply,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GPtrArray) rows = NULL;
+  GError *error = NULL;
+  gboolean applied = FALSE;
+
+  g_task_set_source_tag (task, local_import_async);
+  rows = dc_store_import (self->store, project, apply, &applied, &error);
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    dc_plant_source_return_import (task, rows, applied);
 }
 
 static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
   iface->status_async = local_status_async;
-  iface->status_finish = local_status_finish;
   iface->has_alarms = local_has_alarms;
   iface->list_alarms = local_list_alarms;
   iface->alarm_action = local_alarm_action;
   iface->journal_async = local_journal_async;
-  iface->journal_finish = local_journal_finish;
   iface->attach = local_attach;
   iface->detach = local_detach;
   iface->get = local_get;
   iface->save = local_save;
   iface->remove = local_remove;
   iface->buckets_async = local_buckets_async;
-  iface->buckets_finish = local_buckets_finish;
   iface->control_async = local_control_async;
-  iface->control_finish = local_control_finish;
+  iface->export_async = local_export_async;
+  iface->import_async = local_import_async;
 }
 
 static void

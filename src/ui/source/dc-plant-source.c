@@ -30,9 +30,54 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_INTERFACE (DcPlantSource, dc_plant_source, G_TYPE_OBJECT)
 
+/* The usual ends of the asynchronous calls: a GTask of the implementation returning a pointer
+ * (a double for a control). An implementation sets its own only to do more. */
+static GArray *
+task_buckets_finish (DcPlantSource  *self,
+                     GAsyncResult   *result,
+                     GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+task_control_finish (DcPlantSource  *self,
+                     GAsyncResult   *result,
+                     double         *confirmed,
+                     GError        **error)
+{
+  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  if (confirmed != NULL)
+    *confirmed = *value;
+  return TRUE;
+}
+
+static JsonNode *
+task_status_finish (DcPlantSource  *self,
+                    GAsyncResult   *result,
+                    GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static JsonArray *
+task_journal_finish (DcPlantSource  *self,
+                     GAsyncResult   *result,
+                     GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 dc_plant_source_default_init (DcPlantSourceInterface *iface)
 {
+  iface->buckets_finish = task_buckets_finish;
+  iface->control_finish = task_control_finish;
+  iface->status_finish = task_status_finish;
+  iface->journal_finish = task_journal_finish;
   /* The state, the location, the user or the role changed. */
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -208,6 +253,92 @@ dc_plant_source_status_finish (DcPlantSource  *self,
 {
   g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
   return DC_PLANT_SOURCE_GET_IFACE (self)->status_finish (self, result, error);
+}
+
+void
+dc_plant_source_export_async (DcPlantSource       *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->export_async (self, cancellable, callback, user_data);
+}
+
+JsonObject *
+dc_plant_source_export_finish (DcPlantSource  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  GPtrArray *rows;
+  gboolean   applied;
+} ImportAnswer;
+
+static void
+import_answer_free (gpointer data)
+{
+  ImportAnswer *answer = data;
+
+  g_clear_pointer (&answer->rows, g_ptr_array_unref);
+  g_free (answer);
+}
+
+void
+dc_plant_source_import_async (DcPlantSource       *self,
+                              JsonObject          *project,
+                              gboolean             apply,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (project != NULL);
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->import_async (self, project, apply, cancellable, callback,
+                                                  user_data);
+}
+
+void
+dc_plant_source_return_import (GTask     *task,
+                               GPtrArray *rows,
+                               gboolean   applied)
+{
+  ImportAnswer *answer = g_new0 (ImportAnswer, 1);
+
+  answer->rows = g_ptr_array_ref (rows);
+  answer->applied = applied;
+  g_task_return_pointer (task, answer, import_answer_free);
+}
+
+GPtrArray *
+dc_plant_source_import_finish (DcPlantSource  *self,
+                               GAsyncResult   *result,
+                               gboolean       *applied,
+                               GError        **error)
+{
+  ImportAnswer *answer;
+  GPtrArray *rows;
+
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return NULL;
+  rows = g_steal_pointer (&answer->rows);
+  if (applied != NULL)
+    *applied = answer->applied;
+  import_answer_free (answer);
+  return rows;
 }
 
 gboolean

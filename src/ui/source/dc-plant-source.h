@@ -95,6 +95,16 @@ struct _DcPlantSourceInterface
   JsonNode   *(*status_finish)   (DcPlantSource       *self,
                                   GAsyncResult        *result,
                                   GError             **error);
+  void        (*export_async)    (DcPlantSource       *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  void        (*import_async)    (DcPlantSource       *self,
+                                  JsonObject          *project,
+                                  gboolean             apply,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
   gboolean    (*has_alarms)      (DcPlantSource       *self);
   JsonArray  *(*list_alarms)     (DcPlantSource       *self,
                                   gboolean             all);
@@ -176,6 +186,33 @@ void           dc_plant_source_status_async   (DcPlantSource       *self,
 JsonNode      *dc_plant_source_status_finish  (DcPlantSource       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+/* Import and export (docs/ui-editing.md "Import and export"): the whole configuration as a
+ * project object (dc_store_export(); GET /api/v1/project), and an import of a project:
+ * @apply FALSE previews (every row with its action or error, nothing changes), @apply TRUE
+ * applies all or nothing (POST /api/v1/project). The import's rows are DcImportRow;
+ * @applied tells whether the apply happened (FALSE: a row failed, the rows say why). */
+void           dc_plant_source_export_async   (DcPlantSource       *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonObject    *dc_plant_source_export_finish  (DcPlantSource       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void           dc_plant_source_import_async   (DcPlantSource       *self,
+                                               JsonObject          *project,
+                                               gboolean             apply,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray     *dc_plant_source_import_finish  (DcPlantSource       *self,
+                                               GAsyncResult        *result,
+                                               gboolean            *applied,
+                                               GError             **error);
+/* Implementations: the answer of an import task (the task keeps @rows). */
+void           dc_plant_source_return_import  (GTask               *task,
+                                               GPtrArray           *rows,
+                                               gboolean             applied);
 
 /* Alarms (docs/plugins.md): whether the plant has the alarm plugin; the alarms as the
  * plugin's JSON objects, highest priority first (@all: also normal and shelved ones);

@@ -135,25 +135,6 @@ remote_list_alarms (DcPlantSource *source,
   return array;
 }
 
-typedef struct
-{
-  DcSourceDoneFunc done;
-  gpointer         user_data;
-} DoneData;
-
-static void
-action_ready_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autofree DoneData *d = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answer = _dc_remote_request_finish (result, &error);
-
-  /* The new state comes back through the stream. */
-  d->done (error, d->user_data);
-}
-
 static void
 remote_alarm_action (DcPlantSource    *source,
                      gint64            id,
@@ -168,10 +149,7 @@ remote_alarm_action (DcPlantSource    *source,
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *path = g_strdup_printf ("/api/v1/alarms/%" G_GINT64_FORMAT "/%s", id,
                                            shelve ? "shelve" : "ack");
-  DoneData *d = g_new0 (DoneData, 1);
 
-  d->done = done;
-  d->user_data = user_data;
   if (comment != NULL && comment[0] != '\0')
     json_object_set_string_member (body, "comment", comment);
   if (shelve)
@@ -181,7 +159,8 @@ remote_alarm_action (DcPlantSource    *source,
       json_object_set_string_member (body, "until", until);
     }
   json_node_set_object (node, body);
-  _dc_remote_request (self, "POST", path, node, NULL, action_ready_cb, d);
+  /* The new state comes back through the stream. */
+  _dc_remote_write (self, "POST", path, node, done, user_data);
 }
 
 static void
@@ -191,12 +170,11 @@ journal_ready_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  g_autoptr(JsonNode) answer = _dc_remote_request_finish (result, &error);
+  g_autoptr(JsonNode) answer = _dc_remote_request_finish_type (result, JSON_NODE_ARRAY, "journal",
+                                                               &error);
 
-  if (error != NULL)
+  if (answer == NULL)
     g_task_return_error (task, error);
-  else if (answer == NULL || !JSON_NODE_HOLDS_ARRAY (answer))
-    g_task_return_new_error (task, DC_ERROR, DC_ERROR_INTERNAL, "journal: not an array");
   else
     g_task_return_pointer (task, json_array_ref (json_node_get_array (answer)),
                            (GDestroyNotify) json_array_unref);
@@ -236,13 +214,6 @@ remote_journal_async (DcPlantSource       *source,
   g_string_free (path, TRUE);
 }
 
-static JsonArray *
-remote_journal_finish (DcPlantSource  *source,
-                       GAsyncResult   *result,
-                       GError        **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 void
 _dc_remote_source_init_alarms (DcPlantSourceInterface *iface)
@@ -251,5 +222,4 @@ _dc_remote_source_init_alarms (DcPlantSourceInterface *iface)
   iface->list_alarms = remote_list_alarms;
   iface->alarm_action = remote_alarm_action;
   iface->journal_async = remote_journal_async;
-  iface->journal_finish = remote_journal_finish;
 }

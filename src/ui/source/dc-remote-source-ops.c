@@ -184,6 +184,25 @@ _dc_remote_request_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+JsonNode *
+_dc_remote_request_finish_type (GAsyncResult  *result,
+                                JsonNodeType   type,
+                                const char    *what,
+                                GError       **error)
+{
+  g_autoptr(JsonNode) answer = _dc_remote_request_finish (result, error);
+
+  if (answer == NULL && error != NULL && *error != NULL)
+    return NULL;
+  if (answer == NULL || JSON_NODE_TYPE (answer) != type)
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INTERNAL, "%s: not an %s", what,
+                   type == JSON_NODE_ARRAY ? "array" : "object");
+      return NULL;
+    }
+  return g_steal_pointer (&answer);
+}
+
 char *
 _dc_remote_entity_path (DcKind      kind,
                         const char *id,
@@ -271,6 +290,21 @@ write_ready_cb (GObject      *object,
   d->done (error, d->user_data);
 }
 
+void
+_dc_remote_write (DcRemoteSource   *self,
+                  const char       *method,
+                  const char       *path,
+                  JsonNode         *body,
+                  DcSourceDoneFunc  done,
+                  gpointer          user_data)
+{
+  DoneData *d = g_new0 (DoneData, 1);
+
+  d->done = done;
+  d->user_data = user_data;
+  _dc_remote_request (self, method, path, body, NULL, write_ready_cb, d);
+}
+
 static void
 remote_save (DcPlantSource    *source,
              DcKind            kind,
@@ -282,10 +316,7 @@ remote_save (DcPlantSource    *source,
   DcRemoteSource *self = (DcRemoteSource *) source;
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *path = NULL;
-  DoneData *d = g_new0 (DoneData, 1);
 
-  d->done = done;
-  d->user_data = user_data;
   json_node_set_object (body, object);
   path = _dc_remote_entity_path (kind, id,
                                  kind == DC_KIND_POINT
@@ -297,11 +328,10 @@ remote_save (DcPlantSource    *source,
                                              dc_kind_to_string (kind));
 
       done (error, user_data);
-      g_free (d);
       return;
     }
   /* The edit dialog's merge: PUT of the changed fields; a formula is replaced whole. */
-  _dc_remote_request (self, id ? "PUT" : "POST", path, body, NULL, write_ready_cb, d);
+  _dc_remote_write (self, id ? "PUT" : "POST", path, body, done, user_data);
 }
 
 static void
@@ -313,20 +343,16 @@ remote_remove (DcPlantSource    *source,
 {
   DcRemoteSource *self = (DcRemoteSource *) source;
   g_autofree char *path = _dc_remote_entity_path (kind, id, NULL);
-  DoneData *d = g_new0 (DoneData, 1);
 
-  d->done = done;
-  d->user_data = user_data;
   if (path == NULL)
     {
       g_autoptr(GError) error = g_error_new (DC_ERROR, DC_ERROR_NOT_FOUND, "%s",
                                              dc_kind_not_found_text (kind));
 
       done (error, user_data);
-      g_free (d);
       return;
     }
-  _dc_remote_request (self, "DELETE", path, NULL, NULL, write_ready_cb, d);
+  _dc_remote_write (self, "DELETE", path, NULL, done, user_data);
 }
 
 /* History -------------------------------------------------------------------------------- */
@@ -418,13 +444,6 @@ remote_buckets_async (DcPlantSource       *source,
   _dc_remote_request (self, "GET", path, NULL, cancellable, buckets_ready_cb, task);
 }
 
-static GArray *
-remote_buckets_finish (DcPlantSource  *source,
-                       GAsyncResult   *result,
-                       GError        **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 /* Controls ------------------------------------------------------------------------------- */
 
@@ -538,20 +557,6 @@ remote_control_async (DcPlantSource       *source,
                       task);
 }
 
-static gboolean
-remote_control_finish (DcPlantSource  *source,
-                       GAsyncResult   *result,
-                       double         *confirmed,
-                       GError        **error)
-{
-  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (value == NULL)
-    return FALSE;
-  if (confirmed != NULL)
-    *confirmed = *value;
-  return TRUE;
-}
 
 /* Link status ---------------------------------------------------------------------------- */
 
@@ -588,24 +593,14 @@ remote_status_async (DcPlantSource       *source,
   _dc_remote_request (self, "GET", path, NULL, cancellable, status_ready_cb, task);
 }
 
-static JsonNode *
-remote_status_finish (DcPlantSource  *source,
-                      GAsyncResult   *result,
-                      GError        **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 void
 _dc_remote_source_init_ops (DcPlantSourceInterface *iface)
 {
   iface->status_async = remote_status_async;
-  iface->status_finish = remote_status_finish;
   iface->get = remote_get;
   iface->save = remote_save;
   iface->remove = remote_remove;
   iface->buckets_async = remote_buckets_async;
-  iface->buckets_finish = remote_buckets_finish;
   iface->control_async = remote_control_async;
-  iface->control_finish = remote_control_finish;
 }

@@ -57,6 +57,19 @@ void     _dc_remote_request         (DcRemoteSource      *self,
                                      gpointer             user_data);
 JsonNode *_dc_remote_request_finish (GAsyncResult        *result,
                                      GError             **error);
+/* _dc_remote_request_finish() of an answer that must be a JSON @type (an error naming @what
+ * otherwise). */
+JsonNode *_dc_remote_request_finish_type (GAsyncResult   *result,
+                                          JsonNodeType    type,
+                                          const char     *what,
+                                          GError        **error);
+/* A write whose answer only matters as a success or the server's error, given to @done. */
+void     _dc_remote_write           (DcRemoteSource      *self,
+                                     const char          *method,
+                                     const char          *path,
+                                     JsonNode            *body,
+                                     DcSourceDoneFunc     done,
+                                     gpointer             user_data);
 /* Adds the token and the certificate check of @self to @msg (every request and the stream). */
 void     _dc_remote_prepare_message (DcRemoteSource      *self,
                                      SoupMessage         *msg);
@@ -79,5 +92,11 @@ void     _dc_remote_alarms_load     (DcRemoteSource      *self);
 void     _dc_remote_alarm_message   (DcRemoteSource      *self,
                                      JsonObject          *message);
 void     _dc_remote_source_init_alarms (DcPlantSourceInterface *iface);
+
+/* dc-remote-source-project.c: import and export through GET and POST /api/v1/project, and the
+ * audit log through GET /api/v1/audit (the DcAuditSource the plant model is given while
+ * attached). */
+void     _dc_remote_source_init_project (DcPlantSourceInterface *iface);
+void     _dc_remote_source_init_audit   (DcAuditSourceInterface *iface);
 
 G_END_DECLS

@@ -25,7 +25,9 @@ static void start_connect (DcRemoteSource *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DcRemoteSource, dc_remote_source, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (DC_TYPE_PLANT_SOURCE,
-                                                      dc_remote_source_iface_init))
+                                                      dc_remote_source_iface_init)
+                               G_IMPLEMENT_INTERFACE (DC_TYPE_AUDIT_SOURCE,
+                                                      _dc_remote_source_init_audit))
 
 /* Connection state ------------------------------------------------------------------------ */
 
@@ -493,6 +495,8 @@ remote_attach (DcPlantSource *source,
 
   dc_plant_source_detach (source);
   self->plant = g_object_ref (plant);
+  /* The Audit page reads the server's audit log (until detached: no cycle is left). */
+  dc_plant_model_set_audit_source (plant, DC_AUDIT_SOURCE (self));
   g_clear_pointer (&self->project_text, g_free);
   start_connect (self);
 }
@@ -509,6 +513,8 @@ remote_detach (DcPlantSource *source)
   g_clear_object (&self->cancellable);
   g_queue_clear_full (&self->changes, (GDestroyNotify) json_object_unref);
   self->change_running = FALSE;
+  if (self->plant != NULL && dc_plant_model_get_audit_source (self->plant) == DC_AUDIT_SOURCE (self))
+    dc_plant_model_set_audit_source (self->plant, NULL);
   g_clear_object (&self->plant);
 }
 
@@ -519,6 +525,7 @@ dc_remote_source_iface_init (DcPlantSourceInterface *iface)
   iface->detach = remote_detach;
   _dc_remote_source_init_ops (iface);
   _dc_remote_source_init_alarms (iface);
+  _dc_remote_source_init_project (iface);
 }
 
 static void

@@ -29,22 +29,14 @@
  * The Trend page's actions (win.trend, win.export-trend, trend.range) are in
  * dc-window-trend.c. */
 
-/* The parts that do not go through the plant connection yet read a local engine or store
- * (NULL on a server's desk): import/export and "Recent Controls" (docs/ui.md). */
+/* The parts that do not go through the plant connection read the local engine (NULL on a
+ * server's desk): the history of the delete dialog (docs/ui.md). */
 static DcEngine *
 get_engine (DcWindow *self)
 {
   DcPlantSource *source = _dc_window_get_source (self);
 
   return source ? dc_plant_source_get_local_engine (source) : NULL;
-}
-
-static DcStore *
-get_store (DcWindow *self)
-{
-  DcPlantSource *source = _dc_window_get_source (self);
-
-  return source ? dc_plant_source_get_local_store (source) : NULL;
 }
 
 static void
@@ -262,44 +254,68 @@ import_action (GtkWidget  *widget,
                GVariant   *param)
 {
   DcWindow *self = (DcWindow *) widget;
-  DcStore *store = get_store (self);
+  DcPlantSource *source = _dc_window_get_source (self);
 
-  if (store == NULL)
+  if (source == NULL)
     return;
-  present (GTK_WIDGET (dc_import_dialog_new (GTK_WINDOW (self), store)));
+  present (GTK_WIDGET (dc_import_dialog_new (GTK_WINDOW (self), source)));
 }
 
 typedef struct
 {
   DcWindow *self;
   gboolean  csv;
+  GFile    *file;
 } ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_object_unref (data->self);
+  g_clear_object (&data->file);
+  g_free (data);
+}
+
+/* The project read through the plant connection (the store, or the server's
+ * GET /api/v1/project), then written. */
+static void
+export_ready_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ExportData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) project = dc_plant_source_export_finish (DC_PLANT_SOURCE (object), result,
+                                                                 &error);
+  gboolean ok = project != NULL &&
+                (data->csv ? dc_project_export_csv (project, data->file, &error)
+                           : dc_project_export_json (project, data->file, &error));
+
+  if (ok)
+    toast (data->self, _("Configuration exported"));
+  else
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not export: %s"), error->message);
+
+      toast (data->self, msg);
+    }
+  export_data_free (data);
+}
 
 static void
 export_response_cb (GtkNativeDialog *native,
                     int              response,
                     ExportData      *data)
 {
-  DcStore *store = get_store (data->self);
+  DcPlantSource *source = _dc_window_get_source (data->self);
 
-  if (response == GTK_RESPONSE_ACCEPT && store != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && source != NULL)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autoptr(GError) error = NULL;
-      gboolean ok = data->csv ? dc_project_export_csv (store, file, &error)
-                              : dc_project_export_json (store, file, &error);
-
-      if (ok)
-        toast (data->self, _("Configuration exported"));
-      else
-        {
-          g_autofree char *msg = g_strdup_printf (_("Could not export: %s"), error->message);
-
-          toast (data->self, msg);
-        }
+      data->file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      dc_plant_source_export_async (source, NULL, export_ready_cb, data);
     }
-  g_object_unref (data->self);
-  g_free (data);
+  else
+    export_data_free (data);
   g_object_unref (native);
 }
 
