@@ -9,11 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* The MQTT session of the edge node (docs/sparkplug.md) on libmosquitto. libmosquitto runs
- * its network loop on its own thread (mosquitto_loop_start); connecting (a name lookup may
- * block) happens on a short-lived thread. Everything the broker says is handed to the main
- * context the client was created on, through the callbacks below; nothing here blocks the main
- * loop.
+/* The MQTT session of the edge node (docs/sparkplug.md) on the shared MQTT link
+ * (dc-mqtt-link.h: its own network thread connects, reconnects and runs libmosquitto's loop).
+ * Everything the broker says is handed to the main context the client was created on, through
+ * the callbacks below; nothing here blocks the main loop.
  *
  * The session owns the birth/death sequence number bdSeq: the MQTT will is NDEATH with bdSeq,
  * and when a session ends the next bdSeq and its will are set before libmosquitto reconnects,

@@ -7,6 +7,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "dc-json-util.h"
+
 G_BEGIN_DECLS
 
 /* Strict RFC 8259 JSON for the REST layer.
@@ -24,16 +26,9 @@ JsonNode *dc_json_parse          (const char  *data,
                                   gsize        length,
                                   GError     **error);
 
-/* Appends @node to @out: UTF-8 as is (no \u escapes except control characters), NaN and
- * ±Inf as null, doubles in the shortest form that reads back exactly (an integral double keeps
- * a ".0" so the client's type survives), integers as integers. */
-void      dc_json_append         (GString     *out,
-                                  JsonNode    *node);
+/* The writer is core's (dc-json-util.h: dc_json_append() and its parts); this one also says
+ * the length. */
 char     *dc_json_to_string      (JsonNode    *node,
                                   gsize       *length);
-void      dc_json_append_string  (GString     *out,
-                                  const char  *str);
-void      dc_json_append_double  (GString     *out,
-                                  double       value);
 
 G_END_DECLS

@@ -56,76 +56,88 @@ dc_json_node_get_number (JsonNode *node,
     }
 }
 
-static void append_node (GString  *out,
-                         JsonNode *node);
-
-static void
-append_string (GString    *out,
-               const char *text)
+void
+dc_json_append_string (GString    *out,
+                       const char *str)
 {
+  static const char hex[] = "0123456789abcdef";
+  const char *run = str;
+  const char *p;
+
   g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+  for (p = str; *p != '\0'; p++)
     {
-      switch (*p)
+      guchar c = (guchar) *p;
+      const char *escape = NULL;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+
+      g_string_append_len (out, run, p - run);
+      switch (c)
         {
-        case '"':  g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
+        case '"': escape = "\\\""; break;
+        case '\\': escape = "\\\\"; break;
+        case '\n': escape = "\\n"; break;
+        case '\r': escape = "\\r"; break;
+        case '\t': escape = "\\t"; break;
+        case '\b': escape = "\\b"; break;
+        case '\f': escape = "\\f"; break;
         default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
+          break;
         }
+      if (escape != NULL)
+        {
+          g_string_append (out, escape);
+        }
+      else
+        {
+          g_string_append (out, "\\u00");
+          g_string_append_c (out, hex[c >> 4]);
+          g_string_append_c (out, hex[c & 0xF]);
+        }
+      run = p + 1;
     }
+  g_string_append_len (out, run, p - run);
   g_string_append_c (out, '"');
 }
 
-static void
-append_value (GString  *out,
-              JsonNode *node)
+void
+dc_json_append_double (GString *out,
+                       double   value)
 {
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-      break;
-    case G_TYPE_DOUBLE:
-      {
-        double v = json_node_get_double (node);
-        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-        if (!isfinite (v))
-          {
-            g_string_append (out, "null");
-            break;
-          }
-        g_ascii_dtostr (buf, sizeof buf, v);
-        g_string_append (out, buf);
-        if (strpbrk (buf, ".eE") == NULL)
-          g_string_append (out, ".0");
-      }
-      break;
-    case G_TYPE_BOOLEAN:
-      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-      break;
-    case G_TYPE_STRING:
-      append_string (out, json_node_get_string (node));
-      break;
-    default:
+  if (!isfinite (value))
+    {
       g_string_append (out, "null");
-      break;
+      return;
     }
+
+  /* The shortest of %.15g, %.16g, %.17g that reads back to the same double. */
+  g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+  if (g_ascii_strtod (buf, NULL) != value)
+    {
+      g_ascii_formatd (buf, sizeof buf, "%.16g", value);
+      if (g_ascii_strtod (buf, NULL) != value)
+        g_ascii_formatd (buf, sizeof buf, "%.17g", value);
+    }
+
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".eE") == NULL)
+    g_string_append (out, ".0");
 }
 
-static void
-append_node (GString  *out,
-             JsonNode *node)
+void
+dc_json_append (GString  *out,
+                JsonNode *node)
 {
+  if (node == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
   switch (json_node_get_node_type (node))
     {
     case JSON_NODE_OBJECT:
@@ -142,13 +154,14 @@ append_node (GString  *out,
             if (!first)
               g_string_append_c (out, ',');
             first = FALSE;
-            append_string (out, name);
+            dc_json_append_string (out, name);
             g_string_append_c (out, ':');
-            append_node (out, member);
+            dc_json_append (out, member);
           }
         g_string_append_c (out, '}');
+        break;
       }
-      break;
+
     case JSON_NODE_ARRAY:
       {
         JsonArray *array = json_node_get_array (node);
@@ -159,18 +172,39 @@ append_node (GString  *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            append_node (out, json_array_get_element (array, i));
+            dc_json_append (out, json_array_get_element (array, i));
           }
         g_string_append_c (out, ']');
+        break;
       }
-      break;
-    case JSON_NODE_VALUE:
-      append_value (out, node);
-      break;
+
     case JSON_NODE_NULL:
-    default:
       g_string_append (out, "null");
       break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          dc_json_append_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          dc_json_append_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -181,7 +215,7 @@ dc_json_node_to_string (JsonNode *node)
 
   g_return_val_if_fail (node != NULL, g_string_free (out, FALSE));
 
-  append_node (out, node);
+  dc_json_append (out, node);
   return g_string_free (out, FALSE);
 }
 

@@ -22,11 +22,20 @@ gboolean    dc_json_node_get_number (JsonNode   *node,
 gboolean    dc_json_node_get_bool   (JsonNode   *node,
                                      gboolean   *out);
 
-/* Compact JSON text of @node, read back by json-glib to the same values. json-glib 1.6's own
- * writer turns a double such as 1e20 into "1e+20.0", which is no JSON: a stored body holding
- * one was dropped whole when read again. Doubles keep 17 significant digits (and ".0" when
- * they would read back as integers); NaN and infinities, which JSON has not, are null. */
+/* Compact JSON text of @node (the one writer of the REST answers, the stored configuration
+ * and the exports), read back by json-glib to the same values. json-glib 1.6's own writer
+ * turns a double such as 1e20 into "1e+20.0", which is no JSON, and writes NaN as `nan`.
+ * Here: UTF-8 as is (no \u escapes except control characters), NaN and ±Inf as null,
+ * doubles in the shortest of 15, 16 and 17 significant digits that reads back exactly ("0.1",
+ * not "0.10000000000000001"; an integral double keeps a ".0" so its type survives),
+ * integers as integers; a NULL node is null. */
 char       *dc_json_node_to_string  (JsonNode   *node);
+void        dc_json_append          (GString    *out,
+                                     JsonNode   *node);
+void        dc_json_append_string   (GString    *out,
+                                     const char *str);
+void        dc_json_append_double   (GString    *out,
+                                     double      value);
 
 /* json-glib's parser recurses once per level of nesting, without a limit: 100,000 '[' overflow
  * the stack. TRUE when @text (@length bytes, or NUL-terminated when -1) opens at most @max

@@ -11,10 +11,9 @@
 G_BEGIN_DECLS
 
 /* The MQTT side of the southbound sparkplug driver (docs/sparkplug.md, "Southbound"): one
- * libmosquitto client subscribed to one edge node. libmosquitto runs its network loop on its
- * own thread; connecting (a name lookup may block) happens on a short-lived thread, as in the
- * edge node. On the network thread the session checks seq and bdSeq, turns DATA into samples by
- * alias (pushed to the driver's sink, historical metrics to history only) and records every
+ * MQTT link (dc-mqtt-link.h, as in the edge node: a network thread of its own connects,
+ * reconnects and runs libmosquitto's loop) subscribed to one edge node. On the network
+ * thread the session checks seq and bdSeq, turns DATA into samples by alias (pushed to the driver's sink, historical metrics to history only) and records every
  * message in the driver's traffic ring; births and deaths, the broker's link and control
  * confirmations go to the main context through the callbacks, never after
  * dc_sparkplug_session_free(). DATA that arrives while a birth is being applied on the main

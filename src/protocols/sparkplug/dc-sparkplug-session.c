@@ -9,12 +9,11 @@
 
 #include "dc-sparkplug-session-private.h"
 
-#include <errno.h>
 #include <math.h>
-#include <mosquitto.h>
 #include <string.h>
 
 #include "dc-error.h"
+#include "dc-mqtt-link.h"
 #include "dc-sparkplug-frame-private.h"
 #include "dc-sparkplug-payload.h"
 
@@ -30,15 +29,6 @@ struct _DcSparkplugAliases
   GHashTable      *by_address;  /* char * → DcSparkplugTarget */
 };
 
-/* What the network thread shares with the main context: events hold a reference; @alive
- * (main context only) is cleared when the session is freed, so queued events are dropped. */
-typedef struct
-{
-  gatomicrefcount     ref;
-  gboolean            alive;
-  DcSparkplugSession *session;
-} Channel;
-
 /* A DATA message that waits for a birth. */
 typedef struct
 {
@@ -50,23 +40,19 @@ typedef struct
 struct _DcSparkplugSession
 {
   DcDriver                    *driver;
-  struct mosquitto            *mosq;
-  GMainContext                *context;
-  Channel                     *channel;
+  DcMqttLink                  *link;
   DcSparkplugSessionCallbacks  callbacks;
   gpointer                     user_data;
   char                        *host;
   guint                        port;
   guint                        keepalive_s;
+  gboolean                     started;
   char                        *group_id;
   char                        *edge_node_id;
   char                        *subscription;
   char                        *ncmd_topic;
   char                        *state_topic;    /* NULL: no primary host STATE */
   guint64                      state_time;     /* the STATE birth's timestamp (network thread) */
-  GThread                     *connect_thread;
-  GCond                        cond;
-  gboolean                     stopping;
 
   /* Under lock: the message state of the network thread, which the main context reads and
    * changes too (aliases, held DATA, expected confirmations, counters). */
@@ -93,7 +79,7 @@ typedef enum
 
 typedef struct
 {
-  Channel                *channel;
+  DcSparkplugSession     *session;
   EventType               type;
   gboolean                up;
   char                   *error;
@@ -160,26 +146,11 @@ dc_sparkplug_aliases_size (DcSparkplugAliases *self)
 
 /* Events to the main context */
 
-static Channel *
-channel_ref (Channel *channel)
-{
-  g_atomic_ref_count_inc (&channel->ref);
-  return channel;
-}
-
-static void
-channel_unref (Channel *channel)
-{
-  if (g_atomic_ref_count_dec (&channel->ref))
-    g_free (channel);
-}
-
 static void
 event_free (gpointer data)
 {
   Event *event = data;
 
-  channel_unref (event->channel);
   g_free (event->error);
   g_free (event->device);
   g_clear_pointer (&event->message, dc_sparkplug_message_free);
@@ -190,11 +161,7 @@ static gboolean
 event_dispatch_cb (gpointer data)
 {
   Event *event = data;
-  DcSparkplugSession *self;
-
-  if (!event->channel->alive)
-    return G_SOURCE_REMOVE;
-  self = event->channel->session;
+  DcSparkplugSession *self = event->session;
 
   switch (event->type)
     {
@@ -217,19 +184,15 @@ event_dispatch_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Always through an idle, never at once: the main context also calls in here with the lock
- * held (held DATA handled in dc_sparkplug_session_set_aliases()). */
+/* Through an idle of the link, never at once: the main context also calls in here with the
+ * lock held (held DATA handled in dc_sparkplug_session_set_aliases()); never after
+ * dc_sparkplug_session_free(). */
 static void
 post_event (DcSparkplugSession *self,
             Event              *event)
 {
-  g_autoptr(GSource) source = g_idle_source_new ();
-
-  event->channel = channel_ref (self->channel);
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, event_dispatch_cb, event, event_free);
-  g_source_set_static_name (source, "[dc-sparkplug-session]");
-  g_source_attach (source, self->context);
+  event->session = self;
+  dc_mqtt_link_post (self->link, event_dispatch_cb, event, event_free);
 }
 
 static void
@@ -273,14 +236,12 @@ publish (DcSparkplugSession  *self,
 {
   gsize size;
   const guint8 *data = g_bytes_get_data (payload, &size);
+  const char *why = NULL;
   int mid = 0;
-  int rc;
 
-  rc = mosquitto_publish (self->mosq, &mid, topic, (int) size, data, 0, false);
-  if (rc != MOSQ_ERR_SUCCESS)
+  if (!dc_mqtt_link_publish (self->link, topic, data, size, 0, FALSE, &mid, &why))
     {
-      g_set_error (error, DC_ERROR, DC_ERROR_OFFLINE, "cannot publish %s: %s", topic,
-                   mosquitto_strerror (rc));
+      g_set_error (error, DC_ERROR, DC_ERROR_OFFLINE, "cannot publish %s: %s", topic, why);
       return FALSE;
     }
   record (self, FALSE, topic, data, size, 0, FALSE, mid);
@@ -308,14 +269,10 @@ static void
 set_state_will (DcSparkplugSession *self)
 {
   g_autofree char *payload = NULL;
-  int rc;
 
   self->state_time = now_ms ();
   payload = state_payload (FALSE, self->state_time);
-  rc = mosquitto_will_set (self->mosq, self->state_topic, (int) strlen (payload), payload, 1,
-                           true);
-  if (rc != MOSQ_ERR_SUCCESS)
-    g_warning ("cannot set the MQTT will: %s", mosquitto_strerror (rc));
+  dc_mqtt_link_set_will (self->link, self->state_topic, payload, strlen (payload), 1, TRUE);
 }
 
 static void
@@ -323,16 +280,15 @@ publish_state (DcSparkplugSession *self,
                gboolean            online)
 {
   g_autofree char *payload = state_payload (online, self->state_time);
+  const char *why = NULL;
   int mid = 0;
-  int rc;
 
-  rc = mosquitto_publish (self->mosq, &mid, self->state_topic, (int) strlen (payload), payload, 1,
-                          true);
-  if (rc == MOSQ_ERR_SUCCESS)
+  if (dc_mqtt_link_publish (self->link, self->state_topic, payload, strlen (payload), 1, TRUE,
+                            &mid, &why))
     record (self, FALSE, self->state_topic, (const guint8 *) payload, strlen (payload), 1, TRUE,
             mid);
   else
-    g_debug ("cannot publish %s: %s", self->state_topic, mosquitto_strerror (rc));
+    g_debug ("cannot publish %s: %s", self->state_topic, why);
 }
 
 /* Under lock. */
@@ -553,11 +509,10 @@ check_seq_locked (DcSparkplugSession       *self,
 }
 
 static void
-on_message_cb (struct mosquitto               *mosq,
-               void                           *obj,
-               const struct mosquitto_message *msg)
+message_cb (gpointer                        user_data,
+            const struct mosquitto_message *msg)
 {
-  DcSparkplugSession *self = obj;
+  DcSparkplugSession *self = user_data;
   g_autofree char *group = NULL;
   g_autofree char *node = NULL;
   g_autofree char *device = NULL;
@@ -672,13 +627,9 @@ on_message_cb (struct mosquitto               *mosq,
 }
 
 static void
-on_subscribe_cb (struct mosquitto *mosq,
-                 void             *obj,
-                 int               mid,
-                 int               qos_count,
-                 const int        *granted_qos)
+subscribed_cb (gpointer user_data)
 {
-  DcSparkplugSession *self = obj;
+  DcSparkplugSession *self = user_data;
 
   /* The primary host is online (edge nodes that wait for it publish now), and the node's
    * births went out before we listened: ask for them again. */
@@ -692,97 +643,41 @@ on_subscribe_cb (struct mosquitto *mosq,
 }
 
 static void
-on_connect_cb (struct mosquitto *mosq,
-               void             *obj,
-               int               rc)
+connected_cb (gpointer user_data)
 {
-  DcSparkplugSession *self = obj;
-  int src;
+  DcSparkplugSession *self = user_data;
 
-  if (rc != 0)
-    {
-      g_autofree char *error = g_strdup_printf ("MQTT broker %s:%u refused the connection: %s",
-                                                self->host, self->port,
-                                                mosquitto_connack_string (rc));
-
-      post_broker (self, FALSE, error);
-      return;
-    }
   g_mutex_lock (&self->lock);
   self->last_seq = -1;
   g_mutex_unlock (&self->lock);
-  src = mosquitto_subscribe (mosq, NULL, self->subscription, 0);
-  if (src != MOSQ_ERR_SUCCESS)
-    {
-      g_autofree char *error = g_strdup_printf ("cannot subscribe to %s: %s",
-                                                self->subscription, mosquitto_strerror (src));
-
-      post_broker (self, FALSE, error);
-    }
+  dc_mqtt_link_subscribe (self->link, self->subscription, 0);
 }
 
 static void
-on_disconnect_cb (struct mosquitto *mosq,
-                  void             *obj,
-                  int               rc)
+failed_cb (gpointer    user_data,
+           const char *error)
 {
-  DcSparkplugSession *self = obj;
+  post_broker (user_data, FALSE, error);
+}
+
+static void
+disconnected_cb (gpointer user_data,
+                 int      reason)
+{
+  DcSparkplugSession *self = user_data;
   g_autofree char *error = NULL;
 
-  if (rc == 0)
+  if (reason == 0)
     return;
-  /* The next session's STATE gets a new timestamp, and its will says so before libmosquitto
-   * reconnects (on this thread, after this callback). */
+  /* The next session's STATE gets a new timestamp, and its will says so before the link
+   * connects again. */
   if (self->state_topic != NULL)
     set_state_will (self);
   dc_driver_count_reconnect (self->driver);
-  error = g_strdup_printf ("MQTT broker %s:%u: connection lost", self->host, self->port);
+  error = g_strdup_printf (reason == DC_MQTT_LINK_NO_CONNACK ?
+                           "MQTT broker %s:%u: no answer to CONNECT" :
+                           "MQTT broker %s:%u: connection lost", self->host, self->port);
   post_broker (self, FALSE, error);
-}
-
-static gpointer
-connect_thread_func (gpointer data)
-{
-  DcSparkplugSession *self = data;
-  guint delay_s = 1;
-  int rc;
-
-  /* The name lookup may block. libmosquitto's network thread reconnects by itself only after
-   * a first successful connect: until then this thread retries (1 s, doubling up to 10 s). */
-  for (;;)
-    {
-      gint64 until;
-
-      rc = mosquitto_connect_async (self->mosq, self->host, (int) self->port,
-                                    (int) self->keepalive_s);
-      if (rc == MOSQ_ERR_SUCCESS)
-        break;
-      {
-        g_autofree char *error = g_strdup_printf ("cannot connect to the MQTT broker %s:%u: %s",
-                                                  self->host, self->port,
-                                                  rc == MOSQ_ERR_ERRNO ? g_strerror (errno) :
-                                                  mosquitto_strerror (rc));
-
-        post_broker (self, FALSE, error);
-      }
-
-      g_mutex_lock (&self->lock);
-      until = g_get_monotonic_time () + delay_s * G_TIME_SPAN_SECOND;
-      while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, until))
-        ;
-      if (self->stopping)
-        {
-          g_mutex_unlock (&self->lock);
-          return GINT_TO_POINTER (FALSE);
-        }
-      g_mutex_unlock (&self->lock);
-      delay_s = MIN (delay_s * 2, 10);
-    }
-  rc = mosquitto_loop_start (self->mosq);
-  if (rc != MOSQ_ERR_SUCCESS)
-    g_warning ("cannot start the MQTT network thread: %s", mosquitto_strerror (rc));
-
-  return GINT_TO_POINTER (rc == MOSQ_ERR_SUCCESS);
 }
 
 DcSparkplugSession *
@@ -791,21 +686,20 @@ dc_sparkplug_session_new (DcDriver                          *driver,
                           const DcSparkplugSessionCallbacks *callbacks,
                           gpointer                           user_data)
 {
-  static gsize lib_init = 0;
+  static const DcMqttLinkCallbacks link_callbacks = {
+    .connected = connected_cb,
+    .subscribed = subscribed_cb,
+    .disconnected = disconnected_cb,
+    .failed = failed_cb,
+    .message = message_cb,
+  };
   DcSparkplugSession *self;
 
   g_return_val_if_fail (DC_IS_DRIVER (driver), NULL);
   g_return_val_if_fail (config != NULL && callbacks != NULL, NULL);
 
-  if (g_once_init_enter (&lib_init))
-    {
-      mosquitto_lib_init ();
-      g_once_init_leave (&lib_init, 1);
-    }
-
   self = g_new0 (DcSparkplugSession, 1);
   self->driver = driver;
-  self->context = g_main_context_ref_thread_default ();
   self->callbacks = *callbacks;
   self->user_data = user_data;
   self->host = g_strdup (config->host);
@@ -820,25 +714,12 @@ dc_sparkplug_session_new (DcDriver                          *driver,
   if (config->host_id != NULL)
     self->state_topic = g_strdup_printf ("spBv1.0/STATE/%s", config->host_id);
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
   g_queue_init (&self->held);
   self->last_seq = -1;
   self->expected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->channel = g_new0 (Channel, 1);
-  g_atomic_ref_count_init (&self->channel->ref);
-  self->channel->alive = TRUE;
-  self->channel->session = self;
-
-  self->mosq = mosquitto_new (config->client_id, true, self);
-  if (self->mosq == NULL)
-    g_error ("cannot create the MQTT client: %s", g_strerror (errno));
-  mosquitto_connect_callback_set (self->mosq, on_connect_cb);
-  mosquitto_disconnect_callback_set (self->mosq, on_disconnect_cb);
-  mosquitto_subscribe_callback_set (self->mosq, on_subscribe_cb);
-  mosquitto_message_callback_set (self->mosq, on_message_cb);
-  mosquitto_reconnect_delay_set (self->mosq, 1, 10, true);
+  self->link = dc_mqtt_link_new (config->client_id, &link_callbacks, self);
   if (config->username != NULL)
-    mosquitto_username_pw_set (self->mosq, config->username, config->password);
+    dc_mqtt_link_set_credentials (self->link, config->username, config->password);
   if (self->state_topic != NULL)
     set_state_will (self);
 
@@ -849,9 +730,10 @@ void
 dc_sparkplug_session_start (DcSparkplugSession *self)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (self->connect_thread == NULL);
+  g_return_if_fail (!self->started);
 
-  self->connect_thread = g_thread_new ("dc-mqtt-host", connect_thread_func, self);
+  self->started = TRUE;
+  dc_mqtt_link_start (self->link, self->host, self->port, self->keepalive_s);
 }
 
 void
@@ -860,27 +742,11 @@ dc_sparkplug_session_free (DcSparkplugSession *self)
   if (self == NULL)
     return;
 
-  self->channel->alive = FALSE;
-  if (self->connect_thread != NULL)
-    {
-      gboolean loop_started;
-
-      g_mutex_lock (&self->lock);
-      self->stopping = TRUE;
-      g_cond_signal (&self->cond);
-      g_mutex_unlock (&self->lock);
-      loop_started = GPOINTER_TO_INT (g_thread_join (self->connect_thread));
-      /* A clean end: STATE offline now, as the broker would have sent the will. The network
-       * thread writes it before the DISCONNECT (one queue, in order). */
-      if (self->state_topic != NULL && loop_started)
-        publish_state (self, FALSE);
-      mosquitto_disconnect (self->mosq);
-      if (loop_started)
-        mosquitto_loop_stop (self->mosq, false);
-    }
-  channel_unref (self->channel);
-  mosquitto_destroy (self->mosq);
-  g_main_context_unref (self->context);
+  /* A clean end: STATE offline now, as the broker would have sent the will; the link sends
+   * DISCONNECT after it (so the broker does not send the will too). */
+  if (self->state_topic != NULL && self->started)
+    publish_state (self, FALSE);
+  dc_mqtt_link_free (self->link);
   g_queue_clear_full (&self->held, held_free);
   g_clear_pointer (&self->aliases, dc_sparkplug_aliases_unref);
   g_hash_table_unref (self->expected);
@@ -891,7 +757,6 @@ dc_sparkplug_session_free (DcSparkplugSession *self)
   g_free (self->ncmd_topic);
   g_free (self->state_topic);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
   g_free (self);
 }
 

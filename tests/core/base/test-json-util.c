@@ -53,7 +53,8 @@ test_get_int_saturates (void)
 }
 
 /* What dc_json_node_to_string() writes reads back to the same values (json-glib 1.6's writer
- * gives "1e+20.0" for 1e20, which does not read). */
+ * gives "1e+20.0" for 1e20, which does not read), in the shortest form that does (0.1, not
+ * 0.10000000000000001; 62.800000000000004 stays what it is: it is another double). */
 static void
 test_to_string (void)
 {
@@ -63,7 +64,10 @@ test_to_string (void)
     const char *want;
   } cases[] = {
     { "{\"z\":1e20,\"y\":[2.0,-0.0,3,5e-324]}",
-      "{\"z\":1e+20,\"y\":[2.0,-0.0,3,4.9406564584124654e-324]}" },
+      "{\"z\":1e+20,\"y\":[2.0,-0.0,3,4.94065645841247e-324]}" },
+    { "[0.1,62.800000000000004,0.30000000000000004,1.5]",
+      "[0.1,62.800000000000004,0.30000000000000004,1.5]" },
+    { "[0.10000000000000001,100.0]", "[0.1,100.0]" },
     { "[\"a\\\"b\\\\c\\n\\u0001\\u00e9\",true,null,{}]",
       "[\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\",true,null,{}]" },
   };

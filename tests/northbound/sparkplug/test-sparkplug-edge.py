@@ -21,208 +21,23 @@ import getpass
 import json
 import os
 import queue
-import re
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.request
-
-import paho.mqtt.client as mqtt
-
-DEADLINE = 15.0
-GROUP, NODE, DEVICE = "Plant", "edge1", "dev1"
-PREFIX = "spBv1.0/%s" % GROUP
-RESET = "(consumer reconnected)"
 
 
-def fail(message):
-    print("FAIL: " + message, flush=True)
-    sys.exit(1)
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_line(process, pattern, what, lines=None):
-    """Reads @process's stderr until a line matches @pattern (within the deadline), then keeps
-    copying it to ours in a thread (and into @lines, a queue, when given: wait_for_more()
-    reads on). Returns the match."""
-    if lines is None:
-        lines = queue.Queue()
-
-    def reader():
-        for line in process.stderr:
-            sys.stderr.write(line)
-            lines.put(line)
-        lines.put(None)
-    threading.Thread(target=reader, daemon=True).start()
-    return wait_for_more(lines, pattern, what)
-
-
-def wait_for_more(lines, pattern, what):
-    end = time.monotonic() + DEADLINE
-    while True:
-        left = end - time.monotonic()
-        if left <= 0:
-            fail("%s did not start within %.0f s" % (what, DEADLINE))
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
-            continue
-        if line is None:
-            fail("%s: the process ended" % what)
-        found = re.search(pattern, line)
-        if found:
-            return found
-
-
-class Consumer:
-    """Every message under spBv1.0/<group>/#, decoded, in arrival order."""
-
-    def __init__(self, port, pb, auth=None):
-        self.pb = pb
-        self.messages = queue.Queue()
-        self.connected = threading.Event()
-        self.subscribed = threading.Event()
-        self.client = mqtt.Client(client_id="sparkplug-test-consumer", clean_session=True)
-        self.client.on_connect = self._on_connect
-        self.client.on_message = self._on_message
-        self.client.on_subscribe = lambda *args: self.subscribed.set()
-        self.client.reconnect_delay_set(min_delay=1, max_delay=1)
-        if auth is not None:
-            self.client.username_pw_set(*auth)
-        self.client.connect("127.0.0.1", port, keepalive=30)
-        self.client.loop_start()
-        if not self.connected.wait(DEADLINE) or not self.subscribed.wait(DEADLINE):
-            fail("the consumer cannot connect and subscribe")
-        self.seq = None
-
-    def _on_connect(self, client, userdata, flags, rc):
-        # A new session of the consumer: what it missed in between breaks no seq check.
-        self.messages.put((RESET, None))
-        client.subscribe(PREFIX + "/#", qos=1)
-        self.connected.set()
-
-    def _on_message(self, client, userdata, msg):
-        payload = self.pb.Payload()
-        payload.ParseFromString(msg.payload)
-        self.messages.put((msg.topic, payload))
-
-    def expect(self, topic, check=None, what=None):
-        """The next message of the node on @topic (for which @check is true); messages on
-        other topics are skipped, every node message counts for the seq check."""
-        end = time.monotonic() + DEADLINE
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                fail("no %s within %.0f s" % (what or topic, DEADLINE))
-            try:
-                got_topic, payload = self.messages.get(timeout=left)
-            except queue.Empty:
-                continue
-            self._check_seq(got_topic, payload)
-            if got_topic == topic and (check is None or check(payload)):
-                return payload
-
-    def _check_seq(self, topic, payload):
-        if topic == RESET:
-            self.seq = None
-            return
-        kind = topic.split("/")[2]
-        if kind in ("NCMD", "DCMD", "STATE"):
-            return
-        if kind == "NDEATH":
-            if payload.HasField("seq"):
-                fail("NDEATH carries a seq")
-            return
-        if not payload.HasField("seq"):
-            fail("%s without seq" % topic)
-        if kind == "NBIRTH":
-            if payload.seq != 0:
-                fail("NBIRTH seq %d, not 0" % payload.seq)
-        elif self.seq is not None and payload.seq != (self.seq + 1) % 256:
-            fail("%s seq %d after %d" % (topic, payload.seq, self.seq))
-        self.seq = payload.seq
-        self.count = getattr(self, "count", 0) + 1
-
-    def publish(self, topic, payload):
-        info = self.client.publish(topic, payload.SerializeToString(), qos=0)
-        info.wait_for_publish(DEADLINE)
-
-
-def metric(payload, name):
-    for m in payload.metrics:
-        if m.name == name:
-            return m
-    return None
-
-
-def properties(m):
-    return dict(zip(m.properties.keys, m.properties.values))
-
-
-def rest(base, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=DEADLINE) as answer:
-        return answer.read().decode()
-
-
-def start_broker(conf, processes):
-    broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-    processes.append(broker)
-    # "mosquitto version … running" comes after the listener is open.
-    broker.lines = queue.Queue()
-    wait_for_line(broker, r"mosquitto version \S+ running", "mosquitto", broker.lines)
-    return broker
-
-
-def start_server(datacoll, conf, processes):
-    server = subprocess.Popen([datacoll, "--server", "--config", conf],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    processes.append(server)
-    server.base = wait_for_line(server, r"listening on (http://[^ /]+)", "datacoll").group(1)
-    return server
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from dc_test_sparkplug import *  # noqa: E402,F401,F403 (the fixtures, used by name below)
 
 
 def main():
     datacoll, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="dc-sparkplug-")
-    processes = []
-    try:
-        if "--auth" in sys.argv[3:]:
-            run_auth(datacoll, proto_dir, tmp, processes)
-        else:
-            run(datacoll, proto_dir, tmp, processes)
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("PASS")
-
-
-def generate_classes(proto_dir, tmp):
-    subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
-                    "sparkplug_b.proto"], check=True)
-    sys.path.insert(0, tmp)
-    import sparkplug_b_pb2
-
-    class PB:
-        Payload = sparkplug_b_pb2.Payload
-    return PB
+    if "--auth" in sys.argv[3:]:
+        run_main("dc-sparkplug-", run_auth, datacoll, proto_dir)
+    else:
+        run_main("dc-sparkplug-", run, datacoll, proto_dir)
 
 
 def run_auth(datacoll, proto_dir, tmp, processes):

@@ -12,29 +12,24 @@ arrives afterwards flagged historical, in order, none lost, and /status tells th
 
 Usage: test-sparkplug-forward.py DATACOLL PROTO_DIR"""
 
-import importlib.util
 import json
 import os
 import queue
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
 import paho.mqtt.client as mqtt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("edge", os.path.join(HERE, "test-sparkplug-edge.py"))
-edge = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(edge)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import dc_test_sparkplug as sp  # noqa: E402 (after the path)
 
-DEADLINE = edge.DEADLINE
-GROUP, NODE, DEVICE, HOST = edge.GROUP, edge.NODE, edge.DEVICE, "scada"
-PREFIX = edge.PREFIX
+DEADLINE = sp.DEADLINE
+GROUP, NODE, DEVICE, HOST = sp.GROUP, sp.NODE, sp.DEVICE, "scada"
+PREFIX = sp.PREFIX
 STATE_TOPIC = "spBv1.0/STATE/" + HOST
 OUTAGE_S = 30.0
-fail = edge.fail
+fail = sp.fail
 
 
 def state_payload(online, timestamp=None):
@@ -43,7 +38,7 @@ def state_payload(online, timestamp=None):
     return json.dumps({"online": online, "timestamp": timestamp})
 
 
-class Host(edge.Consumer):
+class Host(sp.Consumer):
     """The consumer as the primary host: STATE online at each connection (after it
     subscribed), offline as its will."""
 
@@ -66,7 +61,7 @@ class Host(edge.Consumer):
         self.seq = None
 
     def _on_connect_host(self, client, userdata, flags, rc):
-        self.messages.put((edge.RESET, None))
+        self.messages.put((sp.RESET, None))
         client.subscribe(PREFIX + "/#", qos=1)
         self.connected.set()
 
@@ -101,7 +96,7 @@ class Host(edge.Consumer):
 def wait_status(base, check, what):
     end = time.monotonic() + DEADLINE
     while True:
-        status = json.loads(edge.rest(base, "GET", "/api/v1/status"))
+        status = json.loads(sp.rest(base, "GET", "/api/v1/status"))
         if check(status["sparkplug"]):
             return status["sparkplug"]
         if time.monotonic() > end:
@@ -141,27 +136,17 @@ def collect_historical(host, topic, alias, wanted, what):
 
 def main():
     datacoll, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="dc-sparkplug-fwd-")
-    processes = []
-    try:
-        run(datacoll, proto_dir, tmp, processes)
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("PASS")
+    sp.run_main("dc-sparkplug-fwd-", run, datacoll, proto_dir)
 
 
 def run(datacoll, proto_dir, tmp, processes):
-    PB = edge.generate_classes(proto_dir, tmp)
-    mqtt_port = edge.free_port()
+    PB = sp.generate_classes(proto_dir, tmp)
+    mqtt_port = sp.free_port()
     conf = os.path.join(tmp, "mosquitto.conf")
     with open(conf, "w", encoding="utf-8") as f:
         f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
                 "log_dest stderr\n" % mqtt_port)
-    broker = edge.start_broker(conf, processes)
+    broker = sp.start_broker(conf, processes)
     host = Host(mqtt_port, PB)
 
     dc_conf = os.path.join(tmp, "datacoll.conf")
@@ -169,22 +154,22 @@ def run(datacoll, proto_dir, tmp, processes):
         f.write("[server]\nport=0\ndb=%s\n\n[sparkplug]\nenabled=true\nport=%d\n"
                 "group_id=%s\nedge_node_id=%s\nkeepalive_s=5\nprimary_host_id=%s\n"
                 % (os.path.join(tmp, "dc.db"), mqtt_port, GROUP, NODE, HOST))
-    server = edge.start_server(datacoll, dc_conf, processes)
+    server = sp.start_server(datacoll, dc_conf, processes)
     base = server.base
 
     # No STATE yet: connected, waiting, nothing published.
     st = wait_status(base, lambda s: s["connected"], "connected")
     if st["state"] != "waiting_for_primary_host" or st["primary_host_online"] is not False:
         fail("before any STATE: %s" % st)
-    edge.rest(base, "POST", "/api/v1/devices", {"id": DEVICE, "protocol": "virtual"})
-    edge.rest(base, "POST", "/api/v1/terms", {"id": "t1", "device_id": DEVICE})
-    edge.rest(base, "POST", "/api/v1/items", {"id": "temp", "unit": "degC"})
-    edge.rest(base, "POST", "/api/v2/term_items", [
+    sp.rest(base, "POST", "/api/v1/devices", {"id": DEVICE, "protocol": "virtual"})
+    sp.rest(base, "POST", "/api/v1/terms", {"id": "t1", "device_id": DEVICE})
+    sp.rest(base, "POST", "/api/v1/items", {"id": "temp", "unit": "degC"})
+    sp.rest(base, "POST", "/api/v2/term_items", [
         {"device_id": DEVICE, "term_id": "t1", "item_id": "temp"},
     ])
 
     def ctrl(value):
-        edge.rest(base, "POST", "/api/v1/device_ctrl",
+        sp.rest(base, "POST", "/api/v1/device_ctrl",
                   {"device_id": DEVICE, "term_id": "t1", "item_id": "temp", "value": value})
 
     ctrl(1.0)
@@ -195,10 +180,10 @@ def run(datacoll, proto_dir, tmp, processes):
     host.announce.set()
     host.set_state(True)
     nbirth = host.expect(PREFIX + "/NBIRTH/" + NODE)
-    bd_seq = edge.metric(nbirth, "bdSeq").long_value
+    bd_seq = sp.metric(nbirth, "bdSeq").long_value
     dtopic = lambda kind: "%s/%s/%s/%s" % (PREFIX, kind, NODE, DEVICE)
     dbirth = host.expect(dtopic("DBIRTH"), lambda p: len(p.metrics) == 1, "DBIRTH")
-    temp = edge.metric(dbirth, "t1/temp")
+    temp = sp.metric(dbirth, "t1/temp")
     if temp.double_value != 1.0:
         fail("DBIRTH t1/temp %s, not 1.0" % temp.double_value)
     alias = temp.alias
@@ -211,8 +196,8 @@ def run(datacoll, proto_dir, tmp, processes):
     # STATE offline: NDEATH with the bdSeq, values queued; an older STATE is ignored.
     host.set_state(False)
     death = host.expect(PREFIX + "/NDEATH/" + NODE)
-    if edge.metric(death, "bdSeq").long_value != bd_seq:
-        fail("NDEATH after STATE offline: bdSeq %s" % edge.metric(death, "bdSeq"))
+    if sp.metric(death, "bdSeq").long_value != bd_seq:
+        fail("NDEATH after STATE offline: bdSeq %s" % sp.metric(death, "bdSeq"))
     wait_status(base, lambda s: s["state"] == "waiting_for_primary_host", "waiting again")
     ctrl(3.0)
     wait_status(base, lambda s: s["queued"] >= 1, "a queued value")
@@ -247,13 +232,13 @@ def run(datacoll, proto_dir, tmp, processes):
     print("broker away %.0f s: %d changes, %d queued" % (OUTAGE_S, len(written), st["queued"]),
           flush=True)
 
-    broker = edge.start_broker(conf, processes)
+    broker = sp.start_broker(conf, processes)
     if not host.connected.wait(DEADLINE):
         fail("the host does not reconnect")
     host.expect(PREFIX + "/NBIRTH/" + NODE, what="NBIRTH after the outage")
     rb = host.expect(dtopic("DBIRTH"), what="DBIRTH after the outage")
-    if edge.metric(rb, "t1/temp").double_value != written[-1]:
-        fail("DBIRTH after the outage: %s, not %s" % (edge.metric(rb, "t1/temp"), written[-1]))
+    if sp.metric(rb, "t1/temp").double_value != written[-1]:
+        fail("DBIRTH after the outage: %s, not %s" % (sp.metric(rb, "t1/temp"), written[-1]))
     got = collect_historical(host, dtopic("DDATA"), alias, written, "after the outage")
     print("after the outage: all %d changes historical, in order (%d historical metrics)"
           % (len(written), len(got)), flush=True)

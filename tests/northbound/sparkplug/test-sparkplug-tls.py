@@ -12,26 +12,20 @@ too (paho-mqtt), and [sparkplug] tls_ca naming the CA file.
 Usage: test-sparkplug-tls.py DATACOLL PROTO_DIR"""
 
 import getpass
-import importlib.util
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("edge", os.path.join(HERE, "test-sparkplug-edge.py"))
-edge = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(edge)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import dc_test_sparkplug as sp  # noqa: E402 (after the path)
 
 import paho.mqtt.client as mqtt
 
-DEADLINE = edge.DEADLINE
-GROUP, NODE, DEVICE, PREFIX = edge.GROUP, edge.NODE, edge.DEVICE, edge.PREFIX
-fail = edge.fail
+DEADLINE = sp.DEADLINE
+GROUP, NODE, DEVICE, PREFIX = sp.GROUP, sp.NODE, sp.DEVICE, sp.PREFIX
+fail = sp.fail
 
 
 def openssl(*args):
@@ -58,7 +52,7 @@ def make_server_cert(tmp, ca_key, ca_cert, name, san):
     return key, cert
 
 
-class TlsConsumer(edge.Consumer):
+class TlsConsumer(sp.Consumer):
     """The edge test's consumer, over TLS."""
 
     def __init__(self, port, pb, ca):
@@ -81,26 +75,16 @@ class TlsConsumer(edge.Consumer):
 
 
 def status(base):
-    return json.loads(edge.rest(base, "GET", "/api/v1/status"))["sparkplug"]
+    return json.loads(sp.rest(base, "GET", "/api/v1/status"))["sparkplug"]
 
 
 def main():
     datacoll, proto_dir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="dc-sparkplug-tls-")
-    processes = []
-    try:
-        run(datacoll, proto_dir, tmp, processes)
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("PASS")
+    sp.run_main("dc-sparkplug-tls-", run, datacoll, proto_dir)
 
 
 def run(datacoll, proto_dir, tmp, processes):
-    pb = edge.generate_classes(proto_dir, tmp)
+    pb = sp.generate_classes(proto_dir, tmp)
     ca_key, ca = make_ca(tmp, "test-ca")
     _, other_ca = make_ca(tmp, "other-ca")
     srv_key, srv_cert = make_server_cert(tmp, ca_key, ca, "broker",
@@ -108,7 +92,7 @@ def run(datacoll, proto_dir, tmp, processes):
     wrong_key, wrong_cert = make_server_cert(tmp, ca_key, ca, "elsewhere",
                                              "DNS:elsewhere.invalid")
 
-    port = edge.free_port()
+    port = sp.free_port()
 
     def start_broker(key, cert):
         conf = os.path.join(tmp, "mosquitto-%s.conf" % os.path.basename(cert))
@@ -117,7 +101,7 @@ def run(datacoll, proto_dir, tmp, processes):
             f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
                     "log_dest stderr\ncafile %s\ncertfile %s\nkeyfile %s\nuser %s\n"
                     % (port, ca, cert, key, getpass.getuser()))
-        return edge.start_broker(conf, processes)
+        return sp.start_broker(conf, processes)
 
     def start_edge(ca_file):
         dc_conf = os.path.join(tmp, "datacoll.conf")
@@ -126,10 +110,10 @@ def run(datacoll, proto_dir, tmp, processes):
                     "port=%d\ngroup_id=%s\nedge_node_id=%s\ntls_ca=%s\n"
                     % (os.path.join(tmp, "dc.db"), port, GROUP, NODE,
                        os.path.basename(ca_file)))
-        return edge.start_server(datacoll, dc_conf, processes)
+        return sp.start_server(datacoll, dc_conf, processes)
 
     def refused(server, broker, what):
-        edge.wait_for_more(broker.lines, r"(OpenSSL Error|protocol error|disconnected)",
+        sp.wait_for_more(broker.lines, r"(OpenSSL Error|protocol error|disconnected)",
                            "the broker's log of a refused handshake (%s)" % what)
         st = status(server.base)
         if st["connected"] or not st["tls"]:
@@ -149,14 +133,14 @@ def run(datacoll, proto_dir, tmp, processes):
     server = start_edge(ca)
     nbirth = consumer.expect(PREFIX + "/NBIRTH/" + NODE)
     base = server.base
-    edge.rest(base, "POST", "/api/v1/devices", {"id": DEVICE, "protocol": "virtual"})
-    edge.rest(base, "POST", "/api/v1/terms", {"id": "t1", "device_id": DEVICE})
-    edge.rest(base, "POST", "/api/v1/items", {"id": "temp"})
-    edge.rest(base, "POST", "/api/v2/term_items",
+    sp.rest(base, "POST", "/api/v1/devices", {"id": DEVICE, "protocol": "virtual"})
+    sp.rest(base, "POST", "/api/v1/terms", {"id": "t1", "device_id": DEVICE})
+    sp.rest(base, "POST", "/api/v1/items", {"id": "temp"})
+    sp.rest(base, "POST", "/api/v2/term_items",
               [{"device_id": DEVICE, "term_id": "t1", "item_id": "temp"}])
     dtopic = lambda kind: "%s/%s/%s/%s" % (PREFIX, kind, NODE, DEVICE)
     consumer.expect(dtopic("DBIRTH"), lambda p: len(p.metrics) == 1, "DBIRTH over TLS")
-    edge.rest(base, "POST", "/api/v1/device_ctrl",
+    sp.rest(base, "POST", "/api/v1/device_ctrl",
               {"device_id": DEVICE, "term_id": "t1", "item_id": "temp", "value": 42.5})
     consumer.expect(dtopic("DDATA"),
                     lambda p: any(m.double_value == 42.5 for m in p.metrics), "DDATA over TLS")
@@ -165,7 +149,7 @@ def run(datacoll, proto_dir, tmp, processes):
         fail("/status over TLS: %s" % st)
     server.send_signal(signal.SIGTERM)
     death = consumer.expect(PREFIX + "/NDEATH/" + NODE)
-    if edge.metric(death, "bdSeq").long_value != edge.metric(nbirth, "bdSeq").long_value:
+    if sp.metric(death, "bdSeq").long_value != sp.metric(nbirth, "bdSeq").long_value:
         fail("NDEATH and NBIRTH disagree on bdSeq")
     if server.wait(DEADLINE) != 0:
         fail("datacoll did not stop cleanly")

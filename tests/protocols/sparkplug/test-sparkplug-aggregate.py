@@ -13,21 +13,17 @@ edge's simulator (the edge reads the written register back).
 
 Usage: test-sparkplug-aggregate.py DATACOLL DATACOLL_SIM EDGE_TEST"""
 
-import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
-spec = importlib.util.spec_from_file_location("edge_test", sys.argv[3])
-edge = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(edge)
-fail, rest, DEADLINE = edge.fail, edge.rest, edge.DEADLINE
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import dc_test_sparkplug as sp  # noqa: E402 (after the path)
+fail, rest, DEADLINE = sp.fail, sp.rest, sp.DEADLINE
 
 GROUP = "Plant"
 EDGES = ("edgeA", "edgeB")
@@ -62,7 +58,7 @@ def start_edge(datacoll, tmp, name, mqtt_port, sim_port, processes):
         f.write("[server]\nport=0\ndb=%s\n\n[sparkplug]\nenabled=true\nport=%d\n"
                 "group_id=%s\nedge_node_id=%s\n" % (os.path.join(tmp, name + ".db"), mqtt_port,
                                                    GROUP, name))
-    server = edge.start_server(datacoll, conf, processes)
+    server = sp.start_server(datacoll, conf, processes)
     base = server.base
     # The edge's own configuration: one Modbus device, its unit, two registers.
     rest(base, "POST", "/api/v1/devices", {"id": "plc", "protocol": "modbus_tcp",
@@ -87,26 +83,16 @@ def values(base, device=None):
 
 def main():
     datacoll, sim = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="dc-sparkplug-aggregate-")
-    processes = []
-    try:
-        run(datacoll, sim, tmp, processes)
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("PASS")
+    sp.run_main("dc-sparkplug-aggregate-", run, datacoll, sim)
 
 
 def run(datacoll, sim, tmp, processes):
-    mqtt_port = edge.free_port()
+    mqtt_port = sp.free_port()
     conf = os.path.join(tmp, "mosquitto.conf")
     with open(conf, "w", encoding="utf-8") as f:
         f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
                 "log_dest stderr\n" % mqtt_port)
-    edge.start_broker(conf, processes)
+    sp.start_broker(conf, processes)
 
     edges = {}
     for name in EDGES:
@@ -116,7 +102,7 @@ def run(datacoll, sim, tmp, processes):
     central_conf = os.path.join(tmp, "central.conf")
     with open(central_conf, "w", encoding="utf-8") as f:
         f.write("[server]\nport=0\ndb=%s\n" % os.path.join(tmp, "central.db"))
-    central = edge.start_server(datacoll, central_conf, processes).base
+    central = sp.start_server(datacoll, central_conf, processes).base
     # The central's whole configuration: one device per edge node.
     for name in EDGES:
         rest(central, "POST", "/api/v1/devices", {
