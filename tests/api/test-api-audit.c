@@ -395,6 +395,59 @@ test_actions (Fixture       *fx,
   }
 }
 
+/* POST /api/v1/alarms/ack (the Alarms page's Acknowledge All on a server's desk): a precise 400
+ * and 404 before anything is acknowledged, then every alarm waiting for it, each with its audit
+ * row as the request's user; a second call finds nothing left. */
+static void
+test_ack_many (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(JsonArray) rows = NULL;
+  g_autofree char *want = NULL;
+  gint64 alarm_id;
+  gint64 deadline;
+
+  {
+    g_autoptr(DcReply) r = request_as (fx, "olga/operator", "POST", "/api/v1/device_ctrl",
+                                       "{\"device_id\":\"v\",\"term_id\":\"t1\","
+                                       "\"item_id\":\"temp\",\"value\":120}");
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!alarm_active (fx) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  alarm_id = dc_alarm_find (fx->alarm, dc_store_get_point_key (fx->store, "t1", "temp"), "high");
+  g_assert_cmpint (alarm_id, >, 0);
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, alarm_id), ==, DC_ALARM_ACTIVE_UNACKED);
+
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack", "{\"ids\":\"all\"}"),
+         400, "field ids must be an array of alarm ids");
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack", "{\"ids\":[0]}"),
+         400, "field ids must be an array of alarm ids");
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack", "{\"ids\":[987654]}"),
+         404, "alarm_id not found!");
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack", "[]"),
+         400, "request body must be a JSON object");
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack", "{\"ids\":[]}"),
+         200, "{\"acknowledged\":[]}");
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, alarm_id), ==, DC_ALARM_ACTIVE_UNACKED);
+
+  want = g_strdup_printf ("{\"acknowledged\":[%" G_GINT64_FORMAT "]}", alarm_id);
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack",
+                     "{\"comment\":\"all seen\"}"), 200, want);
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, alarm_id), ==, DC_ALARM_ACTIVE_ACKED);
+  check (request_as (fx, "olga/operator", "POST", "/api/v1/alarms/ack", NULL),
+         200, "{\"acknowledged\":[]}");
+
+  rows = audit (fx, "action=alarm.ack");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  g_assert_cmpstr (field (rows, 0, "user"), ==, "olga");
+  g_assert_cmpstr (field (rows, 0, "role"), ==, "operator");
+  g_assert_cmpstr (field (rows, 0, "target"), ==, "v:t1:temp");
+  g_assert_cmpstr (field (rows, 0, "result"), ==, "ok");
+}
+
 static void
 test_route (Fixture       *fx,
             gconstpointer  data)
@@ -483,6 +536,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/dc/api/audit/actions", Fixture, NULL, fixture_setup, test_actions,
+              fixture_teardown);
+  g_test_add ("/dc/api/audit/ack-many", Fixture, NULL, fixture_setup, test_ack_many,
               fixture_teardown);
   g_test_add ("/dc/api/audit/route", Fixture, NULL, fixture_setup, test_route,
               fixture_teardown);

@@ -259,8 +259,8 @@ test_data_scenario (Fixture       *fx,
     g_assert_cmpstr (json_object_get_string_member (s, "item_id"), ==, "i1");
     g_assert_cmpfloat (json_object_get_double_member (s, "value"), ==, 3.0);
     dc_assert_reply (vt, 200, "[]");
-    /* A number has no text (docs/rest.md "Live data"). */
-    g_assert_false (json_object_has_member (s, "text"));
+    /* A number's text is its shortest form (docs/rest.md "Live data"). */
+    g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "3");
   }
 
   /* With state texts the value is also in words: "text" (docs/model.md "State texts"). */
@@ -278,6 +278,43 @@ test_data_scenario (Fixture       *fx,
     s = json_array_get_object_element (json_node_get_array (arr), 0);
     g_assert_cmpfloat (json_object_get_double_member (s, "value"), ==, 3.0);
     g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "running");
+  }
+
+  /* Without states, a number in text: no arithmetic noise (628 × 0.1 reads 62.8), the point's
+   * decimals and the item's unit (docs/model.md "Numbers in texts"). */
+  {
+    g_autoptr(JsonObject) no_states = dc_test_json_object ("{\"states\":null}");
+    g_autoptr(JsonObject) decimals = dc_test_json_object ("{\"decimals\":2}");
+    g_autoptr(JsonObject) unit = dc_test_json_object ("{\"unit\":\"kV\"}");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DcReply) ctrl = NULL;
+    g_autoptr(DcReply) v1 = NULL;
+    g_autoptr(DcReply) v2 = NULL;
+    g_autoptr(JsonNode) arr1 = NULL;
+    g_autoptr(JsonNode) arr2 = NULL;
+    g_autofree char *body = NULL;
+    JsonObject *s;
+
+    g_assert_true (dc_store_update_point (fx->store, "t1", "i1", no_states, &error));
+    g_assert_no_error (error);
+    body = g_strdup_printf ("{\"device_id\":\"v\",\"term_id\":\"t1\",\"item_id\":\"i1\","
+                            "\"value\":%.17g}", 628 * 0.1);
+    ctrl = dc_http (fx->base, "POST", "/api/v1/device_ctrl", body);
+    g_assert_cmpuint (ctrl->status, ==, 200);
+    v1 = get (fx, "/api/v1/values?device_id=v");
+    arr1 = parse (v1);
+    s = json_array_get_object_element (json_node_get_array (arr1), 0);
+    g_assert_cmpfloat (json_object_get_double_member (s, "value"), ==, 628 * 0.1);
+    g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "62.8");
+
+    g_assert_true (dc_store_update_point (fx->store, "t1", "i1", decimals, &error));
+    g_assert_no_error (error);
+    g_assert_true (dc_store_update (fx->store, DC_KIND_ITEM, "i1", unit, &error));
+    g_assert_no_error (error);
+    v2 = get (fx, "/api/v1/values?device_id=v");
+    arr2 = parse (v2);
+    s = json_array_get_object_element (json_node_get_array (arr2), 0);
+    g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "62.80 kV");
   }
 
   for (guint i = 0; i < 3; i++)

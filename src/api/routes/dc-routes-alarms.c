@@ -16,6 +16,7 @@
 
 /* GET /api/v1/alarms[?all=true], GET /api/v1/alarms/journal?from&to&limit&format=csv,
  * POST /api/v1/alarms/{alarm_id}/ack {user?, comment?},
+ * POST /api/v1/alarms/ack {ids?, user?, comment?} (several or all at once),
  * POST /api/v1/alarms/{alarm_id}/shelve {until, comment?, user?}. */
 
 static void
@@ -200,6 +201,85 @@ ack_cb (DcServer          *server,
     dc_server_reply_empty (msg);
 }
 
+/* POST /api/v1/alarms/ack: the listed alarms (`ids`), else every alarm waiting for an
+ * acknowledgement, each as POST /api/v1/alarms/{alarm_id}/ack would (an audit row each). An
+ * alarm that no longer waits (acknowledged meanwhile) is skipped; an unknown id is a 404 before
+ * anything is acknowledged. Answers {"acknowledged": [ids]}. */
+static void
+ack_many_cb (DcServer          *server,
+             SoupServerMessage *msg,
+             GHashTable        *params,
+             JsonNode          *body,
+             gpointer           user_data)
+{
+  DcAlarm *alarm = user_data;
+  JsonObject *object = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ?
+                       json_node_get_object (body) : NULL;
+  JsonNode *ids_node = object != NULL ? json_object_get_member (object, "ids") : NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  static const gint64 no_id = 0;
+  g_autoptr(GArray) acked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *user = NULL;
+  JsonArray *done;
+  JsonObject *reply;
+  const char *comment;
+  const char *ignored;
+
+  if (body != NULL && object == NULL)
+    {
+      reply_error_text (msg, DC_ERROR_INVALID, "request body must be a JSON object");
+      return;
+    }
+  if (!optional_string (msg, object, "comment", &comment) ||
+      !optional_string (msg, object, "user", &ignored))
+    return;
+  if (ids_node != NULL && !JSON_NODE_HOLDS_NULL (ids_node))
+    {
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (ids_node) ? json_node_get_array (ids_node) : NULL;
+
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          gint64 id;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) ||
+              json_node_get_value_type (element) != G_TYPE_INT64 ||
+              (id = json_node_get_int (element)) < 1)
+            {
+              array = NULL;
+              break;
+            }
+          g_array_append_val (ids, id);
+        }
+      if (array == NULL)
+        {
+          reply_error_text (msg, DC_ERROR_INVALID, "field ids must be an array of alarm ids");
+          return;
+        }
+    }
+
+  user = dc_server_message_get_user (msg, body);
+  /* "ids": [] acknowledges nothing (an empty GArray may have no data). */
+  acked = dc_alarm_ack_many (alarm, ids_node == NULL || JSON_NODE_HOLDS_NULL (ids_node) ? NULL
+                                    : ids->len > 0 ? (const gint64 *) ids->data : &no_id,
+                             ids->len, user, comment, &error);
+  if (acked == NULL)
+    {
+      dc_server_reply_error (msg, error);
+      return;
+    }
+  answer = json_node_new (JSON_NODE_OBJECT);
+  reply = json_object_new ();
+  done = json_array_new ();
+  for (guint i = 0; i < acked->len; i++)
+    json_array_add_int_element (done, g_array_index (acked, gint64, i));
+  json_object_set_array_member (reply, "acknowledged", done);
+  json_node_take_object (answer, reply);
+  dc_server_reply_json (msg, 200, answer);
+}
+
 static void
 shelve_cb (DcServer          *server,
            SoupServerMessage *msg,
@@ -260,6 +340,7 @@ dc_api_add_alarm_routes (DcServer *server,
   g_object_set_data_full (G_OBJECT (server), "dc-alarm", g_object_ref (alarm), g_object_unref);
   dc_server_add_route (server, "GET", "/api/v1/alarms", alarms_cb, alarm);
   dc_server_add_route (server, "GET", "/api/v1/alarms/journal", journal_cb, alarm);
+  dc_server_add_route (server, "POST", "/api/v1/alarms/ack", ack_many_cb, alarm);
   dc_server_add_route (server, "POST", "/api/v1/alarms/{alarm_id}/ack", ack_cb, alarm);
   dc_server_add_route (server, "POST", "/api/v1/alarms/{alarm_id}/shelve", shelve_cb, alarm);
 }

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "dc-api-private.h"
+#include "dc-number.h"
 #include "dc-states.h"
 #include "dc-time.h"
 
@@ -23,25 +24,30 @@
 
 /* Live values */
 
-/* The state text of the sample (docs/model.md "State texts"): the point's `states`, else the
- * defaults of its protocol's value kind; NULL for a number. @protocols caches device id →
- * descriptor for one request. */
+/* The sample in words (docs/model.md "State texts", "Numbers in texts"): the point's `states`
+ * text, else the default of its protocol's value kind, else the number with the point's
+ * `decimals` and its item's unit ("10.02 kV"). NULL without a finite value. @protocols caches
+ * device id → descriptor and @units item id → unit for one request. */
 static char *
-state_text (DcEngine          *engine,
-            GHashTable        *protocols,
-            const DcPointInfo *info,
-            const DcSample    *s)
+sample_text (DcEngine          *engine,
+             GHashTable        *protocols,
+             GHashTable        *units,
+             const DcPointInfo *info,
+             const DcSample    *s)
 {
+  DcStore *store = dc_engine_get_store (engine);
   const DcProtocol *descriptor;
   g_autoptr(JsonObject) json = NULL;
+  const char *unit;
   JsonNode *states;
+  char *text;
+  char buf[DC_NUMBER_BUF_SIZE];
 
   if ((info->json == NULL && info->body == NULL) || !isfinite (s->value))
     return NULL;
   if (!g_hash_table_lookup_extended (protocols, info->device_id, NULL, (gpointer *) &descriptor))
     {
-      g_autoptr(JsonObject) device = dc_store_get (dc_engine_get_store (engine), DC_KIND_DEVICE,
-                                                   info->device_id, NULL);
+      g_autoptr(JsonObject) device = dc_store_get (store, DC_KIND_DEVICE, info->device_id, NULL);
 
       descriptor = device != NULL
                    ? dc_protocol_lookup (json_object_get_string_member_with_default (device,
@@ -50,15 +56,28 @@ state_text (DcEngine          *engine,
       g_hash_table_insert (protocols, info->device_id, (gpointer) descriptor);
     }
   /* A compact point (no json) has no states: only a protocol's value kind needs its object. */
-  if (info->json == NULL && (descriptor == NULL || descriptor->value_kind == NULL))
-    return dc_states_text_full (NULL, DC_PROTOCOL_VALUE_ANALOG, s->value, FALSE);
-  json = dc_point_info_dup_json (info);
-  states = json_object_get_member (json, "states");
-  return dc_states_text_full (states != NULL && JSON_NODE_HOLDS_OBJECT (states)
+  if (info->json != NULL || (descriptor != NULL && descriptor->value_kind != NULL))
+    json = dc_point_info_dup_json (info);
+  states = json != NULL ? json_object_get_member (json, "states") : NULL;
+  text = dc_states_text_full (states != NULL && JSON_NODE_HOLDS_OBJECT (states)
                               ? json_node_get_object (states) : NULL,
-                              descriptor != NULL && descriptor->value_kind != NULL
+                              json != NULL && descriptor != NULL && descriptor->value_kind != NULL
                               ? descriptor->value_kind (json) : DC_PROTOCOL_VALUE_ANALOG,
                               s->value, FALSE);
+  if (text != NULL)
+    return text;
+
+  if (!g_hash_table_lookup_extended (units, info->item_id, NULL, (gpointer *) &unit))
+    {
+      g_autoptr(JsonObject) item = dc_store_get (store, DC_KIND_ITEM, info->item_id, NULL);
+      const char *u = item != NULL ? json_object_get_string_member_with_default (item, "unit", NULL)
+                                   : NULL;
+
+      unit = u != NULL && u[0] != '\0' ? g_strdup (u) : NULL;
+      g_hash_table_insert (units, info->item_id, (gpointer) unit);
+    }
+  dc_number_format_buf (buf, sizeof buf, s->value, info->decimals);
+  return unit != NULL ? g_strdup_printf ("%s %s", buf, unit) : g_strdup (buf);
 }
 
 static void
@@ -95,6 +114,7 @@ values_cb (DcServer          *server,
   const char *device_id = NULL, *term_id = NULL;
   GString *json = g_string_sized_new (64 + keys->len * 16);
   g_autoptr(GHashTable) protocols = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) units = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   gboolean first = TRUE;
 
   if (query_text != NULL &&
@@ -121,7 +141,7 @@ values_cb (DcServer          *server,
         g_string_append_c (json, ',');
       first = FALSE;
       append_full_sample (json, info, &s);
-      text = state_text (engine, protocols, info, &s);
+      text = sample_text (engine, protocols, units, info, &s);
       if (text != NULL)
         {
           /* Inside the object append_full_sample closed: "…,"quality":0,"text":"open"}". */

@@ -54,6 +54,7 @@ static const DcRouteAccess table[] = {
 
   /* operator: + controls, alarm actions. */
   { "POST", "/api/v1/device_ctrl", DC_ROLE_OPERATOR, "control", FALSE },
+  { "POST", "/api/v1/alarms/ack", DC_ROLE_OPERATOR, "acknowledge alarms", FALSE },
   { "POST", "/api/v1/alarms/{alarm_id}/ack", DC_ROLE_OPERATOR, "acknowledge alarms", FALSE },
   { "POST", "/api/v1/alarms/{alarm_id}/shelve", DC_ROLE_OPERATOR, "shelve alarms", FALSE },
 

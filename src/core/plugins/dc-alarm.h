@@ -85,6 +85,16 @@ gboolean    dc_alarm_ack             (DcAlarm      *self,
                                       const char   *user,
                                       const char   *comment,
                                       GError      **error);
+/* Acknowledges the alarms @ids (NULL: every alarm waiting for an acknowledgement), each as
+ * dc_alarm_ack() does; those that no longer wait are skipped. Returns the ids acknowledged
+ * (gint64), or NULL with DC_ERROR_NOT_FOUND "alarm_id not found!" for an unknown id, before
+ * anything is acknowledged. */
+GArray     *dc_alarm_ack_many        (DcAlarm      *self,
+                                      const gint64 *ids,
+                                      guint         n_ids,
+                                      const char   *user,
+                                      const char   *comment,
+                                      GError      **error);
 /* Shelves until @until_us (in the future: else DC_ERROR_INVALID "field until must be a time in
  * the future"). */
 gboolean    dc_alarm_shelve          (DcAlarm      *self,

@@ -770,6 +770,8 @@ dc_point_info_new_from_body (gint64      key,
     info->history = DC_HISTORY_CHANGE;
   info->history_deadband = dc_json_get_double (point, "history_deadband", 0.0);
   info->retention_days = (int) dc_json_get_int (point, "retention_days", 0);
+  info->decimals = json_object_has_member (point, "decimals")
+                   ? (int) CLAMP (dc_json_get_int (point, "decimals", -1), -1, 15) : -1;
   if (needs_json (point))
     info->json = json_object_ref (point);
   else

@@ -87,6 +87,7 @@ typedef struct
   DcHistoryMode  history;
   double         history_deadband;
   int            retention_days;   /* 0 = use the settings default */
+  int            decimals;         /* `decimals` (0–15), -1: as many as the value needs */
   /* The stored object when the point has a member its plugins or drivers read from it (alarm
    * limits, do_verify, db_save_sql, db_warn_sql, states, direct: param.x of do_verify sees
    * every member), else NULL: most points of a large plant carry only the fields above, and a

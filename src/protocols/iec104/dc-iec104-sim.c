@@ -172,6 +172,20 @@ spontaneous_changes (DcIec104Sim *self,
     }
 }
 
+/* docs/demo.md "The substation RTU": one trip soon after the start, so that a first look finds
+ * something in the alarm list and the traffic monitor, then a few per hour (every 15 to 25
+ * minutes), as a real feeder would rather not. */
+guint
+dc_iec104_sim_demo_trip_delay_s (GRand    *rand,
+                                 gboolean  first)
+{
+  g_return_val_if_fail (rand != NULL, 0);
+
+  if (first)
+    return (guint) g_rand_int_range (rand, 20, 50);
+  return (guint) g_rand_int_range (rand, 15 * 60, 25 * 60 + 1);
+}
+
 static void
 demo_tick (DcIec104Sim *self,
            gint64       now)
@@ -203,7 +217,7 @@ demo_tick (DcIec104Sim *self,
     }
 
   if (self->demo_next_trip == 0)
-    self->demo_next_trip = now + g_rand_int_range (self->rand, 20, 50) * G_USEC_PER_SEC;
+    self->demo_next_trip = now + dc_iec104_sim_demo_trip_delay_s (self->rand, TRUE) * G_USEC_PER_SEC;
   if (now >= self->demo_next_trip && self->demo_reclose == 0)
     {
       SimPoint *br;
@@ -229,7 +243,7 @@ demo_tick (DcIec104Sim *self,
             _dc_iec104_sim_queue_spontaneous (conn, br, DC_IEC104_COT_SPONTANEOUS);
         }
       self->demo_reclose = 0;
-      self->demo_next_trip = now + g_rand_int_range (self->rand, 30, 80) * G_USEC_PER_SEC;
+      self->demo_next_trip = now + dc_iec104_sim_demo_trip_delay_s (self->rand, FALSE) * G_USEC_PER_SEC;
     }
 }
 

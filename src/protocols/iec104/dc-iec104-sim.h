@@ -70,6 +70,10 @@ typedef struct
   guint64 reads;
 } DcIec104SimStats;
 
+/* The demo RTU's breaker trips (docs/demo.md): seconds from the start to the first trip
+ * (@first), else from a reclose to the next trip. */
+guint         dc_iec104_sim_demo_trip_delay_s (GRand                   *rand,
+                                               gboolean                 first);
 /* Fills @config with the defaults (CA 1, k 12, w 8, a few points of each kind). */
 void          dc_iec104_sim_config_init   (DcIec104SimConfig       *config);
 /* Starts listening at once and serves on @context (NULL: the thread-default context). */

@@ -20,6 +20,7 @@ struct _DcPreferencesWindow
   AdwPreferencesWindow  parent_instance;
 
   GtkSpinButton        *refresh_spin;
+  GtkSwitch            *alarm_sound_switch;
   AdwEntryRow          *bind_row;
   GtkSpinButton        *port_spin;
   GtkSpinButton        *retention_spin;
@@ -201,6 +202,7 @@ dc_preferences_window_class_init (DcPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/datacoll/DataColl/ui/dc-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, refresh_spin);
+  gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, alarm_sound_switch);
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, bind_row);
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, DcPreferencesWindow, retention_spin);
@@ -244,11 +246,17 @@ dc_preferences_window_new (GtkWindow  *parent,
       g_settings_bind (settings, "refresh-rate-hz",
                        gtk_spin_button_get_adjustment (self->refresh_spin), "value",
                        G_SETTINGS_BIND_DEFAULT);
+      /* docs/ui-alarms.md "Attention": the bell for new alarms, off by default. */
+      g_settings_bind (settings, "alarm-sound", self->alarm_sound_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
       g_action_map_add_action (G_ACTION_MAP (group), scheme);
       gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (group));
     }
   else
-    gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_spin), FALSE);
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_spin), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->alarm_sound_switch), FALSE);
+    }
 
   if (config_path != NULL)
     self->config_path = g_strdup (config_path);

@@ -94,8 +94,10 @@ entry_new (DcAlarmsPage *self,
   {
     g_autofree char *words = _dc_alarms_describe (self, object);
     g_autofree char *value = _dc_alarms_format_value (self, object);
+    g_autofree char *device = _dc_alarms_device_name (self, object);
 
-    g_string_append_printf (hay, "\n%s\n%s", words ? words : "", value);
+    g_string_append_printf (hay, "\n%s\n%s\n%s", words ? words : "", value,
+                            device ? device : "");
   }
   g_string_append_printf (hay, "\n%s\n%s",
                           dc_alarm_state_text (_dc_alarms_json_string (object, "state")),
@@ -203,16 +205,19 @@ export_csv_action (GtkWidget  *widget,
 
 /* Journal table. */
 
+/* In words (docs/ui-alarms.md "Journal"): the point's and the device's names, the condition
+ * ("above high limit 90 °C", "is open"), the alarm's state, the value with its decimals and
+ * unit or its state text. */
 typedef enum
 {
   COL_TIME,
   COL_SOURCE,
+  COL_DEVICE,
   COL_CONDITION,
   COL_STATE,
   COL_VALUE,
   COL_USER,
   COL_COMMENT,
-  COL_TEXT,
 } Column;
 
 static void
@@ -220,11 +225,15 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
-  static const guint min_chars[] = { 19, 16, 14, 22, 8, 8, 12, 12 };
+  /* What a column needs at least (its words ellipsized, whole in the tooltip) and would like:
+   * the page fits a 1200 px window without a horizontal scrollbar. */
+  static const guint min_chars[] = { 8, 17, 10, 19, 21, 7, 7, 9 };
+  static const guint nat_chars[] = { 19, 26, 16, 28, 22, 10, 10, 24 };
   GtkWidget *inscription = gtk_inscription_new (NULL);
   Column column = GPOINTER_TO_INT (user_data);
 
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (inscription), min_chars[column]);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (inscription), nat_chars[column]);
   if (column == COL_TIME || column == COL_VALUE)
     gtk_widget_add_css_class (inscription, "numeric");
   if (column == COL_VALUE)
@@ -248,14 +257,17 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   switch (column)
     {
     case COL_TIME:
-      text = _dc_alarms_format_time (_dc_alarms_json_string (entry->object, "time"), TRUE);
+      /* "14:02:11" today, else with the date, as the active list and the other pages. */
+      text = _dc_alarms_format_time (_dc_alarms_json_string (entry->object, "time"), FALSE);
       break;
     case COL_SOURCE:
       text = g_strdup (entry->source);
       break;
+    case COL_DEVICE:
+      text = _dc_alarms_device_name (self, entry->object);
+      break;
     case COL_CONDITION:
-      text = g_strdup (dc_alarm_condition_text (_dc_alarms_json_string (entry->object,
-                                                                        "condition")));
+      text = _dc_alarms_condition_words (self, entry->object);
       break;
     case COL_STATE:
       text = g_strdup (dc_alarm_state_text (_dc_alarms_json_string (entry->object, "state")));
@@ -267,16 +279,14 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
       text = g_strdup (_dc_alarms_json_string (entry->object, "user"));
       break;
     case COL_COMMENT:
-      text = g_strdup (_dc_alarms_json_string (entry->object, "comment"));
-      break;
-    case COL_TEXT:
     default:
-      text = _dc_alarms_describe (self, entry->object);
+      text = g_strdup (_dc_alarms_json_string (entry->object, "comment"));
       break;
     }
   gtk_inscription_set_text (inscription, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (inscription),
-                               column >= COL_USER && text != NULL && text[0] ? text : NULL);
+                               column != COL_VALUE && column != COL_TIME &&
+                               text != NULL && text[0] ? text : NULL);
 }
 
 static void
@@ -417,12 +427,12 @@ _dc_alarms_journal_init (DcAlarmsPage *self)
 
   add_column (self, _("Time"), COL_TIME, FALSE);
   add_column (self, _("Point"), COL_SOURCE, TRUE);
-  add_column (self, _("Condition"), COL_CONDITION, FALSE);
+  add_column (self, _("Device"), COL_DEVICE, FALSE);
+  add_column (self, _("Condition"), COL_CONDITION, TRUE);
   add_column (self, _("State"), COL_STATE, FALSE);
   add_column (self, _("Value"), COL_VALUE, FALSE);
   add_column (self, _("User"), COL_USER, FALSE);
-  add_column (self, _("Comment"), COL_COMMENT, TRUE);
-  add_column (self, _("Text"), COL_TEXT, TRUE);
+  add_column (self, _("Comment"), COL_COMMENT, FALSE);
 
   g_signal_connect_object (self->journal_search, "search-changed",
                            G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);

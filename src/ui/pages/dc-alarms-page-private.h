@@ -11,9 +11,10 @@
 G_BEGIN_DECLS
 
 /* DcAlarmsPage is split by concern: dc-alarms-page.c (type, active list, badges, notifications,
- * acknowledge and shelve), dc-alarms-journal.c (the journal table, filter, CSV export) and
- * dc-alarms-text.c (words and numbers both show). The parts only use this struct and never call
- * back into dc-alarms-page.c. */
+ * acknowledge and shelve), dc-alarms-journal.c (the journal table, filter, CSV export),
+ * dc-alarms-text.c (words and numbers both show), dc-alarms-ack.c (selection, Acknowledge
+ * Selected and Acknowledge All) and dc-alarms-attention.c (flashing until acknowledged, the
+ * optional sound). The parts only use this struct and never call back into dc-alarms-page.c. */
 struct _DcAlarmsPage
 {
   AdwBin          parent_instance;
@@ -25,6 +26,7 @@ struct _DcAlarmsPage
   GtkDropDown    *range_dropdown;
   GtkSearchEntry *journal_search;
   GtkColumnView  *journal_view;
+  GtkLabel       *unacked_label;
 
   /* Owned */
   DcAlarm        *alarm;       /* the plugin itself (set directly) … */
@@ -40,6 +42,16 @@ struct _DcAlarmsPage
   guint           refresh_id;
   guint           n_unacked;
   guint           n_notifications;
+
+  /* dc-alarms-ack.c */
+  GHashTable     *selected;    /* alarm ids of the selected rows (kept over a rebuild) */
+  gboolean        rebuilding;
+  /* dc-alarms-attention.c */
+  GSettings      *settings;    /* the desktop preferences (alarm-sound), NULL without schema */
+  GtkSettings    *gtk_settings;
+  guint           flash_id;
+  gboolean        flash_on;
+  guint           n_beeps;
 };
 
 /* dc-alarms-text.c */
@@ -56,9 +68,16 @@ char       *_dc_alarms_source_name        (DcAlarmsPage   *self,
                                            JsonObject     *object);
 char       *_dc_alarms_format_value       (DcAlarmsPage   *self,
                                            JsonObject     *object);
-/* A toast in the window (its win.toast action), a warning without one. */
+/* The device's name (its id when the plant does not know it), NULL for none. */
+char       *_dc_alarms_device_name        (DcAlarmsPage   *self,
+                                           JsonObject     *object);
+/* The condition in words: "above high limit 90 °C", "is open", "communication lost". */
+char       *_dc_alarms_condition_words    (DcAlarmsPage   *self,
+                                           JsonObject     *object);
+/* The alarm as a sentence: "F1 current above high limit 95 A", "F3 breaker is open". */
 char       *_dc_alarms_describe           (DcAlarmsPage   *self,
                                            JsonObject     *object);
+/* A toast in the window (its win.toast action), a warning without one. */
 void        _dc_alarms_report             (DcAlarmsPage   *self,
                                            const char     *message);
 
@@ -73,5 +92,20 @@ JsonObject *_dc_alarms_journal_get_entry  (DcAlarmsPage   *self,
 gboolean    _dc_alarms_journal_export_csv (DcAlarmsPage   *self,
                                            GFile          *file,
                                            GError        **error);
+
+/* dc-alarms-ack.c */
+void        _dc_alarms_ack_class_init     (GtkWidgetClass *widget_class);
+void        _dc_alarms_ack_init           (DcAlarmsPage   *self);
+/* Around a rebuild of the active list: the selection is kept by alarm id. */
+void        _dc_alarms_ack_begin_rebuild  (DcAlarmsPage   *self);
+void        _dc_alarms_ack_end_rebuild    (DcAlarmsPage   *self);
+
+/* dc-alarms-attention.c */
+void        _dc_alarms_attention_init     (DcAlarmsPage   *self);
+void        _dc_alarms_attention_dispose  (DcAlarmsPage   *self);
+/* Starts or stops the flashing (rows rebuilt, page mapped or unmapped). */
+void        _dc_alarms_attention_update   (DcAlarmsPage   *self);
+/* A new alarm waits for an acknowledgement: the sound, when the preferences want it. */
+void        _dc_alarms_attention_new      (DcAlarmsPage   *self);
 
 G_END_DECLS

@@ -67,14 +67,13 @@ create_active_row (DcAlarmsPage *self,
 {
   const char *state = _dc_alarms_json_string (object, "state");
   const char *priority = _dc_alarms_json_string (object, "priority");
-  const char *condition = _dc_alarms_json_string (object, "condition");
-  g_autofree char *text = _dc_alarms_describe (self, object);
+  g_autofree char *title = _dc_alarms_describe (self, object);
   const char *ack_user = _dc_alarms_json_string (object, "ack_user");
   const char *ack_comment = _dc_alarms_json_string (object, "ack_comment");
   const char *active_since;
   gint64 id = json_object_get_int_member_with_default (object, "id", 0);
-  g_autofree char *source = _dc_alarms_source_name (self, object);
-  g_autofree char *title = NULL;
+  g_autofree char *device = _dc_alarms_json_string (object, "term_id") != NULL
+                            ? _dc_alarms_device_name (self, object) : NULL;
   g_autofree char *since = NULL;
   g_autofree char *value = _dc_alarms_format_value (self, object);
   g_autoptr(GString) subtitle = g_string_new (NULL);
@@ -86,17 +85,17 @@ create_active_row (DcAlarmsPage *self,
   gboolean unacked = g_strcmp0 (state, "active_unacknowledged") == 0 ||
                      g_strcmp0 (state, "cleared_unacknowledged") == 0;
 
-  /* Translators: "<point or device> — <condition>", e.g. "Tank level — Low limit". */
-  title = g_strdup_printf (_("%s — %s"), source, dc_alarm_condition_text (condition));
+  /* The title says what happened in words ("F1 current above high limit 95 A"); the subtitle
+   * where (the device of a point), the alarm's state since when, and the value now. */
   active_since = _dc_alarms_json_string (object, "active_since");
   since = _dc_alarms_format_time (active_since ? active_since
                                                : _dc_alarms_json_string (object, "since"),
                                   FALSE);
+  if (device != NULL)
+    g_string_append_printf (subtitle, "%s · ", device);
   /* Translators: alarm row subtitle: state, time and value. */
   g_string_append_printf (subtitle, _("%s since %s, value %s"),
                           dc_alarm_state_text (state), since, value);
-  if (text != NULL && text[0] != '\0')
-    g_string_append_printf (subtitle, " · %s", text);
   if (ack_user != NULL)
     {
       g_string_append (subtitle, " · ");
@@ -247,6 +246,7 @@ refresh_active (DcAlarmsPage *self)
   guint n_unacked = 0;
   gint64 focus_id = focused_alarm (self);
 
+  _dc_alarms_ack_begin_rebuild (self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->active_list))) != NULL)
     gtk_list_box_remove (self->active_list, child);
   g_hash_table_remove_all (self->rows);
@@ -259,6 +259,8 @@ refresh_active (DcAlarmsPage *self)
       gtk_stack_set_visible_child_name (self->active_stack, "none");
       update_unacked (self, 0);
       update_badges (self, NULL);
+      _dc_alarms_ack_end_rebuild (self);
+      _dc_alarms_attention_update (self);
       return;
     }
 
@@ -285,6 +287,8 @@ refresh_active (DcAlarmsPage *self)
                                     json_array_get_length (list) > 0 ? "list" : "none");
   update_unacked (self, n_unacked);
   update_badges (self, list);
+  _dc_alarms_ack_end_rebuild (self);
+  _dc_alarms_attention_update (self);
 
   /* The list is rebuilt: keep the keyboard on the same alarm, else on the first one. */
   if (focus_id != 0)
@@ -345,11 +349,10 @@ maybe_notify (DcAlarmsPage *self,
   value = _dc_alarms_format_value (self, object);
   title = critical ? g_strdup_printf (_("Critical alarm: %s"), source)
                    : g_strdup_printf (_("High alarm: %s"), source);
-  /* Translators: notification body: condition, value and the alarm's text. */
   text = _dc_alarms_describe (self, object);
-  body = g_strdup_printf (_("%s, value %s. %s"),
-                          dc_alarm_condition_text (_dc_alarms_json_string (object, "condition")),
-                          value, text ? text : "");
+  /* Translators: notification body: the alarm in words and the value: "F1 current above high
+   * limit 95 A, value 96.3 A." */
+  body = g_strdup_printf (_("%s, value %s."), text, value);
   notification = g_notification_new (title);
   g_notification_set_body (notification, g_strstrip (body));
   g_notification_set_priority (notification, critical ? G_NOTIFICATION_PRIORITY_URGENT
@@ -394,7 +397,10 @@ alarm_changed_cb (DcAlarmsPage *self,
 
   g_hash_table_insert (self->states, g_memdup2 (&id, sizeof id), g_strdup (state ? state : ""));
   if (is_new)
-    maybe_notify (self, object);
+    {
+      maybe_notify (self, object);
+      _dc_alarms_attention_new (self);
+    }
   queue_refresh (self);
 }
 
@@ -499,7 +505,6 @@ open_dialog (DcAlarmsPage *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) object = NULL;
-  g_autofree char *source = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog;
   GtkWidget *box;
@@ -519,10 +524,8 @@ open_dialog (DcAlarmsPage *self,
       return;
     }
 
-  source = _dc_alarms_source_name (self, object);
-  /* Translators: "<point> — <condition>" in the acknowledge and shelve dialogs. */
-  body = g_strdup_printf (_("%s — %s"), source,
-                          dc_alarm_condition_text (_dc_alarms_json_string (object, "condition")));
+  /* The alarm in words: "F3 breaker is open". */
+  body = _dc_alarms_describe (self, object);
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                    shelve ? _("Shelve Alarm?") : _("Acknowledge Alarm?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
@@ -589,6 +592,7 @@ dc_alarms_page_dispose (GObject *object)
   DcAlarmsPage *self = DC_ALARMS_PAGE (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  _dc_alarms_attention_dispose (self);
   if (self->alarm != NULL)
     g_signal_handlers_disconnect_by_func (self->alarm, alarm_changed_cb, self);
   g_clear_object (&self->alarm);
@@ -602,6 +606,7 @@ dc_alarms_page_dispose (GObject *object)
   g_clear_object (&self->journal);
   g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->selected, g_hash_table_unref);
 
   G_OBJECT_CLASS (dc_alarms_page_parent_class)->dispose (object);
 }
@@ -665,10 +670,12 @@ dc_alarms_page_class_init (DcAlarmsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcAlarmsPage, range_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DcAlarmsPage, journal_search);
   gtk_widget_class_bind_template_child (widget_class, DcAlarmsPage, journal_view);
+  gtk_widget_class_bind_template_child (widget_class, DcAlarmsPage, unacked_label);
 
   gtk_widget_class_install_action (widget_class, "alarms.ack", "x", ack_action);
   gtk_widget_class_install_action (widget_class, "alarms.shelve", "x", shelve_action);
   _dc_alarms_journal_class_init (widget_class);
+  _dc_alarms_ack_class_init (widget_class);
 }
 
 static void
@@ -678,6 +685,8 @@ dc_alarms_page_init (DcAlarmsPage *self)
 
   self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  _dc_alarms_ack_init (self);
+  _dc_alarms_attention_init (self);
   _dc_alarms_journal_init (self);
   refresh_active (self);
 }
@@ -837,4 +846,18 @@ dc_alarms_page_get_n_notifications (DcAlarmsPage *self)
 {
   g_return_val_if_fail (DC_IS_ALARMS_PAGE (self), 0);
   return self->n_notifications;
+}
+
+guint
+dc_alarms_page_get_n_beeps (DcAlarmsPage *self)
+{
+  g_return_val_if_fail (DC_IS_ALARMS_PAGE (self), 0);
+  return self->n_beeps;
+}
+
+gboolean
+dc_alarms_page_is_flashing (DcAlarmsPage *self)
+{
+  g_return_val_if_fail (DC_IS_ALARMS_PAGE (self), FALSE);
+  return self->flash_id != 0;
 }

@@ -15,8 +15,11 @@ G_BEGIN_DECLS
 
 /* The Alarms page (docs/ui.md): the active alarms (not normal, not shelved; highest priority first,
  * then newest), each with its priority as icon, colour and word, acknowledge and shelve with a
- * comment; below, the journal of a time range with a text filter and CSV export. New high and
- * critical alarms raise a desktop notification (GNotification) while the window is not focused.
+ * comment, several at once (Acknowledge Selected…, Acknowledge All…); rows waiting for an
+ * acknowledgement flash while animations are on; below, the journal of a time range with a text
+ * filter and CSV export. New high and critical alarms raise a desktop notification
+ * (GNotification) while the window is not focused, and ring the bell when the alarm-sound
+ * preference is on.
  *
  * Properties:
  *   n-unacknowledged (guint): active or cleared alarms waiting for acknowledgement (badge)
@@ -71,5 +74,9 @@ gboolean      dc_alarms_page_export_csv         (DcAlarmsPage  *self,
                                                  GError       **error);
 /* Desktop notifications sent so far (tests). */
 guint         dc_alarms_page_get_n_notifications (DcAlarmsPage *self);
+/* Bells rung for new alarms (the alarm-sound preference; tests). */
+guint         dc_alarms_page_get_n_beeps        (DcAlarmsPage  *self);
+/* Whether the rows waiting for an acknowledgement flash now (shown, animations on). */
+gboolean      dc_alarms_page_is_flashing        (DcAlarmsPage  *self);
 
 G_END_DECLS

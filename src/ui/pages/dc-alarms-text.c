@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-alarms-page-private.h"
+#include "dc-alarm-badge.h"
 #include "dc-number.h"
 #include "dc-time.h"
 
@@ -113,13 +114,37 @@ _dc_alarms_format_value (DcAlarmsPage *self,
   return dc_number_format (value, -1);
 }
 
-/* The alarm's text in words. The alarm plugin writes "device:term:item above 95", "… below
- * 9.5" and "… is 1" (ids and numbers, kept as they are in the journal and REST); the page says
- * "F1 current (Substation 1 RTU) above 95 A" and "F3 breaker (Substation 1 RTU) is open".
- * Other texts (a point's warn_msg, verify errors) are shown as written. */
 char *
-_dc_alarms_describe (DcAlarmsPage *self,
-                     JsonObject   *object)
+_dc_alarms_device_name (DcAlarmsPage *self,
+                        JsonObject   *object)
+{
+  const char *device_id = _dc_alarms_json_string (object, "device_id");
+  DcDeviceNode *node;
+
+  if (device_id == NULL)
+    return NULL;
+  node = self->plant ? dc_plant_model_lookup_device (self->plant, device_id) : NULL;
+  if (node != NULL && dc_device_node_get_name (node) != NULL)
+    return g_strdup (dc_device_node_get_name (node));
+  return g_strdup (device_id);
+}
+
+typedef enum
+{
+  WORDS_ABOVE,
+  WORDS_BELOW,
+  WORDS_IS,
+  WORDS_OTHER,
+} Words;
+
+/* The alarm plugin writes "device:term:item above 95", "… below 9.5" and "… is 1" (ids and
+ * numbers, kept so in the journal and REST). Finds which, and the number in words of the point:
+ * "95 A", "open". WORDS_OTHER for other texts (a point's warn_msg, a verify error) or a point
+ * the plant does not know. */
+static Words
+parse_text (DcAlarmsPage  *self,
+            JsonObject    *object,
+            char         **value_text)
 {
   static const char * const words[] = { " above ", " below ", " is " };
   const char *text = _dc_alarms_json_string (object, "text");
@@ -128,26 +153,21 @@ _dc_alarms_describe (DcAlarmsPage *self,
   const char *item_id = _dc_alarms_json_string (object, "item_id");
   g_autofree char *prefix = NULL;
   DcPointRow *row;
-  DcDeviceNode *device;
 
+  *value_text = NULL;
   if (text == NULL || device_id == NULL || term_id == NULL || item_id == NULL ||
       self->plant == NULL)
-    return g_strdup (text);
+    return WORDS_OTHER;
   prefix = g_strdup_printf ("%s:%s:%s", device_id, term_id, item_id);
   row = dc_plant_model_lookup_point_id (self->plant, term_id, item_id);
-  device = dc_plant_model_lookup_device (self->plant, device_id);
   if (!g_str_has_prefix (text, prefix) || row == NULL)
-    return g_strdup (text);
+    return WORDS_OTHER;
 
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
     {
       const char *rest = text + strlen (prefix);
-      const char *name = dc_point_row_get_name (row) ? dc_point_row_get_name (row) : item_id;
-      const char *where = device && dc_device_node_get_name (device)
-                          ? dc_device_node_get_name (device) : device_id;
       char *end = NULL;
       double v;
-      g_autofree char *value = NULL;
 
       if (!g_str_has_prefix (rest, words[i]))
         continue;
@@ -155,21 +175,75 @@ _dc_alarms_describe (DcAlarmsPage *self,
       v = g_ascii_strtod (rest, &end);
       if (end == rest || *end != '\0')
         break;
-      value = dc_point_row_format_value (row, v);
-      switch (i)
-        {
-        case 0:
-          /* Translators: an alarm: "<point> (<device>) above <limit with unit>" */
-          return g_strdup_printf (_("%s (%s) above %s"), name, where, value);
-        case 1:
-          /* Translators: an alarm: "<point> (<device>) below <limit with unit>" */
-          return g_strdup_printf (_("%s (%s) below %s"), name, where, value);
-        default:
-          /* Translators: an alarm: "<point> (<device>) is <state>": "F3 breaker (RTU) is open" */
-          return g_strdup_printf (_("%s (%s) is %s"), name, where, value);
-        }
+      *value_text = dc_point_row_format_value (row, v);
+      return (Words) i;
     }
-  return g_strdup (text);
+  return WORDS_OTHER;
+}
+
+char *
+_dc_alarms_condition_words (DcAlarmsPage *self,
+                            JsonObject   *object)
+{
+  const char *condition = _dc_alarms_json_string (object, "condition");
+  const char *text = _dc_alarms_json_string (object, "text");
+  g_autofree char *value = NULL;
+
+  switch (parse_text (self, object, &value))
+    {
+    case WORDS_ABOVE:
+      /* Translators: an alarm's condition: "above high limit 90 °C" */
+      return g_strdup_printf (_("above high limit %s"), value);
+    case WORDS_BELOW:
+      /* Translators: an alarm's condition: "below low limit 10 %" */
+      return g_strdup_printf (_("below low limit %s"), value);
+    case WORDS_IS:
+      /* Translators: a binary point's alarm: "is open" */
+      return g_strdup_printf (_("is %s"), value);
+    case WORDS_OTHER:
+    default:
+      break;
+    }
+  if (g_strcmp0 (condition, "comm") == 0)
+    return g_strdup (_("communication lost"));
+  if (text != NULL && text[0] != '\0')
+    /* Translators: "<condition>: <the alarm's own text>", e.g. "Check failed: sensor stuck" */
+    return g_strdup_printf (_("%s: %s"), dc_alarm_condition_text (condition), text);
+  return g_strdup (dc_alarm_condition_text (condition));
+}
+
+/* The alarm in words, a sentence: "F1 current above high limit 95 A", "F3 breaker is open",
+ * "Substation 1 RTU: communication lost"; other texts (a point's warn_msg, verify errors)
+ * "Tank level — Check failed: sensor stuck". */
+char *
+_dc_alarms_describe (DcAlarmsPage *self,
+                     JsonObject   *object)
+{
+  g_autofree char *source = _dc_alarms_source_name (self, object);
+  g_autofree char *value = NULL;
+  g_autofree char *words = NULL;
+
+  switch (parse_text (self, object, &value))
+    {
+    case WORDS_ABOVE:
+      /* Translators: an alarm: "<point> above high limit <limit with unit>" */
+      return g_strdup_printf (_("%s above high limit %s"), source, value);
+    case WORDS_BELOW:
+      /* Translators: an alarm: "<point> below low limit <limit with unit>" */
+      return g_strdup_printf (_("%s below low limit %s"), source, value);
+    case WORDS_IS:
+      /* Translators: an alarm: "<point> is <state>": "F3 breaker is open" */
+      return g_strdup_printf (_("%s is %s"), source, value);
+    case WORDS_OTHER:
+    default:
+      break;
+    }
+  if (g_strcmp0 (_dc_alarms_json_string (object, "condition"), "comm") == 0)
+    /* Translators: an alarm: "<device>: communication lost" */
+    return g_strdup_printf (_("%s: communication lost"), source);
+  words = _dc_alarms_condition_words (self, object);
+  /* Translators: an alarm: "<point> — <condition>", e.g. "Tank level — Check failed: …" */
+  return g_strdup_printf (_("%s — %s"), source, words);
 }
 
 /* A toast in the window (its win.toast action), a warning without one. */

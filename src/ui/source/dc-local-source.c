@@ -290,6 +290,26 @@ local_alarm_action (DcPlantSource    *source,
 }
 
 static void
+local_ack_all (DcPlantSource    *source,
+               const gint64     *ids,
+               guint             n_ids,
+               const char       *comment,
+               DcSourceDoneFunc  done,
+               gpointer          user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) acked = NULL;
+
+  /* The journal names the desktop user. */
+  if (self->alarm == NULL)
+    g_set_error (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "alarm_id not found!");
+  else
+    acked = dc_alarm_ack_many (self->alarm, ids, n_ids, g_get_user_name (), comment, &error);
+  done (error, user_data);
+}
+
+static void
 local_journal_async (DcPlantSource       *source,
                      gint64               from,
                      gint64               to,
@@ -360,6 +380,7 @@ dc_local_source_iface_init (DcPlantSourceInterface *iface)
   iface->has_alarms = local_has_alarms;
   iface->list_alarms = local_list_alarms;
   iface->alarm_action = local_alarm_action;
+  iface->ack_all = local_ack_all;
   iface->journal_async = local_journal_async;
   iface->attach = local_attach;
   iface->detach = local_detach;

@@ -392,6 +392,20 @@ dc_plant_source_alarm_action (DcPlantSource    *self,
 }
 
 void
+dc_plant_source_ack_all (DcPlantSource    *self,
+                         const gint64     *ids,
+                         guint             n_ids,
+                         const char       *comment,
+                         DcSourceDoneFunc  done,
+                         gpointer          user_data)
+{
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (done != NULL);
+
+  DC_PLANT_SOURCE_GET_IFACE (self)->ack_all (self, ids, n_ids, comment, done, user_data);
+}
+
+void
 dc_plant_source_journal_async (DcPlantSource       *self,
                                gint64               from,
                                gint64               to,

@@ -115,6 +115,12 @@ struct _DcPlantSourceInterface
                                   const char          *comment,
                                   DcSourceDoneFunc     done,
                                   gpointer             user_data);
+  void        (*ack_all)         (DcPlantSource       *self,
+                                  const gint64        *ids,
+                                  guint                n_ids,
+                                  const char          *comment,
+                                  DcSourceDoneFunc     done,
+                                  gpointer             user_data);
   void        (*journal_async)   (DcPlantSource       *self,
                                   gint64               from,
                                   gint64               to,
@@ -228,6 +234,14 @@ void           dc_plant_source_alarm_action   (DcPlantSource       *self,
                                                gint64               id,
                                                gboolean             shelve,
                                                gint64               until_us,
+                                               const char          *comment,
+                                               DcSourceDoneFunc     done,
+                                               gpointer             user_data);
+/* Acknowledges the alarms @ids (NULL: every alarm waiting for an acknowledgement) as the
+ * source's user (docs/ui-alarms.md "Acknowledge"); those acknowledged meanwhile are skipped. */
+void           dc_plant_source_ack_all        (DcPlantSource       *self,
+                                               const gint64        *ids,
+                                               guint                n_ids,
                                                const char          *comment,
                                                DcSourceDoneFunc     done,
                                                gpointer             user_data);

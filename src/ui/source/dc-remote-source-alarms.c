@@ -163,6 +163,36 @@ remote_alarm_action (DcPlantSource    *source,
   _dc_remote_write (self, "POST", path, node, done, user_data);
 }
 
+/* POST /api/v1/alarms/ack {ids?, comment?} (docs/plugins.md). */
+static void
+remote_ack_all (DcPlantSource    *source,
+                const gint64     *ids,
+                guint             n_ids,
+                const char       *comment,
+                DcSourceDoneFunc  done,
+                gpointer          user_data)
+{
+  DcRemoteSource *self = (DcRemoteSource *) source;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  DoneData *d = g_new0 (DoneData, 1);
+
+  d->done = done;
+  d->user_data = user_data;
+  if (ids != NULL)
+    {
+      JsonArray *array = json_array_sized_new (n_ids);
+
+      for (guint i = 0; i < n_ids; i++)
+        json_array_add_int_element (array, ids[i]);
+      json_object_set_array_member (body, "ids", array);
+    }
+  if (comment != NULL && comment[0] != '\0')
+    json_object_set_string_member (body, "comment", comment);
+  json_node_set_object (node, body);
+  _dc_remote_request (self, "POST", "/api/v1/alarms/ack", node, NULL, action_ready_cb, d);
+}
+
 static void
 journal_ready_cb (GObject      *object,
                   GAsyncResult *result,
@@ -221,5 +251,6 @@ _dc_remote_source_init_alarms (DcPlantSourceInterface *iface)
   iface->has_alarms = remote_has_alarms;
   iface->list_alarms = remote_list_alarms;
   iface->alarm_action = remote_alarm_action;
+  iface->ack_all = remote_ack_all;
   iface->journal_async = remote_journal_async;
 }

@@ -4,7 +4,8 @@
  *
  * `datacoll --server --demo` ($DATACOLL, the real binary): live values from the in-process
  * simulators soon after start, a separate demo database, a control that moves the plant, and
- * a second start over the same demo database.
+ * a second start over the same demo database; the RTU's breaker trips: one soon after the start,
+ * then a few per hour (docs/demo.md).
  */
 
 #include "config.h"
@@ -13,6 +14,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "dc-iec104-sim.h"
 #include "dc-test-http.h"
 #include "dc-test-server.h"
 
@@ -198,6 +200,37 @@ test_demo (void)
   dc_test_server_stop (instance);
 }
 
+/* The trip schedule of the demo RTU: the first trip within a minute, then every 15–25 minutes
+ * (2.4 to 4 trips an hour); the sim asks dc_iec104_sim_demo_trip_delay_s() for each delay. */
+static void
+test_demo_trip_rate (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+  guint64 total = 0;
+  guint min = G_MAXUINT, max = 0;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      guint first = dc_iec104_sim_demo_trip_delay_s (rand, TRUE);
+
+      g_assert_cmpuint (first, >=, 20);
+      g_assert_cmpuint (first, <, 60);
+    }
+  for (guint i = 0; i < 1000; i++)
+    {
+      guint next = dc_iec104_sim_demo_trip_delay_s (rand, FALSE);
+
+      min = MIN (min, next);
+      max = MAX (max, next);
+      total += next;
+    }
+  /* Never more than 4 an hour, on average about 3 (not one a minute). */
+  g_assert_cmpuint (min, >=, 15 * 60);
+  g_assert_cmpuint (max, <=, 25 * 60);
+  g_assert_cmpfloat (3600.0 / (total / 1000.0), >, 2.4);
+  g_assert_cmpfloat (3600.0 / (total / 1000.0), <, 4.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -205,6 +238,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/dc/demo/server", test_demo);
+  g_test_add_func ("/dc/demo/trip-rate", test_demo_trip_rate);
 
   return g_test_run ();
 }
