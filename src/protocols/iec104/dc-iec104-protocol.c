@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -30,6 +31,21 @@ type_is_supported (gint64 type)
 {
   return (type >= 1 && type <= 16) || type == 20 || type == 21 || (type >= 30 && type <= 38) ||
          (type >= 45 && type <= 51) || (type >= 58 && type <= 64);
+}
+
+/* "M_DP_NA_1" (any case) → 3; -1 when @name is no type name. */
+static gint64
+type_code_from_name (const char *name)
+{
+  g_autofree char *upper = NULL;
+
+  if (strlen (name) != 9)
+    return -1;
+  upper = g_ascii_strup (name, -1);
+  for (int code = 1; code <= 255; code++)
+    if (g_strcmp0 (dc_iec104_type_name (code), upper) == 0)
+      return code;
+  return -1;
 }
 
 static gboolean
@@ -56,12 +72,16 @@ iec104_validate_point (JsonObject  *point,
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
       return FALSE;
     }
+  /* A type name ("M_DP_NA_1", any case) is stored as its number (docs/iec104.md). */
+  if (JSON_NODE_HOLDS_VALUE (type) && json_node_get_value_type (type) == G_TYPE_STRING &&
+      (type_id = type_code_from_name (json_node_get_string (type))) > 0)
+    json_object_set_int_member (point, "code_type", type_id);
   if (!dc_protocol_json_get_integer (point, "code_type", 1, 255, &type_id) ||
       !type_is_supported (type_id))
     {
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
                            "field code_type must be a supported IEC 104 type id "
-                           "(1-16, 20, 21, 30-38, 45-51, 58-64)");
+                           "(1-16, 20, 21, 30-38, 45-51, 58-64) or its name (M_ME_NC_1)");
       return FALSE;
     }
   return TRUE;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dc-error.h"
+#include "dc-formula.h"
 #include "dc-local-source.h"
 
 struct _DcLocalSource
@@ -353,8 +354,33 @@ local_journal_finish (DcPlantSource  *source,
 }
 
 static void
+local_formula_check_async (DcPlantSource       *source,
+                           JsonObject          *formula,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, local_formula_check_async);
+  /* The route's own check (a parse and a lookup per parameter, short, main thread). */
+  g_task_return_pointer (task, dc_formula_check_text (self->store, formula), g_free);
+}
+
+static char *
+local_formula_check_finish (DcPlantSource  *source,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
+  iface->formula_check_async = local_formula_check_async;
+  iface->formula_check_finish = local_formula_check_finish;
   iface->status_async = local_status_async;
   iface->status_finish = local_status_finish;
   iface->has_alarms = local_has_alarms;

@@ -114,6 +114,14 @@ struct _DcPlantSourceInterface
   JsonArray  *(*journal_finish)  (DcPlantSource       *self,
                                   GAsyncResult        *result,
                                   GError             **error);
+  void        (*formula_check_async)  (DcPlantSource       *self,
+                                       JsonObject          *formula,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+  char       *(*formula_check_finish) (DcPlantSource       *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
 };
 
 /* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
@@ -203,6 +211,19 @@ void           dc_plant_source_journal_async  (DcPlantSource       *self,
 JsonArray     *dc_plant_source_journal_finish (DcPlantSource       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+/* formula_check (docs/rest.md "Formulas"): @formula is {formula, p1, …}; the answer is "OK"
+ * or why not ("name p2 is not defined"), read by the plant's own server (the store of this
+ * process, or POST /api/v1/formula_check). An error only when the check could not be asked
+ * (the connection, a role below engineer). */
+void           dc_plant_source_formula_check_async  (DcPlantSource       *self,
+                                                     JsonObject          *formula,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char          *dc_plant_source_formula_check_finish (DcPlantSource       *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
 /* Implementations: an alarm changed. */
 void           dc_plant_source_emit_alarm     (DcPlantSource       *self,
                                                JsonObject          *alarm);

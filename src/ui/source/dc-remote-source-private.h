@@ -80,4 +80,7 @@ void     _dc_remote_alarm_message   (DcRemoteSource      *self,
                                      JsonObject          *message);
 void     _dc_remote_source_init_alarms (DcPlantSourceInterface *iface);
 
+/* dc-remote-source-formula.c: formula_check (POST /api/v1/formula_check, a text answer) */
+void     _dc_remote_source_init_formula (DcPlantSourceInterface *iface);
+
 G_END_DECLS
