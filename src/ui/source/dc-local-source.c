@@ -376,9 +376,17 @@ local_formula_check_finish (DcPlantSource  *source,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static GPtrArray *
+local_list_ids (DcPlantSource *source,
+                DcKind         kind)
+{
+  return dc_store_list_ids (DC_LOCAL_SOURCE (source)->store, kind);
+}
+
 static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
+  iface->list_ids = local_list_ids;
   iface->formula_check_async = local_formula_check_async;
   iface->formula_check_finish = local_formula_check_finish;
   iface->status_async = local_status_async;

@@ -283,6 +283,21 @@ dc_plant_source_journal_finish (DcPlantSource  *self,
   return DC_PLANT_SOURCE_GET_IFACE (self)->journal_finish (self, result, error);
 }
 
+GPtrArray *
+dc_plant_source_list_ids (DcPlantSource *self,
+                          DcKind         kind)
+{
+  DcPlantSourceInterface *iface;
+
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  g_return_val_if_fail (kind != DC_KIND_POINT, NULL);
+
+  iface = DC_PLANT_SOURCE_GET_IFACE (self);
+  if (iface->list_ids == NULL)
+    return g_ptr_array_new_with_free_func (g_free);
+  return iface->list_ids (self, kind);
+}
+
 void
 dc_plant_source_formula_check_async (DcPlantSource       *self,
                                      JsonObject          *formula,

@@ -122,6 +122,8 @@ struct _DcPlantSourceInterface
   char       *(*formula_check_finish) (DcPlantSource       *self,
                                        GAsyncResult        *result,
                                        GError             **error);
+  GPtrArray  *(*list_ids)        (DcPlantSource       *self,
+                                  DcKind               kind);
 };
 
 /* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
@@ -132,6 +134,9 @@ void           dc_plant_source_detach         (DcPlantSource       *self);
 JsonObject    *dc_plant_source_get            (DcPlantSource       *self,
                                                DcKind               kind,
                                                const char          *id);
+/* The ids of @kind (not points) in natural order; a new array of strings. */
+GPtrArray     *dc_plant_source_list_ids       (DcPlantSource       *self,
+                                               DcKind               kind);
 /* Creates (@id NULL) or updates (a merge, as PUT) an entity; @object of a new point carries
  * term_id and item_id. */
 void           dc_plant_source_save           (DcPlantSource       *self,

@@ -13,7 +13,8 @@
 #include "dc-remote-source-private.h"
 
 /* The remote plant connection's formula check: POST /api/v1/formula_check, whose 200 answer is
- * text (docs/rest.md "Formulas"), not JSON as the other requests'. */
+ * text (docs/rest.md "Formulas"), not JSON as the other requests'; and the ids of a kind as
+ * the connection last read them. */
 
 static void
 check_ready_cb (GObject      *object,
@@ -91,9 +92,29 @@ remote_formula_check_finish (DcPlantSource  *source,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The ids as last read (GET /api/v1/project and the stream's changes). */
+static GPtrArray *
+remote_list_ids (DcPlantSource *source,
+                 DcKind         kind)
+{
+  DcRemoteSource *self = (DcRemoteSource *) source;
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer id;
+
+  if (kind > DC_KIND_FORMULA || kind == DC_KIND_POINT || self->objects[kind] == NULL)
+    return ids;
+  g_hash_table_iter_init (&iter, self->objects[kind]);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_ptr_array_add (ids, g_strdup (id));
+  dc_natural_sort (ids);
+  return ids;
+}
+
 void
 _dc_remote_source_init_formula (DcPlantSourceInterface *iface)
 {
+  iface->list_ids = remote_list_ids;
   iface->formula_check_async = remote_formula_check_async;
   iface->formula_check_finish = remote_formula_check_finish;
 }
