@@ -16,6 +16,10 @@
 
 #include "dc-audit.h"
 #include "dc-formula-editor.h"
+#include "dc-remote-source.h"
+#include "dc-test-http.h"
+#include "dc-test-server.h"
+#include "dc-test-wait.h"
 
 static void
 plant (UiPlant *f)
@@ -178,6 +182,84 @@ test_formula_editor (void)
   ui_plant_teardown (&f);
 }
 
+static void
+post (const char *base,
+      const char *path,
+      const char *body)
+{
+  g_autoptr(DcReply) reply = dc_http (base, "POST", path, body);
+
+  if (reply->status != 200)
+    g_error ("POST %s %s: %u %s", path, body, reply->status, reply->body);
+}
+
+static gboolean
+formula_on_server (gpointer data)
+{
+  g_autoptr(DcReply) reply = dc_http (data, "GET", "/api/v1/formulas/remote-total", NULL);
+
+  return reply->status == 200;
+}
+
+/* A remote desk: the check is POST /api/v1/formula_check (a text answer), the save a POST of
+ * the formula, recorded in the server's audit log. */
+static void
+test_formula_remote (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = dc_test_make_dir ();
+  g_autofree char *db = g_build_filename (dir, "server.db", NULL);
+  g_autoptr(DcRemoteSource) source = NULL;
+  g_autoptr(DcPlantModel) plant = dc_plant_model_new ();
+  g_autoptr(DcReply) audit = NULL;
+  DcTestServer *server;
+  DcFormulaEditor *editor;
+  LabelWait wait;
+
+  server = dc_test_server_start ((const char *[]) { "--server", "--port", "0", "--db", db, NULL });
+  post (server->base, "/api/v1/devices", "{\"id\":\"v\",\"name\":\"Feeder\",\"protocol\":\"virtual\"}");
+  post (server->base, "/api/v1/devices", "{\"id\":\"calc\",\"protocol\":\"formula\"}");
+  post (server->base, "/api/v1/terms", "{\"id\":\"t\",\"device_id\":\"v\"}");
+  post (server->base, "/api/v1/terms", "{\"id\":\"ft\",\"device_id\":\"calc\"}");
+  post (server->base, "/api/v1/items", "{\"id\":\"pa\"}");
+  post (server->base, "/api/v1/items", "{\"id\":\"sum\"}");
+  post (server->base, "/api/v1/terms/t/items", "{\"item_id\":\"pa\"}");
+  post (server->base, "/api/v1/terms/ft/items", "{\"item_id\":\"sum\"}");
+
+  source = dc_remote_source_new (server->base, NULL, &error);
+  g_assert_no_error (error);
+  dc_plant_source_attach (DC_PLANT_SOURCE (source), plant);
+  DC_TEST_WAIT_UNTIL (dc_plant_source_get_state (DC_PLANT_SOURCE (source)) == DC_SOURCE_CONNECTED &&
+                      dc_plant_model_get_n_points (plant) == 2, 30);
+
+  editor = dc_formula_editor_new (NULL, DC_PLANT_SOURCE (source), plant, NULL, "calc:ft:sum");
+  gtk_window_present (GTK_WINDOW (editor));
+  ui_wait_for_frame (GTK_WIDGET (editor));
+  dc_formula_editor_set_id (editor, "remote-total");
+  dc_formula_editor_set_expression (editor, "p1[-1] * 2 + p2[-1]");
+  g_assert_cmpstr (dc_formula_editor_add_parameter (editor, "v:t:pa"), ==, "p1");
+  wait = (LabelWait) { editor, "name p2 is not defined" };
+  g_assert_true (ui_wait_until (label_shown, &wait, 20000));
+  dc_formula_editor_set_expression (editor, "p1[-1] * 2");
+  wait = (LabelWait) { editor, "OK: the formula reads its parameters and computes" };
+  g_assert_true (ui_wait_until (label_shown, &wait, 20000));
+
+  /* Saved by the server: the editor closes when the answer comes. */
+  g_object_ref (editor);
+  g_assert_true (dc_formula_editor_save (editor));
+  g_assert_true (ui_wait_until (formula_on_server, server->base, 20000));
+  DC_TEST_WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (editor)), 20);
+  g_assert_null (dc_formula_editor_get_error (editor));
+  g_object_unref (editor);
+  audit = dc_http (server->base, "GET", "/api/v1/audit?action=formula.create", NULL);
+  g_assert_cmpuint (audit->status, ==, 200);
+  g_test_message ("audit: %s", audit->body);
+  g_assert_nonnull (strstr (audit->body, "\"target\":\"remote-total\""));
+
+  dc_plant_source_detach (DC_PLANT_SOURCE (source));
+  dc_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -185,6 +267,7 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   ui_test_add ("/dc/ui/formula/editor", test_formula_editor);
+  ui_test_add ("/dc/ui/formula/remote", test_formula_remote);
 
   return g_test_run ();
 }
