@@ -586,6 +586,21 @@ test_edit_point_alarms (void)
   g_assert_false (json_object_has_member (point, "up_limit"));
   g_assert_true (json_object_has_member (point, "down_limit"));
 
+  /* A double point's state texts field offers the defaults of its kind. */
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"brk\",\"name\":\"Breaker\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT,
+                        "{\"term_id\":\"ca1\",\"item_id\":\"brk\",\"protocol_code\":100,"
+                        "\"code_type\":31}");
+  dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
+                                    DC_KIND_POINT, "ca1:brk", FALSE);
+  {
+    GtkWidget *entry = ui_find_type (find_row (GTK_WIDGET (dialog), "State texts"), GTK_TYPE_ENTRY);
+
+    g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (entry)), ==,
+                     "0 = intermediate; 1 = off; 2 = on; 3 = indeterminate");
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
   /* State texts that do not read as values and words: the store's message next to them. */
   dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
                                     DC_KIND_POINT, "ca1:ua", FALSE);

@@ -15,6 +15,7 @@
 
 #include "dc-edit-dialog-private.h"
 #include "dc-number.h"
+#include "dc-states.h"
 
 /* The fields every protocol has; the protocols' own fields come from the protocol registry
  * (dc-protocol.h) at the rows without a key. */
@@ -342,6 +343,27 @@ dc_edit_form_fill (DcEditDialog *self,
         text = node_to_text (node);
       if (text != NULL)
         dc_edit_form_set_text (f, text);
+    }
+  /* The state texts' placeholder: the defaults of this point's kind ("0 = off; 1 = on"). */
+  if (self->kind == DC_KIND_POINT)
+    {
+      const DcProtocol *p = dc_protocol_lookup (self->protocol);
+      Field *states = dc_edit_form_find_field (self, "states");
+      DcProtocolValueKind kind = p && p->value_kind ? p->value_kind (object)
+                                                    : DC_PROTOCOL_VALUE_ANALOG;
+      GString *defaults = g_string_new (NULL);
+
+      for (int value = 0; value <= 3; value++)
+        {
+          const char *text = dc_states_default (kind, value);
+
+          if (text != NULL)
+            g_string_append_printf (defaults, "%s%d = %s", defaults->len ? "; " : "", value,
+                                    _(text));
+        }
+      if (states != NULL && defaults->len > 0)
+        gtk_entry_set_placeholder_text (GTK_ENTRY (states->widget), defaults->str);
+      g_string_free (defaults, TRUE);
     }
   /* code_type into the protocol's pickers */
   if (self->kind == DC_KIND_POINT && json_object_has_member (object, "code_type"))
