@@ -45,4 +45,15 @@ void        dc_api_append_object        (GString            *out,
 /* Serialises an array of strings. */
 GString    *dc_api_string_array         (GPtrArray          *strings);
 
+/* The warnings about unknown fields and aliases in @body (an object or an array of objects
+ * of @kind; docs/rest.md "Unknown fields"), at most 10, read before the store normalises the
+ * body. dc_api_reply_done_warned() answers as dc_server_reply_done() and, on success, adds
+ * them as Warning headers. */
+GPtrArray  *dc_api_field_warnings       (DcKind              kind,
+                                         JsonNode           *body);
+void        dc_api_reply_done_warned    (SoupServerMessage  *msg,
+                                         gboolean            ok,
+                                         const GError       *error,
+                                         GPtrArray          *warnings);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "dc-api-private.h"
+#include "dc-model-fields.h"
 
 /* What the route families share: the cache of serialised GET answers, the serialisation of
  * stored objects and string lists, the check of a request body. The families in routes/ use
@@ -172,4 +173,28 @@ dc_api_require_object (SoupServerMessage *msg,
       return NULL;
     }
   return json_node_get_object (body);
+}
+
+#define MAX_FIELD_WARNINGS 10
+
+GPtrArray *
+dc_api_field_warnings (DcKind    kind,
+                       JsonNode *body)
+{
+  GPtrArray *warnings = g_ptr_array_new_with_free_func (g_free);
+
+  dc_model_field_warnings (kind, body, warnings, MAX_FIELD_WARNINGS);
+  return warnings;
+}
+
+void
+dc_api_reply_done_warned (SoupServerMessage *msg,
+                          gboolean           ok,
+                          const GError      *error,
+                          GPtrArray         *warnings)
+{
+  /* Only a change that was kept warns about what it kept. */
+  for (guint i = 0; ok && warnings != NULL && i < warnings->len; i++)
+    dc_server_add_warning (msg, g_ptr_array_index (warnings, i));
+  dc_server_reply_done (msg, ok, error);
 }

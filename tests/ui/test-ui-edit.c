@@ -4,7 +4,8 @@
  *
  * Editing through the dialogs, under Xvfb: a Modbus device and its point created through the
  * UI against the simulator (the value arrives), invalid input (the store's message next to the
- * field, nothing stored), the delete confirmation's counts.
+ * field, nothing stored), the delete confirmation's counts, an IEC 104 device's link settings
+ * from the protocol registry, a point's alarm settings round-tripping through the store.
  */
 
 #include "config.h"
@@ -16,6 +17,7 @@
 
 #include "dc-edit-dialog.h"
 #include "dc-import-dialog.h"
+#include "dc-model-fields.h"
 
 #include "ui-rows.h"
 
@@ -385,6 +387,246 @@ test_import_export (void)
   ui_plant_teardown (&f);
 }
 
+/* The AdwActionRow titled @title under @widget, or NULL. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Scrolls the dialog's form so that the row titled @title is at the top (screenshots). */
+static void
+scroll_to_row (DcEditDialog *dialog,
+               const char   *title)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (dialog), title);
+  GtkWidget *scrolled = ui_find_type (GTK_WIDGET (dialog), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_point_t at;
+
+  g_assert_true (gtk_widget_compute_point (row, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)),
+                                           &GRAPHENE_POINT_INIT (0, 0), &at));
+  gtk_adjustment_set_value (adjustment, at.y - 48);
+  ui_wait_for_frame (GTK_WIDGET (dialog));
+}
+
+static gboolean
+row_shown (DcEditDialog *dialog,
+           const char   *title)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (dialog), title);
+
+  return row != NULL && gtk_widget_is_visible (row);
+}
+
+/* An IEC 104 device: every link setting of the protocol registry, preset with the defaults
+ * (port 2404, k, w, t0–t3); the preset port follows the protocol. */
+static void
+test_edit_iec104_device (void)
+{
+  static const char * const titles[] = {
+    "IP address or host", "Port", "Backup IP address", "Backup port",
+    "k (unacknowledged frames sent)", "w (frames before acknowledging)",
+    "t0 (s, connection set-up)", "t1 (s, answer to a frame sent)",
+    "t2 (s, acknowledge without data)", "t3 (s, test frame when idle)",
+    "General interrogation period (s)", "Counter interrogation period (s)",
+    "Synchronise the station's clock", "Time zone of time tags",
+  };
+  g_autoptr(JsonObject) device = NULL;
+  DcEditDialog *dialog;
+  UiPlant f;
+
+  ui_plant_setup (&f, FALSE, NULL);
+  ui_plant_open_window (&f);
+
+  dialog = run_action (&f, "win.add-device");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "port"), ==, "502");
+  g_assert_false (row_shown (dialog, "t0 (s, connection set-up)"));
+  set (dialog, "protocol", "iec104");
+  ui_wait_for_frame (GTK_WIDGET (dialog));
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      g_test_message ("row %s", titles[i]);
+      g_assert_true (row_shown (dialog, titles[i]));
+    }
+  g_assert_false (row_shown (dialog, "Poll period (ms)"));
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "port"), ==, "2404");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "k"), ==, "12");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "w"), ==, "8");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "t0"), ==, "30");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "t1"), ==, "15");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "t2"), ==, "10");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "t3"), ==, "20");
+
+  /* Back and forth: the preset follows, a typed port stays. */
+  set (dialog, "protocol", "modbus_tcp");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "port"), ==, "502");
+  set (dialog, "protocol", "iec104");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "port"), ==, "2404");
+  set (dialog, "port", "2405");
+  set (dialog, "protocol", "modbus_tcp");
+  set (dialog, "protocol", "iec104");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "port"), ==, "2405");
+  set (dialog, "port", "2404");
+
+  set (dialog, "id", "rtu");
+  set (dialog, "name", "Substation RTU");
+  set (dialog, "ip", "127.0.0.1");
+  set (dialog, "t2", "8");
+  set (dialog, "enabled", "false");
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-iec104-device.png"), >, 16);
+  scroll_to_row (dialog, "t0 (s, connection set-up)");
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-iec104-timers.png"), >, 16);
+  g_assert_true (dc_edit_dialog_save (dialog));
+
+  device = dc_store_get (f.store, DC_KIND_DEVICE, "rtu", NULL);
+  g_assert_nonnull (device);
+  g_assert_cmpint (json_object_get_int_member (device, "port"), ==, 2404);
+  g_assert_cmpint (json_object_get_int_member (device, "t0"), ==, 30);
+  g_assert_cmpint (json_object_get_int_member (device, "t2"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (device, "k"), ==, 12);
+  g_assert_false (json_object_has_member (device, "poll_ms"));
+
+  /* An edit shows what is stored, not presets. */
+  dc_test_store_create (f.store, DC_KIND_DEVICE,
+                        "{\"id\":\"old\",\"protocol\":\"iec104\",\"ip\":\"127.0.0.1\",\"enabled\":false}");
+  dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
+                                    DC_KIND_DEVICE, "old", FALSE);
+  g_assert_null (dc_edit_dialog_get_field (dialog, "port"));
+  g_assert_null (dc_edit_dialog_get_field (dialog, "t0"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  ui_plant_teardown (&f);
+}
+
+/* The point's alarm settings, decimals and state texts: written to the store, read back into
+ * the form, cleared again; nothing unknown written. */
+static void
+test_edit_point_alarms (void)
+{
+  g_autoptr(JsonObject) point = NULL;
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  static const char * const alarm_titles[] = {
+    "Alarms enabled", "Low limit", "High limit", "Deadband (clears when back by this much)",
+    "Delay (ms the condition must hold)", "Priority",
+    "Alarm state (binary points: the value that alarms)",
+    "Decimals (empty: as many as needed)", "State texts", "ASDU type",
+  };
+  DcEditDialog *dialog;
+  UiPlant f;
+
+  ui_plant_setup (&f, FALSE, NULL);
+  dc_test_store_create (f.store, DC_KIND_DEVICE,
+                        "{\"id\":\"rtu\",\"protocol\":\"iec104\",\"ip\":\"127.0.0.1\",\"enabled\":false}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"ua\",\"name\":\"Busbar voltage\",\"unit\":\"kV\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT,
+                        "{\"term_id\":\"ca1\",\"item_id\":\"ua\",\"protocol_code\":4001,"
+                        "\"code_type\":\"M_ME_NC_1\",\"x-tag\":\"kept\"}");
+  ui_plant_open_window (&f);
+
+  dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
+                                    DC_KIND_POINT, "ca1:ua", FALSE);
+  gtk_window_present (GTK_WINDOW (dialog));
+  ui_wait_for_frame (GTK_WIDGET (dialog));
+  for (guint i = 0; i < G_N_ELEMENTS (alarm_titles); i++)
+    {
+      g_test_message ("row %s", alarm_titles[i]);
+      g_assert_true (row_shown (dialog, alarm_titles[i]));
+    }
+  /* The type given by name is stored as its number and shown in the picker. */
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "iec_type"), ==, "13");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "alarm_enabled"), ==, "true");
+  set (dialog, "down_limit", "9.5");
+  set (dialog, "up_limit", "11.5");
+  set (dialog, "alarm_deadband", "0.1");
+  set (dialog, "alarm_delay_ms", "2000");
+  set (dialog, "alarm_priority", "high");
+  set (dialog, "decimals", "2");
+  set (dialog, "states", "0 = dead; 1 = live");
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-point-iec104.png"), >, 16);
+  scroll_to_row (dialog, "Alarms enabled");
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-edit-point-alarms.png"), >, 16);
+  g_assert_true (dc_edit_dialog_save (dialog));
+
+  point = dc_store_get_point (f.store, "ca1", "ua", NULL);
+  g_assert_cmpfloat (json_object_get_double_member (point, "down_limit"), ==, 9.5);
+  g_assert_cmpfloat (json_object_get_double_member (point, "up_limit"), ==, 11.5);
+  g_assert_cmpfloat (json_object_get_double_member (point, "alarm_deadband"), ==, 0.1);
+  g_assert_cmpint (json_object_get_int_member (point, "alarm_delay_ms"), ==, 2000);
+  g_assert_cmpstr (json_object_get_string_member (point, "alarm_priority"), ==, "high");
+  g_assert_cmpint (json_object_get_int_member (point, "decimals"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (point, "states"), "1"),
+                   ==, "live");
+  g_assert_false (json_object_has_member (point, "alarm_enabled"));
+  /* The GUI writes no unknown field; the client's own tag is kept. */
+  json_node_set_object (node, point);
+  dc_model_field_warnings (DC_KIND_POINT, node, warnings, 10);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (warnings, 0), ==, "unknown field 'x-tag' (kept, not used)");
+
+  /* Read back into the form; alarms switched off, the high limit removed. */
+  dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
+                                    DC_KIND_POINT, "ca1:ua", FALSE);
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "down_limit"), ==, "9.5");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "alarm_deadband"), ==, "0.1");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "alarm_delay_ms"), ==, "2000");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "alarm_priority"), ==, "high");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "decimals"), ==, "2");
+  g_assert_cmpstr (dc_edit_dialog_get_field (dialog, "states"), ==, "0 = dead; 1 = live");
+  set (dialog, "alarm_enabled", "false");
+  set (dialog, "up_limit", "");
+  g_assert_true (dc_edit_dialog_save (dialog));
+  g_clear_pointer (&point, json_object_unref);
+  point = dc_store_get_point (f.store, "ca1", "ua", NULL);
+  g_assert_false (json_object_get_boolean_member (point, "alarm_enabled"));
+  g_assert_false (json_object_has_member (point, "up_limit"));
+  g_assert_true (json_object_has_member (point, "down_limit"));
+
+  /* A double point's state texts field offers the defaults of its kind. */
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"brk\",\"name\":\"Breaker\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT,
+                        "{\"term_id\":\"ca1\",\"item_id\":\"brk\",\"protocol_code\":100,"
+                        "\"code_type\":31}");
+  dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
+                                    DC_KIND_POINT, "ca1:brk", FALSE);
+  {
+    GtkWidget *entry = ui_find_type (find_row (GTK_WIDGET (dialog), "State texts"), GTK_TYPE_ENTRY);
+
+    g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (entry)), ==,
+                     "0 = intermediate; 1 = off; 2 = on; 3 = indeterminate");
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* State texts that do not read as values and words: the store's message next to them. */
+  dialog = dc_edit_dialog_new_edit (GTK_WINDOW (f.window), dc_window_get_source (f.window),
+                                    DC_KIND_POINT, "ca1:ua", FALSE);
+  set (dialog, "states", "open, closed");
+  g_assert_false (dc_edit_dialog_save (dialog));
+  g_test_message ("states: %s", dc_edit_dialog_get_field_error (dialog, "states"));
+  g_assert_true (g_str_has_prefix (dc_edit_dialog_get_field_error (dialog, "states"), "field states must"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  ui_plant_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -395,6 +637,8 @@ main (int   argc,
   ui_test_add ("/dc/ui/edit/invalid", test_edit_invalid);
   ui_test_add ("/dc/ui/edit/delete-counts", test_delete_counts);
   ui_test_add ("/dc/ui/edit/import-export", test_import_export);
+  ui_test_add ("/dc/ui/edit/iec104-device", test_edit_iec104_device);
+  ui_test_add ("/dc/ui/edit/point-alarms", test_edit_point_alarms);
 
   return g_test_run ();
 }

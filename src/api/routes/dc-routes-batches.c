@@ -52,6 +52,7 @@ create_batch_cb (DcServer          *server,
   const DcBatchRoutes *routes = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) array = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
   gboolean ok;
 
   if (body == NULL || !(JSON_NODE_HOLDS_ARRAY (body) || JSON_NODE_HOLDS_OBJECT (body)))
@@ -62,8 +63,9 @@ create_batch_cb (DcServer          *server,
     }
 
   array = body_to_array (body);
+  warnings = dc_api_field_warnings (routes->kind, body);
   ok = dc_store_create_batch (dc_server_get_store (server), routes->kind, array, &error);
-  dc_server_reply_done (msg, ok, error);
+  dc_api_reply_done_warned (msg, ok, error, warnings);
 }
 
 static void

@@ -106,6 +106,7 @@ create_cb (DcServer          *server,
 {
   const DcEntityRoutes *routes = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
   JsonObject *object;
   gboolean ok;
 
@@ -113,8 +114,9 @@ create_cb (DcServer          *server,
   if (object == NULL)
     return;
 
+  warnings = dc_api_field_warnings (routes->kind, body);
   ok = dc_store_create (dc_server_get_store (server), routes->kind, object, &error);
-  dc_server_reply_done (msg, ok, error);
+  dc_api_reply_done_warned (msg, ok, error, warnings);
 }
 
 static void
@@ -127,6 +129,7 @@ update_cb (DcServer          *server,
   const DcEntityRoutes *routes = user_data;
   const char *id = g_hash_table_lookup (params, routes->param);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
   JsonObject *patch;
   gboolean ok;
 
@@ -134,8 +137,9 @@ update_cb (DcServer          *server,
   if (patch == NULL)
     return;
 
+  warnings = dc_api_field_warnings (routes->kind, body);
   ok = dc_store_update (dc_server_get_store (server), routes->kind, id, patch, &error);
-  dc_server_reply_done (msg, ok, error);
+  dc_api_reply_done_warned (msg, ok, error, warnings);
 }
 
 static void

@@ -55,6 +55,7 @@ create_point_cb (DcServer          *server,
 {
   const char *term_id = g_hash_table_lookup (params, "term_id");
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
   JsonObject *object;
   JsonNode *body_term;
   gboolean ok;
@@ -82,8 +83,9 @@ create_point_cb (DcServer          *server,
     }
   json_object_set_string_member (object, "term_id", term_id);
 
+  warnings = dc_api_field_warnings (DC_KIND_POINT, body);
   ok = dc_store_create (dc_server_get_store (server), DC_KIND_POINT, object, &error);
-  dc_server_reply_done (msg, ok, error);
+  dc_api_reply_done_warned (msg, ok, error, warnings);
 }
 
 static void
@@ -96,6 +98,7 @@ update_point_cb (DcServer          *server,
   const char *term_id = g_hash_table_lookup (params, "term_id");
   const char *item_id = g_hash_table_lookup (params, "item_id");
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
   JsonObject *patch;
   gboolean ok;
 
@@ -103,8 +106,9 @@ update_point_cb (DcServer          *server,
   if (patch == NULL)
     return;
 
+  warnings = dc_api_field_warnings (DC_KIND_POINT, body);
   ok = dc_store_update_point (dc_server_get_store (server), term_id, item_id, patch, &error);
-  dc_server_reply_done (msg, ok, error);
+  dc_api_reply_done_warned (msg, ok, error, warnings);
 }
 
 static void

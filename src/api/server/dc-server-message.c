@@ -163,6 +163,31 @@ dc_server_reply_done (SoupServerMessage *msg,
 }
 
 void
+dc_server_add_warning (SoupServerMessage *msg,
+                       const char        *text)
+{
+  GString *value = g_string_new ("299 - \"");
+
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+  g_return_if_fail (text != NULL);
+
+  /* A quoted-string of printable ASCII: '"' and '\' escaped, other bytes and '%' as %XX. */
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (value, "\\%c", *p);
+      else if (*p < 0x20 || *p >= 0x7f || *p == '%')
+        g_string_append_printf (value, "%%%02X", *p);
+      else
+        g_string_append_c (value, (char) *p);
+    }
+  g_string_append_c (value, '"');
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Warning",
+                               value->str);
+  g_string_free (value, TRUE);
+}
+
+void
 dc_server_reply_error (SoupServerMessage *msg,
                        const GError      *error)
 {

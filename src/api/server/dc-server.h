@@ -158,6 +158,10 @@ void         dc_server_reply_error        (SoupServerMessage   *msg,
 void         dc_server_reply_done         (SoupServerMessage   *msg,
                                            gboolean             ok,
                                            const GError        *error);
+/* Adds a `Warning: 299 - "<text>"` header (RFC 7234; docs/rest.md "Unknown fields") to the
+ * answer; '"' and '\' are escaped, bytes outside printable ASCII and '%' written as %XX. */
+void         dc_server_add_warning        (SoupServerMessage   *msg,
+                                           const char          *text);
 /* An array of strings, e.g. a list of ids. */
 void         dc_server_reply_string_array (SoupServerMessage   *msg,
                                            GPtrArray           *strings);

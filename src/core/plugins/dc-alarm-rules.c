@@ -58,6 +58,9 @@ dc_alarm_rule_new (DcPointInfo *info)
   rule->term_id = g_strdup (info->term_id);
   rule->item_id = g_strdup (info->item_id);
   rule->json = json != NULL ? json_object_ref (json) : json_object_new ();
+  /* alarm_enabled false keeps the settings but raises nothing (docs/model.md "Alarms"). */
+  if (!dc_json_get_bool (rule->json, "alarm_enabled", TRUE))
+    return rule;
   rule->has_up = has_number (rule->json, "up_limit", &rule->up);
   rule->has_down = has_number (rule->json, "down_limit", &rule->down);
   rule->has_on = has_number (rule->json, "alarm_on", &rule->on);

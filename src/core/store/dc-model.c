@@ -298,6 +298,7 @@ static const FieldRule point_rules[] = {
   { "alarm_delay_ms", FIELD_INT, 0, 86400000 },
   { "alarm_on", FIELD_NUMBER },
   { "alarm_priority", FIELD_ENUM, 0, 0, priorities },
+  { "alarm_enabled", FIELD_BOOL },
   { "direct", FIELD_BOOL },
   { "do_verify", FIELD_TEXT },
   { "warn_msg", FIELD_TEXT },
@@ -598,6 +599,126 @@ validate_formula (JsonObject *object,
   return TRUE;
 }
 
+/* Aliases of point fields (docs/model.md "Fields"): names clients send for a field DataColl
+ * calls otherwise. They are stored under the field's own name. */
+static const struct
+{
+  const char *alias;
+  const char *field;
+} point_aliases[] = {
+  { "low_limit", "down_limit" },
+  { "high_limit", "up_limit" },
+};
+
+static gboolean
+same_value (JsonNode *a,
+            JsonNode *b)
+{
+  double x, y;
+  gboolean is_int;
+
+  if (node_get_number (a, &x, &is_int) && node_get_number (b, &y, &is_int))
+    return x == y;
+  return json_node_equal (a, b);
+}
+
+gboolean
+dc_model_normalize_aliases (DcKind      kind,
+                            JsonObject *object,
+                            gboolean    patch,
+                            GError    **error)
+{
+  g_return_val_if_fail (object != NULL, FALSE);
+
+  if (kind != DC_KIND_POINT)
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (point_aliases); i++)
+    {
+      const char *alias = point_aliases[i].alias;
+      const char *field = point_aliases[i].field;
+      JsonNode *value = json_object_get_member (object, alias);
+      JsonNode *own = json_object_get_member (object, field);
+
+      if (value == NULL)
+        continue;
+      if (JSON_NODE_HOLDS_NULL (value))
+        {
+          /* A patch's null removes the limit under either name. */
+          if (patch && own == NULL)
+            json_object_set_null_member (object, field);
+          if (!patch)
+            json_object_remove_member (object, alias);
+          continue;
+        }
+      if (own != NULL && !JSON_NODE_HOLDS_NULL (own) && !same_value (value, own))
+        {
+          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                       "field %s is another name for %s and differs from it", alias, field);
+          return FALSE;
+        }
+      json_object_set_member (object, field, json_node_copy (value));
+      /* A patch removes the alias from the stored object as it merges. */
+      if (patch)
+        json_object_set_null_member (object, alias);
+      else
+        json_object_remove_member (object, alias);
+    }
+  return TRUE;
+}
+
+const char *
+dc_model_alias_field (DcKind      kind,
+                      const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (kind != DC_KIND_POINT)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (point_aliases); i++)
+    if (g_str_equal (point_aliases[i].alias, name))
+      return point_aliases[i].field;
+  return NULL;
+}
+
+/* The identity and protocol fields that the rules above do not list. */
+static const char * const device_extra[] = { "id", "status", "time_zone", NULL };
+static const char * const term_extra[] = { "id", "device_id", "address", NULL };
+static const char * const item_extra[] = { "id", NULL };
+static const char * const point_extra[] = {
+  "term_id", "item_id", "device_id", "protocol_code", "code_type", NULL
+};
+static const char * const formula_extra[] = {
+  "id", "formula", "device_id", "term_id", "item_id", NULL
+};
+
+void
+dc_model_append_field_names (DcKind     kind,
+                             GPtrArray *names)
+{
+  static const FieldRule no_rules[] = { { NULL } };
+  const FieldRule *rules;
+  const char * const *extra;
+
+  g_return_if_fail (kind < DC_N_KINDS);
+  g_return_if_fail (names != NULL);
+
+  switch (kind)
+    {
+    case DC_KIND_DEVICE:  rules = device_rules; extra = device_extra; break;
+    case DC_KIND_TERM:    rules = term_rules; extra = term_extra; break;
+    case DC_KIND_ITEM:    rules = item_rules; extra = item_extra; break;
+    case DC_KIND_POINT:   rules = point_rules; extra = point_extra; break;
+    case DC_KIND_FORMULA: rules = no_rules; extra = formula_extra; break;
+    case DC_N_KINDS:
+    default:              g_assert_not_reached ();
+    }
+  for (const char * const *name = extra; *name != NULL; name++)
+    g_ptr_array_add (names, (gpointer) *name);
+  for (const FieldRule *rule = rules; rule->name != NULL; rule++)
+    g_ptr_array_add (names, (gpointer) rule->name);
+}
+
 gboolean
 dc_model_validate (DcKind      kind,
                    JsonObject *object,
@@ -633,7 +754,8 @@ dc_model_validate (DcKind      kind,
              check_rules (item_rules, object, error);
 
     case DC_KIND_POINT:
-      return normalize_id (object, "term_id", TRUE, error) &&
+      return dc_model_normalize_aliases (kind, object, FALSE, error) &&
+             normalize_id (object, "term_id", TRUE, error) &&
              normalize_id (object, "item_id", TRUE, error) &&
              normalize_id (object, "device_id", FALSE, error) &&
              check_rules (point_rules, object, error) &&

@@ -68,6 +68,24 @@ gboolean    dc_model_validate      (DcKind      kind,
                                     const char *device_protocol,
                                     GError    **error);
 
+/* Aliases (docs/model.md "Fields"): a point's `low_limit` and `high_limit` are stored as
+ * `down_limit` and `up_limit`. In an object (@patch FALSE) the alias is moved to its field; in
+ * a merge patch (@patch TRUE, before merging) it is copied to its field and set to null, so
+ * that the merge also drops an alias stored before. Both names with different values:
+ * DC_ERROR_INVALID "field low_limit is another name for down_limit and differs from it".
+ * Other kinds have no aliases. dc_model_validate() does the object case. */
+gboolean    dc_model_normalize_aliases (DcKind      kind,
+                                        JsonObject *object,
+                                        gboolean    patch,
+                                        GError    **error);
+/* The field that @name is an alias of ("down_limit" for "low_limit"), else NULL. */
+const char *dc_model_alias_field       (DcKind      kind,
+                                        const char *name);
+/* Appends the names of @kind's fields that do not depend on the protocol (static strings):
+ * identity fields and those the validation checks. A formula's p1…pN and the protocols' own
+ * fields (dc-protocol.h) are not listed. */
+void        dc_model_append_field_names (DcKind     kind,
+                                         GPtrArray *names);
 
 /* A typed view of a point for the engine, history and plugins. Immutable once made and
  * reference counted (atomically: drivers read it from their I/O threads): the store keeps one

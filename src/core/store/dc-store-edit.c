@@ -784,6 +784,9 @@ _dc_store_update_point_in_tx (DcStore    *self,
   /* A copy: the merge below replaces the member this would point into. */
   device_id = g_strdup (json_object_get_string_member (current, "device_id"));
   protocol = device_protocol_of (self, device_id);
+  /* low_limit in a patch replaces down_limit (docs/model.md "Fields"). */
+  if (!dc_model_normalize_aliases (DC_KIND_POINT, patch, TRUE, error))
+    return FALSE;
   _dc_store_merge_patch (current, patch);
   json_object_set_string_member (current, "term_id", term_id);
   json_object_set_string_member (current, "item_id", item_id);

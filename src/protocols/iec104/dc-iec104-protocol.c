@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -30,6 +31,21 @@ type_is_supported (gint64 type)
 {
   return (type >= 1 && type <= 16) || type == 20 || type == 21 || (type >= 30 && type <= 38) ||
          (type >= 45 && type <= 51) || (type >= 58 && type <= 64);
+}
+
+/* "M_DP_NA_1" (any case) → 3; -1 when @name is no type name. */
+static gint64
+type_code_from_name (const char *name)
+{
+  g_autofree char *upper = NULL;
+
+  if (strlen (name) != 9)
+    return -1;
+  upper = g_ascii_strup (name, -1);
+  for (int code = 1; code <= 255; code++)
+    if (g_strcmp0 (dc_iec104_type_name (code), upper) == 0)
+      return code;
+  return -1;
 }
 
 static gboolean
@@ -56,12 +72,16 @@ iec104_validate_point (JsonObject  *point,
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: code_type");
       return FALSE;
     }
+  /* A type name ("M_DP_NA_1", any case) is stored as its number (docs/iec104.md). */
+  if (JSON_NODE_HOLDS_VALUE (type) && json_node_get_value_type (type) == G_TYPE_STRING &&
+      (type_id = type_code_from_name (json_node_get_string (type))) > 0)
+    json_object_set_int_member (point, "code_type", type_id);
   if (!dc_protocol_json_get_integer (point, "code_type", 1, 255, &type_id) ||
       !type_is_supported (type_id))
     {
       g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID,
                            "field code_type must be a supported IEC 104 type id "
-                           "(1-16, 20, 21, 30-38, 45-51, 58-64)");
+                           "(1-16, 20, 21, 30-38, 45-51, 58-64) or its name (M_ME_NC_1)");
       return FALSE;
     }
   return TRUE;
@@ -225,25 +245,33 @@ static const DcProtocolOption type_options[] = {
   { NULL, NULL },
 };
 
+/* The link settings of docs/iec104.md, preset in a new device with the defaults the driver
+ * uses when they are absent (QTester104 shows them the same way). */
 static const DcProtocolField fields[] = {
   { .kind = DC_KIND_DEVICE, .key = "ip", .label = N_("IP address or host"),
     .type = DC_PROTOCOL_FIELD_TEXT },
   { .kind = DC_KIND_DEVICE, .key = "port", .label = N_("Port"), .type = DC_PROTOCOL_FIELD_INT,
-    .hint = "2404" },
+    .hint = "2404", .default_value = "2404" },
   { .kind = DC_KIND_DEVICE, .key = "backup_ip", .label = N_("Backup IP address"),
     .type = DC_PROTOCOL_FIELD_TEXT },
   { .kind = DC_KIND_DEVICE, .key = "backup_port", .label = N_("Backup port"),
-    .type = DC_PROTOCOL_FIELD_INT },
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "2404" },
   { .kind = DC_KIND_DEVICE, .key = "k", .label = N_("k (unacknowledged frames sent)"),
-    .type = DC_PROTOCOL_FIELD_INT, .hint = "12" },
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "12", .default_value = "12" },
   { .kind = DC_KIND_DEVICE, .key = "w", .label = N_("w (frames before acknowledging)"),
-    .type = DC_PROTOCOL_FIELD_INT, .hint = "8" },
-  { .kind = DC_KIND_DEVICE, .key = "t1", .label = N_("t1 (s)"),
-    .type = DC_PROTOCOL_FIELD_NUMBER, .hint = "15" },
-  { .kind = DC_KIND_DEVICE, .key = "t3", .label = N_("t3 (s)"),
-    .type = DC_PROTOCOL_FIELD_NUMBER, .hint = "20" },
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "8", .default_value = "8" },
+  { .kind = DC_KIND_DEVICE, .key = "t0", .label = N_("t0 (s, connection set-up)"),
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "30", .default_value = "30" },
+  { .kind = DC_KIND_DEVICE, .key = "t1", .label = N_("t1 (s, answer to a frame sent)"),
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "15", .default_value = "15" },
+  { .kind = DC_KIND_DEVICE, .key = "t2", .label = N_("t2 (s, acknowledge without data)"),
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "10", .default_value = "10" },
+  { .kind = DC_KIND_DEVICE, .key = "t3", .label = N_("t3 (s, test frame when idle)"),
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "20", .default_value = "20" },
   { .kind = DC_KIND_DEVICE, .key = "gi_s", .label = N_("General interrogation period (s)"),
     .type = DC_PROTOCOL_FIELD_INT, .hint = "900" },
+  { .kind = DC_KIND_DEVICE, .key = "ci_s", .label = N_("Counter interrogation period (s)"),
+    .type = DC_PROTOCOL_FIELD_INT, .hint = "0" },
   { .kind = DC_KIND_DEVICE, .key = "clock_sync", .label = N_("Synchronise the station's clock"),
     .type = DC_PROTOCOL_FIELD_BOOL },
   { .kind = DC_KIND_DEVICE, .key = "time_zone", .label = N_("Time zone of time tags"),

@@ -267,7 +267,7 @@ static const DcProtocolField tcp_fields[] = {
   { .kind = DC_KIND_DEVICE, .key = "ip", .label = N_("IP address or host"),
     .type = DC_PROTOCOL_FIELD_TEXT },
   { .kind = DC_KIND_DEVICE, .key = "port", .label = N_("Port"), .type = DC_PROTOCOL_FIELD_INT,
-    .hint = "502" },
+    .hint = "502", .default_value = "502" },
   POLL_FIELDS,
   POINT_FIELDS,
   { .key = NULL },

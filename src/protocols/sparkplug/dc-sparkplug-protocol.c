@@ -215,7 +215,7 @@ static const DcProtocolField fields[] = {
   { .kind = DC_KIND_DEVICE, .key = "ip", .label = N_("MQTT broker (IP address or host)"),
     .type = DC_PROTOCOL_FIELD_TEXT, .hint = "127.0.0.1" },
   { .kind = DC_KIND_DEVICE, .key = "port", .label = N_("Port"), .type = DC_PROTOCOL_FIELD_INT,
-    .hint = "1883" },
+    .hint = "1883", .default_value = "1883" },
   { .kind = DC_KIND_DEVICE, .key = "group_id", .label = N_("Sparkplug group id"),
     .type = DC_PROTOCOL_FIELD_TEXT },
   { .kind = DC_KIND_DEVICE, .key = "edge_node_id", .label = N_("Edge node id"),

@@ -15,12 +15,18 @@
 
 #include "dc-edit-dialog-private.h"
 #include "dc-number.h"
+#include "dc-states.h"
 
 /* The fields every protocol has; the protocols' own fields come from the protocol registry
  * (dc-protocol.h) at the rows without a key. */
 static const Option history_options[] = {
   { "", N_("Default (on change)") }, { "change", N_("On change") }, { "all", N_("Every sample") },
   { "none", N_("Not stored") }, { NULL, NULL },
+};
+
+static const Option priority_options[] = {
+  { "", N_("Default (medium)") }, { "low", N_("Low") }, { "medium", N_("Medium") },
+  { "high", N_("High") }, { "critical", N_("Critical") }, { NULL, NULL },
 };
 
 static const FieldSpec fields[] = {
@@ -44,15 +50,37 @@ static const FieldSpec fields[] = {
   FIELD (DC_KIND_POINT, "item_id", N_("Item"), F_TEXT, NULL, NULL),
   FIELD (DC_KIND_POINT, "protocol_code", N_("Address (register / IOA)"), F_INT, NULL, NULL),
   PROTOCOL_FIELDS (DC_KIND_POINT, DC_PROTOCOL_PLACE_MAIN),
+  GROUP (DC_KIND_POINT, N_("Value")),
   FIELD (DC_KIND_POINT, "coefficient", N_("Coefficient (value = raw × coefficient + offset)"), F_NUMBER, NULL, "1"),
   FIELD (DC_KIND_POINT, "base_val", N_("Offset"), F_NUMBER, NULL, "0"),
+  FIELD (DC_KIND_POINT, "decimals", N_("Decimals (empty: as many as needed)"), F_INT, NULL, NULL),
+  FIELD (DC_KIND_POINT, "states", N_("State texts"), F_TEXT, NULL,
+         N_("1 = open; 2 = closed (empty: the defaults of the point's kind)")),
+  GROUP (DC_KIND_POINT, N_("Alarms")),
+  FIELD_PRESET (DC_KIND_POINT, "alarm_enabled", N_("Alarms enabled"), F_BOOL, NULL, NULL, "true"),
   FIELD (DC_KIND_POINT, "down_limit", N_("Low limit"), F_NUMBER, NULL, NULL),
   FIELD (DC_KIND_POINT, "up_limit", N_("High limit"), F_NUMBER, NULL, NULL),
-  FIELD (DC_KIND_POINT, "decimals", N_("Decimals (empty: as many as needed)"), F_INT, NULL, NULL),
+  FIELD (DC_KIND_POINT, "alarm_deadband", N_("Deadband (clears when back by this much)"), F_NUMBER, NULL, "0"),
+  FIELD (DC_KIND_POINT, "alarm_delay_ms", N_("Delay (ms the condition must hold)"), F_INT, NULL, "0"),
+  FIELD (DC_KIND_POINT, "alarm_priority", N_("Priority"), F_CHOICE, priority_options, NULL),
+  FIELD (DC_KIND_POINT, "alarm_on", N_("Alarm state (binary points: the value that alarms)"), F_NUMBER, NULL, NULL),
+  GROUP (DC_KIND_POINT, N_("History")),
   FIELD (DC_KIND_POINT, "history", N_("History"), F_CHOICE, history_options, NULL),
   FIELD (DC_KIND_POINT, "history_deadband", N_("History deadband"), F_NUMBER, NULL, "0"),
+  GROUP (DC_KIND_POINT, N_("Protocol Options")),
   PROTOCOL_FIELDS (DC_KIND_POINT, DC_PROTOCOL_PLACE_END),
 };
+
+char *
+dc_edit_form_hint (const FieldSpec *spec)
+{
+  if (spec->hint == NULL)
+    return g_strdup ("");
+  /* A number's hint is the value used when the field is empty. */
+  if (spec->type == F_INT || spec->type == F_NUMBER)
+    return g_strdup_printf (_("Default: %s"), spec->hint);
+  return g_strdup (_(spec->hint));
+}
 
 void
 dc_edit_form_field_free (Field *f)
@@ -119,12 +147,42 @@ dc_edit_form_update_visibility (DcEditDialog *self)
 
       if (spec != NULL && spec != f->spec)
         {
-          /* A key several protocols share (port): this protocol's hint. */
+          const char *text = dc_edit_form_get_text (spec->key, self);
+
+          /* A key several protocols share (port): this protocol's hint, and in a new entity
+           * its preset unless the field was typed in. */
+          if (self->create && g_strcmp0 (text, f->spec->default_value) == 0)
+            {
+              f->spec = spec;
+              dc_edit_form_set_text (f, spec->default_value);
+            }
           f->spec = spec;
           if (f->error == NULL)
-            adw_action_row_set_subtitle (f->row, spec->hint ? _(spec->hint) : "");
+            {
+              g_autofree char *hint = dc_edit_form_hint (spec);
+
+              adw_action_row_set_subtitle (f->row, hint);
+            }
+          if (GTK_IS_ENTRY (f->widget) && spec->type != F_TEXT)
+            gtk_entry_set_placeholder_text (GTK_ENTRY (f->widget), spec->hint);
         }
       gtk_widget_set_visible (GTK_WIDGET (f->row), spec != NULL);
+    }
+
+  /* A group is shown when one of its rows is. */
+  for (guint i = 0; i < self->groups->len; i++)
+    {
+      GtkWidget *group = g_ptr_array_index (self->groups, i);
+      gboolean visible = FALSE;
+
+      for (guint j = 0; j < self->fields->len && !visible; j++)
+        {
+          Field *f = g_ptr_array_index (self->fields, j);
+
+          visible = (GtkWidget *) f->group == group &&
+                    gtk_widget_get_visible (GTK_WIDGET (f->row));
+        }
+      gtk_widget_set_visible (group, visible);
     }
 }
 
@@ -184,6 +242,80 @@ node_to_text (JsonNode *node)
     }
 }
 
+/* State texts (docs/model.md "State texts") as the form shows them: "1 = open; 2 = closed",
+ * in the order of the values. */
+static int
+compare_state_keys (gconstpointer a,
+                    gconstpointer b)
+{
+  gint64 x = g_ascii_strtoll (*(const char * const *) a, NULL, 10);
+  gint64 y = g_ascii_strtoll (*(const char * const *) b, NULL, 10);
+
+  return x < y ? -1 : x > y;
+}
+
+static char *
+states_to_text (JsonNode *node)
+{
+  JsonObject *object;
+  g_autoptr(GList) members = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return g_string_free (out, FALSE);
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (const GList *l = members; l != NULL; l = l->next)
+    g_ptr_array_add (keys, l->data);
+  g_ptr_array_sort (keys, compare_state_keys);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+      JsonNode *text = json_object_get_member (object, key);
+
+      g_string_append_printf (out, "%s%s = %s", i > 0 ? "; " : "", key,
+                              JSON_NODE_HOLDS_VALUE (text) &&
+                              json_node_get_value_type (text) == G_TYPE_STRING
+                              ? json_node_get_string (text) : "");
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* "1 = open; 2 = closed" → {"1": "open", "2": "closed"}; NULL when the text does not read so
+ * (it is then sent as it is, and the store says what a state text is). */
+static JsonNode *
+states_from_text (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ";", -1);
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *part = g_strstrip (g_strdup (parts[i]));
+      g_auto(GStrv) pair = NULL;
+      char *end = NULL;
+      gint64 value;
+
+      if (*part == '\0')
+        continue;
+      pair = g_strsplit (part, "=", 2);
+      if (pair[1] == NULL)
+        return NULL;
+      g_strstrip (pair[0]);
+      g_strstrip (pair[1]);
+      value = g_ascii_strtoll (pair[0], &end, 10);
+      if (*pair[0] == '\0' || *end != '\0' || *pair[1] == '\0')
+        return NULL;
+      {
+        g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+        json_object_set_string_member (object, key, pair[1]);
+      }
+    }
+  return json_node_init_object (json_node_alloc (), object);
+}
+
 static void
 set_field_cb (const char *key,
               const char *text,
@@ -202,10 +334,36 @@ dc_edit_form_fill (DcEditDialog *self,
   for (guint i = 0; i < self->fields->len; i++)
     {
       Field *f = g_ptr_array_index (self->fields, i);
-      g_autofree char *text = node_to_text (json_object_get_member (object, f->spec->key));
+      JsonNode *node = json_object_get_member (object, f->spec->key);
+      g_autofree char *text = NULL;
 
+      if (node != NULL && g_str_equal (f->spec->key, "states"))
+        text = states_to_text (node);
+      else
+        text = node_to_text (node);
       if (text != NULL)
         dc_edit_form_set_text (f, text);
+    }
+  /* The state texts' placeholder: the defaults of this point's kind ("0 = off; 1 = on"). */
+  if (self->kind == DC_KIND_POINT)
+    {
+      const DcProtocol *p = dc_protocol_lookup (self->protocol);
+      Field *states = dc_edit_form_find_field (self, "states");
+      DcProtocolValueKind kind = p && p->value_kind ? p->value_kind (object)
+                                                    : DC_PROTOCOL_VALUE_ANALOG;
+      GString *defaults = g_string_new (NULL);
+
+      for (int value = 0; value <= 3; value++)
+        {
+          const char *text = dc_states_default (kind, value);
+
+          if (text != NULL)
+            g_string_append_printf (defaults, "%s%d = %s", defaults->len ? "; " : "", value,
+                                    _(text));
+        }
+      if (states != NULL && defaults->len > 0)
+        gtk_entry_set_placeholder_text (GTK_ENTRY (states->widget), defaults->str);
+      g_string_free (defaults, TRUE);
     }
   /* code_type into the protocol's pickers */
   if (self->kind == DC_KIND_POINT && json_object_has_member (object, "code_type"))
@@ -223,9 +381,23 @@ field_value (Field *f)
   const char *text;
   char *end = NULL;
 
+  if (g_str_equal (f->spec->key, "states"))
+    {
+      JsonNode *states;
+
+      text = gtk_editable_get_text (GTK_EDITABLE (f->widget));
+      if (text[0] == '\0')
+        return NULL;
+      states = states_from_text (text);
+      return states != NULL ? states : json_node_init_string (json_node_alloc (), text);
+    }
   switch (f->spec->type)
     {
     case F_BOOL:
+      /* A switch that is on by default is written only when off (alarm_enabled). */
+      if (g_strcmp0 (f->spec->default_value, "true") == 0 &&
+          gtk_switch_get_active (GTK_SWITCH (f->widget)))
+        return NULL;
       return json_node_init_boolean (json_node_alloc (), gtk_switch_get_active (GTK_SWITCH (f->widget)));
     case F_CHOICE:
       {
@@ -307,7 +479,7 @@ dc_edit_form_build_object (DcEditDialog *self)
       value = field_value (f);
       if (value != NULL)
         json_object_set_member (object, f->spec->key, value);
-      else if (self->id != NULL && self->kind != DC_KIND_POINT)
+      else if (self->id != NULL)
         json_object_set_null_member (object, f->spec->key);  /* merge update: null removes */
     }
   if (self->kind == DC_KIND_POINT && p != NULL && p->code_type_from_fields != NULL)
@@ -360,7 +532,11 @@ add_field (DcEditDialog    *self,
   f->row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (f->row), _(spec->label));
   if (spec->hint != NULL)
-    adw_action_row_set_subtitle (f->row, _(spec->hint));
+    {
+      g_autofree char *hint = dc_edit_form_hint (spec);
+
+      adw_action_row_set_subtitle (f->row, hint);
+    }
   switch (spec->type)
     {
     case F_BOOL:
@@ -382,6 +558,8 @@ add_field (DcEditDialog    *self,
     default:
       f->widget = gtk_entry_new ();
       gtk_editable_set_width_chars (GTK_EDITABLE (f->widget), 18);
+      if (spec->hint != NULL && spec->type != F_TEXT)
+        gtk_entry_set_placeholder_text (GTK_ENTRY (f->widget), spec->hint);
       if (spec->type != F_TEXT)
         {
           gtk_entry_set_input_purpose (GTK_ENTRY (f->widget), GTK_INPUT_PURPOSE_NUMBER);
@@ -396,9 +574,23 @@ add_field (DcEditDialog    *self,
   adw_action_row_add_suffix (f->row, f->widget);
   adw_action_row_set_activatable_widget (f->row, f->widget);
   adw_preferences_group_add (self->group, GTK_WIDGET (f->row));
+  f->group = self->group;
   g_ptr_array_add (self->fields, f);
-  if (spec->default_value != NULL)
+  /* Presets (a new IEC 104 device's port 2404, t0–t3, k, w) in new entities only, so that an
+   * edit shows what is stored; a switch that is on by default is on in edits too. */
+  if (spec->default_value != NULL && (self->create || spec->type == F_BOOL))
     dc_edit_form_set_text (f, spec->default_value);
+}
+
+static void
+add_group (DcEditDialog *self,
+           const char   *title)
+{
+  self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  if (title != NULL)
+    adw_preferences_group_set_title (self->group, _(title));
+  gtk_box_append (GTK_BOX (self->form_box), GTK_WIDGET (self->group));
+  g_ptr_array_add (self->groups, self->group);
 }
 
 static int
@@ -443,8 +635,7 @@ dc_edit_form_build (DcEditDialog *self)
   g_autofree const DcProtocol **protocols = NULL;
   guint n_protocols;
 
-  self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  gtk_box_append (GTK_BOX (self->form_box), GTK_WIDGET (self->group));
+  add_group (self, NULL);
 
   /* The protocol list in the protocols' ui_order: the first is the new device's default. */
   protocols = dc_protocol_list_for_ui (&n_protocols);
@@ -461,7 +652,9 @@ dc_edit_form_build (DcEditDialog *self)
 
       if (spec->kind != self->kind)
         continue;
-      if (spec->key == NULL)
+      if (spec->key == NULL && spec->code_type_part)
+        add_group (self, spec->label);
+      else if (spec->key == NULL)
         {
           g_autoptr(GPtrArray) specs = protocol_fields (spec->kind, spec->place);
 

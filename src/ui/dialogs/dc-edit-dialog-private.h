@@ -29,7 +29,12 @@ typedef DcProtocolOption Option;
 #define F_CHOICE DC_PROTOCOL_FIELD_CHOICE
 #define FIELD(kind, key, label, type, options, hint) \
   { kind, key, label, type, options, hint, NULL, DC_PROTOCOL_PLACE_MAIN, FALSE }
+/* A field preset in new entities (a switch also in edits: absent means @value). */
+#define FIELD_PRESET(kind, key, label, type, options, hint, value) \
+  { kind, key, label, type, options, hint, value, DC_PROTOCOL_PLACE_MAIN, FALSE }
 #define PROTOCOL_FIELDS(kind, place) { kind, NULL, NULL, 0, NULL, NULL, NULL, place, FALSE }
+/* The fields after it go into a new group with this title (NULL: none). */
+#define GROUP(kind, title) { kind, NULL, title, 0, NULL, NULL, NULL, DC_PROTOCOL_PLACE_MAIN, TRUE }
 
 typedef struct
 {
@@ -37,6 +42,7 @@ typedef struct
   gboolean         from_protocol;
   AdwActionRow    *row;
   GtkWidget       *widget;
+  AdwPreferencesGroup *group;      /* the group holding the row */
   char            *error;
 } Field;
 
@@ -50,17 +56,21 @@ struct _DcEditDialog
 
   DcPlantSource  *source;
   gboolean        saving;      /* a save is on its way to the source */
+  gboolean        create;      /* a new entity (not an edit or a duplicate): fields preset */
   DcKind          kind;
   char           *id;          /* edited entity; NULL when creating */
   char           *parent_id;
   char           *protocol;    /* of the device (points, terms) */
   GPtrArray      *fields;      /* Field */
-  AdwPreferencesGroup *group;
+  AdwPreferencesGroup *group;      /* the group rows are added to while building */
+  GPtrArray      *groups;     /* AdwPreferencesGroup, shown when one of their rows is */
   char           *error;
   Option         *protocol_options;   /* the registered protocols */
   FieldSpec       protocol_spec;
 };
 
+/* The row's subtitle for @spec's hint: "Default: 1" for numbers, else the hint (translated). */
+char         *dc_edit_form_hint             (const FieldSpec *spec);
 void          dc_edit_form_field_free       (Field        *f);
 Field        *dc_edit_form_find_field       (DcEditDialog *self,
                                              const char   *key);

@@ -35,7 +35,11 @@ clear_errors (DcEditDialog *self)
 
       g_clear_pointer (&f->error, g_free);
       gtk_widget_remove_css_class (GTK_WIDGET (f->row), "error");
-      adw_action_row_set_subtitle (f->row, f->spec->hint ? _(f->spec->hint) : "");
+      {
+        g_autofree char *hint = dc_edit_form_hint (f->spec);
+
+        adw_action_row_set_subtitle (f->row, hint);
+      }
     }
   g_clear_pointer (&self->error, g_free);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
@@ -175,6 +179,7 @@ dc_edit_dialog_finalize (GObject *object)
 
   g_clear_object (&self->source);
   g_ptr_array_unref (self->fields);
+  g_ptr_array_unref (self->groups);
   g_free (self->id);
   g_free (self->parent_id);
   g_free (self->protocol);
@@ -213,6 +218,7 @@ dc_edit_dialog_init (DcEditDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) dc_edit_form_field_free);
+  self->groups = g_ptr_array_new ();
 }
 
 static const char *
@@ -253,6 +259,7 @@ dc_edit_dialog_new_create (GtkWindow     *parent,
   g_return_val_if_fail (DC_IS_PLANT_SOURCE (source), NULL);
 
   self = edit_dialog_new (parent, source, kind);
+  self->create = TRUE;
   self->parent_id = g_strdup (parent_id);
   dc_edit_form_load_protocol (self, parent_id, kind == DC_KIND_POINT);
   dc_edit_form_build (self);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dc-error.h"
+#include "dc-formula.h"
 #include "dc-local-source.h"
 
 struct _DcLocalSource
@@ -374,8 +375,41 @@ local_import_async (DcPlantSource       *source,
 }
 
 static void
+local_formula_check_async (DcPlantSource       *source,
+                           JsonObject          *formula,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  DcLocalSource *self = DC_LOCAL_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, local_formula_check_async);
+  /* The route's own check (a parse and a lookup per parameter, short, main thread). */
+  g_task_return_pointer (task, dc_formula_check_text (self->store, formula), g_free);
+}
+
+static char *
+local_formula_check_finish (DcPlantSource  *source,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GPtrArray *
+local_list_ids (DcPlantSource *source,
+                DcKind         kind)
+{
+  return dc_store_list_ids (DC_LOCAL_SOURCE (source)->store, kind);
+}
+
+static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
+  iface->list_ids = local_list_ids;
+  iface->formula_check_async = local_formula_check_async;
+  iface->formula_check_finish = local_formula_check_finish;
   iface->status_async = local_status_async;
   iface->has_alarms = local_has_alarms;
   iface->list_alarms = local_list_alarms;

@@ -428,6 +428,56 @@ dc_plant_source_journal_finish (DcPlantSource  *self,
   return DC_PLANT_SOURCE_GET_IFACE (self)->journal_finish (self, result, error);
 }
 
+GPtrArray *
+dc_plant_source_list_ids (DcPlantSource *self,
+                          DcKind         kind)
+{
+  DcPlantSourceInterface *iface;
+
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  g_return_val_if_fail (kind != DC_KIND_POINT, NULL);
+
+  iface = DC_PLANT_SOURCE_GET_IFACE (self);
+  if (iface->list_ids == NULL)
+    return g_ptr_array_new_with_free_func (g_free);
+  return iface->list_ids (self, kind);
+}
+
+void
+dc_plant_source_formula_check_async (DcPlantSource       *self,
+                                     JsonObject          *formula,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  DcPlantSourceInterface *iface;
+
+  g_return_if_fail (DC_IS_PLANT_SOURCE (self));
+  g_return_if_fail (formula != NULL);
+
+  iface = DC_PLANT_SOURCE_GET_IFACE (self);
+  if (iface->formula_check_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, dc_plant_source_formula_check_async,
+                               G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "this plant connection cannot check formulas");
+      return;
+    }
+  iface->formula_check_async (self, formula, cancellable, callback, user_data);
+}
+
+char *
+dc_plant_source_formula_check_finish (DcPlantSource  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+
+  if (g_async_result_is_tagged (result, dc_plant_source_formula_check_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return DC_PLANT_SOURCE_GET_IFACE (self)->formula_check_finish (self, result, error);
+}
+
 void
 dc_plant_source_emit_alarm (DcPlantSource *self,
                             JsonObject    *alarm)

@@ -130,6 +130,16 @@ struct _DcPlantSourceInterface
   JsonArray  *(*journal_finish)  (DcPlantSource       *self,
                                   GAsyncResult        *result,
                                   GError             **error);
+  void        (*formula_check_async)  (DcPlantSource       *self,
+                                       JsonObject          *formula,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+  char       *(*formula_check_finish) (DcPlantSource       *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+  GPtrArray  *(*list_ids)        (DcPlantSource       *self,
+                                  DcKind               kind);
 };
 
 /* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
@@ -140,6 +150,9 @@ void           dc_plant_source_detach         (DcPlantSource       *self);
 JsonObject    *dc_plant_source_get            (DcPlantSource       *self,
                                                DcKind               kind,
                                                const char          *id);
+/* The ids of @kind (not points) in natural order; a new array of strings. */
+GPtrArray     *dc_plant_source_list_ids       (DcPlantSource       *self,
+                                               DcKind               kind);
 /* Creates (@id NULL) or updates (a merge, as PUT) an entity; @object of a new point carries
  * term_id and item_id. */
 void           dc_plant_source_save           (DcPlantSource       *self,
@@ -254,6 +267,19 @@ void           dc_plant_source_journal_async  (DcPlantSource       *self,
 JsonArray     *dc_plant_source_journal_finish (DcPlantSource       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+/* formula_check (docs/rest.md "Formulas"): @formula is {formula, p1, …}; the answer is "OK"
+ * or why not ("name p2 is not defined"), read by the plant's own server (the store of this
+ * process, or POST /api/v1/formula_check). An error only when the check could not be asked
+ * (the connection, a role below engineer). */
+void           dc_plant_source_formula_check_async  (DcPlantSource       *self,
+                                                     JsonObject          *formula,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char          *dc_plant_source_formula_check_finish (DcPlantSource       *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
 /* Implementations: an alarm changed. */
 void           dc_plant_source_emit_alarm     (DcPlantSource       *self,
                                                JsonObject          *alarm);

@@ -98,5 +98,7 @@ void     _dc_remote_source_init_alarms (DcPlantSourceInterface *iface);
  * attached). */
 void     _dc_remote_source_init_project (DcPlantSourceInterface *iface);
 void     _dc_remote_source_init_audit   (DcAuditSourceInterface *iface);
+/* dc-remote-source-formula.c: formula_check (POST /api/v1/formula_check, a text answer) */
+void     _dc_remote_source_init_formula (DcPlantSourceInterface *iface);
 
 G_END_DECLS

@@ -526,6 +526,7 @@ dc_remote_source_iface_init (DcPlantSourceInterface *iface)
   _dc_remote_source_init_ops (iface);
   _dc_remote_source_init_alarms (iface);
   _dc_remote_source_init_project (iface);
+  _dc_remote_source_init_formula (iface);
 }
 
 static void

@@ -7,11 +7,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "dc-control-dialog.h"
 #include "dc-control-recent.h"
 #include "dc-edit-dialog.h"
+#include "dc-formula-editor.h"
 #include "dc-import-dialog.h"
 #include "dc-window-private.h"
 
@@ -24,6 +27,7 @@
  *   win.control              "Control…" of the selected point (enabled for command points)
  *   win.add-device/-term/-item/-point   Ctrl+N (device), the "+" menu
  *   win.edit, win.duplicate, win.delete F2, the "+" menu; Delete in the tree and the table
+ *   win.add-formula, win.edit-formula   the formula editor (new, or the selected point's)
  *   win.import, win.export-project, win.export-project-csv
  *
  * The Trend page's actions (win.trend, win.export-trend, trend.range) are in
@@ -231,6 +235,40 @@ edit_action (GtkWidget  *widget,
                                                 g_str_equal (action_name, "win.duplicate"))));
 }
 
+/* The formula editor (docs/ui-editing.md "Formulas"): a new formula, or the one computing the
+ * selected point (a new one with that result when none does). */
+static void
+formula_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  DcWindow *self = (DcWindow *) widget;
+  DcPlantSource *source = _dc_window_get_source (self);
+  g_autofree char *id = NULL;
+  g_autofree char *formula = NULL;
+  g_autofree char *result = NULL;
+  DcKind kind;
+
+  if (source == NULL)
+    return;
+  if (g_str_equal (action_name, "win.edit-formula") && get_target (self, &kind, &id) &&
+      kind == DC_KIND_POINT)
+    {
+      const char *colon = strchr (id, ':');
+      g_autofree char *term = g_strndup (id, colon - id);
+      DcPointRow *row = dc_plant_model_lookup_point_id (self->plant, term, colon + 1);
+
+      if (row != NULL)
+        {
+          formula = dc_formula_editor_find_formula (source, dc_point_row_get_device_id (row),
+                                                    term, colon + 1);
+          result = g_strdup_printf ("%s:%s", dc_point_row_get_device_id (row), id);
+        }
+    }
+  present (GTK_WIDGET (dc_formula_editor_new (GTK_WINDOW (self), source, self->plant, formula,
+                                              result)));
+}
+
 static void
 delete_action (GtkWidget  *widget,
                const char *action_name,
@@ -361,6 +399,8 @@ _dc_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "win.duplicate", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "win.add-formula", NULL, formula_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-formula", NULL, formula_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export-project", NULL,
                                    export_project_action);

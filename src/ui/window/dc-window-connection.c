@@ -22,7 +22,7 @@
 /* The actions that change the plant: enabled only while the connection is live. */
 static const char *write_actions[] = {
   "win.add-device", "win.add-term", "win.add-item", "win.add-point", "win.edit",
-  "win.duplicate", "win.delete", "win.import",
+  "win.duplicate", "win.delete", "win.import", "win.add-formula", "win.edit-formula",
 };
 
 DcPlantSource *

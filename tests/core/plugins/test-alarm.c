@@ -415,6 +415,48 @@ test_list_journal (Fixture       *fx,
   g_assert_cmpint (dc_alarm_find (fx->alarm, fx->key_level, "low"), >, 4);
 }
 
+static void
+patch_point (Fixture    *fx,
+             const char *item,
+             const char *json)
+{
+  g_autoptr(JsonObject) patch = dc_test_json_object (json);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dc_store_update_point (fx->store, "t", item, patch, &error));
+  g_assert_no_error (error);
+  dc_alarm_flush (fx->alarm);
+}
+
+/* alarm_enabled false keeps the limits and raises nothing (docs/model.md "Fields"); a limit
+ * written as low_limit (an alias) alarms as down_limit. */
+static void
+test_enabled_and_alias (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonObject) stored = NULL;
+  gint64 key;
+
+  patch_point (fx, "temp", "{\"alarm_enabled\": false}");
+  feed (fx, fx->key_temp, 150, 0);
+  g_assert_cmpint (state_of (fx, fx->key_temp, "high"), ==, DC_ALARM_NORMAL);
+  g_assert_cmpuint (fx->events->len, ==, 0);
+  stored = dc_store_get_point (fx->store, "t", "temp", NULL);
+  g_assert_cmpint (json_object_get_int_member (stored, "up_limit"), ==, 100);
+
+  patch_point (fx, "temp", "{\"alarm_enabled\": null}");
+  feed (fx, fx->key_temp, 151, 0);
+  g_assert_cmpint (state_of (fx, fx->key_temp, "high"), ==, DC_ALARM_ACTIVE_UNACKED);
+
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"pressure\"}");
+  dc_test_store_create (fx->store, DC_KIND_POINT,
+                        "{\"term_id\": \"t\", \"item_id\": \"pressure\", \"low_limit\": 3}");
+  dc_alarm_flush (fx->alarm);
+  key = dc_store_get_point_key (fx->store, "t", "pressure");
+  feed (fx, key, 1, 0);
+  g_assert_cmpint (state_of (fx, key, "low"), ==, DC_ALARM_ACTIVE_UNACKED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -431,6 +473,7 @@ main (int   argc,
   ADD ("/dc/alarm/shelve", test_shelve);
   ADD ("/dc/alarm/comm", test_comm);
   ADD ("/dc/alarm/list-journal", test_list_journal);
+  ADD ("/dc/alarm/enabled-and-alias", test_enabled_and_alias);
 #undef ADD
 
   return g_test_run ();
