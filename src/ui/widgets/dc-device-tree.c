@@ -36,6 +36,15 @@ enum {
 
 G_DEFINE_FINAL_TYPE (DcDeviceTree, dc_device_tree, GTK_TYPE_WIDGET)
 
+static guint row_activated_signal;
+
+static void
+list_activate_cb (DcDeviceTree *self,
+                  guint         position)
+{
+  g_signal_emit (self, row_activated_signal, 0);
+}
+
 static GParamSpec *properties[N_PROPS];
 static GQuark bindings_quark;
 static GQuark item_quark;
@@ -416,6 +425,10 @@ dc_device_tree_class_init (DcDeviceTreeClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* A row was activated (Enter, a double click): the narrow window shows its values. */
+  row_activated_signal = g_signal_new ("row-activated", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   bindings_quark = g_quark_from_static_string ("dc-device-tree-bindings");
   item_quark = g_quark_from_static_string ("dc-device-tree-item");
 
@@ -448,6 +461,8 @@ dc_device_tree_init (DcDeviceTree *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_activate_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->list_view));
 }

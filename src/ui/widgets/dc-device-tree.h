@@ -21,7 +21,8 @@ GtkWidget    *dc_device_tree_new            (void);
 DcPlantModel *dc_device_tree_get_plant      (DcDeviceTree *self);
 void          dc_device_tree_set_plant      (DcDeviceTree *self,
                                              DcPlantModel *plant);
-/* The selected DcDeviceNode or DcPointRow, or NULL. */
+/* ::row-activated: a row was activated (Enter, a double click).
+ * The selected DcDeviceNode or DcPointRow, or NULL. */
 GObject      *dc_device_tree_get_selected   (DcDeviceTree *self);
 /* Selects the visible row showing @item (a DcDeviceNode or DcPointRow). */
 gboolean      dc_device_tree_select         (DcDeviceTree *self,

@@ -29,6 +29,13 @@ struct _DcLinkCounters
 
 G_DEFINE_FINAL_TYPE (DcLinkCounters, dc_link_counters, ADW_TYPE_PREFERENCES_GROUP)
 
+enum {
+  UPDATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 typedef struct
 {
   const char *key;
@@ -204,8 +211,8 @@ update_histogram (DcLinkCounters *self,
 }
 
 static void
-apply_status (DcLinkCounters *self,
-              JsonNode       *status)
+show_status (DcLinkCounters *self,
+             JsonNode       *status)
 {
   JsonObject *object, *protocol = NULL;
 
@@ -242,6 +249,14 @@ apply_status (DcLinkCounters *self,
   if (protocol != NULL && json_object_has_member (protocol, "response_time_histogram") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (protocol, "response_time_histogram")))
     update_histogram (self, json_object_get_object_member (protocol, "response_time_histogram"));
+}
+
+static void
+apply_status (DcLinkCounters *self,
+              JsonNode       *status)
+{
+  show_status (self, status);
+  g_signal_emit (self, signals[UPDATED], 0);
 }
 
 static void
@@ -343,6 +358,11 @@ dc_link_counters_class_init (DcLinkCountersClass *klass)
   object_class->finalize = dc_link_counters_finalize;
   widget_class->map = dc_link_counters_map;
   widget_class->unmap = dc_link_counters_unmap;
+
+  /* The counters were read again (or cleared): the Device page refreshes what it shows
+   * beside them at the same moment. */
+  signals[UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

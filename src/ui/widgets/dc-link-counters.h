@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 /* The link counters of one device on the Device page: frames and bytes in/out, reconnects,
  * and the protocol's own counters (IEC 104: t1 timeouts, k/w use, …; Modbus: requests,
  * exceptions, timeouts, response-time histogram). Refreshed every second while mapped, through
- * the plant connection (this process's drivers, or GET /api/v1/devices/{id}/status). */
+ * the plant connection (this process's drivers, or GET /api/v1/devices/{id}/status): the one
+ * source of the device's counters in the workstation. ::updated is emitted after each reading. */
 #define DC_TYPE_LINK_COUNTERS (dc_link_counters_get_type ())
 
 G_DECLARE_FINAL_TYPE (DcLinkCounters, dc_link_counters, DC, LINK_COUNTERS, AdwPreferencesGroup)

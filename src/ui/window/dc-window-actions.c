@@ -73,6 +73,7 @@ search_action (GtkWidget  *widget,
 {
   DcWindow *self = (DcWindow *) widget;
 
+  _dc_window_show_devices (self);
   dc_device_tree_focus_search (self->device_tree);
 }
 

@@ -34,6 +34,8 @@ struct _DcWindow
   GtkWidget            *control_button;
   GtkWidget            *edit_button;
   GtkStack             *main_stack;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *back_button;
   AdwViewStack         *view_stack;
   DcDeviceTree         *device_tree;
   DcPointTable         *point_table;
@@ -52,8 +54,12 @@ struct _DcWindow
   AdwActionRow         *device_state_row;
   GtkImage             *device_state_icon;
   AdwActionRow         *device_protocol_row;
+  AdwActionRow         *device_address_row;
+  AdwActionRow         *device_port_row;
+  AdwActionRow         *device_backup_row;
+  AdwActionRow         *device_serial_row;
+  AdwActionRow         *device_unit_row;
   AdwActionRow         *device_error_row;
-  AdwActionRow         *device_reconnects_row;
   AdwActionRow         *device_points_row;
   DcLinkCounters       *link_counters;
   GtkListBox           *recent_list;
@@ -103,6 +109,21 @@ gboolean _dc_window_is_connected      (DcWindow       *self);
 
 /* The selected point (or the connection) changed: "Control…" follows it. */
 void _dc_window_update_control       (DcWindow       *self);
+
+/* dc-window-device.c: the Device page (docs/ui.md "Device page") */
+void _dc_window_class_init_device    (GtkWidgetClass *widget_class);
+void _dc_window_init_device          (DcWindow       *self);
+/* The selected device (self->device) or its fields changed. */
+void _dc_window_device_update        (DcWindow       *self);
+
+/* dc-window-layout.c: the narrow window (docs/ui.md "Narrow windows") */
+void _dc_window_class_init_layout    (GtkWidgetClass *widget_class);
+void _dc_window_init_layout          (DcWindow       *self);
+/* Folded, shows the pages or the device tree (unfolded both are shown: nothing changes). */
+void _dc_window_show_pages           (DcWindow       *self);
+void _dc_window_show_devices         (DcWindow       *self);
+/* The header's back and search buttons for the fold and the page (empty or plant). */
+void _dc_window_layout_update        (DcWindow       *self);
 
 /* dc-window-actions.c */
 void _dc_window_class_init_actions   (GtkWidgetClass *widget_class);

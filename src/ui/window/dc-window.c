@@ -34,7 +34,7 @@ update_page (DcWindow *self)
 
   gtk_stack_set_visible_child_name (self->main_stack, empty ? "empty" : "plant");
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !empty);
-  gtk_widget_set_visible (GTK_WIDGET (self->search_button), !empty);
+  _dc_window_layout_update (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", !empty);
 }
 
@@ -58,42 +58,9 @@ devices_changed_cb (DcWindow   *self,
 }
 
 static void
-update_device_page (DcWindow *self)
-{
-  DcDeviceNode *device = self->device;
-  g_autofree char *reconnects = NULL;
-  g_autofree char *points = NULL;
-  const char *error;
-
-  if (device == NULL)
-    {
-      adw_action_row_set_subtitle (self->device_state_row, _("No device selected"));
-      adw_action_row_set_subtitle (self->device_protocol_row, "");
-      adw_action_row_set_subtitle (self->device_error_row, "");
-      adw_action_row_set_subtitle (self->device_reconnects_row, "");
-      adw_action_row_set_subtitle (self->device_points_row, "");
-      gtk_image_set_from_icon_name (self->device_state_icon, NULL);
-      return;
-    }
-
-  error = dc_device_node_get_last_error (device);
-  reconnects = g_strdup_printf ("%u", dc_device_node_get_reconnects (device));
-  points = g_strdup_printf ("%u", dc_device_node_get_n_points (device));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->device_state_row),
-                                 dc_device_node_get_name (device));
-  adw_action_row_set_subtitle (self->device_state_row, dc_device_node_get_state_text (device));
-  gtk_image_set_from_icon_name (self->device_state_icon, dc_device_node_get_state_icon (device));
-  adw_action_row_set_subtitle (self->device_protocol_row,
-                               dc_device_node_get_protocol (device) ? dc_device_node_get_protocol (device) : "");
-  adw_action_row_set_subtitle (self->device_error_row, error && error[0] ? error : _("None"));
-  adw_action_row_set_subtitle (self->device_reconnects_row, reconnects);
-  adw_action_row_set_subtitle (self->device_points_row, points);
-}
-
-static void
 device_notify_cb (DcWindow *self)
 {
-  update_device_page (self);
+  _dc_window_device_update (self);
 }
 
 static void
@@ -108,7 +75,7 @@ set_device (DcWindow     *self,
   if (device != NULL)
     g_signal_connect_object (device, "notify", G_CALLBACK (device_notify_cb), self,
                              G_CONNECT_SWAPPED);
-  update_device_page (self);
+  _dc_window_device_update (self);
 }
 
 static char *
@@ -422,13 +389,6 @@ dc_window_class_init (DcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcWindow, trend_view);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, follow_button);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, trend_points_label);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_state_row);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_state_icon);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_protocol_row);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_error_row);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_reconnects_row);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, device_points_row);
-  gtk_widget_class_bind_template_child (widget_class, DcWindow, link_counters);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, alarms_page);
   gtk_widget_class_bind_template_child (widget_class, DcWindow, audit_page);
@@ -437,6 +397,8 @@ dc_window_class_init (DcWindowClass *klass)
   _dc_window_class_init_actions (widget_class);
   _dc_window_class_init_trend (widget_class);
   _dc_window_class_init_connection (widget_class);
+  _dc_window_class_init_device (widget_class);
+  _dc_window_class_init_layout (widget_class);
 }
 
 static void
@@ -459,9 +421,10 @@ dc_window_init (DcWindow *self)
   g_signal_connect_object (self->device_tree, "notify::selected",
                            G_CALLBACK (tree_selected_cb), self, G_CONNECT_SWAPPED);
   _dc_window_init_trend (self);
+  _dc_window_init_device (self);
+  _dc_window_init_layout (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.control", FALSE);
   update_page (self);
-  update_device_page (self);
   update_detail (self);
 }
 
