@@ -175,6 +175,7 @@ dc_api_live_dispose (GObject *object)
 {
   DcApiLive *self = DC_API_LIVE (object);
 
+  g_clear_handle_id (&self->traffic_id, g_source_remove);
   while (self->clients != NULL)
     {
       DcLiveClient *client = self->clients->data;

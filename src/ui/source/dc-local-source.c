@@ -11,6 +11,7 @@
 
 #include "dc-error.h"
 #include "dc-local-source.h"
+#include "dc-traffic-feed-private.h"
 
 struct _DcLocalSource
 {
@@ -371,6 +372,7 @@ dc_local_source_iface_init (DcPlantSourceInterface *iface)
   iface->buckets_finish = local_buckets_finish;
   iface->control_async = local_control_async;
   iface->control_finish = local_control_finish;
+  _dc_local_source_init_traffic (iface);
 }
 
 static void

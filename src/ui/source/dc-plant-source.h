@@ -12,6 +12,7 @@
 #include "dc-history.h"
 #include "dc-model.h"
 #include "dc-plant-model.h"
+#include "dc-traffic-feed.h"
 
 G_BEGIN_DECLS
 
@@ -114,6 +115,8 @@ struct _DcPlantSourceInterface
   JsonArray  *(*journal_finish)  (DcPlantSource       *self,
                                   GAsyncResult        *result,
                                   GError             **error);
+  DcTrafficFeed *(*open_traffic) (DcPlantSource       *self,
+                                  const char          *device_id);
 };
 
 /* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
@@ -203,6 +206,10 @@ void           dc_plant_source_journal_async  (DcPlantSource       *self,
 JsonArray     *dc_plant_source_journal_finish (DcPlantSource       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+/* The traffic of @device_id (dc-traffic-feed.h, a new reference): frames and link counters.
+ * Never NULL: a device without traffic gives a feed without frames. */
+DcTrafficFeed *dc_plant_source_open_traffic   (DcPlantSource       *self,
+                                               const char          *device_id);
 /* Implementations: an alarm changed. */
 void           dc_plant_source_emit_alarm     (DcPlantSource       *self,
                                                JsonObject          *alarm);
