@@ -342,6 +342,18 @@ dc_api_live_get_n_clients (DcApiLive *self)
   return g_list_length (self->clients);
 }
 
+guint
+dc_api_live_get_n_traffic_clients (DcApiLive *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (DC_IS_API_LIVE (self), 0);
+
+  for (GList *l = self->clients; l != NULL; l = l->next)
+    n += ((DcLiveClient *) l->data)->traffic_device != NULL;
+  return n;
+}
+
 gsize
 dc_api_live_get_backlog (DcApiLive *self)
 {

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The Traffic page's exports (docs/ui-traffic.md): the frames shown, as text or as a pcap file
- * Wireshark reads.
+ * Wireshark reads. Called by dc-traffic-view.c only (no type checks here: no call back).
  */
 
 #define G_LOG_DOMAIN "dc-traffic-view"
@@ -17,15 +17,13 @@
 #include "dc-traffic-view-private.h"
 
 gboolean
-dc_traffic_view_export_text (DcTrafficView *self,
+_dc_traffic_view_write_text (DcTrafficView *self,
                              GFile         *file,
                              GError       **error)
 {
   GListModel *model;
   g_autoptr(GString) out = g_string_new (NULL);
   guint n;
-
-  g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
 
   model = G_LIST_MODEL (self->filtered);
   n = g_list_model_get_n_items (model);
@@ -41,7 +39,7 @@ dc_traffic_view_export_text (DcTrafficView *self,
 }
 
 gboolean
-dc_traffic_view_export_pcap (DcTrafficView *self,
+_dc_traffic_view_write_pcap (DcTrafficView *self,
                              GFile         *file,
                              GError       **error)
 {
@@ -52,8 +50,6 @@ dc_traffic_view_export_pcap (DcTrafficView *self,
   const DcProtocol *protocol = NULL;
   const char *ip = "127.0.0.2";
   guint16 port = 502;
-
-  g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
 
   model = G_LIST_MODEL (self->filtered);
   if (self->feed != NULL)
@@ -84,7 +80,7 @@ export_response_cb (GtkNativeDialog *native,
                     int              response,
                     gpointer         user_data)
 {
-  DcTrafficView *self = DC_TRAFFIC_VIEW (user_data);
+  DcTrafficView *self = user_data;
   gboolean pcap = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (native), "dc-pcap"));
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
@@ -94,8 +90,8 @@ export_response_cb (GtkNativeDialog *native,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      ok = pcap ? dc_traffic_view_export_pcap (self, file, &error)
-                : dc_traffic_view_export_text (self, file, &error);
+      ok = pcap ? _dc_traffic_view_write_pcap (self, file, &error)
+                : _dc_traffic_view_write_text (self, file, &error);
       if (!ok && ADW_IS_APPLICATION_WINDOW (root))
         {
           GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (root), _("Export Failed"),
@@ -114,7 +110,7 @@ export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
 {
-  DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
+  DcTrafficView *self = (DcTrafficView *) widget;
   gboolean pcap = g_str_equal (action_name, "traffic.export-pcap");
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *native;

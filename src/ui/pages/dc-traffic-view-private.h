@@ -46,6 +46,9 @@ struct _DcTrafficView
   char               *device_id;
   DcTrafficFeed      *feed;
   gboolean            joined;         /* the feed's first frames were taken */
+  gboolean            stay_at_top;    /* a batch went in above the top row while following */
+  GdkFrameClock      *clock;          /* while mapped */
+  gulong              layout_id;
   guint64             missed;
   guint               max_frames;
   guint               tick_id;
@@ -81,5 +84,11 @@ void     _dc_traffic_view_update_link   (DcTrafficView *self);
 
 /* dc-traffic-view-export.c */
 void     _dc_traffic_view_class_init_export (GtkWidgetClass *widget_class);
+gboolean _dc_traffic_view_write_text    (DcTrafficView *self,
+                                         GFile         *file,
+                                         GError       **error);
+gboolean _dc_traffic_view_write_pcap    (DcTrafficView *self,
+                                         GFile         *file,
+                                         GError       **error);
 
 G_END_DECLS

@@ -104,16 +104,23 @@ at_top (DcTrafficView *self)
   return gtk_adjustment_get_value (adj) <= 4;
 }
 
-static gboolean
-scroll_to_top_cb (GtkWidget     *widget,
-                  GdkFrameClock *clock,
-                  gpointer       user_data)
+/* Keeps the newest frame at the top while following. A list view keeps its anchor on the item
+ * that was at the top, so a batch inserted above it scrolls the list down by as much when the
+ * list is next allocated. Right after that allocation (the frame clock's layout phase, which
+ * GDK repeats while a layout is queued), the list is put back at the top: the frame painted
+ * shows the new frames. */
+static void
+clock_layout_cb (GdkFrameClock *clock,
+                 DcTrafficView *self)
 {
-  DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
-  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  GtkAdjustment *adj;
 
-  gtk_adjustment_set_value (adj, 0);
-  return G_SOURCE_REMOVE;
+  if (!self->stay_at_top)
+    return;
+  self->stay_at_top = FALSE;
+  adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  if (gtk_adjustment_get_value (adj) != 0)
+    gtk_adjustment_set_value (adj, 0);
 }
 
 static void
@@ -212,8 +219,8 @@ dc_traffic_view_update (DcTrafficView *self)
     g_list_store_splice (self->store, 0, 0, reversed, len);
   }
   update_count (self);
-  if (follow && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_top_cb, NULL, NULL);
+  if (follow)
+    self->stay_at_top = TRUE;
 }
 
 static gboolean
@@ -262,15 +269,24 @@ update_timer (DcTrafficView *self)
 static void
 dc_traffic_view_map (GtkWidget *widget)
 {
+  DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
+
   GTK_WIDGET_CLASS (dc_traffic_view_parent_class)->map (widget);
-  update_timer (DC_TRAFFIC_VIEW (widget));
+  self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  self->layout_id = g_signal_connect_after (self->clock, "layout", G_CALLBACK (clock_layout_cb), self);
+  update_timer (self);
 }
 
 static void
 dc_traffic_view_unmap (GtkWidget *widget)
 {
+  DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
+
   GTK_WIDGET_CLASS (dc_traffic_view_parent_class)->unmap (widget);
-  update_timer (DC_TRAFFIC_VIEW (widget));
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->layout_id, self->clock);
+  g_clear_object (&self->clock);
+  update_timer (self);
 }
 
 static void
@@ -587,4 +603,26 @@ dc_traffic_view_select (DcTrafficView *self,
 {
   g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
   gtk_single_selection_set_selected (self->selection, position);
+}
+
+gboolean
+dc_traffic_view_export_text (DcTrafficView *self,
+                             GFile         *file,
+                             GError       **error)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  return _dc_traffic_view_write_text (self, file, error);
+}
+
+gboolean
+dc_traffic_view_export_pcap (DcTrafficView *self,
+                             GFile         *file,
+                             GError       **error)
+{
+  g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  return _dc_traffic_view_write_pcap (self, file, error);
 }

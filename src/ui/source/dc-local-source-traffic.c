@@ -10,7 +10,6 @@
 
 #include "config.h"
 
-#include "dc-local-source.h"
 #include "dc-traffic-feed-private.h"
 #include "dc-traffic-item-private.h"
 
@@ -114,23 +113,16 @@ dc_local_traffic_feed_init (DcLocalTrafficFeed *self)
 {
 }
 
-static DcTrafficFeed *
-local_open_traffic (DcPlantSource *source,
-                    const char    *device_id)
+DcTrafficFeed *
+_dc_local_traffic_feed_new (DcEngine   *engine,
+                            const char *device_id,
+                            JsonObject *device)
 {
   DcLocalTrafficFeed *self = g_object_new (DC_TYPE_LOCAL_TRAFFIC_FEED, NULL);
-  g_autoptr(JsonObject) device = dc_plant_source_get (source, DC_KIND_DEVICE, device_id);
-  DcEngine *engine = dc_plant_source_get_local_engine (source);
 
   self->engine = engine ? g_object_ref (engine) : NULL;
   dc_traffic_feed_set_device (DC_TRAFFIC_FEED (self), device_id,
                               device ? json_object_get_string_member_with_default (device, "protocol", "") : "",
                               device ? json_object_get_int_member_with_default (device, "timeout_ms", 1000) * 1000 : 0);
   return DC_TRAFFIC_FEED (self);
-}
-
-void
-_dc_local_source_init_traffic (DcPlantSourceInterface *iface)
-{
-  iface->open_traffic = local_open_traffic;
 }

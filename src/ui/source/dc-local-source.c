@@ -353,6 +353,15 @@ local_journal_finish (DcPlantSource  *source,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static DcTrafficFeed *
+local_open_traffic (DcPlantSource *source,
+                    const char    *device_id)
+{
+  g_autoptr(JsonObject) device = local_get (source, DC_KIND_DEVICE, device_id);
+
+  return _dc_local_traffic_feed_new (DC_LOCAL_SOURCE (source)->engine, device_id, device);
+}
+
 static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
@@ -372,7 +381,7 @@ dc_local_source_iface_init (DcPlantSourceInterface *iface)
   iface->buckets_finish = local_buckets_finish;
   iface->control_async = local_control_async;
   iface->control_finish = local_control_finish;
-  _dc_local_source_init_traffic (iface);
+  iface->open_traffic = local_open_traffic;
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "dc-engine.h"
 #include "dc-plant-source.h"
 #include "dc-remote-source.h"
 
@@ -14,8 +15,12 @@ G_BEGIN_DECLS
  *   dc-local-source-traffic.c   the engine's ring of the device's driver, read on take()
  *   dc-remote-source-traffic.c  the stream's "frames" and "link" messages (docs/rest.md),
  *                               asked for with {"traffic": device_id, "since": seq}
- * Each installs open_traffic in its source's interface. */
-void     _dc_local_source_init_traffic  (DcPlantSourceInterface *iface);
+ * Each source installs open_traffic in its interface. */
+/* The local feed of @device_id (its stored object @device, nullable) in @engine (nullable: no
+ * frames); dc-local-source.c opens it. */
+DcTrafficFeed *_dc_local_traffic_feed_new (DcEngine         *engine,
+                                           const char       *device_id,
+                                           JsonObject       *device);
 void     _dc_remote_source_init_traffic (DcPlantSourceInterface *iface);
 
 /* dc-remote-source.c hands the stream's traffic messages ({"type": "frames" | "link"}) over,
