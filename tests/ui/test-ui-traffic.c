@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dc-test-ui.h"
+#include "dc-traffic-item-objects.h"
 
 typedef struct
 {
@@ -271,6 +272,219 @@ test_traffic_both_protocols (void)
   ui_plant_teardown (&f);
 }
 
+/* Selects the newest shown frame whose summary has @needle and returns its position. */
+static guint
+select_frame (DcTrafficView *traffic,
+              const char    *needle)
+{
+  GListModel *shown = dc_traffic_view_get_shown (traffic);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(DcTrafficItem) item = g_list_model_get_item (shown, i);
+
+      if (strstr (dc_traffic_item_get_summary (item), needle) != NULL)
+        {
+          dc_traffic_view_select (traffic, i);
+          return i;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The object row at @address (first column), or NULL. */
+static DcTrafficObject *
+find_object (GListModel *objects,
+             const char *address)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
+    {
+      g_autoptr(DcTrafficObject) object = g_list_model_get_item (objects, i);
+
+      if (g_str_equal (dc_traffic_object_get_text (object, DC_TRAFFIC_COLUMN_ADDRESS), address))
+        return object;  /* the model keeps it */
+    }
+  return NULL;
+}
+
+static void
+log_objects (GListModel *objects)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
+    {
+      g_autoptr(DcTrafficObject) o = g_list_model_get_item (objects, i);
+
+      g_test_message ("  %s | %s | %s | %s | %s | %s",
+                      dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_ADDRESS),
+                      dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_TYPE),
+                      dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_VALUE),
+                      dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_QUALITY),
+                      dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_TIME),
+                      dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_POINT));
+    }
+}
+
+static gboolean
+text_is_number (const char *text)
+{
+  char *end = NULL;
+
+  g_ascii_strtod (text, &end);
+  return end != text;
+}
+
+/* The object table of the frame detail (issue 18): IEC 104 objects with IOA, type name, value
+ * in the point's state words, quality and time in words; Modbus answers with their values in
+ * the summary and one row per register. */
+static void
+test_traffic_objects (void)
+{
+  DcIec104SimConfig config;
+  DcTrafficView *traffic;
+  GListModel *shown;
+  GListModel *objects;
+  GtkColumnView *objects_view;
+  FrameWait w;
+  UiPlant f;
+
+  dc_iec104_sim_config_init (&config);
+  config.changes_per_s = 40;
+  ui_plant_setup (&f, TRUE, &config);
+  ui_plant_add_modbus (&f, "plc");
+  ui_plant_add_iec104 (&f, "rtu");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"lvl\",\"name\":\"Tank level\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"f1\",\"name\":\"Feeder 1 current\",\"unit\":\"A\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"cb1\",\"name\":\"Breaker 1\"}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"ca1\",\"device_id\":\"rtu\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"lvl\",\"protocol_code\":2,"
+                        "\"code_type\":\"hr:u32\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"f1\",\"protocol_code\":4001,"
+                        "\"code_type\":13}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"cb1\",\"protocol_code\":1001,"
+                        "\"code_type\":3,\"states\":{\"0\":\"moving\",\"1\":\"tripped\",\"2\":\"in service\","
+                        "\"3\":\"faulty\"}}");
+  ui_plant_open_window (&f);
+  traffic = dc_window_get_traffic_view (f.window);
+  shown = dc_traffic_view_get_shown (traffic);
+  objects = dc_traffic_view_get_objects (traffic);
+  objects_view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (traffic),
+                                                                 DC_TYPE_TRAFFIC_VIEW,
+                                                                 "objects_view"));
+
+  /* The object table's columns. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (objects_view);
+    const char *titles[] = { "Address", "Type", "Value", "Quality", "Time Tag", "Point" };
+
+    g_assert_cmpuint (g_list_model_get_n_items (columns), ==, G_N_ELEMENTS (titles));
+    for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+      {
+        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+        g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, titles[i]);
+      }
+  }
+
+  /* Modbus: the answer's summary says where its values come from and what they are; the table
+   * has one row per register. */
+  select_device (&f, "plc");
+  dc_window_set_view (f.window, "traffic");
+  w = (FrameWait) { shown, "read holding registers 2 registers at 2–3: ", 2 };
+  g_assert_true (ui_wait_until (frames_match, &w, 10000));
+  dc_traffic_view_set_paused (traffic, TRUE);
+  select_frame (traffic, "registers at 2–3: ");
+  log_objects (objects);
+  g_assert_cmpuint (g_list_model_get_n_items (objects), ==, 2);
+  {
+    DcTrafficObject *hr2 = find_object (objects, "hr 2");
+    DcTrafficObject *hr3 = find_object (objects, "hr 3");
+    g_autoptr(DcTrafficItem) item = g_list_model_get_item (shown, gtk_single_selection_get_selected (
+      GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (
+        gtk_widget_get_template_child (GTK_WIDGET (traffic), DC_TYPE_TRAFFIC_VIEW, "column_view"))))));
+    g_autofree char *values = NULL;
+
+    g_assert_nonnull (hr2);
+    g_assert_nonnull (hr3);
+    g_assert_cmpstr (dc_traffic_object_get_text (hr2, DC_TRAFFIC_COLUMN_TYPE), ==, "holding register");
+    g_assert_true (text_is_number (dc_traffic_object_get_text (hr2, DC_TRAFFIC_COLUMN_VALUE)));
+    g_assert_nonnull (strstr (dc_traffic_object_get_text (hr2, DC_TRAFFIC_COLUMN_VALUE), "(0x"));
+    /* The summary's values are the table's. */
+    values = g_strdup_printf (": %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT,
+                              g_ascii_strtoll (dc_traffic_object_get_text (hr2, DC_TRAFFIC_COLUMN_VALUE), NULL, 10),
+                              g_ascii_strtoll (dc_traffic_object_get_text (hr3, DC_TRAFFIC_COLUMN_VALUE), NULL, 10));
+    g_test_message ("Modbus answer: %s", dc_traffic_item_get_summary (item));
+    g_assert_true (g_str_has_suffix (dc_traffic_item_get_summary (item), values));
+  }
+  /* A request has no values: no table. */
+  select_frame (traffic, "request unit 1 read holding registers");
+  g_assert_cmpuint (g_list_model_get_n_items (objects), ==, 0);
+  dc_traffic_view_set_paused (traffic, FALSE);
+
+  /* IEC 104: the interrogation's double points in the point's words, floats named after their
+   * point, spontaneous changes with their time tag in local time. */
+  select_device (&f, "rtu");
+  w = (FrameWait) { shown, "M_DP_NA_1", 1 };
+  g_assert_true (ui_wait_until (frames_match, &w, 10000));
+  w = (FrameWait) { shown, "M_ME_NC_1", 1 };
+  g_assert_true (ui_wait_until (frames_match, &w, 10000));
+  w = (FrameWait) { shown, "_TF_1", 1 };
+  g_assert_true (ui_wait_until (frames_match, &w, 10000));
+  dc_traffic_view_set_paused (traffic, TRUE);
+
+  select_frame (traffic, "M_DP_NA_1");
+  log_objects (objects);
+  g_assert_cmpuint (g_list_model_get_n_items (objects), ==, config.doubles);
+  {
+    DcTrafficObject *cb = find_object (objects, "1001");
+    const char *value;
+
+    g_assert_nonnull (cb);
+    value = dc_traffic_object_get_text (cb, DC_TRAFFIC_COLUMN_VALUE);
+    g_assert_cmpstr (dc_traffic_object_get_text (cb, DC_TRAFFIC_COLUMN_TYPE), ==, "M_DP_NA_1");
+    g_assert_cmpstr (dc_traffic_object_get_text (cb, DC_TRAFFIC_COLUMN_POINT), ==, "Breaker 1");
+    g_assert_true (g_str_equal (value, "moving (0)") || g_str_equal (value, "tripped (1)") ||
+                   g_str_equal (value, "in service (2)") || g_str_equal (value, "faulty (3)"));
+    g_assert_cmpstr (dc_traffic_object_get_text (cb, DC_TRAFFIC_COLUMN_QUALITY), ==, "good");
+    /* No point at 1002: the default words of a double point. */
+    value = dc_traffic_object_get_text (find_object (objects, "1002"), DC_TRAFFIC_COLUMN_VALUE);
+    g_assert_true (g_str_equal (value, "intermediate (0)") || g_str_equal (value, "off (1)") ||
+                   g_str_equal (value, "on (2)") || g_str_equal (value, "indeterminate (3)"));
+    g_assert_cmpstr (dc_traffic_object_get_text (find_object (objects, "1002"), DC_TRAFFIC_COLUMN_POINT), ==, "");
+  }
+
+  select_frame (traffic, "M_ME_NC_1");
+  log_objects (objects);
+  {
+    DcTrafficObject *f1 = find_object (objects, "4001");
+
+    g_assert_nonnull (f1);
+    g_assert_cmpstr (dc_traffic_object_get_text (f1, DC_TRAFFIC_COLUMN_TYPE), ==, "M_ME_NC_1");
+    g_assert_cmpstr (dc_traffic_object_get_text (f1, DC_TRAFFIC_COLUMN_POINT), ==, "Feeder 1 current");
+    g_assert_true (text_is_number (dc_traffic_object_get_text (f1, DC_TRAFFIC_COLUMN_VALUE)));
+    g_assert_cmpstr (dc_traffic_object_get_text (f1, DC_TRAFFIC_COLUMN_TIME), ==, "");
+  }
+
+  select_frame (traffic, "_TF_1");
+  log_objects (objects);
+  {
+    g_autoptr(DcTrafficObject) o = g_list_model_get_item (objects, 0);
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *today = g_date_time_format (now, "%Y-%m-%d ");
+    const char *time = dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_TIME);
+
+    g_assert_cmpstr (dc_traffic_object_get_text (o, DC_TRAFFIC_COLUMN_TYPE), ==, "M_ME_TF_1");
+    /* Local time, to the millisecond (a test run across midnight is not worth a flake). */
+    g_assert_cmpuint (strlen (time), ==, strlen ("2026-12-06 20:31:02.123"));
+    if (g_date_time_get_hour (now) != 0 || g_date_time_get_minute (now) > 1)
+      g_assert_true (g_str_has_prefix (time, today));
+  }
+  select_frame (traffic, "M_DP_NA_1");
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (f.window), "screenshot-traffic-iec104-detail.png"), >, 16);
+
+  ui_plant_teardown (&f);
+}
+
 typedef struct
 {
   gint64 last;
@@ -365,6 +579,7 @@ main (int   argc,
 
   ui_test_add ("/dc/ui/traffic/both-protocols", test_traffic_both_protocols);
   ui_test_add ("/dc/ui/traffic/flood", test_traffic_flood);
+  ui_test_add ("/dc/ui/traffic/objects", test_traffic_objects);
 
   return g_test_run ();
 }

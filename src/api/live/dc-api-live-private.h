@@ -16,6 +16,7 @@ G_BEGIN_DECLS
  *   dc-api-live-websocket-overflow.c a client's sending: snapshot, slow clients (coalesced
  *                                    samples, held events, backlog), overflow, flush
  *   dc-api-live-messages.c           the stream's JSON messages, point names, subscriptions
+ *   dc-api-live-frames.c             a device's traffic frames and link counters on the stream
  * Main thread. */
 
 /* A coalesced sample costs about its JSON plus bookkeeping. */
@@ -54,6 +55,10 @@ typedef struct
   gboolean                 overflowed;
   GSource                 *writable_source;
   guint                    flush_id;
+  char                    *traffic_device;  /* the device whose frames it follows, or NULL */
+  guint64                  traffic_seq;     /* of the last frame sent */
+  gpointer                 traffic_driver;  /* compared only: a new driver has a new ring */
+  guint                    traffic_ticks;
 } DcLiveClient;
 
 struct _DcApiLive
@@ -77,6 +82,7 @@ struct _DcApiLive
   gulong              device_id;
   DcEngine           *engine;
   gulong              samples_id;
+  guint               traffic_id;  /* the frames timer (dc-api-live-frames.c) */
 };
 
 /* dc-api-live-messages.c: point names */
@@ -138,6 +144,12 @@ void            dc_live_client_hold_event      (DcLiveClient        *client,
 void            dc_live_client_coalesce        (DcLiveClient        *client,
                                                 const DcSample      *samples,
                                                 guint                n_samples);
+
+/* dc-api-live-frames.c: a client's {"traffic": device_id | null, "since": seq}; FALSE with
+ * DC_ERROR_INVALID or DC_ERROR_NOT_FOUND (the text of docs/rest.md) when refused. */
+gboolean        dc_live_client_set_traffic     (DcLiveClient        *client,
+                                                JsonObject          *request,
+                                                GError             **error);
 
 /* dc-api-live-websocket.c */
 void            dc_live_websocket_cb           (SoupServer              *server,

@@ -37,6 +37,7 @@ dc_live_client_free (DcLiveClient *client)
   g_clear_pointer (&client->patterns, g_ptr_array_unref);
   g_clear_pointer (&client->pending, g_hash_table_unref);
   g_queue_clear_full (&client->events, g_free);
+  g_free (client->traffic_device);
   g_free (client);
 }
 

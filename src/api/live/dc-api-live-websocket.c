@@ -52,6 +52,15 @@ client_message_cb (SoupWebsocketConnection *conn,
     }
 
   root = json_parser_get_root (parser);
+  /* A device's traffic (dc-api-live-frames.c) leaves the subscription as it is. */
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+      json_object_has_member (json_node_get_object (root), "traffic") &&
+      !json_object_has_member (json_node_get_object (root), "subscribe"))
+    {
+      if (!dc_live_client_set_traffic (client, json_node_get_object (root), &error))
+        client_send_error (client, error->message);
+      return;
+    }
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       (subscribe = json_object_get_member (json_node_get_object (root), "subscribe")) == NULL)
     {

@@ -175,6 +175,7 @@ dc_api_live_dispose (GObject *object)
 {
   DcApiLive *self = DC_API_LIVE (object);
 
+  g_clear_handle_id (&self->traffic_id, g_source_remove);
   while (self->clients != NULL)
     {
       DcLiveClient *client = self->clients->data;
@@ -339,6 +340,18 @@ dc_api_live_get_n_clients (DcApiLive *self)
   g_return_val_if_fail (DC_IS_API_LIVE (self), 0);
 
   return g_list_length (self->clients);
+}
+
+guint
+dc_api_live_get_n_traffic_clients (DcApiLive *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (DC_IS_API_LIVE (self), 0);
+
+  for (GList *l = self->clients; l != NULL; l = l->next)
+    n += ((DcLiveClient *) l->data)->traffic_device != NULL;
+  return n;
 }
 
 gsize

@@ -55,6 +55,8 @@ void       dc_api_live_push_control_step  (DcApiLive          *self,
 void       dc_api_live_set_backlog_limit  (DcApiLive          *self,
                                            gsize               bytes);
 guint      dc_api_live_get_n_clients      (DcApiLive          *self);
+/* Clients following a device's traffic ({"traffic": device_id} on the stream). */
+guint      dc_api_live_get_n_traffic_clients (DcApiLive       *self);
 /* Bytes held for slow clients (coalesced samples and queued events), all clients. */
 gsize      dc_api_live_get_backlog        (DcApiLive          *self);
 /* Overflows sent so far, all clients. */

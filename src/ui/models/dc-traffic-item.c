@@ -98,26 +98,53 @@ dc_traffic_item_set_status (DcTrafficItem   *self,
   g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_STATUS]);
 }
 
-DcTrafficItem *
-dc_traffic_item_new (DcDriver             *driver,
-                     const char           *protocol,
-                     const DcTrafficFrame *frame)
+/* The values of a Modbus frame in its summary (docs/ui-traffic.md): "…: 12, 0, 65535" with at
+ * most MAX_SUMMARY_VALUES, then how many more. */
+#define MAX_SUMMARY_VALUES 16
+
+static void
+rebuild_summary (DcTrafficItem *self)
 {
-  DcTrafficItem *self = g_object_new (DC_TYPE_TRAFFIC_ITEM, NULL);
-  g_autoptr(JsonObject) decoded = NULL;
-  g_autofree char *error = NULL;
-  char *summary;
+  JsonArray *values;
+  GString *out;
+  guint n;
+  char *colon;
 
-  self->seq = frame->seq;
-  self->time = frame->time;
-  self->incoming = frame->incoming;
-  self->bytes = g_bytes_new (frame->bytes, frame->len);
-  self->protocol = g_strdup (protocol);
-  summary = dc_driver_decode_frame (driver, frame, &decoded, &error);
-  self->summary = summary != NULL ? summary : g_strdup ("");
-  self->decoded = g_steal_pointer (&decoded);
-  self->decode_error = g_steal_pointer (&error);
+  if (self->decoded == NULL || !json_object_has_member (self->decoded, "function") ||
+      json_object_get_member (self->decoded, "values") == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (self->decoded, "values")))
+    return;
+  values = json_object_get_array_member (self->decoded, "values");
+  n = json_array_get_length (values);
+  /* A write of one value says it already ("address 4 value 7"). */
+  if (n == 0 || strstr (self->summary, " value ") != NULL)
+    return;
+  colon = strstr (self->summary, ": ");
+  out = g_string_new_len (self->summary, colon ? colon - self->summary : -1);
+  if (self->request_address >= 0)
+    {
+      if (n == 1)
+        /* Translators: the address of a Modbus register or coil in a traffic summary */
+        g_string_append_printf (out, _(" at %" G_GINT64_FORMAT), self->request_address);
+      else
+        /* Translators: the addresses of Modbus registers or coils in a traffic summary */
+        g_string_append_printf (out, _(" at %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT),
+                                self->request_address, self->request_address + n - 1);
+    }
+  g_string_append (out, ": ");
+  for (guint i = 0; i < n && i < MAX_SUMMARY_VALUES; i++)
+    g_string_append_printf (out, i > 0 ? ", %" G_GINT64_FORMAT : "%" G_GINT64_FORMAT,
+                            json_array_get_int_element (values, i));
+  if (n > MAX_SUMMARY_VALUES)
+    /* Translators: values left out of a traffic summary */
+    g_string_append_printf (out, _(" … (%u more)"), n - MAX_SUMMARY_VALUES);
+  g_free (self->summary);
+  self->summary = g_string_free (out, FALSE);
+}
 
+static void
+classify (DcTrafficItem *self)
+{
   if (self->decode_error != NULL)
     self->status = DC_TRAFFIC_ERROR;
   if (self->decoded != NULL)
@@ -150,7 +177,68 @@ dc_traffic_item_new (DcDriver             *driver,
     }
   if (self->kind == NULL)
     self->kind = g_strdup (_("Undecoded"));
+  rebuild_summary (self);
+}
+
+static DcTrafficItem *
+item_new (const DcTrafficFrame *frame,
+          const char           *protocol)
+{
+  DcTrafficItem *self = g_object_new (DC_TYPE_TRAFFIC_ITEM, NULL);
+
+  self->seq = frame->seq;
+  self->time = frame->time;
+  self->incoming = frame->incoming;
+  self->bytes = g_bytes_new (frame->bytes, frame->len);
+  self->protocol = g_strdup (protocol);
+  self->request_address = -1;
   return self;
+}
+
+DcTrafficItem *
+dc_traffic_item_new (DcDriver             *driver,
+                     const char           *protocol,
+                     const DcTrafficFrame *frame)
+{
+  DcTrafficItem *self = item_new (frame, protocol);
+  g_autoptr(JsonObject) decoded = NULL;
+  g_autofree char *error = NULL;
+  char *summary;
+
+  summary = dc_driver_decode_frame (driver, frame, &decoded, &error);
+  self->summary = summary != NULL ? summary : g_strdup ("");
+  self->decoded = g_steal_pointer (&decoded);
+  self->decode_error = g_steal_pointer (&error);
+  classify (self);
+  return self;
+}
+
+DcTrafficItem *
+dc_traffic_item_new_decoded (const DcTrafficFrame *frame,
+                             const char           *protocol,
+                             const char           *summary,
+                             JsonObject           *decoded,
+                             const char           *error)
+{
+  DcTrafficItem *self = item_new (frame, protocol);
+
+  self->summary = g_strdup (summary ? summary : "");
+  self->decoded = decoded ? json_object_ref (decoded) : NULL;
+  self->decode_error = g_strdup (error);
+  classify (self);
+  return self;
+}
+
+void
+dc_traffic_item_set_request_address (DcTrafficItem *self,
+                                     gint64         address)
+{
+  g_return_if_fail (DC_IS_TRAFFIC_ITEM (self));
+
+  if (self->request_address == address)
+    return;
+  self->request_address = address;
+  rebuild_summary (self);
 }
 
 guint64
@@ -220,6 +308,17 @@ annotate_frame (DcTrafficItem *self,
 }
 
 char *
+dc_traffic_item_dup_notes (DcTrafficItem *self)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (DC_IS_TRAFFIC_ITEM (self), NULL);
+
+  annotate_frame (self, out);
+  return g_string_free (out, FALSE);
+}
+
+char *
 dc_traffic_item_dup_detail (DcTrafficItem *self)
 {
   g_autoptr(GDateTime) dt = NULL;
@@ -239,15 +338,6 @@ dc_traffic_item_dup_detail (DcTrafficItem *self)
     g_string_append_printf (out, _("Decode error: %s\n"), self->decode_error);
   g_string_append_c (out, '\n');
   annotate_frame (self, out);
-  if (self->decoded != NULL)
-    {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      g_autofree char *json = NULL;
-
-      json_node_set_object (node, self->decoded);
-      json = json_to_string (node, TRUE);
-      g_string_append_printf (out, "\n%s\n", json);
-    }
   return g_string_free (out, FALSE);
 }
 

@@ -32,7 +32,8 @@ const char      *dc_traffic_item_get_kind     (DcTrafficItem *self);
 DcTrafficStatus  dc_traffic_item_get_status   (DcTrafficItem *self);
 const guint8    *dc_traffic_item_get_bytes    (DcTrafficItem *self,
                                                gsize         *len);
-/* The raw bytes, one annotated line per field, then the decoded form. */
+/* The frame's time, direction and summary, then its bytes, one annotated line per field (the
+ * objects are in dc-traffic-item-objects.h). */
 char            *dc_traffic_item_dup_detail   (DcTrafficItem *self);
 
 G_END_DECLS

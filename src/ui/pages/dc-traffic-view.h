@@ -7,21 +7,24 @@
 
 #include <adwaita.h>
 
-#include "dc-engine.h"
+#include "dc-plant-source.h"
 #include "dc-traffic-item.h"
 
 G_BEGIN_DECLS
 
-/* The Traffic page: the live decoded frames of one device (bounded, coalesced), with
- * pause/resume, filters, clear and export to text and pcap. */
+/* The Traffic page (docs/ui-traffic.md): the live decoded frames of one device (bounded,
+ * coalesced) through the plant connection, local or remote, with pause/resume, filters, clear,
+ * export to text and pcap, the selected frame's objects and bytes, and the link counters. */
 #define DC_TYPE_TRAFFIC_VIEW (dc_traffic_view_get_type ())
 
 G_DECLARE_FINAL_TYPE (DcTrafficView, dc_traffic_view, DC, TRAFFIC_VIEW, GtkWidget)
 
 GtkWidget   *dc_traffic_view_new            (void);
-/* Follows the traffic of @device_id's driver in @engine (NULL: nothing). */
+/* Follows the traffic of @device_id through @source (NULL: nothing); @plant (nullable) names
+ * the points of the object table. */
 void         dc_traffic_view_set_source     (DcTrafficView *self,
-                                             DcEngine      *engine,
+                                             DcPlantSource *source,
+                                             DcPlantModel  *plant,
                                              const char    *device_id);
 const char  *dc_traffic_view_get_device_id  (DcTrafficView *self);
 /* Most frames kept (default 5000); older ones leave the list. */
@@ -39,13 +42,20 @@ void         dc_traffic_view_set_filter     (DcTrafficView *self,
 gboolean     dc_traffic_view_set_type_filter (DcTrafficView *self,
                                               const char    *kind);
 void         dc_traffic_view_clear          (DcTrafficView *self);
-/* Reads the ring now instead of at the next tick. */
+/* Reads the feed now instead of at the next tick. */
 void         dc_traffic_view_update         (DcTrafficView *self);
 /* All frames kept / the frames shown (filtered), DcTrafficItem. */
 GListModel  *dc_traffic_view_get_frames     (DcTrafficView *self);
 GListModel  *dc_traffic_view_get_shown      (DcTrafficView *self);
-/* Frames the ring dropped before the view could read them. */
+/* Frames passed over before the view could show them (the ring dropped them, a flood). */
 guint64      dc_traffic_view_get_missed     (DcTrafficView *self);
+/* The object table of the selected frame (DcTrafficObject of dc-traffic-item-objects.h), and
+ * the link counters line ("" before the feed told them). */
+GListModel  *dc_traffic_view_get_objects    (DcTrafficView *self);
+const char  *dc_traffic_view_get_link_text  (DcTrafficView *self);
+/* Selects the frame at @position of the shown frames (GTK_INVALID_LIST_POSITION: none). */
+void         dc_traffic_view_select         (DcTrafficView *self,
+                                             guint          position);
 gboolean     dc_traffic_view_export_text    (DcTrafficView *self,
                                              GFile         *file,
                                              GError       **error);

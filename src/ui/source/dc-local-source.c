@@ -12,6 +12,7 @@
 #include "dc-error.h"
 #include "dc-formula.h"
 #include "dc-local-source.h"
+#include "dc-traffic-feed-private.h"
 
 struct _DcLocalSource
 {
@@ -404,6 +405,15 @@ local_list_ids (DcPlantSource *source,
   return dc_store_list_ids (DC_LOCAL_SOURCE (source)->store, kind);
 }
 
+static DcTrafficFeed *
+local_open_traffic (DcPlantSource *source,
+                    const char    *device_id)
+{
+  g_autoptr(JsonObject) device = local_get (source, DC_KIND_DEVICE, device_id);
+
+  return _dc_local_traffic_feed_new (DC_LOCAL_SOURCE (source)->engine, device_id, device);
+}
+
 static void
 dc_local_source_iface_init (DcPlantSourceInterface *iface)
 {
@@ -425,6 +435,7 @@ dc_local_source_iface_init (DcPlantSourceInterface *iface)
   iface->control_async = local_control_async;
   iface->export_async = local_export_async;
   iface->import_async = local_import_async;
+  iface->open_traffic = local_open_traffic;
 }
 
 static void

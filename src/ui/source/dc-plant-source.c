@@ -478,6 +478,16 @@ dc_plant_source_formula_check_finish (DcPlantSource  *self,
   return DC_PLANT_SOURCE_GET_IFACE (self)->formula_check_finish (self, result, error);
 }
 
+DcTrafficFeed *
+dc_plant_source_open_traffic (DcPlantSource *self,
+                              const char    *device_id)
+{
+  g_return_val_if_fail (DC_IS_PLANT_SOURCE (self), NULL);
+  g_return_val_if_fail (device_id != NULL, NULL);
+
+  return DC_PLANT_SOURCE_GET_IFACE (self)->open_traffic (self, device_id);
+}
+
 void
 dc_plant_source_emit_alarm (DcPlantSource *self,
                             JsonObject    *alarm)

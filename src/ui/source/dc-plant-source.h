@@ -12,6 +12,7 @@
 #include "dc-history.h"
 #include "dc-model.h"
 #include "dc-plant-model.h"
+#include "dc-traffic-feed.h"
 
 G_BEGIN_DECLS
 
@@ -140,6 +141,8 @@ struct _DcPlantSourceInterface
                                        GError             **error);
   GPtrArray  *(*list_ids)        (DcPlantSource       *self,
                                   DcKind               kind);
+  DcTrafficFeed *(*open_traffic) (DcPlantSource       *self,
+                                  const char          *device_id);
 };
 
 /* Starts feeding @plant (everything is replaced) until dc_plant_source_detach(). */
@@ -280,6 +283,10 @@ char          *dc_plant_source_formula_check_finish (DcPlantSource       *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 
+/* The traffic of @device_id (dc-traffic-feed.h, a new reference): frames and link counters.
+ * Never NULL: a device without traffic gives a feed without frames. */
+DcTrafficFeed *dc_plant_source_open_traffic   (DcPlantSource       *self,
+                                               const char          *device_id);
 /* Implementations: an alarm changed. */
 void           dc_plant_source_emit_alarm     (DcPlantSource       *self,
                                                JsonObject          *alarm);

@@ -41,6 +41,8 @@ struct _DcRemoteSource
   gboolean                 has_alarms;   /* the server answered GET /api/v1/alarms */
   char                    *trusted;      /* the fingerprint the user trusts (self-signed) */
   char                    *pending;      /* the one seen and refused, for the user to decide */
+  gpointer                 traffic;      /* the traffic feed following frames, or NULL
+                                          * (dc-remote-source-traffic.c) */
 };
 
 /* dc-remote-source-ops.c */

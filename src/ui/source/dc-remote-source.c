@@ -13,6 +13,7 @@
 #include "dc-error.h"
 #include "dc-remote-source-private.h"
 #include "dc-time.h"
+#include "dc-traffic-feed-private.h"
 
 /* The connection of the remote plant connection: configuration, stream, reconnects
  * (docs/ui.md "The plant connection"). */
@@ -311,6 +312,8 @@ stream_message_cb (SoupWebsocketConnection *ws,
     _dc_remote_control_step (self, object);
   else if (g_str_equal (kind, "alarm"))
     _dc_remote_alarm_message (self, object);
+  else if (g_str_equal (kind, "frames") || g_str_equal (kind, "link"))
+    _dc_remote_traffic_message (self, object);
 }
 
 static void
@@ -351,6 +354,7 @@ stream_ready_cb (GObject      *object,
   /* Everything: the desk shows the whole plant; the snapshot (values, then every device's
    * link state) follows. */
   soup_websocket_connection_send_text (ws, "{\"subscribe\":[\"*\"]}");
+  _dc_remote_traffic_resume (self);
   self->backoff_ms = BACKOFF_MIN_MS;
   self->n_connects++;
   dc_plant_source_set_state (DC_PLANT_SOURCE (self), DC_SOURCE_CONNECTED);
@@ -527,6 +531,7 @@ dc_remote_source_iface_init (DcPlantSourceInterface *iface)
   _dc_remote_source_init_alarms (iface);
   _dc_remote_source_init_project (iface);
   _dc_remote_source_init_formula (iface);
+  _dc_remote_source_init_traffic (iface);
 }
 
 static void

@@ -166,11 +166,9 @@ static void
 apply_device_id (DcWindow *self)
 {
   DcPlantSource *source = _dc_window_get_source (self);
-  /* Not through the plant connection yet: local engines only (docs/ui.md). */
-  DcEngine *engine = source ? dc_plant_source_get_local_engine (source) : NULL;
 
   _dc_window_refresh_recent (self);
-  dc_traffic_view_set_source (self->traffic_view, engine, self->device_id);
+  dc_traffic_view_set_source (self->traffic_view, source, self->plant, self->device_id);
   dc_link_counters_set_source (self->link_counters, source, self->device_id);
 }
 
