@@ -175,10 +175,7 @@ remote_ack_all (DcPlantSource    *source,
   DcRemoteSource *self = (DcRemoteSource *) source;
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  DoneData *d = g_new0 (DoneData, 1);
 
-  d->done = done;
-  d->user_data = user_data;
   if (ids != NULL)
     {
       JsonArray *array = json_array_sized_new (n_ids);
@@ -190,7 +187,8 @@ remote_ack_all (DcPlantSource    *source,
   if (comment != NULL && comment[0] != '\0')
     json_object_set_string_member (body, "comment", comment);
   json_node_set_object (node, body);
-  _dc_remote_request (self, "POST", "/api/v1/alarms/ack", node, NULL, action_ready_cb, d);
+  /* The new states come back through the stream. */
+  _dc_remote_write (self, "POST", "/api/v1/alarms/ack", node, done, user_data);
 }
 
 static void
