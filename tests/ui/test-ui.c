@@ -551,7 +551,9 @@ test_preferences (void)
 
   /* The history backend (docs/historian-postgresql.md): read from the file, written back. */
   {
-    GtkWidget *sw = ui_find_type (GTK_WIDGET (prefs), GTK_TYPE_SWITCH);
+    GtkWidget *sw = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                               DC_TYPE_PREFERENCES_WINDOW,
+                                                               "postgresql_switch"));
     g_autofree char *backend = NULL;
     g_autofree char *url = NULL;
 
