@@ -54,6 +54,10 @@ cache_insert (DcStore     *self,
   g_hash_table_replace (self->point_cache, &info->key, info);
 }
 
+static void points_committed (DcStore *self,
+                              GArray  *changes,
+                              GArray  *removed_keys);
+
 static void
 ensure_cache (DcStore *self)
 {
@@ -64,6 +68,7 @@ ensure_cache (DcStore *self)
 
   self->point_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                              (GDestroyNotify) dc_point_info_unref);
+  self->points_committed = points_committed;
   stmt = _dc_store_prepare (self, "SELECT " INFO_COLUMNS " " POINT_FROM, NULL);
   if (stmt == NULL)
     return;
@@ -72,10 +77,10 @@ ensure_cache (DcStore *self)
   self->points_read += g_hash_table_size (self->point_cache);
 }
 
-void
-_dc_store_points_committed (DcStore *self,
-                            GArray  *changes,
-                            GArray  *removed_keys)
+static void
+points_committed (DcStore *self,
+                  GArray  *changes,
+                  GArray  *removed_keys)
 {
   if (self->point_cache == NULL)
     return;
@@ -99,12 +104,6 @@ _dc_store_points_committed (DcStore *self,
       if (info != NULL)
         cache_insert (self, info);
     }
-}
-
-void
-_dc_store_points_clear (DcStore *self)
-{
-  g_clear_pointer (&self->point_cache, g_hash_table_unref);
 }
 
 static int

@@ -38,6 +38,12 @@ struct _DcStore
   guint64   points_listed;  /* points handed out by dc_store_list_point_infos */
   guint64   points_read;    /* point rows parsed into the point cache */
   GHashTable *point_cache;  /* key → DcPointInfo, NULL until the first list (dc-store-points.c) */
+  /* Set with the cache by dc-store-points.c (a hook, so that dc-store.c does not call into
+   * it: no file circle): follows a committed transaction's @changes (Change) and
+   * @removed_keys before they are announced. */
+  void    (*points_committed) (DcStore *self,
+                               GArray  *changes,
+                               GArray  *removed_keys);
   DcAudit  *audit;     /* NULL = changes are not recorded */
 };
 
@@ -87,12 +93,6 @@ void                 _dc_store_audit_batch        (DcStore      *self,
                                                    JsonArray    *elements,
                                                    const GError *error);
 
-/* The point cache (dc-store-points.c): follows a committed transaction's @changes (Change)
- * and @removed_keys before they are announced. */
-void                 _dc_store_points_committed   (DcStore      *self,
-                                                   GArray       *changes,
-                                                   GArray       *removed_keys);
-void                 _dc_store_points_clear       (DcStore      *self);
 
 /* SQL helpers. */
 gboolean             _dc_store_set_sqlite_error   (DcStore      *self,

@@ -170,7 +170,8 @@ _dc_store_commit (DcStore  *self,
   g_array_set_clear_func (self->changes, (GDestroyNotify) change_clear);
   self->removed_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  _dc_store_points_committed (self, changes, keys);
+  if (self->points_committed != NULL)
+    self->points_committed (self, changes, keys);
   g_object_ref (self);
   for (guint i = 0; i < changes->len; i++)
     {
@@ -347,7 +348,7 @@ dc_store_finalize (GObject *object)
     close (self->lock_fd);
   g_clear_pointer (&self->changes, g_array_unref);
   g_clear_pointer (&self->removed_keys, g_array_unref);
-  _dc_store_points_clear (self);
+  g_clear_pointer (&self->point_cache, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_object (&self->audit);
 
