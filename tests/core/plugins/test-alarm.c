@@ -210,6 +210,9 @@ test_text_numbers_and_ack_many (Fixture       *fx,
 
   g_assert_true (dc_store_update_point (fx->store, "t", "temp", patch, &error));
   g_assert_no_error (error);
+  /* The plugin reads its rules at start. */
+  g_assert_finalize_object (fx->alarm);
+  open_alarm (fx);
   feed (fx, fx->key_temp, 2e6, 0);
   temp = dc_alarm_find (fx->alarm, fx->key_temp, "high");
   g_assert_cmpint (temp, >, 0);
