@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The Control… dialog against the IEC 104 simulator, under Xvfb: the steps of a select-before-
- * operate command, a negative confirmation, a timeout, a refused value, the control record.
+ * operate command, a negative confirmation, a timeout, a refused value, the control record, and
+ * a breaker command at its own address whose state comes from its feedback point, in words.
  */
 
 #include "config.h"
@@ -78,7 +79,13 @@ setup_station (UiPlant  *f,
   /* A breaker command with state texts (docs/model.md "State texts"). */
   dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"dc\",\"name\":\"Feeder 2 breaker command\"}");
   dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"dc\",\"protocol_code\":11002,"
-                        "\"code_type\":46,\"states\":{\"1\":\"open\",\"2\":\"closed\"}}");
+                        "\"code_type\":46,\"states\":{\"1\":\"open\",\"2\":\"closed\"},"
+                        "\"feedback\":\"br\"}");
+  /* Its status: the station reports the breaker at 1002 (closed, 2, at start), not at the
+   * command's address 11002 (docs/model.md `feedback`). */
+  dc_test_store_create (f->store, DC_KIND_ITEM, "{\"id\":\"br\",\"name\":\"Feeder 2 breaker\"}");
+  dc_test_store_create (f->store, DC_KIND_POINT, "{\"term_id\":\"ca1\",\"item_id\":\"br\",\"protocol_code\":1002,"
+                        "\"code_type\":31,\"states\":{\"1\":\"open\",\"2\":\"closed\"}}");
   ui_plant_open_window (f);
 }
 
@@ -267,6 +274,56 @@ test_control_timeout (void)
   run_case (CASE_TIMEOUT);
 }
 
+static gboolean
+current_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_str_has_prefix (dc_control_dialog_get_current (args[0]), args[1]);
+}
+
+/* A breaker command point never receives a value (the station reports at 1002, the command goes
+ * to 11002): the dialog shows the breaker's state from the feedback point, in words; the choices
+ * and the result are state texts; the state follows the breaker after the command; Recent
+ * Controls names the point and the state. */
+static void
+test_control_feedback (void)
+{
+  DcControlDialog *dialog;
+  DcPointRow *command;
+  UiPlant f;
+
+  setup_station (&f, FALSE);
+  g_assert_true (ui_wait_until (link_up, &f, 10000));
+  dialog = open_control (&f, "ca1", "dc");
+  command = dc_plant_model_lookup_point_id (dc_window_get_plant (f.window), "ca1", "dc");
+  g_assert_true (ui_wait_until (current_is, (gpointer[]) { dialog, (gpointer) "closed · " }, 10000));
+  g_assert_false (dc_point_row_has_value (command));
+  g_test_message ("current: %s", dc_control_dialog_get_current (dialog));
+  g_assert_true (g_str_has_suffix (dc_control_dialog_get_current (dialog), " — from Feeder 2 breaker"));
+  g_assert_nonnull (strstr (dc_control_dialog_get_current (dialog), " · good · "));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (dc_control_dialog_get_choices (dialog)), 0),
+                   ==, "Open");
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-feedback.png"), >, 16);
+
+  /* Open it: the device reports "open", and so does the feedback. */
+  dc_control_dialog_set_value (dialog, 1);
+  dc_control_dialog_set_confirmed (dialog, TRUE);
+  g_assert_true (dc_control_dialog_send (dialog));
+  g_assert_true (ui_wait_until (dialog_done, dialog, 15000));
+  g_assert_cmpstr (dc_control_dialog_get_result (dialog), ==, "Confirmed: the device reports open.");
+  g_assert_true (ui_wait_until (current_is, (gpointer[]) { dialog, (gpointer) "open · " }, 10000));
+  g_assert_true (ui_wait_until (recent_shown, dialog, 5000));
+  g_assert_cmpuint (dc_control_dialog_get_n_recent (dialog), ==, 1);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 600, 960);
+  ui_run_for (100);
+  g_assert_cmpuint (ui_render_png_settled (GTK_WIDGET (dialog), "screenshot-control-feedback-done.png"), >, 16);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ui_plant_teardown (&f);
+}
+
 static void
 test_control_range (void)
 {
@@ -351,6 +408,7 @@ main (int   argc,
   ui_test_add ("/dc/ui/control/negative", test_control_negative);
   ui_test_add ("/dc/ui/control/timeout", test_control_timeout);
   ui_test_add ("/dc/ui/control/range", test_control_range);
+  ui_test_add ("/dc/ui/control/feedback", test_control_feedback);
   ui_test_add ("/dc/ui/control/modbus", test_control_modbus);
 
   return g_test_run ();

@@ -15,6 +15,7 @@
 #include "dc-audit.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
+#include "dc-number.h"
 #include "dc-time.h"
 
 enum {
@@ -210,27 +211,30 @@ process_sample (DcAlarm        *self,
                 const DcSample *s)
 {
   char text[160];
+  char number[DC_NUMBER_BUF_SIZE];
 
-  /* An invalid or stale value proves nothing either way: conditions keep their state. */
+  /* An invalid or stale value proves nothing either way: conditions keep their state. The
+   * texts write numbers as docs/model.md "Numbers in texts" (C locale, no six-digit rounding):
+   * the workstation reads the limit back out of them. */
   if (!isfinite (s->value) || (s->quality & (DC_QUALITY_INVALID | DC_QUALITY_COMM_LOST)) != 0)
     return;
 
   if (rule->has_up)
     {
-      g_snprintf (text, sizeof text, "%s:%s:%s above %g", rule->device_id, rule->term_id,
-                  rule->item_id, rule->up);
+      g_snprintf (text, sizeof text, "%s:%s:%s above %s", rule->device_id, rule->term_id,
+                  rule->item_id, dc_number_format_buf (number, sizeof number, rule->up, -1));
       check (self, rule, DC_ALARM_COND_HIGH, dc_alarm_test_high, FALSE, s->value, s->time, text);
     }
   if (rule->has_down)
     {
-      g_snprintf (text, sizeof text, "%s:%s:%s below %g", rule->device_id, rule->term_id,
-                  rule->item_id, rule->down);
+      g_snprintf (text, sizeof text, "%s:%s:%s below %s", rule->device_id, rule->term_id,
+                  rule->item_id, dc_number_format_buf (number, sizeof number, rule->down, -1));
       check (self, rule, DC_ALARM_COND_LOW, dc_alarm_test_low, FALSE, s->value, s->time, text);
     }
   if (rule->has_on)
     {
-      g_snprintf (text, sizeof text, "%s:%s:%s is %g", rule->device_id, rule->term_id,
-                  rule->item_id, rule->on);
+      g_snprintf (text, sizeof text, "%s:%s:%s is %s", rule->device_id, rule->term_id,
+                  rule->item_id, dc_number_format_buf (number, sizeof number, rule->on, -1));
       check (self, rule, DC_ALARM_COND_STATE, dc_alarm_test_state, FALSE, s->value, s->time, text);
     }
   if (rule->verify != NULL || rule->verify_error != NULL)
@@ -253,7 +257,8 @@ process_sample (DcAlarm        *self,
         message = g_strdup_printf ("do_verify failed: %s",
                                    error != NULL ? error->message : rule->verify_error);
       else
-        message = g_strdup_printf ("do_verify is false for %g", s->value);
+        message = g_strdup_printf ("do_verify is false for %s",
+                                   dc_number_format_buf (number, sizeof number, s->value, -1));
       check (self, rule, DC_ALARM_COND_VERIFY, dc_alarm_test_verify, !ok, s->value, s->time,
              message);
     }

@@ -294,6 +294,7 @@ static const FieldRule point_rules[] = {
   { "down_limit", FIELD_NUMBER },
   { "decimals", FIELD_INT, 0, 15 },
   { "states", FIELD_STATES },
+  { "feedback", FIELD_TEXT },
   { "alarm_deadband", FIELD_NUMBER, 0, G_MAXDOUBLE },
   { "alarm_delay_ms", FIELD_INT, 0, 86400000 },
   { "alarm_on", FIELD_NUMBER },

@@ -34,6 +34,9 @@ typedef struct
   double        min;
   double        max;
   gboolean      integer;
+  /* The point that reports the commanded device's state (docs/model.md `feedback`):
+   * "term_id:item_id", or an item id of the command point's term; NULL for none. */
+  char         *feedback;
 } ControlKind;
 
 struct _DcControlDialog
@@ -61,6 +64,7 @@ struct _DcControlDialog
   /* Owned */
   DcPlantSource   *source;
   DcPointRow      *row;
+  DcPointRow      *feedback;   /* the state's point when the command point has none */
   DcPlantModel    *plant;
   char            *device_id;
   char            *device_name;
@@ -136,6 +140,7 @@ static void
 control_kind_clear (ControlKind *kind)
 {
   g_clear_pointer (&kind->type_text, g_free);
+  g_clear_pointer (&kind->feedback, g_free);
   g_clear_pointer (&kind->choice_labels[0], g_free);
   g_clear_pointer (&kind->choice_labels[1], g_free);
 }
@@ -164,6 +169,14 @@ control_kind_for (DcPlantSource *source,
     *device_name = g_strdup (json_object_get_string_member_with_default (device, "name",
                                                                          dc_point_row_get_device_id (row)));
   protocol = json_object_get_string_member_with_default (device, "protocol", "");
+  {
+    JsonNode *feedback = json_object_get_member (point, "feedback");
+
+    if (feedback != NULL && JSON_NODE_HOLDS_VALUE (feedback) &&
+        json_node_get_value_type (feedback) == G_TYPE_STRING &&
+        json_node_get_string (feedback)[0] != '\0')
+      kind->feedback = g_strdup (json_node_get_string (feedback));
+  }
   coefficient = json_object_get_double_member_with_default (point, "coefficient", 1);
   base = json_object_get_double_member_with_default (point, "base_val", 0);
 
@@ -306,15 +319,46 @@ value_changed_cb (DcControlDialog *self)
   update_send_sensitive (self);
 }
 
+/* The point of @feedback ("term_id:item_id", or an item of @row's term) in @plant, or NULL. */
+static DcPointRow *
+lookup_feedback (DcPlantModel *plant,
+                 DcPointRow   *row,
+                 const char   *feedback)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (plant == NULL || feedback == NULL)
+    return NULL;
+  parts = g_strsplit (feedback, ":", 2);
+  if (parts[1] == NULL)
+    return dc_plant_model_lookup_point_id (plant, dc_point_row_get_term_id (row), parts[0]);
+  return dc_plant_model_lookup_point_id (plant, parts[0], parts[1]);
+}
+
+/* The state now in words: the command point's own value when it has one (a station that
+ * answers at the command's address), else its feedback point's ("closed · good · 14:02:11 —
+ * from F1 breaker"): a command point of a station with separate command addresses never
+ * receives a value itself. */
 static void
 update_current (DcControlDialog *self)
 {
+  DcPointRow *shown = self->row;
   g_autofree char *quality = NULL;
   g_autofree char *subtitle = NULL;
 
-  g_object_get (self->row, "quality-text", &quality, NULL);
-  subtitle = g_strdup_printf ("%s · %s · %s", dc_point_row_get_value_text (self->row),
-                              quality ? quality : "", dc_point_row_get_time_text (self->row));
+  if (!dc_point_row_has_value (self->row) && self->feedback != NULL)
+    shown = self->feedback;
+  g_object_get (shown, "quality-text", &quality, NULL);
+  if (shown != self->row)
+    /* Translators: the state of the commanded device, read from its feedback point: "closed ·
+     * good · 14:02:11 — from F1 breaker" */
+    subtitle = g_strdup_printf (_("%s · %s · %s — from %s"), dc_point_row_get_value_text (shown),
+                                quality ? quality : "", dc_point_row_get_time_text (shown),
+                                dc_point_row_get_name (shown) ? dc_point_row_get_name (shown)
+                                                              : dc_point_row_get_item_id (shown));
+  else
+    subtitle = g_strdup_printf ("%s · %s · %s", dc_point_row_get_value_text (shown),
+                                quality ? quality : "", dc_point_row_get_time_text (shown));
   adw_action_row_set_subtitle (self->current_row, subtitle);
 }
 
@@ -479,8 +523,11 @@ dc_control_dialog_dispose (GObject *object)
    * the control record keeps the result. */
   if (self->row != NULL)
     g_signal_handlers_disconnect_by_data (self->row, self);
+  if (self->feedback != NULL)
+    g_signal_handlers_disconnect_by_data (self->feedback, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_CONTROL_DIALOG);
   g_clear_object (&self->row);
+  g_clear_object (&self->feedback);
   g_clear_object (&self->source);
   g_clear_object (&self->plant);
   g_clear_object (&self->cancellable);
@@ -591,9 +638,13 @@ dc_control_dialog_new (GtkWindow     *parent,
   address = g_strdup_printf ("%s · %s", dc_point_row_get_address (row),
                              self->kind.type_text ? self->kind.type_text : _("no command type"));
   adw_action_row_set_subtitle (self->address_row, address);
+  g_set_object (&self->feedback, lookup_feedback (plant, row, self->kind.feedback));
   update_current (self);
   g_signal_connect_object (row, "notify::value-text", G_CALLBACK (update_current), self,
                            G_CONNECT_SWAPPED);
+  if (self->feedback != NULL)
+    g_signal_connect_object (self->feedback, "notify::value-text", G_CALLBACK (update_current),
+                             self, G_CONNECT_SWAPPED);
 
   if (self->kind.n_choices > 0)
     {

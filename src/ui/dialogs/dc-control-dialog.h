@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-/* The Control… dialog: the point, its current value, the value to send (typed from the point's
+/* The Control… dialog: the point, its current value (else its feedback point's), the value to send (typed from the point's
  * command type and range-checked), an explicit confirmation, then the steps live (select sent →
  * selected → execute sent → confirmed / terminated, or the device's rejection or the timeout)
  * and the recent controls of the control record.
@@ -46,7 +46,8 @@ const char      *dc_control_dialog_get_value_error (DcControlDialog *self);
 /* The step texts shown so far, and the final text ("" while running). */
 GPtrArray       *dc_control_dialog_get_steps     (DcControlDialog *self);
 /* The choices offered (GtkStringObjects: "Open", "Closed"), NULL for a number; the current
- * value line ("closed · good · 14:02:11"). */
+ * value line ("closed · good · 14:02:11", from the feedback point when the command point has
+ * no value: "closed · good · 14:02:11 — from F1 breaker"). */
 GListModel      *dc_control_dialog_get_choices   (DcControlDialog *self);
 const char      *dc_control_dialog_get_current   (DcControlDialog *self);
 const char      *dc_control_dialog_get_result    (DcControlDialog *self);

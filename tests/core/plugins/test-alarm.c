@@ -193,6 +193,59 @@ test_high_deadband (Fixture       *fx,
   g_assert_cmpstr (error->message, ==, "alarm_id not found!");
 }
 
+/* Limits in the texts as docs/model.md "Numbers in texts" writes numbers: every digit that
+ * matters, no exponent, whatever the locale (%g wrote "above 1.23457e+06", which the
+ * workstation read back as 1234570); several acknowledged at once (dc_alarm_ack_many()). */
+static void
+test_text_numbers_and_ack_many (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autoptr(JsonObject) patch = dc_test_json_object ("{\"up_limit\": 1234567.5}");
+  g_autoptr(JsonObject) alarm = NULL;
+  g_autoptr(GArray) none = NULL;
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 temp, breaker, ids[2];
+
+  g_assert_true (dc_store_update_point (fx->store, "t", "temp", patch, &error));
+  g_assert_no_error (error);
+  /* The plugin reads its rules at start. */
+  g_assert_finalize_object (fx->alarm);
+  open_alarm (fx);
+  feed (fx, fx->key_temp, 2e6, 0);
+  temp = dc_alarm_find (fx->alarm, fx->key_temp, "high");
+  g_assert_cmpint (temp, >, 0);
+  alarm = dc_alarm_get (fx->alarm, temp, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (alarm, "text"), ==,
+                   "plant:t:temp above 1234567.5");
+  feed (fx, fx->key_breaker, 2, 0);
+  g_clear_pointer (&alarm, json_object_unref);
+  alarm = dc_alarm_get (fx->alarm, dc_alarm_find (fx->alarm, fx->key_breaker, "state"), &error);
+  g_assert_cmpstr (json_object_get_string_member (alarm, "text"), ==, "plant:t:breaker is 2");
+  breaker = dc_alarm_find (fx->alarm, fx->key_breaker, "state");
+
+  /* An unknown id acknowledges nothing. */
+  ids[0] = temp;
+  ids[1] = 987654;
+  none = dc_alarm_ack_many (fx->alarm, ids, 2, "ann", "all", &error);
+  g_assert_null (none);
+  g_assert_error (error, DC_ERROR, DC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, temp), ==, DC_ALARM_ACTIVE_UNACKED);
+  /* NULL: every alarm waiting; a second call finds none. */
+  all = dc_alarm_ack_many (fx->alarm, NULL, 0, "ann", "all", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, temp), ==, DC_ALARM_ACTIVE_ACKED);
+  g_assert_cmpint (dc_alarm_get_state (fx->alarm, breaker), ==, DC_ALARM_ACTIVE_ACKED);
+  ids[1] = temp;
+  again = dc_alarm_ack_many (fx->alarm, ids, 2, "ann", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 0);
+}
+
 static void
 done_cb (gpointer user_data)
 {
@@ -474,6 +527,7 @@ main (int   argc,
   ADD ("/dc/alarm/comm", test_comm);
   ADD ("/dc/alarm/list-journal", test_list_journal);
   ADD ("/dc/alarm/enabled-and-alias", test_enabled_and_alias);
+  ADD ("/dc/alarm/text-numbers-ack-many", test_text_numbers_and_ack_many);
 #undef ADD
 
   return g_test_run ();
