@@ -354,6 +354,7 @@ test_custom_range (void)
   g_signal_emit_by_name (find_named (button, "trend-apply-range"), "clicked");
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (find_named (button, "trend-range-error"))), ==,
                    "Enter times as hours:minutes or hours:minutes:seconds");
+  save_shot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))), "trend-custom-range.png");
   g_assert_true (dc_trend_view_get_follow (trend));
 
   gtk_editable_set_text (GTK_EDITABLE (find_named (button, "trend-to-time")), "18:00:00");
