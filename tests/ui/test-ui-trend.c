@@ -354,6 +354,7 @@ test_custom_range (void)
   g_signal_emit_by_name (find_named (button, "trend-apply-range"), "clicked");
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (find_named (button, "trend-range-error"))), ==,
                    "Enter times as hours:minutes or hours:minutes:seconds");
+  save_shot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))), "trend-custom-range.png");
   g_assert_true (dc_trend_view_get_follow (trend));
 
   gtk_editable_set_text (GTK_EDITABLE (find_named (button, "trend-to-time")), "18:00:00");
@@ -525,6 +526,24 @@ test_history_page (void)
   g_assert_true (ui_wait_until (history_loaded, page, 10000));
   g_assert_cmpuint (dc_history_page_get_page (page), ==, 1);
   g_assert_cmpuint (dc_history_page_get_n_rows (page), ==, 100);
+
+  /* Back on the newest page, a live value shows at its top. */
+  dc_history_page_newer (page);
+  g_assert_true (ui_wait_until (history_loaded, page, 10000));
+  g_assert_cmpuint (dc_history_page_get_page (page), ==, 0);
+  {
+    DcSample live = { dc_point_row_get_key (row_of (&f, "cb")), t0 + 300 * G_USEC_PER_SEC, 1, 0 };
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local ((t0 + 300 * G_USEC_PER_SEC) / G_USEC_PER_SEC);
+    g_autofree char *expect = g_date_time_format (dt, "%Y-%m-%d %H:%M:%S.000");
+
+    store_samples (&f, "cb", &live, 1);
+    dc_plant_model_push_samples (dc_window_get_plant (f.window), &live, 1);
+    dc_plant_model_flush (dc_window_get_plant (f.window));
+    DC_TEST_WAIT_UNTIL (!dc_history_page_is_loading (page) &&
+                        g_strcmp0 (dc_history_page_get_text (page, 0, DC_HISTORY_COLUMN_TIME), expect) == 0, 10);
+    g_assert_cmpstr (dc_history_page_get_text (page, 0, DC_HISTORY_COLUMN_TIME), ==, expect);
+    g_assert_cmpstr (dc_history_page_get_text (page, 0, DC_HISTORY_COLUMN_STATE), ==, "open");
+  }
 
   /* A server's `datas?format=csv` answer reads the same. */
   {

@@ -118,6 +118,7 @@ struct _DcHistoryPage
   GArray        *newer_tos;   /* gint64: the windows of the newer pages */
   gboolean       has_older;
   GCancellable  *query;
+  guint          refresh_id;  /* the newest page reads again after a live value */
 };
 
 G_DEFINE_FINAL_TYPE (DcHistoryPage, dc_history_page, GTK_TYPE_WIDGET)
@@ -308,6 +309,7 @@ dc_history_page_dispose (GObject *object)
   if (self->query != NULL)
     g_cancellable_cancel (self->query);
   g_clear_object (&self->query);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_object (&self->row);
   g_clear_object (&self->source);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -492,6 +494,34 @@ dc_history_page_newer (DcHistoryPage *self)
   self->to = g_array_index (self->newer_tos, gint64, self->newer_tos->len - 1);
   g_array_set_size (self->newer_tos, self->newer_tos->len - 1);
   load (self);
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  DcHistoryPage *self = data;
+
+  self->refresh_id = 0;
+  if (self->newer_tos->len == 0 && self->query == NULL)
+    load (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+dc_history_page_point_updated (DcHistoryPage *self)
+{
+  g_autoptr(DcHistoryItem) newest = NULL;
+
+  g_return_if_fail (DC_IS_HISTORY_PAGE (self));
+
+  /* Only the newest page changes, and only when the value is newer than its first row. */
+  if (self->row == NULL || self->newer_tos->len > 0 || self->refresh_id != 0 ||
+      !dc_point_row_has_value (self->row) || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  newest = g_list_model_get_item (G_LIST_MODEL (self->store), 0);
+  if (newest != NULL && newest->sample.time >= dc_point_row_get_time (self->row))
+    return;
+  self->refresh_id = g_timeout_add (1000, refresh_cb, self);
 }
 
 guint

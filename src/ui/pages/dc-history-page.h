@@ -43,6 +43,8 @@ void        dc_history_page_set_page_size (DcHistoryPage *self,
 void        dc_history_page_reload        (DcHistoryPage *self);
 void        dc_history_page_older         (DcHistoryPage *self);
 void        dc_history_page_newer         (DcHistoryPage *self);
+/* The point has a new live value: the newest page reads again (at most once a second). */
+void        dc_history_page_point_updated (DcHistoryPage *self);
 /* 0 for the newest page. */
 guint       dc_history_page_get_page      (DcHistoryPage *self);
 gboolean    dc_history_page_has_older     (DcHistoryPage *self);

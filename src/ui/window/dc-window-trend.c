@@ -26,6 +26,9 @@
 
 /* The most selected points the Trend page follows at once. */
 #define MAX_FOLLOWED 8
+/* The most samples per pen the CSV export writes (the newest of the range): a server's
+ * default --max-samples, so that a local and a remote desk write the same file. */
+#define MAX_EXPORT_SAMPLES 100000
 
 typedef struct _DcWindowTrend
 {
@@ -221,6 +224,8 @@ _dc_window_trend_flushed_cb (DcWindow     *self,
 {
   DcTrendView *views[] = { self->mini_trend, self->trend_view };
 
+  if (self->trend != NULL)
+    dc_history_page_point_updated (self->trend->history);
   /* Extend the trends live with the rows that were just updated. */
   for (guint v = 0; v < G_N_ELEMENTS (views); v++)
     for (guint i = 0; i < dc_trend_view_get_n_series (views[v]); i++)
@@ -670,8 +675,8 @@ dc_window_export_trend_async (DcWindow            *self,
       part->task = g_object_ref (task);
       part->index = e->samples->len - 1;
       e->pending++;
-      /* Every sample of the range, up to the history's answer limit. */
-      dc_plant_source_samples_async (source, row, from, to, 0, cancellable, export_samples_cb, part);
+      dc_plant_source_samples_async (source, row, from, to, MAX_EXPORT_SAMPLES, cancellable,
+                                     export_samples_cb, part);
     }
   if (e->pending == 0)
     export_write (task);
