@@ -204,6 +204,9 @@ test_page (void)
    * Reconnects row says the same as the driver and its status (GET …/status). */
   DC_TEST_WAIT_UNTIL (dc_engine_drivers_get_state (dc_engine_get_drivers (f.engine), "rtu") ==
                       DC_LINK_UP, 20);
+  DC_TEST_WAIT_UNTIL (dc_link_counters_get_text (dc_window_get_link_counters (f.window),
+                                                 "frames_in") != NULL, 10);
+  ui_render_png_settled (GTK_WIDGET (f.window), "screenshot-device-page.png");
   g_main_context_invoke (f.iec_context, stopdt_cb, f.iec);
   DC_TEST_WAIT_UNTIL (driver_reconnects (&f, "rtu") >= 1 &&
                       dc_engine_drivers_get_state (dc_engine_get_drivers (f.engine), "rtu") ==
@@ -218,7 +221,6 @@ test_page (void)
   /* The first row: the device's name, its state in words. */
   g_assert_cmpstr (row_subtitle (f.window, "Substation RTU"), ==,
                    dc_device_node_get_state_text (dc_plant_model_lookup_device (dc_window_get_plant (f.window), "rtu")));
-  ui_render_png_settled (GTK_WIDGET (f.window), "screenshot-device-page.png");
 
   /* Modbus TCP: the unit id. */
   g_assert_true (select_device (f.window, "plc"));
