@@ -119,6 +119,30 @@ read_keepalive_answer (int fd)
   g_assert_cmpuint (status, ==, 200);
 }
 
+static const char keepalive_request[] = "GET /api/v1/devices HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+/* @n_clients one after the other, each making @n_requests on its keep-alive connection and
+ * closing it (the server does not). */
+static void
+keepalive_clients (HostileServer *server,
+                   guint          n_clients,
+                   guint          n_requests)
+{
+  for (guint i = 0; i < n_clients; i++)
+    {
+      int fd = hostile_connect (server);
+
+      for (guint r = 0; r < n_requests; r++)
+        {
+          hostile_send (fd, keepalive_request, sizeof keepalive_request - 1);
+          read_keepalive_answer (fd);
+        }
+      close (fd);
+      if (i % 100 == 99)
+        hostile_assert_responsive (server);
+    }
+}
+
 /* Waits until the server's fd count is at most @limit (20 s); returns the last count. */
 static guint
 wait_fds_at_most (HostileServer *server,
@@ -136,7 +160,6 @@ wait_fds_at_most (HostileServer *server,
 static void
 test_keepalive_fds (void)
 {
-  static const char request[] = "GET /api/v1/devices HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   g_autoptr(HostileServer) server = hostile_server_start (NULL, NULL);
   guint before;
   guint after;
@@ -144,31 +167,12 @@ test_keepalive_fds (void)
   gsize rss_after;
 
   /* Warm up (the first requests allocate caches). */
-  for (guint i = 0; i < 20; i++)
-    {
-      int fd = hostile_connect (server);
-
-      hostile_send (fd, request, sizeof request - 1);
-      read_keepalive_answer (fd);
-      close (fd);
-    }
+  keepalive_clients (server, 20, 1);
   before = hostile_server_count_fds (server);
   rss_before = hostile_server_get_rss_kib (server);
 
-  /* 1,000 clients one after the other, each making two requests on its keep-alive
-   * connection and closing it (the server does not). */
-  for (guint i = 0; i < 1000; i++)
-    {
-      int fd = hostile_connect (server);
-
-      hostile_send (fd, request, sizeof request - 1);
-      read_keepalive_answer (fd);
-      hostile_send (fd, request, sizeof request - 1);
-      read_keepalive_answer (fd);
-      close (fd);
-      if (i % 100 == 0)
-        hostile_assert_responsive (server);
-    }
+  /* 1,000 clients, two requests each. */
+  keepalive_clients (server, 1000, 2);
 
   after = wait_fds_at_most (server, before + 2);
   rss_after = hostile_server_get_rss_kib (server);
@@ -176,6 +180,36 @@ test_keepalive_fds (void)
                   after, rss_before, rss_after);
   g_assert_cmpuint (after, <=, before + 2);
   g_assert_cmpuint (rss_after, <, rss_before + HOSTILE_RSS_BOUND (16 * 1024));
+  hostile_assert_responsive (server);
+}
+
+/* What stays allocated per connection (docs/security.md "Connections"): 5,000 clients one
+ * after the other, each with one request on a keep-alive connection that it then closes. The
+ * fds stay flat; RSS may grow by at most 12 MiB, 2.4 KiB a connection: libsoup 3.2.3 keeps about
+ * 2.0 KiB of every keep-alive connection its peer closed, for good, beyond the reach of our code
+ * (measured with valgrind and massif, see there), and the margin is small enough that anything
+ * of ours kept per connection (a table entry, a handler, an address) fails the test. */
+static void
+test_keepalive_rss (void)
+{
+  g_autoptr(HostileServer) server = hostile_server_start (NULL, NULL);
+  guint fds_before, fds_after;
+  gsize rss_before, rss_after;
+
+  /* Warm up: caches, the allocator's arenas, the connection table at its size. */
+  keepalive_clients (server, 200, 1);
+  fds_before = hostile_server_count_fds (server);
+  rss_before = hostile_server_get_rss_kib (server);
+
+  keepalive_clients (server, 5000, 1);
+
+  fds_after = wait_fds_at_most (server, fds_before + 2);
+  rss_after = hostile_server_get_rss_kib (server);
+  g_test_message ("5,000 keep-alive clients: fds %u → %u, RSS %zu → %zu KiB (%+.0f bytes a "
+                  "connection)", fds_before, fds_after, rss_before, rss_after,
+                  ((double) rss_after - (double) rss_before) * 1024 / 5000);
+  g_assert_cmpuint (fds_after, <=, fds_before + 2);
+  g_assert_cmpuint (rss_after, <, rss_before + HOSTILE_RSS_BOUND (12 * 1024));
   hostile_assert_responsive (server);
 }
 
@@ -214,6 +248,7 @@ main (int   argc,
 
   g_test_add_func ("/dc/hostile/connections/backlog", test_backlog);
   g_test_add_func ("/dc/hostile/connections/keepalive-fds", test_keepalive_fds);
+  g_test_add_func ("/dc/hostile/connections/keepalive-rss", test_keepalive_rss);
   g_test_add_func ("/dc/hostile/connections/idle-timeout", test_idle_timeout);
 
   return g_test_run ();

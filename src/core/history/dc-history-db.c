@@ -146,6 +146,12 @@ dc_history_open_db (const char  *path,
       sqlite3_close (db);
       return NULL;
     }
+  /* The writer's page cache (docs/history.md "Writer"): with many points a transaction
+   * touches one leaf page of samples and rollups per point; sqlite's default 2 MiB cache
+   * re-read and re-wrote them at every commit (1,000 points: 0.8 page writes and 0.7 page reads
+   * per sample; with 32 MiB 0.24 and 0.07). Pages are allocated as they are used. */
+  if (create && sqlite3_exec (db, "PRAGMA cache_size=-32768", NULL, NULL, NULL) != SQLITE_OK)
+    g_debug ("history: cache_size: %s", sqlite3_errmsg (db));
 
   return db;
 }

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * The writer thread's state, shared by dc-history.c (the thread, batches), dc-history-rollup.c
- * and dc-history-retention.c (purge and retention jobs). Used on the writer thread only.
+ * The writer thread's state, shared by dc-history-writer.c (the thread, batches),
+ * dc-history-rollup.c and dc-history-retention.c (purge and retention jobs). Used on the
+ * writer thread only, but for the three calls of dc-history.c below.
  */
 
 #pragma once
@@ -51,6 +52,16 @@ struct _DcHistoryWriter
   gboolean                stalled;   /* a job's commit stalled (dc-history-retention.c) */
 };
 typedef DcHistoryWriter Writer;
+
+/* The thread (dc-history-writer.c), started by dc-history.c with its Writer; the next two
+ * are called with the mutex held: a job queued after the batches queued so far, and ::ready
+ * scheduled on the object's context when a refused caller may push again. */
+gpointer  dc_history_writer_thread       (gpointer        data);
+void      dc_history_add_job_locked      (DcHistory      *self,
+                                          JobKind         kind,
+                                          gint64          key,
+                                          gint64          now);
+void      dc_history_schedule_ready_locked (DcHistory    *self);
 
 /* Rollups (dc-history-rollup.c). */
 void      dc_history_writer_forget       (Writer         *w);
