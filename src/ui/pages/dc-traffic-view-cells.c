@@ -124,7 +124,10 @@ show_status (GtkWidget     *box,
   if (item->status == DC_TRAFFIC_TIMEOUT)
     text = g_strdup_printf ("%s — %s", item->summary, what);
   gtk_inscription_set_text (GTK_INSCRIPTION (label), text ? text : item->summary);
-  gtk_widget_set_tooltip_text (box, what);
+  /* Setting a tooltip, even none again, asks the display where the pointer is (a round trip
+   * to the X server per row and refresh): only a change is set. */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (box), what) != 0)
+    gtk_widget_set_tooltip_text (box, what);
 }
 
 /* A row shows the frame at its position now: while the list follows the newest frames, the
