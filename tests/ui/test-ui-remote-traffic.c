@@ -58,7 +58,7 @@ spawn_iec104 (guint *port)
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("DATACOLL_SIM"), "iec104",
                                          "--port", "0", "--bind", "127.0.0.1",
-                                         "--changes-per-s", "20", NULL);
+                                         "--changes-per-s", "5", NULL);
   g_assert_no_error (error);
   data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line (data, NULL, NULL, &error);
@@ -252,7 +252,7 @@ test_remote_traffic (void)
   DC_TEST_WAIT_UNTIL (has_frame (shown, "M_DP_NA_1"), 30);
   DC_TEST_WAIT_UNTIL (has_frame (shown, "_TF_1 spont"), 30);
   newest = top_seq (shown);
-  /* Live: newer frames keep coming (the simulator sends 20 changes a second). */
+  /* Live: newer frames keep coming (the simulator sends 5 changes a second). */
   DC_TEST_WAIT_UNTIL (top_seq (shown) > newest + 5, 30);
   /* The server's link counters. */
   DC_TEST_WAIT_UNTIL (strstr (dc_traffic_view_get_link_text (traffic), "Link up") != NULL, 20);

@@ -8,9 +8,12 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "dc-test-ui.h"
 #include "dc-traffic-item-objects.h"
+#include "dc-traffic-item-private.h"
+#include "dc-traffic-item-ring.h"
 
 typedef struct
 {
@@ -485,29 +488,155 @@ test_traffic_objects (void)
   ui_plant_teardown (&f);
 }
 
+/* The rings of the list (dc-traffic-item-ring.h): newest first, bounded, and the two ways a
+ * batch is announced. */
+typedef struct
+{
+  GString *log;
+} RingLog;
+
+static void
+ring_changed_cb (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 RingLog    *log)
+{
+  g_string_append_printf (log->log, "changed %u -%u +%u; ", position, removed, added);
+}
+
+static void
+ring_rotated_cb (DcTrafficRing *ring,
+                 guint          shift,
+                 RingLog       *log)
+{
+  g_string_append_printf (log->log, "rotated %u; ", shift);
+}
+
+static DcTrafficItem *
+ring_item (guint64 seq)
+{
+  guint8 bytes[] = { 0x68, 0x04, 0x43, 0x00, 0x00, 0x00 };
+  DcTrafficFrame frame = { seq, seq * 1000, TRUE, sizeof bytes, bytes };
+
+  return dc_traffic_item_new_decoded (&frame, "iec104", "U TESTFR act", NULL, NULL);
+}
+
+static void
+push_seqs (DcTrafficRing *ring,
+           guint64        first,
+           guint          n,
+           guint          n_drop,
+           gboolean       rotate,
+           GPtrArray     *dropped)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, ring_item (first + i));
+  dc_traffic_ring_push (ring, (DcTrafficItem **) items->pdata, items->len, n_drop, rotate, dropped);
+}
+
+static guint64
+seq_at (DcTrafficRing *ring,
+        guint          position)
+{
+  return dc_traffic_item_get_seq (dc_traffic_ring_peek (ring, position));
+}
+
+static void
+test_traffic_ring (void)
+{
+  g_autoptr(DcTrafficRing) ring = dc_traffic_ring_new (5);
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
+  RingLog log = { g_string_new (NULL) };
+
+  g_signal_connect (ring, "items-changed", G_CALLBACK (ring_changed_cb), &log);
+  g_signal_connect (ring, "rotated", G_CALLBACK (ring_rotated_cb), &log);
+
+  /* Inserted at the top, newest first. */
+  push_seqs (ring, 1, 3, 0, FALSE, dropped);
+  g_assert_cmpstr (log.log->str, ==, "changed 0 -0 +3; ");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 3);
+  g_assert_cmpuint (seq_at (ring, 0), ==, 3);
+  g_assert_cmpuint (seq_at (ring, 2), ==, 1);
+
+  /* Past the capacity the oldest leave, oldest first, announced at the end. */
+  g_string_truncate (log.log, 0);
+  push_seqs (ring, 4, 4, 0, FALSE, dropped);
+  g_assert_cmpstr (log.log->str, ==, "changed 1 -2 +0; changed 0 -0 +4; ");
+  g_assert_cmpuint (dropped->len, ==, 2);
+  g_assert_cmpuint (dc_traffic_item_get_seq (g_ptr_array_index (dropped, 0)), ==, 1);
+  g_assert_cmpuint (dc_traffic_item_get_seq (g_ptr_array_index (dropped, 1)), ==, 2);
+  g_assert_cmpuint (seq_at (ring, 0), ==, 7);
+  g_assert_cmpuint (seq_at (ring, 4), ==, 3);
+  g_assert_null (dc_traffic_ring_peek (ring, 5));
+
+  /* Rotated: only the length change is announced, then the shift; the content moved. */
+  g_string_truncate (log.log, 0);
+  push_seqs (ring, 8, 2, 0, TRUE, NULL);
+  g_assert_cmpstr (log.log->str, ==, "rotated 2; ");
+  g_assert_cmpuint (seq_at (ring, 0), ==, 9);
+  g_assert_cmpuint (seq_at (ring, 2), ==, 7);
+  g_assert_cmpuint (seq_at (ring, 4), ==, 5);
+
+  /* Dropping more than come in shortens it, at the end. */
+  g_string_truncate (log.log, 0);
+  push_seqs (ring, 10, 1, 3, TRUE, NULL);
+  g_assert_cmpstr (log.log->str, ==, "changed 3 -2 +0; rotated 1; ");
+  g_assert_cmpuint (seq_at (ring, 0), ==, 10);
+  g_assert_cmpuint (seq_at (ring, 2), ==, 8);
+
+  /* A batch larger than the ring: its newest. */
+  g_string_truncate (log.log, 0);
+  g_ptr_array_set_size (dropped, 0);
+  push_seqs (ring, 11, 7, 0, FALSE, dropped);
+  g_assert_cmpuint (seq_at (ring, 0), ==, 17);
+  g_assert_cmpuint (seq_at (ring, 4), ==, 13);
+  g_assert_cmpuint (dropped->len, ==, 5);
+
+  /* Smaller capacity, then everything replaced. */
+  dc_traffic_ring_set_capacity (ring, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ring)), ==, 2);
+  g_assert_cmpuint (seq_at (ring, 1), ==, 16);
+  g_string_truncate (log.log, 0);
+  dc_traffic_ring_replace (ring, NULL, 0);
+  g_assert_cmpstr (log.log->str, ==, "changed 0 -2 +0; ");
+  g_string_free (log.log, TRUE);
+}
+
 typedef struct
 {
   gint64 last;
   gint64 longest;
   gint64 interval;
+  gint64 cpu_last;
+  gint64 cpu_longest;   /* main-thread CPU time between two probes: the work, whatever the load */
 } StallMeter;
 
-/* A freeze, not a hiccup: sanitizer builds run the same work several times slower. */
-#ifdef __SANITIZE_ADDRESS__
-# define STALL_BOUND_MS 10000
-#else
-# define STALL_BOUND_MS 2500
-#endif
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 static gboolean
 stall_tick_cb (gpointer data)
 {
   StallMeter *m = data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
 
   if (m->last != 0)
-    m->longest = MAX (m->longest, now - m->last - m->interval);
+    {
+      m->longest = MAX (m->longest, now - m->last - m->interval);
+      m->cpu_longest = MAX (m->cpu_longest, cpu - m->cpu_last);
+    }
   m->last = now;
+  m->cpu_last = cpu;
   return G_SOURCE_CONTINUE;
 }
 
@@ -516,13 +645,14 @@ test_traffic_flood (void)
 {
   DcIec104SimConfig config;
   DcTrafficView *traffic;
-  StallMeter meter = { 0, 0, 5000 };
+  StallMeter meter = { 0, 0, 5000, 0, 0 };
   FrameWait w;
   guint id;
   UiPlant f;
   guint64 missed;
   gint64 start;
   gint64 paused_stall;
+  g_autofree char *loadavg = NULL;
 
   dc_iec104_sim_config_init (&config);
   config.floats = 30;
@@ -547,9 +677,10 @@ test_traffic_flood (void)
   id = g_timeout_add (meter.interval / 1000, stall_tick_cb, &meter);
   ui_run_for (2000);
   g_source_remove (id);
-  g_printerr ("traffic flood: paused monitor, longest main-loop stall %.1f ms\n", meter.longest / 1000.0);
+  g_printerr ("traffic flood: paused monitor, longest main-loop stall %.1f ms (CPU %.1f ms)\n",
+              meter.longest / 1000.0, meter.cpu_longest / 1000.0);
   paused_stall = meter.longest;
-  meter.last = meter.longest = 0;
+  meter.last = meter.longest = meter.cpu_longest = 0;
   dc_traffic_view_set_paused (traffic, FALSE);
 
   /* The flood goes on for 3 s with the monitor visible: measure the longest main-loop stall. */
@@ -558,15 +689,30 @@ test_traffic_flood (void)
   ui_run_for (3000);
   g_source_remove (id);
   missed = dc_traffic_view_get_missed (traffic);
+  g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL);
   g_test_message ("flood: longest main-loop stall %.1f ms over %.1f s; list bounded at %u; "
                   "%" G_GUINT64_FORMAT " frames skipped by the coalescing",
                   meter.longest / 1000.0, (g_get_monotonic_time () - start) / 1e6,
                   g_list_model_get_n_items (dc_traffic_view_get_frames (traffic)), missed);
-  g_printerr ("traffic flood: longest main-loop stall %.1f ms (paused monitor: %.1f ms)\n", meter.longest / 1000.0, paused_stall / 1000.0);
-  g_assert_cmpuint (g_list_model_get_n_items (dc_traffic_view_get_frames (traffic)), <=, 2000);
-  /* The monitor's work per tick is bounded (50 frames, two list changes): the loop must keep
-   * turning. The bound is loose because the test machine is shared; the number is printed. */
-  g_assert_cmpint (meter.longest, <, STALL_BOUND_MS * 1000);
+  g_printerr ("traffic flood: longest main-loop stall %.1f ms, CPU %.1f ms (paused monitor: %.1f ms); "
+              "load average %s", meter.longest / 1000.0, meter.cpu_longest / 1000.0,
+              paused_stall / 1000.0, loadavg ? loadavg : "?\n");
+  /* The list stays bounded; the flood is faster than the page shows (skipped frames are
+   * counted); following, the list stays at its top with the newest frame first. The stall is a
+   * benchmark's figure (bench/ui/run-traffic), printed here, not asserted. */
+  g_assert_cmpuint (g_list_model_get_n_items (dc_traffic_view_get_frames (traffic)), ==, 1000);
+  g_assert_cmpuint (missed, >, 0);
+  {
+    GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (GTK_WIDGET (traffic),
+                                                                                      DC_TYPE_TRAFFIC_VIEW,
+                                                                                      "scroller"));
+    GListModel *frames = dc_traffic_view_get_frames (traffic);
+    g_autoptr(DcTrafficItem) first = g_list_model_get_item (frames, 0);
+    g_autoptr(DcTrafficItem) second = g_list_model_get_item (frames, 1);
+
+    g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)), ==, 0);
+    g_assert_cmpuint (dc_traffic_item_get_seq (first), >, dc_traffic_item_get_seq (second));
+  }
 
   ui_plant_teardown (&f);
 }
@@ -580,6 +726,7 @@ main (int   argc,
   ui_test_add ("/dc/ui/traffic/both-protocols", test_traffic_both_protocols);
   ui_test_add ("/dc/ui/traffic/flood", test_traffic_flood);
   ui_test_add ("/dc/ui/traffic/objects", test_traffic_objects);
+  ui_test_add ("/dc/ui/traffic/ring", test_traffic_ring);
 
   return g_test_run ();
 }

@@ -28,7 +28,7 @@
 /* Frames per message, the newest kept: decoding costs the server's main loop, and a desk shows
  * fewer. The first message after a request (since 0) carries JOIN_FRAMES. */
 #define MAX_FRAMES 100
-#define JOIN_FRAMES 500
+#define JOIN_FRAMES 200
 
 static void
 append_frame (GString        *out,

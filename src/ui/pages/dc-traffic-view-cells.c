@@ -26,12 +26,17 @@ setup_label_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
+/* The columns of the frame list. */
+enum {
+  COLUMN_TIME,
+  COLUMN_DIR,
+  COLUMN_SUMMARY,
+};
+
 static void
-bind_time_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              gpointer                  user_data)
+show_time (GtkWidget     *label,
+           DcTrafficItem *item)
 {
-  DcTrafficItem *item = gtk_list_item_get_item (list_item);
   g_autoptr(GDateTime) dt = dc_traffic_local_time_new (item->time);
   char text[32];
 
@@ -41,18 +46,14 @@ bind_time_cb (GtkSignalListItemFactory *factory,
                 g_date_time_get_microsecond (dt) / 1000);
   else
     g_strlcpy (text, "?", sizeof text);
-  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), text);
+  gtk_inscription_set_text (GTK_INSCRIPTION (label), text);
 }
 
 static void
-bind_dir_cb (GtkSignalListItemFactory *factory,
-             GtkListItem              *list_item,
-             gpointer                  user_data)
+show_dir (GtkWidget     *label,
+          DcTrafficItem *item)
 {
-  DcTrafficItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *label = gtk_list_item_get_child (list_item);
-
-  /* Text arrows rather than icons: no icon lookup per bound row. */
+  /* Text arrows rather than icons: no icon lookup per row. */
   gtk_inscription_set_text (GTK_INSCRIPTION (label),
                             /* Translators: traffic direction, short (received / sent) */
                             item->incoming ? C_("traffic", "← rx") : C_("traffic", "→ tx"));
@@ -123,39 +124,69 @@ show_status (GtkWidget     *box,
   if (item->status == DC_TRAFFIC_TIMEOUT)
     text = g_strdup_printf ("%s — %s", item->summary, what);
   gtk_inscription_set_text (GTK_INSCRIPTION (label), text ? text : item->summary);
-  gtk_widget_set_tooltip_text (box, what);
+  /* Setting a tooltip, even none again, asks the display where the pointer is (a round trip
+   * to the X server per row and refresh): only a change is set. */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (box), what) != 0)
+    gtk_widget_set_tooltip_text (box, what);
+}
+
+/* A row shows the frame at its position now: while the list follows the newest frames, the
+ * frames move through the rows (dc-traffic-item-ring.h), and the rows are refreshed. */
+static void
+show_cell (DcTrafficView *self,
+           GtkListItem   *list_item,
+           int            column)
+{
+  DcTrafficItem *item = dc_traffic_ring_peek (self->shown, gtk_list_item_get_position (list_item));
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+
+  if (item == NULL || child == NULL)
+    return;
+  switch (column)
+    {
+    case COLUMN_TIME:
+      show_time (child, item);
+      break;
+    case COLUMN_DIR:
+      show_dir (child, item);
+      break;
+    case COLUMN_SUMMARY:
+    default:
+      show_status (child, item);
+      break;
+    }
 }
 
 static void
-item_status_cb (DcTrafficItem *item,
-                GParamSpec    *pspec,
-                GtkWidget     *box)
+bind_cb (GtkSignalListItemFactory *factory,
+         GtkListItem              *list_item,
+         DcTrafficView            *self)
 {
-  show_status (box, item);
+  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "dc-column"));
+
+  g_hash_table_insert (self->bound, list_item, GINT_TO_POINTER (column));
+  show_cell (self, list_item, column);
 }
 
 static void
-bind_summary_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *list_item,
-                 gpointer                  user_data)
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           DcTrafficView            *self)
 {
-  DcTrafficItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-
-  show_status (box, item);
-  g_signal_connect_object (item, "notify::status", G_CALLBACK (item_status_cb), box, 0);
+  /* Rows torn down while the view goes away may come after its table. */
+  if (self->bound != NULL)
+    g_hash_table_remove (self->bound, list_item);
 }
 
-static void
-unbind_summary_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *list_item,
-                   gpointer                  user_data)
+void
+_dc_traffic_view_refresh_rows (DcTrafficView *self)
 {
-  DcTrafficItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GHashTableIter iter;
+  gpointer key, value;
 
-  if (item != NULL)
-    g_signal_handlers_disconnect_by_func (item, item_status_cb, box);
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    show_cell (self, key, GPOINTER_TO_INT (value));
 }
 
 static void
@@ -183,15 +214,37 @@ add_column (GtkColumnView *view,
   g_object_unref (column);
 }
 
+static void
+add_frame_column (DcTrafficView *self,
+                  const char    *title,
+                  GCallback      setup,
+                  int            column,
+                  int            fixed_width)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *col;
+
+  g_object_set_data (G_OBJECT (factory), "dc-column", GINT_TO_POINTER (column));
+  g_signal_connect (factory, "setup", setup, self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (unbind_cb), self);
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (col, fixed_width < 0);
+  if (fixed_width > 0)
+    gtk_column_view_column_set_fixed_width (col, fixed_width);
+  gtk_column_view_column_set_resizable (col, TRUE);
+  gtk_column_view_append_column (self->column_view, col);
+  g_object_unref (col);
+}
+
 void
 _dc_traffic_view_add_columns (DcTrafficView *self)
 {
-  add_column (self->column_view, _("Time"), G_CALLBACK (setup_label_cb), G_CALLBACK (bind_time_cb),
-              NULL, self, 120);
-  add_column (self->column_view, _("Dir."), G_CALLBACK (setup_label_cb), G_CALLBACK (bind_dir_cb),
-              NULL, self, 70);
-  add_column (self->column_view, _("Frame"), G_CALLBACK (setup_summary_cb),
-              G_CALLBACK (bind_summary_cb), G_CALLBACK (unbind_summary_cb), self, -1);
+  self->bound = g_hash_table_new (NULL, NULL);
+  add_frame_column (self, _("Time"), G_CALLBACK (setup_label_cb), COLUMN_TIME, 120);
+  add_frame_column (self, _("Dir."), G_CALLBACK (setup_label_cb), COLUMN_DIR, 70);
+  add_frame_column (self, _("Frame"), G_CALLBACK (setup_summary_cb), COLUMN_SUMMARY, -1);
 }
 
 /* The object table ----------------------------------------------------------------------------- */

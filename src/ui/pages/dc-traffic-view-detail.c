@@ -144,12 +144,17 @@ header_text (DcTrafficItem *item)
 void
 _dc_traffic_view_update_detail (DcTrafficView *self)
 {
-  DcTrafficItem *item = gtk_single_selection_get_selected_item (self->selection);
+  DcTrafficItem *item = dc_traffic_ring_peek (self->shown,
+                                               gtk_single_selection_get_selected (self->selection));
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->detail_view);
   g_autoptr(GListModel) objects = NULL;
   g_autofree char *header = NULL;
   g_autofree char *notes = NULL;
 
+  /* Following, the selection moves with its frame: the same frame needs nothing new. */
+  if (item != NULL && item == self->detail_item)
+    return;
+  g_set_object (&self->detail_item, item);
   if (item == NULL)
     {
       gtk_label_set_markup (self->detail_header, _("Select a frame to see its objects and bytes."));

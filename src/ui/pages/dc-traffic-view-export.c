@@ -25,7 +25,7 @@ _dc_traffic_view_write_text (DcTrafficView *self,
   g_autoptr(GString) out = g_string_new (NULL);
   guint n;
 
-  model = G_LIST_MODEL (self->filtered);
+  model = G_LIST_MODEL (self->shown);
   n = g_list_model_get_n_items (model);
   /* The list is newest first; files are oldest first. */
   for (guint i = 0; i < n; i++)
@@ -51,7 +51,7 @@ _dc_traffic_view_write_pcap (DcTrafficView *self,
   const char *ip = "127.0.0.2";
   guint16 port = 502;
 
-  model = G_LIST_MODEL (self->filtered);
+  model = G_LIST_MODEL (self->shown);
   if (self->feed != NULL)
     protocol = dc_protocol_lookup (dc_traffic_feed_get_protocol (self->feed));
   if (self->source != NULL && self->device_id != NULL)

@@ -8,13 +8,15 @@
 #include "dc-traffic-feed.h"
 #include "dc-traffic-item-objects.h"
 #include "dc-traffic-item-private.h"
+#include "dc-traffic-item-ring.h"
 #include "dc-traffic-view.h"
 
 G_BEGIN_DECLS
 
 /* DcTrafficView is split by concern (docs/ui-traffic.md), sharing this struct:
- *   dc-traffic-view.c         the widget, its feed and the list (bounded, one splice per tick),
- *                             filters, the public API
+ *   dc-traffic-view.c         the widget, its feed and the list (two rings of
+ *                             dc-traffic-item-ring.h: all frames and the filtered ones), filters,
+ *                             the public API
  *   dc-traffic-view-cells.c   the frame list's columns
  *   dc-traffic-view-detail.c  the selected frame: header, object table, annotated bytes, and
  *                             the link counters line
@@ -45,6 +47,7 @@ struct _DcTrafficView
   DcPlantModel       *plant;
   char               *device_id;
   DcTrafficFeed      *feed;
+  gboolean            feed_given;     /* dc_traffic_view_set_feed(): no plant connection */
   gboolean            joined;         /* the feed's first frames were taken */
   gboolean            stay_at_top;    /* a batch went in above the top row while following */
   GdkFrameClock      *clock;          /* while mapped */
@@ -53,10 +56,11 @@ struct _DcTrafficView
   guint               max_frames;
   guint               tick_id;
   guint               link_id;
-  GListStore         *store;
-  GtkCustomFilter    *filter;
-  GtkFilterListModel *filtered;
+  DcTrafficRing      *all;            /* every frame kept, newest first */
+  DcTrafficRing      *shown;          /* those the filters let through */
   GtkSingleSelection *selection;
+  GHashTable         *bound;          /* GtkListItem of the frame list → its column */
+  DcTrafficItem      *detail_item;    /* the frame the detail shows */
   GtkStringList      *types;
   GHashTable         *seen_types;
   GHashTable         *pending;        /* Modbus transaction id → request without answer */
@@ -72,6 +76,8 @@ struct _DcTrafficView
 
 /* dc-traffic-view-cells.c */
 void     _dc_traffic_view_add_columns   (DcTrafficView *self);
+/* Shows the frames at the rows' positions now (after a rotation, a status change). */
+void     _dc_traffic_view_refresh_rows  (DcTrafficView *self);
 void     _dc_traffic_view_add_object_columns (DcTrafficView *self);
 
 /* dc-traffic-view-detail.c */

@@ -22,7 +22,7 @@
  * however fast the device sends. Joining a device takes at most JOIN_LIMIT of what the feed
  * holds, for the same reason. */
 #define FETCH_LIMIT    50
-#define JOIN_LIMIT     500
+#define JOIN_LIMIT     200
 #define DEFAULT_MAX    5000
 /* The link line is read once a second. */
 #define LINK_MS        1000
@@ -33,8 +33,8 @@ static void
 update_count (DcTrafficView *self)
 {
   g_autofree char *text = NULL;
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-  guint all = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
+  guint all = g_list_model_get_n_items (G_LIST_MODEL (self->all));
 
   if (shown == all)
     /* Translators: number of traffic frames in the list */
@@ -55,12 +55,9 @@ update_count (DcTrafficView *self)
 }
 
 static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
+matches (DcTrafficView *self,
+         DcTrafficItem *frame)
 {
-  DcTrafficView *self = user_data;
-  DcTrafficItem *frame = item;
-
   if (self->direction == 1 && frame->incoming)
     return FALSE;
   if (self->direction == 2 && !frame->incoming)
@@ -82,7 +79,18 @@ filter_func (gpointer item,
 static void
 refilter (DcTrafficView *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->all));
+  g_autoptr(GPtrArray) shown = g_ptr_array_sized_new (n);
+
+  /* Oldest first. */
+  for (guint i = n; i > 0; i--)
+    {
+      DcTrafficItem *item = dc_traffic_ring_peek (self->all, i - 1);
+
+      if (matches (self, item))
+        g_ptr_array_add (shown, item);
+    }
+  dc_traffic_ring_replace (self->shown, (DcTrafficItem **) shown->pdata, shown->len);
   update_count (self);
 }
 
@@ -104,31 +112,13 @@ at_top (DcTrafficView *self)
   return gtk_adjustment_get_value (adj) <= 4;
 }
 
-/* Keeps the newest frame at the top while following. A list view keeps its anchor on the item
- * that was at the top, so a batch inserted above it scrolls the list down by as much when the
- * list is next allocated. Right after that allocation (the frame clock's layout phase, which
- * GDK repeats while a layout is queued), the list is put back at the top: the frame painted
- * shows the new frames. */
-static void
-clock_layout_cb (GdkFrameClock *clock,
-                 DcTrafficView *self)
-{
-  GtkAdjustment *adj;
-
-  if (!self->stay_at_top)
-    return;
-  self->stay_at_top = FALSE;
-  adj = gtk_scrolled_window_get_vadjustment (self->scroller);
-  if (gtk_adjustment_get_value (adj) != 0)
-    gtk_adjustment_set_value (adj, 0);
-}
-
-static void
+static gboolean
 expire_pending (DcTrafficView *self,
                 gint64         now)
 {
   GHashTableIter iter;
   gpointer value;
+  gboolean changed = FALSE;
   gint64 timeout = self->feed ? dc_traffic_feed_get_timeout (self->feed) : G_USEC_PER_SEC;
 
   g_hash_table_iter_init (&iter, self->pending);
@@ -140,8 +130,54 @@ expire_pending (DcTrafficView *self,
         {
           dc_traffic_item_set_status (item, DC_TRAFFIC_TIMEOUT);
           g_hash_table_iter_remove (&iter);
+          changed = TRUE;
         }
     }
+  return changed;
+}
+
+/* The frames of a tick (oldest first) go in at the top of both rings; the oldest leave.
+ * Following the newest frames (the list at its top), the shown ring rotates: the rows stay,
+ * what they show moves down, and a selected frame's row moves with it. */
+static void
+append_frames (DcTrafficView *self,
+               GPtrArray     *items)
+{
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) matching = g_ptr_array_sized_new (items->len);
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
+  guint n_drop = 0;
+  gboolean follow = at_top (self);
+
+  dc_traffic_ring_push (self->all, (DcTrafficItem **) items->pdata, items->len, 0, FALSE, dropped);
+  /* The shown frames are a subsequence of all: those that left all leave it from its end. */
+  for (guint i = 0; i < dropped->len && n_drop < n_shown; i++)
+    if (g_ptr_array_index (dropped, i) == dc_traffic_ring_peek (self->shown, n_shown - 1 - n_drop))
+      n_drop++;
+  for (guint i = 0; i < items->len; i++)
+    if (matches (self, g_ptr_array_index (items, i)))
+      g_ptr_array_add (matching, g_ptr_array_index (items, i));
+  dc_traffic_ring_push (self->shown, (DcTrafficItem **) matching->pdata, matching->len, n_drop,
+                        follow, NULL);
+  update_count (self);
+}
+
+static void
+rotated_cb (DcTrafficRing *ring,
+            guint          shift,
+            DcTrafficView *self)
+{
+  guint selected = gtk_single_selection_get_selected (self->selection);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    {
+      guint moved = selected + shift;
+
+      gtk_single_selection_set_selected (self->selection,
+                                         moved < g_list_model_get_n_items (G_LIST_MODEL (ring))
+                                         ? moved : GTK_INVALID_LIST_POSITION);
+    }
+  _dc_traffic_view_refresh_rows (self);
 }
 
 /* Modbus: a request whose transaction gets no answer within the device's timeout is marked
@@ -174,8 +210,6 @@ dc_traffic_view_update (DcTrafficView *self)
 {
   g_autoptr(GPtrArray) items = NULL;
   const DcProtocol *protocol;
-  guint n, excess, skip;
-  gboolean follow;
 
   g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
 
@@ -200,27 +234,9 @@ dc_traffic_view_update (DcTrafficView *self)
       note_type (self, item->kind);
     }
   /* Frame time, not the wall clock: a busy main loop must not turn late reads into timeouts. */
-  expire_pending (self, ((DcTrafficItem *) g_ptr_array_index (items, items->len - 1))->time);
-  follow = at_top (self);
-
-  /* Newest first: the batch goes in at the top and the oldest leave at the bottom, so the rows
-   * on screen while following are the new ones and the list changes twice per tick at most. */
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  excess = n + items->len > self->max_frames ? MIN (n, n + items->len - self->max_frames) : 0;
-  if (excess > 0)
-    g_list_store_splice (self->store, n - excess, excess, NULL, 0);
-  skip = items->len > self->max_frames ? items->len - self->max_frames : 0;
-  {
-    guint len = items->len - skip;
-    g_autofree gpointer *reversed = g_new (gpointer, len);
-
-    for (guint i = 0; i < len; i++)
-      reversed[i] = g_ptr_array_index (items, items->len - 1 - i);
-    g_list_store_splice (self->store, 0, 0, reversed, len);
-  }
-  update_count (self);
-  if (follow)
-    self->stay_at_top = TRUE;
+  if (expire_pending (self, ((DcTrafficItem *) g_ptr_array_index (items, items->len - 1))->time))
+    _dc_traffic_view_refresh_rows (self);
+  append_frames (self, items);
 }
 
 static gboolean
@@ -242,10 +258,10 @@ link_cb (gpointer user_data)
 static void
 update_timer (DcTrafficView *self)
 {
-  gboolean want = self->source != NULL && self->device_id != NULL &&
+  gboolean want = ((self->source != NULL && self->device_id != NULL) || self->feed_given) &&
                   gtk_widget_get_mapped (GTK_WIDGET (self));
 
-  if (want && self->feed == NULL)
+  if (want && self->feed == NULL && self->source != NULL)
     {
       self->feed = dc_plant_source_open_traffic (self->source, self->device_id);
       self->joined = FALSE;
@@ -272,8 +288,6 @@ dc_traffic_view_map (GtkWidget *widget)
   DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
 
   GTK_WIDGET_CLASS (dc_traffic_view_parent_class)->map (widget);
-  self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
-  self->layout_id = g_signal_connect_after (self->clock, "layout", G_CALLBACK (clock_layout_cb), self);
   update_timer (self);
 }
 
@@ -283,9 +297,6 @@ dc_traffic_view_unmap (GtkWidget *widget)
   DcTrafficView *self = DC_TRAFFIC_VIEW (widget);
 
   GTK_WIDGET_CLASS (dc_traffic_view_parent_class)->unmap (widget);
-  if (self->clock != NULL)
-    g_clear_signal_handler (&self->layout_id, self->clock);
-  g_clear_object (&self->clock);
   update_timer (self);
 }
 
@@ -346,6 +357,10 @@ dc_traffic_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), DC_TYPE_TRAFFIC_VIEW);
   g_hash_table_remove_all (self->pending);
   g_clear_object (&self->selection);
+  g_clear_object (&self->detail_item);
+  g_clear_object (&self->shown);
+  g_clear_object (&self->all);
+  g_clear_pointer (&self->bound, g_hash_table_unref);
   g_clear_object (&self->objects);
   g_clear_object (&self->feed);
   g_clear_object (&self->source);
@@ -418,10 +433,12 @@ dc_traffic_view_init (DcTrafficView *self)
   gtk_drop_down_set_model (self->type_dropdown, G_LIST_MODEL (self->types));
   g_object_unref (self->types);  /* the dropdown keeps it */
 
-  self->store = g_list_store_new (DC_TYPE_TRAFFIC_ITEM);
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->store), GTK_FILTER (self->filter));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
+  self->all = dc_traffic_ring_new (DEFAULT_MAX);
+  self->shown = dc_traffic_ring_new (DEFAULT_MAX);
+  g_signal_connect_object (self->shown, "rotated", G_CALLBACK (rotated_cb), self, 0);
+  /* The list shows the shown ring's rows (dc-traffic-item-ring.h): the cells read the frame
+   * at their row's position. */
+  self->selection = gtk_single_selection_new (g_object_ref (dc_traffic_ring_get_rows (self->shown)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -465,8 +482,9 @@ dc_traffic_view_set_source (DcTrafficView *self,
   g_return_if_fail (plant == NULL || DC_IS_PLANT_MODEL (plant));
 
   g_set_object (&self->plant, plant);
-  if (self->source == source && g_strcmp0 (self->device_id, device_id) == 0)
+  if (self->source == source && g_strcmp0 (self->device_id, device_id) == 0 && !self->feed_given)
     return;
+  self->feed_given = FALSE;
   g_set_object (&self->source, source);
   g_free (self->device_id);
   self->device_id = g_strdup (device_id);
@@ -488,6 +506,22 @@ dc_traffic_view_set_source (DcTrafficView *self,
   update_timer (self);
 }
 
+void
+dc_traffic_view_set_feed (DcTrafficView *self,
+                          DcTrafficFeed *feed)
+{
+  g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
+  g_return_if_fail (feed == NULL || DC_IS_TRAFFIC_FEED (feed));
+
+  dc_traffic_view_set_source (self, NULL, NULL, NULL);
+  g_set_object (&self->feed, feed);
+  self->feed_given = feed != NULL;
+  self->joined = FALSE;
+  g_free (self->device_id);
+  self->device_id = feed ? g_strdup (dc_traffic_feed_get_device_id (feed)) : NULL;
+  update_timer (self);
+}
+
 const char *
 dc_traffic_view_get_device_id (DcTrafficView *self)
 {
@@ -501,6 +535,9 @@ dc_traffic_view_set_max_frames (DcTrafficView *self,
 {
   g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
   self->max_frames = MAX (max_frames, 1);
+  dc_traffic_ring_set_capacity (self->all, self->max_frames);
+  dc_traffic_ring_set_capacity (self->shown, self->max_frames);
+  update_count (self);
 }
 
 void
@@ -557,7 +594,8 @@ dc_traffic_view_clear (DcTrafficView *self)
 {
   g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
   g_hash_table_remove_all (self->pending);
-  g_list_store_remove_all (self->store);
+  dc_traffic_ring_replace (self->shown, NULL, 0);
+  dc_traffic_ring_replace (self->all, NULL, 0);
   self->missed = 0;
   update_count (self);
 }
@@ -566,14 +604,14 @@ GListModel *
 dc_traffic_view_get_frames (DcTrafficView *self)
 {
   g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), NULL);
-  return G_LIST_MODEL (self->store);
+  return G_LIST_MODEL (self->all);
 }
 
 GListModel *
 dc_traffic_view_get_shown (DcTrafficView *self)
 {
   g_return_val_if_fail (DC_IS_TRAFFIC_VIEW (self), NULL);
-  return G_LIST_MODEL (self->filtered);
+  return G_LIST_MODEL (self->shown);
 }
 
 guint64

@@ -27,6 +27,9 @@ void         dc_traffic_view_set_source     (DcTrafficView *self,
                                              DcPlantModel  *plant,
                                              const char    *device_id);
 const char  *dc_traffic_view_get_device_id  (DcTrafficView *self);
+/* Follows @feed directly, without a plant connection (benchmarks); NULL: nothing. */
+void         dc_traffic_view_set_feed       (DcTrafficView *self,
+                                             DcTrafficFeed *feed);
 /* Most frames kept (default 5000); older ones leave the list. */
 void         dc_traffic_view_set_max_frames (DcTrafficView *self,
                                              guint          max_frames);
