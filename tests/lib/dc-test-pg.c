@@ -28,6 +28,7 @@ struct _DcTestPg
   char  *data;
   char  *log;
   guint  n_databases;
+  int    watcher_fd;  /* the write end of the watcher's stdin; -1: none */
 };
 
 char *
@@ -109,6 +110,34 @@ pg_ctl_start (DcTestPg *pg,
   return run (pg, may_fail, argv);
 }
 
+static void
+watcher_setup (gpointer data)
+{
+  /* Out of the test's process group: meson kills that group on a timeout. */
+  setsid ();
+}
+
+/* A process that waits for the end of its stdin, which only this process holds open: when the
+ * test process ends in any way (a crash or a kill included), it stops the server and removes
+ * its folder, so that no server outlives its test. */
+static void
+start_watcher (DcTestPg *pg)
+{
+  g_autofree char *pg_ctl = bin (pg, "pg_ctl");
+  g_autofree char *script = g_strdup_printf (
+    "cat >/dev/null; %s \"%s\" stop -m immediate -D \"%s\" >/dev/null 2>&1; rm -rf \"%s\"",
+    geteuid () == 0 ? "runuser -u postgres --" : "", pg_ctl, pg->data, pg->dir);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr(GError) error = NULL;
+  int fd = -1;
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 watcher_setup, NULL, NULL, &fd, NULL, NULL, &error))
+    g_error ("cannot start the PostgreSQL watcher: %s", error->message);
+  pg->watcher_fd = fd;
+}
+
 DcTestPg *
 dc_test_pg_start (GError **error)
 {
@@ -117,6 +146,7 @@ dc_test_pg_start (GError **error)
   DcTestPg *pg;
 
   pg = g_new0 (DcTestPg, 1);
+  pg->watcher_fd = -1;
   pg->bindir = dc_test_pg_bindir (&reason);
   if (pg->bindir == NULL)
     {
@@ -141,6 +171,8 @@ dc_test_pg_start (GError **error)
     }
   pg->data = g_build_filename (pg->dir, "data", NULL);
   pg->log = g_build_filename (pg->dir, "log", NULL);
+  /* Before the server exists: no moment where it could be left behind. */
+  start_watcher (pg);
 
   initdb = bin (pg, "initdb");
   run (pg, FALSE, (const char *[]) { initdb, "-D", pg->data, "-A", "trust", "-U", "postgres",
@@ -331,6 +363,9 @@ dc_test_pg_free (DcTestPg *pg)
   run (pg, TRUE, (const char *[]) { pg_ctl, "stop", "-w", "-m", "immediate", "-D", pg->data,
                                     NULL });
   rm_rf (pg->dir);
+  /* The watcher finds the server stopped and the folder gone. */
+  if (pg->watcher_fd >= 0)
+    close (pg->watcher_fd);
   g_free (pg->bindir);
   g_free (pg->dir);
   g_free (pg->data);

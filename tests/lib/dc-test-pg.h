@@ -19,7 +19,9 @@ typedef struct _DcTestPg DcTestPg;
  * @reason when they are absent. */
 char       *dc_test_pg_bindir         (char       **reason);
 
-/* initdb and start; NULL with @error set when the server does not start. */
+/* initdb and start; NULL with @error set when the server does not start. A watcher process
+ * stops the server and removes its folder when this process ends in any way (a crash or a
+ * kill -9 too): no server outlives its test. */
 DcTestPg   *dc_test_pg_start          (GError     **error);
 /* The shared server of a test binary, started on first use and stopped at exit; NULL (and a
  * g_test_skip() with the reason) when the binaries are absent. */

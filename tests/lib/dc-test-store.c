@@ -41,6 +41,48 @@ dc_test_store_create (DcStore    *store,
   g_assert_true (ok);
 }
 
+GBytes *
+dc_test_store_file_plant (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DcStore) store = dc_store_open (path, &error);
+  char *contents;
+  gsize length;
+
+  g_assert_no_error (error);
+  dc_test_store_create (store, DC_KIND_DEVICE,
+                        "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\","
+                        "\"port\":502,\"name\":\"PLC\"}");
+  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"2\",\"protocol\":\"formula\"}");
+  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"v1\",\"protocol\":\"virtual\"}");
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":1}");
+  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"t2\",\"device_id\":\"2\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\":\"i1\",\"name\":\"电压\",\"unit\":\"V\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\":\"i2\"}");
+  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\":\"i3\"}");
+  dc_test_store_create (store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"i1\",\"protocol_code\":0,"
+                        "\"code_type\":\"hr:f32\",\"coefficient\":0.1}");
+  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"t2\",\"item_id\":\"i2\"}");
+  dc_test_store_create (store, DC_KIND_FORMULA,
+                        "{\"id\":\"f1\",\"formula\":\"p1[-1]*2\",\"device_id\":\"2\","
+                        "\"term_id\":\"t2\",\"item_id\":\"i2\",\"p1\":\"d1:t1:i1\"}");
+  g_clear_object (&store);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  return g_bytes_new_take (contents, length);
+}
+
+void
+dc_test_store_file_restore (const char *path,
+                            GBytes     *plant)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (plant, NULL),
+                                      g_bytes_get_size (plant), &error));
+  g_assert_no_error (error);
+}
+
 void
 dc_test_open_store_and_history (DcStore   **store,
                                 DcHistory **history)

@@ -22,6 +22,16 @@ void        dc_test_store_create           (DcStore     *store,
                                             DcKind       kind,
                                             const char  *json);
 
+/* The small plant of the REST tests (tests/api/rest-fixture.c plant(), there made over REST),
+ * created in a new store file at @path, which is closed again: a Modbus TCP device d1 with a
+ * term t1 and a point i1 (hr:f32, coefficient 0.1), a formula device 2 with a term t2, point i2
+ * and formula f1 = p1[-1]*2 of d1:t1:i1, a virtual device v1, an item i3. Returns the file's
+ * bytes, for dc_test_store_file_restore(). */
+GBytes     *dc_test_store_file_plant       (const char  *path);
+/* Writes @plant back to @path (the store on it closed). */
+void        dc_test_store_file_restore     (const char  *path,
+                                            GBytes      *plant);
+
 /* Opens the store and its history at the default paths under the (isolated) user data dir,
  * as the application does, with the store's audit log (dc_test_store_attach_audit). */
 void        dc_test_open_store_and_history (DcStore    **store,

@@ -57,46 +57,21 @@ store_open (void)
   g_assert_no_error (error);
 }
 
-/* The plant (as the REST tests' plant()), then a copy of the file to come back to. */
+/* The plant of the REST tests (dc_test_store_file_plant()), kept as a file to come back to. */
 static void
 store_setup (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *contents;
-  gsize length;
-
   dc_protocols_register_all ();
   path = g_build_filename (dc_test_fuzz_dir (), "import.db", NULL);
-  store_open ();
-  dc_test_store_create (store, DC_KIND_DEVICE,
-                        "{\"id\":\"d1\",\"protocol\":\"modbus_tcp\",\"ip\":\"127.0.0.1\","
-                        "\"port\":502,\"name\":\"PLC\"}");
-  dc_test_store_create (store, DC_KIND_DEVICE, "{\"id\":\"2\",\"protocol\":\"formula\"}");
-  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"d1\",\"address\":1}");
-  dc_test_store_create (store, DC_KIND_TERM, "{\"id\":\"t2\",\"device_id\":\"2\"}");
-  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\":\"i1\",\"name\":\"电压\",\"unit\":\"V\"}");
-  dc_test_store_create (store, DC_KIND_ITEM, "{\"id\":\"i2\"}");
-  dc_test_store_create (store, DC_KIND_POINT,
-                        "{\"term_id\":\"t1\",\"item_id\":\"i1\",\"protocol_code\":0,"
-                        "\"code_type\":\"hr:f32\",\"coefficient\":0.1}");
-  dc_test_store_create (store, DC_KIND_POINT, "{\"term_id\":\"t2\",\"item_id\":\"i2\"}");
-  dc_test_store_create (store, DC_KIND_FORMULA,
-                        "{\"id\":\"f1\",\"formula\":\"p1[-1]*2\",\"device_id\":\"2\","
-                        "\"term_id\":\"t2\",\"item_id\":\"i2\",\"p1\":\"d1:t1:i1\"}");
-  store_close ();
-  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-  plant = g_bytes_new_take (contents, length);
+  plant = dc_test_store_file_plant (path);
   store_open ();
 }
 
 static void
 store_reset (void)
 {
-  g_autoptr(GError) error = NULL;
-
   store_close ();
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (plant, NULL),
-                                      g_bytes_get_size (plant), &error));
+  dc_test_store_file_restore (path, plant);
   store_open ();
 }
 
