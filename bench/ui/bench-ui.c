@@ -6,11 +6,22 @@
  * times while scrolling it a page per frame. "floor" is a bare GtkColumnView over N plain
  * GObjects (GtkStringObject) with seven GtkInscription columns; "datacoll" is the
  * workstation's window with an N-point plant selected. One line of key=value results.
+ * Under callgrind (docs/performance.md) the counts are dumped per phase: "first-frame" (from
+ * the clock's start to the first paint) and "scroll" (BENCH_FRAMES frames, default 120).
  */
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <adwaita.h>
+
+#ifdef HAVE_CALLGRIND_H
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(name)
+#endif
 
 #include "dc-plant-model.h"
 #include "dc-point-table.h"
@@ -85,6 +96,7 @@ floor_window (guint   n,
   /* Both clocks start where the rows' data is ready: here the strings, for DataColl the point
    * objects (make_plant); what follows is the model and the view, measured on both sides. */
   *t0 = g_get_monotonic_time ();
+  CALLGRIND_ZERO_STATS;
   list = gtk_string_list_new (strings);
   g_free (strings);
   view = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (list))));
@@ -157,6 +169,7 @@ make_plant (guint   n,
     }
   /* Reading the configuration is the store's part: start the clock at the load. */
   *t0 = g_get_monotonic_time ();
+  CALLGRIND_ZERO_STATS;
   dc_plant_model_load (plant, devices, terms, items, points, n);
   for (guint p = 0; p < n; p++)
     json_object_unref (points[p].json);
@@ -201,6 +214,7 @@ main (int   argc,
   g_autoptr(DcPlantModel) plant = NULL;
   GtkAdjustment *adj;
   GdkFrameClock *clock;
+  guint n_frames = g_getenv ("BENCH_FRAMES") ? (guint) atoi (g_getenv ("BENCH_FRAMES")) : SCROLL_FRAMES;
 
   if (argc < 3)
     {
@@ -258,12 +272,14 @@ main (int   argc,
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
   wait_painted ();
   t_frame = g_get_monotonic_time ();
+  CALLGRIND_DUMP_STATS_AT ("first-frame");
 
   /* Scroll a page per frame through the table. */
   adj = gtk_scrolled_window_get_vadjustment (find_scroller (window));
   frame_times = g_array_new (FALSE, FALSE, sizeof (double));
   last_frame = 0;
-  for (guint f = 0; f < SCROLL_FRAMES; f++)
+  CALLGRIND_ZERO_STATS;
+  for (guint f = 0; f < n_frames; f++)
     {
       double page = gtk_adjustment_get_page_size (adj);
       double next = gtk_adjustment_get_value (adj) + page * 7;
@@ -274,6 +290,7 @@ main (int   argc,
       gtk_adjustment_set_value (adj, next);
       wait_painted ();
     }
+  CALLGRIND_DUMP_STATS_AT ("scroll");
   for (guint i = 0; i < frame_times->len; i++)
     {
       double v = g_array_index (frame_times, double, i);

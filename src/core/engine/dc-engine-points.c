@@ -60,6 +60,7 @@ _dc_engine_reload_points (DcEngine *self)
 
   g_clear_pointer (&self->points, g_hash_table_unref);
   self->points = points;
+  self->points_gen++;
   g_clear_pointer (&self->order, g_array_unref);
   self->order = g_steal_pointer (&order);
 }
@@ -181,6 +182,7 @@ refresh_points (DcEngine *self)
       if (self->history != NULL)
         dc_history_set_retention_days (self->history, info->key, info->retention_days);
       g_hash_table_replace (self->points, &info->key, info);
+      self->points_gen++;
     }
 
   if (added->len > 0)
@@ -262,7 +264,8 @@ _dc_engine_store_point_removed_cb (DcStore  *store,
       order_remove (self, key);
       g_hash_table_remove (self->points, &key);
     }
-  g_hash_table_remove (self->states, &key);
+  self->points_gen++;
+  dc_live_states_remove (self->states, key);
   if (self->history != NULL)
     dc_history_purge_key (self->history, key);
 }

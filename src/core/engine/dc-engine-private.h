@@ -9,18 +9,9 @@
 #pragma once
 
 #include "dc-engine.h"
+#include "dc-live-states-private.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  gint64   key;          /* the hash table's key (no allocation of its own) */
-  DcSample live;
-  DcSample stored;       /* the last sample handed to history (change mode) */
-  gint64   last_source;  /* the time the last in-order sample came with (before restamping) */
-  gboolean has_live;
-  gboolean has_stored;
-} PointState;
 
 typedef struct
 {
@@ -33,6 +24,7 @@ typedef struct
   guint64       queued;
   guint64       congest_at; /* samples queued here that make the sink congested */
   gboolean      wakeup_pending;
+  GSource      *wakeup;    /* made pending by a push: one source for the engine's life */
   gint          congested; /* atomic */
 } Sink;
 
@@ -47,7 +39,8 @@ struct _DcEngine
   Sink            *sink;
 
   GHashTable      *points;     /* key → DcPointInfo */
-  GHashTable      *states;     /* key → PointState */
+  DcLiveStates    *states;     /* per point: live and last stored sample */
+  guint            points_gen; /* bumped when a DcPointInfo of points may be replaced or freed */
   GArray          *order;      /* keys in natural order */
   GQueue           backlog;    /* GArray of DcSample refused by the history writer */
   guint64          backlog_samples;

@@ -35,22 +35,52 @@ G_DEFINE_FINAL_TYPE (DcEngine, dc_engine, G_TYPE_OBJECT)
 
 static void engine_process_sink (DcEngine *self);
 
+/* The sink's wake-up: one source for the engine's life, made pending by a push from any
+ * thread, which then wakes the context. A new idle source and weak reference per batch cost
+ * ~2,500 instructions a poll; a ready time cost one more main-loop iteration per batch (every
+ * g_source_set_ready_time() signals the context, also the disarming one in the dispatch):
+ * docs/performance.md. */
+typedef struct
+{
+  GSource source;
+  gint    pending;  /* atomic */
+} WakeupSource;
+
+static gboolean
+wakeup_prepare (GSource *source,
+                gint    *timeout)
+{
+  *timeout = -1;
+  return g_atomic_int_get (&((WakeupSource *) source)->pending);
+}
+
+static gboolean
+wakeup_check (GSource *source)
+{
+  return g_atomic_int_get (&((WakeupSource *) source)->pending);
+}
+
+static gboolean
+wakeup_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  /* Cleared before the callback takes the queue: a push after that wakes again. */
+  g_atomic_int_set (&((WakeupSource *) source)->pending, FALSE);
+  return callback (user_data);
+}
+
+static GSourceFuncs wakeup_funcs = {
+  .prepare = wakeup_prepare,
+  .check = wakeup_check,
+  .dispatch = wakeup_dispatch,
+};
+
 static gboolean
 sink_wakeup_cb (gpointer data)
 {
-  GWeakRef *ref = data;
-  g_autoptr(DcEngine) self = g_weak_ref_get (ref);
-
-  if (self != NULL)
-    engine_process_sink (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-free_weak_ref (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
+  engine_process_sink (data);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -73,17 +103,12 @@ sink_push (DcSampleSink *sink,
     }
   g_mutex_unlock (&s->mutex);
 
+  /* engine_process_sink() clears wakeup_pending after the dispatch cleared the source's
+   * flag, so a push after that clear sets it again. */
   if (wake)
     {
-      GSource *source = g_idle_source_new ();
-      GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-      g_weak_ref_init (ref, s->engine);
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, sink_wakeup_cb, ref, free_weak_ref);
-      g_source_set_static_name (source, "[dc-engine-ingest]");
-      g_source_attach (source, s->engine->context);
-      g_source_unref (source);
+      g_atomic_int_set (&((WakeupSource *) s->wakeup)->pending, TRUE);
+      g_main_context_wakeup (s->engine->context);
     }
 }
 
@@ -187,7 +212,7 @@ store_samples (DcEngine      *self,
 
 static gboolean
 should_store (const DcPointInfo *info,
-              PointState        *st,
+              DcLiveState       *st,
               const DcSample    *s,
               gboolean           late,
               DcIngestFlags      flags)
@@ -214,52 +239,60 @@ should_store (const DcPointInfo *info,
   return fabs (s->value - last->value) > info->history_deadband;
 }
 
+/* Takes @batch (its own, transfer full: docs/performance.md, "Modbus acquisition path"): the
+ * samples are checked and restamped in place, and what is accepted is compacted to the front of
+ * the same array and emitted, so a batch costs no copy and no allocation on the way. */
 static void
-ingest (DcEngine       *self,
-        const DcSample *samples,
-        guint           n_samples,
-        DcIngestFlags   flags)
+ingest (DcEngine      *self,
+        GArray        *batch,
+        DcIngestFlags  flags)
 {
-  g_autoptr(GArray) accepted = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
-  g_autoptr(GArray) to_store = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
+  DcSample *samples = (DcSample *) batch->data;
+  guint n_samples = batch->len;
+  guint n_accepted = 0;
+  guint n_store = 0;
+  g_autoptr(GArray) to_store = NULL;
   gint64 latest = self->max_future > 0 ? g_get_real_time () + self->max_future : G_MAXINT64;
+  gboolean from_history = (flags & DC_INGEST_HISTORY) != 0;
 
   _dc_engine_ensure_points (self);
   self->stats.received += n_samples;
 
   for (guint i = 0; i < n_samples; i++)
     {
-      DcSample s = samples[i];
-      const DcPointInfo *info = g_hash_table_lookup (self->points, &s.key);
-      PointState *st;
+      DcSample *s = &samples[i];
+      DcLiveState *st = dc_live_states_lookup (self->states, s->key);
+      const DcPointInfo *info;
       gboolean late;
       gboolean future;
 
-      if (info == NULL)
+      if (G_LIKELY (st != NULL && st->info_gen == self->points_gen))
+        info = st->info;
+      else
         {
-          self->stats.unknown++;
-          continue;
+          info = g_hash_table_lookup (self->points, &s->key);
+          if (info == NULL)
+            {
+              self->stats.unknown++;
+              continue;
+            }
+          if (st == NULL)
+            st = dc_live_states_insert (self->states, s->key);
+          st->info = info;
+          st->info_gen = self->points_gen;
         }
-      if (!isfinite (s.value))
+      if (G_UNLIKELY (!isfinite (s->value)))
         {
-          s.value = NAN;
-          s.quality |= DC_QUALITY_INVALID;
-        }
-
-      st = g_hash_table_lookup (self->states, &s.key);
-      if (st == NULL)
-        {
-          st = g_new0 (PointState, 1);
-          st->key = s.key;
-          g_hash_table_insert (self->states, &st->key, st);
+          s->value = NAN;
+          s->quality |= DC_QUALITY_INVALID;
         }
 
       /* A time tag too far ahead (docs/security.md) would hold the live value until then:
        * flagged, kept in history, not live and not heard. */
-      future = s.time > latest;
-      if (future)
+      future = s->time > latest;
+      if (G_UNLIKELY (future))
         {
-          s.quality |= DC_QUALITY_TIME_INVALID;
+          s->quality |= DC_QUALITY_TIME_INVALID;
           self->stats.future++;
         }
 
@@ -268,43 +301,55 @@ ingest (DcEngine       *self,
        * read, or an equal time tag) is placed 1 µs after it, so that history keeps both
        * rows instead of the second replacing the first. Late means older than the time
        * the previous value came with, not than the moved one. */
-      late = (flags & DC_INGEST_HISTORY) || (st->has_live && s.time < st->last_source);
+      late = from_history || (st->has_live && s->time < st->last_source);
       if (late)
         self->stats.late++;
       else if (!future)
         {
-          st->last_source = s.time;
-          if (st->has_live && s.time <= st->live.time)
+          st->last_source = s->time;
+          if (st->has_live && s->time <= st->live.time)
             {
-              s.time = st->live.time + 1;
+              s->time = st->live.time + 1;
               self->stats.restamped++;
             }
-          st->live = s;
+          st->live = *s;
           st->has_live = TRUE;
         }
 
-      if (should_store (info, st, &s, late || future, flags))
+      if (info->history != DC_HISTORY_NONE && should_store (info, st, s, late || future, flags))
         {
-          g_array_append_val (to_store, s);
+          if (to_store == NULL)
+            to_store = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples - i);
+          ((DcSample *) to_store->data)[n_store++] = *s;
           if (!late && !future)
             {
-              st->stored = s;
+              st->stored = *s;
               st->has_stored = TRUE;
             }
         }
       else
         self->stats.not_stored++;
 
+      /* Accepted samples move to the front only after one was left out. */
       if (!future)
-        g_array_append_val (accepted, s);
+        {
+          if (G_UNLIKELY (n_accepted != i))
+            samples[n_accepted] = *s;
+          n_accepted++;
+        }
     }
 
-  self->stats.accepted += accepted->len;
-  store_samples (self, to_store, flags);
+  self->stats.accepted += n_accepted;
+  if (to_store != NULL)
+    {
+      g_array_set_size (to_store, n_store);
+      store_samples (self, to_store, flags);
+    }
   update_congestion (self);
 
-  if (accepted->len > 0)
-    g_signal_emit (self, signals[SIGNAL_SAMPLES], 0, accepted);
+  g_array_set_size (batch, n_accepted);
+  if (n_accepted > 0)
+    g_signal_emit (self, signals[SIGNAL_SAMPLES], 0, batch);
 }
 
 static void
@@ -326,12 +371,12 @@ engine_process_sink (DcEngine *self)
 
   while ((batch = g_queue_pop_head (&batches)) != NULL)
     {
-      ingest (self, (DcSample *) batch->data, batch->len, DC_INGEST_NONE);
+      ingest (self, batch, DC_INGEST_NONE);
       g_array_unref (batch);
     }
   while ((batch = g_queue_pop_head (&history)) != NULL)
     {
-      ingest (self, (DcSample *) batch->data, batch->len, DC_INGEST_HISTORY);
+      ingest (self, batch, DC_INGEST_HISTORY);
       g_array_unref (batch);
     }
 }
@@ -370,6 +415,9 @@ dc_engine_dispose (GObject *object)
   g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_signal_handler (&self->removed_id, self->store);
   g_clear_signal_handler (&self->ready_id, self->history);
+  /* The drivers are stopped: nothing pushes any more; finalize takes what is queued. */
+  if (self->sink->wakeup != NULL)
+    g_source_destroy (self->sink->wakeup);
 
   G_OBJECT_CLASS (dc_engine_parent_class)->dispose (object);
 }
@@ -396,10 +444,11 @@ dc_engine_finalize (GObject *object)
   g_queue_clear_full (&self->sink->batches, (GDestroyNotify) g_array_unref);
   g_queue_clear_full (&self->sink->history, (GDestroyNotify) g_array_unref);
   g_mutex_clear (&self->sink->mutex);
+  g_clear_pointer (&self->sink->wakeup, g_source_unref);
   g_clear_pointer (&self->sink, g_free);
 
   g_clear_pointer (&self->points, g_hash_table_unref);
-  g_clear_pointer (&self->states, g_hash_table_unref);
+  g_clear_pointer (&self->states, dc_live_states_free);
   g_clear_pointer (&self->order, g_array_unref);
   g_clear_pointer (&self->refresh, g_hash_table_unref);
   g_clear_object (&self->history);
@@ -432,7 +481,7 @@ dc_engine_init (DcEngine *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->max_future = DC_ENGINE_DEFAULT_MAX_FUTURE;
-  self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  self->states = dc_live_states_new ();
   g_queue_init (&self->backlog);
 
   self->sink = g_new0 (Sink, 1);
@@ -441,6 +490,11 @@ dc_engine_init (DcEngine *self)
   self->sink->parent.push_history = sink_push_history;
   self->sink->engine = self;
   g_mutex_init (&self->sink->mutex);
+  self->sink->wakeup = g_source_new (&wakeup_funcs, sizeof (WakeupSource));
+  g_source_set_priority (self->sink->wakeup, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->sink->wakeup, sink_wakeup_cb, self, NULL);
+  g_source_set_static_name (self->sink->wakeup, "[dc-engine-ingest]");
+  g_source_attach (self->sink->wakeup, self->context);
   g_queue_init (&self->sink->batches);
   g_queue_init (&self->sink->history);
 }
@@ -543,12 +597,16 @@ dc_engine_ingest (DcEngine       *self,
                   guint           n_samples,
                   DcIngestFlags   flags)
 {
+  g_autoptr(GArray) batch = NULL;
+
   g_return_if_fail (DC_IS_ENGINE (self));
   g_return_if_fail (samples != NULL || n_samples == 0);
 
   /* Batches the drivers queued before go first, so the live table keeps their order. */
   engine_process_sink (self);
-  ingest (self, samples, n_samples, flags);
+  batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
+  g_array_append_vals (batch, samples, n_samples);
+  ingest (self, batch, flags);
 }
 
 void
@@ -564,11 +622,11 @@ dc_engine_get_live (DcEngine *self,
                     gint64    key,
                     DcSample *sample)
 {
-  PointState *st;
+  DcLiveState *st;
 
   g_return_val_if_fail (DC_IS_ENGINE (self), FALSE);
 
-  st = g_hash_table_lookup (self->states, &key);
+  st = dc_live_states_find (self->states, key);
   if (st == NULL || !st->has_live)
     return FALSE;
   if (sample != NULL)

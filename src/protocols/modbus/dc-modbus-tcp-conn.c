@@ -32,33 +32,81 @@ static void conn_fail    (Conn       *conn,
                           gboolean    timeout);
 static void conn_connect (Conn       *conn);
 
-/* A source that fires at its ready time only (a timeout source would re-arm itself with its
- * interval after each dispatch). */
+/* A source that fires once at its due time (monotonic µs; -1: never). Its due time is a
+ * field read by prepare and check, not GLib's ready time: g_source_set_ready_time() signals
+ * the context's wake-up every time, even from the thread that runs it, so arming and
+ * disarming a timer per request cost two empty main-loop iterations per poll
+ * (docs/performance.md). Set on the connection's I/O thread only, where the next prepare sees
+ * it. */
+typedef struct
+{
+  GSource source;
+  gint64  due;
+} TimerSource;
+
 static gboolean
-ready_source_dispatch (GSource     *source,
+timer_source_prepare (GSource *source,
+                      gint    *timeout)
+{
+  TimerSource *t = (TimerSource *) source;
+  gint64 now;
+
+  if (t->due < 0)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+  now = g_source_get_time (source);
+  if (now >= t->due)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  *timeout = (gint) MIN ((t->due - now + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+timer_source_check (GSource *source)
+{
+  TimerSource *t = (TimerSource *) source;
+
+  return t->due >= 0 && g_source_get_time (source) >= t->due;
+}
+
+static gboolean
+timer_source_dispatch (GSource     *source,
                        GSourceFunc  callback,
                        gpointer     user_data)
 {
-  g_source_set_ready_time (source, -1);
+  ((TimerSource *) source)->due = -1;
   return callback (user_data);
 }
 
-static GSourceFuncs ready_source_funcs = {
-  .dispatch = ready_source_dispatch,
+static GSourceFuncs timer_source_funcs = {
+  .prepare = timer_source_prepare,
+  .check = timer_source_check,
+  .dispatch = timer_source_dispatch,
 };
 
 static GSource *
-ready_source_new (gint64       ready_time,
-                  GSourceFunc  func,
-                  gpointer     data,
+timer_source_new (GSourceFunc   func,
+                  gpointer      data,
                   GMainContext *context)
 {
-  GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
+  GSource *source = g_source_new (&timer_source_funcs, sizeof (TimerSource));
 
-  g_source_set_ready_time (source, ready_time);
+  ((TimerSource *) source)->due = -1;
   g_source_set_callback (source, func, data, NULL);
   g_source_attach (source, context);
   return source;
+}
+
+static inline void
+timer_source_set (GSource *source,
+                  gint64   due)
+{
+  ((TimerSource *) source)->due = due;
 }
 
 /* Arms the poll timer for @due (monotonic µs, as g_get_monotonic_time()), or disarms it
@@ -72,7 +120,7 @@ poll_timer_set (Conn   *conn,
   if (conn->poll_fd < 0)
     {
       if (conn->poll_source != NULL)
-        g_source_set_ready_time (conn->poll_source, due);
+        timer_source_set (conn->poll_source, due);
       return;
     }
   if (due >= 0)
@@ -157,10 +205,23 @@ static gboolean
 timeout_cb (gpointer user_data)
 {
   Conn *conn = user_data;
+  gint64 now;
 
   /* The ready source disarmed itself before this callback; it is the connection's one
    * request timer for its whole life, so it must stay attached (G_SOURCE_CONTINUE): removed,
-   * the next re-arm would do nothing and the next unanswered request would wait for ever. */
+   * the next re-arm would do nothing and the next unanswered request would wait for ever.
+   * A firing for no request in flight, or before the deadline of the one in flight, changes
+   * nothing (it sleeps until that deadline). */
+  if (!conn->busy || conn->deadline == 0)
+    return G_SOURCE_CONTINUE;
+  now = g_get_monotonic_time ();
+  if (now < conn->deadline)
+    {
+      timer_source_set (conn->timeout_source, conn->deadline);
+      return G_SOURCE_CONTINUE;
+    }
+  conn->deadline = 0;
+
   if (conn->op_deadline_timer && conn->op != NULL)
     {
       /* The caller's deadline passed before the device's timeout: fail the operation but keep
@@ -221,7 +282,8 @@ conn_send (Conn   *conn,
       wait = MAX (conn->op->base.deadline - now, 0);
       conn->op_deadline_timer = TRUE;
     }
-  g_source_set_ready_time (conn->timeout_source, now + wait);
+  conn->deadline = now + wait;
+  timer_source_set (conn->timeout_source, conn->deadline);
 }
 
 /* Operations */
@@ -511,7 +573,8 @@ conn_input_cb (GSocket      *socket,
         continue; /* a late answer to a request given up on */
 
       conn->busy = FALSE;
-      g_source_set_ready_time (conn->timeout_source, -1);
+      conn->deadline = 0;
+      timer_source_set (conn->timeout_source, -1);
       if (!conn->answered)
         {
           /* The first answer on this connection, whatever it says (an exception is an answer
@@ -551,7 +614,8 @@ conn_close (Conn *conn)
   destroy_source (&conn->connect_source);
   destroy_source (&conn->connect_timeout_source);
   if (conn->timeout_source != NULL)
-    g_source_set_ready_time (conn->timeout_source, -1);
+    timer_source_set (conn->timeout_source, -1);
+  conn->deadline = 0;
   if (conn->socket != NULL)
     {
       g_socket_close (conn->socket, NULL);
@@ -749,7 +813,7 @@ _dc_modbus_tcp_conn_start_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  conn->timeout_source = ready_source_new (-1, timeout_cb, conn, conn->context);
+  conn->timeout_source = timer_source_new (timeout_cb, conn, conn->context);
 
   if (conn->poll_fd >= 0)
     {
@@ -759,7 +823,7 @@ _dc_modbus_tcp_conn_start_cb (gpointer user_data)
       g_source_attach (conn->poll_source, conn->context);
     }
   else
-    conn->poll_source = ready_source_new (-1, poll_tick, conn, conn->context);
+    conn->poll_source = timer_source_new (poll_tick, conn, conn->context);
   conn_connect (conn);
   return G_SOURCE_REMOVE;
 }

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define BACKOFF_MIN_US (1 * G_USEC_PER_SEC)
 #define BACKOFF_MAX_US (30 * G_USEC_PER_SEC)
 #define RX_BUF_SIZE    4096
+/* Poll periods from here on use a GLib ready time instead of a timerfd. */
+#define TIMERFD_BELOW_US (100 * 1000)
 
 typedef struct _Conn Conn;
 
@@ -67,6 +69,7 @@ struct _Conn
   guint8           pdu[256];
   gsize            pdu_len;
   gint64           sent_at;
+  gint64           deadline;         /* of the request in flight (monotonic µs), 0: none */
   Op              *op;          /* NULL for a poll request */
   guint            request;     /* plan request index of a poll request */
   DcModbusConfig  *request_config;

@@ -404,6 +404,74 @@ test_follow_store (Fixture       *fx,
   g_array_unref (got);
 }
 
+/* One batch through the sink, in place (docs/performance.md, "Modbus acquisition path"):
+ * the samples of unknown points and those too far ahead are left out of the emitted batch,
+ * the rest keep their order, a value equal in time to the one before it is restamped 1 µs
+ * later, a non-finite value becomes NaN invalid, and history gets what its mode says
+ * (including the sample from the future). Twice, so the second batch finds every state on
+ * its hint. */
+static void
+test_batch_in_place (Fixture       *fx,
+                     gconstpointer  data)
+{
+  gint64 k1 = key_of (fx, "i1"), k2 = key_of (fx, "i2"), k3 = key_of (fx, "i3");
+  gint64 far = g_get_real_time () + 3600 * SEC;
+  DcSampleSink *sink = dc_engine_get_sink (fx->engine);
+  DcEngineStats stats;
+  GArray *got;
+
+  for (int round = 0; round < 2; round++)
+    {
+      gint64 t = fx->t0 + round * SEC;
+      DcSample in[] = {
+        { k1, t, 1.0 + round, 0 },
+        { 999999, t, 5.0, 0 },          /* no such point */
+        { k2, far + round * SEC, 2.0, 0 },  /* too far ahead */
+        { k2, t, INFINITY, 0 },
+        { k3, t, 3.0, 0 },
+        { k3, t, 4.0, 0 },              /* the same time again: restamped */
+      };
+      GArray *batch = g_array_new (FALSE, FALSE, sizeof (DcSample));
+      const DcSample *h;
+
+      g_array_append_vals (batch, in, G_N_ELEMENTS (in));
+      g_array_set_size (fx->heard, 0);
+      dc_sample_sink_push_batch (sink, batch);
+      dc_engine_flush (fx->engine);
+
+      g_assert_cmpuint (fx->heard->len, ==, 4);
+      h = (const DcSample *) fx->heard->data;
+      g_assert_cmpint (h[0].key, ==, k1);
+      g_assert_cmpfloat (h[0].value, ==, 1.0 + round);
+      g_assert_cmpint (h[1].key, ==, k2);
+      g_assert_true (isnan (h[1].value));
+      g_assert_cmpuint (h[1].quality & DC_QUALITY_INVALID, !=, 0);
+      g_assert_cmpint (h[2].key, ==, k3);
+      g_assert_cmpint (h[2].time, ==, t);
+      g_assert_cmpint (h[3].key, ==, k3);
+      g_assert_cmpint (h[3].time, ==, t + 1);
+      g_assert_cmpfloat (h[3].value, ==, 4.0);
+    }
+
+  dc_engine_get_stats (fx->engine, &stats);
+  g_assert_cmpuint (stats.received, ==, 12);
+  g_assert_cmpuint (stats.unknown, ==, 2);
+  g_assert_cmpuint (stats.future, ==, 2);
+  g_assert_cmpuint (stats.accepted, ==, 8);
+  g_assert_cmpuint (stats.restamped, ==, 2);
+
+  dc_history_sync (fx->history);
+  got = stored (fx, k2);   /* history all: the NaN and the far one, each round */
+  g_assert_cmpuint (got->len, ==, 4);
+  g_array_unref (got);
+  got = stored (fx, k3);   /* history none */
+  g_assert_cmpuint (got->len, ==, 0);
+  g_array_unref (got);
+  got = stored (fx, k1);   /* change: 1 then 2 */
+  g_assert_cmpuint (got->len, ==, 2);
+  g_array_unref (got);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -423,6 +491,8 @@ main (int   argc,
               test_sink_backpressure, fixture_teardown);
   g_test_add ("/dc/engine/ingest/follow-store", Fixture, NULL, fixture_setup,
               test_follow_store, fixture_teardown);
+  g_test_add ("/dc/engine/ingest/batch-in-place", Fixture, NULL, fixture_setup,
+              test_batch_in_place, fixture_teardown);
 
   return g_test_run ();
 }

@@ -682,6 +682,70 @@ test_many_devices (void)
   dc_test_sink_free (sink);
 }
 
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+fds_back_cb (gpointer user_data)
+{
+  return count_fds () == GPOINTER_TO_UINT (user_data);
+}
+
+/* Descriptors of a running device (its socket, the simulator's accepted one, and a timerfd
+ * for a fast poll) after it answered once; waits until they are closed again. */
+static guint
+fds_of_device (Fixture *f,
+               int      poll_ms)
+{
+  guint before = count_fds ();
+  guint during;
+
+  f->link.n_up = 0;
+  f->link.n_down = 0;
+  dc_test_sink_reset (f->sink);
+  fixture_start (f, poll_ms);
+  g_assert_true (dc_test_wait_link (&f->link, 1, 0, 20));
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
+  during = count_fds ();
+  dc_test_driver_finish (g_steal_pointer (&f->driver));
+  g_assert_true (dc_test_wait_for (NULL, fds_back_cb, GUINT_TO_POINTER (before), 20));
+  return during - before;
+}
+
+/* Poll timing (docs/modbus.md "TCP driver", "Scale"): below 100 ms a device polls on a
+ * timerfd (sub-millisecond deadlines), from 100 ms on on a GLib ready time, one descriptor
+ * fewer per device; both keep polling every period. */
+static void
+test_poll_timer (Fixture       *f,
+                 gconstpointer  data)
+{
+  guint fast, slow;
+  gint64 t0;
+
+  add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
+  fast = fds_of_device (f, 20);
+  slow = fds_of_device (f, 100);
+  g_assert_cmpuint (slow + 1, ==, fast);
+
+  /* The slow timer polls every 100 ms: four more batches take at least three periods. */
+  dc_test_sink_reset (f->sink);
+  fixture_start (f, 100);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
+  t0 = g_get_monotonic_time ();
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 5, 20));
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 3 * 100 * 1000 - 5000);
+  assert_sample (f, 1, sim_get (f, 1, DC_MODBUS_TABLE_HR, 10), 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -702,6 +766,7 @@ main (int   argc,
   ADD ("points-changed", test_points_changed);
   ADD ("port-change", test_port_change);
   ADD ("congestion", test_congestion);
+  ADD ("poll-timer", test_poll_timer);
 #undef ADD
   g_test_add_func ("/dc/modbus/tcp/reconnect-after-kill", test_reconnect_after_kill);
   g_test_add_func ("/dc/modbus/tcp/many-devices", test_many_devices);
