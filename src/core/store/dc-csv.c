@@ -231,6 +231,47 @@ record_is_blank (GPtrArray *cells)
   return TRUE;
 }
 
+/* Every string (member names too) valid UTF-8 and every number finite: json-glib turns an
+ * escaped lone surrogate ("\udb33") into bytes that are no UTF-8, and 1e999 into infinity,
+ * which no writer can give back (both found by fuzz-csv). */
+static gboolean
+node_is_clean (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !node_is_clean (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!node_is_clean (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return g_utf8_validate (json_node_get_string (node), -1, NULL);
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+        return isfinite (json_node_get_double (node));
+      return TRUE;
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 static JsonNode *
 cell_value (DcKind      kind,
             const char *column,
@@ -243,11 +284,11 @@ cell_value (DcKind      kind,
       dc_json_nesting_within (text, -1, MAX_CELL_NESTING))
     {
       parsed = json_from_string (text, NULL);
-      /* json-glib reads 1e999 as infinity: such a cell stays text (found by fuzz-csv). */
+      /* A cell that json-glib reads to something no writer gives back stays text. */
+      if (parsed != NULL && !node_is_clean (parsed))
+        g_clear_pointer (&parsed, json_node_unref);
       if (parsed != NULL && JSON_NODE_HOLDS_VALUE (parsed) &&
-          json_node_get_value_type (parsed) != G_TYPE_STRING &&
-          (json_node_get_value_type (parsed) != G_TYPE_DOUBLE ||
-           isfinite (json_node_get_double (parsed))))
+          json_node_get_value_type (parsed) != G_TYPE_STRING)
         return g_steal_pointer (&parsed);
       if (parsed != NULL && (JSON_NODE_HOLDS_ARRAY (parsed) || JSON_NODE_HOLDS_OBJECT (parsed)))
         return g_steal_pointer (&parsed);
