@@ -247,7 +247,7 @@ test_field_warnings (void)
   g_assert_true (dc_model_field_is_known (DC_KIND_FORMULA, "p12"));
   g_assert_false (dc_model_field_is_known (DC_KIND_FORMULA, "p"));
   g_assert_cmpstr (dc_model_field_closest (DC_KIND_POINT, "hi_limit"), ==, "up_limit");
-  g_assert_cmpstr (dc_model_field_closest (DC_KIND_POINT, "Coeficient"), ==, "coefficient");
+  g_assert_cmpstr (dc_model_field_closest (DC_KIND_POINT, "Coefficiennt"), ==, "coefficient");
   g_assert_cmpstr (dc_model_field_closest (DC_KIND_DEVICE, "prot"), ==, "port");
   g_assert_cmpstr (dc_model_field_closest (DC_KIND_DEVICE, "xyz"), ==, NULL);
   g_assert_cmpstr (dc_model_field_closest (DC_KIND_DEVICE, "colour"), ==, NULL);
