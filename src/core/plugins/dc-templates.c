@@ -486,12 +486,7 @@ apply_changes (DcTemplates *self)
   g_hash_table_iter_init (&iter, refresh);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      const char *colon = strchr (id, ':');
-      g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - (const char *) id) : NULL;
-      g_autoptr(DcPointInfo) info = term_id != NULL ? dc_store_get_point_info (self->store,
-                                                                               term_id,
-                                                                               colon + 1)
-                                                    : NULL;
+      g_autoptr(DcPointInfo) info = dc_store_get_point_info_by_id (self->store, id);
       Rule *rule;
       Rule *old;
 

@@ -138,6 +138,22 @@ dc_store_list_point_infos (DcStore *self)
 }
 
 DcPointInfo *
+dc_store_get_point_info_by_id (DcStore    *self,
+                               const char *point_id)
+{
+  const char *colon;
+  g_autofree char *term_id = NULL;
+
+  g_return_val_if_fail (point_id != NULL, NULL);
+
+  colon = strchr (point_id, ':');
+  if (colon == NULL)
+    return NULL;
+  term_id = g_strndup (point_id, colon - point_id);
+  return dc_store_get_point_info (self, term_id, colon + 1);
+}
+
+DcPointInfo *
 dc_store_get_point_info (DcStore    *self,
                          const char *term_id,
                          const char *item_id)

@@ -84,6 +84,9 @@ GPtrArray  *dc_store_list_device_point_infos (DcStore   *self,
 DcPointInfo *dc_store_get_point_info       (DcStore     *self,
                                             const char  *term_id,
                                             const char  *item_id);
+/* The same for a point's id "term:item" (the id ::changed gives); NULL without a colon. */
+DcPointInfo *dc_store_get_point_info_by_id (DcStore    *self,
+                                            const char  *point_id);
 /* Points handed out by dc_store_list_point_infos() since the store was opened: a measure of
  * whole-plant work by its readers, for tests and diagnostics. */
 guint64     dc_store_get_points_listed     (DcStore     *self);
