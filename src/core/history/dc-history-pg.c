@@ -486,7 +486,6 @@ pg_max_rollup (Writer *w,
 
 const DcHistoryBackend dc_history_pg_backend = {
   .name = "PostgreSQL",
-  .commit_under_lock = FALSE,
   .writer_open = pg_writer_open,
   .writer_close = pg_writer_close,
   .reconnect = pg_reconnect,

@@ -72,13 +72,6 @@ typedef enum
 typedef struct
 {
   const char *name;
-  /* sqlite: the COMMIT and the pop of its batches are one critical section under the
-   * history mutex, and a reader fixes its snapshot under the same mutex, so a batch is
-   * in a reader's snapshot or in its copy of the queue, never both. Otherwise COMMIT runs
-   * outside the mutex (a network round trip must not hold the engine up) and the reader
-   * takes its snapshot after copying the queue: a batch may be in both, which the queries
-   * tolerate (queued samples win on equal times and are counted once). */
-  gboolean    commit_under_lock;
 
   /* Writer thread. */
   gboolean        (*writer_open)       (DcHistoryWriter     *w,
@@ -232,6 +225,7 @@ struct _DcHistory
   guint          capacity;
   int            default_retention_days;
   guint          throttle_us;
+  guint          commit_delay_us;  /* test hook: a slow disk (atomic) */
   guint          purge_chunk;
   gboolean       stopping;
   gboolean       refused_since_ready;

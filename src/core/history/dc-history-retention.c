@@ -57,16 +57,8 @@ commit_step (Writer *w,
   DcHistory *self = w->self;
   DcHistoryCommit result;
 
-  if (w->ops->commit_under_lock)
-    {
-      g_mutex_lock (&self->mutex);
-      result = w->ops->commit (w);
-    }
-  else
-    {
-      result = w->ops->commit (w);
-      g_mutex_lock (&self->mutex);
-    }
+  result = w->ops->commit (w);
+  g_mutex_lock (&self->mutex);
   if (result == DC_HISTORY_COMMIT_OK)
     self->stats.purged += deleted;
   /* The writer says so and waits (docs/history.md "Full disk"). */

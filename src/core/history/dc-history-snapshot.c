@@ -65,17 +65,11 @@ dc_history_snapshot_begin (DcHistory  *self,
 
   snap->pending = g_array_new (FALSE, FALSE, sizeof (DcSample));
 
-  /* sqlite: the snapshot is fixed under the mutex, so that a batch is in it or in the copy
-   * of the queue, never both. Otherwise (PostgreSQL) it is taken right after the copy: a
-   * batch committed in between is in both (see DcHistoryBackend.commit_under_lock). */
+  /* The writer commits outside the mutex (a push never waits for a disk), so the snapshot is
+   * taken right after the copy of the queue: a batch committed in between is in both, which
+   * the queries tolerate (queued samples win on equal times and are counted once;
+   * docs/history.md "Writer"). */
   g_mutex_lock (&self->mutex);
-  if (backend->commit_under_lock && !backend->read_begin (conn, error))
-    {
-      g_mutex_unlock (&self->mutex);
-      backend->reader_close (conn);
-      g_clear_pointer (&snap->pending, g_array_unref);
-      return FALSE;
-    }
   for (GList *l = self->queue.head; l != NULL; l = l->next)
     {
       DcHistoryBatch *batch = l->data;
@@ -96,7 +90,7 @@ dc_history_snapshot_begin (DcHistory  *self,
     }
   g_mutex_unlock (&self->mutex);
 
-  if (!backend->commit_under_lock && !backend->read_begin (conn, error))
+  if (!backend->read_begin (conn, error))
     {
       backend->reader_close (conn);
       g_clear_pointer (&snap->pending, g_array_unref);

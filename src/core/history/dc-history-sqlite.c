@@ -269,6 +269,14 @@ sqlite_commit (Writer *w)
 {
   SqliteWriter *sw = SW (w);
 
+#if DC_TEST_BUILD
+  {
+    guint delay = g_atomic_int_get (&w->self->commit_delay_us);
+
+    if (delay > 0)
+      g_usleep (delay);
+  }
+#endif
   if (sw->failed_rc == 0 && sqlite3_exec (sw->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
     note_failure (sw, sqlite3_extended_errcode (sw->db));
   if (sw->failed_rc == 0)
@@ -665,7 +673,6 @@ sqlite_bucket_rows (gpointer   conn,
 
 const DcHistoryBackend dc_history_sqlite_backend = {
   .name = "sqlite",
-  .commit_under_lock = TRUE,
   .writer_open = sqlite_writer_open,
   .writer_close = sqlite_writer_close,
   .list_purges = sqlite_list_purges,

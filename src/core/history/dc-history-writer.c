@@ -137,8 +137,8 @@ writer_stalled_locked (Writer *w)
 }
 
 /* Writes the first @n_batches queued batches (the writer is the only one that pops them, so
- * they stay put) in one transaction; they leave the queue under the mutex in the same
- * critical section as the COMMIT (sqlite) or right after it. FALSE when the connection was
+ * they stay put) in one transaction; they leave the queue under the mutex right after the
+ * COMMIT, which runs outside it. FALSE when the connection was
  * lost: the batches stay queued for the next attempt. When the commit stalls (a full disk)
  * they stay queued too, and the writer tries again in a second (docs/history.md "Full
  * disk"). */
@@ -174,16 +174,10 @@ write_batches (Writer *w,
       n_samples += batches[i]->samples->len;
     }
 
-  if (w->ops->commit_under_lock)
-    {
-      g_mutex_lock (&self->mutex);
-      result = w->ops->commit (w);
-    }
-  else
-    {
-      result = w->ops->commit (w);
-      g_mutex_lock (&self->mutex);
-    }
+  /* COMMIT runs outside the mutex: dc_history_push() (the engine, on the main loop) never
+   * waits for a disk or a network round trip (docs/history.md "Writer"). */
+  result = w->ops->commit (w);
+  g_mutex_lock (&self->mutex);
   if (result == DC_HISTORY_COMMIT_RETRY)
     {
       g_mutex_unlock (&self->mutex);

@@ -430,6 +430,15 @@ dc_history_set_throttle (DcHistory *self,
 }
 
 void
+dc_history_set_commit_delay (DcHistory *self,
+                             guint      delay_us)
+{
+  g_return_if_fail (DC_IS_HISTORY (self));
+
+  g_atomic_int_set (&self->commit_delay_us, delay_us);
+}
+
+void
 dc_history_set_purge_chunk (DcHistory *self,
                             guint      rows)
 {

@@ -126,6 +126,9 @@ void        dc_history_sync                (DcHistory      *self);
 /* Test hook: the writer sleeps @delay_us before each batch. */
 void        dc_history_set_throttle        (DcHistory      *self,
                                             guint           delay_us);
+/* Test hook: each sqlite COMMIT takes @delay_us longer (a slow disk). */
+void        dc_history_set_commit_delay    (DcHistory      *self,
+                                            guint           delay_us);
 /* Test hook: rows per purge step (default 5000). */
 void        dc_history_set_purge_chunk     (DcHistory      *self,
                                             guint           rows);

@@ -24,6 +24,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -246,9 +247,24 @@ client_connect (void)
   address.sin_family = AF_INET;
   address.sin_port = g_htons (dc_server_get_port (server));
   address.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
-  if (connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
-    g_error ("connect: %s", g_strerror (errno));
+  /* Non-blocking, then wait for it: libFuzzer's -timeout is a SIGALRM every second, and a
+   * blocking connect() it interrupts fails with EINTR while the connection goes on. */
   g_assert_true (g_unix_set_fd_nonblocking (fd, TRUE, NULL));
+  if (connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      struct pollfd pfd = { fd, POLLOUT, 0 };
+      int error = 0;
+      socklen_t len = sizeof error;
+
+      if (errno != EINPROGRESS && errno != EINTR)
+        g_error ("connect: %s", g_strerror (errno));
+      while (poll (&pfd, 1, -1) < 0)
+        if (errno != EINTR)
+          g_error ("poll: %s", g_strerror (errno));
+      g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_ERROR, &error, &len), ==, 0);
+      if (error != 0)
+        g_error ("connect: %s", g_strerror (error));
+    }
   return fd;
 }
 
