@@ -464,6 +464,23 @@ main (int   argc,
   t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
   printf ("load average %.2f at the start (figures are noisy above 1.5)\n", load_average ());
 
+  /* The writer alone, for an instruction count of its thread (docs/performance.md, "History
+   * writer"): valgrind --tool=callgrind --toggle-collect=dc_history_writer_thread. */
+  if (g_getenv ("BENCH_WRITER_ONLY") != NULL)
+    {
+      Workload w = { "1000 points", 1000, SEC, big };
+      DcHistoryStats st;
+
+      history_rate (hist_path, &w, &h);
+      dc_history_get_stats (h, &st);
+      printf ("writer %" G_GUINT64_FORMAT " samples in %" G_GUINT64_FORMAT " transactions, "
+              "largest batch in flight %" G_GUINT64_FORMAT "\n", st.written, st.batches,
+              st.max_queued);
+      g_object_unref (h);
+      g_remove (hist_path);
+      g_rmdir (dir);
+      return 0;
+    }
   if (g_getenv ("BENCH_FLOOD_ONLY") != NULL)
     {
       flood_bench (dir, 100, big);

@@ -69,6 +69,12 @@ status_cb (DcServer          *server,
       g_string_append_c (json, ',');
       U64 (json, "queued", h.queued);
       g_string_append_c (json, ',');
+      U64 (json, "transaction", h.transaction);
+      g_string_append_c (json, ',');
+      U64 (json, "max_queued", h.max_queued);
+      g_string_append_c (json, ',');
+      U64 (json, "queue_limit", h.capacity);
+      g_string_append_c (json, ',');
       U64 (json, "written", h.written);
       g_string_append_c (json, ',');
       U64 (json, "replaced", h.replaced);

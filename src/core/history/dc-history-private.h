@@ -195,6 +195,7 @@ typedef struct _DcHistoryBatch DcHistoryBatch;
 struct _DcHistoryBatch
 {
   guint64  seq;
+  gint64   queued_at;  /* monotonic time it was pushed */
   GArray  *samples;   /* DcSample */
 };
 
@@ -214,7 +215,12 @@ struct _DcHistory
   /* Everything below is protected by mutex. */
   GMutex         mutex;
   GCond          cond;
-  GQueue         queue;            /* DcHistoryBatch, head is being written */
+  GQueue         queue;            /* DcHistoryBatch: the first in_transaction_batches are
+                                    * being written, the rest wait for the next transaction */
+  guint          in_transaction_batches;
+  gint64         waiting_since;    /* monotonic: queued_at of the first batch waiting behind
+                                    * the transaction, 0 when none waits */
+  gint64         max_wait_us;      /* the waiting batches refuse more after this long */
   GQueue         jobs;             /* DcHistoryJob (dc-history-writer-private.h) */
   GHashTable    *published;        /* key → DcHistoryWatermarks, after commit */
   GHashTable    *retention;        /* key → days (GINT_TO_POINTER) */

@@ -49,7 +49,10 @@ dc_history_schedule_ready_locked (DcHistory *self)
   GWeakRef *ref;
 
   if (!self->refused_since_ready || self->ready_scheduled || self->stopping ||
-      (self->stats.queued > self->capacity / 2 && self->failure == NULL))
+      (self->failure == NULL &&
+       (self->stats.queued > self->capacity / 2 ||
+        (self->waiting_since != 0 &&
+         g_get_monotonic_time () - self->waiting_since >= self->max_wait_us))))
     return;
 
   self->ready_scheduled = TRUE;
@@ -62,10 +65,6 @@ dc_history_schedule_ready_locked (DcHistory *self)
   g_source_attach (source, self->context);
   g_source_unref (source);
 }
-
-/* Queued batches written in one transaction, up to this many samples (a flood arrives in
- * batches of a few hundred, one per socket read: a commit each would cost more than the rows). */
-#define MAX_TRANSACTION_SAMPLES 8192
 
 static void
 write_samples (Writer         *w,
@@ -130,6 +129,7 @@ writer_stalled_locked (Writer *w)
           g_array_unref (batch->samples);
           g_free (batch);
         }
+      self->waiting_since = 0;
     }
   /* A caller holding refused batches pushes them now: they are dropped, not refused. */
   dc_history_schedule_ready_locked (self);
@@ -159,6 +159,11 @@ write_batches (Writer *w,
   ok = w->ops->begin (w);
   if (!ok && w->ops->lost != NULL && w->ops->lost (w))
     {
+      g_mutex_lock (&self->mutex);
+      self->in_transaction_batches = 0;
+      self->stats.transaction = 0;
+      self->waiting_since = ((DcHistoryBatch *) g_queue_peek_head (&self->queue))->queued_at;
+      g_mutex_unlock (&self->mutex);
       dc_history_writer_forget (w);
       return FALSE;
     }
@@ -178,18 +183,20 @@ write_batches (Writer *w,
    * waits for a disk or a network round trip (docs/history.md "Writer"). */
   result = w->ops->commit (w);
   g_mutex_lock (&self->mutex);
-  if (result == DC_HISTORY_COMMIT_RETRY)
+  self->in_transaction_batches = 0;
+  self->stats.transaction = 0;
+  if (result == DC_HISTORY_COMMIT_RETRY || result == DC_HISTORY_COMMIT_STALLED)
     {
-      g_mutex_unlock (&self->mutex);
-      dc_history_writer_forget (w);
+      /* The batches wait again, for the next attempt. */
+      self->waiting_since = batches[0]->queued_at;
       g_free (batches);
-      return FALSE;
-    }
-  if (result == DC_HISTORY_COMMIT_STALLED)
-    {
-      writer_stalled_locked (w);
+      if (result == DC_HISTORY_COMMIT_STALLED)
+        writer_stalled_locked (w);
       g_mutex_unlock (&self->mutex);
-      return TRUE;
+      if (result == DC_HISTORY_COMMIT_STALLED)
+        return TRUE;
+      dc_history_writer_forget (w);
+      return FALSE;
     }
   if (result == DC_HISTORY_COMMIT_OK)
     {
@@ -318,6 +325,7 @@ writer_drop_queue (DcHistory *self)
       g_array_unref (batch->samples);
       g_free (batch);
     }
+  self->waiting_since = 0;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
 }
@@ -391,12 +399,13 @@ dc_history_writer_thread (gpointer data)
       if (batch != NULL)
         {
           guint64 n = 0;
+          GList *l;
 
-          /* Batches queued behind it go in the same transaction, up to a bound; not past a
-           * job's turn (a job runs after the batches queued before it). */
-          for (GList *l = self->queue.head; l != NULL && (n_batches == 0 ||
-               n + ((DcHistoryBatch *) l->data)->samples->len <= MAX_TRANSACTION_SAMPLES);
-               l = l->next)
+          /* Group commit: everything queued is the next transaction (its size is bounded by
+           * the queue's), so the queue never holds more than the transaction being written
+           * and what was accepted since it began (docs/history.md "Batch in flight"); but
+           * not past a job's turn (a job runs after the batches queued before it). */
+          for (l = self->queue.head; l != NULL; l = l->next)
             {
               DcHistoryBatch *b = l->data;
 
@@ -405,6 +414,11 @@ dc_history_writer_thread (gpointer data)
               n += b->samples->len;
               n_batches++;
             }
+          self->in_transaction_batches = n_batches;
+          self->stats.transaction = n;
+          self->waiting_since = l != NULL ? ((DcHistoryBatch *) l->data)->queued_at : 0;
+          /* The queue behind the transaction is empty again: a refused caller may push. */
+          dc_history_schedule_ready_locked (self);
         }
       g_mutex_unlock (&self->mutex);
 

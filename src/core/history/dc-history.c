@@ -19,6 +19,7 @@
  * schema dc-history-db.c, queries dc-history-query.c. Design notes in docs/history.md. */
 
 #define DEFAULT_CAPACITY        1000000
+#define DEFAULT_MAX_WAIT_MS     500
 #define DEFAULT_RETENTION_DAYS  365
 #define DEFAULT_PURGE_CHUNK     5000
 
@@ -101,6 +102,7 @@ dc_history_init (DcHistory *self)
   self->readers = g_ptr_array_new ();
   self->purges_to_record = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->capacity = DEFAULT_CAPACITY;
+  self->max_wait_us = (gint64) DEFAULT_MAX_WAIT_MS * 1000;
   self->default_retention_days = DEFAULT_RETENTION_DAYS;
   self->purge_chunk = DEFAULT_PURGE_CHUNK;
   self->next_seq = 1;
@@ -242,6 +244,18 @@ dc_history_set_queue_capacity (DcHistory *self,
 }
 
 void
+dc_history_set_max_wait (DcHistory *self,
+                         guint      ms)
+{
+  g_return_if_fail (DC_IS_HISTORY (self));
+  g_return_if_fail (ms > 0);
+
+  g_mutex_lock (&self->mutex);
+  self->max_wait_us = (gint64) ms * 1000;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
 dc_history_set_default_retention_days (DcHistory *self,
                                        int        days)
 {
@@ -276,10 +290,12 @@ push_internal (DcHistory      *self,
                GError        **error)
 {
   DcHistoryBatch *batch;
+  gint64 now;
 
   if (n_samples == 0)
     return TRUE;
 
+  now = g_get_monotonic_time ();
   g_mutex_lock (&self->mutex);
   /* While the file takes no writes, a full queue drops instead of refusing: refused, the
    * batches would back up into the engine and throttle acquisition, and the live values must
@@ -291,10 +307,14 @@ push_internal (DcHistory      *self,
       g_mutex_unlock (&self->mutex);
       return TRUE;
     }
-  /* An oversized batch is taken when the queue is empty, else it could never pass. */
+  /* The batch in flight is bounded (docs/history.md "Batch in flight"): in samples (an
+   * oversized batch is taken when the queue is empty, else it could never pass) and in the
+   * time the batches behind the transaction have waited (while the file can be written). */
   if (!always &&
       (self->stopping ||
-       (self->stats.queued > 0 && self->stats.queued + n_samples > self->capacity)))
+       (self->stats.queued > 0 && self->stats.queued + n_samples > self->capacity) ||
+       (self->failure == NULL && self->waiting_since != 0 &&
+        now - self->waiting_since >= self->max_wait_us)))
     {
       self->stats.refused += n_samples;
       self->refused_since_ready = TRUE;
@@ -306,11 +326,16 @@ push_internal (DcHistory      *self,
 
   batch = g_new0 (DcHistoryBatch, 1);
   batch->seq = self->next_seq++;
+  batch->queued_at = now;
   batch->samples = g_array_sized_new (FALSE, FALSE, sizeof (DcSample), n_samples);
   g_array_append_vals (batch->samples, samples, n_samples);
   g_queue_push_tail (&self->queue, batch);
+  if (self->waiting_since == 0)
+    self->waiting_since = now;
   self->stats.accepted += n_samples;
   self->stats.queued += n_samples;
+  if (self->stats.queued > self->stats.max_queued)
+    self->stats.max_queued = self->stats.queued;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
 
@@ -390,6 +415,7 @@ dc_history_get_stats (DcHistory      *self,
 
   g_mutex_lock (&self->mutex);
   *stats = self->stats;
+  stats->capacity = self->capacity;
   g_mutex_unlock (&self->mutex);
 }
 

@@ -47,7 +47,12 @@ typedef struct
                          * (written - replaced rows were added) */
   guint64 batches;      /* transactions committed */
   guint64 purged;       /* samples deleted by retention and point purges */
-  guint64 queued;       /* samples accepted and not yet committed */
+  guint64 queued;       /* samples accepted and not yet committed: the batch in flight, the
+                         * transaction being written and what was accepted since it began
+                         * (docs/history.md "Batch in flight") */
+  guint64 transaction;  /* of those, the samples of the transaction being written (0: none) */
+  guint64 max_queued;   /* the largest `queued` seen */
+  guint64 capacity;     /* dc_history_set_queue_capacity() */
   guint   jobs;         /* retention and purge jobs not yet finished */
   guint64 dropped;      /* samples taken and dropped because the file could not be written
                          * (a full disk) and the queue was full */
@@ -81,6 +86,11 @@ const char *dc_history_get_backend_name    (DcHistory      *self);
 /* The queue holds at most @max_samples samples (default 1,000,000). */
 void        dc_history_set_queue_capacity  (DcHistory      *self,
                                             guint           max_samples);
+/* Batches waiting behind the transaction being written take more only while the first of
+ * them has waited less than @ms (default 500 ms): a writer slower than the ingest then refuses
+ * (back-pressure) before its batch in flight holds more than about 2 × @ms of ingest. */
+void        dc_history_set_max_wait        (DcHistory      *self,
+                                            guint           ms);
 /* Retention for points without their own (default 365 days). */
 void        dc_history_set_default_retention_days
                                            (DcHistory      *self,
@@ -91,7 +101,8 @@ void        dc_history_set_retention_days  (DcHistory      *self,
                                             int             days);
 
 /* Queues @samples (any thread; copied). Refuses the whole batch with DC_ERROR_BUSY when the
- * queue is full: nothing is taken, the caller keeps the samples and retries after ::ready.
+ * queue is full or its batches waiting behind the transaction have waited the max wait: nothing
+ * is taken, the caller keeps the samples and retries after ::ready.
  * An empty batch is accepted. */
 gboolean    dc_history_push                (DcHistory      *self,
                                             const DcSample *samples,

@@ -723,6 +723,9 @@ crash_child (const char *backend,
 
   if (h == NULL)
     return 1;
+  /* Group commit takes everything queued: a small queue keeps the transactions small, so
+   * that 40 of them come quickly. */
+  dc_history_set_queue_capacity (h, 10 * CRASH_BATCH);
   for (gint64 b = 0;; b++)
     {
       DcSample samples[CRASH_BATCH];
