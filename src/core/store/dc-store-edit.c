@@ -78,8 +78,10 @@ check_address_unique (DcStore    *self,
                                   &space, &first, &last, &bit))
     return TRUE;
 
-  /* Only the address fields of the device's other points, extracted by sqlite: this runs for
-   * every point stored, so no full JSON parse and no sorting here. */
+  /* Only the address fields of the device's other points near the address, extracted by
+   * sqlite: this runs for every point stored. The range is read from the index
+   * points_by_term_code (dc-store.c, the same expression), so a check costs the neighbours,
+   * not the device. */
   stmt = _dc_store_prepare (self,
                             "SELECT p.term_id, p.item_id, json_extract (p.body, '$.protocol_code'), "
                             "json_extract (p.body, '$.code_type') "
