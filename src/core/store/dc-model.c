@@ -14,6 +14,7 @@
 #include "dc-json-util.h"
 #include "dc-model.h"
 #include "dc-model-rules-private.h"
+#include "dc-point-scan-private.h"
 #include "dc-protocol.h"
 
 static const char * const kind_names[DC_N_KINDS] = {
@@ -525,6 +526,7 @@ intern_take (char *text)
 /* Members a reader takes from DcPointInfo.json rather than from its typed fields: the alarms
  * (dc-alarm-rules.c, and param.x of do_verify), the templates (dc-templates.c), the values'
  * state texts (states) and the IEC 104 driver (direct). */
+/* dc-point-scan.c keeps the same list. */
 static const char * const json_members[] = {
   "up_limit", "down_limit", "alarm_on", "do_verify", "db_save_sql", "db_warn_sql", "states",
   "direct",
@@ -573,6 +575,44 @@ dc_point_info_new_from_json (gint64      key,
   return dc_point_info_new_from_body (key, point, NULL);
 }
 
+DcPointInfo *
+dc_point_info_new_from_text (gint64      key,
+                             const char *device_id,
+                             const char *term_id,
+                             const char *item_id,
+                             const char *body)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) point = NULL;
+  DcPointInfo *info;
+
+  g_return_val_if_fail (device_id != NULL && term_id != NULL && item_id != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  info = g_atomic_rc_box_new0 (DcPointInfo);
+  if (_dc_point_scan_body (body, info))
+    {
+      info->key = key;
+      info->device_id = intern (device_id);
+      info->term_id = intern (term_id);
+      info->item_id = intern (item_id);
+      info->body = intern (body);
+      return info;
+    }
+  g_atomic_rc_box_release (info);
+
+  /* Nested members, escapes, alarm members…: the object (as the store reads a row). */
+  node = json_from_string (body, NULL);
+  point = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_object_ref (json_node_get_object (node))
+                                                        : json_object_new ();
+  json_object_set_string_member (point, "device_id", device_id);
+  json_object_set_string_member (point, "term_id", term_id);
+  json_object_set_string_member (point, "item_id", item_id);
+  return dc_point_info_new_from_body (key, point, body);
+}
+
+/* A typed field read here is also read by _dc_point_scan_body() (dc-point-scan.c), or that
+ * scanner sends the points with its member here. */
 DcPointInfo *
 dc_point_info_new_from_body (gint64      key,
                              JsonObject *point,

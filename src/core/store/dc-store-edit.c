@@ -37,9 +37,8 @@ device_protocol_of (DcStore    *self,
 }
 
 static gint64
-term_address_of (DcStore    *self,
-                 const char *term_id,
-                 const char *protocol)
+term_address_read (DcStore    *self,
+                   const char *term_id)
 {
   g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT json_extract (body, '$.address'), "
                                                     "body FROM terms WHERE id = ?", NULL);
@@ -55,6 +54,87 @@ term_address_of (DcStore    *self,
     return sqlite3_column_int64 (stmt, 0);
   body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 1));
   return dc_json_get_int (body, "address", 1);
+}
+
+/* While a v2 batch of points runs (dc-store-batch.c), the devices, terms and items its points
+ * name do not change: each term's device, protocol and address, and whether an item exists,
+ * are read once per batch instead of once per point. */
+typedef struct
+{
+  char   *device_id;
+  char   *protocol;
+  gint64  address;
+} TermMemo;
+
+static void
+term_memo_free (TermMemo *memo)
+{
+  g_free (memo->device_id);
+  g_free (memo->protocol);
+  g_free (memo);
+}
+
+void
+_dc_store_memo_begin (DcStore *self)
+{
+  g_return_if_fail (self->term_memo == NULL);
+
+  self->term_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) term_memo_free);
+  self->item_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+void
+_dc_store_memo_end (DcStore *self)
+{
+  g_clear_pointer (&self->term_memo, g_hash_table_unref);
+  g_clear_pointer (&self->item_memo, g_hash_table_unref);
+}
+
+/* @term_id's memo while a batch runs, else NULL (also for a term without device). */
+static const TermMemo *
+term_memo_get (DcStore    *self,
+               const char *term_id)
+{
+  TermMemo *memo;
+  g_autofree char *device_id = NULL;
+
+  if (self->term_memo == NULL)
+    return NULL;
+  memo = g_hash_table_lookup (self->term_memo, term_id);
+  if (memo != NULL)
+    return memo;
+  device_id = _dc_store_term_device_of (self, term_id);
+  if (device_id == NULL)
+    return NULL;
+  memo = g_new0 (TermMemo, 1);
+  memo->protocol = device_protocol_of (self, device_id);
+  memo->device_id = g_steal_pointer (&device_id);
+  memo->address = term_address_read (self, term_id);
+  g_hash_table_insert (self->term_memo, g_strdup (term_id), memo);
+  return memo;
+}
+
+static gint64
+term_address_of (DcStore    *self,
+                 const char *term_id)
+{
+  const TermMemo *memo = term_memo_get (self, term_id);
+
+  return memo != NULL ? memo->address : term_address_read (self, term_id);
+}
+
+static gboolean
+item_exists (DcStore    *self,
+             const char *item_id)
+{
+  if (self->item_memo != NULL && g_hash_table_contains (self->item_memo, item_id))
+    return TRUE;
+  if (!_dc_store_exists (self, DC_KIND_ITEM, item_id))
+    return FALSE;
+  if (self->item_memo != NULL)
+    g_hash_table_add (self->item_memo, g_strdup (item_id));
+  return TRUE;
 }
 
 /* docs/rest.md "Address uniqueness": one IEC 104 point per (device, CA, IOA); Modbus register
@@ -74,7 +154,7 @@ check_address_unique (DcStore    *self,
   const char *term_id = json_object_get_string_member (point, "term_id");
   const char *item_id = json_object_get_string_member (point, "item_id");
 
-  if (!dc_protocol_point_address (protocol, point, term_address_of (self, term_id, protocol),
+  if (!dc_protocol_point_address (protocol, point, term_address_of (self, term_id),
                                   &space, &first, &last, &bit))
     return TRUE;
 
@@ -134,7 +214,7 @@ check_address_unique (DcStore    *self,
         o_address = GPOINTER_TO_SIZE (cached);
       else
         {
-          o_address = term_address_of (self, o_term, protocol);
+          o_address = term_address_of (self, o_term);
           g_hash_table_insert (addresses, g_strdup (o_term), GSIZE_TO_POINTER ((gsize) o_address));
         }
       if (!dc_protocol_point_address (protocol, other, o_address,
@@ -338,6 +418,7 @@ _dc_store_create_in_tx (DcStore    *self,
         g_autofree char *device_id = NULL;
         g_autofree char *point_id = NULL;
         JsonNode *node = json_object_get_member (object, "term_id");
+        const TermMemo *memo;
         const char *item_id;
 
         if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -348,15 +429,20 @@ _dc_store_create_in_tx (DcStore    *self,
         term_id = dc_model_id_from_node (node, "term_id", error);
         if (term_id == NULL)
           return FALSE;
-        device_id = _dc_store_term_device_of (self, term_id);
-        if (device_id != NULL)
+        memo = term_memo_get (self, term_id);
+        if (memo != NULL)
+          {
+            device_id = g_strdup (memo->device_id);
+            protocol = g_strdup (memo->protocol);
+          }
+        else if ((device_id = _dc_store_term_device_of (self, term_id)) != NULL)
           protocol = device_protocol_of (self, device_id);
         if (!dc_model_validate (kind, object, protocol, error))
           return FALSE;
         if (device_id == NULL)
           return _dc_store_not_found (DC_KIND_TERM, error);
         item_id = json_object_get_string_member (object, "item_id");
-        if (!_dc_store_exists (self, DC_KIND_ITEM, item_id))
+        if (!item_exists (self, item_id))
           return _dc_store_not_found (DC_KIND_ITEM, error);
         if (dc_store_get_point_key (self, term_id, item_id) != 0)
           {

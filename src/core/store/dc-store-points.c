@@ -22,9 +22,10 @@
 static DcPointInfo *
 info_from_row (sqlite3_stmt *stmt)
 {
-  g_autoptr(JsonObject) object = _dc_store_point_from_row (stmt, 1);
-
-  return dc_point_info_new_from_body (sqlite3_column_int64 (stmt, 0), object,
+  return dc_point_info_new_from_text (sqlite3_column_int64 (stmt, 0),
+                                      (const char *) sqlite3_column_text (stmt, 2),
+                                      (const char *) sqlite3_column_text (stmt, 3),
+                                      (const char *) sqlite3_column_text (stmt, 4),
                                       (const char *) sqlite3_column_text (stmt, 1));
 }
 
