@@ -74,6 +74,24 @@ term_memo_free (TermMemo *memo)
   g_free (memo);
 }
 
+/* The address range of a neighbour (check_address_unique), by term address, protocol_code
+ * and code_type: a batch's points mostly share a few code types. */
+typedef struct
+{
+  gboolean  ok;
+  char     *space;
+  gint64    first;
+  gint64    last;
+  int       bit;
+} AddressMemo;
+
+static void
+address_memo_free (AddressMemo *memo)
+{
+  g_free (memo->space);
+  g_free (memo);
+}
+
 void
 _dc_store_memo_begin (DcStore *self)
 {
@@ -82,6 +100,8 @@ _dc_store_memo_begin (DcStore *self)
   self->term_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) term_memo_free);
   self->item_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->address_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) address_memo_free);
 }
 
 void
@@ -89,6 +109,7 @@ _dc_store_memo_end (DcStore *self)
 {
   g_clear_pointer (&self->term_memo, g_hash_table_unref);
   g_clear_pointer (&self->item_memo, g_hash_table_unref);
+  g_clear_pointer (&self->address_memo, g_hash_table_unref);
 }
 
 /* @term_id's memo while a batch runs, else NULL (also for a term without device). */
@@ -182,34 +203,17 @@ check_address_unique (DcStore    *self,
     {
       const char *o_term = (const char *) sqlite3_column_text (stmt, 0);
       const char *o_item = (const char *) sqlite3_column_text (stmt, 1);
-      g_autoptr(JsonObject) other = json_object_new ();
+      int types[2] = { sqlite3_column_type (stmt, 2), sqlite3_column_type (stmt, 3) };
+      g_autoptr(JsonObject) other = NULL;
       g_autofree char *o_space = NULL;
-      gint64 o_first, o_last, o_address;
+      g_autofree char *memo_key = NULL;
+      const AddressMemo *memo = NULL;
+      gint64 o_first = 0, o_last = -1, o_address;
       gpointer cached;
-      int o_bit;
+      int o_bit = -1;
 
       if (g_str_equal (o_term, term_id) && g_str_equal (o_item, item_id))
         continue;
-      for (int column = 2; column <= 3; column++)
-        {
-          const char *field = column == 2 ? "protocol_code" : "code_type";
-
-          switch (sqlite3_column_type (stmt, column))
-            {
-            case SQLITE_INTEGER:
-              json_object_set_int_member (other, field, sqlite3_column_int64 (stmt, column));
-              break;
-            case SQLITE_FLOAT:
-              json_object_set_double_member (other, field, sqlite3_column_double (stmt, column));
-              break;
-            case SQLITE_TEXT:
-              json_object_set_string_member (other, field,
-                                             (const char *) sqlite3_column_text (stmt, column));
-              break;
-            default:
-              break;
-            }
-        }
       if (g_hash_table_lookup_extended (addresses, o_term, NULL, &cached))
         o_address = GPOINTER_TO_SIZE (cached);
       else
@@ -217,9 +221,62 @@ check_address_unique (DcStore    *self,
           o_address = term_address_of (self, o_term);
           g_hash_table_insert (addresses, g_strdup (o_term), GSIZE_TO_POINTER ((gsize) o_address));
         }
-      if (!dc_protocol_point_address (protocol, other, o_address,
-                                      &o_space, &o_first, &o_last, &o_bit))
-        continue;
+      if (self->address_memo != NULL)
+        {
+          const char *code = (const char *) sqlite3_column_text (stmt, 2);
+          const char *type = (const char *) sqlite3_column_text (stmt, 3);
+
+          memo_key = g_strdup_printf ("%s|%" G_GINT64_FORMAT "|%d:%s|%d:%s", protocol ? protocol : "",
+                                      o_address, types[0], code ? code : "", types[1],
+                                      type ? type : "");
+          memo = g_hash_table_lookup (self->address_memo, memo_key);
+        }
+      if (memo != NULL)
+        {
+          if (!memo->ok)
+            continue;
+          o_space = g_strdup (memo->space);
+          o_first = memo->first;
+          o_last = memo->last;
+          o_bit = memo->bit;
+        }
+      else
+        {
+          gboolean ok;
+
+          other = json_object_new ();
+          for (int column = 2; column <= 3; column++)
+            {
+              const char *field = column == 2 ? "protocol_code" : "code_type";
+
+              switch (types[column - 2])
+                {
+                case SQLITE_INTEGER:
+                  json_object_set_int_member (other, field, sqlite3_column_int64 (stmt, column));
+                  break;
+                case SQLITE_FLOAT:
+                  json_object_set_double_member (other, field, sqlite3_column_double (stmt, column));
+                  break;
+                case SQLITE_TEXT:
+                  json_object_set_string_member (other, field,
+                                                 (const char *) sqlite3_column_text (stmt, column));
+                  break;
+                default:
+                  break;
+                }
+            }
+          ok = dc_protocol_point_address (protocol, other, o_address,
+                                          &o_space, &o_first, &o_last, &o_bit);
+          if (memo_key != NULL)
+            {
+              AddressMemo *m = g_new0 (AddressMemo, 1);
+
+              *m = (AddressMemo) { ok, g_strdup (o_space), o_first, o_last, o_bit };
+              g_hash_table_insert (self->address_memo, g_steal_pointer (&memo_key), m);
+            }
+          if (!ok)
+            continue;
+        }
       if (!g_str_equal (space, o_space) || o_last < first || o_first > last)
         continue;
       if (bit >= 0 && o_bit >= 0 && bit != o_bit)

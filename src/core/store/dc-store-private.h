@@ -49,6 +49,7 @@ struct _DcStore
    * exist (dc-store-edit.c _dc_store_memo_begin). */
   GHashTable *term_memo;
   GHashTable *item_memo;
+  GHashTable *address_memo;
 };
 
 /* Reused prepared statements (dc-store-stmt.c): the cleanup gives a statement back. */

@@ -222,6 +222,38 @@ test_address_index (void)
   create_ok (store, DC_KIND_POINT,
              "{\"term_id\":\"t3\",\"item_id\":\"i12\",\"protocol_code\":0,\"code_type\":\"hr:u16\"}");
 
+  /* In a batch (terms, items and neighbours' ranges read once per batch): sequential
+   * registers pass, and an overlap with a point of the same batch fails the batch. */
+  {
+    g_autoptr(JsonArray) ok = json_array_new ();
+    g_autoptr(JsonArray) bad = json_array_new ();
+    g_autoptr(GError) e = NULL;
+
+    for (int i = 14; i < 19; i++)
+      {
+        g_autofree char *p = g_strdup_printf ("{\"term_id\":\"t3\",\"item_id\":\"i%d\","
+                                              "\"protocol_code\":%d,\"code_type\":\"hr:u16\"}",
+                                              i, i - 13);
+
+        json_array_add_object_element (ok, object_from (p));
+      }
+    g_assert_true (dc_store_create_batch (store, DC_KIND_POINT, ok, &error));
+    g_assert_no_error (error);
+    json_array_add_object_element (bad, object_from ("{\"term_id\":\"t3\",\"item_id\":\"i19\","
+                                                     "\"protocol_code\":40,\"code_type\":\"hr:u16\"}"));
+    json_array_add_object_element (bad, object_from ("{\"term_id\":\"t2\",\"item_id\":\"i19\","
+                                                     "\"protocol_code\":41,\"code_type\":\"hr:u32\"}"));
+    json_array_add_object_element (bad, object_from ("{\"term_id\":\"t2\",\"item_id\":\"i18\","
+                                                     "\"protocol_code\":39,\"code_type\":\"hr:u16\"}"));
+    json_array_add_object_element (bad, object_from ("{\"term_id\":\"t3\",\"item_id\":\"i0\","
+                                                     "\"protocol_code\":3,\"code_type\":\"hr:u32\"}"));
+    g_assert_false (dc_store_create_batch (store, DC_KIND_POINT, bad, &e));
+    g_assert_error (e, DC_ERROR, DC_ERROR_EXISTS);
+    g_assert_cmpstr (e->message, ==, "protocol_code already used by t3:i16! (element 3, id t3:i0)");
+    /* All or nothing: t3:i19 was rolled back. */
+    g_assert_cmpint (dc_store_get_point_key (store, "t3", "i19"), ==, 0);
+  }
+
   /* The index is there and the check's query reads it. */
   g_assert_cmpint (sqlite3_open_v2 (dc_store_get_path (store), &db, SQLITE_OPEN_READONLY, NULL),
                    ==, SQLITE_OK);
