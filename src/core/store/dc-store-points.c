@@ -76,6 +76,10 @@ ensure_cache (DcStore *self)
   while (sqlite3_step (stmt) == SQLITE_ROW)
     cache_insert (self, info_from_row (stmt));
   self->points_read += g_hash_table_size (self->point_cache);
+  /* The pages of the whole scan stay in sqlite's cache (up to 2 MB) for nothing: the views
+   * answer the reads from now on. */
+  g_clear_pointer (&stmt, _dc_store_stmt_release);
+  sqlite3_db_release_memory (self->db);
 }
 
 static void
