@@ -235,7 +235,9 @@ normalize_id (JsonObject *object,
   if (id == NULL)
     return FALSE;
 
-  json_object_set_string_member (object, field, id);
+  /* A valid string is already the id (this runs for every entity stored). */
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    json_object_set_string_member (object, field, id);
   return TRUE;
 }
 
