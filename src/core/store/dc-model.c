@@ -7,15 +7,15 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dc-error.h"
 #include "dc-json-util.h"
 #include "dc-model.h"
+#include "dc-model-rules-private.h"
+#include "dc-point-scan-private.h"
 #include "dc-protocol.h"
-#include "dc-states.h"
 
 static const char * const kind_names[DC_N_KINDS] = {
   "device", "term", "item", "point", "formula",
@@ -212,239 +212,6 @@ dc_natural_sort (GPtrArray *ids)
 /* Validation. Numbers and booleans are read as the field accessors read them. */
 
 #define node_get_number dc_json_node_get_number
-#define node_get_bool   dc_json_node_get_bool
-
-typedef enum
-{
-  FIELD_TEXT,     /* free text: string or number */
-  FIELD_INT,      /* integer in [min, max] */
-  FIELD_NUMBER,   /* any finite number */
-  FIELD_BOOL,
-  FIELD_ENUM,     /* one of choices */
-  FIELD_HOST,     /* non-empty string without whitespace */
-  FIELD_PROTOCOL, /* a registered protocol name (dc-protocol.h) */
-  FIELD_STATES,   /* state texts: {"1": "open"} (dc-states.h) */
-} FieldType;
-
-typedef struct
-{
-  const char        *name;
-  FieldType          type;
-  double             min;
-  double             max;
-  const char * const *choices;
-} FieldRule;
-
-static const char * const parities[] = { "N", "E", "O", NULL };
-static const char * const priorities[] = { "low", "medium", "high", "critical", NULL };
-static const char * const history_modes[] = { "change", "all", "none", NULL };
-
-static const FieldRule device_rules[] = {
-  { "name", FIELD_TEXT },
-  { "identify", FIELD_TEXT },
-  { "protocol", FIELD_PROTOCOL },
-  { "ip", FIELD_HOST },
-  { "port", FIELD_INT, 1, 65535 },
-  { "serial", FIELD_HOST },
-  { "baud", FIELD_INT, 50, 4000000 },
-  { "parity", FIELD_ENUM, 0, 0, parities },
-  { "data_bits", FIELD_INT, 5, 8 },
-  { "stop_bits", FIELD_INT, 1, 2 },
-  { "poll_ms", FIELD_INT, 1, 86400000 },
-  { "timeout_ms", FIELD_INT, 1, 600000 },
-  { "backup_ip", FIELD_HOST },
-  { "backup_port", FIELD_INT, 1, 65535 },
-  { "k", FIELD_INT, 1, 32767 },
-  { "w", FIELD_INT, 1, 32767 },
-  { "t0", FIELD_INT, 1, 255 },
-  { "t1", FIELD_INT, 1, 255 },
-  { "t2", FIELD_INT, 1, 255 },
-  { "t3", FIELD_INT, 1, 172800 },
-  { "gi_s", FIELD_INT, 0, 604800 },
-  { "ci_s", FIELD_INT, 0, 604800 },
-  { "clock_sync", FIELD_BOOL },
-  { "enabled", FIELD_BOOL },
-  { "comm_alarm_delay_ms", FIELD_INT, 0, 86400000 },
-  { "comm_alarm_priority", FIELD_ENUM, 0, 0, priorities },
-  { NULL }
-};
-
-static const FieldRule term_rules[] = {
-  { "name", FIELD_TEXT },
-  { "identify", FIELD_TEXT },
-  { "protocol", FIELD_TEXT },
-  { NULL }
-};
-
-static const FieldRule item_rules[] = {
-  { "name", FIELD_TEXT },
-  { "view_code", FIELD_TEXT },
-  { "func_type", FIELD_TEXT },
-  { "unit", FIELD_TEXT },
-  { NULL }
-};
-
-static const FieldRule point_rules[] = {
-  { "coefficient", FIELD_NUMBER },
-  { "base_val", FIELD_NUMBER },
-  { "history", FIELD_ENUM, 0, 0, history_modes },
-  { "history_deadband", FIELD_NUMBER, 0, G_MAXDOUBLE },
-  { "retention_days", FIELD_INT, 1, 36500 },
-  { "up_limit", FIELD_NUMBER },
-  { "down_limit", FIELD_NUMBER },
-  { "decimals", FIELD_INT, 0, 15 },
-  { "states", FIELD_STATES },
-  { "feedback", FIELD_TEXT },
-  { "alarm_deadband", FIELD_NUMBER, 0, G_MAXDOUBLE },
-  { "alarm_delay_ms", FIELD_INT, 0, 86400000 },
-  { "alarm_on", FIELD_NUMBER },
-  { "alarm_priority", FIELD_ENUM, 0, 0, priorities },
-  { "alarm_enabled", FIELD_BOOL },
-  { "direct", FIELD_BOOL },
-  { "do_verify", FIELD_TEXT },
-  { "warn_msg", FIELD_TEXT },
-  { "db_save_sql", FIELD_TEXT },
-  { "db_warn_sql", FIELD_TEXT },
-  { NULL }
-};
-
-static char *
-format_bound (double v)
-{
-  if (v == floor (v) && fabs (v) < 1e15)
-    return g_strdup_printf ("%.0f", v);
-  return g_strdup_printf ("%g", v);
-}
-
-/* Four decimal numbers 0-255 joined by dots, nothing else (inet_pton's IPv4 form). */
-static gboolean
-is_dotted_quad (const char *s)
-{
-  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (s);
-
-  return address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4;
-}
-
-static gboolean
-check_field (const FieldRule *rule,
-             JsonNode        *node,
-             GError         **error)
-{
-  double v;
-  gboolean is_int;
-  gboolean b;
-
-  switch (rule->type)
-    {
-    case FIELD_TEXT:
-      if (JSON_NODE_HOLDS_VALUE (node) &&
-          json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return TRUE;
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "field %s must be a string", rule->name);
-      return FALSE;
-
-    case FIELD_HOST:
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        {
-          const char *s = json_node_get_string (node);
-          gboolean ok = *s != '\0' && strlen (s) <= 255;
-
-          for (const char *p = s; ok && *p; p++)
-            if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
-              ok = FALSE;
-          /* Digits and dots are an IPv4 address or nothing: the resolver would take
-           * 256.256.256.256 for a host name. */
-          if (ok && g_str_has_suffix (rule->name, "ip") &&
-              strspn (s, "0123456789.") == strlen (s) && !is_dotted_quad (s))
-            {
-              g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                           "field %s must be a valid IPv4 address: %s", rule->name, s);
-              return FALSE;
-            }
-          if (ok)
-            return TRUE;
-        }
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "field %s must be a non-empty host name or address without spaces",
-                   rule->name);
-      return FALSE;
-
-    case FIELD_INT:
-      if (!node_get_number (node, &v, &is_int) || !is_int || v < rule->min || v > rule->max)
-        {
-          g_autofree char *lo = format_bound (rule->min);
-          g_autofree char *hi = format_bound (rule->max);
-
-          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                       "field %s must be an integer between %s and %s", rule->name, lo, hi);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FIELD_NUMBER:
-      if (!node_get_number (node, &v, &is_int))
-        {
-          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                       "field %s must be a number", rule->name);
-          return FALSE;
-        }
-      if (rule->max > rule->min && (v < rule->min || v > rule->max))
-        {
-          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                       "field %s must not be negative", rule->name);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FIELD_BOOL:
-      if (!node_get_bool (node, &b))
-        {
-          g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                       "field %s must be true or false", rule->name);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FIELD_ENUM:
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
-          g_strv_contains ((const char * const *) rule->choices, json_node_get_string (node)))
-        return TRUE;
-      {
-        g_autofree char *list = g_strjoinv (", ", (char **) rule->choices);
-
-        g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                     "field %s must be one of %s", rule->name, list);
-      }
-      return FALSE;
-
-    case FIELD_PROTOCOL:
-      return dc_protocol_check_name (node, rule->name, error);
-
-    case FIELD_STATES:
-      return dc_states_check (node, rule->name, error);
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gboolean
-check_rules (const FieldRule *rules,
-             JsonObject      *object,
-             GError         **error)
-{
-  for (const FieldRule *rule = rules; rule->name; rule++)
-    {
-      JsonNode *node = json_object_get_member (object, rule->name);
-
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-        continue;
-      if (!check_field (rule, node, error))
-        return FALSE;
-    }
-  return TRUE;
-}
 
 /* Normalises an id field to a string in place. */
 static gboolean
@@ -468,7 +235,9 @@ normalize_id (JsonObject *object,
   if (id == NULL)
     return FALSE;
 
-  json_object_set_string_member (object, field, id);
+  /* A valid string is already the id (this runs for every entity stored). */
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    json_object_set_string_member (object, field, id);
   return TRUE;
 }
 
@@ -683,42 +452,6 @@ dc_model_alias_field (DcKind      kind,
 }
 
 /* The identity and protocol fields that the rules above do not list. */
-static const char * const device_extra[] = { "id", "status", "time_zone", NULL };
-static const char * const term_extra[] = { "id", "device_id", "address", NULL };
-static const char * const item_extra[] = { "id", NULL };
-static const char * const point_extra[] = {
-  "term_id", "item_id", "device_id", "protocol_code", "code_type", NULL
-};
-static const char * const formula_extra[] = {
-  "id", "formula", "device_id", "term_id", "item_id", NULL
-};
-
-void
-dc_model_append_field_names (DcKind     kind,
-                             GPtrArray *names)
-{
-  static const FieldRule no_rules[] = { { NULL } };
-  const FieldRule *rules;
-  const char * const *extra;
-
-  g_return_if_fail (kind < DC_N_KINDS);
-  g_return_if_fail (names != NULL);
-
-  switch (kind)
-    {
-    case DC_KIND_DEVICE:  rules = device_rules; extra = device_extra; break;
-    case DC_KIND_TERM:    rules = term_rules; extra = term_extra; break;
-    case DC_KIND_ITEM:    rules = item_rules; extra = item_extra; break;
-    case DC_KIND_POINT:   rules = point_rules; extra = point_extra; break;
-    case DC_KIND_FORMULA: rules = no_rules; extra = formula_extra; break;
-    case DC_N_KINDS:
-    default:              g_assert_not_reached ();
-    }
-  for (const char * const *name = extra; *name != NULL; name++)
-    g_ptr_array_add (names, (gpointer) *name);
-  for (const FieldRule *rule = rules; rule->name != NULL; rule++)
-    g_ptr_array_add (names, (gpointer) rule->name);
-}
 
 gboolean
 dc_model_validate (DcKind      kind,
@@ -741,25 +474,25 @@ dc_model_validate (DcKind      kind,
           g_set_error_literal (error, DC_ERROR, DC_ERROR_INVALID, "missing field: protocol");
           return FALSE;
         }
-      return check_rules (device_rules, object, error) && validate_time_zone (object, error) &&
+      return _dc_model_check_rules (DC_KIND_DEVICE, object, error) && validate_time_zone (object, error) &&
              validate_device_protocol (object, error);
 
     case DC_KIND_TERM:
       return normalize_id (object, "id", TRUE, error) &&
              normalize_id (object, "device_id", TRUE, error) &&
-             check_rules (term_rules, object, error) &&
+             _dc_model_check_rules (DC_KIND_TERM, object, error) &&
              validate_term_address (object, device_protocol, error);
 
     case DC_KIND_ITEM:
       return normalize_id (object, "id", TRUE, error) &&
-             check_rules (item_rules, object, error);
+             _dc_model_check_rules (DC_KIND_ITEM, object, error);
 
     case DC_KIND_POINT:
       return dc_model_normalize_aliases (kind, object, FALSE, error) &&
              normalize_id (object, "term_id", TRUE, error) &&
              normalize_id (object, "item_id", TRUE, error) &&
              normalize_id (object, "device_id", FALSE, error) &&
-             check_rules (point_rules, object, error) &&
+             _dc_model_check_rules (DC_KIND_POINT, object, error) &&
              dc_protocol_validate_point (device_protocol, object, error);
 
     case DC_KIND_FORMULA:
@@ -795,6 +528,7 @@ intern_take (char *text)
 /* Members a reader takes from DcPointInfo.json rather than from its typed fields: the alarms
  * (dc-alarm-rules.c, and param.x of do_verify), the templates (dc-templates.c), the values'
  * state texts (states) and the IEC 104 driver (direct). */
+/* dc-point-scan.c keeps the same list. */
 static const char * const json_members[] = {
   "up_limit", "down_limit", "alarm_on", "do_verify", "db_save_sql", "db_warn_sql", "states",
   "direct",
@@ -843,6 +577,63 @@ dc_point_info_new_from_json (gint64      key,
   return dc_point_info_new_from_body (key, point, NULL);
 }
 
+/* A view and its reference count: 8 bytes before the view, where a GArcBox header takes 32
+ * (100,000 points: 2.4 MB; docs/performance.md). */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  DcPointInfo     info;
+} InfoBox;
+
+#define INFO_BOX(i) ((InfoBox *) ((char *) (i) - G_STRUCT_OFFSET (InfoBox, info)))
+
+static DcPointInfo *
+info_alloc (void)
+{
+  InfoBox *box = g_new0 (InfoBox, 1);
+
+  g_atomic_ref_count_init (&box->ref_count);
+  return &box->info;
+}
+
+DcPointInfo *
+dc_point_info_new_from_text (gint64      key,
+                             const char *device_id,
+                             const char *term_id,
+                             const char *item_id,
+                             const char *body)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) point = NULL;
+  DcPointInfo *info;
+
+  g_return_val_if_fail (device_id != NULL && term_id != NULL && item_id != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  info = info_alloc ();
+  if (_dc_point_scan_body (body, info))
+    {
+      info->key = key;
+      info->device_id = intern (device_id);
+      info->term_id = intern (term_id);
+      info->item_id = intern (item_id);
+      info->body = intern (body);
+      return info;
+    }
+  g_free (INFO_BOX (info));
+
+  /* Nested members, escapes, alarm members…: the object (as the store reads a row). */
+  node = json_from_string (body, NULL);
+  point = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_object_ref (json_node_get_object (node))
+                                                        : json_object_new ();
+  json_object_set_string_member (point, "device_id", device_id);
+  json_object_set_string_member (point, "term_id", term_id);
+  json_object_set_string_member (point, "item_id", item_id);
+  return dc_point_info_new_from_body (key, point, body);
+}
+
+/* A typed field read here is also read by _dc_point_scan_body() (dc-point-scan.c), or that
+ * scanner sends the points with its member here. */
 DcPointInfo *
 dc_point_info_new_from_body (gint64      key,
                              JsonObject *point,
@@ -854,7 +645,7 @@ dc_point_info_new_from_body (gint64      key,
 
   g_return_val_if_fail (point != NULL, NULL);
 
-  info = g_atomic_rc_box_new0 (DcPointInfo);
+  info = info_alloc ();
   info->key = key;
   info->device_id = intern (dc_json_get_string (point, "device_id", ""));
   info->term_id = intern (dc_json_get_string (point, "term_id", ""));
@@ -928,7 +719,8 @@ dc_point_info_ref (DcPointInfo *info)
 {
   g_return_val_if_fail (info != NULL, NULL);
 
-  return g_atomic_rc_box_acquire (info);
+  g_atomic_ref_count_inc (&INFO_BOX (info)->ref_count);
+  return info;
 }
 
 static void
@@ -949,7 +741,15 @@ void
 dc_point_info_unref (DcPointInfo *info)
 {
   if (info != NULL)
-    g_atomic_rc_box_release_full (info, point_info_clear);
+    {
+      InfoBox *box = INFO_BOX (info);
+
+      if (g_atomic_ref_count_dec (&box->ref_count))
+        {
+          point_info_clear (info);
+          g_free (box);
+        }
+    }
 }
 
 void

@@ -122,10 +122,14 @@ run_batch (DcStore    *self,
            GError    **error)
 {
   guint n = json_array_get_length (elements);
+  /* Only points are written: the terms and items they name stay as they are. */
+  gboolean memo = kind == DC_KIND_POINT && func == create_element;
 
   if (!_dc_store_begin (self, error))
     return FALSE;
 
+  if (memo)
+    _dc_store_memo_begin (self);
   for (guint i = 0; i < n; i++)
     {
       JsonNode *element = json_array_get_element (elements, i);
@@ -135,10 +139,14 @@ run_batch (DcStore    *self,
         {
           g_autofree char *id = _dc_store_element_id (kind, element);
 
+          if (memo)
+            _dc_store_memo_end (self);
           _dc_store_rollback (self);
           return batch_error (error, inner, i, id);
         }
     }
+  if (memo)
+    _dc_store_memo_end (self);
 
   return _dc_store_commit (self, error);
 }

@@ -37,9 +37,8 @@ device_protocol_of (DcStore    *self,
 }
 
 static gint64
-term_address_of (DcStore    *self,
-                 const char *term_id,
-                 const char *protocol)
+term_address_read (DcStore    *self,
+                   const char *term_id)
 {
   g_autoptr(sqlite3_stmt) stmt = _dc_store_prepare (self, "SELECT json_extract (body, '$.address'), "
                                                     "body FROM terms WHERE id = ?", NULL);
@@ -55,6 +54,108 @@ term_address_of (DcStore    *self,
     return sqlite3_column_int64 (stmt, 0);
   body = _dc_store_parse_body ((const char *) sqlite3_column_text (stmt, 1));
   return dc_json_get_int (body, "address", 1);
+}
+
+/* While a v2 batch of points runs (dc-store-batch.c), the devices, terms and items its points
+ * name do not change: each term's device, protocol and address, and whether an item exists,
+ * are read once per batch instead of once per point. */
+typedef struct
+{
+  char   *device_id;
+  char   *protocol;
+  gint64  address;
+} TermMemo;
+
+static void
+term_memo_free (TermMemo *memo)
+{
+  g_free (memo->device_id);
+  g_free (memo->protocol);
+  g_free (memo);
+}
+
+/* The address range of a neighbour (check_address_unique), by term address, protocol_code
+ * and code_type: a batch's points mostly share a few code types. */
+typedef struct
+{
+  gboolean  ok;
+  char     *space;
+  gint64    first;
+  gint64    last;
+  int       bit;
+} AddressMemo;
+
+static void
+address_memo_free (AddressMemo *memo)
+{
+  g_free (memo->space);
+  g_free (memo);
+}
+
+void
+_dc_store_memo_begin (DcStore *self)
+{
+  g_return_if_fail (self->term_memo == NULL);
+
+  self->term_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) term_memo_free);
+  self->item_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->address_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) address_memo_free);
+}
+
+void
+_dc_store_memo_end (DcStore *self)
+{
+  g_clear_pointer (&self->term_memo, g_hash_table_unref);
+  g_clear_pointer (&self->item_memo, g_hash_table_unref);
+  g_clear_pointer (&self->address_memo, g_hash_table_unref);
+}
+
+/* @term_id's memo while a batch runs, else NULL (also for a term without device). */
+static const TermMemo *
+term_memo_get (DcStore    *self,
+               const char *term_id)
+{
+  TermMemo *memo;
+  g_autofree char *device_id = NULL;
+
+  if (self->term_memo == NULL)
+    return NULL;
+  memo = g_hash_table_lookup (self->term_memo, term_id);
+  if (memo != NULL)
+    return memo;
+  device_id = _dc_store_term_device_of (self, term_id);
+  if (device_id == NULL)
+    return NULL;
+  memo = g_new0 (TermMemo, 1);
+  memo->protocol = device_protocol_of (self, device_id);
+  memo->device_id = g_steal_pointer (&device_id);
+  memo->address = term_address_read (self, term_id);
+  g_hash_table_insert (self->term_memo, g_strdup (term_id), memo);
+  return memo;
+}
+
+static gint64
+term_address_of (DcStore    *self,
+                 const char *term_id)
+{
+  const TermMemo *memo = term_memo_get (self, term_id);
+
+  return memo != NULL ? memo->address : term_address_read (self, term_id);
+}
+
+static gboolean
+item_exists (DcStore    *self,
+             const char *item_id)
+{
+  if (self->item_memo != NULL && g_hash_table_contains (self->item_memo, item_id))
+    return TRUE;
+  if (!_dc_store_exists (self, DC_KIND_ITEM, item_id))
+    return FALSE;
+  if (self->item_memo != NULL)
+    g_hash_table_add (self->item_memo, g_strdup (item_id));
+  return TRUE;
 }
 
 /* docs/rest.md "Address uniqueness": one IEC 104 point per (device, CA, IOA); Modbus register
@@ -74,12 +175,14 @@ check_address_unique (DcStore    *self,
   const char *term_id = json_object_get_string_member (point, "term_id");
   const char *item_id = json_object_get_string_member (point, "item_id");
 
-  if (!dc_protocol_point_address (protocol, point, term_address_of (self, term_id, protocol),
+  if (!dc_protocol_point_address (protocol, point, term_address_of (self, term_id),
                                   &space, &first, &last, &bit))
     return TRUE;
 
-  /* Only the address fields of the device's other points, extracted by sqlite: this runs for
-   * every point stored, so no full JSON parse and no sorting here. */
+  /* Only the address fields of the device's other points near the address, extracted by
+   * sqlite: this runs for every point stored. The range is read from the index
+   * points_by_term_code (dc-store.c, the same expression), so a check costs the neighbours,
+   * not the device. */
   stmt = _dc_store_prepare (self,
                             "SELECT p.term_id, p.item_id, json_extract (p.body, '$.protocol_code'), "
                             "json_extract (p.body, '$.code_type') "
@@ -100,44 +203,80 @@ check_address_unique (DcStore    *self,
     {
       const char *o_term = (const char *) sqlite3_column_text (stmt, 0);
       const char *o_item = (const char *) sqlite3_column_text (stmt, 1);
-      g_autoptr(JsonObject) other = json_object_new ();
+      int types[2] = { sqlite3_column_type (stmt, 2), sqlite3_column_type (stmt, 3) };
+      g_autoptr(JsonObject) other = NULL;
       g_autofree char *o_space = NULL;
-      gint64 o_first, o_last, o_address;
+      g_autofree char *memo_key = NULL;
+      const AddressMemo *memo = NULL;
+      gint64 o_first = 0, o_last = -1, o_address;
       gpointer cached;
-      int o_bit;
+      int o_bit = -1;
 
       if (g_str_equal (o_term, term_id) && g_str_equal (o_item, item_id))
         continue;
-      for (int column = 2; column <= 3; column++)
-        {
-          const char *field = column == 2 ? "protocol_code" : "code_type";
-
-          switch (sqlite3_column_type (stmt, column))
-            {
-            case SQLITE_INTEGER:
-              json_object_set_int_member (other, field, sqlite3_column_int64 (stmt, column));
-              break;
-            case SQLITE_FLOAT:
-              json_object_set_double_member (other, field, sqlite3_column_double (stmt, column));
-              break;
-            case SQLITE_TEXT:
-              json_object_set_string_member (other, field,
-                                             (const char *) sqlite3_column_text (stmt, column));
-              break;
-            default:
-              break;
-            }
-        }
       if (g_hash_table_lookup_extended (addresses, o_term, NULL, &cached))
         o_address = GPOINTER_TO_SIZE (cached);
       else
         {
-          o_address = term_address_of (self, o_term, protocol);
+          o_address = term_address_of (self, o_term);
           g_hash_table_insert (addresses, g_strdup (o_term), GSIZE_TO_POINTER ((gsize) o_address));
         }
-      if (!dc_protocol_point_address (protocol, other, o_address,
-                                      &o_space, &o_first, &o_last, &o_bit))
-        continue;
+      if (self->address_memo != NULL)
+        {
+          const char *code = (const char *) sqlite3_column_text (stmt, 2);
+          const char *type = (const char *) sqlite3_column_text (stmt, 3);
+
+          memo_key = g_strdup_printf ("%s|%" G_GINT64_FORMAT "|%d:%s|%d:%s", protocol ? protocol : "",
+                                      o_address, types[0], code ? code : "", types[1],
+                                      type ? type : "");
+          memo = g_hash_table_lookup (self->address_memo, memo_key);
+        }
+      if (memo != NULL)
+        {
+          if (!memo->ok)
+            continue;
+          o_space = g_strdup (memo->space);
+          o_first = memo->first;
+          o_last = memo->last;
+          o_bit = memo->bit;
+        }
+      else
+        {
+          gboolean ok;
+
+          other = json_object_new ();
+          for (int column = 2; column <= 3; column++)
+            {
+              const char *field = column == 2 ? "protocol_code" : "code_type";
+
+              switch (types[column - 2])
+                {
+                case SQLITE_INTEGER:
+                  json_object_set_int_member (other, field, sqlite3_column_int64 (stmt, column));
+                  break;
+                case SQLITE_FLOAT:
+                  json_object_set_double_member (other, field, sqlite3_column_double (stmt, column));
+                  break;
+                case SQLITE_TEXT:
+                  json_object_set_string_member (other, field,
+                                                 (const char *) sqlite3_column_text (stmt, column));
+                  break;
+                default:
+                  break;
+                }
+            }
+          ok = dc_protocol_point_address (protocol, other, o_address,
+                                          &o_space, &o_first, &o_last, &o_bit);
+          if (memo_key != NULL)
+            {
+              AddressMemo *m = g_new0 (AddressMemo, 1);
+
+              *m = (AddressMemo) { ok, g_strdup (o_space), o_first, o_last, o_bit };
+              g_hash_table_insert (self->address_memo, g_steal_pointer (&memo_key), m);
+            }
+          if (!ok)
+            continue;
+        }
       if (!g_str_equal (space, o_space) || o_last < first || o_first > last)
         continue;
       if (bit >= 0 && o_bit >= 0 && bit != o_bit)
@@ -336,6 +475,7 @@ _dc_store_create_in_tx (DcStore    *self,
         g_autofree char *device_id = NULL;
         g_autofree char *point_id = NULL;
         JsonNode *node = json_object_get_member (object, "term_id");
+        const TermMemo *memo;
         const char *item_id;
 
         if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -346,15 +486,20 @@ _dc_store_create_in_tx (DcStore    *self,
         term_id = dc_model_id_from_node (node, "term_id", error);
         if (term_id == NULL)
           return FALSE;
-        device_id = _dc_store_term_device_of (self, term_id);
-        if (device_id != NULL)
+        memo = term_memo_get (self, term_id);
+        if (memo != NULL)
+          {
+            device_id = g_strdup (memo->device_id);
+            protocol = g_strdup (memo->protocol);
+          }
+        else if ((device_id = _dc_store_term_device_of (self, term_id)) != NULL)
           protocol = device_protocol_of (self, device_id);
         if (!dc_model_validate (kind, object, protocol, error))
           return FALSE;
         if (device_id == NULL)
           return _dc_store_not_found (DC_KIND_TERM, error);
         item_id = json_object_get_string_member (object, "item_id");
-        if (!_dc_store_exists (self, DC_KIND_ITEM, item_id))
+        if (!item_exists (self, item_id))
           return _dc_store_not_found (DC_KIND_ITEM, error);
         if (dc_store_get_point_key (self, term_id, item_id) != 0)
           {

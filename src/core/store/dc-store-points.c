@@ -22,9 +22,10 @@
 static DcPointInfo *
 info_from_row (sqlite3_stmt *stmt)
 {
-  g_autoptr(JsonObject) object = _dc_store_point_from_row (stmt, 1);
-
-  return dc_point_info_new_from_body (sqlite3_column_int64 (stmt, 0), object,
+  return dc_point_info_new_from_text (sqlite3_column_int64 (stmt, 0),
+                                      (const char *) sqlite3_column_text (stmt, 2),
+                                      (const char *) sqlite3_column_text (stmt, 3),
+                                      (const char *) sqlite3_column_text (stmt, 4),
                                       (const char *) sqlite3_column_text (stmt, 1));
 }
 
@@ -75,6 +76,10 @@ ensure_cache (DcStore *self)
   while (sqlite3_step (stmt) == SQLITE_ROW)
     cache_insert (self, info_from_row (stmt));
   self->points_read += g_hash_table_size (self->point_cache);
+  /* The pages of the whole scan stay in sqlite's cache (up to 2 MB) for nothing: the views
+   * answer the reads from now on. */
+  g_clear_pointer (&stmt, _dc_store_stmt_release);
+  sqlite3_db_release_memory (self->db);
 }
 
 static void

@@ -45,6 +45,11 @@ struct _DcStore
                                GArray  *changes,
                                GArray  *removed_keys);
   DcAudit  *audit;     /* NULL = changes are not recorded */
+  /* While a batch of points runs: term_id → its device, protocol and address; item ids that
+   * exist (dc-store-edit.c _dc_store_memo_begin). */
+  GHashTable *term_memo;
+  GHashTable *item_memo;
+  GHashTable *address_memo;
 };
 
 /* Reused prepared statements (dc-store-stmt.c): the cleanup gives a statement back. */
@@ -133,6 +138,10 @@ JsonObject          *_dc_store_point_from_row     (sqlite3_stmt *stmt,
 /* The device of @term_id, or NULL. */
 char                *_dc_store_term_device_of     (DcStore      *self,
                                                    const char   *term_id);
+
+/* A batch of points (dc-store-edit.c): the terms and items it names are read once. */
+void                 _dc_store_memo_begin         (DcStore      *self);
+void                 _dc_store_memo_end           (DcStore      *self);
 
 /* Writes inside a running transaction. */
 gboolean             _dc_store_create_in_tx       (DcStore      *self,

@@ -73,6 +73,14 @@ static const char * const migrations[SCHEMA_VERSION] = {
   "  result    TEXT NOT NULL);",
 };
 
+/* Indexes that only speed up reads, created on every open when missing (no schema version:
+ * a database without them is the same database). points_by_term_code serves the address
+ * check of every stored point (dc-store-edit.c): without it each new point scanned its
+ * device's other points (docs/store.md "Indexes"). */
+static const char indexes[] =
+  "CREATE INDEX IF NOT EXISTS points_by_term_code ON points"
+  "  (term_id, CAST (json_extract (body, '$.protocol_code') AS INTEGER));";
+
 static void
 change_clear (Change *change)
 {
@@ -429,7 +437,8 @@ dc_store_open (const char  *path,
   if (!_dc_store_exec_sql (self, "PRAGMA journal_mode = WAL", error) ||
       !_dc_store_exec_sql (self, "PRAGMA synchronous = FULL", error) ||
       !_dc_store_exec_sql (self, "PRAGMA foreign_keys = ON", error) ||
-      !migrate (self, error))
+      !migrate (self, error) ||
+      !_dc_store_exec_sql (self, indexes, error))
     return NULL;
 
   return g_steal_pointer (&self);
