@@ -10,8 +10,9 @@
 G_BEGIN_DECLS
 
 /* The small pool of protocol I/O threads (docs/ARCHITECTURE.md "Threads and data flow"): each
- * thread runs its own GMainContext and GMainLoop; drivers get a context round-robin and do
- * their non-blocking I/O on it, many drivers per thread. */
+ * thread runs a DcIoLoop (epoll, timers) hosting its own GMainContext; drivers get a context
+ * round-robin (dc_io_loop_ref_for_context() gives its loop) and do their non-blocking I/O on
+ * it, many drivers per thread. */
 typedef struct _DcIoPool DcIoPool;
 
 /* @n_threads 0 picks the default: the number of processors, between 1 and 4. */
