@@ -294,7 +294,7 @@ dc_io_watch_set_events (DcIoWatch *watch,
 {
   struct epoll_event ev = { 0 };
 
-  if (watch->removed || watch->events == events)
+  if (watch == NULL || watch->removed || watch->events == events)
     return;
   watch->events = events;
   ev.events = events;

@@ -97,6 +97,7 @@ DcIoWatch    *dc_io_watch_add             (DcIoLoop      *self,
                                            guint32        events,
                                            DcIoWatchFunc  func,
                                            gpointer       data);
+/* Changes the events watched (a NULL @watch: nothing). */
 void          dc_io_watch_set_events      (DcIoWatch     *watch,
                                            guint32        events);
 /* Stops watching (the descriptor stays open); safe inside any callback, also the watch's own:
