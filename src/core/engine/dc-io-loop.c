@@ -408,13 +408,41 @@ invoke_sync_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Queues @func on @loop, or as a high-priority idle of @context without one, and waits. */
+static void
+invoke_and_wait (DcIoLoop     *loop,
+                 GMainContext *context,
+                 GSourceFunc   func,
+                 gpointer      data)
+{
+  InvokeSync state = { func, data };
+
+  g_mutex_init (&state.mutex);
+  g_cond_init (&state.cond);
+  if (loop != NULL)
+    dc_io_loop_invoke (loop, invoke_sync_cb, &state, NULL);
+  else
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_callback (source, invoke_sync_cb, &state, NULL);
+      g_source_set_static_name (source, "[dc-io-invoke-sync]");
+      g_source_attach (source, context);
+    }
+  g_mutex_lock (&state.mutex);
+  while (!state.done)
+    g_cond_wait (&state.cond, &state.mutex);
+  g_mutex_unlock (&state.mutex);
+  g_mutex_clear (&state.mutex);
+  g_cond_clear (&state.cond);
+}
+
 void
 dc_io_loop_invoke_sync (DcIoLoop    *self,
                         GSourceFunc  func,
                         gpointer     data)
 {
-  InvokeSync state = { func, data };
-
   g_return_if_fail (self != NULL && func != NULL);
 
   if (dc_io_loop_is_current (self))
@@ -429,15 +457,24 @@ dc_io_loop_invoke_sync (DcIoLoop    *self,
       g_main_context_release (self->context);
       return;
     }
-  g_mutex_init (&state.mutex);
-  g_cond_init (&state.cond);
-  dc_io_loop_invoke (self, invoke_sync_cb, &state, NULL);
-  g_mutex_lock (&state.mutex);
-  while (!state.done)
-    g_cond_wait (&state.cond, &state.mutex);
-  g_mutex_unlock (&state.mutex);
-  g_mutex_clear (&state.mutex);
-  g_cond_clear (&state.cond);
+  invoke_and_wait (self, NULL, func, data);
+}
+
+void
+dc_io_context_invoke_sync (GMainContext *context,
+                           GSourceFunc   func,
+                           gpointer      data)
+{
+  g_return_if_fail (func != NULL);
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (g_main_context_is_owner (context))
+    {
+      func (data);
+      return;
+    }
+  invoke_and_wait (NULL, context, func, data);
 }
 
 /* One turn */

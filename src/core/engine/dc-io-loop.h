@@ -74,6 +74,13 @@ void          dc_io_loop_invoke_sync      (DcIoLoop       *self,
                                            GSourceFunc     func,
                                            gpointer        data);
 
+/* Runs @func (@data) on the thread running @context and waits: GLib's queue (a high-priority
+ * idle), so it comes after what g_main_context_invoke() queued there before. Directly when the
+ * caller owns @context. NULL: the default context. */
+void          dc_io_context_invoke_sync   (GMainContext   *context,
+                                           GSourceFunc     func,
+                                           gpointer        data);
+
 void          dc_io_timer_init            (DcIoTimer     *timer,
                                            DcIoTimerFunc  func,
                                            gpointer       data);

@@ -110,63 +110,10 @@ dc_io_pool_next_context (DcIoPool *self)
   return dc_io_loop_get_context (self->threads[index % self->n_threads].loop);
 }
 
-typedef struct
-{
-  GSourceFunc func;
-  gpointer    data;
-  GMutex      mutex;
-  GCond       cond;
-  gboolean    done;
-} InvokeSync;
-
-static gboolean
-invoke_sync_cb (gpointer user_data)
-{
-  InvokeSync *state = user_data;
-
-  state->func (state->data);
-
-  g_mutex_lock (&state->mutex);
-  state->done = TRUE;
-  g_cond_signal (&state->cond);
-  g_mutex_unlock (&state->mutex);
-
-  return G_SOURCE_REMOVE;
-}
-
 void
 dc_io_invoke_sync (GMainContext *context,
                    GSourceFunc   func,
                    gpointer      data)
 {
-  InvokeSync state = { func, data };
-  g_autoptr(GSource) source = NULL;
-
-  g_return_if_fail (func != NULL);
-
-  if (context == NULL)
-    context = g_main_context_default ();
-
-  if (g_main_context_is_owner (context))
-    {
-      func (data);
-      return;
-    }
-
-  g_mutex_init (&state.mutex);
-  g_cond_init (&state.cond);
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_callback (source, invoke_sync_cb, &state, NULL);
-  g_source_set_static_name (source, "[dc-io-invoke-sync]");
-  g_source_attach (source, context);
-
-  g_mutex_lock (&state.mutex);
-  while (!state.done)
-    g_cond_wait (&state.cond, &state.mutex);
-  g_mutex_unlock (&state.mutex);
-
-  g_mutex_clear (&state.mutex);
-  g_cond_clear (&state.cond);
+  dc_io_context_invoke_sync (context, func, data);
 }

@@ -26,8 +26,9 @@ GMainContext *dc_io_pool_get_context  (DcIoPool  *self,
                                        guint      index);
 /* The next context, round-robin. Owned by the pool (ref it to keep it). */
 GMainContext *dc_io_pool_next_context (DcIoPool  *self);
-/* Runs @func (@data) on @context and waits until it returned. Runs it directly when the
- * caller already owns @context (is that thread). */
+/* Runs @func (@data) on @context and waits until it returned (dc_io_context_invoke_sync(),
+ * GLib's queue of @context). Runs it directly when the caller already owns @context (is that
+ * thread). */
 void          dc_io_invoke_sync       (GMainContext *context,
                                        GSourceFunc   func,
                                        gpointer      data);
