@@ -9,11 +9,12 @@
 
 #include "dc-io-pool.h"
 
+#include "dc-io-loop.h"
+
 typedef struct
 {
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
+  GThread  *thread;
+  DcIoLoop *loop;
 } IoThread;
 
 struct _DcIoPool
@@ -28,21 +29,9 @@ io_thread_main (gpointer data)
 {
   IoThread *io = data;
 
-  g_main_context_push_thread_default (io->context);
-  g_main_loop_run (io->loop);
-  g_main_context_pop_thread_default (io->context);
+  dc_io_loop_run (io->loop);
 
   return NULL;
-}
-
-static gboolean
-io_thread_quit_cb (gpointer data)
-{
-  IoThread *io = data;
-
-  g_main_loop_quit (io->loop);
-
-  return G_SOURCE_REMOVE;
 }
 
 DcIoPool *
@@ -62,8 +51,7 @@ dc_io_pool_new (guint n_threads)
       IoThread *io = &self->threads[i];
       g_autofree char *name = g_strdup_printf ("dc-io-%u", i);
 
-      io->context = g_main_context_new ();
-      io->loop = g_main_loop_new (io->context, FALSE);
+      io->loop = dc_io_loop_new ();
       io->thread = g_thread_new (name, io_thread_main, io);
     }
 
@@ -76,22 +64,16 @@ dc_io_pool_free (DcIoPool *self)
   if (self == NULL)
     return;
 
+  /* The quit is a flag the loop reads: one before dc_io_loop_run() started is not lost. */
   for (guint i = 0; i < self->n_threads; i++)
-    {
-      IoThread *io = &self->threads[i];
-
-      /* Quitting from inside the loop: a quit before g_main_loop_run() started would be
-       * forgotten by it. */
-      g_main_context_invoke (io->context, io_thread_quit_cb, io);
-    }
+    dc_io_loop_quit (self->threads[i].loop);
 
   for (guint i = 0; i < self->n_threads; i++)
     {
       IoThread *io = &self->threads[i];
 
       g_thread_join (io->thread);
-      g_main_loop_unref (io->loop);
-      g_main_context_unref (io->context);
+      dc_io_loop_unref (io->loop);
     }
 
   g_free (self->threads);
@@ -113,7 +95,7 @@ dc_io_pool_get_context (DcIoPool *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (index < self->n_threads, NULL);
 
-  return self->threads[index].context;
+  return dc_io_loop_get_context (self->threads[index].loop);
 }
 
 GMainContext *
@@ -125,31 +107,7 @@ dc_io_pool_next_context (DcIoPool *self)
 
   index = (guint) g_atomic_int_add ((gint *) &self->next, 1);
 
-  return self->threads[index % self->n_threads].context;
-}
-
-typedef struct
-{
-  GSourceFunc func;
-  gpointer    data;
-  GMutex      mutex;
-  GCond       cond;
-  gboolean    done;
-} InvokeSync;
-
-static gboolean
-invoke_sync_cb (gpointer user_data)
-{
-  InvokeSync *state = user_data;
-
-  state->func (state->data);
-
-  g_mutex_lock (&state->mutex);
-  state->done = TRUE;
-  g_cond_signal (&state->cond);
-  g_mutex_unlock (&state->mutex);
-
-  return G_SOURCE_REMOVE;
+  return dc_io_loop_get_context (self->threads[index % self->n_threads].loop);
 }
 
 void
@@ -157,34 +115,5 @@ dc_io_invoke_sync (GMainContext *context,
                    GSourceFunc   func,
                    gpointer      data)
 {
-  InvokeSync state = { func, data };
-  g_autoptr(GSource) source = NULL;
-
-  g_return_if_fail (func != NULL);
-
-  if (context == NULL)
-    context = g_main_context_default ();
-
-  if (g_main_context_is_owner (context))
-    {
-      func (data);
-      return;
-    }
-
-  g_mutex_init (&state.mutex);
-  g_cond_init (&state.cond);
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_callback (source, invoke_sync_cb, &state, NULL);
-  g_source_set_static_name (source, "[dc-io-invoke-sync]");
-  g_source_attach (source, context);
-
-  g_mutex_lock (&state.mutex);
-  while (!state.done)
-    g_cond_wait (&state.cond, &state.mutex);
-  g_mutex_unlock (&state.mutex);
-
-  g_mutex_clear (&state.mutex);
-  g_cond_clear (&state.cond);
+  dc_io_context_invoke_sync (context, func, data);
 }

@@ -11,6 +11,7 @@
 
 #include "dc-iec104-codec.h"
 #include "dc-iec104-driver.h"
+#include "dc-io-loop.h"
 
 G_BEGIN_DECLS
 
@@ -78,7 +79,8 @@ struct _Link
                                  const guint8 *asdu,
                                  gsize         len,
                                  gint64        receive_us);
-  GMainContext    *context;
+  GMainContext    *context;     /* the loop's (GSocketClient connects there) */
+  DcIoLoop        *loop;        /* the I/O thread's loop: the watch and the timer */
   gboolean         stopped;
 
   /* configuration (copied on the main thread) */
@@ -98,9 +100,9 @@ struct _Link
   GCancellable    *connect_cancel;
   GSocketConnection *connection;
   GSocket         *socket;
-  GSource         *in_source;
-  GSource         *out_source;
-  GSource         *timer;
+  DcIoWatch       *watch;       /* readable, and writable while out holds bytes */
+  DcIoTimer        timer;       /* the earliest deadline (_dc_iec104_link_rearm) */
+  gboolean         timer_live;  /* between start and stop */
   guint8          *inbuf;
   gsize            inlen;
   GByteArray      *out;

@@ -46,16 +46,13 @@ seconds_to_us (JsonObject *device,
 /* DcDriver vfuncs (main thread) */
 
 /* Runs @func on the link's thread and waits. Without an I/O context set, the link runs on the
- * caller's (main) context: call it directly. */
+ * caller's (main) context: the loop calls it directly. */
 static void
-link_invoke_sync (DcDriver    *driver,
+link_invoke_sync (Link        *link,
                   GSourceFunc  func,
                   gpointer     data)
 {
-  if (dc_driver_get_io_context (driver) == NULL)
-    func (data);
-  else
-    dc_driver_io_invoke_sync (driver, func, data);
+  dc_io_loop_invoke_sync (link->loop, func, data);
 }
 
 /* The (CA, IOA) → point map and the list of CAs, from the terms and points (main thread). */
@@ -149,6 +146,7 @@ dc_iec104_driver_start (DcDriver *driver)
   link->driver = self;
   link->handle_asdu = _dc_iec104_handle_asdu;
   link->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
+  link->loop = dc_io_loop_ref_for_context (link->context);
   link->device_id = g_strdup (dc_driver_get_device_id (driver));
   link->host[0] = g_strdup (dc_json_get_string (device, "ip", "127.0.0.1"));
   link->port[0] = (guint16) CLAMP (dc_json_get_int (device, "port", 2404), 1, 65535);
@@ -185,8 +183,8 @@ dc_iec104_driver_start (DcDriver *driver)
   g_queue_init (&link->tx_queue);
 
   self->link = link;
-  g_main_context_invoke_full (link->context, G_PRIORITY_DEFAULT, _dc_iec104_link_start_cb, _dc_iec104_link_ref (link),
-                                                    (GDestroyNotify) _dc_iec104_link_unref);
+  dc_io_loop_invoke (link->loop, _dc_iec104_link_start_cb, _dc_iec104_link_ref (link),
+                     (GDestroyNotify) _dc_iec104_link_unref);
 }
 
 static void
@@ -197,7 +195,7 @@ dc_iec104_driver_stop (DcDriver *driver)
 
   if (link == NULL)
     return;
-  link_invoke_sync (driver, _dc_iec104_link_stop_cb, link);
+  link_invoke_sync (link, _dc_iec104_link_stop_cb, link);
   dc_driver_set_link_state (driver, DC_LINK_DISABLED, NULL);
   _dc_iec104_link_unref (link);
 }
@@ -259,7 +257,7 @@ dc_iec104_driver_points_changed (DcDriver *driver)
   u->link = _dc_iec104_link_ref (self->link);
   build_point_map (driver, &u->points, &u->cas);
   /* Synchronous: samples decoded after this returns use the new map. */
-  link_invoke_sync (driver, map_update_cb, u);
+  link_invoke_sync (self->link, map_update_cb, u);
   map_update_free (u);
 }
 
@@ -355,7 +353,7 @@ dispatch_request (DcIec104Driver *self,
                   Request        *req)
 {
   /* The request holds a link reference: the link outlives a stop() in between. */
-  g_main_context_invoke_full (self->link->context, G_PRIORITY_DEFAULT, request_start_cb, req, NULL);
+  dc_io_loop_invoke (self->link->loop, request_start_cb, req, NULL);
 }
 
 static void

@@ -11,10 +11,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "dc-error.h"
 #include "dc-iec104-driver-private.h"
@@ -38,6 +41,7 @@ link_clear (Link *link)
   g_clear_pointer (&link->tz, g_time_zone_unref);
   g_clear_pointer (&link->points, g_hash_table_unref);
   g_clear_pointer (&link->cas, g_array_unref);
+  g_clear_pointer (&link->loop, dc_io_loop_unref);
   g_clear_pointer (&link->context, g_main_context_unref);
   g_clear_pointer (&link->sent_times, g_array_unref);
   g_clear_pointer (&link->batch, g_array_unref);
@@ -270,15 +274,6 @@ send_clock_sync (Link *link)
   STAT_ADD (link->driver->stats.clock_syncs, 1);
 }
 
-static gboolean
-out_ready_cb (GSocket      *socket,
-              GIOCondition  condition,
-              gpointer      user_data)
-{
-  _dc_iec104_link_flush (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
 void
 _dc_iec104_link_flush (Link *link)
 {
@@ -301,8 +296,8 @@ _dc_iec104_link_flush (Link *link)
       link_close (link, error->message);
       return;
     }
-  dc_iec104_watch_out (link->socket, link->out, &link->out_source, out_ready_cb, link,
-                       link->context);
+  /* Writable is watched exactly while bytes wait. */
+  dc_io_watch_set_events (link->watch, link->out->len > 0 ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
 /* Samples to the engine */
@@ -446,26 +441,27 @@ maybe_acknowledge (Link   *link,
     }
 }
 
-static gboolean
-in_ready_cb (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
+static void
+link_input (Link *link)
 {
-  Link *link = user_data;
-  g_autoptr(GError) error = NULL;
   gint64 now_real = g_get_real_time ();
   gsize off = 0;
   gssize n;
 
-  n = g_socket_receive (socket, (char *) link->inbuf + link->inlen, INBUF_SIZE - link->inlen,
-                        NULL, &error);
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
+  do
+    n = recv (g_socket_get_fd (link->socket), link->inbuf + link->inlen,
+              INBUF_SIZE - link->inlen, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return;
   if (n <= 0)
     {
+      g_autofree char *reason = n < 0 ? g_strdup_printf ("Error receiving data: %s", g_strerror (errno))
+                                      : g_strdup ("the outstation closed the connection");
+
       push_batch (link);
-      link_close (link, error ? error->message : "the outstation closed the connection");
-      return G_SOURCE_REMOVE;
+      link_close (link, reason);
+      return;
     }
   link->inlen += n;
   link->last_rx = g_get_monotonic_time ();
@@ -481,12 +477,12 @@ in_ready_cb (GSocket      *socket,
         {
           push_batch (link);
           link_close (link, frame_error->message);
-          return G_SOURCE_REMOVE;
+          return;
         }
       if (!handle_frame (link, link->inbuf + off, flen, now_real))
         {
           push_batch (link);
-          return G_SOURCE_REMOVE;
+          return;
         }
       off += flen;
       /* Acknowledge inside a long read too, as soon as w frames are in. */
@@ -497,7 +493,7 @@ in_ready_cb (GSocket      *socket,
         }
     }
   if (link->socket == NULL)
-    return G_SOURCE_REMOVE;
+    return;
 
   memmove (link->inbuf, link->inbuf + off, link->inlen - off);
   link->inlen -= off;
@@ -507,7 +503,25 @@ in_ready_cb (GSocket      *socket,
   _dc_iec104_link_flush (link);
   if (link->socket != NULL)
     _dc_iec104_link_rearm (link);
-  return link->socket != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* The socket's one watch: output resumes when writable, input is read when readable (or on
+ * an error or hang-up, which the read reports). */
+static void
+link_io_cb (int      fd,
+            guint32  events,
+            gpointer user_data)
+{
+  Link *link = user_data;
+
+  if (events & EPOLLOUT)
+    {
+      _dc_iec104_link_flush (link);
+      if (link->socket == NULL)
+        return;
+    }
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+    link_input (link);
 }
 
 /* Connection */
@@ -520,16 +534,7 @@ link_disconnect (Link *link)
       g_cancellable_cancel (link->connect_cancel);
       g_clear_object (&link->connect_cancel);
     }
-  if (link->in_source)
-    {
-      g_source_destroy (link->in_source);
-      g_clear_pointer (&link->in_source, g_source_unref);
-    }
-  if (link->out_source)
-    {
-      g_source_destroy (link->out_source);
-      g_clear_pointer (&link->out_source, g_source_unref);
-    }
+  g_clear_pointer (&link->watch, dc_io_watch_remove);
   if (link->connection)
     g_io_stream_close (G_IO_STREAM (link->connection), NULL, NULL);
   g_clear_object (&link->connection);
@@ -609,9 +614,8 @@ connected_cb (GObject      *source,
   link->socket = g_socket_connection_get_socket (connection);
   g_socket_set_blocking (link->socket, FALSE);
   g_socket_set_option (link->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  link->in_source = g_socket_create_source (link->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (link->in_source, (GSourceFunc) (void (*)(void)) in_ready_cb, link, NULL);
-  g_source_attach (link->in_source, link->context);
+  link->watch = dc_io_watch_add (link->loop, g_socket_get_fd (link->socket), EPOLLIN,
+                                 link_io_cb, link);
 
   link->last_rx = g_get_monotonic_time ();
   link->startdt_sent = link->last_rx;
@@ -639,7 +643,7 @@ link_connect (Link *link)
   _dc_iec104_link_rearm (link);
 }
 
-/* Timers: one source per link, re-armed to the earliest deadline. */
+/* Timers: one loop timer per link, re-armed to the earliest deadline. */
 
 static void
 consider (gint64 *earliest,
@@ -654,7 +658,7 @@ _dc_iec104_link_rearm (Link *link)
 {
   gint64 t = -1;
 
-  if (link->timer == NULL)
+  if (!link->timer_live)
     return;
   for (GList *l = link->requests; l; l = l->next)
     consider (&t, ((Request *) l->data)->deadline);
@@ -684,21 +688,13 @@ _dc_iec104_link_rearm (Link *link)
           consider (&t, link->next_ci);
         }
     }
-  g_source_set_ready_time (link->timer, t);
+  if (t < 0)
+    dc_io_timer_cancel (link->loop, &link->timer);
+  else if (!dc_io_timer_is_armed (&link->timer) || link->timer.due != t)
+    dc_io_timer_set (link->loop, &link->timer, t);
 }
 
-static gboolean
-timer_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs timer_funcs = { NULL, NULL, timer_dispatch, NULL, NULL, NULL };
-
-static gboolean
+static void
 timer_cb (gpointer user_data)
 {
   Link *link = user_data;
@@ -737,7 +733,7 @@ timer_cb (gpointer user_data)
         {
           STAT_ADD (link->driver->stats.t1_timeouts, 1);
           link_close (link, "no acknowledgement within t1");
-          return G_SOURCE_CONTINUE;
+          return;
         }
       maybe_acknowledge (link, now);
       if (!link->testfr_sent && now >= link->last_rx + link->t3)
@@ -752,7 +748,6 @@ timer_cb (gpointer user_data)
       _dc_iec104_link_flush (link);
     }
   _dc_iec104_link_rearm (link);
-  return G_SOURCE_CONTINUE;
 }
 
 /* Start/stop on the I/O thread */
@@ -766,9 +761,8 @@ _dc_iec104_link_start_cb (gpointer data)
     return G_SOURCE_REMOVE;
   link->client = g_socket_client_new ();
   g_socket_client_set_enable_proxy (link->client, FALSE);
-  link->timer = g_source_new (&timer_funcs, sizeof (GSource));
-  g_source_set_callback (link->timer, timer_cb, link, NULL);
-  g_source_attach (link->timer, link->context);
+  dc_io_timer_init (&link->timer, timer_cb, link);
+  link->timer_live = TRUE;
   link_connect (link);
   return G_SOURCE_REMOVE;
 }
@@ -781,10 +775,10 @@ _dc_iec104_link_stop_cb (gpointer data)
   link->stopped = TRUE;
   link_disconnect (link);
   fail_all_requests (link);
-  if (link->timer)
+  if (link->timer_live)
     {
-      g_source_destroy (link->timer);
-      g_clear_pointer (&link->timer, g_source_unref);
+      dc_io_timer_cancel (link->loop, &link->timer);
+      link->timer_live = FALSE;
     }
   g_clear_object (&link->client);
   push_batch (link);  /* never drop what was received */

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The Modbus TCP driver's connection on its I/O thread (docs/modbus.md): requests sent and
- * timed out, calls and controls step by step, the poll cycle on a timerfd, responses received,
+ * timed out, calls and controls step by step, the poll cycle on a loop timer, responses received,
  * connecting with back-off, and the entry points the driver invokes (start, stop, swap, submit).
  */
 
@@ -16,13 +16,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
-
-#include <glib-unix.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "dc-error.h"
-#include "dc-io-pool.h"
 #include "dc-json-util.h"
 #include "dc-modbus-tcp-driver-private.h"
 
@@ -32,104 +29,16 @@ static void conn_fail    (Conn       *conn,
                           gboolean    timeout);
 static void conn_connect (Conn       *conn);
 
-/* A source that fires once at its due time (monotonic µs; -1: never). Its due time is a
- * field read by prepare and check, not GLib's ready time: g_source_set_ready_time() signals
- * the context's wake-up every time, even from the thread that runs it, so arming and
- * disarming a timer per request cost two empty main-loop iterations per poll
- * (docs/performance.md). Set on the connection's I/O thread only, where the next prepare sees
- * it. */
-typedef struct
-{
-  GSource source;
-  gint64  due;
-} TimerSource;
-
-static gboolean
-timer_source_prepare (GSource *source,
-                      gint    *timeout)
-{
-  TimerSource *t = (TimerSource *) source;
-  gint64 now;
-
-  if (t->due < 0)
-    {
-      *timeout = -1;
-      return FALSE;
-    }
-  now = g_source_get_time (source);
-  if (now >= t->due)
-    {
-      *timeout = 0;
-      return TRUE;
-    }
-  *timeout = (gint) MIN ((t->due - now + 999) / 1000, G_MAXINT);
-  return FALSE;
-}
-
-static gboolean
-timer_source_check (GSource *source)
-{
-  TimerSource *t = (TimerSource *) source;
-
-  return t->due >= 0 && g_source_get_time (source) >= t->due;
-}
-
-static gboolean
-timer_source_dispatch (GSource     *source,
-                       GSourceFunc  callback,
-                       gpointer     user_data)
-{
-  ((TimerSource *) source)->due = -1;
-  return callback (user_data);
-}
-
-static GSourceFuncs timer_source_funcs = {
-  .prepare = timer_source_prepare,
-  .check = timer_source_check,
-  .dispatch = timer_source_dispatch,
-};
-
-static GSource *
-timer_source_new (GSourceFunc   func,
-                  gpointer      data,
-                  GMainContext *context)
-{
-  GSource *source = g_source_new (&timer_source_funcs, sizeof (TimerSource));
-
-  ((TimerSource *) source)->due = -1;
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, context);
-  return source;
-}
-
-static inline void
-timer_source_set (GSource *source,
-                  gint64   due)
-{
-  ((TimerSource *) source)->due = due;
-}
-
 /* Arms the poll timer for @due (monotonic µs, as g_get_monotonic_time()), or disarms it
  * (-1). */
 static void
 poll_timer_set (Conn   *conn,
                 gint64  due)
 {
-  struct itimerspec its = { { 0, 0 }, { 0, 0 } };
-
-  if (conn->poll_fd < 0)
-    {
-      if (conn->poll_source != NULL)
-        timer_source_set (conn->poll_source, due);
-      return;
-    }
   if (due >= 0)
-    {
-      due = MAX (due, 1);
-      its.it_value.tv_sec = due / G_USEC_PER_SEC;
-      its.it_value.tv_nsec = (due % G_USEC_PER_SEC) * 1000;
-    }
-  timerfd_settime (conn->poll_fd, TFD_TIMER_ABSTIME, &its, NULL);
+    dc_io_timer_set (conn->loop, &conn->poll_timer, due);
+  else
+    dc_io_timer_cancel (conn->loop, &conn->poll_timer);
 }
 
 Conn *
@@ -139,31 +48,19 @@ _dc_modbus_tcp_conn_ref (Conn *conn)
   return conn;
 }
 
-static void
-destroy_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
 void
 _dc_modbus_tcp_conn_unref (Conn *conn)
 {
   if (!g_atomic_ref_count_dec (&conn->ref))
     return;
-  /* Sources were destroyed on the I/O thread when the connection stopped. */
-  g_assert (conn->socket == NULL);
+  /* Watches and timers went on the I/O thread when the connection stopped. */
+  g_assert (conn->socket == NULL && conn->watch == NULL);
   g_clear_object (&conn->cancellable);
   g_clear_pointer (&conn->config, dc_modbus_config_unref);
   g_clear_pointer (&conn->cycle_config, dc_modbus_config_unref);
   g_clear_pointer (&conn->request_config, dc_modbus_config_unref);
   g_clear_pointer (&conn->batch, g_array_unref);
-  if (conn->poll_fd >= 0)
-    close (conn->poll_fd);
-  g_main_context_unref (conn->context);
+  dc_io_loop_unref (conn->loop);
   g_free (conn->device_id);
   g_free (conn->host);
   g_free (conn);
@@ -201,24 +98,24 @@ conn_record (Conn         *conn,
   dc_driver_count_frame (driver, incoming, len);
 }
 
-static gboolean
+static void
 timeout_cb (gpointer user_data)
 {
   Conn *conn = user_data;
   gint64 now;
 
-  /* The ready source disarmed itself before this callback; it is the connection's one
-   * request timer for its whole life, so it must stay attached (G_SOURCE_CONTINUE): removed,
-   * the next re-arm would do nothing and the next unanswered request would wait for ever.
-   * A firing for no request in flight, or before the deadline of the one in flight, changes
-   * nothing (it sleeps until that deadline). */
+  /* The timer disarmed itself before this callback; it is the connection's one request timer
+   * for its whole life and every request re-arms it (issue 20, defect 1: a timer that stayed
+   * disarmed let the next unanswered request wait for ever). A firing for no request in
+   * flight, or before the deadline of the one in flight, changes nothing (it sleeps until
+   * that deadline). */
   if (!conn->busy || conn->deadline == 0)
-    return G_SOURCE_CONTINUE;
+    return;
   now = g_get_monotonic_time ();
   if (now < conn->deadline)
     {
-      timer_source_set (conn->timeout_source, conn->deadline);
-      return G_SOURCE_CONTINUE;
+      dc_io_timer_set (conn->loop, &conn->timeout_timer, conn->deadline);
+      return;
     }
   conn->deadline = 0;
 
@@ -232,7 +129,7 @@ timeout_cb (gpointer user_data)
       _dc_modbus_tcp_op_return_error (op, dc_driver_error_timeout (conn->device_id,
                                                                    g_get_monotonic_time () - conn->sent_at));
       conn_pump (conn);
-      return G_SOURCE_CONTINUE;
+      return;
     }
 
   STATS_LOCK (conn);
@@ -243,7 +140,6 @@ timeout_cb (gpointer user_data)
                                                conn->timeout_us / 1000);
     conn_fail (conn, reason, TRUE);
   }
-  return G_SOURCE_CONTINUE;
 }
 
 /* Sends the PDU in conn->pdu to @unit. */
@@ -251,7 +147,6 @@ static void
 conn_send (Conn   *conn,
            guint8  unit)
 {
-  g_autoptr(GError) error = NULL;
   guint8 adu[DC_MODBUS_MAX_ADU];
   gsize len;
   gssize n;
@@ -261,12 +156,17 @@ conn_send (Conn   *conn,
   conn->tid++;
   conn->unit = unit;
   len = dc_modbus_mbap_wrap (adu, conn->tid, unit, conn->pdu, conn->pdu_len);
-  n = g_socket_send (conn->socket, (const char *) adu, len, NULL, &error);
+  do
+    n = send (conn->fd, adu, len, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
   if (n != (gssize) len)
     {
       /* One small request on an idle connection always fits the socket buffer; anything else
        * is a broken connection. */
-      conn_fail (conn, error ? error->message : "short send", FALSE);
+      g_autofree char *reason = n < 0 ? g_strdup_printf ("Error sending data: %s", g_strerror (errno))
+                                      : g_strdup ("short send");
+
+      conn_fail (conn, reason, FALSE);
       return;
     }
   conn_record (conn, FALSE, adu, len);
@@ -283,7 +183,7 @@ conn_send (Conn   *conn,
       conn->op_deadline_timer = TRUE;
     }
   conn->deadline = now + wait;
-  timer_source_set (conn->timeout_source, conn->deadline);
+  dc_io_timer_set (conn->loop, &conn->timeout_timer, conn->deadline);
 }
 
 /* Operations */
@@ -460,7 +360,7 @@ conn_pump (Conn *conn)
   cycle_finish (conn);
 }
 
-static gboolean
+static void
 poll_tick (gpointer user_data)
 {
   Conn *conn = user_data;
@@ -473,7 +373,7 @@ poll_tick (gpointer user_data)
     {
       /* Polling resumes when the connection is back (conn_connected re-arms). */
       poll_timer_set (conn, -1);
-      return G_SOURCE_CONTINUE;
+      return;
     }
 
   /* Periods that passed entirely without a poll count as late polls. */
@@ -488,14 +388,14 @@ poll_tick (gpointer user_data)
     conn->driver->stats.late_polls++;
   STATS_UNLOCK (conn);
   if (conn->cycle_active)
-    return G_SOURCE_CONTINUE;
+    return;
 
   if (dc_sample_sink_is_congested (dc_driver_get_sink (DC_DRIVER (conn->driver))))
     {
       STATS_LOCK (conn);
       conn->driver->stats.congested_polls++;
       STATS_UNLOCK (conn);
-      return G_SOURCE_CONTINUE;
+      return;
     }
 
   STATS_LOCK (conn);
@@ -512,41 +412,28 @@ poll_tick (gpointer user_data)
   conn->batch = g_array_sized_new (FALSE, FALSE, sizeof (DcSample),
                                    conn->cycle_config->points->len);
   conn_pump (conn);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-poll_cb (int          fd,
-         GIOCondition condition,
-         gpointer     user_data)
-{
-  guint64 expirations;
-
-  if (read (fd, &expirations, sizeof expirations) < 0)
-    return G_SOURCE_CONTINUE; /* disarmed meanwhile */
-  return poll_tick (user_data);
 }
 
 /* Receiving */
 
-static gboolean
-conn_input_cb (GSocket      *socket,
-               GIOCondition  condition,
-               gpointer      user_data)
+static void
+conn_input (Conn *conn)
 {
-  Conn *conn = user_data;
-  g_autoptr(GError) error = NULL;
   gsize pos = 0;
   gssize n;
 
-  n = g_socket_receive (socket, (char *) conn->rx + conn->rx_len, RX_BUF_SIZE - conn->rx_len,
-                        NULL, &error);
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
+  do
+    n = recv (conn->fd, conn->rx + conn->rx_len, RX_BUF_SIZE - conn->rx_len, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return;
   if (n <= 0)
     {
-      conn_fail (conn, n == 0 ? "connection closed by the device" : error->message, FALSE);
-      return G_SOURCE_REMOVE;
+      g_autofree char *reason = n == 0 ? g_strdup ("connection closed by the device")
+                                       : g_strdup_printf ("Error receiving data: %s", g_strerror (errno));
+
+      conn_fail (conn, reason, FALSE);
+      return;
     }
   conn->rx_len += n;
 
@@ -574,7 +461,7 @@ conn_input_cb (GSocket      *socket,
 
       conn->busy = FALSE;
       conn->deadline = 0;
-      timer_source_set (conn->timeout_source, -1);
+      dc_io_timer_cancel (conn->loop, &conn->timeout_timer);
       if (!conn->answered)
         {
           /* The first answer on this connection, whatever it says (an exception is an answer
@@ -602,7 +489,6 @@ conn_input_cb (GSocket      *socket,
       conn_pump (conn);
     }
   _dc_modbus_tcp_conn_unref (conn);
-  return conn->socket != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* Connecting */
@@ -610,17 +496,16 @@ conn_input_cb (GSocket      *socket,
 static void
 conn_close (Conn *conn)
 {
-  destroy_source (&conn->io_source);
-  destroy_source (&conn->connect_source);
-  destroy_source (&conn->connect_timeout_source);
-  if (conn->timeout_source != NULL)
-    timer_source_set (conn->timeout_source, -1);
+  g_clear_pointer (&conn->watch, dc_io_watch_remove);
+  dc_io_timer_cancel (conn->loop, &conn->connect_timer);
+  dc_io_timer_cancel (conn->loop, &conn->timeout_timer);
   conn->deadline = 0;
   if (conn->socket != NULL)
     {
       g_socket_close (conn->socket, NULL);
       g_clear_object (&conn->socket);
     }
+  conn->fd = -1;
   poll_timer_set (conn, -1);
   conn->connected = FALSE;
   conn->answered = FALSE;
@@ -638,15 +523,13 @@ conn_fail_ops (Conn   *conn,
     _dc_modbus_tcp_op_return_error (op, g_error_copy (error));
 }
 
-static gboolean
+static void
 reconnect_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  destroy_source (&conn->reconnect_source);
   dc_driver_count_reconnect (DC_DRIVER (conn->driver));
   conn_connect (conn);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -670,11 +553,14 @@ conn_fail (Conn       *conn,
 
   dc_driver_set_link_state (DC_DRIVER (conn->driver), DC_LINK_DOWN, reason);
 
-  conn->reconnect_source = g_timeout_source_new (conn->backoff_us / 1000);
-  g_source_set_callback (conn->reconnect_source, reconnect_cb, conn, NULL);
-  g_source_attach (conn->reconnect_source, conn->context);
+  dc_io_timer_set (conn->loop, &conn->reconnect_timer, g_get_monotonic_time () + conn->backoff_us);
   conn->backoff_us = MIN (conn->backoff_us * 2, BACKOFF_MAX_US);
 }
+
+static void
+conn_io_cb (int      fd,
+            guint32  events,
+            gpointer user_data);
 
 static void
 conn_connected (Conn *conn)
@@ -682,13 +568,13 @@ conn_connected (Conn *conn)
   g_socket_set_option (conn->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   conn->connected = TRUE;
   conn->ever_connected = TRUE;
-  conn->io_source = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (conn->io_source, (GSourceFunc) (void (*)(void)) conn_input_cb, conn,
-                         NULL);
-  g_source_attach (conn->io_source, conn->context);
+  if (conn->watch == NULL)
+    conn->watch = dc_io_watch_add (conn->loop, conn->fd, EPOLLIN, conn_io_cb, conn);
+  else
+    dc_io_watch_set_events (conn->watch, EPOLLIN);
   /* A TCP connection is not an answer: a gateway, a proxy or a frozen device accept
    * connections and answer nothing. The link stays "connecting" until the first answer
-   * (conn_input_cb), and the back-off only resets then, so that a peer that accepts and never
+   * (conn_input), and the back-off only resets then, so that a peer that accepts and never
    * answers is retried less and less often instead of every second. */
 
   /* Poll right away, then every poll_ms. */
@@ -697,33 +583,40 @@ conn_connected (Conn *conn)
   conn_pump (conn);
 }
 
-static gboolean
-connect_ready_cb (GSocket      *socket,
-                  GIOCondition  condition,
-                  gpointer      user_data)
+static void
+connect_ready (Conn *conn)
 {
-  Conn *conn = user_data;
   g_autoptr(GError) error = NULL;
 
-  destroy_source (&conn->connect_source);
-  destroy_source (&conn->connect_timeout_source);
-  if (!g_socket_check_connect_result (socket, &error))
+  dc_io_timer_cancel (conn->loop, &conn->connect_timer);
+  if (!g_socket_check_connect_result (conn->socket, &error))
     {
       conn_fail (conn, error->message, FALSE);
-      return G_SOURCE_REMOVE;
+      return;
     }
   conn_connected (conn);
-  return G_SOURCE_REMOVE;
 }
 
-static gboolean
+/* The socket's one watch: writable while connecting, readable (or failed) once connected. */
+static void
+conn_io_cb (int      fd,
+            guint32  events,
+            gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  if (conn->connected)
+    conn_input (conn);
+  else
+    connect_ready (conn);
+}
+
+static void
 connect_timeout_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  destroy_source (&conn->connect_timeout_source);
   conn_fail (conn, "connection timed out", FALSE);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -740,6 +633,7 @@ conn_connect_address (Conn         *conn,
       conn_fail (conn, error->message, FALSE);
       return;
     }
+  conn->fd = g_socket_get_fd (conn->socket);
   g_socket_set_blocking (conn->socket, FALSE);
   if (g_socket_connect (conn->socket, address, NULL, &error))
     {
@@ -751,13 +645,9 @@ conn_connect_address (Conn         *conn,
       conn_fail (conn, error->message, FALSE);
       return;
     }
-  conn->connect_source = g_socket_create_source (conn->socket, G_IO_OUT, NULL);
-  g_source_set_callback (conn->connect_source, (GSourceFunc) (void (*)(void)) connect_ready_cb,
-                         conn, NULL);
-  g_source_attach (conn->connect_source, conn->context);
-  conn->connect_timeout_source = g_timeout_source_new (MAX (conn->timeout_us / 1000, 1));
-  g_source_set_callback (conn->connect_timeout_source, connect_timeout_cb, conn, NULL);
-  g_source_attach (conn->connect_timeout_source, conn->context);
+  conn->watch = dc_io_watch_add (conn->loop, conn->fd, EPOLLOUT, conn_io_cb, conn);
+  dc_io_timer_set (conn->loop, &conn->connect_timer,
+                   g_get_monotonic_time () + MAX (conn->timeout_us, 1000));
 }
 
 static void
@@ -808,22 +698,22 @@ conn_connect (Conn *conn)
 
 /* I/O thread entry points */
 
+/* The connection's timers (main thread, before the start is invoked). */
+void
+_dc_modbus_tcp_conn_init (Conn *conn)
+{
+  conn->fd = -1;
+  dc_io_timer_init (&conn->timeout_timer, timeout_cb, conn);
+  dc_io_timer_init (&conn->poll_timer, poll_tick, conn);
+  dc_io_timer_init (&conn->connect_timer, connect_timeout_cb, conn);
+  dc_io_timer_init (&conn->reconnect_timer, reconnect_cb, conn);
+}
+
 gboolean
 _dc_modbus_tcp_conn_start_cb (gpointer user_data)
 {
   Conn *conn = user_data;
 
-  conn->timeout_source = timer_source_new (timeout_cb, conn, conn->context);
-
-  if (conn->poll_fd >= 0)
-    {
-      conn->poll_source = g_unix_fd_source_new (conn->poll_fd, G_IO_IN);
-      g_source_set_callback (conn->poll_source, (GSourceFunc) (void (*)(void)) poll_cb, conn,
-                             NULL);
-      g_source_attach (conn->poll_source, conn->context);
-    }
-  else
-    conn->poll_source = timer_source_new (poll_tick, conn, conn->context);
   conn_connect (conn);
   return G_SOURCE_REMOVE;
 }
@@ -837,9 +727,7 @@ _dc_modbus_tcp_conn_stop_cb (gpointer user_data)
   conn->stopped = TRUE;
   g_cancellable_cancel (conn->cancellable);
   conn_close (conn);
-  destroy_source (&conn->timeout_source);
-  destroy_source (&conn->poll_source);
-  destroy_source (&conn->reconnect_source);
+  dc_io_timer_cancel (conn->loop, &conn->reconnect_timer);
   g_clear_pointer (&conn->batch, g_array_unref);
   conn->cycle_active = FALSE;
 

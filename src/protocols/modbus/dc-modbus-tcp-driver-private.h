@@ -9,6 +9,7 @@
 
 #pragma once
 
+#include "dc-io-loop.h"
 #include "dc-modbus-private.h"
 #include "dc-modbus-tcp-driver.h"
 
@@ -17,8 +18,6 @@ G_BEGIN_DECLS
 #define BACKOFF_MIN_US (1 * G_USEC_PER_SEC)
 #define BACKOFF_MAX_US (30 * G_USEC_PER_SEC)
 #define RX_BUF_SIZE    4096
-/* Poll periods from here on use a GLib ready time instead of a timerfd. */
-#define TIMERFD_BELOW_US (100 * 1000)
 
 typedef struct _Conn Conn;
 
@@ -42,7 +41,7 @@ struct _Conn
 {
   gatomicrefcount  ref;
   DcModbusTcpDriver *driver;    /* valid until stopped */
-  GMainContext    *context;
+  DcIoLoop        *loop;        /* the I/O thread's loop: every watch and timer below */
   char            *device_id;
   char            *host;
   guint16          port;
@@ -53,9 +52,10 @@ struct _Conn
 
   /* Connection */
   GSocket         *socket;
-  GSource         *io_source;
-  GSource         *connect_source;
-  GSource         *reconnect_source;
+  int              fd;          /* the socket's, -1 without one */
+  DcIoWatch       *watch;       /* EPOLLOUT while connecting, then EPOLLIN */
+  DcIoTimer        connect_timer;
+  DcIoTimer        reconnect_timer;
   GCancellable    *cancellable;
   gboolean         connected;
   gboolean         answered;    /* the device answered a request on this connection: "up" */
@@ -73,14 +73,12 @@ struct _Conn
   Op              *op;          /* NULL for a poll request */
   guint            request;     /* plan request index of a poll request */
   DcModbusConfig  *request_config;
-  GSource         *timeout_source;   /* the request in flight; armed by ready time */
-  GSource         *connect_timeout_source;
+  DcIoTimer        timeout_timer;    /* the request in flight */
   gboolean         op_deadline_timer; /* the timer is the op's deadline, not timeout_ms */
 
-  /* Polling: a timerfd (µs precision; GLib's own timeouts round to milliseconds, which at
-   * poll_ms 1 loses a third of the polls) */
-  int              poll_fd;
-  GSource         *poll_source;
+  /* Polling: a loop timer (µs precision; GLib's own timeouts round to milliseconds, which at
+   * poll_ms 1 lost a third of the polls) */
+  DcIoTimer        poll_timer;
   gint64           next_due;
   gboolean         cycle_active;
   guint            cycle_next;
@@ -120,6 +118,7 @@ void     _dc_modbus_tcp_conn_unref          (Conn     *conn);
 void     _dc_modbus_tcp_op_free             (gpointer data);
 void     _dc_modbus_tcp_op_return_error     (Op       *op,
                                              GError   *error);
+void     _dc_modbus_tcp_conn_init           (Conn     *conn);
 gboolean _dc_modbus_tcp_conn_start_cb       (gpointer user_data);
 gboolean _dc_modbus_tcp_conn_stop_cb        (gpointer user_data);
 gboolean _dc_modbus_tcp_conn_swap_config_cb (gpointer user_data);

@@ -14,13 +14,7 @@
 
 #include "dc-modbus-tcp-driver.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
-
 #include "dc-error.h"
-#include "dc-io-pool.h"
 #include "dc-json-util.h"
 #include "dc-modbus-tcp-driver-private.h"
 
@@ -28,14 +22,6 @@ G_DEFINE_FINAL_TYPE (DcModbusTcpDriver, dc_modbus_tcp_driver, DC_TYPE_DRIVER)
 
 
 /* DcDriver */
-
-static GMainContext *
-driver_io_context (DcDriver *driver)
-{
-  GMainContext *context = dc_driver_get_io_context (driver);
-
-  return context != NULL ? context : g_main_context_default ();
-}
 
 static void
 dc_modbus_tcp_driver_stop (DcDriver *driver)
@@ -45,7 +31,7 @@ dc_modbus_tcp_driver_stop (DcDriver *driver)
 
   if (conn == NULL)
     return;
-  dc_io_invoke_sync (conn->context, _dc_modbus_tcp_conn_stop_cb, conn);
+  dc_io_loop_invoke_sync (conn->loop, _dc_modbus_tcp_conn_stop_cb, conn);
   _dc_modbus_tcp_conn_unref (conn);
   dc_driver_set_link_state (driver, DC_LINK_DISABLED, NULL);
 }
@@ -67,7 +53,7 @@ dc_modbus_tcp_driver_start (DcDriver *driver)
   conn = g_new0 (Conn, 1);
   g_atomic_ref_count_init (&conn->ref);
   conn->driver = self;
-  conn->context = g_main_context_ref (driver_io_context (driver));
+  conn->loop = dc_io_loop_ref_for_context (dc_driver_get_io_context (driver));
   conn->device_id = g_strdup (dc_driver_get_device_id (driver));
   conn->host = g_strdup (dc_json_get_string (device, "ip", "127.0.0.1"));
   conn->port = CLAMP (dc_json_get_int (device, "port", 502), 1, 65535);
@@ -76,21 +62,12 @@ dc_modbus_tcp_driver_start (DcDriver *driver)
   conn->config = dc_modbus_config_ref (self->config);
   conn->cancellable = g_cancellable_new ();
   conn->backoff_us = BACKOFF_MIN_US;
-  /* A timerfd keeps sub-millisecond deadlines for fast polls; from TIMERFD_BELOW_US on, the
-   * millisecond rounding of a GLib ready time is under 1 % of the period and a device costs
-   * one descriptor instead of two (10,000 devices: docs/modbus.md "Scale"). */
-  conn->poll_fd = -1;
-  if (conn->poll_us < TIMERFD_BELOW_US)
-    {
-      conn->poll_fd = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-      if (conn->poll_fd < 0)
-        g_debug ("timerfd_create: %s; polling with millisecond timers", g_strerror (errno));
-    }
+  _dc_modbus_tcp_conn_init (conn);
   g_queue_init (&conn->ops);
   self->conn = conn;
 
-  g_main_context_invoke_full (conn->context, G_PRIORITY_DEFAULT, _dc_modbus_tcp_conn_start_cb, _dc_modbus_tcp_conn_ref (conn),
-                                                            (GDestroyNotify) _dc_modbus_tcp_conn_unref);
+  dc_io_loop_invoke (conn->loop, _dc_modbus_tcp_conn_start_cb, _dc_modbus_tcp_conn_ref (conn),
+                     (GDestroyNotify) _dc_modbus_tcp_conn_unref);
 }
 
 static void
@@ -106,7 +83,7 @@ dc_modbus_tcp_driver_points_changed (DcDriver *driver)
     return;
   swap.conn = self->conn;
   swap.config = dc_modbus_config_ref (self->config);
-  dc_io_invoke_sync (self->conn->context, _dc_modbus_tcp_conn_swap_config_cb, &swap);
+  dc_io_loop_invoke_sync (self->conn->loop, _dc_modbus_tcp_conn_swap_config_cb, &swap);
 }
 
 static void
@@ -119,7 +96,7 @@ op_submit (DcModbusTcpDriver *self,
       return;
     }
   op->conn = _dc_modbus_tcp_conn_ref (self->conn);
-  g_main_context_invoke (op->conn->context, _dc_modbus_tcp_conn_submit_cb, op);
+  dc_io_loop_invoke (op->conn->loop, _dc_modbus_tcp_conn_submit_cb, op, NULL);
 }
 
 static void

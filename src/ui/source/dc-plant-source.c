@@ -9,6 +9,8 @@
 
 #include "dc-plant-source.h"
 
+#include "dc-task-util.h"
+
 /* The interface's dispatchers and the state every source shares (kept as qdata, so that the
  * implementations need no common parent class). */
 
@@ -46,13 +48,7 @@ task_control_finish (DcPlantSource  *self,
                      double         *confirmed,
                      GError        **error)
 {
-  g_autofree double *value = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (value == NULL)
-    return FALSE;
-  if (confirmed != NULL)
-    *confirmed = *value;
-  return TRUE;
+  return dc_task_propagate_double (G_TASK (result), confirmed, error);
 }
 
 static JsonNode *

@@ -700,8 +700,8 @@ fds_back_cb (gpointer user_data)
   return count_fds () == GPOINTER_TO_UINT (user_data);
 }
 
-/* Descriptors of a running device (its socket, the simulator's accepted one, and a timerfd
- * for a fast poll) after it answered once; waits until they are closed again. */
+/* Descriptors of a running device (its socket and the simulator's accepted one) after it
+ * answered once; waits until they are closed again. */
 static guint
 fds_of_device (Fixture *f,
                int      poll_ms)
@@ -721,9 +721,9 @@ fds_of_device (Fixture *f,
   return during - before;
 }
 
-/* Poll timing (docs/modbus.md "TCP driver", "Scale"): below 100 ms a device polls on a
- * timerfd (sub-millisecond deadlines), from 100 ms on on a GLib ready time, one descriptor
- * fewer per device; both keep polling every period. */
+/* Poll timing (docs/modbus.md "TCP driver", "Scale"): every device polls on a timer of its I/O
+ * thread's loop (µs deadlines, no descriptor of its own): one descriptor per device (two with
+ * the in-process simulator's end) whatever the period, and polls every period. */
 static void
 test_poll_timer (Fixture       *f,
                  gconstpointer  data)
@@ -734,7 +734,17 @@ test_poll_timer (Fixture       *f,
   add_point (f, 1, "t1", 10, "hr:u16", 1, 0);
   fast = fds_of_device (f, 20);
   slow = fds_of_device (f, 100);
-  g_assert_cmpuint (slow + 1, ==, fast);
+  g_assert_cmpuint (slow, ==, fast);
+  g_assert_cmpuint (fast, ==, 2);
+
+  /* The fast timer polls every 20 ms: ten more batches take at least nine periods. */
+  dc_test_sink_reset (f->sink);
+  fixture_start (f, 20);
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 1, 20));
+  t0 = g_get_monotonic_time ();
+  g_assert_true (dc_test_sink_wait_batches (f->sink, 11, 20));
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 9 * 20 * 1000 - 1000);
+  dc_test_driver_finish (g_steal_pointer (&f->driver));
 
   /* The slow timer polls every 100 ms: four more batches take at least three periods. */
   dc_test_sink_reset (f->sink);
