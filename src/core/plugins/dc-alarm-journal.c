@@ -17,8 +17,9 @@
 #include "dc-number.h"
 #include "dc-time.h"
 
-/* The alarm journal: the alarms and every transition in their own sqlite file (one short
- * transaction per transition: transitions are rare next to samples), the JSON form of an
+/* The alarm journal: the alarms and every transition in their own sqlite file (the
+ * transitions of one batch of samples in one transaction, with statements prepared once:
+ * docs/performance.md), the JSON form of an
  * alarm as stored and shown, and the names of conditions, states and priorities. Works on
  * the journal's connection only; the plugin (dc-alarm.c) owns the alarms. */
 
@@ -288,20 +289,65 @@ dc_alarm_journal_load (sqlite3 *db,
   return alarms;
 }
 
+/* The statement @sql kept in @cache[@slot], reset for a new run. */
+static sqlite3_stmt *
+cached (sqlite3       *db,
+        sqlite3_stmt **cache,
+        guint          slot,
+        const char    *sql)
+{
+  if (cache[slot] == NULL &&
+      sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cache[slot], NULL) != SQLITE_OK)
+    {
+      g_warning ("alarm journal: %s", sqlite3_errmsg (db));
+      cache[slot] = NULL;
+      return NULL;
+    }
+  sqlite3_reset (cache[slot]);
+  sqlite3_clear_bindings (cache[slot]);
+  return cache[slot];
+}
+
+static void
+step_done (sqlite3      *db,
+           sqlite3_stmt *stmt)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("alarm journal: %s", sqlite3_errmsg (db));
+  sqlite3_reset (stmt);
+}
+
 void
-dc_alarm_journal_record (sqlite3     *db,
-                         DcAlarmItem *a,
-                         JsonObject  *object,
-                         gint64       time,
-                         const char  *user,
-                         const char  *comment)
+dc_alarm_journal_clear_cache (sqlite3_stmt **cache)
+{
+  for (guint i = 0; i < DC_ALARM_JOURNAL_N_STMTS; i++)
+    g_clear_pointer (&cache[i], sqlite3_finalize);
+}
+
+void
+dc_alarm_journal_exec (sqlite3    *db,
+                       const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exec (db, sql, &error))
+    g_warning ("%s", error->message);
+}
+
+void
+dc_alarm_journal_record (sqlite3       *db,
+                         sqlite3_stmt **cache,
+                         DcAlarmItem   *a,
+                         JsonObject    *object,
+                         gint64         time,
+                         const char    *user,
+                         const char    *comment)
 {
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
   g_autofree char *body = json_to_string (node, FALSE);
   sqlite3_stmt *stmt;
 
-  exec (db, "BEGIN", NULL);
-  stmt = prepare (db, "INSERT OR REPLACE INTO alarms (id, ident, body) VALUES (?, ?, ?)");
+  stmt = cached (db, cache, 1, "INSERT OR REPLACE INTO alarms (id, ident, body) VALUES (?, ?, ?)");
   if (stmt != NULL)
     {
       g_autofree char *ident = dc_alarm_ident_of (a->cond, a->key, a->device_id);
@@ -309,13 +355,11 @@ dc_alarm_journal_record (sqlite3     *db,
       sqlite3_bind_int64 (stmt, 1, a->id);
       bind_text (stmt, 2, ident);
       bind_text (stmt, 3, body);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        g_warning ("alarm journal: %s", sqlite3_errmsg (db));
-      sqlite3_finalize (stmt);
+      step_done (db, stmt);
     }
-  stmt = prepare (db, "INSERT INTO journal (time, alarm_id, condition, device_id, term_id, "
-                      "item_id, state, value, user, comment, text) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  stmt = cached (db, cache, 2, "INSERT INTO journal (time, alarm_id, condition, device_id, "
+                               "term_id, item_id, state, value, user, comment, text) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (stmt != NULL)
     {
       sqlite3_bind_int64 (stmt, 1, time);
@@ -332,28 +376,26 @@ dc_alarm_journal_record (sqlite3     *db,
       bind_text (stmt, 9, user);
       bind_text (stmt, 10, comment);
       bind_text (stmt, 11, a->text);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        g_warning ("alarm journal: %s", sqlite3_errmsg (db));
-      sqlite3_finalize (stmt);
+      step_done (db, stmt);
     }
-  exec (db, "COMMIT", NULL);
 }
 
 gint64
-dc_alarm_journal_new_id (sqlite3    *db,
-                         const char *ident)
+dc_alarm_journal_new_id (sqlite3       *db,
+                         sqlite3_stmt **cache,
+                         const char    *ident)
 {
   sqlite3_stmt *stmt;
   gint64 id = 0;
 
   /* AUTOINCREMENT: never reused. */
-  stmt = prepare (db, "INSERT INTO alarms (ident, body) VALUES (?, '{}')");
+  stmt = cached (db, cache, 0, "INSERT INTO alarms (ident, body) VALUES (?, '{}')");
   if (stmt != NULL)
     {
       bind_text (stmt, 1, ident);
       if (sqlite3_step (stmt) == SQLITE_DONE)
         id = sqlite3_last_insert_rowid (db);
-      sqlite3_finalize (stmt);
+      sqlite3_reset (stmt);
     }
   return id;
 }

@@ -12,6 +12,7 @@
 #include "dc-alarm-private.h"
 
 #include "dc-json-util.h"
+#include "dc-number.h"
 
 /* The alarm rules of a point, read from its JSON when the configuration changes (limits,
  * deadband, delay, priority, do_verify, warn_msg), and the tests of each condition. */
@@ -29,6 +30,8 @@ dc_alarm_rule_free (gpointer data)
   g_clear_pointer (&rule->verify, dc_expr_unref);
   g_free (rule->verify_error);
   g_free (rule->warn_msg);
+  for (guint i = 0; i < G_N_ELEMENTS (rule->texts); i++)
+    g_free (rule->texts[i]);
   g_clear_pointer (&rule->json, json_object_unref);
   g_free (rule);
 }
@@ -89,6 +92,44 @@ dc_alarm_rule_is_empty (DcAlarmRule *rule)
 {
   return !rule->has_up && !rule->has_down && !rule->has_on && rule->verify == NULL &&
          rule->verify_error == NULL;
+}
+
+/* The texts write numbers as docs/model.md "Numbers in texts" (C locale, no six-digit
+ * rounding): the workstation reads the limit back out of them. A limit's text depends on the
+ * rule only: it is made the first time the condition holds and kept with the rule. */
+const char *
+dc_alarm_rule_text (DcAlarmRule *rule,
+                    DcAlarmCond  cond)
+{
+  static const char * const verbs[] = { "above", "below", "is" };
+  char number[DC_NUMBER_BUF_SIZE];
+  double limit;
+
+  g_assert (cond <= DC_ALARM_COND_STATE);
+  if (rule->texts[cond] != NULL)
+    return rule->texts[cond];
+  limit = cond == DC_ALARM_COND_HIGH ? rule->up : cond == DC_ALARM_COND_LOW ? rule->down : rule->on;
+  rule->texts[cond] = g_strdup_printf ("%s:%s:%s %s %s", rule->device_id, rule->term_id,
+                                       rule->item_id, verbs[cond],
+                                       dc_number_format_buf (number, sizeof number, limit, -1));
+  return rule->texts[cond];
+}
+
+char *
+dc_alarm_verify_text (DcAlarmRule  *rule,
+                      double        value,
+                      const GError *error)
+{
+  char number[DC_NUMBER_BUF_SIZE];
+
+  /* The warn_msg is the alarm text; without one, the reason. */
+  if (rule->warn_msg != NULL)
+    return g_strdup (rule->warn_msg);
+  if (error != NULL || rule->verify_error != NULL)
+    return g_strdup_printf ("do_verify failed: %s",
+                            error != NULL ? error->message : rule->verify_error);
+  return g_strdup_printf ("do_verify is false for %s",
+                          dc_number_format_buf (number, sizeof number, value, -1));
 }
 
 /* Limits with hysteresis: an alarm clears only when the value is back by the deadband. */

@@ -15,254 +15,9 @@
 #include "dc-audit.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
-#include "dc-number.h"
 #include "dc-time.h"
 
-enum {
-  SIGNAL_CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
 G_DEFINE_FINAL_TYPE (DcAlarm, dc_alarm, G_TYPE_OBJECT)
-
-/* Saves @a and journals the transition (@event: the new state, or "acknowledged", …). */
-static void
-record (DcAlarm     *self,
-        DcAlarmItem *a,
-        gint64       time,
-        const char  *user,
-        const char  *comment)
-{
-  g_autoptr(JsonObject) object = dc_alarm_item_to_json (a);
-
-  dc_alarm_journal_record (self->db, a, object, time, user, comment);
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, object);
-}
-
-static void
-set_state (DcAlarm     *self,
-           DcAlarmItem *a,
-           DcAlarmState state,
-           gint64       time,
-           const char  *user,
-           const char  *comment)
-{
-  a->state = state;
-  a->since = time;
-  record (self, a, time, user, comment);
-}
-
-static DcAlarmItem *
-alarm_lookup (DcAlarm    *self,
-              DcAlarmCond cond,
-              gint64      key,
-              const char *device_id)
-{
-  g_autofree char *ident = dc_alarm_ident_of (cond, key, device_id);
-
-  return g_hash_table_lookup (self->by_ident, ident);
-}
-
-static DcAlarmItem *
-alarm_create (DcAlarm    *self,
-              DcAlarmCond cond,
-              gint64      key,
-              const char *device_id,
-              const char *term_id,
-              const char *item_id)
-{
-  DcAlarmItem *a = g_new0 (DcAlarmItem, 1);
-  g_autofree char *ident = dc_alarm_ident_of (cond, key, device_id);
-
-  a->self = self;
-  a->cond = cond;
-  a->key = key;
-  a->device_id = g_strdup (device_id);
-  a->term_id = g_strdup (term_id);
-  a->item_id = g_strdup (item_id);
-  a->value = NAN;
-
-  /* Ids come from the journal database (never reused). */
-  a->id = dc_alarm_journal_new_id (self->db, ident);
-  if (a->id == 0)
-    a->id = g_hash_table_size (self->alarms) + 1000000;
-
-  g_hash_table_insert (self->alarms, &a->id, a);
-  g_hash_table_insert (self->by_ident, g_steal_pointer (&ident), a);
-  return a;
-}
-
-static void
-activate (DcAlarm     *self,
-          DcAlarmItem *a,
-          gint64       time)
-{
-  a->active = TRUE;
-  a->active_since = time;
-  if (a->state == DC_ALARM_NORMAL || a->state == DC_ALARM_CLEARED_UNACKED)
-    set_state (self, a, DC_ALARM_ACTIVE_UNACKED, time, NULL, NULL);
-}
-
-static void
-deactivate (DcAlarm     *self,
-            DcAlarmItem *a,
-            gint64       time)
-{
-  gboolean was_active = a->active;
-
-  a->active = FALSE;
-  if (!was_active)
-    return;
-  if (a->state == DC_ALARM_ACTIVE_UNACKED)
-    set_state (self, a, DC_ALARM_CLEARED_UNACKED, time, NULL, NULL);
-  else if (a->state == DC_ALARM_ACTIVE_ACKED)
-    set_state (self, a, DC_ALARM_NORMAL, time, NULL, NULL);
-}
-
-static gboolean
-delay_cb (gpointer user_data)
-{
-  DcAlarmItem *a = user_data;
-
-  a->delay_id = 0;
-  if (a->raw && !a->active)
-    activate (a->self, a, MAX (a->raw_since, g_get_real_time ()));
-  return G_SOURCE_REMOVE;
-}
-
-/* The condition of @a is @raw at @time (a sample's time); applies the delay. */
-static void
-update (DcAlarm     *self,
-        DcAlarmItem *a,
-        gboolean     raw,
-        gint64       delay_us,
-        gint64       time)
-{
-  if (raw && !a->raw)
-    {
-      a->raw = TRUE;
-      a->raw_since = time;
-      if (delay_us <= 0)
-        activate (self, a, time);
-      else
-        {
-          /* Measured on the wall clock from now, so that a stalled device still alarms;
-           * a later sample that proves the delay has passed activates at once. */
-          g_clear_handle_id (&a->delay_id, g_source_remove);
-          a->delay_id = g_timeout_add ((guint) MIN (delay_us / 1000, G_MAXUINT), delay_cb, a);
-        }
-    }
-  else if (raw && !a->active && delay_us > 0 && time - a->raw_since >= delay_us)
-    {
-      g_clear_handle_id (&a->delay_id, g_source_remove);
-      activate (self, a, time);
-    }
-  else if (!raw && a->raw)
-    {
-      a->raw = FALSE;
-      g_clear_handle_id (&a->delay_id, g_source_remove);
-      deactivate (self, a, time);
-    }
-}
-
-static void
-check (DcAlarm    *self,
-       DcAlarmRule       *rule,
-       DcAlarmCond        cond,
-       gboolean    (*test) (DcAlarmRule *rule, DcAlarmItem *a, double value, gboolean failed),
-       gboolean    failed,
-       double      value,
-       gint64      time,
-       const char *text)
-{
-  DcAlarmItem *a;
-  gboolean raw;
-
-  if (!rule->looked_up[cond])
-    {
-      rule->alarms[cond] = alarm_lookup (self, cond, rule->key, NULL);
-      rule->looked_up[cond] = TRUE;
-    }
-  a = rule->alarms[cond];
-
-  raw = test (rule, a, value, failed);
-  if (!raw && a == NULL)
-    return;
-  if (a == NULL)
-    {
-      a = alarm_create (self, cond, rule->key, rule->device_id, rule->term_id, rule->item_id);
-      rule->alarms[cond] = a;
-    }
-  a->priority = rule->priority;
-  a->value = value;
-  if (raw)
-    {
-      g_free (a->text);
-      a->text = g_strdup (text);
-    }
-  update (self, a, raw, rule->delay_us, time);
-}
-
-static void
-process_sample (DcAlarm        *self,
-                DcAlarmRule    *rule,
-                const DcSample *s)
-{
-  char text[160];
-  char number[DC_NUMBER_BUF_SIZE];
-
-  /* An invalid or stale value proves nothing either way: conditions keep their state. The
-   * texts write numbers as docs/model.md "Numbers in texts" (C locale, no six-digit rounding):
-   * the workstation reads the limit back out of them. */
-  if (!isfinite (s->value) || (s->quality & (DC_QUALITY_INVALID | DC_QUALITY_COMM_LOST)) != 0)
-    return;
-
-  if (rule->has_up)
-    {
-      g_snprintf (text, sizeof text, "%s:%s:%s above %s", rule->device_id, rule->term_id,
-                  rule->item_id, dc_number_format_buf (number, sizeof number, rule->up, -1));
-      check (self, rule, DC_ALARM_COND_HIGH, dc_alarm_test_high, FALSE, s->value, s->time, text);
-    }
-  if (rule->has_down)
-    {
-      g_snprintf (text, sizeof text, "%s:%s:%s below %s", rule->device_id, rule->term_id,
-                  rule->item_id, dc_number_format_buf (number, sizeof number, rule->down, -1));
-      check (self, rule, DC_ALARM_COND_LOW, dc_alarm_test_low, FALSE, s->value, s->time, text);
-    }
-  if (rule->has_on)
-    {
-      g_snprintf (text, sizeof text, "%s:%s:%s is %s", rule->device_id, rule->term_id,
-                  rule->item_id, dc_number_format_buf (number, sizeof number, rule->on, -1));
-      check (self, rule, DC_ALARM_COND_STATE, dc_alarm_test_state, FALSE, s->value, s->time, text);
-    }
-  if (rule->verify != NULL || rule->verify_error != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      gboolean ok = FALSE;
-      g_autofree char *message = NULL;
-
-      if (rule->verify != NULL)
-        {
-          dc_expr_scope_set_number (self->scope, "value", s->value);
-          dc_expr_scope_set_object (self->scope, "param", rule->json);
-          if (!dc_expr_eval_bool (rule->verify, self->scope, &ok, &error))
-            ok = FALSE;
-        }
-      /* The warn_msg is the alarm text; without one, the reason. */
-      if (rule->warn_msg != NULL)
-        message = g_strdup (rule->warn_msg);
-      else if (error != NULL || rule->verify_error != NULL)
-        message = g_strdup_printf ("do_verify failed: %s",
-                                   error != NULL ? error->message : rule->verify_error);
-      else
-        message = g_strdup_printf ("do_verify is false for %s",
-                                   dc_number_format_buf (number, sizeof number, s->value, -1));
-      check (self, rule, DC_ALARM_COND_VERIFY, dc_alarm_test_verify, !ok, s->value, s->time,
-             message);
-    }
-}
 
 /* Configuration */
 
@@ -322,51 +77,6 @@ apply_changes (DcAlarm *self)
     }
 }
 
-/* The comm condition of a device ends with the device: when it is deleted or renamed, its
- * comm alarm clears (and waits for its acknowledgement) instead of staying active for ever;
- * @new_id is the new name of a renamed device. */
-static void
-device_gone (DcAlarm    *self,
-             const char *device_id,
-             const char *new_id)
-{
-  DcAlarmItem *a = alarm_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
-
-  if (a == NULL || !a->raw)
-    return;
-  if (a->active)
-    {
-      g_free (a->text);
-      a->text = new_id != NULL ? g_strdup_printf ("device %s was renamed to %s", device_id,
-                                                  new_id)
-                               : g_strdup_printf ("device %s was deleted", device_id);
-    }
-  update (self, a, FALSE, 0, g_get_real_time ());
-}
-
-/* Comm alarms loaded from the journal whose device is gone (deleted while DataColl was
- * stopped, or by an earlier version that left them active). */
-static void
-clear_gone_devices (DcAlarm *self)
-{
-  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
-  GHashTableIter iter;
-  DcAlarmItem *a;
-
-  g_hash_table_iter_init (&iter, self->alarms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &a))
-    if (a->cond == DC_ALARM_COND_COMM && a->raw)
-      {
-        g_autoptr(JsonObject) device = dc_store_get (self->store, DC_KIND_DEVICE, a->device_id,
-                                                     NULL);
-
-        if (device == NULL)
-          g_ptr_array_add (gone, a->device_id);
-      }
-  for (guint i = 0; i < gone->len; i++)
-    device_gone (self, g_ptr_array_index (gone, i), NULL);
-}
-
 static void
 store_changed_cb (DcStore    *store,
                   int         kind,
@@ -376,9 +86,9 @@ store_changed_cb (DcStore    *store,
                   DcAlarm    *self)
 {
   if (kind == DC_KIND_DEVICE && op == DC_CHANGE_DELETE)
-    device_gone (self, id, NULL);
+    dc_alarm_device_gone (self, id, NULL);
   else if (kind == DC_KIND_DEVICE && old_id != NULL && g_strcmp0 (old_id, id) != 0)
-    device_gone (self, old_id, id);
+    dc_alarm_device_gone (self, old_id, id);
   /* Only points have rules, and each is re-read alone: a device, term or item edit announces
    * each of its points, a delete each removed point (::point-removed). */
   if (kind != DC_KIND_POINT || op == DC_CHANGE_DELETE)
@@ -460,7 +170,7 @@ unshelve_cb (gpointer user_data)
   }
   a->shelved_until = 0;
   /* Back to the state its condition gives. */
-  set_state (self, a, a->active ? DC_ALARM_ACTIVE_UNACKED : DC_ALARM_NORMAL,
+  dc_alarm_set_state (self, a, a->active ? DC_ALARM_ACTIVE_UNACKED : DC_ALARM_NORMAL,
              g_get_real_time (), NULL, "shelving ended");
   return G_SOURCE_REMOVE;
 }
@@ -504,19 +214,6 @@ engine_samples_cb (DcEngine *engine,
 }
 
 static void
-device_changed_cb (DcEngineDrivers *drivers,
-                   const char      *device_id,
-                   const char      *state,
-                   const char      *last_error,
-                   DcAlarm         *self)
-{
-  if (g_strcmp0 (state, "down") == 0)
-    dc_alarm_set_link (self, device_id, FALSE, g_get_real_time ());
-  else if (g_strcmp0 (state, "up") == 0 || g_strcmp0 (state, "disabled") == 0)
-    dc_alarm_set_link (self, device_id, TRUE, g_get_real_time ());
-}
-
-static void
 dc_alarm_dispose (GObject *object)
 {
   DcAlarm *self = DC_ALARM (object);
@@ -550,6 +247,7 @@ dc_alarm_finalize (GObject *object)
   g_clear_pointer (&self->rules, g_hash_table_unref);
   g_clear_pointer (&self->refresh, g_hash_table_unref);
   g_clear_pointer (&self->scope, dc_expr_scope_free);
+  dc_alarm_journal_clear_cache (self->journal_stmts);
   if (self->db != NULL)
     sqlite3_close (self->db);
 
@@ -564,7 +262,7 @@ dc_alarm_class_init (DcAlarmClass *klass)
   object_class->dispose = dc_alarm_dispose;
   object_class->finalize = dc_alarm_finalize;
 
-  signals[SIGNAL_CHANGED] =
+  dc_alarm_changed_signal =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
@@ -617,7 +315,7 @@ dc_alarm_new_for_engine (DcEngine    *engine,
   self->samples_id = g_signal_connect_after (engine, "samples", G_CALLBACK (engine_samples_cb),
                                              self);
   self->device_id_handler = g_signal_connect (dc_engine_get_drivers (engine), "device-changed",
-                                              G_CALLBACK (device_changed_cb), self);
+                                              G_CALLBACK (dc_alarm_device_changed_cb), self);
   return self;
 }
 
@@ -633,7 +331,7 @@ dc_alarm_start (DcAlarm *self)
     self->removed_id = g_signal_connect (self->store, "point-removed",
                                          G_CALLBACK (store_point_removed_cb), self);
   rebuild (self);
-  clear_gone_devices (self);
+  dc_alarm_clear_gone_devices (self);
 }
 
 void
@@ -651,13 +349,16 @@ dc_alarm_process (DcAlarm        *self,
 {
   g_return_if_fail (DC_IS_ALARM (self));
 
+  self->batching++;
   for (guint i = 0; i < n_samples; i++)
     {
       DcAlarmRule *rule = g_hash_table_lookup (self->rules, &samples[i].key);
 
       if (rule != NULL)
-        process_sample (self, rule, &samples[i]);
+        dc_alarm_process_sample (self, rule, &samples[i]);
     }
+  self->batching--;
+  dc_alarm_journal_end (self);
 }
 
 void
@@ -666,37 +367,10 @@ dc_alarm_set_link (DcAlarm    *self,
                    gboolean    up,
                    gint64      time_us)
 {
-  g_autoptr(JsonObject) device = NULL;
-  DcAlarmItem *a;
-
   g_return_if_fail (DC_IS_ALARM (self));
   g_return_if_fail (device_id != NULL);
 
-  a = alarm_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
-  if (up && a == NULL)
-    return;
-  device = dc_store_get (self->store, DC_KIND_DEVICE, device_id, NULL);
-  /* A link that goes down after its device was deleted (before the engine stopped its
-   * driver) alarms nothing. */
-  if (!up && device == NULL)
-    return;
-  if (a == NULL)
-    a = alarm_create (self, DC_ALARM_COND_COMM, 0, device_id, NULL, NULL);
-  if (device != NULL)
-    a->priority = dc_alarm_priority_from_string (dc_json_get_string (device, "comm_alarm_priority",
-                                                                     NULL),
-                                                 2);
-  else
-    a->priority = 2;
-  if (!up)
-    {
-      g_free (a->text);
-      a->text = g_strdup_printf ("device %s is offline", device_id);
-    }
-  update (self, a, !up,
-          device != NULL ? MAX (dc_json_get_int (device, "comm_alarm_delay_ms", 10000), 0) * 1000
-                         : 10000 * 1000,
-          time_us);
+  dc_alarm_comm_set_link (self, device_id, up, time_us);
 }
 
 static int
@@ -782,7 +456,7 @@ dc_alarm_find (DcAlarm    *self,
   for (guint c = 0; c < DC_ALARM_COND_COMM; c++)
     if (g_str_equal (condition, dc_alarm_cond_to_string (c)))
       {
-        DcAlarmItem *a = alarm_lookup (self, c, key, NULL);
+        DcAlarmItem *a = dc_alarm_item_lookup (self, c, key, NULL);
 
         return a != NULL ? a->id : 0;
       }
@@ -798,7 +472,7 @@ dc_alarm_find_comm (DcAlarm    *self,
   g_return_val_if_fail (DC_IS_ALARM (self), 0);
   g_return_val_if_fail (device_id != NULL, 0);
 
-  a = alarm_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
+  a = dc_alarm_item_lookup (self, DC_ALARM_COND_COMM, 0, device_id);
   return a != NULL ? a->id : 0;
 }
 
@@ -830,7 +504,7 @@ dc_alarm_ack (DcAlarm     *self,
   g_free (a->ack_comment);
   a->ack_comment = g_strdup (comment);
   a->ack_time = now;
-  set_state (self, a, a->state == DC_ALARM_ACTIVE_UNACKED ? DC_ALARM_ACTIVE_ACKED :
+  dc_alarm_set_state (self, a, a->state == DC_ALARM_ACTIVE_UNACKED ? DC_ALARM_ACTIVE_ACKED :
                                                             DC_ALARM_NORMAL,
              now, user, comment);
   return TRUE;
@@ -866,7 +540,7 @@ dc_alarm_shelve (DcAlarm     *self,
   g_free (a->shelve_comment);
   a->shelve_comment = g_strdup (comment);
   arm_shelve (a);
-  set_state (self, a, DC_ALARM_SHELVED, now, user, comment);
+  dc_alarm_set_state (self, a, DC_ALARM_SHELVED, now, user, comment);
   return TRUE;
 }
 

@@ -28,6 +28,7 @@ typedef struct
   guint32    quality;     /* of the newest sample */
   gint64     keep_us;     /* the longest window a formula asks of it */
   gboolean   loading;
+  gboolean   is_result;   /* also a formula's result: its samples come back from the engine */
   GPtrArray *dependents;  /* DcFormulaItem, borrowed */
 } DcFormulaInput;
 

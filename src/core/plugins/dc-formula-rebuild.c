@@ -327,6 +327,15 @@ dc_formula_rebuild (DcFormula *self)
     }
 
   self->formulas = g_steal_pointer (&formulas);
+  {
+    GHashTableIter iter;
+    DcFormulaInput *input;
+
+    /* dc_formula_process() tells a result coming back from a parameter by its input alone. */
+    g_hash_table_iter_init (&iter, self->inputs);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &input))
+      input->is_result = g_hash_table_contains (self->results, &input->key);
+  }
 
   /* The references no point answers yet: only the creation of one of these needs a
    * rebuild (docs/performance.md: a change costs its size). */

@@ -228,27 +228,38 @@ dc_formula_process (DcFormula      *self,
                     const DcSample *samples,
                     guint           n_samples)
 {
+  gboolean queued = FALSE;
+  gint64 queued_time = 0;
+
   g_return_if_fail (DC_IS_FORMULA (self));
   g_return_if_fail (n_samples == 0 || samples != NULL);
 
   for (guint i = 0; i < n_samples; i++)
     {
       const DcSample *s = &samples[i];
-      DcFormulaInput *input;
+      DcFormulaInput *input = g_hash_table_lookup (self->inputs, &s->key);
 
-      /* Our own results come back through the engine: already handled. */
-      if (g_hash_table_contains (self->results, &s->key))
+      /* A point no formula reads, or our own result coming back through the engine (already
+       * used in the pass that produced it). */
+      if (input == NULL || input->is_result)
         continue;
-      input = g_hash_table_lookup (self->inputs, &s->key);
-      if (input == NULL)
-        continue;
-      /* Each sample is its own recalculation, stamped with its time. */
+      /* Each sample time is its own recalculation: the formulas queued by the samples of one
+       * time run before a sample of another time is added. Samples of the same time (one
+       * poll of a device) changed together: their formulas run once, with all of them. */
+      if (queued && s->time != queued_time)
+        {
+          dc_formula_run_queue (self);
+          queued = FALSE;
+        }
       if (dc_formula_input_add (input, s) && !input->loading)
         {
           dc_formula_queue_dependents (self, input, s->time);
-          dc_formula_run_queue (self);
+          queued = TRUE;
+          queued_time = s->time;
         }
     }
+  if (queued)
+    dc_formula_run_queue (self);
   dc_formula_flush_output (self);
 }
 

@@ -162,6 +162,93 @@ test_save (Fixture       *fx,
   g_assert_cmpstr (g_ptr_array_index (got, 2), ==, "vd|t1|w|99|too hot: 99");
 }
 
+/* Points without templates, so that one change is a small part of the plant (the plugin
+ * re-reads a quarter of it or more in one scan, which would hide what a refresh of one
+ * point does). */
+static void
+add_plain_points (Fixture *fx,
+                  guint    n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *item = g_strdup_printf ("{\"id\": \"x%u\"}", i);
+      g_autofree char *point = g_strdup_printf ("{\"term_id\": \"t1\", \"item_id\": \"x%u\"}", i);
+
+      dc_test_store_create (fx->store, DC_KIND_ITEM, item);
+      dc_test_store_create (fx->store, DC_KIND_POINT, point);
+    }
+  dc_templates_flush (fx->templates);
+}
+
+/* A point renamed and then deleted before the plugin re-read it leaves no rule behind: its
+ * samples (the key is never reused) and warnings run nothing. A new point under the old name
+ * gets a rule of its own. */
+static void
+test_rename_then_delete (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(JsonObject) rename = dc_test_json_object ("{\"id\": \"a2\"}");
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *point = NULL;
+  guint64 n_run = 0, n_failed = 0;
+  gint64 key;
+
+  add_plain_points (fx, 10);
+  g_assert_true (dc_store_update (fx->store, DC_KIND_ITEM, "a", rename, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dc_store_get_point_key (fx->store, "t1", "a2"), ==, fx->key);
+  /* Deleted before the deferred refresh ran. */
+  g_assert_true (dc_store_delete_point (fx->store, "t1", "a2", &error));
+  g_assert_no_error (error);
+  dc_templates_flush (fx->templates);
+
+  feed (fx, fx->key, 1.5);
+  dc_templates_warn (fx->templates, fx->key, g_get_real_time (), 2.5, "gone");
+  dc_templates_sync (fx->templates);
+  dc_templates_get_counts (fx->templates, &n_run, &n_failed);
+  g_assert_cmpuint (n_run, ==, 0);
+  g_assert_cmpuint (n_failed, ==, 0);
+  got = rows (fx);
+  g_assert_cmpuint (got->len, ==, 0);
+
+  /* The old name again, a new point: its own rule, under its own key. */
+  dc_test_store_create (fx->store, DC_KIND_ITEM, "{\"id\": \"a\"}");
+  point = g_strdup_printf ("{\"term_id\": \"t1\", \"item_id\": \"a\", \"db_save_sql\": \"%s\","
+                           " \"warn_msg\": \"new\"}", SAVE_SQL);
+  dc_test_store_create (fx->store, DC_KIND_POINT, point);
+  key = dc_store_get_point_key (fx->store, "t1", "a");
+  g_assert_cmpint (key, !=, fx->key);
+  dc_templates_flush (fx->templates);
+  feed (fx, fx->key, 3.5);
+  feed (fx, key, 4.5);
+  dc_templates_sync (fx->templates);
+  g_clear_pointer (&got, g_ptr_array_unref);
+  got = rows (fx);
+  g_assert_cmpuint (got->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (got, 0), ==, "vd|t1|a|4.5|new");
+}
+
+/* A renamed point keeps its rule (by key) with its new ids, before and after the refresh. */
+static void
+test_rename (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(JsonObject) rename = dc_test_json_object ("{\"id\": \"a2\"}");
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_plain_points (fx, 10);
+  g_assert_true (dc_store_update (fx->store, DC_KIND_ITEM, "a", rename, &error));
+  g_assert_no_error (error);
+  dc_templates_flush (fx->templates);
+  feed (fx, fx->key, 1.5);
+  dc_templates_sync (fx->templates);
+  got = rows (fx);
+  g_assert_cmpuint (got->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (got, 0), ==, "vd|t1|a2|1.5|" INJECTION);
+}
+
 /* A template the authorizer refuses fails without touching anything; others keep working. */
 static void
 test_refused_at_run (Fixture       *fx,
@@ -273,6 +360,8 @@ main (int   argc,
   ADD ("/dc/templates/save", test_save);
   ADD ("/dc/templates/refused-at-run", test_refused_at_run);
   ADD ("/dc/templates/check", test_check);
+  ADD ("/dc/templates/rename", test_rename);
+  ADD ("/dc/templates/rename-then-delete", test_rename_then_delete);
   ADD ("/dc/templates/own-database", test_own_database);
 #undef ADD
 
