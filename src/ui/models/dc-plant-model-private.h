@@ -19,8 +19,8 @@ struct _DcPlantModel
   GListStore  *devices;
   GHashTable  *devices_by_id;   /* id → DcDeviceNode (borrowed from the stores) */
   GHashTable  *terms_by_id;     /* id → DcDeviceNode */
-  GHashTable  *rows_by_key;     /* gint64* → DcPointRow (owned) */
-  GHashTable  *rows_by_id;      /* "term:item" → DcPointRow (borrowed) */
+  GHashTable  *rows_by_key;     /* the row's key (dc_point_row_peek_key()) → DcPointRow (owned) */
+  GHashTable  *rows_by_id;      /* the row's "term:item" → DcPointRow (borrowed) */
   GHashTable  *items;           /* item id → JsonObject (owned) */
   GHashTable  *pending;         /* gint64* (in the value) → DcSample* (owned) */
 
