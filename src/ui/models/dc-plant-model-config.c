@@ -222,27 +222,49 @@ read_point (JsonObject  *point,
   json_object_iter_init (&iter, point);
   while (json_object_iter_next (&iter, &name, &node))
     {
-      /* The same readings as dc_json_get_string(), dc_json_get_double() and point_states(). */
-      if (strcmp (name, "term_id") == 0)
-        f->term_id = node_string (node);
-      else if (strcmp (name, "item_id") == 0)
-        f->item_id = node_string (node);
-      else if (strcmp (name, "device_id") == 0)
-        f->device_id = node_string (node);
-      else if (strcmp (name, "protocol_code") == 0)
-        f->protocol_code = node;
-      else if (strcmp (name, "coefficient") == 0)
-        f->coefficient = node_double (node, 1);
-      else if (strcmp (name, "base_val") == 0)
-        f->base_val = node_double (node, 0);
-      else if (strcmp (name, "down_limit") == 0)
-        f->down_limit = node_double (node, NAN);
-      else if (strcmp (name, "up_limit") == 0)
-        f->up_limit = node_double (node, NAN);
-      else if (strcmp (name, "decimals") == 0)
-        f->decimals = node;
-      else if (strcmp (name, "states") == 0)
-        f->states = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      /* The same readings as dc_json_get_string(), dc_json_get_double() and point_states();
+       * the first letter picks the candidates. */
+      switch (name[0])
+        {
+        case 't':
+          if (strcmp (name, "term_id") == 0)
+            f->term_id = node_string (node);
+          break;
+        case 'i':
+          if (strcmp (name, "item_id") == 0)
+            f->item_id = node_string (node);
+          break;
+        case 'd':
+          if (strcmp (name, "device_id") == 0)
+            f->device_id = node_string (node);
+          else if (strcmp (name, "down_limit") == 0)
+            f->down_limit = node_double (node, NAN);
+          else if (strcmp (name, "decimals") == 0)
+            f->decimals = node;
+          break;
+        case 'p':
+          if (strcmp (name, "protocol_code") == 0)
+            f->protocol_code = node;
+          break;
+        case 'c':
+          if (strcmp (name, "coefficient") == 0)
+            f->coefficient = node_double (node, 1);
+          break;
+        case 'b':
+          if (strcmp (name, "base_val") == 0)
+            f->base_val = node_double (node, 0);
+          break;
+        case 'u':
+          if (strcmp (name, "up_limit") == 0)
+            f->up_limit = node_double (node, NAN);
+          break;
+        case 's':
+          if (strcmp (name, "states") == 0)
+            f->states = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          break;
+        default:
+          break;
+        }
     }
 }
 
@@ -371,7 +393,8 @@ create_row_fields (DcPlantModel      *self,
     dc_point_row_set_presentation (row, dc_json_get_int (point, "decimals", -1), f->states);
 
   g_hash_table_replace (self->rows_by_key, (gpointer) dc_point_row_peek_key (row), row);
-  g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
+  if (self->rows_by_id != NULL)
+    g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
 
   return row;
 }
@@ -387,6 +410,22 @@ create_row (DcPlantModel *self,
   return create_row_fields (self, key, point, &f, NULL);
 }
 
+GHashTable *
+_dc_plant_model_rows_by_id (DcPlantModel *self)
+{
+  if (self->rows_by_id == NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      self->rows_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_iter_init (&iter, self->rows_by_key);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (value), value);
+    }
+  return self->rows_by_id;
+}
+
 static void
 forget_row (DcPlantModel *self,
             DcPointRow   *row)
@@ -394,7 +433,8 @@ forget_row (DcPlantModel *self,
   gint64 key = dc_point_row_get_key (row);
 
   g_hash_table_remove (self->pending, &key);
-  g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+  if (self->rows_by_id != NULL)
+    g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
   g_hash_table_remove (self->rows_by_key, &key);
 }
 
@@ -439,7 +479,7 @@ _dc_plant_model_load (DcPlantModel       *self,
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
-  g_hash_table_remove_all (self->rows_by_id);
+  g_clear_pointer (&self->rows_by_id, g_hash_table_unref);
   g_hash_table_remove_all (self->rows_by_key);
   g_hash_table_remove_all (self->terms_by_id);
   g_hash_table_remove_all (self->devices_by_id);
@@ -658,9 +698,11 @@ apply_term (DcPlantModel *self,
         {
           g_autoptr(DcPointRow) row = g_list_model_get_item (rows, j);
 
-          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          if (self->rows_by_id != NULL)
+            g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
           dc_point_row_set_ids (row, device_id, id, dc_point_row_get_item_id (row));
-          g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
+          if (self->rows_by_id != NULL)
+            g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
         }
       dc_list_store_insert_natural (dc_device_node_get_children (device), node, node_id_cb);
     }
@@ -690,10 +732,12 @@ apply_item (DcPlantModel *self,
 
       if (old_id != NULL && g_strcmp0 (dc_point_row_get_item_id (row), old_id) == 0)
         {
-          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          if (self->rows_by_id != NULL)
+            g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
           dc_point_row_set_ids (row, dc_point_row_get_device_id (row),
                                 dc_point_row_get_term_id (row), id);
-          g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
+          if (self->rows_by_id != NULL)
+            g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
         }
       if (g_strcmp0 (dc_point_row_get_item_id (row), id) == 0)
         update_row (self, row, NULL);
@@ -708,7 +752,7 @@ apply_point (DcPlantModel *self,
              JsonObject   *object,
              gint64        key)
 {
-  DcPointRow *row = g_hash_table_lookup (self->rows_by_id, old_id ? old_id : id);
+  DcPointRow *row = g_hash_table_lookup (_dc_plant_model_rows_by_id (self), old_id ? old_id : id);
 
   if (op == DC_CHANGE_DELETE)
     {

@@ -375,7 +375,6 @@ dc_point_row_new (gint64      key,
   self->device_id = ref_string_new (device_id);
   self->term_id = ref_string_new (term_id);
   self->item_id = ref_string_new (item_id);
-  self->point_id = point_id_new (term_id, item_id);
   self->decimals = -1;
 
   return self;
@@ -429,7 +428,6 @@ dc_point_row_new_shared (gint64       key,
   self->device_id = ref_string_acquire (device_id);
   self->term_id = ref_string_acquire (term_id);
   self->item_id = ref_string_acquire (item_id);
-  self->point_id = point_id_new (term_id, item_id);
   self->decimals = -1;
   self->name = ref_string_acquire (name);
   self->address = ref_string_acquire (address);
@@ -482,6 +480,9 @@ const char *
 dc_point_row_get_point_id (DcPointRow *self)
 {
   g_return_val_if_fail (DC_IS_POINT_ROW (self), NULL);
+  /* Made when first asked (the plant model's id index is built on its first use). */
+  if (self->point_id == NULL)
+    self->point_id = point_id_new (self->term_id, self->item_id);
   return self->point_id;
 }
 
@@ -504,11 +505,8 @@ dc_point_row_set_ids (DcPointRow *self,
                       const char *term_id,
                       const char *item_id)
 {
-  char *point_id;
-
   g_return_if_fail (DC_IS_POINT_ROW (self));
 
-  point_id = point_id_new (term_id, item_id);
   g_object_freeze_notify (G_OBJECT (self));
   set_string_prop (self, &self->device_id, device_id, PROP_DEVICE_ID);
   set_string_prop (self, &self->term_id, term_id, PROP_TERM_ID);
@@ -518,13 +516,18 @@ dc_point_row_set_ids (DcPointRow *self,
       if (self->name == NULL || self->name[0] == '\0')
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
     }
-  /* Kept when only the device changes: the plant model's index borrows it. */
-  if (g_strcmp0 (self->point_id, point_id) != 0)
+  /* Kept when only the device changes: the plant model's id index borrows it. */
+  if (self->point_id != NULL)
     {
-      ref_string_clear (&self->point_id);
-      self->point_id = g_steal_pointer (&point_id);
+      char *point_id = point_id_new (self->term_id, self->item_id);
+
+      if (strcmp (self->point_id, point_id) != 0)
+        {
+          ref_string_clear (&self->point_id);
+          self->point_id = g_steal_pointer (&point_id);
+        }
+      ref_string_clear (&point_id);
     }
-  ref_string_clear (&point_id);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
