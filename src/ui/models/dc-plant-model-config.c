@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "dc-plant-model-private.h"
 #include "dc-json-util.h"
@@ -63,27 +64,60 @@ update_device (DcDeviceNode *node,
     dc_device_node_set_state (node, state);
 }
 
-static char *
-format_address (JsonObject *point,
-                const char *protocol)
+/* The decimal digits of @v into @buf (at least 21 bytes): g_strdup_printf() of an integer was
+ * half of the address's cost in a bulk load (docs/performance.md). */
+static const char *
+format_int64 (char   *buf,
+              gsize   size,
+              gint64  v)
 {
-  JsonNode *node = json_object_get_member (point, "protocol_code");
+  char *p = buf + size - 1;
+  guint64 u = v < 0 ? (guint64) 0 - (guint64) v : (guint64) v;
+
+  *p = '\0';
+  do
+    {
+      *--p = (char) ('0' + u % 10);
+      u /= 10;
+    }
+  while (u != 0);
+  if (v < 0)
+    *--p = '-';
+  return p;
+}
+
+/* @code_node: the point's protocol_code member (NULL when it has none). */
+static char *
+format_address_node (JsonObject *point,
+                     JsonNode   *code_node,
+                     const char *protocol)
+{
   const DcProtocol *descriptor;
-  g_autofree char *code = NULL;
+  char buf[24];
+  const char *code;
 
   /* protocol_code is kept as the client sent it: a number or a string. */
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+  if (code_node == NULL || !JSON_NODE_HOLDS_VALUE (code_node))
     return g_strdup ("");
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    code = g_strdup (json_node_get_string (node));
+  if (json_node_get_value_type (code_node) == G_TYPE_STRING)
+    code = json_node_get_string (code_node);
+  else if (json_node_get_value_type (code_node) == G_TYPE_INT64)
+    code = format_int64 (buf, sizeof buf, json_node_get_int (code_node));
   else
-    code = g_strdup_printf ("%" G_GINT64_FORMAT, dc_json_get_int (point, "protocol_code", 0));
-  if (code[0] == '\0')
+    code = format_int64 (buf, sizeof buf, dc_json_get_int (point, "protocol_code", 0));
+  if (code == NULL || code[0] == '\0')
     return g_strdup ("");
   descriptor = dc_protocol_lookup (protocol);
   if (descriptor != NULL && descriptor->format_address != NULL)
     return descriptor->format_address (point, code);
   return g_strdup (code);
+}
+
+static char *
+format_address (JsonObject *point,
+                const char *protocol)
+{
+  return format_address_node (point, json_object_get_member (point, "protocol_code"), protocol);
 }
 
 /* The point's state texts (docs/model.md), NULL when it has none. */
@@ -143,43 +177,253 @@ update_row (DcPlantModel *self,
   dc_point_row_set_unit (row, item ? dc_json_get_string (item, "unit", NULL) : NULL);
 }
 
+/* What a row needs from its point's JSON, read in one pass over the members instead of a hash
+ * lookup per field (nine per point; docs/performance.md). */
+typedef struct
+{
+  const char *device_id;
+  const char *term_id;
+  const char *item_id;
+  JsonNode   *protocol_code;
+  JsonNode   *decimals;
+  JsonObject *states;
+  double      coefficient;
+  double      base_val;
+  double      down_limit;
+  double      up_limit;
+} PointFields;
+
+static const char *
+node_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static double
+node_double (JsonNode *node,
+             double    default_value)
+{
+  double v;
+  gboolean is_int;
+
+  return dc_json_node_get_number (node, &v, &is_int) ? v : default_value;
+}
+
+static void
+read_point (JsonObject  *point,
+            PointFields *f)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+
+  *f = (PointFields) { .coefficient = 1, .base_val = 0, .down_limit = NAN, .up_limit = NAN };
+  json_object_iter_init (&iter, point);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      /* The same readings as dc_json_get_string(), dc_json_get_double() and point_states();
+       * the first letter picks the candidates. */
+      switch (name[0])
+        {
+        case 't':
+          if (strcmp (name, "term_id") == 0)
+            f->term_id = node_string (node);
+          break;
+        case 'i':
+          if (strcmp (name, "item_id") == 0)
+            f->item_id = node_string (node);
+          break;
+        case 'd':
+          if (strcmp (name, "device_id") == 0)
+            f->device_id = node_string (node);
+          else if (strcmp (name, "down_limit") == 0)
+            f->down_limit = node_double (node, NAN);
+          else if (strcmp (name, "decimals") == 0)
+            f->decimals = node;
+          break;
+        case 'p':
+          if (strcmp (name, "protocol_code") == 0)
+            f->protocol_code = node;
+          break;
+        case 'c':
+          if (strcmp (name, "coefficient") == 0)
+            f->coefficient = node_double (node, 1);
+          break;
+        case 'b':
+          if (strcmp (name, "base_val") == 0)
+            f->base_val = node_double (node, 0);
+          break;
+        case 'u':
+          if (strcmp (name, "up_limit") == 0)
+            f->up_limit = node_double (node, NAN);
+          break;
+        case 's':
+          if (strcmp (name, "states") == 0)
+            f->states = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          break;
+        default:
+          break;
+        }
+    }
+}
+
+/* GRefStrings shared by the rows of one bulk load (dc_point_row_new_shared()): the points come
+ * sorted by term, so the term's strings are those of the previous point but at a term change;
+ * an item's id, name and unit are made once per item. */
+typedef struct
+{
+  char *id;
+  char *name;
+  char *unit;
+} ItemStrings;
+
+static void
+item_strings_free (gpointer data)
+{
+  ItemStrings *strings = data;
+
+  g_clear_pointer (&strings->id, g_ref_string_release);
+  g_clear_pointer (&strings->name, g_ref_string_release);
+  g_clear_pointer (&strings->unit, g_ref_string_release);
+  g_free (strings);
+}
+
+typedef struct
+{
+  GHashTable   *items;        /* item id → ItemStrings */
+  DcDeviceNode *term;         /* the previous point's term, its id and its device's */
+  char         *term_id;
+  char         *device_id;
+} SharedStrings;
+
+static char *
+ref_string_or_null (const char *text)
+{
+  return text != NULL ? g_ref_string_new (text) : NULL;
+}
+
+static void
+shared_strings_clear (SharedStrings *shared)
+{
+  g_clear_pointer (&shared->items, g_hash_table_unref);
+  g_clear_pointer (&shared->term_id, g_ref_string_release);
+  g_clear_pointer (&shared->device_id, g_ref_string_release);
+  shared->term = NULL;
+}
+
+static ItemStrings *
+shared_item (DcPlantModel  *self,
+             SharedStrings *shared,
+             const char    *item_id)
+{
+  ItemStrings *strings;
+
+  if (item_id == NULL)
+    return NULL;
+  strings = g_hash_table_lookup (shared->items, item_id);
+  if (strings == NULL)
+    {
+      JsonObject *item = g_hash_table_lookup (self->items, item_id);
+
+      strings = g_new0 (ItemStrings, 1);
+      strings->id = g_ref_string_new (item_id);
+      strings->name = ref_string_or_null (item ? dc_json_get_string (item, "name", NULL) : NULL);
+      strings->unit = ref_string_or_null (item ? dc_json_get_string (item, "unit", NULL) : NULL);
+      g_hash_table_insert (shared->items, strings->id, strings);
+    }
+  return strings;
+}
+
+static DcPointRow *
+create_row_fields (DcPlantModel      *self,
+                   gint64             key,
+                   JsonObject        *point,
+                   const PointFields *f,
+                   SharedStrings     *shared)
+{
+  DcDeviceNode *term = f->term_id ? g_hash_table_lookup (self->terms_by_id, f->term_id) : NULL;
+  const char *device_id = f->device_id;
+  DcDeviceNode *device;
+  const char *protocol;
+  g_autofree char *address = NULL;
+  DcPointRow *row;
+
+  if (device_id == NULL && term != NULL)
+    device_id = dc_device_node_get_device_id (term);
+  device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
+  protocol = device ? dc_device_node_get_protocol (device) : NULL;
+  address = format_address_node (point, f->protocol_code, protocol);
+
+  /* Set without notifications: nobody watches a row that is being created. */
+  if (shared != NULL)
+    {
+      g_autoptr(GRefString) own_address = g_ref_string_new (address);
+      ItemStrings *item = shared_item (self, shared, f->item_id);
+
+      if (shared->term == NULL || term != shared->term ||
+          g_strcmp0 (shared->device_id, device_id) != 0)
+        {
+          g_clear_pointer (&shared->term_id, g_ref_string_release);
+          g_clear_pointer (&shared->device_id, g_ref_string_release);
+          shared->term = term;
+          shared->term_id = ref_string_or_null (f->term_id);
+          shared->device_id = ref_string_or_null (device_id);
+        }
+      row = dc_point_row_new_shared (key, shared->device_id, shared->term_id,
+                                     item ? item->id : NULL,
+                                     item ? item->name : NULL,
+                                     own_address,
+                                     item ? item->unit : NULL,
+                                     point_kind (point, protocol),
+                                     f->coefficient, f->base_val, f->down_limit, f->up_limit);
+    }
+  else
+    {
+      JsonObject *item = f->item_id ? g_hash_table_lookup (self->items, f->item_id) : NULL;
+
+      row = dc_point_row_new_full (key, device_id, f->term_id, f->item_id,
+                                   item ? dc_json_get_string (item, "name", NULL) : NULL,
+                                   address,
+                                   item ? dc_json_get_string (item, "unit", NULL) : NULL,
+                                   point_kind (point, protocol),
+                                   f->coefficient, f->base_val, f->down_limit, f->up_limit);
+    }
+  if (f->decimals != NULL || f->states != NULL)
+    dc_point_row_set_presentation (row, dc_json_get_int (point, "decimals", -1), f->states);
+
+  g_hash_table_replace (self->rows_by_key, (gpointer) dc_point_row_peek_key (row), row);
+  if (self->rows_by_id != NULL)
+    g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
+
+  return row;
+}
+
 static DcPointRow *
 create_row (DcPlantModel *self,
             gint64        key,
             JsonObject   *point)
 {
-  const char *term_id = dc_json_get_string (point, "term_id", NULL);
-  const char *item_id = dc_json_get_string (point, "item_id", NULL);
-  DcDeviceNode *term = g_hash_table_lookup (self->terms_by_id, term_id);
-  const char *device_id = dc_json_get_string (point, "device_id", NULL);
-  DcPointRow *row;
+  PointFields f;
 
-  if (device_id == NULL && term != NULL)
-    device_id = dc_device_node_get_device_id (term);
+  read_point (point, &f);
+  return create_row_fields (self, key, point, &f, NULL);
+}
 
-  {
-    DcDeviceNode *device = device_id ? g_hash_table_lookup (self->devices_by_id, device_id) : NULL;
-    const char *protocol = device ? dc_device_node_get_protocol (device) : NULL;
-    JsonObject *item = item_id ? g_hash_table_lookup (self->items, item_id) : NULL;
-    g_autofree char *address = format_address (point, protocol);
+GHashTable *
+_dc_plant_model_rows_by_id (DcPlantModel *self)
+{
+  if (self->rows_by_id == NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
 
-    /* Set without notifications: nobody watches a row that is being created. */
-    row = dc_point_row_new_full (key, device_id, term_id, item_id,
-                                 item ? dc_json_get_string (item, "name", NULL) : NULL,
-                                 address,
-                                 item ? dc_json_get_string (item, "unit", NULL) : NULL,
-                                 point_kind (point, protocol),
-                                 dc_json_get_double (point, "coefficient", 1),
-                                 dc_json_get_double (point, "base_val", 0),
-                                 dc_json_get_double (point, "down_limit", NAN),
-                                 dc_json_get_double (point, "up_limit", NAN));    if (json_object_has_member (point, "decimals") || point_states (point) != NULL)
-      dc_point_row_set_presentation (row, dc_json_get_int (point, "decimals", -1),
-                                     point_states (point));
-  }
-  g_hash_table_insert (self->rows_by_key, &((gint64 *) g_memdup2 (&key, sizeof key))[0], row);
-  g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
-
-  return row;
+      self->rows_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_iter_init (&iter, self->rows_by_key);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (value), value);
+    }
+  return self->rows_by_id;
 }
 
 static void
@@ -189,7 +433,8 @@ forget_row (DcPlantModel *self,
   gint64 key = dc_point_row_get_key (row);
 
   g_hash_table_remove (self->pending, &key);
-  g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+  if (self->rows_by_id != NULL)
+    g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
   g_hash_table_remove (self->rows_by_key, &key);
 }
 
@@ -228,12 +473,13 @@ _dc_plant_model_load (DcPlantModel       *self,
                                                            (GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GHashTable) device_terms = g_hash_table_new_full (NULL, NULL, NULL,
                                                               (GDestroyNotify) g_ptr_array_unref);
+  SharedStrings shared;
   GHashTableIter iter;
   gpointer k, v;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
-  g_hash_table_remove_all (self->rows_by_id);
+  g_clear_pointer (&self->rows_by_id, g_hash_table_unref);
   g_hash_table_remove_all (self->rows_by_key);
   g_hash_table_remove_all (self->terms_by_id);
   g_hash_table_remove_all (self->devices_by_id);
@@ -282,17 +528,22 @@ _dc_plant_model_load (DcPlantModel       *self,
       g_hash_table_insert (term_rows, node, g_ptr_array_new_with_free_func (g_object_unref));
     }
 
+  shared = (SharedStrings) { .items = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                             item_strings_free) };
   for (guint i = 0; i < n_points; i++)
     {
-      const char *term_id = dc_json_get_string (points[i].json, "term_id", NULL);
-      DcDeviceNode *term = term_id ? g_hash_table_lookup (self->terms_by_id, term_id) : NULL;
+      PointFields f;
+      DcDeviceNode *term;
       DcPointRow *row;
 
+      read_point (points[i].json, &f);
+      term = f.term_id ? g_hash_table_lookup (self->terms_by_id, f.term_id) : NULL;
       if (term == NULL)
         continue;
-      row = create_row (self, points[i].key, points[i].json);
+      row = create_row_fields (self, points[i].key, points[i].json, &f, &shared);
       g_ptr_array_add (g_hash_table_lookup (term_rows, term), g_object_ref (row));
     }
+  shared_strings_clear (&shared);
 
   /* Fill the stores in one splice each: the list models see one change per store. */
   g_hash_table_iter_init (&iter, term_rows);
@@ -447,9 +698,11 @@ apply_term (DcPlantModel *self,
         {
           g_autoptr(DcPointRow) row = g_list_model_get_item (rows, j);
 
-          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          if (self->rows_by_id != NULL)
+            g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
           dc_point_row_set_ids (row, device_id, id, dc_point_row_get_item_id (row));
-          g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+          if (self->rows_by_id != NULL)
+            g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
         }
       dc_list_store_insert_natural (dc_device_node_get_children (device), node, node_id_cb);
     }
@@ -479,10 +732,12 @@ apply_item (DcPlantModel *self,
 
       if (old_id != NULL && g_strcmp0 (dc_point_row_get_item_id (row), old_id) == 0)
         {
-          g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
+          if (self->rows_by_id != NULL)
+            g_hash_table_remove (self->rows_by_id, dc_point_row_get_point_id (row));
           dc_point_row_set_ids (row, dc_point_row_get_device_id (row),
                                 dc_point_row_get_term_id (row), id);
-          g_hash_table_insert (self->rows_by_id, g_strdup (dc_point_row_get_point_id (row)), row);
+          if (self->rows_by_id != NULL)
+            g_hash_table_replace (self->rows_by_id, (gpointer) dc_point_row_get_point_id (row), row);
         }
       if (g_strcmp0 (dc_point_row_get_item_id (row), id) == 0)
         update_row (self, row, NULL);
@@ -497,7 +752,7 @@ apply_point (DcPlantModel *self,
              JsonObject   *object,
              gint64        key)
 {
-  DcPointRow *row = g_hash_table_lookup (self->rows_by_id, old_id ? old_id : id);
+  DcPointRow *row = g_hash_table_lookup (_dc_plant_model_rows_by_id (self), old_id ? old_id : id);
 
   if (op == DC_CHANGE_DELETE)
     {

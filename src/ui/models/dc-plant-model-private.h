@@ -19,8 +19,9 @@ struct _DcPlantModel
   GListStore  *devices;
   GHashTable  *devices_by_id;   /* id → DcDeviceNode (borrowed from the stores) */
   GHashTable  *terms_by_id;     /* id → DcDeviceNode */
-  GHashTable  *rows_by_key;     /* gint64* → DcPointRow (owned) */
-  GHashTable  *rows_by_id;      /* "term:item" → DcPointRow (borrowed) */
+  GHashTable  *rows_by_key;     /* the row's key (dc_point_row_peek_key()) → DcPointRow (owned) */
+  GHashTable  *rows_by_id;      /* the row's "term:item" → DcPointRow (borrowed); NULL until
+                                 * first used (_dc_plant_model_rows_by_id()) */
   GHashTable  *items;           /* item id → JsonObject (owned) */
   GHashTable  *pending;         /* gint64* (in the value) → DcSample* (owned) */
 
@@ -49,5 +50,8 @@ void _dc_plant_model_apply_change  (DcPlantModel       *self,
                                     gint64              key);
 void _dc_plant_model_follow_store  (DcPlantModel       *self,
                                     DcStore            *store);
+/* The id index, built from the rows on first use: a load does not pay for it (nor for the
+ * rows' "term:item" strings) before a change by id comes (docs/performance.md). */
+GHashTable *_dc_plant_model_rows_by_id (DcPlantModel     *self);
 
 G_END_DECLS

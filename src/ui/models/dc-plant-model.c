@@ -146,8 +146,9 @@ dc_plant_model_init (DcPlantModel *self)
   self->devices = g_list_store_new (DC_TYPE_DEVICE_NODE);
   self->devices_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->terms_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->rows_by_key = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
-  self->rows_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Keyed by the row's own key (dc_point_row_peek_key()); the id index, by the row's own point
+   * id, is made on first use (_dc_plant_model_rows_by_id()). */
+  self->rows_by_key = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
   self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) json_object_unref);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
@@ -208,7 +209,7 @@ dc_plant_model_lookup_point_id (DcPlantModel *self,
   g_return_val_if_fail (DC_IS_PLANT_MODEL (self), NULL);
 
   id = g_strconcat (term_id, ":", item_id, NULL);
-  return g_hash_table_lookup (self->rows_by_id, id);
+  return g_hash_table_lookup (_dc_plant_model_rows_by_id (self), id);
 }
 
 void

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -73,6 +74,45 @@ enum {
 G_DEFINE_FINAL_TYPE (DcPointRow, dc_point_row, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
+
+/* The identity and configuration strings (ids, name, address, unit) are GRefStrings: a bulk
+ * load gives the rows of one device, term or item the same string with a reference each
+ * instead of a copy each (docs/performance.md, "The point table's first frame"). */
+static char *
+ref_string_new (const char *str)
+{
+  return str != NULL ? g_ref_string_new (str) : NULL;
+}
+
+static char *
+ref_string_acquire (char *str)
+{
+  return str != NULL ? g_ref_string_acquire (str) : NULL;
+}
+
+static void
+ref_string_clear (char **str)
+{
+  if (*str != NULL)
+    g_ref_string_release (g_steal_pointer (str));
+}
+
+static char *
+point_id_new (const char *term_id,
+              const char *item_id)
+{
+  char buf[256];
+  gsize lt = term_id != NULL ? strlen (term_id) : 0;
+  gsize li = item_id != NULL ? strlen (item_id) : 0;
+  g_autofree char *joined = NULL;
+
+  if (lt + li + 2 > sizeof buf)
+    return g_ref_string_new ((joined = g_strconcat (term_id, ":", item_id, NULL)));
+  memcpy (buf, term_id != NULL ? term_id : "", lt);
+  buf[lt] = ':';
+  memcpy (buf + lt + 1, item_id != NULL ? item_id : "", li);
+  return g_ref_string_new_len (buf, (gssize) (lt + li + 1));
+}
 
 static DcProtocolValueKind
 value_kind (DcPointKind kind)
@@ -162,13 +202,13 @@ dc_point_row_finalize (GObject *object)
 {
   DcPointRow *self = DC_POINT_ROW (object);
 
-  g_free (self->device_id);
-  g_free (self->term_id);
-  g_free (self->item_id);
-  g_free (self->point_id);
-  g_free (self->name);
-  g_free (self->address);
-  g_free (self->unit);
+  ref_string_clear (&self->device_id);
+  ref_string_clear (&self->term_id);
+  ref_string_clear (&self->item_id);
+  ref_string_clear (&self->point_id);
+  ref_string_clear (&self->name);
+  ref_string_clear (&self->address);
+  ref_string_clear (&self->unit);
   g_free (self->value_text);
   g_free (self->time_text);
   g_free (self->quality_text);
@@ -332,10 +372,9 @@ dc_point_row_new (gint64      key,
   DcPointRow *self = g_object_new (DC_TYPE_POINT_ROW, NULL);
 
   self->key = key;
-  self->device_id = g_strdup (device_id);
-  self->term_id = g_strdup (term_id);
-  self->item_id = g_strdup (item_id);
-  self->point_id = g_strconcat (term_id, ":", item_id, NULL);
+  self->device_id = ref_string_new (device_id);
+  self->term_id = ref_string_new (term_id);
+  self->item_id = ref_string_new (item_id);
   self->decimals = -1;
 
   return self;
@@ -357,9 +396,42 @@ dc_point_row_new_full (gint64       key,
 {
   DcPointRow *self = dc_point_row_new (key, device_id, term_id, item_id);
 
-  self->name = g_strdup (name);
-  self->address = g_strdup (address);
-  self->unit = g_strdup (unit);
+  self->name = ref_string_new (name);
+  self->address = ref_string_new (address);
+  self->unit = ref_string_new (unit);
+  self->kind = kind;
+  self->coefficient = coefficient;
+  self->base_val = base_val;
+  self->down_limit = down_limit;
+  self->up_limit = up_limit;
+
+  return self;
+}
+
+DcPointRow *
+dc_point_row_new_shared (gint64       key,
+                         char        *device_id,
+                         char        *term_id,
+                         char        *item_id,
+                         char        *name,
+                         char        *address,
+                         char        *unit,
+                         DcPointKind  kind,
+                         double       coefficient,
+                         double       base_val,
+                         double       down_limit,
+                         double       up_limit)
+{
+  DcPointRow *self = g_object_new (DC_TYPE_POINT_ROW, NULL);
+
+  self->key = key;
+  self->device_id = ref_string_acquire (device_id);
+  self->term_id = ref_string_acquire (term_id);
+  self->item_id = ref_string_acquire (item_id);
+  self->decimals = -1;
+  self->name = ref_string_acquire (name);
+  self->address = ref_string_acquire (address);
+  self->unit = ref_string_acquire (unit);
   self->kind = kind;
   self->coefficient = coefficient;
   self->base_val = base_val;
@@ -397,10 +469,20 @@ dc_point_row_get_item_id (DcPointRow *self)
   return self->item_id;
 }
 
+const gint64 *
+dc_point_row_peek_key (DcPointRow *self)
+{
+  g_return_val_if_fail (DC_IS_POINT_ROW (self), NULL);
+  return &self->key;
+}
+
 const char *
 dc_point_row_get_point_id (DcPointRow *self)
 {
   g_return_val_if_fail (DC_IS_POINT_ROW (self), NULL);
+  /* Made when first asked (the plant model's id index is built on its first use). */
+  if (self->point_id == NULL)
+    self->point_id = point_id_new (self->term_id, self->item_id);
   return self->point_id;
 }
 
@@ -412,8 +494,8 @@ set_string_prop (DcPointRow  *self,
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
-  g_free (*field);
-  *field = g_strdup (value);
+  ref_string_clear (field);
+  *field = ref_string_new (value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
@@ -434,8 +516,18 @@ dc_point_row_set_ids (DcPointRow *self,
       if (self->name == NULL || self->name[0] == '\0')
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
     }
-  g_free (self->point_id);
-  self->point_id = g_strconcat (term_id, ":", item_id, NULL);
+  /* Kept when only the device changes: the plant model's id index borrows it. */
+  if (self->point_id != NULL)
+    {
+      char *point_id = point_id_new (self->term_id, self->item_id);
+
+      if (strcmp (self->point_id, point_id) != 0)
+        {
+          ref_string_clear (&self->point_id);
+          self->point_id = g_steal_pointer (&point_id);
+        }
+      ref_string_clear (&point_id);
+    }
   g_object_thaw_notify (G_OBJECT (self));
 }
 

@@ -43,7 +43,23 @@ DcPointRow *dc_point_row_new_full        (gint64          key,
                                           double          base_val,
                                           double          down_limit,
                                           double          up_limit);
+/* The same from GRefStrings (g_ref_string_new()), each taken with a reference, not copied:
+ * rows of one device, term or item share their strings (bulk loads). */
+DcPointRow *dc_point_row_new_shared      (gint64          key,
+                                          char           *device_id,
+                                          char           *term_id,
+                                          char           *item_id,
+                                          char           *name,
+                                          char           *address,
+                                          char           *unit,
+                                          DcPointKind     kind,
+                                          double          coefficient,
+                                          double          base_val,
+                                          double          down_limit,
+                                          double          up_limit);
 gint64      dc_point_row_get_key         (DcPointRow     *self);
+/* The key's address, valid as long as the row: a hash table key that costs no copy. */
+const gint64 *dc_point_row_peek_key      (DcPointRow     *self);
 const char *dc_point_row_get_device_id   (DcPointRow     *self);
 const char *dc_point_row_get_term_id     (DcPointRow     *self);
 const char *dc_point_row_get_item_id     (DcPointRow     *self);
