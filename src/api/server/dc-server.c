@@ -171,16 +171,40 @@ dc_server_drop_unparsed_text (SoupServerMessage *msg)
     soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
 }
 
+/* libsoup answers some requests itself, with no text, before any handler of ours runs: a
+ * path holding %00 or a ".." segment (400, in its ::got-headers handler), a request target
+ * that no handler can take, such as `GET *` (404, after the body). Both found by fuzz-rest.
+ * Every error carries its one-line text (docs/rest.md "Errors"). */
+static void
+dc_server_fill_libsoup_error (SoupServerMessage *msg)
+{
+  guint status = soup_server_message_get_status (msg);
+
+  if (status < 400 || soup_server_message_get_response_body (msg)->length > 0)
+    return;
+  if (status == SOUP_STATUS_BAD_REQUEST)
+    dc_server_reply_text (msg, 400, "invalid path (%00 or a \"..\" segment)");
+  else if (status == SOUP_STATUS_NOT_FOUND)
+    dc_server_reply_text (msg, 404, "no resource at this request target (a path starts with /)");
+  else
+    dc_server_reply_text (msg, status, soup_status_get_phrase (status));
+}
+
 static void
 dc_server_got_headers_cb (SoupServerMessage *msg,
                           gpointer           user_data)
 {
   dc_server_drop_unparsed_text (msg);
-  /* libsoup's own handler of ::got-headers runs first: it answers a path holding %00 or a ".."
-   * segment with 400 and no text (found by fuzz-rest), before any handler of ours. */
-  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST &&
-      soup_server_message_get_response_body (msg)->length == 0)
-    dc_server_reply_text (msg, 400, "invalid path (%00 or a \"..\" segment)");
+  /* libsoup's own handler of ::got-headers runs first. */
+  dc_server_fill_libsoup_error (msg);
+}
+
+static void
+dc_server_got_body_cb (SoupServerMessage *msg,
+                       gpointer           user_data)
+{
+  /* libsoup's own handler of ::got-body (which runs the handlers) runs first. */
+  dc_server_fill_libsoup_error (msg);
 }
 
 static void
@@ -194,6 +218,7 @@ dc_server_request_started_cb (SoupServer        *soup,
                                     strlen (text));
   g_object_set_qdata (G_OBJECT (msg), unparsed_quark, GINT_TO_POINTER (TRUE));
   g_signal_connect (msg, "got-headers", G_CALLBACK (dc_server_got_headers_cb), NULL);
+  g_signal_connect (msg, "got-body", G_CALLBACK (dc_server_got_body_cb), NULL);
 }
 
 /* Runs after the headers, before the body is read: refusing here means an oversized or
