@@ -77,12 +77,24 @@ test_audit_page (void)
   GtkWidget *stack;
   DcAuditItem *item;
   gint64 now = g_get_real_time ();
+  gint64 t;
   UiPlant f;
 
   ui_plant_setup (&f, FALSE, NULL);
   log = dc_store_get_audit (f.store);
   dc_test_store_create (f.store, DC_KIND_DEVICE,
                         "{\"id\":\"pump\",\"protocol\":\"virtual\",\"name\":\"Pump station\"}");
+  /* Points whose values read as words: a breaker with state texts, a speed with decimals
+   * and unit. */
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"t1\",\"device_id\":\"pump\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"breaker\",\"name\":\"F3 breaker\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM,
+                        "{\"id\":\"speed\",\"name\":\"Pump speed\",\"unit\":\"rpm\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"breaker\","
+                        "\"states\":{\"1\":\"open\",\"2\":\"closed\"}}");
+  dc_test_store_create (f.store, DC_KIND_POINT,
+                        "{\"term_id\":\"t1\",\"item_id\":\"speed\",\"decimals\":1}");
   ui_plant_open_window (&f);
 
   /* A change made in the workstation (as its edit dialog makes it): source "gui". */
@@ -96,7 +108,17 @@ test_audit_page (void)
   dc_audit_record_json (log, now - 2 * DAY, root, "settings.change", "server.port",
                         "{\"file\":\"/etc/datacoll/datacoll.conf\",\"old\":\"8080\","
                         "\"new\":\"8081\"}", NULL);
-  dc_audit_record_json (log, 0, ann, "control.result", "pump:t1:breaker",
+  /* Controls, after the changes above, one microsecond apart (newest first on the page). */
+  t = g_get_real_time ();
+  dc_audit_record_json (log, t + 1, root, "control.request",
+                        "pump:t1:breaker", "{\"value\":2.0}", "ok");
+  dc_audit_record_json (log, t + 2, root, "control.result", "pump:t1:breaker",
+                        "{\"value\":2.0,\"confirmed\":2.0,\"by\":\"shift 2\"}", "ok");
+  dc_audit_record_json (log, t + 3, root, "control.result", "pump:t1:speed",
+                        "{\"value\":1450,\"confirmed\":1449.96}", "ok");
+  dc_audit_record_json (log, t + 4, root, "control.result", "other:t9:gone",
+                        "{\"value\":3,\"confirmed\":3}", "ok");
+  dc_audit_record_json (log, t + 5, ann, "control.result", "pump:t1:breaker",
                         "{\"value\":1.0}", "device pump is offline");
   dc_audit_flush (log);
 
@@ -105,28 +127,41 @@ test_audit_page (void)
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "audit");
   g_assert_true (ui_wait_until (page_loaded, page, 10000));
 
-  /* The last 7 days by default: newest first; the setting of two days ago is there. */
-  g_assert_cmpuint (n_rows (page), ==, 4);
+  /* The last 7 days by default: newest first; the setting of two days ago is there. Rows: 5
+   * controls, the device's update, the creation of device, term, 2 items and 2 points, the
+   * setting. */
+  g_assert_cmpuint (n_rows (page), ==, 13);
   item = item_at (page, 0);
   g_assert_cmpstr (dc_audit_item_get_row (item)->action, ==, "control.result");
-  g_assert_cmpstr (dc_audit_item_get_words (item), ==, "Set to 1: not done");
-  item = item_at (page, 1);
+  /* Controls in the point's words: its name and device, state texts, decimals and unit; ids
+   * and numbers for a point the plant does not know. */
+  g_assert_cmpstr (dc_audit_item_get_words (item), ==,
+                   "Set F3 breaker (Pump station 2) to open: not done");
+  g_assert_cmpstr (dc_audit_item_get_words (item_at (page, 1)), ==,
+                   "Set gone (other) to 3; the device reports 3");
+  g_assert_cmpstr (dc_audit_item_get_words (item_at (page, 2)), ==,
+                   "Set Pump speed (Pump station 2) to 1450.0 rpm; the device reports 1450.0 rpm");
+  g_assert_cmpstr (dc_audit_item_get_words (item_at (page, 3)), ==,
+                   "Set F3 breaker (Pump station 2) to closed; the device reports closed (for shift 2)");
+  g_assert_cmpstr (dc_audit_item_get_words (item_at (page, 4)), ==,
+                   "Asked to set F3 breaker (Pump station 2) to closed");
+  item = item_at (page, 5);
   g_assert_cmpstr (dc_audit_item_get_row (item)->action, ==, "device.update");
   g_assert_cmpstr (dc_audit_item_get_row (item)->source, ==, "gui");
   g_assert_cmpstr (dc_audit_item_get_row (item)->user, ==, "local");
   g_assert_cmpstr (dc_audit_item_get_words (item), ==, "name: Pump station → Pump station 2");
-  item = item_at (page, 2);
-  g_assert_cmpstr (dc_audit_item_get_row (item)->action, ==, "device.create");
-  g_assert_cmpstr (dc_audit_item_get_words (item), ==, "Created device pump “Pump station”");
-  item = item_at (page, 3);
+  /* The device, term, items and points created before (newest first). */
+  item = item_at (page, n_rows (page) - 1);
   g_assert_cmpstr (dc_audit_item_get_words (item), ==, "8080 → 8081");
   g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-2][0-9]:[0-5][0-9]:[0-5][0-9]$",
                                        dc_audit_item_get_time_text (item), 0, 0));
-  g_assert_cmpstr (dc_audit_page_get_count_text (page), ==, "4 actions");
+  g_assert_cmpstr (dc_audit_page_get_count_text (page), ==, "13 actions");
 
   /* What the table shows: local time, the source, the detail in words. */
   ui_wait_for_frame (GTK_WIDGET (page));
   g_assert_nonnull (ui_find_inscription (GTK_WIDGET (page), "name: Pump station → Pump station 2"));
+  g_assert_nonnull (ui_find_inscription (GTK_WIDGET (page),
+                                         "Set F3 breaker (Pump station 2) to open: not done"));
   g_assert_nonnull (ui_find_inscription (GTK_WIDGET (page), "gui"));
   g_assert_nonnull (ui_find_inscription (GTK_WIDGET (page), "10.0.0.7:50211"));
   g_assert_nonnull (ui_find_inscription (GTK_WIDGET (page), "device pump is offline"));
@@ -143,26 +178,28 @@ test_audit_page (void)
   filter (page, "STATION 2", NULL, NULL, DC_AUDIT_RANGE_WEEK);
   g_assert_cmpuint (n_rows (page), ==, 1);
   g_assert_cmpstr (dc_audit_item_get_row (item_at (page, 0))->action, ==, "device.update");
+  filter (page, NULL, NULL, "control", DC_AUDIT_RANGE_WEEK);
+  g_assert_cmpuint (n_rows (page), ==, 5);
   filter (page, NULL, NULL, NULL, DC_AUDIT_RANGE_DAY);
-  g_assert_cmpuint (n_rows (page), ==, 3);
+  g_assert_cmpuint (n_rows (page), ==, 12);
   filter (page, NULL, "nobody", NULL, DC_AUDIT_RANGE_ALL);
   g_assert_cmpuint (n_rows (page), ==, 0);
   g_assert_cmpstr (dc_audit_page_get_count_text (page), ==, "0 actions");
 
   /* CSV of the rows shown. */
   filter (page, NULL, NULL, NULL, DC_AUDIT_RANGE_ALL);
-  g_assert_cmpuint (n_rows (page), ==, 4);
+  g_assert_cmpuint (n_rows (page), ==, 13);
   csv_path = g_build_filename (f.dir, "audit.csv", NULL);
   csv_file = g_file_new_for_path (csv_path);
   g_assert_true (dc_audit_page_export_csv (page, csv_file, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, &error));
   lines = g_strsplit (csv, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  g_assert_cmpuint (g_strv_length (lines), ==, 15);
   g_assert_cmpstr (lines[0], ==, "time,user,role,source,action,target,result,detail");
   g_assert_true (g_str_has_suffix (lines[1], ",ann,operator,10.0.0.7:50211,control.result,"
                                    "pump:t1:breaker,device pump is offline,\"{\"\"value\"\":1.0}\""));
-  g_assert_nonnull (strstr (lines[4], ",root,admin,cli,settings.change,server.port,ok,"));
+  g_assert_nonnull (strstr (lines[13], ",root,admin,cli,settings.change,server.port,ok,"));
 
   ui_plant_teardown (&f);
 }

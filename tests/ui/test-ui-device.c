@@ -215,6 +215,10 @@ test_page (void)
   DC_TEST_WAIT_UNTIL (g_strcmp0 (dc_link_counters_get_text (dc_window_get_link_counters (f.window),
                                                             "reconnects"), expected) == 0, 10);
   g_assert_cmpstr (reconnects_shown (f.window), ==, expected);
+  /* One source: the plant model's device keeps no copy of the counter that a second row
+   * could show (the driver's status is the only one). */
+  g_assert_null (g_object_class_find_property (G_OBJECT_GET_CLASS (dc_plant_model_lookup_device (dc_window_get_plant (f.window), "rtu")),
+                                               "reconnects"));
   status = dc_engine_drivers_build_status (dc_engine_get_drivers (f.engine), "rtu", NULL);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (status), "reconnects"), ==,
                    (gint64) driver_reconnects (&f, "rtu"));

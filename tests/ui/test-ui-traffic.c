@@ -488,6 +488,115 @@ test_traffic_objects (void)
   ui_plant_teardown (&f);
 }
 
+/* A GtkInscription under @widget whose text starts with @prefix and contains @needle. */
+static const char *
+find_row_text (GtkWidget  *widget,
+               const char *prefix,
+               const char *needle)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    {
+      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+      if (text != NULL && g_str_has_prefix (text, prefix) && strstr (text, needle) != NULL)
+        return text;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *text = find_row_text (child, prefix, needle);
+
+      if (text != NULL)
+        return text;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *prefix;
+  const char *needle;
+} RowWait;
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowWait *w = data;
+
+  return find_row_text (w->widget, w->prefix, w->needle) != NULL;
+}
+
+/* Modbus rows name the points they cover (issue 18), as IEC 104 frames name their objects:
+ * a request and its answer over registers 10–14 where four points are configured say "4
+ * points (Flow, Level, Pressure, …)"; a read of a range without points says nothing more. */
+static void
+test_traffic_modbus_points (void)
+{
+  DcTrafficView *traffic;
+  GListModel *shown;
+  const char *text;
+  FrameWait fw;
+  RowWait w;
+  UiPlant f;
+
+  ui_plant_setup (&f, TRUE, NULL);
+  ui_plant_add_modbus (&f, "plc");
+  dc_test_store_create (f.store, DC_KIND_TERM, "{\"id\":\"u1\",\"device_id\":\"plc\",\"address\":1}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"flow\",\"name\":\"Flow\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"lvl\",\"name\":\"Level\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"prs\",\"name\":\"Pressure\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"tmp\",\"name\":\"Temperature\"}");
+  dc_test_store_create (f.store, DC_KIND_ITEM, "{\"id\":\"run\",\"name\":\"Running\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"flow\","
+                        "\"protocol_code\":10,\"code_type\":\"hr:u16\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"lvl\","
+                        "\"protocol_code\":11,\"code_type\":\"hr:u16\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"prs\","
+                        "\"protocol_code\":12,\"code_type\":\"hr:f32\"}");
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"tmp\","
+                        "\"protocol_code\":14,\"code_type\":\"hr:u16\"}");
+  /* A coil at the same address is in another table: not one of the registers' points. */
+  dc_test_store_create (f.store, DC_KIND_POINT, "{\"term_id\":\"u1\",\"item_id\":\"run\","
+                        "\"protocol_code\":11,\"code_type\":\"co:bool\"}");
+  ui_plant_open_window (&f);
+  traffic = dc_window_get_traffic_view (f.window);
+  shown = dc_traffic_view_get_shown (traffic);
+  select_device (&f, "plc");
+  dc_window_set_view (f.window, "traffic");
+
+  fw = (FrameWait) { shown, "registers at 10–14: ", 1 };
+  g_assert_true (ui_wait_until (frames_match, &fw, 10000));
+
+  /* The request: its range, then the points. */
+  w = (RowWait) { GTK_WIDGET (traffic), "request unit 1 read holding registers address 10 count 5",
+                  " — 4 points (Flow, Level, Pressure, …)" };
+  g_assert_true (ui_wait_until (row_shown, &w, 10000));
+  text = find_row_text (w.widget, w.prefix, w.needle);
+  g_test_message ("request row: %s", text);
+  g_assert_true (g_str_has_suffix (text, " — 4 points (Flow, Level, Pressure, …)"));
+
+  /* The answer: the points before its values. */
+  w = (RowWait) { GTK_WIDGET (traffic), "response unit 1 read holding registers",
+                  "at 10–14 — 4 points (Flow, Level, Pressure, …): " };
+  g_assert_true (ui_wait_until (row_shown, &w, 10000));
+  g_test_message ("answer row: %s", find_row_text (w.widget, w.prefix, w.needle));
+
+  /* The coil: one point, its own name. */
+  w = (RowWait) { GTK_WIDGET (traffic), "request unit 1 read coils", " — 1 point (Running)" };
+  g_assert_true (ui_wait_until (row_shown, &w, 10000));
+
+  /* The frame's own summary (export, filter) stays as decoded. */
+  {
+    g_autoptr(DcTrafficItem) item = g_list_model_get_item (shown, select_frame (traffic,
+                                                                                 "address 10 count 5"));
+
+    g_assert_null (strstr (dc_traffic_item_get_summary (item), "points"));
+  }
+  ui_render_png_settled (GTK_WIDGET (f.window), "screenshot-traffic-modbus.png");
+  ui_plant_teardown (&f);
+}
+
 /* The rings of the list (dc-traffic-item-ring.h): newest first, bounded, and the two ways a
  * batch is announced. */
 typedef struct
@@ -726,6 +835,7 @@ main (int   argc,
   ui_test_add ("/dc/ui/traffic/both-protocols", test_traffic_both_protocols);
   ui_test_add ("/dc/ui/traffic/flood", test_traffic_flood);
   ui_test_add ("/dc/ui/traffic/objects", test_traffic_objects);
+  ui_test_add ("/dc/ui/traffic/modbus-points", test_traffic_modbus_points);
   ui_test_add ("/dc/ui/traffic/ring", test_traffic_ring);
 
   return g_test_run ();

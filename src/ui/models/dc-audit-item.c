@@ -114,17 +114,19 @@ dc_audit_item_init (DcAuditItem *self)
 }
 
 DcAuditItem *
-dc_audit_item_new (DcAuditRow *row)
+dc_audit_item_new (DcAuditRow   *row,
+                   DcPlantModel *plant)
 {
   DcAuditItem *self;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
   g_return_val_if_fail (row != NULL, NULL);
+  g_return_val_if_fail (plant == NULL || DC_IS_PLANT_MODEL (plant), NULL);
 
   self = g_object_new (DC_TYPE_AUDIT_ITEM, NULL);
   self->row = row;
   self->time_text = dc_audit_format_local_time (row->time, now);
-  self->words = dc_audit_describe (row);
+  self->words = dc_audit_describe (row, plant);
   return self;
 }
 

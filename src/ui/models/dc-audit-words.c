@@ -13,6 +13,7 @@
 
 #include "dc-audit-item.h"
 #include "dc-number.h"
+#include "dc-plant-model.h"
 #include "dc-time.h"
 
 /* The detail of an audit row in words (docs/ui-audit.md): what a person reads in the Audit
@@ -202,6 +203,77 @@ describe_change (GString    *out,
     }
 }
 
+/* A control's value in the point's words (its state text, or the number with its decimals and
+ * unit, as the Control dialog shows it), the number alone for a point the plant does not know. */
+static char *
+control_value_text (JsonObject *d,
+                    const char *name,
+                    DcPointRow *point)
+{
+  JsonNode *node = json_object_get_member (d, name);
+
+  if (point != NULL && node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) != G_TYPE_STRING &&
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return dc_point_row_format_value (point, json_node_get_double (node));
+  return value_text (node);
+}
+
+/* "control.request" and "control.result" (target "device:term:item"): "Set F3 breaker (Substation
+ * 1) to closed; the device reports closed", with the names and state texts of @plant. */
+static void
+describe_control (GString          *out,
+                  const DcAuditRow *row,
+                  JsonObject       *d,
+                  DcPlantModel     *plant)
+{
+  g_auto(GStrv) parts = g_strsplit (row->target != NULL ? row->target : "", ":", 3);
+  gboolean named = g_strv_length (parts) == 3;
+  DcPointRow *point = named && plant != NULL
+                      ? dc_plant_model_lookup_point_id (plant, parts[1], parts[2]) : NULL;
+  DcDeviceNode *device = named && plant != NULL ? dc_plant_model_lookup_device (plant, parts[0])
+                                                : NULL;
+  g_autofree char *value = control_value_text (d, "value", point);
+  g_autofree char *what = NULL;
+  const char *by = json_object_get_string_member_with_default (d, "by", NULL);
+
+  if (named)
+    /* Translators: the point of a control and its device: "F3 breaker (Substation 1)" */
+    what = g_strdup_printf (_("%s (%s)"),
+                            point != NULL && dc_point_row_get_name (point) != NULL
+                            ? dc_point_row_get_name (point) : parts[2],
+                            device != NULL && dc_device_node_get_name (device) != NULL
+                            ? dc_device_node_get_name (device) : parts[0]);
+
+  if (g_str_equal (row->action, "control.request"))
+    {
+      if (what != NULL)
+        /* Translators: "Asked to set <point (device)> to <value>" */
+        g_string_append_printf (out, _("Asked to set %s to %s"), what, value);
+      else
+        g_string_append_printf (out, _("Asked to set %s"), value);
+    }
+  else if (json_object_has_member (d, "confirmed"))
+    {
+      g_autofree char *confirmed = control_value_text (d, "confirmed", point);
+
+      if (what != NULL)
+        /* Translators: "Set <point (device)> to <value>; the device reports <value>" */
+        g_string_append_printf (out, _("Set %s to %s; the device reports %s"), what, value,
+                                confirmed);
+      else
+        g_string_append_printf (out, _("Set to %s, the device reports %s"), value, confirmed);
+    }
+  else if (what != NULL)
+    /* Translators: "Set <point (device)> to <value>: not done" */
+    g_string_append_printf (out, _("Set %s to %s: not done"), what, value);
+  else
+    g_string_append_printf (out, _("Set to %s: not done"), value);
+  if (by != NULL)
+    /* Translators: the name given with a control, e.g. " (for shift 2)" */
+    g_string_append_printf (out, _(" (for %s)"), by);
+}
+
 static void
 append_comment (GString    *out,
                 JsonObject *d)
@@ -213,7 +285,8 @@ append_comment (GString    *out,
 }
 
 char *
-dc_audit_describe (const DcAuditRow *row)
+dc_audit_describe (const DcAuditRow *row,
+                   DcPlantModel     *plant)
 {
   g_autoptr(JsonNode) node = json_from_string (row->detail, NULL);
   JsonObject *d = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
@@ -229,24 +302,7 @@ dc_audit_describe (const DcAuditRow *row)
     }
 
   if (g_str_equal (action, "control.request") || g_str_equal (action, "control.result"))
-    {
-      g_autofree char *value = member_text (d, "value");
-      const char *by = json_object_get_string_member_with_default (d, "by", NULL);
-
-      if (g_str_equal (action, "control.request"))
-        g_string_append_printf (out, _("Asked to set %s"), value);
-      else if (json_object_has_member (d, "confirmed"))
-        {
-          g_autofree char *confirmed = member_text (d, "confirmed");
-
-          g_string_append_printf (out, _("Set to %s, the device reports %s"), value, confirmed);
-        }
-      else
-        g_string_append_printf (out, _("Set to %s: not done"), value);
-      if (by != NULL)
-        /* Translators: the name given with a control, e.g. " (for shift 2)" */
-        g_string_append_printf (out, _(" (for %s)"), by);
-    }
+    describe_control (out, row, d, plant);
   else if (g_str_equal (action, "import"))
     {
       g_string_append_printf (out, _("Import: %" G_GINT64_FORMAT " created, %" G_GINT64_FORMAT

@@ -28,7 +28,6 @@ struct _DcDeviceNode
   char        *last_error;
   DcNodeKind   kind;
   DcNodeLink  state;
-  guint        reconnects;
   guint        n_points;
   guint        n_alarms;         /* active alarms of the device and its points */
   char        *alarm_priority;   /* the highest of them, NULL: none */
@@ -43,7 +42,6 @@ enum {
   PROP_STATE_ICON,
   PROP_STATE_TEXT,
   PROP_LAST_ERROR,
-  PROP_RECONNECTS,
   PROP_N_POINTS,
   PROP_COUNT_TEXT,
   PROP_N_ALARMS,
@@ -153,9 +151,6 @@ dc_device_node_get_property (GObject    *object,
     case PROP_LAST_ERROR:
       g_value_set_string (value, self->last_error);
       break;
-    case PROP_RECONNECTS:
-      g_value_set_uint (value, self->reconnects);
-      break;
     case PROP_N_POINTS:
       g_value_set_uint (value, self->n_points);
       break;
@@ -200,9 +195,6 @@ dc_device_node_class_init (DcDeviceNodeClass *klass)
   properties[PROP_LAST_ERROR] =
     g_param_spec_string ("last-error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_RECONNECTS] =
-    g_param_spec_uint ("reconnects", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_POINTS] =
     g_param_spec_uint ("n-points", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -371,24 +363,6 @@ dc_device_node_set_last_error (DcDeviceNode *self,
   g_free (self->last_error);
   self->last_error = g_strdup (last_error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
-}
-
-guint
-dc_device_node_get_reconnects (DcDeviceNode *self)
-{
-  g_return_val_if_fail (DC_IS_DEVICE_NODE (self), 0);
-  return self->reconnects;
-}
-
-void
-dc_device_node_set_reconnects (DcDeviceNode *self,
-                               guint         reconnects)
-{
-  g_return_if_fail (DC_IS_DEVICE_NODE (self));
-  if (self->reconnects == reconnects)
-    return;
-  self->reconnects = reconnects;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECTS]);
 }
 
 const char *

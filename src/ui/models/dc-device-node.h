@@ -55,9 +55,6 @@ void          dc_device_node_set_state        (DcDeviceNode *self,
 const char   *dc_device_node_get_last_error   (DcDeviceNode *self);
 void          dc_device_node_set_last_error   (DcDeviceNode *self,
                                                const char   *last_error);
-guint         dc_device_node_get_reconnects   (DcDeviceNode *self);
-void          dc_device_node_set_reconnects   (DcDeviceNode *self,
-                                               guint         reconnects);
 /* Icon name and words for the link state. */
 const char   *dc_device_node_get_state_icon   (DcDeviceNode *self);
 const char   *dc_device_node_get_state_text   (DcDeviceNode *self);

@@ -366,8 +366,7 @@ void
 dc_plant_model_set_device_state (DcPlantModel *self,
                                  const char   *device_id,
                                  DcNodeLink   state,
-                                 const char   *last_error,
-                                 guint         reconnects)
+                                 const char   *last_error)
 {
   DcDeviceNode *node;
 
@@ -389,7 +388,6 @@ dc_plant_model_set_device_state (DcPlantModel *self,
     }
   dc_device_node_set_state (node, state);
   dc_device_node_set_last_error (node, last_error);
-  dc_device_node_set_reconnects (node, reconnects);
 }
 
 static DcNodeLink
@@ -424,19 +422,6 @@ link_from_driver_state (DcLinkState state)
     }
 }
 
-static guint
-reconnects_of (DcEngine   *engine,
-               const char *device_id)
-{
-  DcDriver *driver = dc_engine_drivers_get_driver (dc_engine_get_drivers (engine), device_id);
-  DcDriverCounters counters = { 0, };
-
-  if (driver == NULL)
-    return 0;
-  dc_driver_get_counters (driver, &counters);
-  return (guint) counters.reconnects;
-}
-
 static void
 engine_samples_cb (DcPlantModel *self,
                    GArray       *samples,
@@ -452,8 +437,7 @@ device_changed_cb (DcPlantModel    *self,
                    const char      *last_error,
                    DcEngineDrivers *drivers)
 {
-  dc_plant_model_set_device_state (self, device_id, link_from_string (state), last_error,
-                                   reconnects_of (self->engine, device_id));
+  dc_plant_model_set_device_state (self, device_id, link_from_string (state), last_error);
 }
 
 static void
@@ -470,7 +454,7 @@ sync_device_states (DcPlantModel *self)
 
       dc_plant_model_set_device_state (self, id,
                                        link_from_driver_state (dc_engine_drivers_get_state (drivers, id)),
-                                       error, reconnects_of (self->engine, id));
+                                       error);
     }
 }
 

@@ -100,7 +100,6 @@ void          dc_plant_model_set_refresh_rate (DcPlantModel       *self,
 void          dc_plant_model_set_device_state (DcPlantModel       *self,
                                                const char         *device_id,
                                                DcNodeLink         state,
-                                               const char         *last_error,
-                                               guint               reconnects);
+                                               const char         *last_error);
 
 G_END_DECLS

@@ -28,6 +28,10 @@ struct _DcTrafficItem
   JsonObject      *decoded;
   DcTrafficStatus  status;
   gint64           request_address; /* Modbus answers: the address their request asked, or -1 */
+  /* The Traffic page's row text with the points a Modbus frame covers, and the generation
+   * of the page's point ranges it was made with (src/ui/pages/dc-traffic-view-points.c). */
+  char            *shown_text;
+  guint            shown_generation;
 };
 
 /* Decodes @frame with @driver's decode_frame once (summary, type, status). */

@@ -47,6 +47,7 @@ dc_traffic_item_finalize (GObject *object)
   g_free (self->kind);
   g_free (self->protocol);
   g_free (self->decode_error);
+  g_free (self->shown_text);
 
   G_OBJECT_CLASS (dc_traffic_item_parent_class)->finalize (object);
 }

@@ -155,9 +155,9 @@ response_cb (AdwMessageDialog *dialog,
                              comment, ack_done_cb, g_object_ref (self));
 }
 
-static void
-open_dialog (DcAlarmsPage *self,
-             gboolean      all)
+void
+_dc_alarms_ack_open_dialog (DcAlarmsPage *self,
+                            gboolean      all)
 {
   g_autoptr(GArray) ids = waiting_ids (self, all);
   g_autofree char *body = NULL;
@@ -203,22 +203,6 @@ open_dialog (DcAlarmsPage *self,
   gtk_widget_grab_focus (entry);
 }
 
-static void
-ack_selected_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  open_dialog ((DcAlarmsPage *) widget, FALSE);  /* an action of the page: no type check, no circle */
-}
-
-static void
-ack_all_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *param)
-{
-  open_dialog ((DcAlarmsPage *) widget, TRUE);
-}
-
 void
 _dc_alarms_ack_init (DcAlarmsPage *self)
 {
@@ -226,11 +210,4 @@ _dc_alarms_ack_init (DcAlarmsPage *self)
   g_signal_connect_object (self->active_list, "selected-rows-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   update_actions (self);
-}
-
-void
-_dc_alarms_ack_class_init (GtkWidgetClass *widget_class)
-{
-  gtk_widget_class_install_action (widget_class, "alarms.ack-selected", NULL, ack_selected_action);
-  gtk_widget_class_install_action (widget_class, "alarms.ack-all", NULL, ack_all_action);
 }

@@ -186,16 +186,13 @@ export_response_cb (DcAlarmsPage         *self,
   g_object_unref (native);
 }
 
-static void
-export_csv_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *param)
+void
+_dc_alarms_journal_export_dialog (DcAlarmsPage *self)
 {
-  DcAlarmsPage *self = (DcAlarmsPage *) widget;
   GtkFileChooserNative *native;
 
   native = gtk_file_chooser_native_new (_("Export Alarm Journal"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "alarm-journal.csv");
   g_signal_connect_object (native, "response", G_CALLBACK (export_response_cb), self,
@@ -438,10 +435,4 @@ _dc_alarms_journal_init (DcAlarmsPage *self)
                            G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->range_dropdown, "notify::selected",
                            G_CALLBACK (range_changed_cb), self, G_CONNECT_SWAPPED);
-}
-
-void
-_dc_alarms_journal_class_init (GtkWidgetClass *widget_class)
-{
-  gtk_widget_class_install_action (widget_class, "alarms.export-csv", NULL, export_csv_action);
 }

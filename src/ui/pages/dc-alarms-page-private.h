@@ -14,7 +14,9 @@ G_BEGIN_DECLS
  * acknowledge and shelve), dc-alarms-journal.c (the journal table, filter, CSV export),
  * dc-alarms-text.c (words and numbers both show), dc-alarms-ack.c (selection, Acknowledge
  * Selected and Acknowledge All) and dc-alarms-attention.c (flashing until acknowledged, the
- * optional sound). The parts only use this struct and never call back into dc-alarms-page.c. */
+ * optional sound). The parts only use this struct and never call back into dc-alarms-page.c:
+ * the page's actions are installed there (with the checked DC_ALARMS_PAGE() cast) and call
+ * the parts' functions, so no part needs the type's get_type() and no file circle forms. */
 struct _DcAlarmsPage
 {
   AdwBin          parent_instance;
@@ -82,8 +84,9 @@ void        _dc_alarms_report             (DcAlarmsPage   *self,
                                            const char     *message);
 
 /* dc-alarms-journal.c */
-void        _dc_alarms_journal_class_init (GtkWidgetClass *widget_class);
 void        _dc_alarms_journal_init       (DcAlarmsPage   *self);
+/* The file chooser of the page's alarms.export-csv. */
+void        _dc_alarms_journal_export_dialog (DcAlarmsPage *self);
 void        _dc_alarms_journal_refresh    (DcAlarmsPage   *self);
 void        _dc_alarms_journal_set_filter (DcAlarmsPage   *self,
                                            const char     *text);
@@ -94,8 +97,10 @@ gboolean    _dc_alarms_journal_export_csv (DcAlarmsPage   *self,
                                            GError        **error);
 
 /* dc-alarms-ack.c */
-void        _dc_alarms_ack_class_init     (GtkWidgetClass *widget_class);
 void        _dc_alarms_ack_init           (DcAlarmsPage   *self);
+/* The dialog of the page's alarms.ack-selected (@all FALSE) and alarms.ack-all (TRUE). */
+void        _dc_alarms_ack_open_dialog    (DcAlarmsPage   *self,
+                                           gboolean        all);
 /* Around a rebuild of the active list: the selection is kept by alarm id. */
 void        _dc_alarms_ack_begin_rebuild  (DcAlarmsPage   *self);
 void        _dc_alarms_ack_end_rebuild    (DcAlarmsPage   *self);

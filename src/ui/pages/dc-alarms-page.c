@@ -587,6 +587,30 @@ shelve_action (GtkWidget  *widget,
 }
 
 static void
+ack_selected_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  _dc_alarms_ack_open_dialog (DC_ALARMS_PAGE (widget), FALSE);
+}
+
+static void
+ack_all_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  _dc_alarms_ack_open_dialog (DC_ALARMS_PAGE (widget), TRUE);
+}
+
+static void
+export_csv_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  _dc_alarms_journal_export_dialog (DC_ALARMS_PAGE (widget));
+}
+
+static void
 dc_alarms_page_dispose (GObject *object)
 {
   DcAlarmsPage *self = DC_ALARMS_PAGE (object);
@@ -674,8 +698,9 @@ dc_alarms_page_class_init (DcAlarmsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "alarms.ack", "x", ack_action);
   gtk_widget_class_install_action (widget_class, "alarms.shelve", "x", shelve_action);
-  _dc_alarms_journal_class_init (widget_class);
-  _dc_alarms_ack_class_init (widget_class);
+  gtk_widget_class_install_action (widget_class, "alarms.export-csv", NULL, export_csv_action);
+  gtk_widget_class_install_action (widget_class, "alarms.ack-selected", NULL, ack_selected_action);
+  gtk_widget_class_install_action (widget_class, "alarms.ack-all", NULL, ack_all_action);
 }
 
 static void

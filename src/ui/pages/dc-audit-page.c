@@ -101,7 +101,7 @@ query_done_cb (GObject      *object,
   g_ptr_array_set_free_func (rows, NULL);
   items = g_ptr_array_new_full (rows->len, g_object_unref);
   for (guint i = 0; i < rows->len; i++)
-    g_ptr_array_add (items, dc_audit_item_new (g_ptr_array_index (rows, i)));
+    g_ptr_array_add (items, dc_audit_item_new (g_ptr_array_index (rows, i), self->plant));
   g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                        items->pdata, items->len);
   if (items->len >= self->limit)

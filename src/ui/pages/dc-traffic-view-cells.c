@@ -78,7 +78,8 @@ setup_summary_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-show_status (GtkWidget     *box,
+show_status (DcTrafficView *self,
+             GtkWidget     *box,
              DcTrafficItem *item)
 {
   GtkWidget *image = gtk_widget_get_first_child (box);
@@ -122,8 +123,9 @@ show_status (GtkWidget     *box,
       gtk_widget_set_css_classes (box, classes);
     }
   if (item->status == DC_TRAFFIC_TIMEOUT)
-    text = g_strdup_printf ("%s — %s", item->summary, what);
-  gtk_inscription_set_text (GTK_INSCRIPTION (label), text ? text : item->summary);
+    text = g_strdup_printf ("%s — %s", _dc_traffic_view_row_text (self, item), what);
+  gtk_inscription_set_text (GTK_INSCRIPTION (label),
+                            text ? text : _dc_traffic_view_row_text (self, item));
   /* Setting a tooltip, even none again, asks the display where the pointer is (a round trip
    * to the X server per row and refresh): only a change is set. */
   if (g_strcmp0 (gtk_widget_get_tooltip_text (box), what) != 0)
@@ -152,7 +154,7 @@ show_cell (DcTrafficView *self,
       break;
     case COLUMN_SUMMARY:
     default:
-      show_status (child, item);
+      show_status (self, child, item);
       break;
     }
 }

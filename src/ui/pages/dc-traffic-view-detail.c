@@ -46,6 +46,7 @@ void
 _dc_traffic_view_clear_points (DcTrafficView *self)
 {
   g_clear_pointer (&self->points, g_hash_table_unref);
+  _dc_traffic_view_clear_modbus_points (self);
 }
 
 /* The device's points by (common address, IOA), from the plant connection's configuration. */
@@ -119,11 +120,12 @@ lookup_point_cb (gint64        station,
 }
 
 static char *
-header_text (DcTrafficItem *item)
+header_text (DcTrafficView *self,
+             DcTrafficItem *item)
 {
   g_autoptr(GDateTime) dt = dc_traffic_local_time_new (item->time);
   g_autofree char *time = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
-  g_autofree char *escaped = g_markup_escape_text (item->summary, -1);
+  g_autofree char *escaped = g_markup_escape_text (_dc_traffic_view_row_text (self, item), -1);
   GString *out = g_string_new (NULL);
 
   g_string_append_printf (out, "<b>%s.%03d</b>  %s  %s", time,
@@ -163,7 +165,7 @@ _dc_traffic_view_update_detail (DcTrafficView *self)
       gtk_text_buffer_set_text (buffer, "", -1);
       return;
     }
-  header = header_text (item);
+  header = header_text (self, item);
   gtk_label_set_markup (self->detail_header, header);
   objects = dc_traffic_item_build_objects (item, lookup_point_cb, self);
   {

@@ -21,6 +21,7 @@ G_BEGIN_DECLS
  *   dc-traffic-view-detail.c  the selected frame: header, object table, annotated bytes, and
  *                             the link counters line
  *   dc-traffic-view-export.c  export as text and pcap
+ *   dc-traffic-view-points.c  the points a Modbus frame covers, in its row
  * The other files never call back into dc-traffic-view.c but through the functions below. */
 struct _DcTrafficView
 {
@@ -67,6 +68,11 @@ struct _DcTrafficView
   GListStore         *objects;        /* DcTrafficObject of the selected frame */
   GHashTable         *points;         /* (CA << 24 | IOA) → PointName, built when needed */
   gint64              points_built;
+  /* dc-traffic-view-points.c */
+  GHashTable         *modbus_ranges;  /* "unit/table" → point ranges, built when needed */
+  GHashTable         *modbus_plans;   /* "unit/table/first/count" → text (NULL: no point) */
+  gint64              modbus_built;
+  guint               modbus_generation;
 
   char               *filter_text;
   int                 direction;
@@ -87,6 +93,13 @@ void     _dc_traffic_view_update_detail (DcTrafficView *self);
 void     _dc_traffic_view_clear_points  (DcTrafficView *self);
 /* Reads the feed's link counters into the line above the list. */
 void     _dc_traffic_view_update_link   (DcTrafficView *self);
+
+/* dc-traffic-view-points.c */
+/* What the row of @item says: its summary, for Modbus with the points it covers. Borrowed. */
+const char *_dc_traffic_view_row_text   (DcTrafficView *self,
+                                         DcTrafficItem *item);
+/* Forgets the point ranges (another device, a configuration change). */
+void     _dc_traffic_view_clear_modbus_points (DcTrafficView *self);
 
 /* dc-traffic-view-export.c */
 void     _dc_traffic_view_class_init_export (GtkWidgetClass *widget_class);

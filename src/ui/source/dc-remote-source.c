@@ -301,7 +301,7 @@ stream_message_cb (SoupWebsocketConnection *ws,
       if (node != NULL)
         dc_plant_model_set_device_state (self->plant, device_id,
                                          link_from_string (json_object_get_string_member_with_default (object, "state", "")),
-                                         last_error, dc_device_node_get_reconnects (node));
+                                         last_error);
     }
   else if (g_str_equal (kind, "config"))
     {

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "dc-error.h"
 #include "dc-model-fields.h"
 #include "dc-protocols.h"
@@ -190,6 +192,91 @@ test_limit_aliases (Fixture       *f,
   g_assert_cmpstr (error->message, ==, "field up_limit must be a number");
 }
 
+static void
+exec_sql (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+/* A database written before the rule (schema version 1) with points that hold the aliases:
+ * opening it moves them to down_limit/up_limit once (docs/store.md "Schema"). */
+static void
+test_limit_aliases_migrate (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "datacoll.db", NULL);
+  g_autoptr(JsonObject) p = NULL;
+  sqlite3 *db = NULL;
+
+  for (int i = 1; i <= 4; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"term_id\":\"ca1\",\"item_id\":\"i%d\","
+                                               "\"protocol_code\":%d,\"code_type\":13}", i, i);
+
+      g_assert_true (create_point (f, json, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_object (&f->store);
+
+  /* The rows as the old DataColl stored them: the body as the client sent it. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_sql (db, "UPDATE points SET body = '{\"protocol_code\":1,\"code_type\":13,"
+                "\"low_limit\":5,\"high_limit\":\"95.5\",\"tag\":\"x\"}' WHERE item_id = 'i1';"
+                "UPDATE points SET body = '{\"protocol_code\":2,\"code_type\":13,"
+                "\"low_limit\":1,\"down_limit\":2,\"high_limit\":null}' WHERE item_id = 'i2';"
+                "UPDATE points SET body = '{\"protocol_code\":3,\"code_type\":13,"
+                "\"down_limit\":null,\"low_limit\":-4.5}' WHERE item_id = 'i3';"
+                "UPDATE points SET body = '{\"protocol_code\":4,\"code_type\":13,"
+                "\"up_limit\":3}' WHERE item_id = 'i4';"
+                "PRAGMA user_version = 1;");
+  sqlite3_close (db);
+
+  f->store = dc_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (dc_store_get_schema_version (f->store), ==, 2);
+
+  /* Both aliases moved, other fields kept; a string limit stays as the client wrote it. */
+  p = point (f, "i1");
+  g_assert_false (json_object_has_member (p, "low_limit"));
+  g_assert_false (json_object_has_member (p, "high_limit"));
+  g_assert_cmpfloat (json_object_get_double_member (p, "down_limit"), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (p, "up_limit"), ==, "95.5");
+  g_assert_cmpstr (json_object_get_string_member (p, "tag"), ==, "x");
+  g_assert_cmpint (json_object_get_int_member (p, "protocol_code"), ==, 1);
+  g_clear_pointer (&p, json_object_unref);
+
+  /* The limit the alarms used stays; the alias and a null alias go. */
+  p = point (f, "i2");
+  g_assert_cmpfloat (json_object_get_double_member (p, "down_limit"), ==, 2);
+  g_assert_false (json_object_has_member (p, "low_limit"));
+  g_assert_false (json_object_has_member (p, "high_limit"));
+  g_assert_false (json_object_has_member (p, "up_limit"));
+  g_clear_pointer (&p, json_object_unref);
+
+  /* A null limit of its own does not hide the alias. */
+  p = point (f, "i3");
+  g_assert_cmpfloat (json_object_get_double_member (p, "down_limit"), ==, -4.5);
+  g_assert_false (json_object_has_member (p, "low_limit"));
+  g_clear_pointer (&p, json_object_unref);
+
+  p = point (f, "i4");
+  g_assert_cmpint (json_object_get_int_member (p, "up_limit"), ==, 3);
+  g_assert_false (json_object_has_member (p, "down_limit"));
+  g_clear_pointer (&p, json_object_unref);
+
+  /* Once: the next open finds nothing to do and the same bodies. */
+  g_clear_object (&f->store);
+  f->store = dc_store_open (path, &error);
+  g_assert_no_error (error);
+  p = point (f, "i1");
+  g_assert_cmpfloat (json_object_get_double_member (p, "down_limit"), ==, 5);
+}
+
 /* The import (a project file) goes through the same rule. */
 static void
 test_limit_aliases_import (Fixture       *f,
@@ -292,6 +379,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/dc/model/limit-aliases", Fixture, NULL, fixture_setup, test_limit_aliases,
               fixture_teardown);
+  g_test_add ("/dc/model/limit-aliases-migrate", Fixture, NULL, fixture_setup,
+              test_limit_aliases_migrate, fixture_teardown);
   g_test_add ("/dc/model/limit-aliases-import", Fixture, NULL, fixture_setup,
               test_limit_aliases_import, fixture_teardown);
   g_test_add_func ("/dc/model/field-warnings", test_field_warnings);

@@ -109,7 +109,7 @@ test_round_trip (Fixture       *f,
   ids = dc_store_list_ids (f->store, DC_KIND_DEVICE);
   g_assert_cmpuint (ids->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "2");
-  g_assert_cmpint (dc_store_get_schema_version (f->store), ==, 1);
+  g_assert_cmpint (dc_store_get_schema_version (f->store), ==, 2);
 }
 
 static void
