@@ -54,9 +54,10 @@ static const Case cases[] = {
   { "GET /api/v1/items/%00 HTTP/1.1", 400, "invalid path (%00 or a \"..\" segment)" },
   { "POST /api/v2/items%00/del HTTP/1.1\r\nContent-Length: 0", 400,
     "invalid path (%00 or a \"..\" segment)" },
-  /* libsoup's own 404 for a request target no handler takes (found by bench/fuzz: fuzz-rest). */
-  { "GET * HTTP/1.1", 404, "no resource at this request target (a path starts with /)" },
-  { "OPTIONS * HTTP/1.1", 404, "no resource at this request target (a path starts with /)" },
+  /* The target `*` is the path / for libsoup; it answered 404 with no text (found by
+   * bench/fuzz: fuzz-rest). */
+  { "GET * HTTP/1.1", 200, NULL },
+  { "OPTIONS * HTTP/1.1", 405, "method OPTIONS not allowed for / (allowed: GET, HEAD)" },
   { "GET /api/v1/devices HTTP/1.1", 200, "[]" },
   { "GET /api/v1/stream HTTP/1.1", 400, NULL },
 };
