@@ -18,6 +18,9 @@
  * payload decoded), from the first value produced to the last value received, and print
  * "values/s N", "cpu_ms_per_1000 X" (the process's CPU without the subscriber's thread) and
  * "received N expected M".
+ *
+ * Under callgrind (bench/mqtt/run-edge-callgrind: --instr-atstart=no) instrumentation covers
+ * the window only, from the first value produced to the last received, dumped as "window".
  */
 
 #include "config.h"
@@ -28,6 +31,14 @@
 #include <sys/resource.h>
 
 #include <mosquitto.h>
+#ifdef HAVE_CALLGRIND_H
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(name)
+#endif
 
 #include "dc-engine.h"
 #include "dc-protocols.h"
@@ -48,6 +59,7 @@ typedef struct
   double   thread_cpu_s; /* the subscriber thread's CPU, read when done */
   gboolean subscribed;
   guint    dbirths;
+  guint64  digest;       /* of every value received, in any order (payloads_digest ()) */
 } Counter;
 
 static Counter counter;
@@ -60,6 +72,27 @@ thread_cpu_s (int who)
   getrusage (who, &ru);
   return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
          ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* A value's share of the digest: its alias, value, value field and quality property, mixed
+ * (splitmix64) and summed, so that the order of the messages does not matter. Floor and edge
+ * must send the same values in the same form: run-edge compares the digests. */
+static guint64
+metric_digest (const Org__Eclipse__Tahu__Protobuf__Payload__Metric *m)
+{
+  guint64 z, bits = 0;
+  gint64 quality = -1;
+
+  memcpy (&bits, &m->double_value, sizeof bits);
+  for (gsize k = 0; m->properties != NULL && k < m->properties->n_keys; k++)
+    if (g_str_equal (m->properties->keys[k], "quality") && k < m->properties->n_values)
+      quality = m->properties->values[k]->int_value;
+  z = m->alias * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ bits ^
+      ((guint64) m->value_case << 56) ^ ((guint64) (quality + 1) << 40) ^
+      ((guint64) m->has_datatype << 62) ^ ((guint64) m->is_null << 63);
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  return z ^ (z >> 31);
 }
 
 static void
@@ -84,6 +117,8 @@ count_message_cb (struct mosquitto               *mosq,
     return;
   g_mutex_lock (&counter.lock);
   counter.received += payload->n_metrics;
+  for (gsize i = 0; i < payload->n_metrics; i++)
+    counter.digest += metric_digest (payload->metrics[i]);
   if (counter.done_at == 0 && counter.expected > 0 && counter.received >= counter.expected)
     {
       counter.done_at = g_get_monotonic_time ();
@@ -126,7 +161,7 @@ report (gint64 start,
         double cpu_start)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  guint64 received, expected;
+  guint64 received, expected, digest;
   gint64 done_at;
   double sub_cpu, cpu;
 
@@ -137,15 +172,19 @@ report (gint64 start,
       received = counter.received;
       expected = counter.expected;
       sub_cpu = counter.thread_cpu_s;
+      digest = counter.digest;
       g_mutex_unlock (&counter.lock);
       if (done_at != 0 || g_get_monotonic_time () > deadline)
         break;
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
+  CALLGRIND_DUMP_STATS_AT ("window");
+  CALLGRIND_STOP_INSTRUMENTATION;
   cpu = thread_cpu_s (RUSAGE_SELF) - cpu_start - sub_cpu;
   printf ("received %" G_GUINT64_FORMAT " expected %" G_GUINT64_FORMAT "\n", received,
           expected);
+  printf ("digest %016" G_GINT64_MODIFIER "x\n", digest);
   if (done_at == 0)
     {
       printf ("values/s 0\n");
@@ -175,6 +214,9 @@ run_floor (int   port,
   struct mosquitto *pub = mosquitto_new ("bench-floor", true, NULL);
   guint per_device = n_points / N_DEVICES;
   g_autoptr(GArray) metrics = g_array_new (FALSE, TRUE, sizeof (DcSparkplugMetric));
+  /* Whether a point's value went out since the birth: the edge node's first DDATA of a point
+   * born without a value carries its quality (docs/sparkplug.md), so the floor's does too. */
+  g_autofree gboolean *sent = g_new0 (gboolean, per_device * N_DEVICES);
   guint64 expected = 0;
   guint seq = 0;
   gint64 start;
@@ -191,6 +233,8 @@ run_floor (int   port,
       mosquitto_loop_start (pub) != MOSQ_ERR_SUCCESS)
     g_error ("the floor cannot connect");
 
+  CALLGRIND_START_INSTRUMENTATION;
+  CALLGRIND_ZERO_STATS;
   cpu_start = thread_cpu_s (RUSAGE_SELF);
   start = g_get_monotonic_time ();
   for (guint t = 0; t < ticks; t++)
@@ -209,10 +253,15 @@ run_floor (int   port,
               .timestamp_ms = now,
               .datatype = DC_SPARKPLUG_DOUBLE,
               .value = t * 1000.0 + i,
+              .has_quality = !sent[i],
+              .quality = 0,
             };
 
             if (changes (i, t, pct))
-              g_array_append_val (metrics, m);
+              {
+                g_array_append_val (metrics, m);
+                sent[i] = TRUE;
+              }
           }
         if (metrics->len == 0)
           continue;
@@ -367,6 +416,8 @@ run_edge (int         port,
   counter.expected = expected;
   g_mutex_unlock (&counter.lock);
 
+  CALLGRIND_START_INSTRUMENTATION;
+  CALLGRIND_ZERO_STATS;
   cpu_start = thread_cpu_s (RUSAGE_SELF);
   start = g_get_monotonic_time ();
   for (guint t = 0; t < ticks; t++)

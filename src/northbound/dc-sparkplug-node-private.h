@@ -30,15 +30,21 @@ typedef struct
   /* Keys, names, datatypes and units of the last birth: a change means a rebirth. */
   char       *signature;
   GHashTable *keys;  /* KEY_PTR (key) set: the metrics of the last birth */
+  char       *ddata_topic;
+  GArray     *pending;  /* DcSparkplugMetric: this batch's DDATA (dc_sparkplug_node_samples_cb) */
 } Device;
 
-/* The last value published for a point, and the datatype of its metric. */
+/* The last value published for a point, and the datatype of its metric; kept from the birth
+ * on (@sent FALSE until a value went out after it: the first DDATA carries the quality). One
+ * lookup per sample: @device is the device it is born in (point_device's, NULL when none). */
 typedef struct
 {
   double   value;
   guint32  quality;
   gint64   time;
   guint32  datatype;
+  gboolean sent;
+  Device  *device;
 } Last;
 
 /* Point keys in the node's tables are the pointers' values themselves (g_direct_hash): no
@@ -85,6 +91,10 @@ struct _DcSparkplugNode
   GHashTable         *point_device; /* gint64 key → Device (born metrics only) */
   GHashTable         *last;      /* gint64 key → Last */
   guint               resync_id;
+  /* dc_sparkplug_node_samples_cb's, kept between batches: the devices with DDATA to send, the
+   * values sent (store and forward). */
+  GPtrArray          *touched;
+  GArray             *queued;
 };
 
 char     *dc_sparkplug_node_make_topic        (DcSparkplugNode         *self,

@@ -27,7 +27,9 @@ device_free (gpointer data)
 
   g_free (device->id);
   g_free (device->signature);
+  g_free (device->ddata_topic);
   g_hash_table_unref (device->keys);
+  g_array_unref (device->pending);
   g_free (device);
 }
 
@@ -48,7 +50,20 @@ dc_sparkplug_node_make_topic (DcSparkplugNode *self,
                           device_id);
 }
 
-/* Publishes one message of the node with the next seq (0–255, wrapping). */
+/* Publishes one message of the node on @topic with the next seq (0–255, wrapping). */
+static gboolean
+publish_on (DcSparkplugNode         *self,
+            const char              *topic,
+            const DcSparkplugMetric *metrics,
+            guint                    n_metrics)
+{
+  g_autoptr(GBytes) payload = NULL;
+
+  payload = dc_sparkplug_payload_encode (now_ms (), (gint) self->seq, metrics, n_metrics);
+  self->seq = (self->seq + 1) % 256;
+  return dc_sparkplug_client_publish (self->client, topic, payload, 0);
+}
+
 gboolean
 dc_sparkplug_node_publish (DcSparkplugNode         *self,
          const char              *type,
@@ -57,11 +72,8 @@ dc_sparkplug_node_publish (DcSparkplugNode         *self,
          guint                    n_metrics)
 {
   g_autofree char *topic = dc_sparkplug_node_make_topic (self, type, device_id);
-  g_autoptr(GBytes) payload = NULL;
 
-  payload = dc_sparkplug_payload_encode (now_ms (), (gint) self->seq, metrics, n_metrics);
-  self->seq = (self->seq + 1) % 256;
-  return dc_sparkplug_client_publish (self->client, topic, payload, 0);
+  return publish_on (self, topic, metrics, n_metrics);
 }
 
 /* Points whose value is a bit are Booleans; every other value is a Double (DataColl's values
@@ -87,22 +99,34 @@ sample_is_null (const DcSample *sample)
   return (sample->quality & DC_QUALITY_INVALID) != 0 || !isfinite (sample->value);
 }
 
+static Last *
+ensure_last (DcSparkplugNode *self,
+             gint64           key)
+{
+  Last *last = g_hash_table_lookup (self->last, KEY_PTR (key));
+
+  if (last == NULL)
+    {
+      last = g_new0 (Last, 1);
+      last->device = g_hash_table_lookup (self->point_device, KEY_PTR (key));
+      g_hash_table_insert (self->last, KEY_PTR (key), last);
+    }
+  return last;
+}
+
+/* @sample went out (in a birth or a DDATA) with @datatype. */
 static void
 remember (DcSparkplugNode *self,
           const DcSample  *sample,
           guint32          datatype)
 {
-  Last *last = g_hash_table_lookup (self->last, KEY_PTR (sample->key));
+  Last *last = ensure_last (self, sample->key);
 
-  if (last == NULL)
-    {
-      last = g_new0 (Last, 1);
-      g_hash_table_insert (self->last, KEY_PTR (sample->key), last);
-    }
   last->value = sample->value;
   last->quality = sample->quality;
   last->time = sample->time;
   last->datatype = datatype;
+  last->sent = TRUE;
 }
 
 static Device *
@@ -117,6 +141,8 @@ ensure_device (DcSparkplugNode *self,
       device->id = g_strdup (device_id);
       device->interned = g_intern_string (device_id);
       device->keys = g_hash_table_new (g_direct_hash, g_direct_equal);
+      device->ddata_topic = dc_sparkplug_node_make_topic (self, "DDATA", device_id);
+      device->pending = g_array_new (FALSE, TRUE, sizeof (DcSparkplugMetric));
       g_hash_table_insert (self->devices, device->id, device);
     }
   return device;
@@ -132,7 +158,13 @@ dc_sparkplug_node_forget_metrics (DcSparkplugNode *self,
   g_hash_table_iter_init (&iter, device->keys);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (g_hash_table_lookup (self->point_device, key) == device)
-      g_hash_table_remove (self->point_device, key);
+      {
+        Last *last = g_hash_table_lookup (self->last, key);
+
+        if (last != NULL)
+          last->device = NULL;
+        g_hash_table_remove (self->point_device, key);
+      }
   g_hash_table_remove_all (device->keys);
 }
 
@@ -219,13 +251,20 @@ birth_device (DcSparkplugNode *self,
       const DcSparkplugMetric *metric = &g_array_index (metrics, DcSparkplugMetric, i);
       gint64 key = (gint64) metric->alias;
       DcSample sample;
+      Last *last;
 
       g_hash_table_add (device->keys, KEY_PTR (key));
       g_hash_table_insert (self->point_device, KEY_PTR (key), device);
+      /* Every born metric has its entry from now on (no allocation per first value). */
+      last = ensure_last (self, key);
+      last->device = device;
       if (dc_engine_get_live (self->engine, key, &sample))
         remember (self, &sample, metric->datatype);
       else
-        g_hash_table_remove (self->last, KEY_PTR (key));
+        {
+          last->datatype = metric->datatype;
+          last->sent = FALSE;
+        }
     }
   g_free (device->signature);
   device->signature = g_string_free (g_steal_pointer (&signature), FALSE);
@@ -317,7 +356,11 @@ resync_cb (gpointer user_data)
     }
   for (guint i = 0; i < gone->len; i++)
     {
-      death_device (self, g_ptr_array_index (gone, i));
+      Device *device = g_hash_table_lookup (self->devices, g_ptr_array_index (gone, i));
+
+      death_device (self, device->id);
+      /* Nothing may point at it once freed (a held device was not born). */
+      dc_sparkplug_node_forget_metrics (self, device);
       g_hash_table_remove (self->devices, g_ptr_array_index (gone, i));
     }
 
@@ -383,32 +426,27 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
             gpointer  user_data)
 {
   DcSparkplugNode *self = user_data;
-  g_autoptr(GHashTable) per_device = NULL;
-  g_autoptr(GArray) values = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
+  GArray *values = self->queued;
 
   if (!self->online && self->forward == NULL)
     return;
 
-  per_device = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                      (GDestroyNotify) g_array_unref);
-  values = g_array_new (FALSE, FALSE, sizeof (DcSparkplugQueued));
+  /* Per sample: one lookup (its Last, which knows the device), the metric appended to its
+   * device's array; no allocation once the arrays have grown (docs/performance.md). */
+  g_array_set_size (values, 0);
   for (guint i = 0; i < samples->len; i++)
     {
       const DcSample *sample = &g_array_index (samples, DcSample, i);
-      Device *device = g_hash_table_lookup (self->point_device, KEY_PTR (sample->key));
-      Last *last;
+      Last *last = g_hash_table_lookup (self->last, KEY_PTR (sample->key));
+      Device *device = last != NULL ? last->device : NULL;
       DcSparkplugMetric metric = { 0 };
       DcSparkplugQueued queued;
       gboolean late;
-      GArray *metrics;
 
       if (device == NULL || !(self->online ? device->born : device->held))
         continue;
-      last = g_hash_table_lookup (self->last, KEY_PTR (sample->key));
-      late = last != NULL && sample->time < last->time;
-      if (!late && last != NULL && last->quality == sample->quality &&
+      late = last->sent && sample->time < last->time;
+      if (!late && last->sent && last->quality == sample->quality &&
           (last->value == sample->value || (isnan (last->value) && isnan (sample->value))))
         continue;
 
@@ -417,25 +455,18 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
       metric.value = sample->value;
       metric.is_null = sample_is_null (sample);
       metric.is_historical = late;
-      metric.has_quality = last == NULL || last->quality != sample->quality;
+      /* The first value after a birth without one carries its quality (docs/sparkplug.md). */
+      metric.has_quality = !last->sent || last->quality != sample->quality;
       metric.quality = sample->quality;
       /* The datatype is the birth's; the encoder needs it to pick the value field. */
-      if (last != NULL)
-        metric.datatype = last->datatype;
-      else
-        {
-          const DcPointInfo *info = dc_engine_get_point (self->engine, sample->key);
-
-          metric.datatype = datatype_for (info != NULL ? info->code_type : NULL);
-        }
-      if (!late && last != NULL)
+      metric.datatype = last->datatype;
+      if (!late)
         {
           last->value = sample->value;
           last->quality = sample->quality;
           last->time = sample->time;
+          last->sent = TRUE;
         }
-      else if (!late)
-        remember (self, sample, metric.datatype);
 
       queued.key = sample->key;
       queued.device_id = device->interned;
@@ -447,13 +478,9 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
       if (!self->online)
         continue;
 
-      metrics = g_hash_table_lookup (per_device, device);
-      if (metrics == NULL)
-        {
-          metrics = g_array_new (FALSE, TRUE, sizeof (DcSparkplugMetric));
-          g_hash_table_insert (per_device, device, metrics);
-        }
-      g_array_append_val (metrics, metric);
+      if (device->pending->len == 0)
+        g_ptr_array_add (self->touched, device);
+      g_array_append_val (device->pending, metric);
     }
 
   if (!self->online)
@@ -463,14 +490,15 @@ dc_sparkplug_node_samples_cb (DcEngine *engine,
       return;
     }
 
-  g_hash_table_iter_init (&iter, per_device);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  for (guint i = 0; i < self->touched->len; i++)
     {
-      Device *device = key;
-      GArray *metrics = value;
+      Device *device = g_ptr_array_index (self->touched, i);
 
-      dc_sparkplug_node_publish (self, "DDATA", device->id, (DcSparkplugMetric *) metrics->data, metrics->len);
+      publish_on (self, device->ddata_topic, (DcSparkplugMetric *) device->pending->data,
+                  device->pending->len);
+      g_array_set_size (device->pending, 0);
     }
+  g_ptr_array_set_size (self->touched, 0);
   self->values_sent += values->len;
   if (self->forward != NULL)
     dc_sparkplug_forward_sent (self->forward, (DcSparkplugQueued *) values->data, values->len);
@@ -505,7 +533,8 @@ ctrl_done_cb (GObject      *source,
       Last *last = g_hash_table_lookup (self->last, KEY_PTR (sample.key));
 
       /* A virtual point's confirmation is also a sample: published once. */
-      if (last != NULL && last->value == sample.value && last->quality == sample.quality)
+      if (last != NULL && last->sent && last->value == sample.value &&
+          last->quality == sample.quality)
         g_debug ("DCMD on %s confirmed (already published)", data->device_id);
       else if (self->online && device != NULL && device->born)
         {
@@ -618,6 +647,8 @@ dc_sparkplug_node_finalize (GObject *object)
   g_hash_table_unref (self->point_device);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->last);
+  g_ptr_array_unref (self->touched);
+  g_array_unref (self->queued);
   g_free (self->host);
   g_free (self->group_id);
   g_free (self->edge_node_id);
@@ -650,6 +681,8 @@ dc_sparkplug_node_init (DcSparkplugNode *self)
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
   self->point_device = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->last = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->touched = g_ptr_array_new ();
+  self->queued = g_array_new (FALSE, FALSE, sizeof (DcSparkplugQueued));
   self->host_timestamp = -1;
 }
 

@@ -10,6 +10,7 @@
 #include "dc-mqtt-link.h"
 
 #include <errno.h>
+#include <poll.h>
 
 #include "dc-error.h"
 
@@ -52,6 +53,8 @@ struct _DcMqttLink
   GMutex               lock;
   GCond                cond;
   gboolean             stopping;
+  /* Under @lock: message ids of QoS 1 and 2 publications the broker has not acknowledged. */
+  GHashTable          *unacked;
   /* Network thread only. */
   gboolean             have_socket;
   gint64               connect_started;  /* monotonic µs; 0: not waiting for CONNACK */
@@ -160,6 +163,18 @@ on_subscribe_cb (struct mosquitto *mosq,
 }
 
 static void
+on_publish_cb (struct mosquitto *mosq,
+               void             *obj,
+               int               mid)
+{
+  DcMqttLink *self = obj;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->unacked, GINT_TO_POINTER (mid));
+  g_mutex_unlock (&self->lock);
+}
+
+static void
 on_disconnect_cb (struct mosquitto *mosq,
                   void             *obj,
                   int               rc)
@@ -206,6 +221,42 @@ is_stopping (DcMqttLink *self)
   return stopping;
 }
 
+/* TRUE when what was published is written and the broker acknowledged what needs it. */
+static gboolean
+flushed (DcMqttLink *self)
+{
+  gboolean acked;
+
+  g_mutex_lock (&self->lock);
+  acked = g_hash_table_size (self->unacked) == 0;
+  g_mutex_unlock (&self->lock);
+  return acked && !mosquitto_want_write (self->mosq);
+}
+
+/* The clean end of a session (network thread): DISCONNECT written, then the socket closed.
+ * mosquitto_disconnect() marks the client disconnected at once, and libmosquitto 2.0 takes
+ * any packet it reads in that state (the PUBACK of a last STATE, a subscribed message) as a
+ * protocol error and closes the socket before DISCONNECT is written: the broker then sends
+ * the will as well (the STATE offline that came twice, docs/sparkplug.md). So nothing is read
+ * here: DISCONNECT is written alone (libmosquitto closes the socket after it). */
+static void
+write_disconnect (DcMqttLink *self,
+                  gint64      deadline)
+{
+  mosquitto_disconnect (self->mosq);
+  while (mosquitto_socket (self->mosq) >= 0 && g_get_monotonic_time () < deadline)
+    {
+      struct pollfd pfd = { .fd = mosquitto_socket (self->mosq), .events = POLLOUT };
+
+      if (mosquitto_loop_write (self->mosq, 1) != MOSQ_ERR_SUCCESS ||
+          mosquitto_socket (self->mosq) < 0)
+        break;
+      /* The socket's buffer is full: wait for room. */
+      if (poll (&pfd, 1, 100) < 0 && errno != EINTR)
+        break;
+    }
+}
+
 static gpointer
 network_thread_func (gpointer data)
 {
@@ -220,14 +271,17 @@ network_thread_func (gpointer data)
 
       if (is_stopping (self))
         {
-          /* free() queued DISCONNECT after what was published: the loop writes them, then the
-           * socket closes. */
-          if (!self->have_socket)
+          /* What was published goes out first (and its acknowledgement comes back), then
+           * DISCONNECT; a connection without a session yet just closes. */
+          if (!self->have_socket || self->connect_started != 0)
             break;
           if (stop_deadline == 0)
             stop_deadline = now + STOP_TIMEOUT_MS * (G_USEC_PER_SEC / 1000);
-          else if (now > stop_deadline)
-            break;
+          if (flushed (self) || now > stop_deadline)
+            {
+              write_disconnect (self, stop_deadline + STOP_TIMEOUT_MS * (G_USEC_PER_SEC / 1000));
+              break;
+            }
         }
       else if (!self->have_socket)
         {
@@ -302,6 +356,7 @@ dc_mqtt_link_new (const char                *client_id,
   self->user_data = user_data;
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
+  self->unacked = g_hash_table_new (NULL, NULL);
   self->channel = g_new0 (Channel, 1);
   g_atomic_ref_count_init (&self->channel->ref);
   self->channel->alive = TRUE;
@@ -311,6 +366,7 @@ dc_mqtt_link_new (const char                *client_id,
     g_error ("cannot create the MQTT client: %s", g_strerror (errno));
   mosquitto_connect_callback_set (self->mosq, on_connect_cb);
   mosquitto_disconnect_callback_set (self->mosq, on_disconnect_cb);
+  mosquitto_publish_callback_set (self->mosq, on_publish_cb);
   mosquitto_subscribe_callback_set (self->mosq, on_subscribe_cb);
   mosquitto_message_callback_set (self->mosq, on_message_cb);
   /* Our thread runs the loop: publishing from other threads only queues (and wakes it). */
@@ -411,10 +467,23 @@ dc_mqtt_link_publish (DcMqttLink     *self,
                       const char    **error_text)
 {
   int rc;
+  int id = 0;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  rc = mosquitto_publish (self->mosq, mid, topic, (int) size, payload, qos, retain);
+  /* Under the lock for QoS 1 and 2, so that the acknowledgement (network thread) cannot come
+   * before the id is noted. */
+  if (qos > 0)
+    g_mutex_lock (&self->lock);
+  rc = mosquitto_publish (self->mosq, &id, topic, (int) size, payload, qos, retain);
+  if (qos > 0)
+    {
+      if (rc == MOSQ_ERR_SUCCESS)
+        g_hash_table_add (self->unacked, GINT_TO_POINTER (id));
+      g_mutex_unlock (&self->lock);
+    }
+  if (mid != NULL)
+    *mid = id;
   if (rc != MOSQ_ERR_SUCCESS)
     {
       if (error_text != NULL)
@@ -445,9 +514,8 @@ dc_mqtt_link_free (DcMqttLink *self)
   self->channel->alive = FALSE;
   if (self->thread != NULL)
     {
-      /* DISCONNECT goes out after what was published (one queue, in order); the network
-       * thread writes both before it ends. */
-      mosquitto_disconnect (self->mosq);
+      /* The network thread writes what was published, waits for its acknowledgements, then
+       * writes DISCONNECT and ends (write_disconnect()). */
       g_mutex_lock (&self->lock);
       self->stopping = TRUE;
       g_cond_signal (&self->cond);
@@ -459,6 +527,7 @@ dc_mqtt_link_free (DcMqttLink *self)
   mosquitto_destroy (self->mosq);
   g_main_context_unref (self->context);
   g_free (self->host);
+  g_hash_table_unref (self->unacked);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);

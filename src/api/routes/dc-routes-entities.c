@@ -9,6 +9,8 @@
 
 #include "dc-routes.h"
 
+#include <string.h>
+
 #include "dc-api-private.h"
 
 /* Devices, terms, items and formulas share one shape of CRUD (docs/rest.md): a list of ids,
@@ -29,6 +31,27 @@ static const DcEntityRoutes entity_routes[] = {
   { DC_KIND_FORMULA, "/api/v1/formulas", "/api/v1/formulas/{formula_id}", "formula_id" },
 };
 
+/* A cache key: @parts (NULL-terminated) end to end in @buffer, or in a new string when they do
+ * not fit (freed by the caller through @heap). No printf per request. */
+static const char *
+make_key (char               *buffer,
+          gsize               size,
+          char              **heap,
+          const char * const *parts)
+{
+  gsize need = 1;
+  char *out;
+  char *p;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    need += strlen (parts[i]);
+  out = need <= size ? buffer : (*heap = g_malloc (need));
+  p = out;
+  for (guint i = 0; parts[i] != NULL; i++)
+    p = g_stpcpy (p, parts[i]);
+  return out;
+}
+
 static void
 list_cb (DcServer          *server,
          SoupServerMessage *msg,
@@ -37,7 +60,10 @@ list_cb (DcServer          *server,
          gpointer           user_data)
 {
   const DcEntityRoutes *routes = user_data;
-  g_autofree char *key = g_strdup_printf ("list/%s", routes->collection);
+  char buffer[128];
+  g_autofree char *heap = NULL;
+  const char * const parts[] = { "list/", routes->collection, NULL };
+  const char *key = make_key (buffer, sizeof buffer, &heap, parts);
   GBytes *json = dc_api_cache_lookup (server, key);
 
   if (json == NULL)
@@ -58,27 +84,52 @@ get_cb (DcServer          *server,
 {
   const DcEntityRoutes *routes = user_data;
   const char *id = g_hash_table_lookup (params, routes->param);
-  g_autofree char *key = g_strdup_printf ("get/%s/%s", routes->collection, id);
+  char buffer[256];
+  g_autofree char *heap = NULL;
+  const char * const parts[] = { "get/", routes->collection, "/", id, NULL };
+  const char *key = make_key (buffer, sizeof buffer, &heap, parts);
   GBytes *json = dc_api_cache_lookup (server, key);
-  g_autofree char *suffix = NULL;
+  char whole_buffer[256];
+  g_autofree char *whole_heap = NULL;
+  const char *whole_key = NULL;
+  const char *status = NULL;
+  GBytes *whole;
+  GString *out;
+
+  /* A device's status is the engine's, current at every request: the answer is cached whole
+   * per status ("get!<collection>/<status>/<id>"; a status has no '/') beside the object
+   * without it, which is kept without its closing brace. */
+  if (routes->kind == DC_KIND_DEVICE)
+    {
+      status = dc_server_get_device_status (server, id);
+      {
+        const char * const whole_parts[] = { "get!", routes->collection, "/", status, "/", id,
+                                             NULL };
+
+        whole_key = make_key (whole_buffer, sizeof whole_buffer, &whole_heap, whole_parts);
+      }
+      whole = dc_api_cache_lookup (server, whole_key);
+      if (whole != NULL)
+        {
+          dc_server_reply_json_bytes (msg, 200, whole, NULL);
+          return;
+        }
+    }
 
   if (json == NULL)
     {
       static const char * const first[] = { "id", "device_id", "term_id", "item_id", NULL };
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonObject) object = NULL;
-      GString *out = g_string_new (NULL);
 
       object = dc_store_get (dc_server_get_store (server), routes->kind, id, &error);
       if (object == NULL)
         {
-          g_string_free (out, TRUE);
           dc_server_reply_error (msg, error);
           return;
         }
 
-      /* A device's status is the engine's, current at every request: it is appended to the
-       * cached object, which is kept without its closing brace. */
+      out = g_string_new (NULL);
       json_object_remove_member (object, "status");
       dc_api_append_object (out, object, first);
       if (routes->kind == DC_KIND_DEVICE)
@@ -86,15 +137,21 @@ get_cb (DcServer          *server,
       json = dc_api_cache_insert (server, key, out);
     }
 
-  if (routes->kind == DC_KIND_DEVICE)
+  if (routes->kind != DC_KIND_DEVICE)
     {
-      const char *status = dc_server_get_device_status (server, id);
-      gsize length = g_bytes_get_size (json);
-
-      /* "{" alone when the object was empty: no comma then. */
-      suffix = g_strdup_printf ("%s\"status\":\"%s\"}", length > 1 ? "," : "", status);
+      dc_server_reply_json_bytes (msg, 200, json, NULL);
+      return;
     }
-  dc_server_reply_json_bytes (msg, 200, json, suffix);
+
+  /* "{" alone when the object was empty: no comma then. Built before the insert, which may
+   * empty the cache (and @json with it). */
+  out = g_string_sized_new (g_bytes_get_size (json) + 32);
+  g_string_append_len (out, g_bytes_get_data (json, NULL), g_bytes_get_size (json));
+  g_string_append (out, g_bytes_get_size (json) > 1 ? ",\"status\":\"" : "\"status\":\"");
+  g_string_append (out, status);
+  g_string_append (out, "\"}");
+  whole = dc_api_cache_insert (server, whole_key, out);
+  dc_server_reply_json_bytes (msg, 200, whole, NULL);
 }
 
 static void

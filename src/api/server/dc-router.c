@@ -22,12 +22,14 @@ struct _DcRouteEntry
   char     **param_names;  /* per segment: the parameter's name, or NULL for a literal */
   guint      n_segments;
   guint64    specificity;  /* bit per literal segment, leftmost highest */
+  guint      n_params;
   GPtrArray *methods;      /* DcRouteMethod */
 };
 
 struct _DcRouter
 {
-  GPtrArray *entries;      /* DcRouteEntry */
+  GPtrArray  *entries;      /* DcRouteEntry */
+  GHashTable *no_params;    /* empty, shared by the matches of routes without parameters */
 };
 
 static const char * const method_order[] = { "GET", "HEAD", "POST", "PUT", "DELETE", NULL };
@@ -284,6 +286,12 @@ dc_router_match (DcRouter   *self,
 
   match->entry = best;
   match->method = entry_find_method (best, lookup_method);
+  /* A route without parameters gets the shared empty table (handlers only read it). */
+  if (best->n_params == 0)
+    {
+      match->params = g_hash_table_ref (self->no_params);
+      return match;
+    }
   /* Keys are the entry's names: routes live as long as the server. */
   match->params = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint s = 0; s < n_segments; s++)
@@ -299,6 +307,7 @@ dc_router_new (void)
   DcRouter *self = g_new0 (DcRouter, 1);
 
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) route_entry_free);
+  self->no_params = g_hash_table_new (g_str_hash, g_str_equal);
   return self;
 }
 
@@ -308,6 +317,7 @@ dc_router_free (DcRouter *self)
   if (self == NULL)
     return;
   g_ptr_array_unref (self->entries);
+  g_hash_table_unref (self->no_params);
   g_free (self);
 }
 
@@ -351,7 +361,10 @@ dc_router_add (DcRouter       *self,
           const char *segment = entry->segments[s];
 
           if (segment_is_param (segment))
-            entry->param_names[s] = g_strndup (segment + 1, strlen (segment) - 2);
+            {
+              entry->param_names[s] = g_strndup (segment + 1, strlen (segment) - 2);
+              entry->n_params++;
+            }
           else
             entry->specificity |= G_GUINT64_CONSTANT (1) << (63 - s);
         }

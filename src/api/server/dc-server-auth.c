@@ -87,6 +87,9 @@ dc_server_auth_required (DcServerAuth *self)
   return self->has_token || self->exposed || (self->users != NULL && dc_users_any (self->users));
 }
 
+static GQuark user_quark;
+static GQuark role_quark;
+
 static gboolean
 refuse_401 (SoupServerMessage *msg)
 {
@@ -161,9 +164,15 @@ dc_server_auth_check (DcServerAuth        *self,
       return FALSE;
     }
 
-  /* The actor of the request, for the handlers and the audit log. */
-  g_object_set_data_full (G_OBJECT (msg), "dc-auth-user", g_steal_pointer (&user), g_free);
-  g_object_set_data_full (G_OBJECT (msg), "dc-auth-role", g_strdup (dc_role_to_string (role)),
-                          g_free);
+  /* The actor of the request, for the handlers and the audit log (object data by quark: the
+   * same as g_object_set_data() by name, without looking the name up per request; the role's
+   * name is a static string). */
+  if (G_UNLIKELY (user_quark == 0))
+    {
+      user_quark = g_quark_from_static_string ("dc-auth-user");
+      role_quark = g_quark_from_static_string ("dc-auth-role");
+    }
+  g_object_set_qdata_full (G_OBJECT (msg), user_quark, g_steal_pointer (&user), g_free);
+  g_object_set_qdata (G_OBJECT (msg), role_quark, (gpointer) dc_role_to_string (role));
   return TRUE;
 }

@@ -53,7 +53,6 @@ G_DEFINE_FINAL_TYPE (DcServer, dc_server, G_TYPE_OBJECT)
 
 static GQuark match_quark;
 static GQuark body_quark;
-static GQuark unparsed_quark;
 
 static gboolean
 method_changes_state (const char *method)
@@ -162,27 +161,8 @@ dc_server_got_chunk_cb (SoupServerMessage *msg,
 
 /* libsoup answers a request it cannot parse (a request line, path or header that is not
  * HTTP/1.x) itself, before any handler, with an empty body. So every request starts out with
- * that answer's text as its response; once its headers are parsed (::got-headers, or the early
- * handler, whichever runs first) the text is dropped and the handlers answer as usual. */
-static void
-dc_server_drop_unparsed_text (SoupServerMessage *msg)
-{
-  if (g_object_steal_qdata (G_OBJECT (msg), unparsed_quark) != NULL)
-    soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
-}
-
-static void
-dc_server_got_headers_cb (SoupServerMessage *msg,
-                          gpointer           user_data)
-{
-  dc_server_drop_unparsed_text (msg);
-  /* libsoup's own handler of ::got-headers runs first: it answers a path holding %00 or a ".."
-   * segment with 400 and no text (found by fuzz-rest), before any handler of ours. */
-  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST &&
-      soup_server_message_get_response_body (msg)->length == 0)
-    dc_server_reply_text (msg, 400, "invalid path (%00 or a \"..\" segment)");
-}
-
+ * that answer's text as its response; the early handler drops it (its headers were parsed) and
+ * the handlers answer as usual. */
 static void
 dc_server_request_started_cb (SoupServer        *soup,
                               SoupServerMessage *msg,
@@ -192,8 +172,24 @@ dc_server_request_started_cb (SoupServer        *soup,
 
   soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC, text,
                                     strlen (text));
-  g_object_set_qdata (G_OBJECT (msg), unparsed_quark, GINT_TO_POINTER (TRUE));
-  g_signal_connect (msg, "got-headers", G_CALLBACK (dc_server_got_headers_cb), NULL);
+}
+
+/* The request is read. The early handler did not run when libsoup refused the request after
+ * its headers (in its own ::got-headers handler, before any early handler): a path holding
+ * %00 or a ".." segment is answered 400 with no text (found by fuzz-rest). Here, once per
+ * server rather than a signal handler per message, that answer gets its text before it is
+ * written (libsoup reads the body, if any, and emits ::request-read first). */
+static void
+dc_server_request_read_cb (SoupServer        *soup,
+                           SoupServerMessage *msg,
+                           gpointer           user_data)
+{
+  if (g_object_get_qdata (G_OBJECT (msg), match_quark) != NULL)
+    return;
+  /* (A response with a type is appended to the body: the text goes first.) */
+  soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST)
+    dc_server_reply_text (msg, 400, "invalid path (%00 or a \"..\" segment)");
 }
 
 /* Runs after the headers, before the body is read: refusing here means an oversized or
@@ -208,7 +204,8 @@ dc_server_early_cb (SoupServer        *soup,
   DcServer *self = DC_SERVER (user_data);
   DcRouteMatch *match;
 
-  dc_server_drop_unparsed_text (msg);
+  /* The headers were parsed: not the text of a malformed request. */
+  soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
   dc_server_connections_got_headers (self->connections, msg);
   match = dc_router_match (self->router, soup_server_message_get_method (msg),
                            g_uri_get_path (soup_server_message_get_uri (msg)));
@@ -233,10 +230,21 @@ dc_server_early_cb (SoupServer        *soup,
                  soup_server_message_get_status (msg));
       return;
     }
-  /* A chunked body has no length to check in advance: it is counted as it comes. */
-  if (soup_message_headers_get_encoding (soup_server_message_get_request_headers (msg)) !=
-      SOUP_ENCODING_CONTENT_LENGTH)
-    g_signal_connect_object (msg, "got-chunk", G_CALLBACK (dc_server_got_chunk_cb), self, 0);
+  /* A chunked body has no length to check in advance: it is counted as it comes. (No body,
+   * as for every GET, needs no counting: no signal handler per request for it.) */
+  switch (soup_message_headers_get_encoding (soup_server_message_get_request_headers (msg)))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+    case SOUP_ENCODING_NONE:
+      break;
+    case SOUP_ENCODING_UNRECOGNIZED:
+    case SOUP_ENCODING_EOF:
+    case SOUP_ENCODING_CHUNKED:
+    case SOUP_ENCODING_BYTERANGES:
+    default:
+      g_signal_connect_object (msg, "got-chunk", G_CALLBACK (dc_server_got_chunk_cb), self, 0);
+      break;
+    }
 }
 
 static gboolean
@@ -303,14 +311,21 @@ dc_server_handler_cb (SoupServer        *soup,
         }
     }
 
-  /* Changes the handler makes are the sender's in the audit log (dc-audit-actor.h). */
-  {
-    g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
+  /* Changes the handler makes are the sender's in the audit log (dc-audit-actor.h). GET and
+   * HEAD change nothing: their handlers run without (an actor costs a few allocations and the
+   * peer's address as text, per request; docs/performance.md). */
+  if (method_changes_state (method))
+    {
+      g_autoptr(DcAuditActor) actor = dc_server_message_get_actor (msg);
 
-    dc_audit_actor_push (actor);
-    match->method->handler (self, msg, match->params, body, match->method->user_data);
-    dc_audit_actor_pop ();
-  }
+      dc_audit_actor_push (actor);
+      match->method->handler (self, msg, match->params, body, match->method->user_data);
+      dc_audit_actor_pop ();
+    }
+  else
+    {
+      match->method->handler (self, msg, match->params, body, match->method->user_data);
+    }
 
   if (self->log_requests)
     g_debug ("%s %s → %u (%.3f ms)", method, path, soup_server_message_get_status (msg),
@@ -393,7 +408,6 @@ dc_server_class_init (DcServerClass *klass)
 
   match_quark = g_quark_from_static_string ("dc-server-match");
   body_quark = g_quark_from_static_string ("dc-server-body");
-  unparsed_quark = g_quark_from_static_string ("dc-server-unparsed");
 }
 
 static void
@@ -404,6 +418,7 @@ dc_server_init (DcServer *self)
   self->soup = soup_server_new ("server-header", "DataColl/" PACKAGE_VERSION, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (dc_server_request_started_cb),
                     NULL);
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (dc_server_request_read_cb), NULL);
   soup_server_add_early_handler (self->soup, NULL, dc_server_early_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, dc_server_handler_cb, self, NULL);
   self->connections = dc_server_connections_new (self->soup);
