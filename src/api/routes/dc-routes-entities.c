@@ -88,7 +88,7 @@ get_cb (DcServer          *server,
   g_autofree char *heap = NULL;
   const char * const parts[] = { "get/", routes->collection, "/", id, NULL };
   const char *key = make_key (buffer, sizeof buffer, &heap, parts);
-  GBytes *json = dc_api_cache_lookup (server, key);
+  GBytes *json = NULL;
   char whole_buffer[256];
   g_autofree char *whole_heap = NULL;
   const char *whole_key = NULL;
@@ -116,6 +116,7 @@ get_cb (DcServer          *server,
         }
     }
 
+  json = dc_api_cache_lookup (server, key);
   if (json == NULL)
     {
       static const char * const first[] = { "id", "device_id", "term_id", "item_id", NULL };

@@ -99,10 +99,12 @@ dc_server_reply_json_bytes (SoupServerMessage *msg,
   g_return_if_fail (json != NULL);
 
   soup_server_message_set_status (msg, status, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type",
-                                "application/json; charset=utf-8");
   body = soup_server_message_get_response_body (msg);
   soup_message_body_truncate (body);
+  /* The type through set_response() (libsoup's known-header path; with a type it appends,
+   * here nothing): soup_message_headers_replace() looks the name up per call. */
+  soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_STATIC,
+                                    NULL, 0);
   if (suffix == NULL)
     {
       soup_message_body_append_bytes (body, json);
