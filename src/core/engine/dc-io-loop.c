@@ -524,7 +524,7 @@ glib_ready (DcIoLoop *self,
     }
 }
 
-/* Waits up to @wait_us (-1: no limit) and handles what came. */
+/* Waits up to @wait_us (any negative value: no limit) and handles what came. */
 static void
 turn (DcIoLoop *self,
       gint64    wait_us)
@@ -666,6 +666,7 @@ loop_poll_func (GPollFD *fds,
     {
       gint64 now = g_get_monotonic_time ();
       gint64 until;
+      gint64 wait;
 
       fire_timers (self, now);
       if (self->glib_ready > 0 || g_atomic_int_get (&self->quit))
@@ -673,7 +674,19 @@ loop_poll_func (GPollFD *fds,
       if (now >= deadline)
         last = TRUE;
       until = MIN (deadline, next_due (self));
-      turn (self, last ? 0 : until == G_MAXINT64 ? -1 : MAX (until - g_get_monotonic_time (), 0));
+      if (last)
+        wait = 0;
+      else if (until == G_MAXINT64)
+        wait = -1;
+      else
+        {
+          /* Once: MAX() would read the clock twice, and a second reading past @until made a
+           * negative wait, which is "no limit" (found under valgrind: the loop slept through
+           * its timers until a descriptor woke it). */
+          wait = until - g_get_monotonic_time ();
+          wait = MAX (wait, 0);
+        }
+      turn (self, wait);
       if (self->glib_ready > 0 || g_atomic_int_get (&self->quit))
         last = TRUE;
     }
