@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dc-error.h"
+#include "dc-point-id.h"
 #include "dc-remote-source-private.h"
 #include "dc-time.h"
 
@@ -218,7 +219,8 @@ _dc_remote_entity_path (DcKind      kind,
 
   if (kind == DC_KIND_POINT)
     {
-      const char *colon = id ? strchr (id, ':') : NULL;
+      g_autofree char *term_id = NULL;
+      const char *item_id;
       g_autofree char *term = NULL;
       g_autofree char *item = NULL;
 
@@ -227,14 +229,10 @@ _dc_remote_entity_path (DcKind      kind,
           term = g_uri_escape_string (parent ? parent : "", NULL, FALSE);
           return g_strdup_printf ("/api/v1/terms/%s/items", term);
         }
-      if (colon == NULL)
+      if (!dc_point_id_split (id, &term_id, &item_id))
         return NULL;
-      {
-        g_autofree char *term_id = g_strndup (id, colon - id);
-
-        term = g_uri_escape_string (term_id, NULL, FALSE);
-        item = g_uri_escape_string (colon + 1, NULL, FALSE);
-      }
+      term = g_uri_escape_string (term_id, NULL, FALSE);
+      item = g_uri_escape_string (item_id, NULL, FALSE);
       return g_strdup_printf ("/api/v1/terms/%s/items/%s", term, item);
     }
   if (kind > DC_KIND_FORMULA || collections[kind] == NULL)
