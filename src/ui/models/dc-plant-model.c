@@ -392,8 +392,8 @@ dc_plant_model_set_device_state (DcPlantModel *self,
   dc_device_node_set_reconnects (node, reconnects);
 }
 
-static DcNodeLink
-link_from_string (const char *state)
+DcNodeLink
+dc_node_link_from_string (const char *state)
 {
   if (g_strcmp0 (state, "up") == 0)
     return DC_NODE_LINK_UP;
@@ -452,7 +452,7 @@ device_changed_cb (DcPlantModel    *self,
                    const char      *last_error,
                    DcEngineDrivers *drivers)
 {
-  dc_plant_model_set_device_state (self, device_id, link_from_string (state), last_error,
+  dc_plant_model_set_device_state (self, device_id, dc_node_link_from_string (state), last_error,
                                    reconnects_of (self->engine, device_id));
 }
 
