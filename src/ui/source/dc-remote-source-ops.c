@@ -48,35 +48,50 @@ error_code_for (guint status)
     }
 }
 
+GBytes *
+_dc_remote_reply_bytes (GObject      *session,
+                        GAsyncResult *result,
+                        GTask        *task)
+{
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (session), result);
+  GError *error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (session), result,
+                                                                &error);
+  guint status;
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  status = soup_message_get_status (msg);
+  if (status < 200 || status >= 300)
+    {
+      gsize size = 0;
+      const char *data = g_bytes_get_data (bytes, &size);
+      g_autofree char *text = size > 0 ? g_strndup (data, size)
+                                       : g_strdup (soup_message_get_reason_phrase (msg));
+
+      g_task_return_new_error (task, DC_ERROR, error_code_for (status), "%s", text);
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
 static void
 request_ready_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = _dc_remote_reply_bytes (object, result, task);
   GError *error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
-                                                                &error);
-  guint status;
   gsize size = 0;
   const char *data;
 
   if (bytes == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  status = soup_message_get_status (msg);
+    return;
   data = g_bytes_get_data (bytes, &size);
-  if (status < 200 || status >= 300)
-    {
-      g_autofree char *text = size > 0 ? g_strndup (data, size)
-                                       : g_strdup (soup_message_get_reason_phrase (msg));
-
-      g_task_return_new_error (task, DC_ERROR, error_code_for (status), "%s", text);
-      return;
-    }
   if (size == 0)
     {
       g_task_return_pointer (task, NULL, NULL);
