@@ -6,11 +6,10 @@
 #include "config.h"
 
 #include <libpq-fe.h>
-#include <math.h>
 #include <stdio.h>
 #include <glib/gstdio.h>
 
-#include "dc-history.h"
+#include "bench-history-common.h"
 #include "dc-test-pg.h"
 
 /* The PostgreSQL history (docs/historian-postgresql.md) against a raw libpq COPY loop into the
@@ -19,52 +18,7 @@
  * The server is started here in a temporary folder (tests/lib/dc-test-pg.c). Run through
  * bench/history/run-pg. Every line carries the load average (noisy above 1.5). */
 
-#define SEC ((gint64) G_USEC_PER_SEC)
 #define DAY (86400 * SEC)
-#define BATCH 1000
-
-typedef struct
-{
-  const char *name;
-  guint       n_keys;
-  gint64      step;
-  guint64     n_rows;
-} Workload;
-
-static gint64 t_base;
-
-static double
-load_average (void)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return -1;
-  return g_ascii_strtod (text, NULL);
-}
-
-static const char *
-noisy (void)
-{
-  return load_average () >= 1.5 ? " NOISY" : "";
-}
-
-static void
-fill_batch (const Workload *w,
-            guint64         first,
-            DcSample       *out,
-            guint           n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 row = first + i;
-
-      out[i].key = 1 + row % w->n_keys;
-      out[i].time = t_base + (gint64) (row / w->n_keys) * w->step;
-      out[i].value = sin ((double) row * 0.001) * 100.0;
-      out[i].quality = 0;
-    }
-}
 
 static void
 put32 (GByteArray *b,
@@ -107,7 +61,7 @@ raw_copy (const char     *url,
   g_autoptr(GByteArray) buf = g_byte_array_sized_new (BATCH * 48 + 32);
   static const guint8 signature[11] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
   DcSample batch[BATCH];
-  gint64 last = t_base + (gint64) (w->n_rows / w->n_keys) * w->step;
+  gint64 last = bench_t_base + (gint64) (w->n_rows / w->n_keys) * w->step;
   PGconn *conn;
   gint64 start;
 
@@ -115,7 +69,7 @@ raw_copy (const char     *url,
   g_clear_object (&h);
   conn = PQconnectdb (url);
   g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  for (gint64 day = t_base / DAY; day <= last / DAY; day++)
+  for (gint64 day = bench_t_base / DAY; day <= last / DAY; day++)
     {
       g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (day * 86400);
       g_autofree char *name = g_date_time_format (dt, "samples_p%Y%m%d");
@@ -132,7 +86,7 @@ raw_copy (const char     *url,
     {
       PGresult *res;
 
-      fill_batch (w, row, batch, BATCH);
+      bench_fill_batch (w, row, batch, BATCH);
       g_byte_array_set_size (buf, 0);
       g_byte_array_append (buf, signature, sizeof signature);
       put32 (buf, 0);
@@ -185,30 +139,14 @@ static double
 history_rate (DcHistory      *h,
               const Workload *w)
 {
-  DcSample batch[BATCH];
   DcHistoryStats stats;
-  gint64 start;
+  double rate;
 
   dc_history_sync (h);   /* the start-up retention pass */
-  start = g_get_monotonic_time ();
-  for (guint64 row = 0; row < w->n_rows; row += BATCH)
-    {
-      fill_batch (w, row, batch, BATCH);
-      while (!dc_history_push (h, batch, BATCH, NULL))
-        {
-          /* Wait for room the way a caller without a main loop can. */
-          do
-            {
-              g_usleep (200);
-              dc_history_get_stats (h, &stats);
-            }
-          while (stats.queued > 100000);
-        }
-    }
-  dc_history_sync (h);
+  rate = bench_push_rate (h, w);
   dc_history_get_stats (h, &stats);
   g_assert_cmpuint (stats.written, ==, w->n_rows);
-  return w->n_rows / ((g_get_monotonic_time () - start) / 1e6);
+  return rate;
 }
 
 static DcHistory *
@@ -216,13 +154,9 @@ open_sqlite (const char *dir)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (dir, "bench-history.db", NULL);
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
   DcHistory *h;
 
-  g_remove (path);
-  g_remove (wal);
-  g_remove (shm);
+  bench_remove_sqlite (path);
   h = dc_history_new (path, &error);
   g_assert_no_error (error);
   return h;
@@ -236,75 +170,6 @@ open_pg (const char *url)
 
   g_assert_no_error (error);
   return h;
-}
-
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* Median of 9 runs of buckets=1000 over the whole span, and of datas?limit=1000. */
-static void
-queries (DcHistory      *h,
-         const Workload *w,
-         double         *buckets_ms,
-         double         *limit_ms,
-         guint          *n_buckets)
-{
-  gint64 from = t_base, to = t_base + (gint64) w->n_rows * w->step;
-  double b[9], l[9];
-
-  for (guint r = 0; r < 9; r++)
-    {
-      Wait wait = { 0 };
-      g_autoptr(GArray) buckets = NULL;
-      g_autoptr(GError) error = NULL;
-      gint64 start = g_get_monotonic_time ();
-
-      dc_history_query_buckets_async (h, 1, from, to, 1000, NULL, done_cb, &wait);
-      while (wait.result == NULL)
-        g_main_context_iteration (NULL, TRUE);
-      buckets = dc_history_query_buckets_finish (h, wait.result, &error);
-      g_assert_no_error (error);
-      b[r] = (g_get_monotonic_time () - start) / 1000.0;
-      *n_buckets = buckets->len;
-      g_object_unref (wait.result);
-    }
-  for (guint r = 0; r < 9; r++)
-    {
-      Wait wait = { 0 };
-      g_autoptr(GArray) samples = NULL;
-      gint64 start = g_get_monotonic_time ();
-
-      dc_history_query_samples_async (h, 1, G_MININT64, G_MAXINT64, 1000, NULL, done_cb, &wait);
-      while (wait.result == NULL)
-        g_main_context_iteration (NULL, TRUE);
-      samples = dc_history_query_samples_finish (h, wait.result, NULL, NULL);
-      g_assert_cmpuint (samples->len, ==, 1000);
-      l[r] = (g_get_monotonic_time () - start) / 1000.0;
-      g_object_unref (wait.result);
-    }
-  qsort (b, 9, sizeof (double), compare_double);
-  qsort (l, 9, sizeof (double), compare_double);
-  *buckets_ms = b[4];
-  *limit_ms = l[4];
 }
 
 int
@@ -328,10 +193,11 @@ main (int   argc,
       g_printerr ("%s\n", reason);
       return 77;
     }
-  t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
+  bench_t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
   pg = dc_test_pg_start (&error);
   g_assert_no_error (error);
-  printf ("load average %.2f at the start (figures are noisy above 1.5)\n", load_average ());
+  printf ("load average %.2f at the start (figures are noisy above 1.5)\n",
+          bench_load_average ());
 
   for (guint i = 0; i < G_N_ELEMENTS (loads); i++)
     {
@@ -345,7 +211,8 @@ main (int   argc,
 
       printf ("writer %-20s raw COPY %9.0f rows/s  PostgreSQL DcHistory %9.0f rows/s  ratio %.2f"
               " (>= 0.7)  sqlite DcHistory %9.0f rows/s  [load %.2f%s]\n",
-              loads[i].name, raw, ours, ours / raw, lite, load_average (), noisy ());
+              loads[i].name, raw, ours, ours / raw, lite, bench_load_average (),
+              bench_noisy ());
     }
 
   {
@@ -357,27 +224,23 @@ main (int   argc,
     double pg_b, pg_l, sq_b, sq_l;
     guint pg_n, sq_n;
 
-    queries (pgh, &one, &pg_b, &pg_l, &pg_n);
-    queries (sqh, &one, &sq_b, &sq_l, &sq_n);
+    bench_query_medians (pgh, &one, &pg_b, &pg_l, &pg_n);
+    bench_query_medians (sqh, &one, &sq_b, &sq_l, &sq_n);
     g_assert_cmpuint (pg_n, ==, sq_n);
     printf ("writer %" G_GUINT64_FORMAT " samples, %s: PostgreSQL %9.0f rows/s  sqlite %9.0f"
-            " rows/s  [load %.2f%s]\n", big, one.name, pg_rate, sq_rate, load_average (),
-            noisy ());
+            " rows/s  [load %.2f%s]\n", big, one.name, pg_rate, sq_rate, bench_load_average (),
+            bench_noisy ());
     printf ("buckets=1000 over %" G_GUINT64_FORMAT " samples: PostgreSQL %.1f ms  sqlite %.1f ms"
             " median of 9 (%u buckets, target <= 100 ms)  [load %.2f%s]\n", big, pg_b, sq_b,
-            pg_n, load_average (), noisy ());
+            pg_n, bench_load_average (), bench_noisy ());
     printf ("datas?limit=1000 at that size: PostgreSQL %.2f ms  sqlite %.2f ms median of 9"
-            "  [load %.2f%s]\n", pg_l, sq_l, load_average (), noisy ());
+            "  [load %.2f%s]\n", pg_l, sq_l, bench_load_average (), bench_noisy ());
   }
 
   {
     g_autofree char *path = g_build_filename (dir, "bench-history.db", NULL);
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
 
-    g_remove (path);
-    g_remove (wal);
-    g_remove (shm);
+    bench_remove_sqlite (path);
     g_rmdir (dir);
   }
   return 0;

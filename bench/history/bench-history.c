@@ -10,8 +10,8 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 
+#include "bench-history-common.h"
 #include "dc-engine.h"
-#include "dc-history.h"
 #include "dc-protocols.h"
 #include "dc-store.h"
 
@@ -19,36 +19,6 @@
  * flood (`datacoll-sim iec104 --flood 30`, its own process on another CPU) through the real
  * engine into history `all` next to the raw floor of the same rows, then queries over 10
  * million samples of one point. Run through bench/history/run. */
-
-#define SEC ((gint64) G_USEC_PER_SEC)
-#define BATCH 1000
-
-typedef struct
-{
-  const char *name;
-  guint       n_keys;     /* points, one sample each per step */
-  gint64      step;       /* µs between samples of one point */
-  guint64     n_rows;
-} Workload;
-
-static gint64 t_base;
-
-static void
-fill_batch (const Workload *w,
-            guint64         first,
-            DcSample       *out,
-            guint           n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 row = first + i;
-
-      out[i].key = 1 + row % w->n_keys;
-      out[i].time = t_base + (gint64) (row / w->n_keys) * w->step;
-      out[i].value = sin ((double) row * 0.001) * 100.0;
-      out[i].quality = 0;
-    }
-}
 
 static double
 raw_floor (const char     *path,
@@ -59,7 +29,7 @@ raw_floor (const char     *path,
   DcSample batch[BATCH];
   gint64 start;
 
-  g_remove (path);
+  bench_remove_sqlite (path);
   sqlite3_open (path, &db);
   sqlite3_exec (db,
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -71,7 +41,7 @@ raw_floor (const char     *path,
   start = g_get_monotonic_time ();
   for (guint64 row = 0; row < w->n_rows; row += BATCH)
     {
-      fill_batch (w, row, batch, BATCH);
+      bench_fill_batch (w, row, batch, BATCH);
       sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
       for (guint i = 0; i < BATCH; i++)
         {
@@ -89,59 +59,25 @@ raw_floor (const char     *path,
   return w->n_rows / ((g_get_monotonic_time () - start) / 1e6);
 }
 
+/* DcHistory on a new database at @path fed @w; kept open in *@keep when @keep is given. */
 static double
 history_rate (const char     *path,
               const Workload *w,
               DcHistory     **keep)
 {
   g_autoptr(GError) error = NULL;
-  DcHistory *h;
-  DcSample batch[BATCH];
-  gint64 start;
+  g_autoptr(DcHistory) h = NULL;
+  double rate;
 
-  if (keep == NULL || *keep == NULL)
-    {
-      g_remove (path);
-      h = dc_history_new (path, &error);
-      g_assert_no_error (error);
-      dc_history_sync (h);   /* the start-up retention pass */
-    }
-  else
-    h = *keep;
-
-  start = g_get_monotonic_time ();
-  for (guint64 row = 0; row < w->n_rows; row += BATCH)
-    {
-      fill_batch (w, row, batch, BATCH);
-      while (!dc_history_push (h, batch, BATCH, NULL))
-        {
-          /* Wait for room the way a caller without a main loop can. */
-          DcHistoryStats stats;
-
-          do
-            {
-              g_usleep (200);
-              dc_history_get_stats (h, &stats);
-            }
-          while (stats.queued > 100000);
-        }
-    }
-  dc_history_sync (h);
-  {
-    double rate = w->n_rows / ((g_get_monotonic_time () - start) / 1e6);
-
-    if (keep != NULL)
-      *keep = h;
-    else
-      g_object_unref (h);
-    return rate;
-  }
+  bench_remove_sqlite (path);
+  h = dc_history_new (path, &error);
+  g_assert_no_error (error);
+  dc_history_sync (h);   /* the start-up retention pass */
+  rate = bench_push_rate (h, w);
+  if (keep != NULL)
+    *keep = g_steal_pointer (&h);
+  return rate;
 }
-
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
 
 static JsonArray *
 array_from (GString *json)
@@ -215,7 +151,7 @@ engine_rate (const char     *dir,
   start = g_get_monotonic_time ();
   for (guint64 row = 0; row < w->n_rows; row += BATCH)
     {
-      fill_batch (w, row, batch, BATCH);
+      bench_fill_batch (w, row, batch, BATCH);
       for (guint i = 0; i < BATCH; i++)
         batch[i].key = keys[batch[i].key - 1];
       dc_engine_ingest (engine, batch, BATCH, DC_INGEST_NONE);
@@ -232,16 +168,6 @@ engine_rate (const char     *dir,
     dc_engine_shutdown (engine);
     return rate;
   }
-}
-
-static double
-load_average (void)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return -1;
-  return g_ascii_strtod (text, NULL);
 }
 
 static gboolean
@@ -276,7 +202,7 @@ flood_bench (const char *dir,
   DcHistoryStats hstats;
   DcEngineStats stats;
   guint64 max_backlog = 0, rows;
-  double raw, rate, load_before = load_average ();
+  double raw, rate, load_before = bench_load_average ();
   gint64 start;
   guint port = 0, tick;
 
@@ -397,7 +323,7 @@ flood_bench (const char *dir,
           "most %" G_GUINT64_FORMAT " KiB (limit %" G_GUINT64_FORMAT " KiB)\n",
           rate, raw, rate / raw, max_backlog / 1024, stats.backlog_limit / 1024);
   {
-    double load_after = load_average ();
+    double load_after = bench_load_average ();
 
     printf ("  load average %.2f before, %.2f after%s\n", load_before, load_after,
             MAX (load_before, load_after) >= 1.5 ? ": NOISY, the machine was not quiet" : "");
@@ -419,31 +345,6 @@ flood_bench (const char *dir,
     }
 }
 
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  ((Wait *) user_data)->result = g_object_ref (result);
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median_ms (double *v,
-           guint   n)
-{
-  qsort (v, n, sizeof (double), compare_double);
-  return v[n / 2];
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -458,11 +359,9 @@ main (int   argc,
   };
   Workload one = { "10M samples, 1 point at 10 Hz", 1, SEC / 10, big };
   DcHistory *h = NULL;
-  double bucket_ms[9], limit_ms[9], raw_ms[3];
-  guint n_buckets = 0;
 
-  t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
-  printf ("load average %.2f at the start (figures are noisy above 1.5)\n", load_average ());
+  bench_t_base = (g_get_real_time () / SEC - 200 * 86400) * SEC;
+  printf ("load average %.2f at the start (figures are noisy above 1.5)\n", bench_load_average ());
 
   /* The writer alone, for an instruction count of its thread (docs/performance.md, "History
    * writer: group commit"): BENCH_WRITER=paced|behind bench-history N under valgrind
@@ -546,35 +445,11 @@ main (int   argc,
   }
 
   {
-    gint64 from = t_base, to = t_base + (gint64) (big / 1) * (SEC / 10);
+    gint64 from = bench_t_base, to = bench_t_base + (gint64) one.n_rows * one.step;
+    double bucket_ms, limit_ms, raw_ms[3];
+    guint n_buckets = 0;
 
-    for (guint r = 0; r < G_N_ELEMENTS (bucket_ms); r++)
-      {
-        Wait w = { 0 };
-        g_autoptr(GArray) buckets = NULL;
-        gint64 start = g_get_monotonic_time ();
-
-        dc_history_query_buckets_async (h, 1, from, to, 1000, NULL, done_cb, &w);
-        while (w.result == NULL)
-          g_main_context_iteration (NULL, TRUE);
-        buckets = dc_history_query_buckets_finish (h, w.result, NULL);
-        bucket_ms[r] = (g_get_monotonic_time () - start) / 1000.0;
-        n_buckets = buckets->len;
-        g_object_unref (w.result);
-      }
-    for (guint r = 0; r < G_N_ELEMENTS (limit_ms); r++)
-      {
-        Wait w = { 0 };
-        g_autoptr(GArray) samples = NULL;
-        gint64 start = g_get_monotonic_time ();
-
-        dc_history_query_samples_async (h, 1, G_MININT64, G_MAXINT64, 1000, NULL, done_cb, &w);
-        while (w.result == NULL)
-          g_main_context_iteration (NULL, TRUE);
-        samples = dc_history_query_samples_finish (h, w.result, NULL, NULL);
-        limit_ms[r] = (g_get_monotonic_time () - start) / 1000.0;
-        g_object_unref (w.result);
-      }
+    bench_query_medians (h, &one, &bucket_ms, &limit_ms, &n_buckets);
     /* Floor for comparison: the same buckets from the samples table, no rollups. */
     {
       sqlite3 *db = NULL;
@@ -601,25 +476,14 @@ main (int   argc,
     }
     printf ("buckets=1000 over %" G_GUINT64_FORMAT " samples: %.1f ms median (%u buckets; "
             "GROUP BY over the samples table: %.0f ms, target <= 100 ms)\n",
-            big, median_ms (bucket_ms, G_N_ELEMENTS (bucket_ms)), n_buckets,
-            median_ms (raw_ms, G_N_ELEMENTS (raw_ms)));
-    printf ("datas?limit=1000 at that size: %.2f ms median\n",
-            median_ms (limit_ms, G_N_ELEMENTS (limit_ms)));
+            big, bucket_ms, n_buckets, bench_median (raw_ms, G_N_ELEMENTS (raw_ms)));
+    printf ("datas?limit=1000 at that size: %.2f ms median\n", limit_ms);
   }
 
   g_object_unref (h);
-  g_remove (raw_path);
-  g_remove (hist_path);
+  bench_remove_sqlite (raw_path);
+  bench_remove_sqlite (hist_path);
   {
-    g_autofree char *wal = g_strconcat (hist_path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (hist_path, "-shm", NULL);
-    g_autofree char *rwal = g_strconcat (raw_path, "-wal", NULL);
-    g_autofree char *rshm = g_strconcat (raw_path, "-shm", NULL);
-
-    g_remove (wal);
-    g_remove (shm);
-    g_remove (rwal);
-    g_remove (rshm);
     for (guint i = 0; i < 5; i++)
       {
         static const char *names[] = { "datacoll.db", "datacoll.db.lock", "datacoll.db-wal",

@@ -15,6 +15,7 @@
 #include "dc-json.h"
 #include "dc-error.h"
 #include "dc-json-util.h"
+#include "dc-point-id.h"
 
 /* Live data of docs/rest.md (docs/engine.md, "Live data API"): the object, the device status
  * and traffic frames routes, and what feeds the WebSocket stream (engine batches, device,
@@ -52,17 +53,17 @@ store_changed_cb (DcStore    *store,
 
   if (kind == DC_KIND_POINT && self->points_loaded && op != DC_CHANGE_DELETE)
     {
-      const char *colon = strchr (id, ':');
+      g_autofree char *term_id = NULL;
+      const char *item_id;
 
-      if (colon != NULL)
+      if (dc_point_id_split (id, &term_id, &item_id))
         {
-          g_autofree char *term_id = g_strndup (id, colon - id);
-          g_autoptr(JsonObject) point = dc_store_get_point (self->store, term_id, colon + 1, NULL);
-          gint64 key = dc_store_get_point_key (self->store, term_id, colon + 1);
+          g_autoptr(JsonObject) point = dc_store_get_point (self->store, term_id, item_id, NULL);
+          gint64 key = dc_store_get_point_key (self->store, term_id, item_id);
 
           if (point != NULL && key != 0)
             dc_live_add_point_ref (self, key, dc_json_get_string (point, "device_id", ""),
-                                   term_id, colon + 1);
+                                   term_id, item_id);
         }
     }
 

@@ -57,25 +57,6 @@ alarms_cb (DcServer          *server,
   dc_server_reply_json (msg, 200, node);
 }
 
-static gboolean
-time_param (GHashTable  *query,
-            const char  *name,
-            gint64      *out,
-            GError     **error)
-{
-  const char *text = g_hash_table_lookup (query, name);
-
-  if (text == NULL)
-    return TRUE;
-  if (!dc_time_parse (text, out))
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "parameter %s must be an RFC 3339 time or seconds since the epoch", name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 journal_cb (DcServer          *server,
             SoupServerMessage *msg,
@@ -96,7 +77,8 @@ journal_cb (DcServer          *server,
                         error != NULL ? error->message : "invalid query string");
       return;
     }
-  if (!time_param (query, "from", &from, &error) || !time_param (query, "to", &to, &error))
+  if (!dc_time_parse_param (query, "from", FALSE, &from, &error) ||
+      !dc_time_parse_param (query, "to", FALSE, &to, &error))
     {
       if (error != NULL)
         dc_server_reply_error (msg, error);

@@ -273,25 +273,6 @@ buckets_done_cb (GObject      *object,
 }
 
 static gboolean
-parse_time_param (GHashTable  *query,
-                  const char  *name,
-                  gint64      *out,
-                  GError     **error)
-{
-  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-
-  if (text == NULL)
-    return TRUE;
-  if (!dc_time_parse (text, out))
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "parameter %s must be an RFC 3339 time or seconds since the epoch", name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 parse_int_param (GHashTable  *query,
                  const char  *name,
                  gint64       min,
@@ -345,8 +326,8 @@ datas_cb (DcServer          *server,
         }
     }
 
-  if (!parse_time_param (query, "from", &from, &error) ||
-      !parse_time_param (query, "to", &to, &error) ||
+  if (!dc_time_parse_param (query, "from", FALSE, &from, &error) ||
+      !dc_time_parse_param (query, "to", FALSE, &to, &error) ||
       !parse_int_param (query, "limit", 1, G_MAXINT32, &limit, &error) ||
       !parse_int_param (query, "buckets", 1, DC_HISTORY_MAX_BUCKETS, &buckets, &error))
     {

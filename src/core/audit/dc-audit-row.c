@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dc-audit-private.h"
+#include "dc-csv-field.h"
 
 #include "dc-error.h"
 #include "dc-time.h"
@@ -74,26 +75,6 @@ dc_audit_row_to_json (const DcAuditRow *row)
   return object;
 }
 
-/* RFC 4180: a cell with a comma, a quote or a line break is quoted, its quotes doubled. */
-static void
-append_cell (GString    *csv,
-             const char *text)
-{
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (csv, text);
-      return;
-    }
-  g_string_append_c (csv, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (csv, '"');
-      g_string_append_c (csv, *p);
-    }
-  g_string_append_c (csv, '"');
-}
-
 char *
 dc_audit_rows_to_csv (GPtrArray *rows)
 {
@@ -112,7 +93,7 @@ dc_audit_rows_to_csv (GPtrArray *rows)
         {
           if (c > 0)
             g_string_append_c (csv, ',');
-          append_cell (csv, cells[c]);
+          dc_csv_append_field (csv, cells[c], FALSE);
         }
       g_string_append_c (csv, '\n');
     }
@@ -156,25 +137,6 @@ dc_audit_query_free (DcAuditQuery *query)
   g_free (query);
 }
 
-static gboolean
-parse_time (GHashTable  *params,
-            const char  *name,
-            gint64      *out,
-            GError     **error)
-{
-  const char *text = g_hash_table_lookup (params, name);
-
-  if (text == NULL || text[0] == '\0')
-    return TRUE;
-  if (!dc_time_parse (text, out))
-    {
-      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
-                   "parameter %s must be an RFC 3339 time or seconds since the epoch", name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 take_string (GHashTable  *params,
              const char  *name,
@@ -200,8 +162,8 @@ dc_audit_query_parse (DcAuditQuery  *query,
 
   if (params == NULL)
     return TRUE;
-  if (!parse_time (params, "from", &query->from, error) ||
-      !parse_time (params, "to", &query->to, error))
+  if (!dc_time_parse_param (params, "from", TRUE, &query->from, error) ||
+      !dc_time_parse_param (params, "to", TRUE, &query->to, error))
     return FALSE;
   if (query->from != 0 && query->to != 0 && query->to <= query->from)
     {

@@ -11,6 +11,8 @@
 
 #include "dc-time.h"
 
+#include "dc-error.h"
+
 char *
 dc_time_format (gint64 time_us)
 {
@@ -68,5 +70,28 @@ dc_time_parse (const char *text,
     return FALSE;
 
   *time_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}
+
+gboolean
+dc_time_parse_param (GHashTable  *params,
+                     const char  *name,
+                     gboolean     empty_is_absent,
+                     gint64      *time_us,
+                     GError     **error)
+{
+  const char *text = params != NULL ? g_hash_table_lookup (params, name) : NULL;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (time_us != NULL, FALSE);
+
+  if (text == NULL || (empty_is_absent && text[0] == '\0'))
+    return TRUE;
+  if (!dc_time_parse (text, time_us))
+    {
+      g_set_error (error, DC_ERROR, DC_ERROR_INVALID,
+                   "parameter %s must be an RFC 3339 time or seconds since the epoch", name);
+      return FALSE;
+    }
   return TRUE;
 }

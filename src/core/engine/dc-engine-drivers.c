@@ -14,6 +14,7 @@
 #include "dc-error.h"
 #include "dc-io-pool.h"
 #include "dc-json-util.h"
+#include "dc-point-id.h"
 #include "dc-time.h"
 
 #define DEFAULT_CALL_TIMEOUT (10 * G_USEC_PER_SEC)
@@ -506,14 +507,15 @@ store_changed_cb (DcStore         *store,
 
     case DC_KIND_POINT:
       {
-        const char *colon = strchr (id, ':');
-        g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - id) : g_strdup (id);
-        g_autofree char *device_id = dup_term_device (self, term_id);
+        g_autofree char *term_id = NULL;
+        g_autofree char *old_term = NULL;
+        g_autofree char *device_id = NULL;
 
+        if (dc_point_id_split (id, &term_id, NULL))
+          device_id = dup_term_device (self, term_id);
         mark_dirty (self, device_id, DIRTY_POINTS);
-        if (old_id != NULL && (colon = strchr (old_id, ':')) != NULL)
+        if (dc_point_id_split (old_id, &old_term, NULL))
           {
-            g_autofree char *old_term = g_strndup (old_id, colon - old_id);
             g_autofree char *old_device = dup_term_device (self, old_term);
 
             mark_dirty (self, old_device, DIRTY_POINTS);

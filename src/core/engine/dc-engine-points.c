@@ -160,10 +160,7 @@ refresh_points (DcEngine *self)
   g_hash_table_iter_init (&iter, refresh);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      const char *colon = strchr (id, ':');
-      g_autofree char *term_id = colon != NULL ? g_strndup (id, colon - (const char *) id) : NULL;
-      DcPointInfo *info = term_id != NULL ? dc_store_get_point_info (self->store, term_id,
-                                                                     colon + 1) : NULL;
+      DcPointInfo *info = dc_store_get_point_info_by_id (self->store, id);
       DcPointInfo *old;
 
       if (info == NULL)

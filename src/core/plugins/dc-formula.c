@@ -23,17 +23,12 @@ static gboolean
 awaited (DcFormula  *self,
          const char *id)
 {
-  const char *colon = strchr (id, ':');
-  g_autofree char *term_id = NULL;
   g_autofree char *name = NULL;
   g_autoptr(DcPointInfo) info = NULL;
 
   if (g_hash_table_size (self->missing) == 0)
     return FALSE;
-  if (colon == NULL)
-    return TRUE;
-  term_id = g_strndup (id, colon - id);
-  info = dc_store_get_point_info (self->store, term_id, colon + 1);
+  info = dc_store_get_point_info_by_id (self->store, id);
   if (info == NULL)
     return TRUE;
   name = g_strdup_printf ("%s:%s:%s", info->device_id, info->term_id, info->item_id);

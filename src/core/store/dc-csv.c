@@ -12,6 +12,7 @@
 
 #include "dc-error.h"
 #include "dc-csv.h"
+#include "dc-csv-field.h"
 #include "dc-json-util.h"
 
 /* Arrays and objects in a cell (states, parameters) nest a few levels. */
@@ -56,26 +57,6 @@ dc_csv_file_name (DcKind kind)
 {
   g_return_val_if_fail (kind < DC_N_KINDS, NULL);
   return csv_names[kind];
-}
-
-static void
-append_cell (GString    *out,
-             const char *text)
-{
-  if (strpbrk (text, ",\"\r\n") == NULL && text[0] != ' ' && !g_str_has_suffix (text, " "))
-    {
-      g_string_append (out, text);
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
 }
 
 static char *
@@ -124,7 +105,7 @@ dc_csv_write_rows (DcKind     kind,
     {
       if (c > 0)
         g_string_append_c (out, ',');
-      append_cell (out, g_ptr_array_index (columns, c));
+      dc_csv_append_field (out, g_ptr_array_index (columns, c), TRUE);
     }
   g_string_append (out, "\r\n");
 
@@ -139,7 +120,7 @@ dc_csv_write_rows (DcKind     kind,
           if (c > 0)
             g_string_append_c (out, ',');
           text = cell_text (row ? json_object_get_member (row, g_ptr_array_index (columns, c)) : NULL);
-          append_cell (out, text);
+          dc_csv_append_field (out, text, TRUE);
         }
       g_string_append (out, "\r\n");
     }

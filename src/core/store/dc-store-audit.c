@@ -12,6 +12,7 @@
 #include "dc-store-private.h"
 
 #include "dc-audit.h"
+#include "dc-point-id.h"
 
 /* Configuration changes in the audit log (docs/security.md, "What is recorded"): each
  * create, update and delete of the public API leaves one row "<entity>.<op>" (device.create,
@@ -48,13 +49,12 @@ get_any (DcStore    *self,
     return NULL;
   if (kind == DC_KIND_POINT)
     {
-      const char *colon = strchr (id, ':');
       g_autofree char *term_id = NULL;
+      const char *item_id;
 
-      if (colon == NULL)
+      if (!dc_point_id_split (id, &term_id, &item_id))
         return NULL;
-      term_id = g_strndup (id, colon - id);
-      return dc_store_get_point (self, term_id, colon + 1, NULL);
+      return dc_store_get_point (self, term_id, item_id, NULL);
     }
   return dc_store_get (self, kind, id, NULL);
 }

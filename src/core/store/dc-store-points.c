@@ -7,9 +7,9 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "dc-store-private.h"
+
+#include "dc-point-id.h"
 
 /* The point cache: one DcPointInfo per point, shared by every reader (the engine, the
  * drivers, the plugins, the API): docs/performance.md, "One copy of each point". It is filled
@@ -96,15 +96,14 @@ points_committed (DcStore *self,
   for (guint i = 0; i < changes->len; i++)
     {
       const Change *c = &g_array_index (changes, Change, i);
-      const char *colon;
       g_autofree char *term_id = NULL;
+      const char *item_id;
       DcPointInfo *info;
 
       if (c->kind != DC_KIND_POINT || c->op == DC_CHANGE_DELETE ||
-          (colon = strchr (c->id, ':')) == NULL)
+          !dc_point_id_split (c->id, &term_id, &item_id))
         continue;
-      term_id = g_strndup (c->id, colon - c->id);
-      info = read_point (self, term_id, colon + 1);
+      info = read_point (self, term_id, item_id);
       self->points_read++;
       if (info != NULL)
         cache_insert (self, info);
@@ -146,16 +145,14 @@ DcPointInfo *
 dc_store_get_point_info_by_id (DcStore    *self,
                                const char *point_id)
 {
-  const char *colon;
   g_autofree char *term_id = NULL;
+  const char *item_id;
 
   g_return_val_if_fail (point_id != NULL, NULL);
 
-  colon = strchr (point_id, ':');
-  if (colon == NULL)
+  if (!dc_point_id_split (point_id, &term_id, &item_id))
     return NULL;
-  term_id = g_strndup (point_id, colon - point_id);
-  return dc_store_get_point_info (self, term_id, colon + 1);
+  return dc_store_get_point_info (self, term_id, item_id);
 }
 
 DcPointInfo *

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "dc-edit-dialog.h"
+#include "dc-point-id.h"
 
 typedef struct
 {
@@ -226,8 +227,10 @@ dc_delete_dialog_new (GtkWindow     *parent,
       break;
     case DC_KIND_POINT:
       {
-        g_auto(GStrv) ids = g_strsplit (id, ":", 2);
-        gint64 key = ids[1] ? dc_store_get_point_key (store, ids[0], ids[1]) : 0;
+        g_autofree char *term_id = NULL;
+        const char *item_id;
+        gint64 key = dc_point_id_split (id, &term_id, &item_id) ?
+                     dc_store_get_point_key (store, term_id, item_id) : 0;
 
         if (key != 0)
           g_array_append_val (d->keys, key);

@@ -55,7 +55,6 @@ struct _DcEditDialog
   GtkLabel       *error_label;
 
   DcPlantSource  *source;
-  gboolean        saving;      /* a save is on its way to the source */
   gboolean        create;      /* a new entity (not an edit or a duplicate): fields preset */
   DcKind          kind;
   char           *id;          /* edited entity; NULL when creating */

@@ -14,6 +14,7 @@
 
 #include "dc-edit-dialog-private.h"
 
+#include "dc-dialog-save.h"
 #include "dc-error.h"
 #include "dc-ui.h"
 
@@ -101,21 +102,10 @@ show_error (DcEditDialog *self,
 }
 
 static void
-saved_cb (const GError *error,
-          gpointer      user_data)
+save_failed_cb (GtkWindow    *window,
+                const GError *error)
 {
-  g_autoptr(DcEditDialog) self = user_data;
-  const char *saved_id = g_object_get_data (G_OBJECT (self), "dc-saved-id");
-
-  self->saving = FALSE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
-  if (error != NULL)
-    {
-      show_error (self, error);
-      return;
-    }
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0, saved_id);
-  gtk_window_close (GTK_WINDOW (self));
+  show_error (DC_EDIT_DIALOG (window), error);
 }
 
 gboolean
@@ -123,38 +113,29 @@ dc_edit_dialog_save (DcEditDialog *self)
 {
   g_autoptr(JsonObject) object = NULL;
   g_autofree char *saved_id = NULL;
-  g_autoptr(DcEditDialog) hold = NULL;
 
   g_return_val_if_fail (DC_IS_EDIT_DIALOG (self), FALSE);
 
-  /* A successful local save closes (and may destroy) the dialog before this returns. */
-  hold = g_object_ref (self);
-  if (self->saving)
+  if (dc_dialog_is_saving (GTK_WINDOW (self)))
     return FALSE;
   clear_errors (self);
   object = dc_edit_form_build_object (self);
-  if (self->kind == DC_KIND_POINT)
+  /* ::saved names an edited point by the id it had; anything else by its id now. */
+  if (self->id != NULL && self->kind == DC_KIND_POINT)
+    saved_id = g_strdup (self->id);
+  else if (self->kind == DC_KIND_POINT)
     saved_id = g_strdup_printf ("%s:%s",
                                 json_object_get_string_member_with_default (object, "term_id", ""),
                                 json_object_get_string_member_with_default (object, "item_id", ""));
   else
     saved_id = g_strdup (json_object_get_string_member_with_default (object, "id", self->id));
-  g_object_set_data_full (G_OBJECT (self), "dc-saved-id",
-                          g_strdup (self->id && self->kind == DC_KIND_POINT ? self->id : saved_id),
-                          g_free);
   if (self->id != NULL && self->kind == DC_KIND_POINT)
     {
       json_object_remove_member (object, "term_id");
       json_object_remove_member (object, "item_id");
     }
-
-  /* Through the plant connection: a local source answers before returning (the result is
-   * known here), a remote one later (the dialog waits, insensitive). */
-  self->saving = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
-  dc_plant_source_save (self->source, self->kind, self->id, object, saved_cb,
-                        g_object_ref (self));
-  return self->saving || self->error == NULL;
+  return dc_dialog_save (GTK_WINDOW (self), self->source, self->kind, self->id, object, saved_id,
+                         save_failed_cb);
 }
 
 static void

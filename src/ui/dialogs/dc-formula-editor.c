@@ -14,6 +14,7 @@
 
 #include "dc-formula-editor.h"
 
+#include "dc-dialog-save.h"
 #include "dc-ui.h"
 
 /* The check runs this long after the last keystroke or parameter change. */
@@ -49,7 +50,6 @@ struct _DcFormulaEditor
   guint                check_id;
   GCancellable        *check_cancellable;
   char                *check_text;       /* NULL while a check is pending */
-  gboolean             saving;
   char                *error;
 };
 
@@ -389,43 +389,27 @@ show_error (DcFormulaEditor *self,
 }
 
 static void
-saved_cb (const GError *error,
-          gpointer      user_data)
+save_failed_cb (GtkWindow    *window,
+                const GError *error)
 {
-  g_autoptr(DcFormulaEditor) self = user_data;
-  g_autofree char *id = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->id_entry)));
-
-  self->saving = FALSE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
-  if (error != NULL)
-    {
-      show_error (self, error->message);
-      return;
-    }
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0, id);
-  gtk_window_close (GTK_WINDOW (self));
+  show_error (DC_FORMULA_EDITOR (window), error->message);
 }
 
 gboolean
 dc_formula_editor_save (DcFormulaEditor *self)
 {
   g_autoptr(JsonObject) object = NULL;
-  g_autoptr(DcFormulaEditor) hold = NULL;
 
   g_return_val_if_fail (DC_IS_FORMULA_EDITOR (self), FALSE);
 
-  if (self->saving)
+  if (dc_dialog_is_saving (GTK_WINDOW (self)))
     return FALSE;
-  /* A local save closes the window before this returns. */
-  hold = g_object_ref (self);
   show_error (self, NULL);
   object = build_object (self, FALSE);
-  self->saving = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
   /* A formula is replaced whole (PUT), or created (POST): the server checks it. */
-  dc_plant_source_save (self->source, DC_KIND_FORMULA, self->formula_id, object, saved_cb,
-                        g_object_ref (self));
-  return self->saving || self->error == NULL;
+  return dc_dialog_save (GTK_WINDOW (self), self->source, DC_KIND_FORMULA, self->formula_id,
+                         object, gtk_editable_get_text (GTK_EDITABLE (self->id_entry)),
+                         save_failed_cb);
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "dc-plant-model-private.h"
 #include "dc-json-util.h"
+#include "dc-point-id.h"
 #include "dc-protocol.h"
 
 /* The configuration side of DcPlantModel (docs/ui.md, "Layers"): the full load, and the
@@ -866,14 +867,13 @@ store_changed_cb (DcPlantModel *self,
     {
       if (kind == DC_KIND_POINT)
         {
-          const char *colon = strchr (id, ':');
           g_autofree char *term_id = NULL;
+          const char *item_id;
 
-          if (colon == NULL)
+          if (!dc_point_id_split (id, &term_id, &item_id))
             return;
-          term_id = g_strndup (id, colon - id);
-          object = dc_store_get_point (store, term_id, colon + 1, NULL);
-          key = dc_store_get_point_key (store, term_id, colon + 1);
+          object = dc_store_get_point (store, term_id, item_id, NULL);
+          key = dc_store_get_point_key (store, term_id, item_id);
         }
       else if (kind != DC_KIND_FORMULA)
         object = dc_store_get (store, kind, id, NULL);

@@ -390,8 +390,8 @@ dc_plant_model_set_device_state (DcPlantModel *self,
   dc_device_node_set_last_error (node, last_error);
 }
 
-static DcNodeLink
-link_from_string (const char *state)
+DcNodeLink
+dc_node_link_from_string (const char *state)
 {
   if (g_strcmp0 (state, "up") == 0)
     return DC_NODE_LINK_UP;
@@ -437,7 +437,7 @@ device_changed_cb (DcPlantModel    *self,
                    const char      *last_error,
                    DcEngineDrivers *drivers)
 {
-  dc_plant_model_set_device_state (self, device_id, link_from_string (state), last_error);
+  dc_plant_model_set_device_state (self, device_id, dc_node_link_from_string (state), last_error);
 }
 
 static void

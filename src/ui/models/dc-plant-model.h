@@ -97,6 +97,9 @@ guint         dc_plant_model_flush            (DcPlantModel       *self);
 double        dc_plant_model_get_refresh_rate (DcPlantModel       *self);
 void          dc_plant_model_set_refresh_rate (DcPlantModel       *self,
                                                double              hz);
+/* A device's link from its state text in the API and the engine's signals ("up", "down",
+ * "connecting", "disabled"); anything else is unknown. */
+DcNodeLink    dc_node_link_from_string        (const char         *state);
 void          dc_plant_model_set_device_state (DcPlantModel       *self,
                                                const char         *device_id,
                                                DcNodeLink         state,

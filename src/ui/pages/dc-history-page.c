@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dc-csv-field.h"
 #include "dc-error.h"
 #include "dc-history-page.h"
 #include "dc-number.h"
@@ -585,9 +586,9 @@ dc_history_page_to_csv (DcHistoryPage *self)
       if (isfinite (item->sample.value))
         dc_number_append (csv, item->sample.value);  /* docs/model.md "Numbers in texts" */
       g_string_append_c (csv, ',');
-      dc_trend_csv_append_field (csv, item->texts[DC_HISTORY_COLUMN_STATE]);
+      dc_csv_append_field (csv, item->texts[DC_HISTORY_COLUMN_STATE], FALSE);
       g_string_append_c (csv, ',');
-      dc_trend_csv_append_field (csv, item->texts[DC_HISTORY_COLUMN_QUALITY]);
+      dc_csv_append_field (csv, item->texts[DC_HISTORY_COLUMN_QUALITY], FALSE);
       g_string_append_c (csv, '\n');
     }
   return g_string_free (csv, FALSE);

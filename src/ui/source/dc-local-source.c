@@ -7,11 +7,10 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "dc-error.h"
 #include "dc-formula.h"
 #include "dc-local-source.h"
+#include "dc-point-id.h"
 #include "dc-traffic-feed-private.h"
 
 struct _DcLocalSource
@@ -55,21 +54,6 @@ local_detach (DcPlantSource *source)
   g_clear_object (&self->plant);
 }
 
-/* "term:item" → its two parts; FALSE when @id is not a point id. */
-static gboolean
-split_point_id (const char  *id,
-                char       **term_id,
-                const char **item_id)
-{
-  const char *colon = strchr (id, ':');
-
-  if (colon == NULL)
-    return FALSE;
-  *term_id = g_strndup (id, colon - id);
-  *item_id = colon + 1;
-  return TRUE;
-}
-
 static JsonObject *
 local_get (DcPlantSource *source,
            DcKind         kind,
@@ -82,7 +66,7 @@ local_get (DcPlantSource *source,
       g_autofree char *term_id = NULL;
       const char *item_id;
 
-      if (!split_point_id (id, &term_id, &item_id))
+      if (!dc_point_id_split (id, &term_id, &item_id))
         return NULL;
       return dc_store_get_point (self->store, term_id, item_id, NULL);
     }
@@ -107,7 +91,7 @@ local_save (DcPlantSource    *source,
     dc_store_create (self->store, kind, object, &error);
   else if (kind == DC_KIND_POINT)
     {
-      if (split_point_id (id, &term_id, &item_id))
+      if (dc_point_id_split (id, &term_id, &item_id))
         dc_store_update_point (self->store, term_id, item_id, object, &error);
       else
         g_set_error (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "term_item not found!");
@@ -131,7 +115,7 @@ local_remove (DcPlantSource    *source,
 
   if (kind != DC_KIND_POINT)
     dc_store_delete (self->store, kind, id, &error);
-  else if (split_point_id (id, &term_id, &item_id))
+  else if (dc_point_id_split (id, &term_id, &item_id))
     dc_store_delete_point (self->store, term_id, item_id, &error);
   else
     g_set_error (&error, DC_ERROR, DC_ERROR_NOT_FOUND, "term_item not found!");

@@ -95,30 +95,15 @@ remote_ready_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   SamplesData *data = g_task_get_task_data (task);
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr(GBytes) bytes = _dc_remote_reply_bytes (object, result, task);
   GError *error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
-                                                                &error);
   const char *text;
   gsize size = 0;
-  guint status;
   GArray *samples;
 
   if (bytes == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  status = soup_message_get_status (msg);
+    return;
   text = g_bytes_get_data (bytes, &size);
-  if (status < 200 || status >= 300)
-    {
-      g_task_return_new_error (task, DC_ERROR,
-                               status == 401 ? DC_ERROR_UNAUTHORIZED :
-                               status == 403 ? DC_ERROR_FORBIDDEN :
-                               status == 404 ? DC_ERROR_NOT_FOUND : DC_ERROR_INTERNAL,
-                               "%.*s", (int) MIN (size, 200), text ? text : "");
-      return;
-    }
   data->truncated = g_strcmp0 (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                              "X-DataColl-Truncated"), "true") == 0;
   samples = dc_plant_source_parse_samples_csv (text ? text : "", size, data->key, &error);

@@ -22,32 +22,13 @@ check_ready_cb (GObject      *object,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *msg = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
-                                                                &error);
+  g_autoptr(GBytes) bytes = _dc_remote_reply_bytes (object, result, task);
   gsize size = 0;
   const char *data;
-  guint status;
 
   if (bytes == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   data = g_bytes_get_data (bytes, &size);
-  status = soup_message_get_status (msg);
-  if (status != 200)
-    {
-      g_autofree char *text = size > 0 ? g_strndup (data, size)
-                                       : g_strdup (soup_message_get_reason_phrase (msg));
-
-      g_task_return_new_error (task, DC_ERROR,
-                               status == 401 ? DC_ERROR_UNAUTHORIZED :
-                               status == 403 ? DC_ERROR_FORBIDDEN : DC_ERROR_INTERNAL,
-                               "%s", text);
-      return;
-    }
   g_task_return_pointer (task, g_strndup (data != NULL ? data : "", size), g_free);
 }
 

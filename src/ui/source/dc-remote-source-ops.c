@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dc-error.h"
+#include "dc-point-id.h"
 #include "dc-remote-source-private.h"
 #include "dc-time.h"
 
@@ -47,35 +48,50 @@ error_code_for (guint status)
     }
 }
 
+GBytes *
+_dc_remote_reply_bytes (GObject      *session,
+                        GAsyncResult *result,
+                        GTask        *task)
+{
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (session), result);
+  GError *error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (session), result,
+                                                                &error);
+  guint status;
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  status = soup_message_get_status (msg);
+  if (status < 200 || status >= 300)
+    {
+      gsize size = 0;
+      const char *data = g_bytes_get_data (bytes, &size);
+      g_autofree char *text = size > 0 ? g_strndup (data, size)
+                                       : g_strdup (soup_message_get_reason_phrase (msg));
+
+      g_task_return_new_error (task, DC_ERROR, error_code_for (status), "%s", text);
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
 static void
 request_ready_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = _dc_remote_reply_bytes (object, result, task);
   GError *error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
-                                                                &error);
-  guint status;
   gsize size = 0;
   const char *data;
 
   if (bytes == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  status = soup_message_get_status (msg);
+    return;
   data = g_bytes_get_data (bytes, &size);
-  if (status < 200 || status >= 300)
-    {
-      g_autofree char *text = size > 0 ? g_strndup (data, size)
-                                       : g_strdup (soup_message_get_reason_phrase (msg));
-
-      g_task_return_new_error (task, DC_ERROR, error_code_for (status), "%s", text);
-      return;
-    }
   if (size == 0)
     {
       g_task_return_pointer (task, NULL, NULL);
@@ -218,7 +234,8 @@ _dc_remote_entity_path (DcKind      kind,
 
   if (kind == DC_KIND_POINT)
     {
-      const char *colon = id ? strchr (id, ':') : NULL;
+      g_autofree char *term_id = NULL;
+      const char *item_id;
       g_autofree char *term = NULL;
       g_autofree char *item = NULL;
 
@@ -227,14 +244,10 @@ _dc_remote_entity_path (DcKind      kind,
           term = g_uri_escape_string (parent ? parent : "", NULL, FALSE);
           return g_strdup_printf ("/api/v1/terms/%s/items", term);
         }
-      if (colon == NULL)
+      if (!dc_point_id_split (id, &term_id, &item_id))
         return NULL;
-      {
-        g_autofree char *term_id = g_strndup (id, colon - id);
-
-        term = g_uri_escape_string (term_id, NULL, FALSE);
-        item = g_uri_escape_string (colon + 1, NULL, FALSE);
-      }
+      term = g_uri_escape_string (term_id, NULL, FALSE);
+      item = g_uri_escape_string (item_id, NULL, FALSE);
       return g_strdup_printf ("/api/v1/terms/%s/items/%s", term, item);
     }
   if (kind > DC_KIND_FORMULA || collections[kind] == NULL)

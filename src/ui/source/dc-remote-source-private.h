@@ -65,6 +65,12 @@ JsonNode *_dc_remote_request_finish_type (GAsyncResult   *result,
                                           JsonNodeType    type,
                                           const char     *what,
                                           GError        **error);
+/* The body of the finished soup_session_send_and_read_async() @result, or NULL with @task
+ * returned: the transport's error, or for a status outside 2xx the server's text (else the
+ * reason phrase) with the DC_ERROR code of the status. */
+GBytes  *_dc_remote_reply_bytes     (GObject             *session,
+                                     GAsyncResult        *result,
+                                     GTask               *task);
 /* A write whose answer only matters as a success or the server's error, given to @done. */
 void     _dc_remote_write           (DcRemoteSource      *self,
                                      const char          *method,

@@ -92,20 +92,6 @@ connection_lost (DcRemoteSource *self,
 
 /* The stream ----------------------------------------------------------------------------- */
 
-static DcNodeLink
-link_from_string (const char *state)
-{
-  if (g_strcmp0 (state, "up") == 0)
-    return DC_NODE_LINK_UP;
-  if (g_strcmp0 (state, "down") == 0)
-    return DC_NODE_LINK_DOWN;
-  if (g_strcmp0 (state, "connecting") == 0)
-    return DC_NODE_LINK_CONNECTING;
-  if (g_strcmp0 (state, "disabled") == 0)
-    return DC_NODE_LINK_DISABLED;
-  return DC_NODE_LINK_UNKNOWN;
-}
-
 static void
 apply_samples (DcRemoteSource *self,
                JsonArray      *samples)
@@ -294,13 +280,13 @@ stream_message_cb (SoupWebsocketConnection *ws,
     {
       const char *device_id = json_object_get_string_member_with_default (object, "device_id", "");
       DcDeviceNode *node = dc_plant_model_lookup_device (self->plant, device_id);
+      const char *state = json_object_get_string_member_with_default (object, "state", "");
       const char *last_error = json_object_has_member (object, "last_error") &&
                                !json_object_get_null_member (object, "last_error")
                                ? json_object_get_string_member (object, "last_error") : NULL;
 
       if (node != NULL)
-        dc_plant_model_set_device_state (self->plant, device_id,
-                                         link_from_string (json_object_get_string_member_with_default (object, "state", "")),
+        dc_plant_model_set_device_state (self->plant, device_id, dc_node_link_from_string (state),
                                          last_error);
     }
   else if (g_str_equal (kind, "config"))

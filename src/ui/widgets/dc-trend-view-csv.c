@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dc-csv-field.h"
 #include "dc-number.h"
 #include "dc-sample.h"
 #include "dc-time.h"
@@ -17,27 +18,6 @@
 
 /* The raw-sample export of the Trend page (docs/ui.md "Trend"): samples, not buckets, in
  * wide form, one column per pen. */
-
-void
-dc_trend_csv_append_field (GString    *csv,
-                           const char *text)
-{
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (csv, text);
-      return;
-    }
-  g_string_append_c (csv, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (csv, '"');
-      g_string_append_c (csv, *p);
-    }
-  g_string_append_c (csv, '"');
-}
 
 char *
 dc_trend_csv_wide (guint               n_pens,
@@ -56,7 +36,7 @@ dc_trend_csv_wide (guint               n_pens,
                ? g_strdup_printf ("%s [%s]", labels[p], units[p])
                : g_strdup (labels[p]);
       g_string_append_c (csv, ',');
-      dc_trend_csv_append_field (csv, header);
+      dc_csv_append_field (csv, header, FALSE);
     }
   g_string_append_c (csv, '\n');
 

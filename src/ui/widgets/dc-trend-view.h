@@ -117,9 +117,6 @@ char      *dc_trend_csv_wide           (guint                n_pens,
                                         const char * const  *labels,
                                         const char * const  *units,
                                         GArray * const      *samples);
-/* One CSV field: quoted when it holds a comma, a quote or a line break. */
-void       dc_trend_csv_append_field   (GString             *csv,
-                                        const char          *text);
 
 /* Round tick steps (exposed for tests). */
 double     dc_trend_nice_step          (double               range,

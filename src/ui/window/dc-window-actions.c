@@ -16,6 +16,7 @@
 #include "dc-edit-dialog.h"
 #include "dc-formula-editor.h"
 #include "dc-import-dialog.h"
+#include "dc-point-id.h"
 #include "dc-window-private.h"
 
 /* The window's actions (docs/ui.md, "Window and actions"; docs/ui-editing.md):
@@ -246,6 +247,8 @@ formula_action (GtkWidget  *widget,
   DcWindow *self = (DcWindow *) widget;
   DcPlantSource *source = _dc_window_get_source (self);
   g_autofree char *id = NULL;
+  g_autofree char *term = NULL;
+  const char *item = NULL;
   g_autofree char *formula = NULL;
   g_autofree char *result = NULL;
   DcKind kind;
@@ -253,16 +256,14 @@ formula_action (GtkWidget  *widget,
   if (source == NULL)
     return;
   if (g_str_equal (action_name, "win.edit-formula") && get_target (self, &kind, &id) &&
-      kind == DC_KIND_POINT)
+      kind == DC_KIND_POINT && dc_point_id_split (id, &term, &item))
     {
-      const char *colon = strchr (id, ':');
-      g_autofree char *term = g_strndup (id, colon - id);
-      DcPointRow *row = dc_plant_model_lookup_point_id (self->plant, term, colon + 1);
+      DcPointRow *row = dc_plant_model_lookup_point_id (self->plant, term, item);
 
       if (row != NULL)
         {
           formula = dc_formula_editor_find_formula (source, dc_point_row_get_device_id (row),
-                                                    term, colon + 1);
+                                                    term, item);
           result = g_strdup_printf ("%s:%s", dc_point_row_get_device_id (row), id);
         }
     }
