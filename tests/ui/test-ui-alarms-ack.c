@@ -48,9 +48,10 @@ action_enabled (Fx         *fx,
 static const char *
 unacked_label (Fx *fx)
 {
-  GtkWidget *button = find_action_button (GTK_WIDGET (fx->page), "alarms.ack-all");
-  GtkWidget *label = ui_find_type (gtk_widget_get_parent (button), GTK_TYPE_LABEL);
+  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (fx->page), DC_TYPE_ALARMS_PAGE,
+                                                 "unacked_label");
 
+  g_assert_true (GTK_IS_LABEL (label));
   return gtk_label_get_label (GTK_LABEL (label));
 }
 

@@ -44,6 +44,7 @@ struct _DcAlarmsPage
   guint           refresh_id;
   guint           n_unacked;
   guint           n_notifications;
+  gboolean        narrow;      /* dc_alarms_page_set_narrow(): icon buttons in the rows */
 
   /* dc-alarms-ack.c */
   GHashTable     *selected;    /* alarm ids of the selected rows (kept over a rebuild) */

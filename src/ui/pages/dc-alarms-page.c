@@ -124,7 +124,16 @@ create_active_row (DcAlarmsPage *self,
   gtk_widget_add_css_class (label, "caption-heading");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), label);
 
-  ack = gtk_button_new_with_mnemonic (_("_Acknowledge…"));
+  /* A narrow window (docs/ui.md "Narrow windows"): icons, the words in the tooltips. */
+  if (self->narrow)
+    {
+      ack = gtk_button_new_from_icon_name ("object-select-symbolic");
+      gtk_widget_set_tooltip_text (ack, _("Acknowledge…"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (ack), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Acknowledge…"), -1);
+    }
+  else
+    ack = gtk_button_new_with_mnemonic (_("_Acknowledge…"));
   gtk_widget_set_name (ack, "ack");
   gtk_widget_set_valign (ack, GTK_ALIGN_CENTER);
   /* The action would make the button sensitive: only alarms waiting for an ack get it. */
@@ -138,7 +147,15 @@ create_active_row (DcAlarmsPage *self,
     gtk_widget_set_sensitive (ack, FALSE);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), ack);
 
-  shelve = gtk_button_new_with_mnemonic (_("_Shelve…"));
+  if (self->narrow)
+    {
+      shelve = gtk_button_new_from_icon_name ("alarm-symbolic");
+      gtk_widget_set_tooltip_text (shelve, _("Shelve…"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (shelve), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Shelve…"), -1);
+    }
+  else
+    shelve = gtk_button_new_with_mnemonic (_("_Shelve…"));
   gtk_widget_set_name (shelve, "shelve");
   gtk_widget_set_valign (shelve, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (shelve), "alarms.shelve");
@@ -885,4 +902,16 @@ dc_alarms_page_is_flashing (DcAlarmsPage *self)
 {
   g_return_val_if_fail (DC_IS_ALARMS_PAGE (self), FALSE);
   return self->flash_id != 0;
+}
+
+void
+dc_alarms_page_set_narrow (DcAlarmsPage *self,
+                           gboolean      narrow)
+{
+  g_return_if_fail (DC_IS_ALARMS_PAGE (self));
+
+  if (self->narrow == !!narrow)
+    return;
+  self->narrow = !!narrow;
+  refresh_active (self);
 }

@@ -52,6 +52,10 @@ guint         dc_alarms_page_get_n_unacknowledged (DcAlarmsPage *self);
 
 /* Reloads the active list and the journal now (they are reloaded in an idle after changes). */
 void          dc_alarms_page_refresh            (DcAlarmsPage  *self);
+/* A narrow window (docs/ui.md "Narrow windows"): the rows' buttons show icons (the words in
+ * their tooltips), so that a row fits 360 px. */
+void          dc_alarms_page_set_narrow         (DcAlarmsPage  *self,
+                                                 gboolean       narrow);
 /* The row of the active alarm @id, or NULL; its buttons are named "ack" and "shelve". */
 GtkWidget    *dc_alarms_page_get_row            (DcAlarmsPage  *self,
                                                  gint64         id);

@@ -33,6 +33,12 @@ struct _DcAuditPage
   GtkStack       *stack;
   GtkColumnView  *column_view;
   AdwStatusPage  *empty_page;
+  GtkColumnViewColumn *time_text_column;
+  GtkColumnViewColumn *role_column;
+  GtkColumnViewColumn *action_column;
+  GtkColumnViewColumn *target_column;
+  GtkColumnViewColumn *result_column;
+  GtkColumnViewColumn *source_column;
 
   GListStore     *rows;        /* DcAuditItem */
   DcPlantModel   *plant;
@@ -311,6 +317,12 @@ dc_audit_page_class_init (DcAuditPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcAuditPage, stack);
   gtk_widget_class_bind_template_child (widget_class, DcAuditPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, DcAuditPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, DcAuditPage, time_text_column);
+  gtk_widget_class_bind_template_child (widget_class, DcAuditPage, role_column);
+  gtk_widget_class_bind_template_child (widget_class, DcAuditPage, action_column);
+  gtk_widget_class_bind_template_child (widget_class, DcAuditPage, target_column);
+  gtk_widget_class_bind_template_child (widget_class, DcAuditPage, result_column);
+  gtk_widget_class_bind_template_child (widget_class, DcAuditPage, source_column);
   gtk_widget_class_install_action (widget_class, "audit.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "audit.export", NULL, export_action);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -387,6 +399,21 @@ dc_audit_page_set_filters (DcAuditPage  *self,
   gtk_drop_down_set_selected (self->range_dropdown, range);
   self->setting = FALSE;
   dc_audit_page_refresh (self);
+}
+
+void
+dc_audit_page_set_narrow (DcAuditPage *self,
+                          gboolean     narrow)
+{
+  GtkColumnViewColumn *hidden[] = { self->role_column, self->action_column, self->target_column,
+                                    self->result_column, self->source_column };
+
+  g_return_if_fail (DC_IS_AUDIT_PAGE (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+    gtk_column_view_column_set_visible (hidden[i], !narrow);
+  /* "14:02:11" fits; an older row's date is in the tooltip. */
+  gtk_column_view_column_set_fixed_width (self->time_text_column, narrow ? 80 : 150);
 }
 
 const char *

@@ -48,6 +48,10 @@ void        dc_audit_page_set_filters  (DcAuditPage  *self,
 gboolean    dc_audit_page_export_csv   (DcAuditPage  *self,
                                         GFile        *file,
                                         GError      **error);
+/* A narrow window (docs/ui.md "Narrow windows"): only Time (short), User and Detail are shown;
+ * the other columns come back when it is wide again. */
+void        dc_audit_page_set_narrow   (DcAuditPage  *self,
+                                        gboolean      narrow);
 /* "12 actions", "newest 1000 actions", "No audit log". */
 const char *dc_audit_page_get_count_text (DcAuditPage *self);
 

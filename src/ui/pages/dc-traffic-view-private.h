@@ -40,6 +40,8 @@ struct _DcTrafficView
   GtkColumnView      *column_view;
   GtkLabel           *detail_header;
   GtkWidget          *objects_scroller;
+  GtkPaned           *detail_paned;
+  GtkWidget          *detail_scroller;
   GtkColumnView      *objects_view;
   GtkTextView        *detail_view;
 

@@ -413,6 +413,8 @@ dc_traffic_view_class_init (DcTrafficViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DcTrafficView, column_view);
   gtk_widget_class_bind_template_child (widget_class, DcTrafficView, detail_header);
   gtk_widget_class_bind_template_child (widget_class, DcTrafficView, objects_scroller);
+  gtk_widget_class_bind_template_child (widget_class, DcTrafficView, detail_paned);
+  gtk_widget_class_bind_template_child (widget_class, DcTrafficView, detail_scroller);
   gtk_widget_class_bind_template_child (widget_class, DcTrafficView, objects_view);
   gtk_widget_class_bind_template_child (widget_class, DcTrafficView, detail_view);
 
@@ -663,4 +665,17 @@ dc_traffic_view_export_pcap (DcTrafficView *self,
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
   return _dc_traffic_view_write_pcap (self, file, error);
+}
+
+void
+dc_traffic_view_set_narrow (DcTrafficView *self,
+                            gboolean       narrow)
+{
+  g_return_if_fail (DC_IS_TRAFFIC_VIEW (self));
+
+  /* The object table above the bytes instead of beside them, each as narrow as it likes. */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->detail_paned),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_set_size_request (self->objects_scroller, narrow ? -1 : 360, narrow ? 120 : -1);
+  gtk_widget_set_size_request (self->detail_scroller, narrow ? -1 : 230, narrow ? 80 : -1);
 }

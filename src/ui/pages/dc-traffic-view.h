@@ -50,6 +50,9 @@ void         dc_traffic_view_update         (DcTrafficView *self);
 /* All frames kept / the frames shown (filtered), DcTrafficItem. */
 GListModel  *dc_traffic_view_get_frames     (DcTrafficView *self);
 GListModel  *dc_traffic_view_get_shown      (DcTrafficView *self);
+/* A narrow window (docs/ui.md "Narrow windows"): the frame's objects above its bytes. */
+void         dc_traffic_view_set_narrow     (DcTrafficView *self,
+                                             gboolean       narrow);
 /* Frames passed over before the view could show them (the ring dropped them, a flood). */
 guint64      dc_traffic_view_get_missed     (DcTrafficView *self);
 /* The object table of the selected frame (DcTrafficObject of dc-traffic-item-objects.h), and

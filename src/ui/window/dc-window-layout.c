@@ -98,8 +98,14 @@ static gboolean
 folded_idle_cb (gpointer user_data)
 {
   DcWindow *self = user_data;
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
 
-  fold_columns (self, adw_leaflet_get_folded (self->leaflet));
+  fold_columns (self, folded);
+  /* The pages with a narrow form of their own (the toolbars wrap and the trend's pens fold by
+   * themselves). */
+  dc_audit_page_set_narrow (self->audit_page, folded);
+  dc_alarms_page_set_narrow (self->alarms_page, folded);
+  dc_traffic_view_set_narrow (self->traffic_view, folded);
 
   /* Folding starts on the pages, whichever side was last shown. */
   if (adw_leaflet_get_folded (self->leaflet))

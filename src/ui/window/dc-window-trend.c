@@ -43,6 +43,8 @@ typedef struct _DcWindowTrend
   GtkEditable     *to_time;
   GtkLabel        *range_error;
   DcHistoryPage   *history;
+  AdwFlap         *flap;        /* the chart and the pens' list */
+  GtkWidget       *pens_child;  /* the flow box child of the "Pens" toggle */
 } DcWindowTrend;
 
 static void
@@ -762,8 +764,11 @@ legend_pane (DcWindow *self)
   GtkWidget *scroller = gtk_scrolled_window_new ();
 
   gtk_widget_set_size_request (pane, 240, -1);
+  gtk_widget_set_margin_start (pane, 6);
   gtk_widget_set_margin_end (pane, 12);
   gtk_widget_set_margin_bottom (pane, 6);
+  /* Opaque when a narrow window lays it over the chart. */
+  gtk_widget_add_css_class (pane, "background");
   gtk_widget_add_css_class (title, "heading");
   gtk_widget_set_hexpand (title, TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -783,14 +788,34 @@ legend_pane (DcWindow *self)
   return pane;
 }
 
+static gboolean
+flap_folded_idle_cb (gpointer user_data)
+{
+  DcWindow *self = user_data;
+
+  /* The flow box's own child, so that no empty slot stays where the button is hidden. */
+  if (self->trend != NULL)
+    gtk_widget_set_visible (self->trend->pens_child, adw_flap_get_folded (self->trend->flap));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flap_folded_cb (DcWindow *self)
+{
+  /* The flap folds while it allocates: the toolbar (allocated before it) changes after the
+   * frame, as the header does for the window's fold (dc-window-layout.c). */
+  g_idle_add_full (G_PRIORITY_HIGH_IDLE, flap_folded_idle_cb, g_object_ref (self), g_object_unref);
+}
+
 void
 _dc_window_init_trend (DcWindow *self)
 {
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   DcWindowTrend *t = g_new0 (DcWindowTrend, 1);
-  GtkWidget *toolbar = gtk_widget_get_parent (GTK_WIDGET (self->follow_button));
+  GtkWidget *toolbar = gtk_widget_get_ancestor (GTK_WIDGET (self->follow_button), GTK_TYPE_FLOW_BOX);
   GtkWidget *page = gtk_widget_get_parent (GTK_WIDGET (self->trend_view));
-  GtkWidget *body = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  AdwFlap *body = ADW_FLAP (adw_flap_new ());
+  GtkWidget *pens;
   AdwViewStackPage *history_page;
 
   self->trend = t;
@@ -812,9 +837,9 @@ _dc_window_init_trend (DcWindow *self)
   g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (t->range));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "trend", G_ACTION_GROUP (group));
 
-  /* The toolbar (ui/dc-window.ui): presets, then "Custom…"; "Live", then "Follow Selection". */
-  gtk_box_insert_child_after (GTK_BOX (toolbar), custom_range_button (self),
-                              gtk_widget_get_first_child (toolbar));
+  /* The toolbar (ui/dc-window.ui, a flow box that wraps in a narrow window): presets, then
+   * "Custom…"; "Live", then "Follow Selection". */
+  gtk_flow_box_insert (GTK_FLOW_BOX (toolbar), custom_range_button (self), 1);
   t->follow_selection = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic (_("Follow _Selection")));
   gtk_widget_set_name (GTK_WIDGET (t->follow_selection), "trend-follow-selection");
   gtk_widget_set_tooltip_text (GTK_WIDGET (t->follow_selection),
@@ -822,20 +847,34 @@ _dc_window_init_trend (DcWindow *self)
   gtk_toggle_button_set_active (t->follow_selection, TRUE);
   g_signal_connect_object (t->follow_selection, "notify::active",
                            G_CALLBACK (follow_selection_cb), self, G_CONNECT_SWAPPED);
-  gtk_box_insert_child_after (GTK_BOX (toolbar), GTK_WIDGET (t->follow_selection),
-                              GTK_WIDGET (self->follow_button));
+  gtk_flow_box_insert (GTK_FLOW_BOX (toolbar), GTK_WIDGET (t->follow_selection), 3);
   /* The pens are listed beside the chart: the label of their names only tells assistive
    * technologies (its place keeps "Export CSV…" at the end). */
   gtk_widget_set_opacity (GTK_WIDGET (self->trend_points_label), 0);
 
-  /* The chart with the pens' list beside it. */
+  /* The chart with the pens' list beside it; in a narrow window (docs/ui.md "Narrow windows")
+   * the flap folds: the chart fills the page and "Pens" lays the list over it. */
   g_object_ref (self->trend_view);
   gtk_box_remove (GTK_BOX (page), GTK_WIDGET (self->trend_view));
-  gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->trend_view));
+  adw_flap_set_content (body, GTK_WIDGET (self->trend_view));
   g_object_unref (self->trend_view);
-  gtk_box_append (GTK_BOX (body), legend_pane (self));
-  gtk_widget_set_vexpand (body, TRUE);
-  gtk_box_append (GTK_BOX (page), body);
+  adw_flap_set_flap (body, legend_pane (self));
+  adw_flap_set_flap_position (body, GTK_PACK_END);
+  adw_flap_set_swipe_to_open (body, FALSE);
+  adw_flap_set_swipe_to_close (body, FALSE);
+  gtk_widget_set_vexpand (GTK_WIDGET (body), TRUE);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (body));
+  t->flap = body;
+  pens = gtk_toggle_button_new_with_mnemonic (_("_Pens"));
+  gtk_widget_set_name (pens, "trend-pens");
+  gtk_widget_set_tooltip_text (pens, _("The trend's pens"));
+  g_object_bind_property (body, "reveal-flap", pens, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  gtk_flow_box_insert (GTK_FLOW_BOX (toolbar), pens, 4);
+  t->pens_child = gtk_widget_get_parent (pens);
+  gtk_widget_set_visible (t->pens_child, FALSE);
+  g_signal_connect_object (body, "notify::folded", G_CALLBACK (flap_folded_cb), self,
+                           G_CONNECT_SWAPPED);
   dc_trend_view_set_draw_legend (self->trend_view, FALSE);
 
   /* The History page (docs/ui.md "History"). */
