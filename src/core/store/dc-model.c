@@ -714,6 +714,27 @@ dc_point_info_dup_json (const DcPointInfo *info)
   return object;
 }
 
+JsonNode *
+dc_point_info_dup_member (const DcPointInfo *info,
+                          const char        *name)
+{
+  g_autoptr(JsonObject) object = NULL;
+  JsonNode *node = NULL;
+
+  g_return_val_if_fail (info != NULL && name != NULL, NULL);
+
+  if (g_str_equal (name, "device_id") || g_str_equal (name, "term_id") ||
+      g_str_equal (name, "item_id"))
+    return json_node_init_string (json_node_alloc (),
+                                  name[0] == 'd' ? info->device_id :
+                                  name[0] == 't' ? info->term_id : info->item_id);
+  if (info->json == NULL && info->body != NULL && _dc_point_scan_member (info->body, name, &node))
+    return node;
+  object = dc_point_info_dup_json (info);
+  node = json_object_get_member (object, name);
+  return node != NULL ? json_node_copy (node) : NULL;
+}
+
 DcPointInfo *
 dc_point_info_ref (DcPointInfo *info)
 {

@@ -133,6 +133,11 @@ DcPointInfo *dc_point_info_ref           (DcPointInfo *info);
 /* The whole stored object with device_id, term_id and item_id (a new reference): @info's json,
  * or one parsed again from its body (allocates: not for per-sample paths). */
 JsonObject  *dc_point_info_dup_json      (const DcPointInfo *info);
+/* One stored member of @info as a new node, or NULL when it has none: from its json, else
+ * read from its body without parsing the whole of it when the body is flat (a reader that
+ * needs one member of a compact view, e.g. a protocol's value_kind of code_type). */
+JsonNode    *dc_point_info_dup_member    (const DcPointInfo *info,
+                                          const char        *name);
 void         dc_point_info_unref         (DcPointInfo *info);
 /* The same as dc_point_info_unref(): a holder drops its reference. */
 void         dc_point_info_free          (DcPointInfo *info);

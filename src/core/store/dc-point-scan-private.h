@@ -19,4 +19,10 @@ G_BEGIN_DECLS
 gboolean _dc_point_scan_body (const char  *body,
                               DcPointInfo *info);
 
+/* The member @name of the flat object @body as a new node (NULL when absent): TRUE, or FALSE
+ * when @body is not a flat object (the caller parses it). */
+gboolean _dc_point_scan_member (const char  *body,
+                                const char  *name,
+                                JsonNode   **node);
+
 G_END_DECLS

@@ -208,6 +208,81 @@ scan_members (const char *body,
     }
 }
 
+static JsonNode *
+value_to_node (const Value *value)
+{
+  g_autofree char *text = NULL;
+
+  switch (value->type)
+    {
+    case VALUE_STRING:
+      text = g_strndup (value->text, value->len);
+      return json_node_init_string (json_node_alloc (), text);
+    case VALUE_INT:
+      return json_node_init_int (json_node_alloc (), g_ascii_strtoll (value->text, NULL, 10));
+    case VALUE_DOUBLE:
+      return json_node_init_double (json_node_alloc (), g_ascii_strtod (value->text, NULL));
+    case VALUE_OTHER:
+      if (value->text[0] == 'n')
+        return json_node_init_null (json_node_alloc ());
+      return json_node_init_boolean (json_node_alloc (), value->text[0] == 't');
+    case VALUE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+_dc_point_scan_member (const char  *body,
+                       const char  *name,
+                       JsonNode   **node)
+{
+  const char *p;
+
+  g_return_val_if_fail (body != NULL && name != NULL && node != NULL, FALSE);
+
+  *node = NULL;
+  if (!g_utf8_validate (body, -1, NULL))
+    return FALSE;
+  p = skip_space (body);
+  if (*p++ != '{')
+    return FALSE;
+  p = skip_space (p);
+  if (*p == '}')
+    return *skip_space (p + 1) == '\0';
+  for (;;)
+    {
+      const char *member;
+      gsize len;
+      Value value = { VALUE_NONE };
+
+      p = scan_string (p, &member, &len);
+      if (p == NULL)
+        break;
+      p = skip_space (p);
+      if (*p++ != ':')
+        break;
+      value.text = p = skip_space (p);
+      p = scan_value (p, &value);
+      if (p == NULL)
+        break;
+      if (name_is (member, len, name))
+        {
+          if (*node != NULL)
+            break;  /* repeated */
+          *node = value_to_node (&value);
+        }
+      p = skip_space (p);
+      if (*p == '}' && *skip_space (p + 1) == '\0')
+        return TRUE;
+      if (*p++ != ',')
+        break;
+      p = skip_space (p);
+    }
+  g_clear_pointer (node, json_node_unref);
+  return FALSE;
+}
+
 static char *
 value_dup (const Value *value)
 {

@@ -65,6 +65,28 @@ assert_same_view (const char *body,
   /* Interned: the same text is the same pointer. */
   g_assert_true (scanned->code_type == parsed->code_type);
   g_assert_true (scanned->term_id == parsed->term_id);
+  /* One member of the view, read without the whole object. */
+  {
+    static const char * const names[] = {
+      "protocol_code", "code_type", "coefficient", "history", "decimals", "name", "extra",
+      "up_limit", "states", "direct", "missing", "device_id", "item_id",
+    };
+    g_autoptr(JsonObject) whole = dc_point_info_dup_json (parsed);
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autoptr(JsonNode) member = dc_point_info_dup_member (scanned, names[i]);
+        JsonNode *expected = json_object_get_member (whole, names[i]);
+
+        g_assert_true ((member == NULL) == (expected == NULL));
+        if (member == NULL)
+          continue;
+        g_assert_cmpint (json_node_get_node_type (member), ==, json_node_get_node_type (expected));
+        if (JSON_NODE_HOLDS_VALUE (member))
+          g_assert_true (json_node_get_value_type (member) == json_node_get_value_type (expected));
+        g_assert_true (json_node_equal (member, expected));
+      }
+  }
   {
     g_autoptr(JsonObject) a = dc_point_info_dup_json (scanned);
     g_autoptr(JsonObject) b = dc_point_info_dup_json (parsed);
