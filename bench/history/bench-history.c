@@ -465,13 +465,42 @@ main (int   argc,
   printf ("load average %.2f at the start (figures are noisy above 1.5)\n", load_average ());
 
   /* The writer alone, for an instruction count of its thread (docs/performance.md, "History
-   * writer"): valgrind --tool=callgrind --toggle-collect=dc_history_writer_thread. */
-  if (g_getenv ("BENCH_WRITER_ONLY") != NULL)
+   * writer: group commit"): BENCH_WRITER=paced|behind bench-history N under valgrind
+   * --tool=callgrind --toggle-collect=dc_history_writer_thread. 1,000 points, N samples in
+   * batches of 1,000; paced: each batch committed before the next is pushed (a writer that
+   * keeps up); behind: the writer held by the test hook while everything is queued. */
+  if (g_getenv ("BENCH_WRITER") != NULL)
     {
-      Workload w = { "1000 points", 1000, SEC, big };
+#if DC_TEST_BUILD
+      gboolean behind = g_str_equal (g_getenv ("BENCH_WRITER"), "behind");
+      g_autoptr(GError) error = NULL;
+      DcSample batch[BATCH];
       DcHistoryStats st;
+      /* Periods aligned, so that every run closes the same rollup rows. */
+      gint64 t0 = (g_get_real_time () / SEC / 10000 * 10000 - 200 * 86400) * SEC;
 
-      history_rate (hist_path, &w, &h);
+      h = dc_history_new (hist_path, &error);
+      g_assert_no_error (error);
+      dc_history_sync (h);
+      dc_history_set_max_wait (h, 600000);
+      if (behind)
+        dc_history_set_throttle (h, 20 * G_USEC_PER_SEC);
+      for (guint64 row = 0; row < big; row += BATCH)
+        {
+          for (guint i = 0; i < BATCH; i++)
+            {
+              batch[i].key = 1 + (row + i) % 1000;
+              batch[i].time = t0 + (gint64) ((row + i) / 1000) * SEC;
+              batch[i].value = sin ((double) (row + i) * 0.001) * 100.0;
+              batch[i].quality = 0;
+            }
+          if (!dc_history_push (h, batch, BATCH, &error))
+            g_error ("%s", error->message);
+          if (!behind)
+            dc_history_sync (h);
+        }
+      dc_history_set_throttle (h, 0);
+      dc_history_sync (h);
       dc_history_get_stats (h, &st);
       printf ("writer %" G_GUINT64_FORMAT " samples in %" G_GUINT64_FORMAT " transactions, "
               "largest batch in flight %" G_GUINT64_FORMAT "\n", st.written, st.batches,
@@ -480,6 +509,10 @@ main (int   argc,
       g_remove (hist_path);
       g_rmdir (dir);
       return 0;
+#else
+      g_printerr ("BENCH_WRITER needs a build with -Dtest_hooks=true\n");
+      return 1;
+#endif
     }
   if (g_getenv ("BENCH_FLOOD_ONLY") != NULL)
     {
