@@ -274,8 +274,8 @@ test_status (void)
   const char *args[] = { "--server", "--config", conf, NULL };
   const char *ingest[] = { "received", "accepted", "unknown", "late", "future", "restamped",
                            "not_stored", "stored" };
-  const char *history[] = { "accepted", "refused", "queued", "written", "replaced", "batches",
-                            "purged", "jobs" };
+  const char *history[] = { "accepted", "refused", "queued", "transaction", "max_queued",
+                            "queue_limit", "written", "replaced", "batches", "purged", "jobs" };
   DcTestServer *instance;
   gint64 deadline;
 
@@ -298,6 +298,8 @@ test_status (void)
   g_assert_cmpint (status_member (instance->base, "ingest", "received"), ==, 3);
   g_assert_cmpint (status_member (instance->base, "ingest", "stored"), ==, 3);
   g_assert_cmpint (status_member (instance->base, "backlog", "limit"), ==, 2 * 1024 * 1024);
+  /* The writer's share of the backlog, in samples of 32 bytes (docs/history.md). */
+  g_assert_cmpint (status_member (instance->base, "history", "queue_limit"), ==, 32768);
   status_member (instance->base, "backlog", "bytes");
   status_member (instance->base, "backlog", "samples");
   /* The writer commits on its own thread: ask until it has (no sleep, a deadline). */
@@ -306,6 +308,7 @@ test_status (void)
     g_assert_cmpint (g_get_monotonic_time (), <, deadline);
   g_assert_cmpint (status_member (instance->base, "history", "written"), ==, 3);
   g_assert_cmpint (status_member (instance->base, "history", "replaced"), ==, 0);
+  g_assert_cmpint (status_member (instance->base, "history", "max_queued"), >=, 1);
   dc_test_server_stop (instance);
 }
 
