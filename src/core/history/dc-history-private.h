@@ -215,9 +215,8 @@ struct _DcHistory
   /* Everything below is protected by mutex. */
   GMutex         mutex;
   GCond          cond;
-  GQueue         queue;            /* DcHistoryBatch: the first in_transaction_batches are
+  GQueue         queue;            /* DcHistoryBatch: the first stats.transaction samples are
                                     * being written, the rest wait for the next transaction */
-  guint          in_transaction_batches;
   gint64         waiting_since;    /* monotonic: queued_at of the first batch waiting behind
                                     * the transaction, 0 when none waits */
   gint64         max_wait_us;      /* the waiting batches refuse more after this long */

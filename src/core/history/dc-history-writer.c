@@ -160,7 +160,6 @@ write_batches (Writer *w,
   if (!ok && w->ops->lost != NULL && w->ops->lost (w))
     {
       g_mutex_lock (&self->mutex);
-      self->in_transaction_batches = 0;
       self->stats.transaction = 0;
       self->waiting_since = ((DcHistoryBatch *) g_queue_peek_head (&self->queue))->queued_at;
       g_mutex_unlock (&self->mutex);
@@ -183,7 +182,6 @@ write_batches (Writer *w,
    * waits for a disk or a network round trip (docs/history.md "Writer"). */
   result = w->ops->commit (w);
   g_mutex_lock (&self->mutex);
-  self->in_transaction_batches = 0;
   self->stats.transaction = 0;
   if (result == DC_HISTORY_COMMIT_RETRY || result == DC_HISTORY_COMMIT_STALLED)
     {
@@ -414,7 +412,6 @@ dc_history_writer_thread (gpointer data)
               n += b->samples->len;
               n_batches++;
             }
-          self->in_transaction_batches = n_batches;
           self->stats.transaction = n;
           self->waiting_since = l != NULL ? ((DcHistoryBatch *) l->data)->queued_at : 0;
           /* The queue behind the transaction is empty again: a refused caller may push. */
