@@ -347,11 +347,23 @@ dc_alarm_journal_record (sqlite3       *db,
   g_autofree char *body = json_to_string (node, FALSE);
   sqlite3_stmt *stmt;
 
-  stmt = cached (db, cache, 1, "INSERT OR REPLACE INTO alarms (id, ident, body) VALUES (?, ?, ?)");
+  /* The alarm's row exists since its id was taken (dc_alarm_journal_new_id()): an update in
+   * place, no delete and insert in the ident index. */
+  stmt = cached (db, cache, 1, "UPDATE alarms SET body = ? WHERE id = ?");
+  if (stmt != NULL)
+    {
+      bind_text (stmt, 1, body);
+      sqlite3_bind_int64 (stmt, 2, a->id);
+      step_done (db, stmt);
+      stmt = sqlite3_changes (db) == 0 ?
+        cached (db, cache, 3, "INSERT OR REPLACE INTO alarms (id, ident, body) VALUES (?, ?, ?)") :
+        NULL;
+    }
   if (stmt != NULL)
     {
       g_autofree char *ident = dc_alarm_ident_of (a->cond, a->key, a->device_id);
 
+      /* An id the journal could not give (a fallback): the row is made here. */
       sqlite3_bind_int64 (stmt, 1, a->id);
       bind_text (stmt, 2, ident);
       bind_text (stmt, 3, body);

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  *   dc-alarm-journal.c  the journal file: alarms and transitions, their JSON form, names */
 
 /* The statements the alarm journal keeps prepared. */
-#define DC_ALARM_JOURNAL_N_STMTS 3
+#define DC_ALARM_JOURNAL_N_STMTS 4
 
 typedef enum
 {
