@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (creates and updates),
- * dc-store-delete.c (deletes with their cascade), dc-store-batch.c (v2 batches),
- * dc-store-import.c (project import/export) and dc-store-audit.c (changes in the audit log).
+ * Shared by dc-store.c (open, transactions, reads), dc-store-edit.c (creates and the checks they
+ * share with updates), dc-store-update.c (updates and renames), dc-store-delete.c (deletes with
+ * their cascade), dc-store-batch.c (v2 batches), dc-store-import.c (project import/export) and
+ * dc-store-audit.c (changes in the audit log).
  */
 
 #pragma once
@@ -142,6 +143,23 @@ char                *_dc_store_term_device_of     (DcStore      *self,
 /* A batch of points (dc-store-edit.c): the terms and items it names are read once. */
 void                 _dc_store_memo_begin         (DcStore      *self);
 void                 _dc_store_memo_end           (DcStore      *self);
+
+/* Checks shared by creates and updates (dc-store-edit.c). */
+char                *_dc_store_device_protocol_of (DcStore      *self,
+                                                   const char   *device_id);
+gboolean             _dc_store_check_address_unique (DcStore    *self,
+                                                     JsonObject *point,
+                                                     const char *device_id,
+                                                     const char *protocol,
+                                                     GError    **error);
+gint64               _dc_store_check_formula_result (DcStore    *self,
+                                                     JsonObject *formula,
+                                                     const char *self_id,
+                                                     GError    **error);
+gboolean             _dc_store_check_results_stay (DcStore      *self,
+                                                   const char   *device_id,
+                                                   const char   *term_id,
+                                                   GError      **error);
 
 /* Writes inside a running transaction. */
 gboolean             _dc_store_create_in_tx       (DcStore      *self,

@@ -33,8 +33,8 @@ struct _DcPlantModel
   guint        flush_id;
 };
 
-/* dc-plant-model-config.c: the bodies of dc_plant_model_load(), _apply_change() and
- * _follow_store(). */
+/* dc-plant-model-config.c: the body of dc_plant_model_load(); dc-plant-model-changes.c: those of
+ * _apply_change() and _follow_store(). */
 void _dc_plant_model_load          (DcPlantModel       *self,
                                     GPtrArray          *devices,
                                     GPtrArray          *terms,
@@ -53,5 +53,22 @@ void _dc_plant_model_follow_store  (DcPlantModel       *self,
 /* The id index, built from the rows on first use: a load does not pay for it (nor for the
  * rows' "term:item" strings) before a change by id comes (docs/performance.md). */
 GHashTable *_dc_plant_model_rows_by_id (DcPlantModel     *self);
+
+/* dc-plant-model-config.c: rows and nodes, shared with the changes (dc-plant-model-changes.c). */
+gboolean    _dc_plant_model_store_remove    (GListStore   *store,
+                                             gpointer      item);
+void        _dc_plant_model_notify_n_points (DcPlantModel *self);
+void        _dc_plant_model_update_row      (DcPlantModel *self,
+                                             DcPointRow   *row,
+                                             JsonObject   *point);
+void        _dc_plant_model_update_device   (DcDeviceNode *node,
+                                             JsonObject   *device);
+void        _dc_plant_model_forget_term     (DcPlantModel *self,
+                                             DcDeviceNode *term);
+void        _dc_plant_model_forget_row      (DcPlantModel *self,
+                                             DcPointRow   *row);
+DcPointRow *_dc_plant_model_create_row      (DcPlantModel *self,
+                                             gint64        key,
+                                             JsonObject   *point);
 
 G_END_DECLS

@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* DcAlarmsPage is split by concern: dc-alarms-page.c (type, active list, badges, notifications,
- * acknowledge and shelve), dc-alarms-journal.c (the journal table, filter, CSV export),
+/* DcAlarmsPage is split by concern: dc-alarms-page.c (type, active list refresh,
+ * notifications, acknowledge and shelve), dc-alarms-active.c (the active list's rows, the
+ * plant's alarm badges), dc-alarms-journal.c (the journal table, filter, CSV export),
  * dc-alarms-text.c (words and numbers both show), dc-alarms-ack.c (selection, Acknowledge
  * Selected and Acknowledge All) and dc-alarms-attention.c (flashing until acknowledged, the
  * optional sound). The parts only use this struct and never call back into dc-alarms-page.c:
@@ -84,6 +85,14 @@ char       *_dc_alarms_describe           (DcAlarmsPage   *self,
 void        _dc_alarms_report             (DcAlarmsPage   *self,
                                            const char     *message);
 
+/* dc-alarms-active.c */
+/* A row of the active list for @object (its actions name the page's alarms.ack and
+ * alarms.shelve). */
+GtkWidget  *_dc_alarms_active_row_new     (DcAlarmsPage   *self,
+                                           JsonObject     *object);
+/* The badges on the plant's points and devices for the alarms of @list (NULL: none). */
+void        _dc_alarms_update_badges      (DcAlarmsPage   *self,
+                                           JsonArray      *list);
 /* dc-alarms-journal.c */
 void        _dc_alarms_journal_init       (DcAlarmsPage   *self);
 /* The file chooser of the page's alarms.export-csv. */

@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 
 /* DcWindow is one class split by concern (docs/ui.md): dc-window.c holds the type, the
  * template, the selection, the detail pane, the Device page and the public API;
- * dc-window-trend.c the Trend page and the trends of the selection; dc-window-actions.c the
- * window's actions (toast, search, traffic, add/edit/delete, import/export, control).
+ * dc-window-trend.c the Trend page and the trends of the selection (dc-window-trend-export.c its
+ * CSV export); dc-window-actions.c the window's actions (toast, search, traffic,
+ * add/edit/delete, import/export, control).
  *
  * The parts only use the struct below and the types of other folders: they never call back
  * into dc-window.c (dc-window.c calls them), so the files stay free of circles. */
@@ -95,6 +96,12 @@ void _dc_window_trend_reset          (DcWindow       *self);
 void _dc_window_trend_flushed_cb     (DcWindow       *self,
                                       guint           n_rows,
                                       DcPlantModel   *plant);
+
+/* dc-window-trend-export.c: the `win.export-trend` action (a file chooser, then
+ * dc_window_export_trend_async()). */
+void _dc_window_trend_export_action  (GtkWidget      *widget,
+                                      const char     *action_name,
+                                      GVariant       *param);
 
 /* dc-window-connection.c: the plant connection of the window (docs/ui.md) */
 void _dc_window_class_init_connection (GtkWidgetClass *widget_class);
