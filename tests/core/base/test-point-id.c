@@ -31,7 +31,7 @@ test_point_id_plain (void)
 {
   check ("t1:i1", "t1", "i1");
   check ("1:2", "1", "2");
-  check ("Kessel-3:Temperatur ÖL", "Kessel-3", "Temperatur ÖL");
+  check ("Kessel-3:Öltemperatur", "Kessel-3", "Öltemperatur");
   check ("t:x", "t", "x");
 }
 
