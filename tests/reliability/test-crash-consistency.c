@@ -404,12 +404,15 @@ server_start (Fixture *f)
 }
 
 /* What a kill can lose beyond the batch in flight the last status reported (see the top of
- * the file): the polls on the wire when it answered (one per device) and the polls read from the
- * request to the kill, @delta µs (at most one per device and period, and one more). */
+ * the file): the polls on the wire when it answered (one per device), the polls read from the
+ * request to the kill, @delta µs (at most one per device and period, and one more), and the
+ * polls the engine had read but not yet handed to the history when the status answered (its
+ * backlog: in the ASan build a kill lost 1.3 polls of every device beyond the bound without
+ * them; three are allowed). */
 static gint64
 after_status (gint64 delta)
 {
-  return (gint64) N_DEVICES * N_POINTS * (delta / POLL_US + 3);
+  return (gint64) N_DEVICES * N_POINTS * (delta / POLL_US + 6);
 }
 
 static void
